@@ -1,0 +1,76 @@
+import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AgentState } from '../core/agent-state.js';
+import { emptyLoad } from '../core/agent-state.js';
+import type { AgentStateRepository } from '../core/ports.js';
+import type { TableRef } from './dynamo.js';
+import { isConditionFailure, stripKeys } from './dynamo.js';
+import { agentStateKey } from './keys.js';
+
+/** BatchGetItem reads at most 100 keys per call. */
+const BATCH_GET_LIMIT = 100;
+
+function normalise(state: AgentState): AgentState {
+  return { ...state, load: { ...emptyLoad(), ...state.load } };
+}
+
+export function makeAgentStateRepository({ client, tableName }: TableRef): AgentStateRepository {
+  return {
+    async get(agentId) {
+      const res = await client.send(new GetCommand({ TableName: tableName, Key: agentStateKey(agentId), ConsistentRead: true }));
+      return res.Item ? normalise(stripKeys<AgentState>(res.Item)) : undefined;
+    },
+
+    async getMany(agentIds) {
+      const found = new Map<string, AgentState>();
+      const unique = [...new Set(agentIds)];
+      for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
+        let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + BATCH_GET_LIMIT).map(agentStateKey);
+        // Unprocessed keys come back under throttling; ask again until every key is read.
+        for (let attempt = 0; keys && keys.length > 0; attempt++) {
+          if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+          const res = await client.send(
+            new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
+          );
+          for (const item of res.Responses?.[tableName] ?? []) {
+            const state = normalise(stripKeys<AgentState>(item));
+            found.set(state.agentId, state);
+          }
+          keys = res.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
+        }
+      }
+      return found;
+    },
+
+    async setPresence(agentId, presence, at) {
+      // presenceSince records when the current presence began, so only a real change moves it;
+      // load per channel starts at zero the first time an agent is seen and is kept after that.
+      try {
+        const res = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: agentStateKey(agentId),
+            UpdateExpression:
+              'SET entity = :entity, agentId = :id, presence = :presence, presenceSince = :at, #load = if_not_exists(#load, :empty) ADD #version :one',
+            ConditionExpression: 'attribute_not_exists(pk) OR presence <> :presence',
+            ExpressionAttributeNames: { '#load': 'load', '#version': 'version' },
+            ExpressionAttributeValues: {
+              ':entity': 'agentState',
+              ':id': agentId,
+              ':presence': presence,
+              ':at': at,
+              ':empty': emptyLoad(),
+              ':one': 1,
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return normalise(stripKeys<AgentState>(res.Attributes ?? {}));
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const current = await this.get(agentId);
+        if (!current) throw error;
+        return current;
+      }
+    },
+  };
+}

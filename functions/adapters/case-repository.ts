@@ -1,0 +1,356 @@
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { CaseEvent, CaseMessage, CaseRecord, CaseStatus } from '../core/case.js';
+import { CASE_STATUSES, OPEN_STATUSES, formatCaseNumber } from '../core/case.js';
+import { ConflictError, ValidationError } from '../core/errors.js';
+import type { CaseQuery, CaseRepository, CaseWithHistory, CreateCaseCommand, CreateCaseResult, Page, StoredDecision } from '../core/ports.js';
+import type { TableRef } from './dynamo.js';
+import { decodeCursor, encodeCursor, isConditionFailure, stripKeys, transactionCancellationCodes } from './dynamo.js';
+import {
+  SORT_PREFIX,
+  caseIndexKeys,
+  caseKey,
+  caseNumberCounterKey,
+  caseNumberKey,
+  casePartition,
+  caseStatusPartition,
+  decisionSortKey,
+  eventDayPartition,
+  eventSortKey,
+  idempotencyKey,
+  messageSortKey,
+  ownerPartition,
+  queuePartition,
+  statusPrefix,
+} from './keys.js';
+
+type Item = Record<string, unknown>;
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+/** DynamoDB's transaction limit; a case write with more events than this is split by the caller. */
+const MAX_TRANSACTION_ITEMS = 100;
+
+export function caseItem(c: CaseRecord): Item {
+  return {
+    ...caseKey(c.caseId),
+    entity: 'case',
+    ...c,
+    ...caseIndexKeys({
+      caseId: c.caseId,
+      status: c.status,
+      priorityRank: c.priorityRank,
+      createdAt: c.createdAt,
+      owner: c.owner,
+      queue: c.queue,
+      contactEmail: c.contact.email,
+      accountId: c.account?.id,
+      due: c.due,
+    }),
+  };
+}
+
+export function eventItem(e: CaseEvent): Item {
+  return {
+    pk: casePartition(e.caseId),
+    sk: eventSortKey(e.eventId),
+    entity: 'event',
+    ...e,
+    gsi6pk: eventDayPartition(e.at),
+    gsi6sk: `${e.at}#${e.eventId}`,
+  };
+}
+
+export function messageItem(m: CaseMessage): Item {
+  return { pk: casePartition(m.caseId), sk: messageSortKey(m.messageId), entity: 'message', ...m };
+}
+
+export function decisionItem(d: StoredDecision): Item {
+  return { pk: casePartition(d.caseId), sk: decisionSortKey(d.decisionId), entity: 'decision', ...d };
+}
+
+/** The events and decisions of a case change, as transaction puts. */
+export function historyPuts(tableName: string, events: CaseEvent[], decisions: StoredDecision[] = []): TransactItem[] {
+  return [
+    ...events.map((e) => ({ Put: { TableName: tableName, Item: eventItem(e) } })),
+    ...decisions.map((d) => ({ Put: { TableName: tableName, Item: decisionItem(d) } })),
+  ];
+}
+
+/** A conditional replace of the case item: it must exist at `expectedVersion`. */
+export function casePutIfVersion(tableName: string, next: CaseRecord, expectedVersion: number): TransactItem {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: caseItem(next),
+      ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':expected': expectedVersion },
+    },
+  };
+}
+
+interface Stream {
+  id: string;
+  input: QueryCommandInput;
+}
+
+type MultiCursor = Record<string, Record<string, unknown> | null>;
+
+/** Owner and status listings show the newest first; a queue listing shows dispatch order. */
+type MergeOrder = 'newest' | 'dispatch';
+
+function compareForMerge(order: MergeOrder, a: Item, b: Item): number {
+  if (order === 'dispatch') {
+    const ka = String(a.gsi2sk).slice(String(a.gsi2sk).indexOf('#') + 1);
+    const kb = String(b.gsi2sk).slice(String(b.gsi2sk).indexOf('#') + 1);
+    return ka.localeCompare(kb);
+  }
+  return String(b.createdAt).localeCompare(String(a.createdAt)) || String(b.caseId).localeCompare(String(a.caseId));
+}
+
+export function makeCaseRepository({ client, tableName }: TableRef): CaseRepository {
+  async function getCase(caseId: string): Promise<CaseRecord | undefined> {
+    const res = await client.send(new GetCommand({ TableName: tableName, Key: caseKey(caseId), ConsistentRead: true }));
+    return res.Item ? stripKeys<CaseRecord>(res.Item) : undefined;
+  }
+
+  async function queryAll(input: QueryCommandInput): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      items.push(...((res.Items ?? []) as Item[]));
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /**
+   * Pages through several index partitions at once, newest first, as one list. The cursor keeps
+   * each stream's position, so every page is a bounded Query per stream, never a Scan.
+   */
+  async function mergedPage(streams: Stream[], order: MergeOrder, limit: number, cursorText: string | undefined): Promise<Page<CaseRecord>> {
+    const cursor = cursorText ? decodeCursor<MultiCursor>(cursorText) : {};
+    if (cursor === undefined || typeof cursor !== 'object') {
+      throw new ValidationError([{ field: 'cursor', message: 'is not a cursor this API issued' }]);
+    }
+    const fetched = await Promise.all(
+      streams.map(async (stream) => {
+        const position = cursor[stream.id];
+        if (position === null) return { stream, items: [] as Item[], more: false };
+        const res = await client
+          .send(
+            new QueryCommand({
+              ...stream.input,
+              Limit: limit,
+              ScanIndexForward: order === 'dispatch',
+              ExclusiveStartKey: position,
+            }),
+          )
+          .catch((error: unknown) => {
+            if ((error as { name?: string }).name === 'ValidationException' && position) {
+              throw new ValidationError([{ field: 'cursor', message: 'does not belong to this query' }]);
+            }
+            throw error;
+          });
+        return { stream, items: (res.Items ?? []) as Item[], more: res.LastEvaluatedKey !== undefined };
+      }),
+    );
+    // Each stream is already in merge order, so a k-way merge keeps every stream's position exact.
+    const all = fetched.flatMap(({ stream, items }) => items.map((item) => ({ stream: stream.id, item })));
+    all.sort((a, b) => compareForMerge(order, a.item, b.item));
+    const taken = all.slice(0, limit);
+
+    const next: MultiCursor = {};
+    for (const { stream, items, more } of fetched) {
+      const mine = taken.filter((t) => t.stream === stream.id);
+      const last = mine[mine.length - 1];
+      if (cursor[stream.id] === null || (mine.length === items.length && !more)) next[stream.id] = null;
+      else if (last) next[stream.id] = indexKeyOf(last.item, stream.input.IndexName);
+      else if (cursor[stream.id] !== undefined) next[stream.id] = cursor[stream.id]!;
+    }
+    const anyMore = streams.some((s) => next[s.id] !== null);
+    return {
+      items: taken.map((t) => stripKeys<CaseRecord>(t.item)),
+      ...(anyMore ? { cursor: encodeCursor(next) } : {}),
+    };
+  }
+
+  function statusesOf(query: CaseQuery): readonly CaseStatus[] {
+    return query.statuses && query.statuses.length > 0 ? query.statuses : query.owner || query.queues ? CASE_STATUSES : OPEN_STATUSES;
+  }
+
+  return {
+    async allocateCaseNumber() {
+      const res = await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: caseNumberCounterKey(),
+          UpdateExpression: 'ADD #value :one',
+          ExpressionAttributeNames: { '#value': 'value' },
+          ExpressionAttributeValues: { ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      // Numbers start at 1000 so the first case does not look like a test record.
+      return formatCaseNumber(999 + Number(res.Attributes?.value ?? 1));
+    },
+
+    async create(command: CreateCaseCommand): Promise<CreateCaseResult> {
+      const c = command.case;
+      const items: TransactItem[] = [
+        { Put: { TableName: tableName, Item: caseItem(c), ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: tableName,
+            Item: { ...caseNumberKey(c.caseNumber), entity: 'caseNumber', caseId: c.caseId },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        ...command.messages.map((m) => ({ Put: { TableName: tableName, Item: messageItem(m) } })),
+        ...historyPuts(tableName, command.events),
+      ];
+      if (command.idempotency) {
+        const { scope, key, expiresAt } = command.idempotency;
+        items.push({
+          Put: {
+            TableName: tableName,
+            Item: { ...idempotencyKey(scope, key), entity: 'idempotency', caseId: c.caseId, expiresAt },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        });
+      }
+      if (items.length > MAX_TRANSACTION_ITEMS) throw new Error(`a new case writes at most ${MAX_TRANSACTION_ITEMS} items`);
+      try {
+        await client.send(new TransactWriteCommand({ TransactItems: items }));
+        return { created: true, case: c };
+      } catch (error) {
+        const codes = transactionCancellationCodes(error);
+        if (command.idempotency && codes && codes[codes.length - 1] === 'ConditionalCheckFailed') {
+          const existing = await client.send(
+            new GetCommand({
+              TableName: tableName,
+              Key: idempotencyKey(command.idempotency.scope, command.idempotency.key),
+              ConsistentRead: true,
+            }),
+          );
+          const caseId = existing.Item?.caseId;
+          if (typeof caseId === 'string') return { created: false, existingCaseId: caseId };
+        }
+        throw error;
+      }
+    },
+
+    get: getCase,
+
+    async getWithHistory(caseId: string): Promise<CaseWithHistory | undefined> {
+      const items = await queryAll({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': casePartition(caseId) },
+        ConsistentRead: true,
+      });
+      const caseRaw = items.find((i) => i.sk === 'CASE');
+      if (!caseRaw) return undefined;
+      const of = <T>(prefix: string) =>
+        items.filter((i) => String(i.sk).startsWith(prefix)).map((i) => stripKeys<T>(i));
+      return {
+        case: stripKeys<CaseRecord>(caseRaw),
+        messages: of<CaseMessage>(SORT_PREFIX.message),
+        events: of<CaseEvent>(SORT_PREFIX.event),
+        decisions: of<StoredDecision>(SORT_PREFIX.decision),
+      };
+    },
+
+    async getByNumber(caseNumber: string) {
+      const res = await client.send(new GetCommand({ TableName: tableName, Key: caseNumberKey(caseNumber) }));
+      const caseId = res.Item?.caseId;
+      return typeof caseId === 'string' ? getCase(caseId) : undefined;
+    },
+
+    async update(next, expectedVersion, events, decisions = []) {
+      const written = { ...next, version: expectedVersion + 1 };
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [casePutIfVersion(tableName, written, expectedVersion), ...historyPuts(tableName, events, decisions)],
+          }),
+        );
+      } catch (error) {
+        const codes = transactionCancellationCodes(error);
+        if (codes?.[0] === 'ConditionalCheckFailed' || isConditionFailure(error)) {
+          throw new ConflictError(`case ${next.caseId} changed since version ${expectedVersion}`);
+        }
+        throw error;
+      }
+      return written;
+    },
+
+    async list(query) {
+      const statuses = statusesOf(query);
+      const streams: Stream[] = [];
+      if (query.owner) {
+        for (const status of statuses) {
+          streams.push({
+            id: `o:${status}`,
+            input: {
+              TableName: tableName,
+              IndexName: 'gsi1',
+              KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+              ExpressionAttributeValues: { ':pk': ownerPartition(query.owner), ':prefix': statusPrefix(status) },
+            },
+          });
+        }
+      } else if (query.queues) {
+        for (const queue of query.queues) {
+          for (const status of statuses) {
+            streams.push({
+              id: `q:${queue}:${status}`,
+              input: {
+                TableName: tableName,
+                IndexName: 'gsi2',
+                KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)',
+                ExpressionAttributeValues: { ':pk': queuePartition(queue), ':prefix': statusPrefix(status) },
+              },
+            });
+          }
+        }
+      } else {
+        for (const status of statuses) {
+          streams.push({
+            id: `s:${status}`,
+            input: {
+              TableName: tableName,
+              IndexName: 'gsi6',
+              KeyConditionExpression: 'gsi6pk = :pk',
+              ExpressionAttributeValues: { ':pk': caseStatusPartition(status) },
+            },
+          });
+        }
+      }
+      return mergedPage(streams, query.queues && !query.owner ? 'dispatch' : 'newest', query.limit, query.cursor);
+    },
+
+    async listQueued(queueId, limit) {
+      const res = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': queuePartition(queueId), ':prefix': statusPrefix('queued') },
+          Limit: limit,
+        }),
+      );
+      return (res.Items ?? []).map((i) => stripKeys<CaseRecord>(i));
+    },
+  };
+}
+
+function indexKeyOf(item: Item, indexName: string | undefined): Record<string, unknown> {
+  const key: Record<string, unknown> = { pk: item.pk, sk: item.sk };
+  if (indexName) {
+    key[`${indexName}pk`] = item[`${indexName}pk`];
+    key[`${indexName}sk`] = item[`${indexName}sk`];
+  }
+  return key;
+}

@@ -1,0 +1,107 @@
+/**
+ * Every key format of the single table, in one place. Nothing else in the code base builds a
+ * `pk`, `sk` or `gsi*` value by hand.
+ *
+ * | item                 | pk                      | sk                 | indexes                                   |
+ * |----------------------|-------------------------|--------------------|-------------------------------------------|
+ * | case                 | CASE#<caseId>           | CASE               | gsi1 owner, gsi2 queue, gsi3 contact,      |
+ * |                      |                         |                    | gsi4 account, gsi5 due (sparse), gsi6 status |
+ * | message              | CASE#<caseId>           | MSG#<messageId>    |                                           |
+ * | event                | CASE#<caseId>           | EVT#<eventId>      | gsi6 EVTDAY#<yyyy-mm-dd>                   |
+ * | routing decision     | CASE#<caseId>           | DEC#<decisionId>   |                                           |
+ * | case-number pointer  | CASENO#<number>         | CASENO             |                                           |
+ * | case-number counter  | COUNTER#caseNumber      | COUNTER            |                                           |
+ * | idempotency record   | IDEMP#<scope>#<key>     | IDEMP              | TTL                                       |
+ * | inbound dedupe       | INMSG#<messageId> / INHASH#<sha256> | DEDUPE |                                        |
+ * | outbound message id  | OUTMSG#<messageId>      | OUTMSG             |                                           |
+ * | rate-limit window    | RATE#<scope>#<key>#<windowStart> | RATE      | TTL                                       |
+ * | agent live state     | AGENT#<agentId>         | STATE              |                                           |
+ * | routing config       | CONFIG                  | CURRENT / V#<version 8 digits> |                               |
+ * | admin alert          | ALERT#<yyyy-mm-dd>      | <at>#<alertId>     |                                           |
+ */
+
+const SEP = '#';
+
+export const caseKey = (caseId: string) => ({ pk: `CASE${SEP}${caseId}`, sk: 'CASE' });
+export const casePartition = (caseId: string) => `CASE${SEP}${caseId}`;
+export const messageSortKey = (messageId: string) => `MSG${SEP}${messageId}`;
+export const eventSortKey = (eventId: string) => `EVT${SEP}${eventId}`;
+export const decisionSortKey = (decisionId: string) => `DEC${SEP}${decisionId}`;
+export const SORT_PREFIX = { message: `MSG${SEP}`, event: `EVT${SEP}`, decision: `DEC${SEP}` } as const;
+
+export const caseNumberKey = (caseNumber: string) => ({ pk: `CASENO${SEP}${caseNumber}`, sk: 'CASENO' });
+export const caseNumberCounterKey = () => ({ pk: `COUNTER${SEP}caseNumber`, sk: 'COUNTER' });
+
+export const idempotencyKey = (scope: string, key: string) => ({ pk: `IDEMP${SEP}${scope}${SEP}${key}`, sk: 'IDEMP' });
+export const inboundMessageIdKey = (messageId: string) => ({ pk: `INMSG${SEP}${messageId}`, sk: 'DEDUPE' });
+export const inboundHashKey = (sha256: string) => ({ pk: `INHASH${SEP}${sha256}`, sk: 'DEDUPE' });
+export const outboundMessageIdKey = (messageId: string) => ({ pk: `OUTMSG${SEP}${messageId}`, sk: 'OUTMSG' });
+export const rateLimitKey = (scope: string, key: string, windowStart: number) => ({
+  pk: `RATE${SEP}${scope}${SEP}${key}${SEP}${windowStart}`,
+  sk: 'RATE',
+});
+
+export const agentStateKey = (agentId: string) => ({ pk: `AGENT${SEP}${agentId}`, sk: 'STATE' });
+
+export const configCurrentKey = () => ({ pk: 'CONFIG', sk: 'CURRENT' });
+export const configVersionKey = (version: number) => ({ pk: 'CONFIG', sk: `V${SEP}${String(version).padStart(8, '0')}` });
+
+export const alertKey = (at: string, alertId: string) => ({ pk: `ALERT${SEP}${at.slice(0, 10)}`, sk: `${at}${SEP}${alertId}` });
+
+/** Index keys of a case item. Absent values leave the attribute out, so the indexes stay sparse. */
+export interface CaseIndexInput {
+  caseId: string;
+  status: string;
+  priorityRank: number;
+  createdAt: string;
+  owner?: string;
+  queue?: string;
+  contactEmail?: string;
+  accountId?: string;
+  due?: { kind: string; at: string };
+}
+
+export function caseIndexKeys(c: CaseIndexInput): Record<string, string> {
+  const keys: Record<string, string> = {
+    gsi6pk: caseStatusPartition(c.status),
+    gsi6sk: `${c.createdAt}${SEP}${c.caseId}`,
+  };
+  if (c.owner) {
+    keys.gsi1pk = ownerPartition(c.owner);
+    keys.gsi1sk = `${c.status}${SEP}${c.createdAt}${SEP}${c.caseId}`;
+  }
+  if (c.queue) {
+    keys.gsi2pk = queuePartition(c.queue);
+    keys.gsi2sk = queueSortKey(c.status, c.priorityRank, c.createdAt, c.caseId);
+  }
+  if (c.contactEmail) {
+    keys.gsi3pk = contactPartition(c.contactEmail);
+    keys.gsi3sk = `${c.createdAt}${SEP}${c.caseId}`;
+  }
+  if (c.accountId) {
+    keys.gsi4pk = accountPartition(c.accountId);
+    keys.gsi4sk = `${c.createdAt}${SEP}${c.caseId}`;
+  }
+  if (c.due) {
+    keys.gsi5pk = duePartition(c.due.kind);
+    keys.gsi5sk = `${c.due.at}${SEP}${c.caseId}`;
+  }
+  return keys;
+}
+
+export const CASE_INDEX_ATTRIBUTES = [
+  'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'gsi5pk', 'gsi5sk', 'gsi6pk', 'gsi6sk',
+] as const;
+
+export const ownerPartition = (agentId: string) => `OWNER${SEP}${agentId}`;
+export const queuePartition = (queueId: string) => `QUEUE${SEP}${queueId}`;
+export const contactPartition = (email: string) => `CONTACT${SEP}${email.toLowerCase()}`;
+export const accountPartition = (accountId: string) => `ACCOUNT${SEP}${accountId}`;
+export const duePartition = (kind: string) => `DUE${SEP}${kind}`;
+export const caseStatusPartition = (status: string) => `STATUS${SEP}${status}`;
+export const eventDayPartition = (at: string) => `EVTDAY${SEP}${at.slice(0, 10)}`;
+
+/** Status, then priority rank (0 = most urgent), then age: a queue's waiting cases in dispatch order. */
+export const queueSortKey = (status: string, rank: number, createdAt: string, caseId: string) =>
+  `${status}${SEP}${String(rank).padStart(2, '0')}${SEP}${createdAt}${SEP}${caseId}`;
+export const statusPrefix = (status: string) => `${status}${SEP}`;

@@ -1,0 +1,33 @@
+/**
+ * The single DynamoDB table, described once. The CDK data construct and the local stack's
+ * bootstrap both build the table from this description, so the two can never drift.
+ * Key formats live in keys.ts; this file only names the attributes and indexes.
+ */
+export interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+}
+
+export const TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Epoch seconds; DynamoDB deletes the item some time after it passes (idempotency records, rate limits). */
+  ttlAttribute: 'expiresAt',
+  indexes: [
+    /** An agent's cases by status: OWNER#<agentId> / <status>#<createdAt>#<caseId> */
+    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    /** A queue's cases by status, then priority rank, then age: QUEUE#<queueId> / <status>#<rank>#<createdAt>#<caseId> */
+    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    /** Cases by contact email: CONTACT#<email> / <createdAt>#<caseId> */
+    { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+    /** Cases by account: ACCOUNT#<accountId> / <createdAt>#<caseId> */
+    { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
+    /** Work due by time (sparse): DUE#<kind> / <dueAt>#<caseId> */
+    { name: 'gsi5', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
+    /** Cases by status (STATUS#<status> / <createdAt>#<caseId>) and events by day (EVTDAY#<date> / <at>#<eventId>) */
+    { name: 'gsi6', partitionKey: 'gsi6pk', sortKey: 'gsi6sk' },
+  ] as const satisfies readonly IndexDefinition[],
+} as const;
+
+export type IndexName = (typeof TABLE.indexes)[number]['name'];

@@ -1,0 +1,36 @@
+import type { Agent, Channel } from './config.js';
+import { CHANNELS } from './config.js';
+
+/** An agent's live state: presence and load per channel. Stored apart from the configuration. */
+export const PRESENCES = ['online', 'away', 'offline'] as const;
+export type Presence = (typeof PRESENCES)[number];
+
+export type Load = Record<Channel, number>;
+
+export interface AgentState {
+  agentId: string;
+  presence: Presence;
+  presenceSince: string;
+  load: Load;
+  /** When the agent was last given a case (round robin: longest since last assignment goes first). */
+  lastAssignedAt?: string;
+  version: number;
+}
+
+export const emptyLoad = (): Load => Object.fromEntries(CHANNELS.map((c) => [c, 0])) as Load;
+
+export function initialAgentState(agentId: string, at: string): AgentState {
+  return { agentId, presence: 'offline', presenceSince: at, load: emptyLoad(), version: 0 };
+}
+
+export function spareCapacity(agent: Agent, state: AgentState, channel: Channel): number {
+  return agent.capacity[channel] - (state.load[channel] ?? 0);
+}
+
+/** Share of the agent's total capacity in use, across channels (0..1). */
+export function utilisation(agent: Agent, state: AgentState): number {
+  const total = CHANNELS.reduce((sum, c) => sum + agent.capacity[c], 0);
+  if (total === 0) return 1;
+  const used = CHANNELS.reduce((sum, c) => sum + (state.load[c] ?? 0), 0);
+  return used / total;
+}

@@ -1,0 +1,156 @@
+import type { Channel } from './config.js';
+import { InvalidTransitionError } from './errors.js';
+
+/**
+ * The case model and its status machine (DESIGN.md §5). Field names are the API contract:
+ * add fields freely, rename none.
+ */
+
+export const CASE_STATUSES = [
+  'new',
+  'queued',
+  'assigned',
+  'in_progress',
+  'on_hold',
+  'resolved',
+  'closed_unresolved',
+  'needs_review',
+] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export const OPEN_STATUSES: readonly CaseStatus[] = ['new', 'queued', 'assigned', 'in_progress', 'on_hold', 'needs_review'];
+export const CLOSED_STATUSES: readonly CaseStatus[] = ['resolved', 'closed_unresolved'];
+
+export interface Contact {
+  email: string;
+  name?: string;
+  phone?: string;
+}
+
+export interface Account {
+  id?: string;
+  name?: string;
+  tier?: string;
+  segment?: string;
+  group?: string;
+}
+
+export interface Location {
+  country?: string;
+  region?: string;
+  postalCode?: string;
+  city?: string;
+}
+
+/** Why the case sits where it does: the last routing decision, stored on the case (rule 3). */
+export interface RoutingState {
+  /** Agents who declined or let an offer lapse: never offered this case again. */
+  excludedAgents: string[];
+  /** How many routing attempts have been made. */
+  attempts: number;
+  /** When the case started waiting in its current queue (drives skill relaxation). */
+  queuedAt?: string;
+  lastDecisionId?: string;
+}
+
+export interface CaseRecord {
+  caseId: string;
+  caseNumber: string;
+  channel: Channel;
+  status: CaseStatus;
+  priority: string;
+  /** Position of `priority` in the configured levels (0 = most urgent); orders the queue index. */
+  priorityRank: number;
+  subject: string;
+  description: string;
+  contact: Contact;
+  account?: Account;
+  location?: Location;
+  product?: string;
+  type?: string;
+  severity?: string;
+  language?: string;
+  territory?: string;
+  queue?: string;
+  owner?: string;
+  sla?: Record<string, unknown>;
+  routing: RoutingState;
+  /** The next piece of work due on this case (offer to accept, on-hold limit), read by the sweeps. */
+  due?: { kind: string; at: string };
+  /** Why the case is in manual review, when it is. */
+  reviewReason?: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Optimistic-concurrency version; every write bumps it. */
+  version: number;
+}
+
+export type MessageDirection = 'inbound' | 'outbound' | 'internal';
+
+export interface Attachment {
+  name: string;
+  contentType: string;
+  size: number;
+  contentId?: string;
+  /** Where the bytes live (S3 key or local path); the item keeps only this reference. */
+  ref?: string;
+}
+
+export interface CaseMessage {
+  messageId: string;
+  caseId: string;
+  direction: MessageDirection;
+  from: string;
+  subject: string;
+  text: string;
+  at: string;
+  attachments: Attachment[];
+  channel: Channel;
+}
+
+export type ActorKind = 'customer' | 'agent' | 'system';
+
+export interface Actor {
+  kind: ActorKind;
+  /** Agent id, customer email or system component. */
+  id: string;
+}
+
+/** One change to a case: the source for history, reports and the process-mining export. */
+export interface CaseEvent {
+  eventId: string;
+  caseId: string;
+  activity: string;
+  at: string;
+  actor: Actor;
+  details: Record<string, unknown>;
+}
+
+/** Allowed status changes. `needs_review` can be left to any open status once a person has looked. */
+const TRANSITIONS: Record<CaseStatus, readonly CaseStatus[]> = {
+  new: ['queued', 'assigned', 'needs_review'],
+  queued: ['assigned', 'needs_review', 'resolved', 'closed_unresolved'],
+  assigned: ['in_progress', 'queued', 'assigned', 'needs_review', 'on_hold', 'resolved', 'closed_unresolved'],
+  in_progress: ['on_hold', 'resolved', 'closed_unresolved', 'queued', 'assigned', 'needs_review'],
+  on_hold: ['in_progress', 'resolved', 'closed_unresolved', 'queued', 'assigned'],
+  resolved: ['in_progress', 'assigned', 'queued'],
+  closed_unresolved: ['in_progress', 'assigned', 'queued'],
+  needs_review: ['queued', 'assigned', 'resolved', 'closed_unresolved', 'new'],
+};
+
+export function canTransition(from: CaseStatus, to: CaseStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function assertTransition(from: CaseStatus, to: CaseStatus): void {
+  if (!canTransition(from, to)) throw new InvalidTransitionError(from, to);
+}
+
+export function isOpen(status: CaseStatus): boolean {
+  return OPEN_STATUSES.includes(status);
+}
+
+/** Case numbers are human-friendly and sequential: 1024 ▶ `00001024`. */
+export function formatCaseNumber(sequence: number): string {
+  return String(sequence).padStart(8, '0');
+}

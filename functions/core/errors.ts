@@ -1,0 +1,67 @@
+/**
+ * Domain errors. Each is a class ending in `Error`; functions/shared/http-errors.ts maps them to
+ * HTTP statuses in one table. Only 4xx errors show their message to callers.
+ */
+export interface FieldIssue {
+  /** Dotted path of the field at fault, e.g. `email` or `territories.2.match.countries`. */
+  readonly field: string;
+  readonly message: string;
+}
+
+export class ValidationError extends Error {
+  override readonly name = 'ValidationError';
+  constructor(readonly issues: readonly FieldIssue[]) {
+    super(`Invalid input: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
+  }
+}
+
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+}
+
+export class ForbiddenError extends Error {
+  override readonly name = 'ForbiddenError';
+}
+
+export class UnauthorizedError extends Error {
+  override readonly name = 'UnauthorizedError';
+}
+
+/** A status change that the case's status machine does not allow. */
+export class InvalidTransitionError extends Error {
+  override readonly name = 'InvalidTransitionError';
+  constructor(
+    readonly from: string,
+    readonly to: string,
+  ) {
+    super(`A case cannot move from ${from} to ${to}`);
+  }
+}
+
+/** A write lost an optimistic-concurrency race (stale version, If-Match mismatch). */
+export class ConflictError extends Error {
+  override readonly name = 'ConflictError';
+}
+
+export class PayloadTooLargeError extends Error {
+  override readonly name = 'PayloadTooLargeError';
+}
+
+export class UnsupportedMediaTypeError extends Error {
+  override readonly name = 'UnsupportedMediaTypeError';
+}
+
+export class RateLimitedError extends Error {
+  override readonly name = 'RateLimitedError';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A stored routing configuration is missing: nothing can be routed until an admin applies one. */
+export class ConfigurationMissingError extends Error {
+  override readonly name = 'ConfigurationMissingError';
+}

@@ -1,0 +1,65 @@
+import type { CaseRecord } from '../case.js';
+import { canTransition } from '../case.js';
+import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
+import { ConflictError } from '../errors.js';
+import type { AlertPublisher, CaseRepository, Clock, IdGenerator } from '../ports.js';
+import { loadConfig, type ConfigSource } from './load-config.js';
+
+export interface FailCaseDeps {
+  cases: CaseRepository;
+  configs: ConfigSource;
+  alerts: AlertPublisher;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+export interface WorkflowFailure {
+  /** The state that failed, and the error Step Functions caught. */
+  state?: string;
+  error?: string;
+  cause?: string;
+}
+
+/**
+ * A workflow step failed after its retries: the case goes to manual review with the error on
+ * record, and admins are alerted. Nothing is lost: the case stays, a person picks it up.
+ */
+export function makeFailCase(deps: FailCaseDeps) {
+  return async function failCase(caseId: string, failure: WorkflowFailure): Promise<{ caseId: string; status: string }> {
+    const at = deps.clock.now().toISOString();
+    const detail = [failure.state, failure.error].filter(Boolean).join(': ') || 'unknown error';
+    const cause = (failure.cause ?? '').slice(0, 1000);
+
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const c = await deps.cases.get(caseId);
+      if (!c) {
+        await deps.alerts.publish({ alertId: deps.ids.next(), at, subject: `Workflow failed for missing case ${caseId}`, message: `${detail}\n${cause}`, caseId });
+        return { caseId, status: 'missing' };
+      }
+      if (!canTransition(c.status, 'needs_review')) {
+        // Already past the point where review helps (closed, or already in review): just tell admins.
+        await deps.alerts.publish({ alertId: deps.ids.next(), at, subject: `Workflow step failed on case ${c.caseNumber}`, message: `${detail}\n${cause}`, caseId });
+        return { caseId, status: c.status };
+      }
+      const reviewQueue = await loadConfig(deps.configs).then((cfg) => cfg.reviewQueue).catch(() => 'review');
+      const next: CaseRecord = { ...c, status: 'needs_review', queue: c.queue ?? reviewQueue, reviewReason: `workflow step failed: ${detail}`, updatedAt: at };
+      try {
+        await deps.cases.update(next, c.version, [
+          makeEvent(deps.ids, caseId, ACTIVITIES.needsReview, at, SYSTEM, { reason: 'workflow_failed', state: failure.state ?? null, error: failure.error ?? null, cause }),
+        ]);
+      } catch (error) {
+        if (error instanceof ConflictError) continue;
+        throw error;
+      }
+      await deps.alerts.publish({
+        alertId: deps.ids.next(),
+        at,
+        subject: `Case ${c.caseNumber} needs manual review`,
+        message: `The case workflow failed at ${detail} after its retries. The case waits in manual review.\n${cause}`,
+        caseId,
+      });
+      return { caseId, status: 'needs_review' };
+    }
+    throw new ConflictError(`case ${caseId} kept changing while moving it to review`);
+  };
+}

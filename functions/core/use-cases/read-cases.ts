@@ -1,0 +1,76 @@
+import type { Principal } from '../authz.js';
+import { assertCanReadCase, isManager, queuesOf } from '../authz.js';
+import type { CaseStatus } from '../case.js';
+import { findAgent } from '../config.js';
+import { ForbiddenError, NotFoundError } from '../errors.js';
+import type { AgentStateRepository, CaseRepository, CaseWithHistory, Page } from '../ports.js';
+import type { CaseRecord } from '../case.js';
+import { initialAgentState } from '../agent-state.js';
+import type { Clock } from '../ports.js';
+import { loadConfig, type ConfigSource } from './load-config.js';
+
+export interface ReadCasesDeps {
+  cases: CaseRepository;
+  configs: ConfigSource;
+}
+
+export function makeGetCase(deps: ReadCasesDeps) {
+  return async function getCase(principal: Principal, caseId: string): Promise<CaseWithHistory> {
+    const found = await deps.cases.getWithHistory(caseId);
+    if (!found) throw new NotFoundError(`case ${caseId} does not exist`);
+    assertCanReadCase(principal, found.case, await loadConfig(deps.configs));
+    return found;
+  };
+}
+
+export interface ListCasesFilter {
+  queue?: string;
+  owner?: string;
+  statuses?: CaseStatus[];
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * Lists cases an agent may see: their own, or their queues' (all of them when no queue is named).
+ * Managers and admins may list any queue, any owner, or everything by status.
+ */
+export function makeListCases(deps: ReadCasesDeps) {
+  return async function listCases(principal: Principal, filter: ListCasesFilter): Promise<Page<CaseRecord>> {
+    const config = await loadConfig(deps.configs);
+    const base = { statuses: filter.statuses, limit: filter.limit, cursor: filter.cursor };
+    if (isManager(principal)) {
+      if (filter.owner) return deps.cases.list({ ...base, owner: filter.owner });
+      if (filter.queue) return deps.cases.list({ ...base, queues: [filter.queue] });
+      return deps.cases.list(base);
+    }
+    if (filter.owner) {
+      if (filter.owner !== principal.agentId) throw new ForbiddenError("agents may list only their own cases or their queues'");
+      return deps.cases.list({ ...base, owner: filter.owner });
+    }
+    const mine = queuesOf(config, principal.agentId);
+    if (filter.queue) {
+      if (!mine.includes(filter.queue)) throw new ForbiddenError(`you are not a member of queue ${filter.queue}`);
+      return deps.cases.list({ ...base, queues: [filter.queue] });
+    }
+    if (mine.length === 0) return deps.cases.list({ ...base, owner: principal.agentId });
+    return deps.cases.list({ ...base, queues: mine });
+  };
+}
+
+export interface AgentProfileDeps {
+  configs: ConfigSource;
+  agentStates: AgentStateRepository;
+  clock: Clock;
+}
+
+/** The calling agent's profile from the configuration with their live state. */
+export function makeGetMe(deps: AgentProfileDeps) {
+  return async function getMe(principal: Principal) {
+    const config = await loadConfig(deps.configs);
+    const agent = findAgent(config, principal.agentId);
+    if (!agent) throw new NotFoundError(`agent ${principal.agentId} is not configured`);
+    const state = (await deps.agentStates.get(agent.id)) ?? initialAgentState(agent.id, deps.clock.now().toISOString());
+    return { ...agent, queues: queuesOf(config, agent.id), state, roles: principal.roles };
+  };
+}

@@ -1,0 +1,103 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { monotonicFactory } from 'ulid';
+import { makeAgentStateRepository } from '../adapters/agent-state-repository.js';
+import { makeAssignmentStore } from '../adapters/assignment-store.js';
+import { makeCaseRepository } from '../adapters/case-repository.js';
+import { makeConfigRepository } from '../adapters/config-repository.js';
+import type { TableRef } from '../adapters/dynamo.js';
+import { makeDocumentClient } from '../adapters/dynamo.js';
+import { makeRateLimiter } from '../adapters/rate-limiter.js';
+import { makeSnsAlertPublisher } from '../adapters/sns-alerts.js';
+import { makeStepFunctionsStarter } from '../adapters/step-functions.js';
+import type {
+  AgentStateRepository,
+  AlertPublisher,
+  AssignmentStore,
+  CaseRepository,
+  Clock,
+  ConfigRepository,
+  IdGenerator,
+  RateLimiter,
+  WorkflowStarter,
+} from '../core/ports.js';
+import type { WebIntakeLimits } from '../core/use-cases/submit-web-case.js';
+import { env } from './env.js';
+
+/**
+ * The composition root. Handlers take an AppDeps; in Lambda it is built from the environment, in
+ * the local stack and in tests from local adapters (lib/local). Only adapters differ, never the
+ * handlers or the core.
+ */
+export interface AppDeps {
+  table: TableRef;
+  cases: CaseRepository;
+  agentStates: AgentStateRepository;
+  assignments: AssignmentStore;
+  configs: ConfigRepository;
+  rateLimiter: RateLimiter;
+  alerts: AlertPublisher;
+  workflow: WorkflowStarter;
+  clock: Clock;
+  ids: IdGenerator;
+  webLimits: WebIntakeLimits;
+  /** Where a plain HTML form post is redirected after success; unset ▶ thank-you page. */
+  webFormReturnUrl?: string;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export function ulidGenerator(): IdGenerator {
+  const next = monotonicFactory();
+  return { next: () => next() };
+}
+
+export interface DepsParts {
+  table: TableRef;
+  alerts: AlertPublisher;
+  workflow: WorkflowStarter;
+  clock?: Clock;
+  ids?: IdGenerator;
+  webLimits?: Partial<WebIntakeLimits>;
+  webFormReturnUrl?: string;
+}
+
+export const DEFAULT_WEB_LIMITS: WebIntakeLimits = { perIp: 20, perEmail: 5, windowSeconds: 3600 };
+
+export function makeAppDeps(parts: DepsParts): AppDeps {
+  return {
+    table: parts.table,
+    cases: makeCaseRepository(parts.table),
+    agentStates: makeAgentStateRepository(parts.table),
+    assignments: makeAssignmentStore(parts.table),
+    configs: makeConfigRepository(parts.table),
+    rateLimiter: makeRateLimiter(parts.table),
+    alerts: parts.alerts,
+    workflow: parts.workflow,
+    clock: parts.clock ?? systemClock,
+    ids: parts.ids ?? ulidGenerator(),
+    webLimits: { ...DEFAULT_WEB_LIMITS, ...parts.webLimits },
+    ...(parts.webFormReturnUrl ? { webFormReturnUrl: parts.webFormReturnUrl } : {}),
+  };
+}
+
+const unconfigured = (what: string) => () => {
+  throw new Error(`${what} is not configured for this function`);
+};
+
+let awsCached: AppDeps | undefined;
+
+/** AppDeps for Lambda, from the environment CDK set (functions/shared/env.ts). */
+export function awsDeps(): AppDeps {
+  if (awsCached) return awsCached;
+  const e = env();
+  const table = { client: makeDocumentClient({ endpoint: e.DYNAMODB_ENDPOINT }), tableName: e.TABLE_NAME };
+  awsCached = makeAppDeps({
+    table,
+    alerts: e.ALERT_TOPIC_ARN ? makeSnsAlertPublisher(new SNSClient({}), e.ALERT_TOPIC_ARN) : { publish: unconfigured('ALERT_TOPIC_ARN') },
+    workflow: e.STATE_MACHINE_ARN ? makeStepFunctionsStarter(new SFNClient({}), e.STATE_MACHINE_ARN) : { startCase: unconfigured('STATE_MACHINE_ARN') },
+    webLimits: { perIp: e.WEB_RATE_LIMIT_PER_IP, perEmail: e.WEB_RATE_LIMIT_PER_EMAIL, windowSeconds: e.WEB_RATE_LIMIT_WINDOW_SECONDS },
+    webFormReturnUrl: e.WEB_FORM_RETURN_URL,
+  });
+  return awsCached;
+}

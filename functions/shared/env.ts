@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/**
+ * Environment variables, parsed once at cold start. The CDK helpers that set each variable also
+ * grant the matching IAM permission (lib/grants.ts), so configuration and permissions cannot drift.
+ */
+const EnvSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  /** Optional endpoint override (DynamoDB Local). Unset in AWS. */
+  DYNAMODB_ENDPOINT: z.string().url().optional(),
+  STATE_MACHINE_ARN: z.string().min(1).optional(),
+  ALERT_TOPIC_ARN: z.string().min(1).optional(),
+  /** Where a plain form post is redirected (303) after a case is created; unset ▶ thank-you page. */
+  WEB_FORM_RETURN_URL: z.string().url().optional(),
+  WEB_RATE_LIMIT_PER_IP: z.coerce.number().int().positive().default(20),
+  WEB_RATE_LIMIT_PER_EMAIL: z.coerce.number().int().positive().default(5),
+  WEB_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(3600),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+let cached: Env | undefined;
+
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = EnvSchema.safeParse(source);
+  if (!result.success) {
+    const fields = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid environment: ${fields}`);
+  }
+  return result.data;
+}
+
+export function env(): Env {
+  cached ??= parseEnv();
+  return cached;
+}

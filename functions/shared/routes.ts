@@ -1,0 +1,66 @@
+/**
+ * Every HTTP route, declared once. The CDK HTTP API creates exactly these routes (JWT authorizer
+ * on every `auth: 'jwt'` route), the local gateway dispatches by this table, and the API
+ * handler's router matches the same patterns, so a route cannot exist in one place and not another.
+ */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type RouteTarget = 'api' | 'web-to-case';
+
+export interface RouteDefinition {
+  readonly method: HttpMethod;
+  /** API Gateway route syntax: `/cases/{id}` */
+  readonly path: string;
+  readonly target: RouteTarget;
+  readonly auth: 'public' | 'jwt';
+}
+
+export const ROUTES = [
+  { method: 'GET', path: '/health', target: 'api', auth: 'public' },
+  { method: 'GET', path: '/web-to-case', target: 'web-to-case', auth: 'public' },
+  { method: 'POST', path: '/web-to-case', target: 'web-to-case', auth: 'public' },
+  { method: 'GET', path: '/cases', target: 'api', auth: 'jwt' },
+  { method: 'GET', path: '/cases/{id}', target: 'api', auth: 'jwt' },
+  { method: 'GET', path: '/agents/me', target: 'api', auth: 'jwt' },
+  { method: 'PUT', path: '/agents/me/presence', target: 'api', auth: 'jwt' },
+  { method: 'PUT', path: '/agents/{id}/presence', target: 'api', auth: 'jwt' },
+] as const satisfies readonly RouteDefinition[];
+
+/** Matches a concrete path against a route pattern, returning the path parameters or undefined. */
+export function matchRoutePath(pattern: string, path: string): Record<string, string> | undefined {
+  const want = pattern.split('/').filter(Boolean);
+  const got = path.split('/').filter(Boolean);
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i]!;
+    const g = got[i]!;
+    if (w.startsWith('{') && w.endsWith('}')) {
+      params[w.slice(1, -1)] = decodeURIComponent(g);
+    } else if (w !== g) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+/** Finds the route for a method and path; distinguishes "no such path" (404) from "wrong method" (405). */
+export function findRoute(
+  routes: readonly RouteDefinition[],
+  method: string,
+  path: string,
+): { route: RouteDefinition; params: Record<string, string> } | { route: undefined; allowed: HttpMethod[] } {
+  const allowed: HttpMethod[] = [];
+  // Literal segments win over parameters (`/agents/me/presence` before `/agents/{id}/presence`).
+  const ordered = [...routes].sort((a, b) => paramCount(a.path) - paramCount(b.path));
+  for (const route of ordered) {
+    const params = matchRoutePath(route.path, path);
+    if (!params) continue;
+    if (route.method === method.toUpperCase()) return { route, params };
+    allowed.push(route.method);
+  }
+  return { route: undefined, allowed };
+}
+
+function paramCount(path: string): number {
+  return (path.match(/\{/g) ?? []).length;
+}

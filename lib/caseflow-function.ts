@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { HANDLERS_DIR, REPO_ROOT } from './paths.js';
+
+/** One Lambda entry point per file in functions/handlers/, each exporting `handler`. */
+export type HandlerName = 'web-to-case' | 'api' | 'workflow-stamp' | 'workflow-route' | 'workflow-failed';
+
+export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
+
+export interface CaseflowFunctionProps {
+  readonly handler: HandlerName;
+  readonly description: string;
+  readonly logRetention: RetentionDays;
+  /** @default 10 seconds */
+  readonly timeout?: Duration;
+  /** @default 512 MB */
+  readonly memorySize?: number;
+}
+
+/**
+ * A handler from functions/handlers/ packaged the way every caseflow function is: nodejs22.x on ARM64,
+ * an ESM bundle built by the local esbuild, X-Ray tracing, and its own log group and role.
+ *
+ * The role is ours rather than Lambda's default so the function can write only to its own log group
+ * (the AWS managed AWSLambdaBasicExecutionRole allows creating and writing any log group). Everything
+ * else a function may do is granted by lib/grants.ts together with the environment variable that
+ * tells the handler where to find the resource.
+ */
+export class CaseflowFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: CaseflowFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: props.logRetention,
+      // Operational telemetry with a retention window follows the stack; the table is what is retained.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `caseflow ${props.handler} function`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: join(HANDLERS_DIR, `${props.handler}.ts`),
+      handler: 'handler',
+      description: props.description,
+      runtime: LAMBDA_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: Tracing.ACTIVE,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'caseflow',
+        NODE_OPTIONS: '--enable-source-maps',
+        // The bundle runs on Node 22 in Lambda but CI runs the same SDK on Node 20, where it warns on every client.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        // Prefer ESM entry points so esbuild can tree-shake the SDK and middy.
+        mainFields: ['module', 'main'],
+        // CommonJS dependencies inside an ESM bundle still call require(); give them one.
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Ship the SDK version we test against (package-lock.json) instead of whatever the runtime carries.
+        bundleAwsSDK: true,
+      },
+    });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only the X-Ray statement added by active tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) uses Resource "*": X-Ray has no resource-level permissions. Every other statement on this role names its resource.',
+    });
+  }
+}

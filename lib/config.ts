@@ -1,0 +1,105 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+
+/**
+ * Deployment settings, read from CDK context (`-c key=value` or cdk.json). Every parameter is
+ * documented at the top of bin/caseflow.ts. Parsed and validated once here, so a typo fails synth
+ * with a message instead of deploying a half-configured stack.
+ */
+export interface CaseflowConfig {
+  /** Names the stack (`Caseflow-<stage>`) and tags every resource. */
+  readonly stage: string;
+  /** Subscribed by email to the admin alerts topic when set. */
+  readonly alertEmail?: string;
+  /** Where the web form redirects after a case is created; unset ▶ the handler's thank-you page. */
+  readonly webFormReturnUrl?: string;
+  /** Steady-state requests per second across the whole HTTP API stage. */
+  readonly apiThrottleRate: number;
+  /** Burst bucket size for the HTTP API stage. */
+  readonly apiThrottleBurst: number;
+  /** Retention of every log group the stack creates (functions, API access logs, workflow). */
+  readonly logRetentionDays: RetentionDays;
+  /** Reserved for the email-to-case issue (SES receiving domain); not used yet. */
+  readonly sesDomain?: string;
+}
+
+export const CONFIG_DEFAULTS = {
+  stage: 'dev',
+  apiThrottleRate: 50,
+  apiThrottleBurst: 100,
+  logRetentionDays: RetentionDays.THREE_MONTHS,
+} as const;
+
+type ContextReader = Pick<Node, 'tryGetContext'>;
+
+export function readCaseflowConfig(node: ContextReader): CaseflowConfig {
+  const stage = optionalString(node, 'stage') ?? CONFIG_DEFAULTS.stage;
+  // The stage ends up in the stack name and resource names: keep it to what CloudFormation accepts everywhere.
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) {
+    throw new Error(`context "stage" must match /^[a-z][a-z0-9-]{0,19}$/, got "${stage}"`);
+  }
+
+  const alertEmail = optionalString(node, 'alertEmail');
+  if (alertEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alertEmail)) {
+    throw new Error(`context "alertEmail" is not an email address: "${alertEmail}"`);
+  }
+
+  const webFormReturnUrl = optionalString(node, 'webFormReturnUrl');
+  if (webFormReturnUrl !== undefined && !isHttpUrl(webFormReturnUrl)) {
+    // functions/shared/env.ts rejects a non-URL at cold start; failing here is cheaper.
+    throw new Error(`context "webFormReturnUrl" must be an http(s) URL, got "${webFormReturnUrl}"`);
+  }
+
+  const apiThrottleRate = positiveNumber(node, 'apiThrottleRate', CONFIG_DEFAULTS.apiThrottleRate);
+  const apiThrottleBurst = positiveInteger(node, 'apiThrottleBurst', CONFIG_DEFAULTS.apiThrottleBurst);
+
+  const logRetentionDays = positiveInteger(node, 'logRetentionDays', CONFIG_DEFAULTS.logRetentionDays);
+  if (!(Object.values(RetentionDays) as number[]).includes(logRetentionDays)) {
+    throw new Error(
+      `context "logRetentionDays" must be a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...), got ${logRetentionDays}`,
+    );
+  }
+
+  return {
+    stage,
+    alertEmail,
+    webFormReturnUrl,
+    apiThrottleRate,
+    apiThrottleBurst,
+    logRetentionDays: logRetentionDays as RetentionDays,
+    sesDomain: optionalString(node, 'sesDomain'),
+  };
+}
+
+function optionalString(node: ContextReader, key: string): string | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new Error(`context "${key}" must be a string, got ${JSON.stringify(value)}`);
+  return value.trim() || undefined;
+}
+
+/** `-c key=5` arrives as the string "5", cdk.json gives a number: accept both. */
+function positiveNumber(node: ContextReader, key: string, fallback: number): number {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`context "${key}" must be a positive number, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function positiveInteger(node: ContextReader, key: string, fallback: number): number {
+  const value = positiveNumber(node, key, fallback);
+  if (!Number.isInteger(value)) throw new Error(`context "${key}" must be a whole number, got ${value}`);
+  return value;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
