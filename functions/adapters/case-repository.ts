@@ -94,18 +94,50 @@ interface Stream {
   input: QueryCommandInput;
 }
 
-type MultiCursor = Record<string, Record<string, unknown> | null>;
+type StreamPosition = Record<string, string>;
+/** Per stream: where it stopped (absent = not started, null = exhausted). */
+type MultiCursor = Record<string, StreamPosition | null>;
 
 /** Owner and status listings show the newest first; a queue listing shows dispatch order. */
 type MergeOrder = 'newest' | 'dispatch';
 
-function compareForMerge(order: MergeOrder, a: Item, b: Item): number {
-  if (order === 'dispatch') {
-    const ka = String(a.gsi2sk).slice(String(a.gsi2sk).indexOf('#') + 1);
-    const kb = String(b.gsi2sk).slice(String(b.gsi2sk).indexOf('#') + 1);
-    return ka.localeCompare(kb);
+/**
+ * The part of an item's index sort key that orders it across streams: the status prefix is
+ * dropped (it is constant within a stream, and streams of different statuses interleave), the
+ * rest is `createdAt#caseId` (owner, status) or `rank#createdAt#caseId` (queue). Merging on the
+ * very key DynamoDB sorts each stream by is what keeps every stream's cursor exact.
+ */
+function mergeKey(item: Item, indexName: string | undefined): string {
+  const sortKey = String(item[`${indexName}sk`]);
+  return indexName === 'gsi6' ? sortKey : sortKey.slice(sortKey.indexOf('#') + 1);
+}
+
+/**
+ * DynamoDB orders string keys by their UTF-8 bytes. `localeCompare` does not (`'a'` sorts before
+ * `'B'`), and a merge whose order disagrees with a stream's own order skips items of that stream.
+ */
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+function invalidCursor(message: string): ValidationError {
+  return new ValidationError([{ field: 'cursor', message }]);
+}
+
+/** A cursor must be one this query issued: known stream ids, each with a key of strings or null. */
+function parseMultiCursor(text: string | undefined, streams: readonly Stream[]): MultiCursor {
+  if (!text) return {};
+  const cursor = decodeCursor<unknown>(text);
+  if (cursor === null || typeof cursor !== 'object' || Array.isArray(cursor)) throw invalidCursor('is not a cursor this API issued');
+  const ids = new Set(streams.map((s) => s.id));
+  for (const [id, position] of Object.entries(cursor)) {
+    if (!ids.has(id)) throw invalidCursor('does not belong to this query');
+    if (position === null) continue;
+    const isKey =
+      typeof position === 'object' && !Array.isArray(position) && Object.values(position).every((v) => typeof v === 'string');
+    if (!isKey) throw invalidCursor('is not a cursor this API issued');
   }
-  return String(b.createdAt).localeCompare(String(a.createdAt)) || String(b.caseId).localeCompare(String(a.caseId));
+  return cursor as MultiCursor;
 }
 
 export function makeCaseRepository({ client, tableName }: TableRef): CaseRepository {
@@ -126,14 +158,13 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
   }
 
   /**
-   * Pages through several index partitions at once, newest first, as one list. The cursor keeps
-   * each stream's position, so every page is a bounded Query per stream, never a Scan.
+   * Pages through several index partitions at once as one list (newest first, or dispatch order).
+   * The cursor keeps each stream's position, so every page is one bounded Query per stream, never
+   * a Scan, and each item appears exactly once across pages.
    */
   async function mergedPage(streams: Stream[], order: MergeOrder, limit: number, cursorText: string | undefined): Promise<Page<CaseRecord>> {
-    const cursor = cursorText ? decodeCursor<MultiCursor>(cursorText) : {};
-    if (cursor === undefined || typeof cursor !== 'object') {
-      throw new ValidationError([{ field: 'cursor', message: 'is not a cursor this API issued' }]);
-    }
+    if (!Number.isInteger(limit) || limit < 1) throw new ValidationError([{ field: 'limit', message: 'must be a positive integer' }]);
+    const cursor = parseMultiCursor(cursorText, streams);
     const fetched = await Promise.all(
       streams.map(async (stream) => {
         const position = cursor[stream.id];
@@ -142,32 +173,46 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
           .send(
             new QueryCommand({
               ...stream.input,
-              Limit: limit,
+              // One more than a page: a stream that has exactly `limit` left is known to end here,
+              // so the last page carries no cursor instead of leading to an empty page.
+              Limit: limit + 1,
               ScanIndexForward: order === 'dispatch',
               ExclusiveStartKey: position,
             }),
           )
           .catch((error: unknown) => {
             if ((error as { name?: string }).name === 'ValidationException' && position) {
-              throw new ValidationError([{ field: 'cursor', message: 'does not belong to this query' }]);
+              throw invalidCursor('does not belong to this query');
             }
             throw error;
           });
         return { stream, items: (res.Items ?? []) as Item[], more: res.LastEvaluatedKey !== undefined };
       }),
     );
-    // Each stream is already in merge order, so a k-way merge keeps every stream's position exact.
-    const all = fetched.flatMap(({ stream, items }) => items.map((item) => ({ stream: stream.id, item })));
-    all.sort((a, b) => compareForMerge(order, a.item, b.item));
-    const taken = all.slice(0, limit);
+
+    const direction = order === 'dispatch' ? 1 : -1;
+    const compare = (a: string, b: string) => direction * compareBytes(a, b);
+    const keyed = fetched.flatMap(({ stream, items }) =>
+      items.map((item) => ({ stream: stream.id, item, key: mergeKey(item, stream.input.IndexName) })),
+    );
+    // A stream that stopped early (DynamoDB cuts a Query at 1 MB) may hold unseen items that sort
+    // before what other streams returned; nothing past its last fetched item may be taken yet.
+    const horizons = fetched
+      .filter(({ items, more }) => more && items.length > 0)
+      .map(({ stream, items }) => mergeKey(items[items.length - 1]!, stream.input.IndexName));
+    const taken = keyed
+      .filter((k) => horizons.every((h) => compare(k.key, h) <= 0))
+      .sort((a, b) => compare(a.key, b.key))
+      .slice(0, limit);
 
     const next: MultiCursor = {};
     for (const { stream, items, more } of fetched) {
+      const previous = cursor[stream.id];
       const mine = taken.filter((t) => t.stream === stream.id);
       const last = mine[mine.length - 1];
-      if (cursor[stream.id] === null || (mine.length === items.length && !more)) next[stream.id] = null;
+      if (previous === null || (mine.length === items.length && !more)) next[stream.id] = null;
       else if (last) next[stream.id] = indexKeyOf(last.item, stream.input.IndexName);
-      else if (cursor[stream.id] !== undefined) next[stream.id] = cursor[stream.id]!;
+      else if (previous !== undefined) next[stream.id] = previous;
     }
     const anyMore = streams.some((s) => next[s.id] !== null);
     return {
@@ -346,11 +391,11 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
   };
 }
 
-function indexKeyOf(item: Item, indexName: string | undefined): Record<string, unknown> {
-  const key: Record<string, unknown> = { pk: item.pk, sk: item.sk };
+function indexKeyOf(item: Item, indexName: string | undefined): StreamPosition {
+  const key: StreamPosition = { pk: String(item.pk), sk: String(item.sk) };
   if (indexName) {
-    key[`${indexName}pk`] = item[`${indexName}pk`];
-    key[`${indexName}sk`] = item[`${indexName}sk`];
+    key[`${indexName}pk`] = String(item[`${indexName}pk`]);
+    key[`${indexName}sk`] = String(item[`${indexName}sk`]);
   }
   return key;
 }

@@ -1,0 +1,142 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { ROUTES, type RouteDefinition, type RouteTarget } from '../functions/shared/routes.js';
+import type { AgentAuth } from './auth.js';
+import { CaseflowFunction } from './caseflow-function.js';
+import type { CaseTable } from './data.js';
+import { useStateMachine, useTable } from './grants.js';
+
+export interface CaseApiProps {
+  readonly auth: AgentAuth;
+  readonly data: CaseTable;
+  readonly lifecycle: IStateMachine;
+  /** Serves the `web-to-case` routes. */
+  readonly webToCaseFunction: LambdaFunction;
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly logRetention: RetentionDays;
+}
+
+/** Why each public route is public; a public route without an entry here fails synth. */
+const PUBLIC_ROUTE_REASONS: Record<string, string> = {
+  'GET /health':
+    'Liveness probe for uptime monitors and deploy checks; it returns no case or agent data.',
+  'GET /web-to-case':
+    'Serves the customer contact form, which anyone must be able to load without an account.',
+  'POST /web-to-case':
+    'Customers submit the contact form without an account; abuse is bounded by the handler\'s per-IP and per-email rate limits and the stage throttle.',
+};
+
+/**
+ * The one HTTP API: exactly the routes in functions/shared/routes.ts, a Cognito JWT authorizer on
+ * every `jwt` route, none on the public ones, and the agent/admin API function behind it.
+ *
+ * No CORS: the web form page and its POST are served by this same API (same origin, and a plain form
+ * post is not subject to CORS anyway), and agents use the CLI, not a browser app on another origin.
+ */
+export class CaseApi extends Construct {
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly apiFunction: LambdaFunction;
+  readonly routes: HttpRoute[] = [];
+
+  constructor(scope: Construct, id: string, props: CaseApiProps) {
+    super(scope, id);
+
+    this.apiFunction = new CaseflowFunction(this, 'ApiFunction', {
+      handler: 'api',
+      description: 'Agent and admin HTTP API',
+      logRetention: props.logRetention,
+      memorySize: 1024,
+    }).function;
+    useTable(this.apiFunction, props.data, 'readWrite');
+    useStateMachine(this.apiFunction, props.lifecycle);
+
+    // The default stage is created below, with throttling and access logs, which HttpApi's own cannot take.
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'caseflow agent/admin API and web-to-case form',
+      createDefaultStage: false,
+    });
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+            // Cognito `sub` of the caller on JWT routes: ties a request to an agent without logging tokens.
+            sub: '$context.authorizer.claims.sub',
+          }),
+        ),
+      },
+    });
+
+    const authorizer = new HttpJwtAuthorizer('CognitoJwt', props.auth.issuerUrl, {
+      // Cognito access tokens carry client_id instead of aud; API Gateway checks either against this list.
+      jwtAudience: [props.auth.client.userPoolClientId],
+    });
+
+    const integrations: Record<RouteTarget, HttpLambdaIntegration> = {
+      api: new HttpLambdaIntegration('ApiIntegration', this.apiFunction),
+      'web-to-case': new HttpLambdaIntegration('WebToCaseIntegration', props.webToCaseFunction),
+    };
+
+    for (const route of ROUTES as readonly RouteDefinition[]) {
+      const routeKey = `${route.method} ${route.path}`;
+      const httpRoute = new HttpRoute(this, routeConstructId(route), {
+        httpApi: this.httpApi,
+        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+        integration: integrations[route.target],
+        authorizer: route.auth === 'jwt' ? authorizer : undefined,
+      });
+      if (route.auth === 'public') {
+        const reason = PUBLIC_ROUTE_REASONS[routeKey];
+        if (!reason) throw new Error(`Public route "${routeKey}" has no reason in PUBLIC_ROUTE_REASONS (lib/api.ts)`);
+        Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+      }
+      this.routes.push(httpRoute);
+    }
+  }
+
+  /** https://<api-id>.execute-api.<region>.amazonaws.com/ */
+  get url(): string {
+    return this.stage.url;
+  }
+}
+
+/** `PUT /agents/{id}/presence` ▶ `PutAgentsIdPresenceRoute`: readable, unique and stable. */
+function routeConstructId(route: RouteDefinition): string {
+  const words = [route.method.toLowerCase(), ...route.path.split(/[^A-Za-z0-9]+/).filter(Boolean)];
+  return `${words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')}Route`;
+}
+

@@ -1,0 +1,74 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { AdminAlerts } from './alerts.js';
+import { CaseApi } from './api.js';
+import { AgentAuth } from './auth.js';
+import type { CaseflowConfig } from './config.js';
+import { CaseTable } from './data.js';
+import { WebIntake } from './intake.js';
+import { Monitoring } from './monitoring.js';
+import { CaseWorkflow } from './workflow.js';
+
+export interface CaseflowStackProps extends StackProps {
+  readonly config: CaseflowConfig;
+}
+
+/** Composes the capabilities; each construct owns its resources and the grants they need. */
+export class CaseflowStack extends Stack {
+  readonly data: CaseTable;
+  readonly alerts: AdminAlerts;
+  readonly workflow: CaseWorkflow;
+  readonly intake: WebIntake;
+  readonly auth: AgentAuth;
+  readonly api: CaseApi;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: CaseflowStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const logRetention = config.logRetentionDays;
+
+    this.data = new CaseTable(this, 'Data');
+    this.alerts = new AdminAlerts(this, 'Alerts', { alertEmail: config.alertEmail });
+    this.workflow = new CaseWorkflow(this, 'Workflow', { data: this.data, alerts: this.alerts, logRetention });
+    this.intake = new WebIntake(this, 'Intake', {
+      data: this.data,
+      lifecycle: this.workflow.stateMachine,
+      webFormReturnUrl: config.webFormReturnUrl,
+      logRetention,
+    });
+    this.auth = new AgentAuth(this, 'Auth');
+    this.api = new CaseApi(this, 'Api', {
+      auth: this.auth,
+      data: this.data,
+      lifecycle: this.workflow.stateMachine,
+      webToCaseFunction: this.intake.webToCaseFunction,
+      throttle: { rateLimit: config.apiThrottleRate, burstLimit: config.apiThrottleBurst },
+      logRetention,
+    });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      functions: {
+        'web-to-case': this.intake.webToCaseFunction,
+        api: this.api.apiFunction,
+        ...this.workflow.taskFunctions,
+      },
+      lifecycle: this.workflow.stateMachine,
+      httpApi: this.api.httpApi,
+      alertTopic: this.alerts.topic,
+      dashboardName: `${this.stackName}-overview`,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API base URL' });
+    new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId, description: 'Cognito user pool id' });
+    new CfnOutput(this, 'UserPoolClientId', {
+      value: this.auth.client.userPoolClientId,
+      description: 'Cognito app client id (no secret) for the CLI',
+    });
+    new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'DynamoDB table' });
+    new CfnOutput(this, 'StateMachineArn', {
+      value: this.workflow.stateMachine.stateMachineArn,
+      description: 'Case lifecycle state machine',
+    });
+    new CfnOutput(this, 'AlertTopicArn', { value: this.alerts.topic.topicArn, description: 'Admin alerts topic' });
+  }
+}
