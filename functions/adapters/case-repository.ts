@@ -8,6 +8,8 @@ import type { TableRef } from './dynamo.js';
 import { decodeCursor, encodeCursor, isConditionFailure, stripKeys, transactionCancellationCodes } from './dynamo.js';
 import {
   SORT_PREFIX,
+  accountPartition,
+  contactPartition,
   caseIndexKeys,
   caseKey,
   caseNumberCounterKey,
@@ -26,6 +28,9 @@ import {
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+/** How many of a customer's newest cases customer-history routing looks at. */
+const HISTORY_DEPTH = 25;
 
 /** DynamoDB's transaction limit; a case write with more events than this is split by the caller. */
 const MAX_TRANSACTION_ITEMS = 100;
@@ -374,6 +379,31 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
         }
       }
       return mergedPage(streams, query.queues && !query.owner ? 'dispatch' : 'newest', query.limit, query.cursor);
+    },
+
+    async findLastResolvers({ contactEmail, accountId, excludeCaseId }) {
+      // Recent history only: the newest cases of the contact/account, resolved ones kept.
+      const lastResolver = async (indexName: 'gsi3' | 'gsi4', partition: string) => {
+        const res = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: indexName,
+            KeyConditionExpression: `${indexName}pk = :pk`,
+            FilterExpression: '#status = :resolved AND attribute_exists(#owner)',
+            ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+            ExpressionAttributeValues: { ':pk': partition, ':resolved': 'resolved' },
+            ScanIndexForward: false,
+            Limit: HISTORY_DEPTH,
+          }),
+        );
+        const hit = (res.Items ?? []).find((i) => i.caseId !== excludeCaseId);
+        return typeof hit?.owner === 'string' ? hit.owner : undefined;
+      };
+      const [contactResolver, accountResolver] = await Promise.all([
+        contactEmail ? lastResolver('gsi3', contactPartition(contactEmail)) : undefined,
+        accountId ? lastResolver('gsi4', accountPartition(accountId)) : undefined,
+      ]);
+      return { ...(contactResolver ? { contactResolver } : {}), ...(accountResolver ? { accountResolver } : {}) };
     },
 
     async listQueued(queueId, limit) {

@@ -171,7 +171,18 @@ export const RuleSchema = z.object({
   when: ConditionNodeSchema,
   then: z
     .object({
-      route: z.union([z.object({ agent: id }).strict(), z.object({ queue: id }).strict()]).optional(),
+      /**
+       * `agent`: one agent; `agents`: agents in order of preference (the first who can take the
+       * case now gets it); `queue`: the queue's routing method picks. When no named agent can take
+       * the case now, it falls back to its queue, so it is never stranded.
+       */
+      route: z
+        .union([
+          z.object({ agent: id }).strict(),
+          z.object({ agents: z.array(id).min(1) }).strict(),
+          z.object({ queue: id }).strict(),
+        ])
+        .optional(),
       requireSkills: z.array(skillRequirement).optional(),
       setPriority: z.string().min(1).optional(),
     })
@@ -268,10 +279,15 @@ export const RoutingConfigSchema = z
     cfg.rules.forEach((r, i) => {
       const route = r.then.route;
       if (route && 'agent' in route) ref(agents.has(route.agent), ['rules', i, 'then', 'route', 'agent'], `unknown agent ${route.agent}`);
+      if (route && 'agents' in route) {
+        route.agents.forEach((a, j) => ref(agents.has(a), ['rules', i, 'then', 'route', 'agents', j], `unknown agent ${a}`));
+      }
+      checkConditions(r.when, ['rules', i, 'when'], ctx);
       if (route && 'queue' in route) ref(queues.has(route.queue), ['rules', i, 'then', 'route', 'queue'], `unknown queue ${route.queue}`);
       if (r.then.setPriority) ref(priorities.has(r.then.setPriority), ['rules', i, 'then', 'setPriority'], `unknown priority ${r.then.setPriority}`);
     });
     cfg.slaPolicies.forEach((p, i) => {
+      if (p.when) checkConditions(p.when, ['slaPolicies', i, 'when'], ctx);
       if (p.businessHours) ref(calendars.has(p.businessHours), ['slaPolicies', i, 'businessHours'], `unknown calendar ${p.businessHours}`);
       for (const level of [...Object.keys(p.firstResponse), ...Object.keys(p.resolution)]) {
         ref(priorities.has(level), ['slaPolicies', i], `unknown priority ${level}`);
@@ -280,6 +296,53 @@ export const RoutingConfigSchema = z
   });
 
 export type RoutingConfig = z.infer<typeof RoutingConfigSchema>;
+export type SkillRequirement = z.infer<typeof skillRequirement>;
+
+/** Operators whose value has a shape of its own are checked here, so a bad rule fails on apply. */
+function checkConditions(node: ConditionNode, path: (string | number)[], ctx: z.RefinementCtx): void {
+  if ('all' in node) return node.all.forEach((n, i) => checkConditions(n, [...path, 'all', i], ctx));
+  if ('any' in node) return node.any.forEach((n, i) => checkConditions(n, [...path, 'any', i], ctx));
+  if ('not' in node) return node.not.forEach((n, i) => checkConditions(n, [...path, 'not', i], ctx));
+  const fail = (message: string) => ctx.addIssue({ code: 'custom', path: [...path, 'value'], message });
+  const v = node.value;
+  const isHhmm = (x: unknown) => typeof x === 'string' && /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/.test(x);
+  const isDate = (x: unknown) => typeof x === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(x);
+  switch (node.op) {
+    case 'time_between':
+      if (!Array.isArray(v) || v.length !== 2 || !v.every(isHhmm)) fail('time_between takes ["HH:MM", "HH:MM"]');
+      break;
+    case 'date_between':
+      if (!Array.isArray(v) || v.length !== 2 || !v.every(isDate)) fail('date_between takes ["YYYY-MM-DD", "YYYY-MM-DD"]');
+      break;
+    case 'date_eq':
+      if (!(isDate(v) || (Array.isArray(v) && v.length > 0 && v.every(isDate)))) fail('date_eq takes a date or a list of dates (YYYY-MM-DD)');
+      break;
+    case 'weekday_in':
+      if (!Array.isArray(v) || !v.every((d) => typeof d === 'string' && (WEEKDAYS as readonly string[]).includes(d.slice(0, 3).toLowerCase()))) {
+        fail('weekday_in takes weekdays such as ["mon", "tue"]');
+      }
+      break;
+    case 'in':
+    case 'not_in':
+      if (!Array.isArray(v)) fail(`${node.op} takes a list`);
+      break;
+    case 'matches':
+      try {
+        new RegExp(String(v), 'iu');
+      } catch {
+        fail('matches takes a valid regular expression');
+      }
+      break;
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte':
+      if (typeof v !== 'number' && typeof v !== 'string') fail(`${node.op} takes a number or a string`);
+      break;
+    default:
+      if (node.op !== 'exists' && v === undefined) fail(`${node.op} needs a value`);
+  }
+}
 export type RoutingConfigInput = z.input<typeof RoutingConfigSchema>;
 
 /** Parses and validates a configuration document; errors name the JSON path at fault. */

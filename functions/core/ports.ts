@@ -1,7 +1,7 @@
 import type { AgentState, Presence } from './agent-state.js';
 import type { CaseEvent, CaseMessage, CaseRecord, CaseStatus } from './case.js';
 import type { Channel, RoutingConfig } from './config.js';
-import type { RoutingDecision } from './routing.js';
+import type { EngineDecision, RoutingDecision } from './routing.js';
 
 /**
  * What the core needs from the outside world, injected: time and identifiers. The core never calls
@@ -41,7 +41,7 @@ export interface StoredDecision {
   at: string;
   kind: 'territory' | 'assignment' | 'priority';
   outcome: string;
-  details: RoutingDecision | Record<string, unknown>;
+  details: EngineDecision | RoutingDecision | Record<string, unknown>;
 }
 
 export interface CaseWithHistory {
@@ -76,6 +76,8 @@ export interface CaseRepository {
   list(query: CaseQuery): Promise<Page<CaseRecord>>;
   /** A queue's waiting cases in dispatch order: priority, then age. */
   listQueued(queueId: string, limit: number): Promise<CaseRecord[]>;
+  /** The owners of the most recently resolved cases of a contact and of an account (customer history). */
+  findLastResolvers(input: { contactEmail?: string; accountId?: string; excludeCaseId?: string }): Promise<{ contactResolver?: string; accountResolver?: string }>;
 }
 
 export interface AgentStateRepository {

@@ -1,16 +1,23 @@
 import type { AgentState } from './agent-state.js';
-import { spareCapacity, utilisation } from './agent-state.js';
+import { initialAgentState, spareCapacity, utilisation } from './agent-state.js';
+import { isOpenAt } from './business-hours.js';
 import type { CaseRecord } from './case.js';
-import type { Agent, Queue } from './config.js';
+import type { ConditionSubject, Predicate } from './conditions.js';
+import { compileConditionNode } from './conditions.js';
+import type { Agent, BusinessHours, Queue, Rule, RoutingConfig, SkillRequirement } from './config.js';
+import { priorityRank } from './config.js';
+import { durationMs } from './duration.js';
 
 /**
- * Who gets this case? A pure decision: the caller loads the queue, its members' profiles and live
- * states, then this function filters and ranks them and returns the decision with its reasons.
- * The claim itself (an atomic write) happens in the caller, which tries candidates in ranked
- * order and moves to the next one when it loses a race.
+ * Who gets this case? Pure decisions: the caller loads the configuration, the agents' live states
+ * and the customer's history; these functions pick and explain; the caller claims the winner
+ * atomically, trying the ranking in order, and moves on when it loses a race.
  *
- * Built as a pipeline so the routing engine can add filters (business hours, skills, language,
- * territory) and preferences (customer history) without changing its shape.
+ * The engine: ordered rules (first match wins) may route to agents or a queue, require skills and
+ * set priority ▶ candidates pass filters (declined, presence, business hours, capacity, skills,
+ * language, territory) ▶ the queue's method ranks them ▶ customer history moves a qualified
+ * previous resolver to the front ▶ nobody can take it: the overflow queue is tried, else the case
+ * waits in its queue. Every step leaves a record of why.
  */
 
 export interface CandidateInput {
@@ -18,11 +25,22 @@ export interface CandidateInput {
   state: AgentState;
 }
 
+/** What a case needs from whoever takes it, after any relaxation for time waited. */
+export interface Requirements {
+  skills: SkillRequirement[];
+  /** Whether the case's language must be one the agent speaks. */
+  language: boolean;
+}
+
 export interface RoutingContext {
   case: CaseRecord;
   queue: Queue;
   candidates: CandidateInput[];
   now: Date;
+  requirements?: Requirements;
+  calendars?: ReadonlyMap<string, BusinessHours>;
+  /** Agents to rank first when they qualify (customer history), best first, with why. */
+  preferred?: { agentId: string; reason: string }[];
 }
 
 /** A filter removes a candidate by returning the reason, or keeps it by returning undefined. */
@@ -39,20 +57,38 @@ export interface CandidateRecord {
   score?: number;
   /** Position in the ranking, 1-based, for candidates that passed. */
   rank?: number;
+  /** Why this candidate was moved to the front (customer history). */
+  preferredBecause?: string;
 }
 
 export interface RoutingDecision {
   queue: string;
-  method: Queue['routing'];
+  method: Queue['routing'] | 'preference';
   /** Candidates that passed every filter, best first. The caller claims in this order. */
   ranking: string[];
   candidates: CandidateRecord[];
   reasons: string[];
 }
 
+export const excludedFilter: CandidateFilter = {
+  name: 'declined',
+  reject: ({ agent }, ctx) =>
+    ctx.case.routing.excludedAgents.includes(agent.id) ? 'declined or let an earlier offer lapse' : undefined,
+};
+
 export const presenceFilter: CandidateFilter = {
   name: 'presence',
   reject: ({ state }) => (state.presence === 'online' ? undefined : `presence is ${state.presence}`),
+};
+
+export const businessHoursFilter: CandidateFilter = {
+  name: 'business_hours',
+  reject: ({ agent }, ctx) => {
+    if (!agent.businessHours || !ctx.calendars) return undefined;
+    const calendar = ctx.calendars.get(agent.businessHours);
+    if (!calendar) return undefined;
+    return isOpenAt(calendar, ctx.now) ? undefined : `outside working hours (${calendar.id})`;
+  },
 };
 
 export const capacityFilter: CandidateFilter = {
@@ -64,13 +100,45 @@ export const capacityFilter: CandidateFilter = {
   },
 };
 
-export const excludedFilter: CandidateFilter = {
-  name: 'declined',
-  reject: ({ agent }, ctx) =>
-    ctx.case.routing.excludedAgents.includes(agent.id) ? 'declined or let an earlier offer lapse' : undefined,
+export const skillsFilter: CandidateFilter = {
+  name: 'skills',
+  reject: ({ agent }, ctx) => {
+    for (const req of ctx.requirements?.skills ?? []) {
+      const level = agent.skills[req.skill] ?? 0;
+      if (level < req.minLevel) return `needs ${req.skill} ≥ ${req.minLevel}, has ${level}`;
+    }
+    return undefined;
+  },
 };
 
-export const DEFAULT_FILTERS: readonly CandidateFilter[] = [excludedFilter, presenceFilter, capacityFilter];
+export const languageFilter: CandidateFilter = {
+  name: 'language',
+  reject: ({ agent }, ctx) => {
+    const language = ctx.case.language;
+    if (!ctx.requirements?.language || !language || agent.languages.length === 0) return undefined;
+    const base = language.toLowerCase().split('-')[0]!;
+    return agent.languages.some((l) => l.toLowerCase().split('-')[0] === base) ? undefined : `does not speak ${language}`;
+  },
+};
+
+export const territoryFilter: CandidateFilter = {
+  name: 'territory',
+  reject: ({ agent }, ctx) => {
+    const territory = ctx.case.territory;
+    if (!territory || !agent.territories || agent.territories.length === 0) return undefined;
+    return agent.territories.includes(territory) ? undefined : `does not cover territory ${territory}`;
+  },
+};
+
+export const DEFAULT_FILTERS: readonly CandidateFilter[] = [
+  excludedFilter,
+  presenceFilter,
+  businessHoursFilter,
+  capacityFilter,
+  skillsFilter,
+  languageFilter,
+  territoryFilter,
+];
 
 /** Scores a candidate for a queue method; lower is better. */
 export function scoreCandidate(method: Queue['routing'], { agent, state }: CandidateInput, ctx: RoutingContext): number {
@@ -85,26 +153,38 @@ export function scoreCandidate(method: Queue['routing'], { agent, state }: Candi
   }
 }
 
-export function decideAssignment(ctx: RoutingContext, filters: readonly CandidateFilter[] = DEFAULT_FILTERS): RoutingDecision {
+function firstRejection(input: CandidateInput, ctx: RoutingContext, filters: readonly CandidateFilter[]) {
+  for (const filter of filters) {
+    const reason = filter.reject(input, ctx);
+    if (reason !== undefined) return { filter: filter.name, reason };
+  }
+  return undefined;
+}
+
+/**
+ * Ranks one queue's candidates. With `ordered`, the candidates' own order is the preference
+ * (a rule naming agents); otherwise the queue's method scores them.
+ */
+export function decideAssignment(
+  ctx: RoutingContext,
+  filters: readonly CandidateFilter[] = DEFAULT_FILTERS,
+  ordered = false,
+): RoutingDecision {
   const method = ctx.queue.routing;
   const records: CandidateRecord[] = [];
   const passed: { input: CandidateInput; score: number; record: CandidateRecord }[] = [];
 
-  for (const input of ctx.candidates) {
+  ctx.candidates.forEach((input, index) => {
     const record: CandidateRecord = { agentId: input.agent.id };
     records.push(record);
-    for (const filter of filters) {
-      const reason = filter.reject(input, ctx);
-      if (reason !== undefined) {
-        record.removedBy = { filter: filter.name, reason };
-        break;
-      }
+    const removedBy = firstRejection(input, ctx, filters);
+    if (removedBy) {
+      record.removedBy = removedBy;
+      return;
     }
-    if (!record.removedBy) {
-      record.score = scoreCandidate(method, input, ctx);
-      passed.push({ input, score: record.score, record });
-    }
-  }
+    record.score = ordered ? index : scoreCandidate(method, input, ctx);
+    passed.push({ input, score: record.score, record });
+  });
 
   // Deterministic tie-breaks: score, then longest since last assignment, then id.
   passed.sort(
@@ -113,16 +193,203 @@ export function decideAssignment(ctx: RoutingContext, filters: readonly Candidat
       lastAssignedMs(a.input.state) - lastAssignedMs(b.input.state) ||
       a.input.agent.id.localeCompare(b.input.agent.id),
   );
+
+  const reasons: string[] = [];
+  for (const pref of [...(ctx.preferred ?? [])].reverse()) {
+    const at = passed.findIndex((p) => p.input.agent.id === pref.agentId);
+    if (at > 0) passed.unshift(...passed.splice(at, 1));
+    if (at >= 0) passed[0]!.record.preferredBecause = pref.reason;
+  }
   passed.forEach((p, i) => (p.record.rank = i + 1));
 
   const ranking = passed.map((p) => p.input.agent.id);
-  const reasons =
-    ranking.length > 0
-      ? [`${method} in queue ${ctx.queue.id}: ${ranking[0]} ranks first of ${ranking.length} eligible`]
-      : [`no member of queue ${ctx.queue.id} can take a ${ctx.case.channel} case now; the case waits in the queue`];
-  return { queue: ctx.queue.id, method, ranking, candidates: records, reasons };
+  const how = ordered ? 'agents in the rule\'s order of preference' : `${method} in queue ${ctx.queue.id}`;
+  const first = passed[0];
+  if (first) {
+    reasons.push(`${how}: ${first.input.agent.id} ranks first of ${ranking.length} eligible`);
+    if (first.record.preferredBecause) reasons.push(`${first.input.agent.id} preferred: ${first.record.preferredBecause}`);
+  } else {
+    reasons.push(`no ${ordered ? 'named agent' : `member of queue ${ctx.queue.id}`} can take a ${ctx.case.channel} case now`);
+  }
+  return { queue: ctx.queue.id, method: ordered ? 'preference' : method, ranking, candidates: records, reasons };
 }
 
 function lastAssignedMs(state: AgentState): number {
   return state.lastAssignedAt ? Date.parse(state.lastAssignedAt) : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The engine over a whole configuration
+// ---------------------------------------------------------------------------------------------
+
+export interface CompiledRule {
+  rule: Rule;
+  matches: Predicate;
+}
+
+/** A configuration prepared for fast repeated decisions; build once per configuration version. */
+export interface CompiledRouting {
+  config: RoutingConfig;
+  agents: ReadonlyMap<string, Agent>;
+  queues: ReadonlyMap<string, Queue>;
+  calendars: ReadonlyMap<string, BusinessHours>;
+  rules: CompiledRule[];
+  relaxAfterMs: number;
+}
+
+const compiledCache = new WeakMap<RoutingConfig, CompiledRouting>();
+
+export function compileRouting(config: RoutingConfig): CompiledRouting {
+  const cached = compiledCache.get(config);
+  if (cached) return cached;
+  const compiled: CompiledRouting = {
+    config,
+    agents: new Map(config.agents.map((a) => [a.id, a])),
+    queues: new Map(config.queues.map((q) => [q.id, q])),
+    calendars: new Map(config.businessHours.map((b) => [b.id, b])),
+    rules: config.rules.map((rule) => ({ rule, matches: compileConditionNode(rule.when) })),
+    relaxAfterMs: durationMs(config.sweeps.relaxSkillsAfter),
+  };
+  compiledCache.set(config, compiled);
+  return compiled;
+}
+
+/** First rule whose conditions hold, or undefined. */
+export function matchRule(compiled: CompiledRouting, c: CaseRecord, now: Date): CompiledRule | undefined {
+  const subject: ConditionSubject = { case: c, now };
+  for (const r of compiled.rules) if (r.matches(subject)) return r;
+  return undefined;
+}
+
+/**
+ * Relaxation stages by time waited in the queue: 0 as required; 1 optional skills dropped; 2 skill
+ * levels dropped (any level of each remaining skill will do); 3 the language requirement dropped.
+ */
+export function relaxRequirements(required: SkillRequirement[], waitedMs: number, relaxAfterMs: number): { requirements: Requirements; stage: number } {
+  const stage = relaxAfterMs <= 0 ? 0 : Math.min(3, Math.floor(waitedMs / relaxAfterMs));
+  let skills = required;
+  if (stage >= 1) skills = skills.filter((s) => !s.optional);
+  if (stage >= 2) skills = skills.map((s) => ({ ...s, minLevel: 1 }));
+  return { requirements: { skills, language: stage < 3 }, stage };
+}
+
+export interface CustomerHistory {
+  /** Owner of the contact's most recently resolved case. */
+  contactResolver?: string;
+  /** Owner of the account's most recently resolved case. */
+  accountResolver?: string;
+}
+
+export interface EngineInput {
+  case: CaseRecord;
+  compiled: CompiledRouting;
+  /** Live state per agent id; an agent without one is offline. */
+  states: ReadonlyMap<string, AgentState>;
+  history?: CustomerHistory;
+  now: Date;
+}
+
+export interface EngineDecision {
+  /** The rule that matched, if any. */
+  rule?: { id: string; description?: string };
+  /** A priority the matched rule sets, with its rank. */
+  setPriority?: { priority: string; rank: number };
+  requirements: Requirements;
+  relaxationStage: number;
+  /** Where the case belongs (and waits when nobody can take it now). */
+  queue: string;
+  /** The ranking to claim in, best first; may span the rule's agents, the queue and its overflow. */
+  ranking: { agentId: string; queue: string }[];
+  /** Each ranking step considered, in order. */
+  steps: RoutingDecision[];
+  reasons: string[];
+}
+
+/** Every agent a decision for this case may consider: the matched rule's, its queue's and the overflow's. */
+export function agentsInvolved(compiled: CompiledRouting, c: CaseRecord, now: Date): string[] {
+  const route = matchRule(compiled, c, now)?.rule.then.route;
+  const ids = new Set<string>();
+  if (route && 'agent' in route) ids.add(route.agent);
+  if (route && 'agents' in route) route.agents.forEach((a) => ids.add(a));
+  const queue = compiled.queues.get(route && 'queue' in route ? route.queue : (c.queue ?? compiled.config.reviewQueue));
+  queue?.members.forEach((m) => ids.add(m));
+  const overflow = queue?.overflowQueue ? compiled.queues.get(queue.overflowQueue) : undefined;
+  overflow?.members.forEach((m) => ids.add(m));
+  return [...ids];
+}
+
+export function decideRouting(input: EngineInput): EngineDecision {
+  const { compiled, now } = input;
+  const reasons: string[] = [];
+  let c = input.case;
+
+  const matched = matchRule(compiled, c, now);
+  const then = matched?.rule.then;
+  let setPriority: EngineDecision['setPriority'];
+  if (matched) reasons.push(`rule ${matched.rule.id} matched${matched.rule.description ? ` (${matched.rule.description})` : ''}`);
+  else reasons.push('no rule matched');
+  if (then?.setPriority && then.setPriority !== c.priority) {
+    setPriority = { priority: then.setPriority, rank: priorityRank(compiled.config, then.setPriority) };
+    c = { ...c, priority: setPriority.priority, priorityRank: setPriority.rank };
+    reasons.push(`priority set to ${then.setPriority} by rule ${matched!.rule.id}`);
+  }
+
+  const waitedMs = c.routing.queuedAt ? Math.max(0, now.getTime() - Date.parse(c.routing.queuedAt)) : 0;
+  const { requirements, stage } = relaxRequirements(then?.requireSkills ?? [], waitedMs, compiled.relaxAfterMs);
+  if (stage > 0) reasons.push(`requirements relaxed to stage ${stage} after waiting ${Math.round(waitedMs / 60000)} min`);
+
+  const route = then?.route;
+  const queueId = route && 'queue' in route ? route.queue : (c.queue ?? compiled.config.reviewQueue);
+  const queue = compiled.queues.get(queueId) ?? compiled.queues.get(compiled.config.reviewQueue)!;
+
+  const preferred: { agentId: string; reason: string }[] = [];
+  if (input.history?.contactResolver) preferred.push({ agentId: input.history.contactResolver, reason: "resolved this contact's last case" });
+  if (input.history?.accountResolver && input.history.accountResolver !== input.history.contactResolver) {
+    preferred.push({ agentId: input.history.accountResolver, reason: "resolved this account's last case" });
+  }
+
+  const candidatesOf = (ids: readonly string[]): CandidateInput[] =>
+    ids.flatMap((id) => {
+      const agent = compiled.agents.get(id);
+      return agent ? [{ agent, state: input.states.get(id) ?? initialAgentState(id, now.toISOString()) }] : [];
+    });
+
+  const steps: RoutingDecision[] = [];
+  const ranking: EngineDecision['ranking'] = [];
+  const base = { case: c, now, requirements, calendars: compiled.calendars };
+
+  if (route && ('agent' in route || 'agents' in route)) {
+    const named = 'agent' in route ? [route.agent] : route.agents;
+    const step = decideAssignment({ ...base, queue, candidates: candidatesOf(named) }, DEFAULT_FILTERS, true);
+    steps.push(step);
+    ranking.push(...step.ranking.map((agentId) => ({ agentId, queue: queue.id })));
+    if (step.ranking.length === 0) reasons.push(`no named agent can take it now; falling back to queue ${queue.id}`);
+  }
+  if (ranking.length === 0) {
+    const step = decideAssignment({ ...base, queue, candidates: candidatesOf(queue.members), preferred });
+    steps.push(step);
+    ranking.push(...step.ranking.map((agentId) => ({ agentId, queue: queue.id })));
+  }
+  if (ranking.length === 0 && queue.overflowQueue) {
+    const overflow = compiled.queues.get(queue.overflowQueue);
+    if (overflow) {
+      const step = decideAssignment({ ...base, queue: overflow, candidates: candidatesOf(overflow.members), preferred });
+      steps.push(step);
+      ranking.push(...step.ranking.map((agentId) => ({ agentId, queue: overflow.id })));
+      if (step.ranking.length > 0) reasons.push(`nobody in ${queue.id} can take it now; overflow to ${overflow.id}`);
+    }
+  }
+  for (const step of steps) reasons.push(...step.reasons);
+  if (ranking.length === 0) reasons.push(`the case waits in queue ${queue.id} until someone can take it`);
+
+  return {
+    ...(matched ? { rule: { id: matched.rule.id, ...(matched.rule.description ? { description: matched.rule.description } : {}) } } : {}),
+    ...(setPriority ? { setPriority } : {}),
+    requirements,
+    relaxationStage: stage,
+    queue: queue.id,
+    ranking,
+    steps,
+    reasons,
+  };
 }

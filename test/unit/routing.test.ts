@@ -110,7 +110,7 @@ describe('decideAssignment', () => {
     const candidates = [{ agent: agent('a', { web: 0, email: 3 }), state: state('a') }];
     const d = decideAssignment({ case: webCase(), queue: queue('least_busy', ['a']), candidates, now: NOW });
     expect(d.ranking).toEqual([]);
-    expect(d.reasons[0]).toMatch(/waits in the queue/);
+    expect(d.reasons[0]).toBe('no member of queue q can take a web case now');
     expect(d.candidates[0]?.removedBy?.reason).toBe('no spare web capacity (0/0)');
   });
 });

@@ -1,12 +1,12 @@
 import { initialAgentState } from '../agent-state.js';
 import type { CaseRecord } from '../case.js';
 import { queuesOf } from '../authz.js';
-import { findAgent, findQueue } from '../config.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import type { AgentStateRepository, AssignmentStore, CaseRepository, Clock, IdGenerator } from '../ports.js';
-import { decideAssignment } from '../routing.js';
+import type { CompiledRouting } from '../routing.js';
+import { compileRouting, decideRouting } from '../routing.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
-import { assignmentDecisionRecord } from './route-case.js';
+import { assignedCase, assignmentDecisionRecord } from './route-case.js';
 
 export interface DispatchDeps {
   cases: CaseRepository;
@@ -20,45 +20,48 @@ export interface DispatchDeps {
 /** How many waiting cases per queue are considered each time an agent frees up. */
 const QUEUE_HEAD = 25;
 
+/** The queues whose waiting cases an agent may take: their own, and those overflowing into them. */
+export function queuesServedBy(compiled: CompiledRouting, agentId: string): string[] {
+  const own = new Set(queuesOf(compiled.config, agentId));
+  const served = new Set(own);
+  for (const q of compiled.config.queues) if (q.overflowQueue && own.has(q.overflowQueue)) served.add(q.id);
+  return [...served];
+}
+
 /**
- * An agent can take work (came online, closed a case): give them the highest-priority, then
- * oldest, queued case they qualify for, and repeat while they have capacity. The same filters as
- * routing decide whether they qualify, so both paths agree on who may take what.
+ * An agent can take work (came online, closed a case, was given more capacity): give them the
+ * highest-priority, then oldest, queued case they qualify for, and repeat while they can take more.
+ * The routing engine decides whether they qualify, so both paths agree on who may take what.
  */
 export function makeDispatchToAgent(deps: DispatchDeps) {
-  return async function dispatchToAgent(agentId: string): Promise<string[]> {
-    const config = await loadConfig(deps.configs);
-    const agent = findAgent(config, agentId);
-    if (!agent) return [];
+  return async function dispatchToAgent(agentId: string, options: { reason?: string } = {}): Promise<string[]> {
+    const compiled = compileRouting(await loadConfig(deps.configs));
+    if (!compiled.agents.get(agentId)) return [];
     const assigned: string[] = [];
-    const queueIds = queuesOf(config, agentId);
 
-    const heads = await Promise.all(queueIds.map((q) => deps.cases.listQueued(q, QUEUE_HEAD)));
+    const heads = await Promise.all(queuesServedBy(compiled, agentId).map((q) => deps.cases.listQueued(q, QUEUE_HEAD)));
     const waiting: CaseRecord[] = heads
       .flat()
       .sort((a, b) => a.priorityRank - b.priorityRank || a.createdAt.localeCompare(b.createdAt) || a.caseId.localeCompare(b.caseId));
 
     for (const candidate of waiting) {
-      const state = (await deps.agentStates.get(agentId)) ?? initialAgentState(agentId, deps.clock.now().toISOString());
-      if (state.presence !== 'online') break;
-      const c = await deps.cases.get(candidate.caseId);
-      if (!c || c.status !== 'queued' || !c.queue) continue;
-      const queue = findQueue(config, c.queue);
-      if (!queue) continue;
       const now = deps.clock.now();
       const at = now.toISOString();
-      const decision = decideAssignment({ case: c, queue, candidates: [{ agent, state }], now });
-      if (decision.ranking[0] !== agentId) continue;
+      const state = (await deps.agentStates.get(agentId)) ?? initialAgentState(agentId, at);
+      if (state.presence !== 'online') break;
+      const c = await deps.cases.get(candidate.caseId);
+      if (!c || c.status !== 'queued') continue;
+
+      // Only this agent's state is known: anyone else counts as unavailable, so the decision says
+      // whether *this* agent may take the case now (a rule's named agents, the queue, or overflow).
+      const decision = decideRouting({ case: c, compiled, states: new Map([[agentId, state]]), now });
+      const mine = decision.ranking.find((r) => r.agentId === agentId);
+      if (!mine) continue;
 
       const record = assignmentDecisionRecord(deps.ids, c.caseId, at, decision, agentId);
+      const agent = compiled.agents.get(agentId)!;
       const outcome = await deps.assignments.claim({
-        next: {
-          ...c,
-          status: 'assigned',
-          owner: agentId,
-          updatedAt: at,
-          routing: { ...c.routing, attempts: c.routing.attempts + 1, lastDecisionId: record.decisionId, queuedAt: undefined },
-        },
+        next: assignedCase(c, decision, agentId, mine.queue, record.decisionId, at),
         expectedVersion: c.version,
         agentId,
         channel: c.channel,
@@ -67,14 +70,16 @@ export function makeDispatchToAgent(deps: DispatchDeps) {
         events: [
           makeEvent(deps.ids, c.caseId, ACTIVITIES.assigned, at, SYSTEM, {
             owner: agentId,
-            queue: queue.id,
+            queue: mine.queue,
             method: 'dispatch',
-            reasons: [`${agentId} could take work; oldest highest-priority queued case they qualify for`],
+            rule: decision.rule?.id ?? null,
+            reasons: [`${agentId} could take work${options.reason ? ` (${options.reason})` : ''}: highest-priority, oldest queued case they qualify for`, ...decision.reasons],
           }),
         ],
         decisions: [record],
       });
       if (outcome.claimed) assigned.push(c.caseId);
+      else if (outcome.reason === 'agent_unavailable') break;
     }
     return assigned;
   };

@@ -1,14 +1,10 @@
-import type { AgentState } from '../agent-state.js';
-import { initialAgentState } from '../agent-state.js';
 import type { CaseRecord } from '../case.js';
 import { assertTransition } from '../case.js';
-import type { RoutingConfig } from '../config.js';
-import { findAgent, findQueue } from '../config.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { AgentStateRepository, AssignmentStore, CaseRepository, Clock, IdGenerator, StoredDecision } from '../ports.js';
-import type { CandidateInput, RoutingDecision } from '../routing.js';
-import { decideAssignment } from '../routing.js';
+import type { EngineDecision } from '../routing.js';
+import { agentsInvolved, compileRouting, decideRouting } from '../routing.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 
 export interface RouteCaseDeps {
@@ -31,62 +27,58 @@ export interface RouteResult {
 
 /** Statuses from which routing may assign a case. */
 const ROUTABLE = new Set<CaseRecord['status']>(['new', 'queued']);
-/** A case that keeps changing under us is left queued; the sweep picks it up. */
+/** A case that keeps changing under us is left where it is; the dispatch sweep picks it up. */
 const MAX_CASE_RACES = 5;
 
-export async function loadCandidates(
-  config: RoutingConfig,
-  agentStates: AgentStateRepository,
-  agentIds: readonly string[],
-  at: string,
-): Promise<CandidateInput[]> {
-  const states = await agentStates.getMany(agentIds);
-  return agentIds.flatMap((id) => {
-    const agent = findAgent(config, id);
-    if (!agent) return [];
-    const state: AgentState = states.get(id) ?? initialAgentState(id, at);
-    return [{ agent, state }];
-  });
-}
-
-export function assignmentDecisionRecord(ids: IdGenerator, caseId: string, at: string, decision: RoutingDecision, winner?: string): StoredDecision {
+export function assignmentDecisionRecord(ids: IdGenerator, caseId: string, at: string, decision: EngineDecision, winner?: string): StoredDecision {
   return { decisionId: ids.next(), caseId, at, kind: 'assignment', outcome: winner ?? 'queued', details: decision };
 }
 
+/** The case as it becomes when `agentId` claims it from `queue`. */
+export function assignedCase(c: CaseRecord, decision: EngineDecision, agentId: string, queue: string, decisionId: string, at: string): CaseRecord {
+  assertTransition(c.status, 'assigned');
+  return {
+    ...c,
+    ...(decision.setPriority ? { priority: decision.setPriority.priority, priorityRank: decision.setPriority.rank } : {}),
+    status: 'assigned',
+    owner: agentId,
+    queue,
+    updatedAt: at,
+    routing: { ...c.routing, attempts: c.routing.attempts + 1, lastDecisionId: decisionId, queuedAt: undefined },
+  };
+}
+
 /**
- * Routes a stamped case: rank the queue's members (pure decision), then claim in ranked order.
- * Losing a claim is normal: an agent filled up ▶ next candidate; the case changed ▶ re-read it.
- * When nobody can take it, the case waits in its queue and is dispatched when capacity frees.
+ * Routes a case that is new or waiting: the engine decides (pure), then we claim in ranked order.
+ * Losing a claim is normal: an agent filled up ▶ next candidate; the case changed ▶ decide again
+ * on the fresh case. When nobody can take it, the case waits in its queue and is dispatched when
+ * capacity frees.
  */
 export function makeRouteCase(deps: RouteCaseDeps) {
-  return async function routeCase(caseId: string): Promise<RouteResult> {
+  return async function routeCase(caseId: string, options: { actor?: string } = {}): Promise<RouteResult> {
     let racesLost = 0;
     for (let round = 0; round <= MAX_CASE_RACES; round++) {
       const c = await deps.cases.get(caseId);
       if (!c) throw new NotFoundError(`case ${caseId} does not exist`);
       if (!ROUTABLE.has(c.status)) return { caseId, status: c.status, queue: c.queue, owner: c.owner, racesLost };
 
-      const config = await loadConfig(deps.configs);
-      const at = deps.clock.now().toISOString();
-      const queue = c.queue ? findQueue(config, c.queue) : undefined;
-      if (!queue) throw new NotFoundError(`case ${caseId} has no known queue (${c.queue ?? 'none'})`);
-
-      const candidates = await loadCandidates(config, deps.agentStates, queue.members, at);
-      const decision = decideAssignment({ case: c, queue, candidates, now: deps.clock.now() });
+      const compiled = compileRouting(await loadConfig(deps.configs));
+      const now = deps.clock.now();
+      const at = now.toISOString();
+      const [states, history] = await Promise.all([
+        deps.agentStates.getMany(agentsInvolved(compiled, c, now)),
+        c.contact.email || c.account?.id
+          ? deps.cases.findLastResolvers({ contactEmail: c.contact.email, accountId: c.account?.id, excludeCaseId: c.caseId })
+          : Promise.resolve({}),
+      ]);
+      const decision = decideRouting({ case: c, compiled, states, history, now });
 
       let caseChanged = false;
-      for (const agentId of decision.ranking) {
-        const agent = findAgent(config, agentId)!;
+      for (const { agentId, queue } of decision.ranking) {
+        const agent = compiled.agents.get(agentId)!;
         const record = assignmentDecisionRecord(deps.ids, caseId, at, decision, agentId);
-        assertTransition(c.status, 'assigned');
         const outcome = await deps.assignments.claim({
-          next: {
-            ...c,
-            status: 'assigned',
-            owner: agentId,
-            updatedAt: at,
-            routing: { ...c.routing, attempts: c.routing.attempts + 1, lastDecisionId: record.decisionId, queuedAt: undefined },
-          },
+          next: assignedCase(c, decision, agentId, queue, record.decisionId, at),
           expectedVersion: c.version,
           agentId,
           channel: c.channel,
@@ -95,15 +87,19 @@ export function makeRouteCase(deps: RouteCaseDeps) {
           events: [
             makeEvent(deps.ids, caseId, ACTIVITIES.assigned, at, SYSTEM, {
               owner: agentId,
-              queue: queue.id,
-              method: decision.method,
+              queue,
+              rule: decision.rule?.id ?? null,
               reasons: decision.reasons,
               racesLost,
+              ...(options.actor ? { requestedBy: options.actor } : {}),
             }),
+            ...(decision.setPriority
+              ? [makeEvent(deps.ids, caseId, ACTIVITIES.prioritised, at, SYSTEM, { from: c.priority, to: decision.setPriority.priority, rule: decision.rule?.id })]
+              : []),
           ],
           decisions: [record],
         });
-        if (outcome.claimed) return { caseId, status: 'assigned', queue: queue.id, owner: agentId, racesLost };
+        if (outcome.claimed) return { caseId, status: 'assigned', queue, owner: agentId, racesLost };
         racesLost++;
         if (outcome.reason === 'case_changed') {
           caseChanged = true;
@@ -112,13 +108,22 @@ export function makeRouteCase(deps: RouteCaseDeps) {
       }
       if (caseChanged) continue;
 
-      if (c.status === 'queued') return { caseId, status: 'queued', queue: queue.id, racesLost };
+      const samePlace = c.status === 'queued' && c.queue === decision.queue && !decision.setPriority;
+      if (samePlace) return { caseId, status: 'queued', queue: c.queue, racesLost };
       const record = assignmentDecisionRecord(deps.ids, caseId, at, decision);
       try {
         await deps.cases.update(
-          { ...c, status: 'queued', updatedAt: at, routing: { ...c.routing, attempts: c.routing.attempts + 1, lastDecisionId: record.decisionId, queuedAt: at } },
+          {
+            ...c,
+            ...(decision.setPriority ? { priority: decision.setPriority.priority, priorityRank: decision.setPriority.rank } : {}),
+            status: 'queued',
+            queue: decision.queue,
+            owner: undefined,
+            updatedAt: at,
+            routing: { ...c.routing, attempts: c.routing.attempts + 1, lastDecisionId: record.decisionId, queuedAt: c.routing.queuedAt ?? at },
+          },
           c.version,
-          [makeEvent(deps.ids, caseId, ACTIVITIES.queued, at, SYSTEM, { queue: queue.id, reasons: decision.reasons })],
+          [makeEvent(deps.ids, caseId, ACTIVITIES.queued, at, SYSTEM, { queue: decision.queue, rule: decision.rule?.id ?? null, reasons: decision.reasons })],
           [record],
         );
       } catch (error) {
@@ -128,7 +133,7 @@ export function makeRouteCase(deps: RouteCaseDeps) {
         }
         throw error;
       }
-      return { caseId, status: 'queued', queue: queue.id, racesLost };
+      return { caseId, status: 'queued', queue: decision.queue, racesLost };
     }
     const c = await deps.cases.get(caseId);
     return { caseId, status: c?.status ?? 'new', queue: c?.queue, owner: c?.owner, racesLost };
