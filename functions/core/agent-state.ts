@@ -29,8 +29,10 @@ export function spareCapacity(agent: Agent, state: AgentState, channel: Channel)
 
 /** Share of the agent's total capacity in use, across channels (0..1). */
 export function utilisation(agent: Agent, state: AgentState): number {
-  const total = CHANNELS.reduce((sum, c) => sum + agent.capacity[c], 0);
+  // Summed by hand: this runs for every candidate of every routing decision.
+  const cap = agent.capacity;
+  const total = cap.email + cap.web + cap.phone + cap.chat;
   if (total === 0) return 1;
-  const used = CHANNELS.reduce((sum, c) => sum + (state.load[c] ?? 0), 0);
-  return used / total;
+  const load = state.load;
+  return ((load.email ?? 0) + (load.web ?? 0) + (load.phone ?? 0) + (load.chat ?? 0)) / total;
 }

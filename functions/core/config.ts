@@ -222,6 +222,42 @@ export const SweepsSchema = z
   })
   .default({ acceptTimeout: 'PT5M', absentAfter: 'PT15M', onHoldMax: 'P3D', relaxSkillsAfter: 'PT30M' });
 
+/** An acknowledgement template; `{{caseNumber}}`, `{{subject}}`, `{{name}}` and `{{email}}` are filled in. */
+const ackTemplate = z.object({
+  subject: z.string().min(1).max(300),
+  text: z.string().min(1).max(20_000),
+});
+
+const DEFAULT_ACK_TEMPLATES = {
+  en: {
+    subject: 'We received your request: {{subject}}',
+    text: 'Hello {{name}},\n\nThank you for writing to us. Your request has been registered as case {{caseNumber}}; an agent will get back to you soon.\n\nTo add anything, simply reply to this email and keep the case reference in the subject.\n\nKind regards,\nSupport',
+  },
+};
+
+/** Email-to-case (functions/core/email-*.ts). Optional: every field has a default. */
+export const EmailSettingsSchema = z.object({
+  /** Sender of acknowledgements and agent replies; must be an SES-verified identity in AWS. Default: EMAIL_FROM_ADDRESS, else support@caseflow.local. */
+  fromAddress: z.email().optional(),
+  fromName: z.string().min(1).max(100).default('Support'),
+  /** Our own addresses (support@, sales@, ...): mail from them is never acknowledged (loops). fromAddress is always included. */
+  addresses: z.array(z.email()).default([]),
+  acknowledgement: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** Used when the customer's language is unknown or has no template. */
+      defaultLanguage: z.string().min(2).max(8).default('en'),
+      /** Per language (`en`, `de`, ...). The case token is always appended to the subject. */
+      templates: z.record(z.string().min(2).max(8), ackTemplate).default(DEFAULT_ACK_TEMPLATES),
+      /** At most this many acknowledgements per sender address per hour (loop protection). */
+      maxPerSenderPerHour: z.number().int().min(0).default(3),
+    })
+    .default({ enabled: true, defaultLanguage: 'en', templates: DEFAULT_ACK_TEMPLATES, maxPerSenderPerHour: 3 }),
+  /** A reply to a resolved case reopens it within this time of closing; later, it starts a new case linked to the old one. */
+  reopenWindow: isoDuration.default('P14D'),
+});
+export type EmailSettings = z.infer<typeof EmailSettingsSchema>;
+
 export const RoutingConfigSchema = z
   .object({
     businessHours: z.array(BusinessHoursSchema).default([]),
@@ -236,6 +272,7 @@ export const RoutingConfigSchema = z
     rules: z.array(RuleSchema).default([]),
     slaPolicies: z.array(SlaPolicySchema).default([]),
     sweeps: SweepsSchema,
+    email: EmailSettingsSchema.optional(),
   })
   .superRefine((cfg, ctx) => {
     const dupes = (items: { id: string }[], path: string) => {

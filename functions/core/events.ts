@@ -13,7 +13,37 @@ export const ACTIVITIES = {
   presenceChanged: 'presence_changed',
   messageReceived: 'message_received',
   duplicateSubmission: 'duplicate_submission',
+  accepted: 'accepted',
+  declined: 'declined',
+  resolved: 'resolved',
+  closedUnresolved: 'closed_unresolved',
+  putOnHold: 'put_on_hold',
+  resumed: 'resumed',
+  reopened: 'reopened',
+  released: 'capacity_released',
+  requeued: 'requeued',
+  configApplied: 'config_applied',
+  // email-to-case
+  acknowledgementSent: 'acknowledgement_sent',
+  acknowledgementSkipped: 'acknowledgement_skipped',
+  emailBounced: 'email_bounced',
+  mailReportReceived: 'mail_report_received',
+  forgedTokenAttempt: 'forged_token_attempt',
+  followUpCaseCreated: 'follow_up_case_created',
+  messageSent: 'message_sent',
 } as const;
+
+/** The activity recorded for a status change, so the event log reads as a process. */
+export function activityForStatus(from: string, to: string): string {
+  if (to === 'resolved') return ACTIVITIES.resolved;
+  if (to === 'closed_unresolved') return ACTIVITIES.closedUnresolved;
+  if (to === 'on_hold') return ACTIVITIES.putOnHold;
+  if (from === 'on_hold' && to === 'in_progress') return ACTIVITIES.resumed;
+  if ((from === 'resolved' || from === 'closed_unresolved') && to !== 'resolved') return ACTIVITIES.reopened;
+  if (from === 'assigned' && to === 'in_progress') return ACTIVITIES.accepted;
+  if (to === 'queued') return ACTIVITIES.requeued;
+  return ACTIVITIES.statusChanged;
+}
 
 export const SYSTEM: Actor = { kind: 'system', id: 'caseflow' };
 

@@ -3,7 +3,7 @@ import { initialAgentState, spareCapacity, utilisation } from './agent-state.js'
 import { isOpenAt } from './business-hours.js';
 import type { CaseRecord } from './case.js';
 import type { ConditionSubject, Predicate } from './conditions.js';
-import { compileConditionNode } from './conditions.js';
+import { compileConditionNode, fieldReader } from './conditions.js';
 import type { Agent, BusinessHours, Queue, Rule, RoutingConfig, SkillRequirement } from './config.js';
 import { priorityRank } from './config.js';
 import { durationMs } from './duration.js';
@@ -111,13 +111,25 @@ export const skillsFilter: CandidateFilter = {
   },
 };
 
+const baseLanguage = (tag: string) => tag.toLowerCase().split('-')[0]!;
+const agentLanguageCache = new WeakMap<Agent, ReadonlySet<string>>();
+
+/** An agent's languages reduced to their base (`de-AT` ▶ `de`), computed once per agent object. */
+function agentLanguages(agent: Agent): ReadonlySet<string> {
+  let set = agentLanguageCache.get(agent);
+  if (!set) {
+    set = new Set(agent.languages.map(baseLanguage));
+    agentLanguageCache.set(agent, set);
+  }
+  return set;
+}
+
 export const languageFilter: CandidateFilter = {
   name: 'language',
   reject: ({ agent }, ctx) => {
     const language = ctx.case.language;
     if (!ctx.requirements?.language || !language || agent.languages.length === 0) return undefined;
-    const base = language.toLowerCase().split('-')[0]!;
-    return agent.languages.some((l) => l.toLowerCase().split('-')[0] === base) ? undefined : `does not speak ${language}`;
+    return agentLanguages(agent).has(baseLanguage(language)) ? undefined : `does not speak ${language}`;
   },
 };
 
@@ -149,7 +161,7 @@ export function scoreCandidate(method: Queue['routing'], { agent, state }: Candi
       return -spareCapacity(agent, state, ctx.case.channel);
     case 'round_robin':
       // Longest since last assignment first; never assigned sorts before everyone.
-      return state.lastAssignedAt ? Date.parse(state.lastAssignedAt) : Number.NEGATIVE_INFINITY;
+      return state.lastAssignedAt ? lastAssignedMs(state) : Number.NEGATIVE_INFINITY;
   }
 }
 
@@ -172,26 +184,27 @@ export function decideAssignment(
 ): RoutingDecision {
   const method = ctx.queue.routing;
   const records: CandidateRecord[] = [];
-  const passed: { input: CandidateInput; score: number; record: CandidateRecord }[] = [];
+  const passed: { input: CandidateInput; score: number; lastMs: number; record: CandidateRecord }[] = [];
 
-  ctx.candidates.forEach((input, index) => {
+  // A plain loop: this runs for every member of the queue on every decision.
+  const candidates = ctx.candidates;
+  for (let index = 0; index < candidates.length; index++) {
+    const input = candidates[index]!;
     const record: CandidateRecord = { agentId: input.agent.id };
     records.push(record);
     const removedBy = firstRejection(input, ctx, filters);
     if (removedBy) {
       record.removedBy = removedBy;
-      return;
+      continue;
     }
     record.score = ordered ? index : scoreCandidate(method, input, ctx);
-    passed.push({ input, score: record.score, record });
-  });
+    passed.push({ input, score: record.score, lastMs: lastAssignedMs(input.state), record });
+  }
 
   // Deterministic tie-breaks: score, then longest since last assignment, then id.
   passed.sort(
     (a, b) =>
-      a.score - b.score ||
-      lastAssignedMs(a.input.state) - lastAssignedMs(b.input.state) ||
-      a.input.agent.id.localeCompare(b.input.agent.id),
+      a.score - b.score || a.lastMs - b.lastMs || (a.input.agent.id < b.input.agent.id ? -1 : a.input.agent.id > b.input.agent.id ? 1 : 0),
   );
 
   const reasons: string[] = [];
@@ -214,8 +227,17 @@ export function decideAssignment(
   return { queue: ctx.queue.id, method: ordered ? 'preference' : method, ranking, candidates: records, reasons };
 }
 
+const parsedAssignedAt = new WeakMap<AgentState, number>();
+
+/** Milliseconds of the agent's last assignment (0 when never), parsed once per state object. */
 function lastAssignedMs(state: AgentState): number {
-  return state.lastAssignedAt ? Date.parse(state.lastAssignedAt) : 0;
+  if (!state.lastAssignedAt) return 0;
+  let ms = parsedAssignedAt.get(state);
+  if (ms === undefined) {
+    ms = Date.parse(state.lastAssignedAt);
+    parsedAssignedAt.set(state, ms);
+  }
+  return ms;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,6 +249,53 @@ export interface CompiledRule {
   matches: Predicate;
 }
 
+/**
+ * A discrimination index over the rules: each rule with an `eq`/`in` condition on a plain field
+ * (at its top level or in its top-level `all`) is filed under that field's values, so a case only
+ * evaluates the rules that could match it, still in configuration order. The index only prunes:
+ * every rule it returns is evaluated in full.
+ */
+interface RuleIndex {
+  byField: { read: (c: CaseRecord) => unknown; values: Map<string, number[]> }[];
+  always: number[];
+}
+
+function discriminator(rule: Rule): { field: string; values: unknown[] } | undefined {
+  const node = rule.when;
+  const conditions = 'all' in node ? node.all : 'field' in node ? [node] : [];
+  for (const c of conditions) {
+    if (!('field' in c) || c.field === 'now' || c.timezone) continue;
+    if (c.op === 'eq' && (typeof c.value === 'string' || typeof c.value === 'number')) return { field: c.field, values: [c.value] };
+    if (c.op === 'in' && Array.isArray(c.value) && c.value.every((v) => typeof v === 'string' || typeof v === 'number')) {
+      return { field: c.field, values: c.value };
+    }
+  }
+  return undefined;
+}
+
+function buildRuleIndex(rules: readonly Rule[]): RuleIndex {
+  const fields = new Map<string, Map<string, number[]>>();
+  const always: number[] = [];
+  rules.forEach((rule, i) => {
+    const d = discriminator(rule);
+    if (!d) return void always.push(i);
+    let values = fields.get(d.field);
+    if (!values) fields.set(d.field, (values = new Map()));
+    for (const v of new Set(d.values.map((x) => String(x).toLowerCase()))) {
+      const list = values.get(v);
+      if (list) list.push(i);
+      else values.set(v, [i]);
+    }
+  });
+  return {
+    always,
+    byField: [...fields].map(([field, values]) => {
+      const read = fieldReader(field);
+      return { read: (c: CaseRecord) => read({ case: c, now: new Date(0) }), values };
+    }),
+  };
+}
+
 /** A configuration prepared for fast repeated decisions; build once per configuration version. */
 export interface CompiledRouting {
   config: RoutingConfig;
@@ -234,6 +303,7 @@ export interface CompiledRouting {
   queues: ReadonlyMap<string, Queue>;
   calendars: ReadonlyMap<string, BusinessHours>;
   rules: CompiledRule[];
+  ruleIndex: RuleIndex;
   relaxAfterMs: number;
 }
 
@@ -248,6 +318,7 @@ export function compileRouting(config: RoutingConfig): CompiledRouting {
     queues: new Map(config.queues.map((q) => [q.id, q])),
     calendars: new Map(config.businessHours.map((b) => [b.id, b])),
     rules: config.rules.map((rule) => ({ rule, matches: compileConditionNode(rule.when) })),
+    ruleIndex: buildRuleIndex(config.rules),
     relaxAfterMs: durationMs(config.sweeps.relaxSkillsAfter),
   };
   compiledCache.set(config, compiled);
@@ -257,7 +328,19 @@ export function compileRouting(config: RoutingConfig): CompiledRouting {
 /** First rule whose conditions hold, or undefined. */
 export function matchRule(compiled: CompiledRouting, c: CaseRecord, now: Date): CompiledRule | undefined {
   const subject: ConditionSubject = { case: c, now };
-  for (const r of compiled.rules) if (r.matches(subject)) return r;
+  const { byField, always } = compiled.ruleIndex;
+  let candidates = always;
+  for (const f of byField) {
+    const value = f.read(c);
+    if (value === undefined || value === null) continue;
+    const hits = f.values.get(String(value).toLowerCase());
+    if (hits) candidates = candidates === always ? [...always, ...hits] : candidates.concat(hits);
+  }
+  if (candidates !== always) candidates.sort((a, b) => a - b);
+  for (const i of candidates) {
+    const r = compiled.rules[i]!;
+    if (r.matches(subject)) return r;
+  }
   return undefined;
 }
 
@@ -318,6 +401,10 @@ export function agentsInvolved(compiled: CompiledRouting, c: CaseRecord, now: Da
   return [...ids];
 }
 
+function offlineState(agentId: string, now: Date): AgentState {
+  return initialAgentState(agentId, now.toISOString());
+}
+
 export function decideRouting(input: EngineInput): EngineDecision {
   const { compiled, now } = input;
   const reasons: string[] = [];
@@ -348,11 +435,14 @@ export function decideRouting(input: EngineInput): EngineDecision {
     preferred.push({ agentId: input.history.accountResolver, reason: "resolved this account's last case" });
   }
 
-  const candidatesOf = (ids: readonly string[]): CandidateInput[] =>
-    ids.flatMap((id) => {
+  const candidatesOf = (ids: readonly string[]): CandidateInput[] => {
+    const out: CandidateInput[] = [];
+    for (const id of ids) {
       const agent = compiled.agents.get(id);
-      return agent ? [{ agent, state: input.states.get(id) ?? initialAgentState(id, now.toISOString()) }] : [];
-    });
+      if (agent) out.push({ agent, state: input.states.get(id) ?? offlineState(id, now) });
+    }
+    return out;
+  };
 
   const steps: RoutingDecision[] = [];
   const ranking: EngineDecision['ranking'] = [];

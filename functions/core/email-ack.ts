@@ -1,0 +1,101 @@
+import type { EmailSettings, RoutingConfig } from './config.js';
+import { EmailSettingsSchema } from './config.js';
+import type { InboundClassification } from './email-classify.js';
+import { isMailerDaemon, isNoReplyAddress } from './email-classify.js';
+import { isDeliverableAddress, normaliseAddress } from './email.js';
+
+/**
+ * Should this message be acknowledged, and with what? Pure: the caller counts the sender's
+ * acknowledgements (RateLimiter) only once everything here says yes, so a loop or an auto-reply
+ * never even touches the counter.
+ */
+
+export const DEFAULT_FROM_ADDRESS = 'support@caseflow.local';
+
+export interface ResolvedEmailSettings extends EmailSettings {
+  fromAddress: string;
+  /** fromAddress and `addresses`, normalised. */
+  ourAddresses: string[];
+}
+
+export function emailSettingsOf(config: Pick<RoutingConfig, 'email'>, defaultFromAddress = DEFAULT_FROM_ADDRESS): ResolvedEmailSettings {
+  const settings = config.email ?? EmailSettingsSchema.parse({});
+  const fromAddress = settings.fromAddress ?? defaultFromAddress;
+  const ourAddresses = [...new Set([fromAddress, ...settings.addresses].map(normaliseAddress))];
+  return { ...settings, fromAddress, ourAddresses };
+}
+
+export interface AckInput {
+  /** The message started a new case (replies are never acknowledged). */
+  newCase: boolean;
+  enabled: boolean;
+  /** Where the acknowledgement would go. */
+  recipient: string | undefined;
+  classification: InboundClassification;
+  /** The message could not be parsed: nobody knows who really sent it. */
+  unparsable: boolean;
+  /** The recipient's address bounced or complained before. */
+  suppressed?: { reason: string };
+}
+
+export interface AckDecision {
+  send: boolean;
+  reasons: string[];
+}
+
+export function decideAcknowledgement(input: AckInput): AckDecision {
+  const no: string[] = [];
+  const c = input.classification;
+  if (!input.enabled) no.push('acknowledgements are switched off in the configuration');
+  if (!input.newCase) no.push('the message joined an existing case: only the first message of a case is acknowledged');
+  if (input.unparsable) no.push('the message could not be parsed');
+  if (c.report) no.push(`it is a ${c.report.kind} report`);
+  if (c.autoReply.is) no.push(`it is an auto-reply (${c.autoReply.reasons.join('; ')})`);
+  if (c.mailingList.is) no.push(`it is mailing-list mail (${c.mailingList.reasons.join('; ')})`);
+  if (c.fromOurselves) no.push('it comes from one of our own addresses');
+  if (c.nullSender) no.push('its return path is null (<>), as for bounces and auto-replies');
+  if (c.verdicts.spam === 'FAIL') no.push('SES judged it spam');
+  if (c.verdicts.virus === 'FAIL') no.push('SES found a virus');
+  if (c.verdicts.dmarc === 'FAIL') no.push('it failed DMARC: the sender address is probably forged, an acknowledgement would be backscatter');
+  if (!isDeliverableAddress(input.recipient)) no.push(`no address to answer (${input.recipient ?? 'none'})`);
+  else if (isMailerDaemon(input.recipient)) no.push(`${input.recipient} is a mail daemon`);
+  else if (isNoReplyAddress(input.recipient)) no.push(`${input.recipient} does not take replies`);
+  if (input.suppressed) no.push(`${input.recipient} is suppressed: ${input.suppressed.reason}`);
+  if (no.length > 0) return { send: false, reasons: no };
+  return { send: true, reasons: [`first message of a new case from ${input.recipient}`] };
+}
+
+export interface AckContent {
+  subject: string;
+  text: string;
+  language: string;
+}
+
+function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => values[name] ?? whole);
+}
+
+/** The template in the customer's language when there is one, else the default language's, else English. */
+export function renderAcknowledgement(
+  settings: Pick<EmailSettings, 'acknowledgement'>,
+  values: { caseNumber: string; subject: string; name?: string; email: string; token: string; language?: string },
+): AckContent {
+  const templates = settings.acknowledgement.templates;
+  const wanted = values.language?.toLowerCase();
+  const language =
+    (wanted && templates[wanted] ? wanted : undefined) ??
+    (wanted && Object.keys(templates).find((k) => k.split('-')[0] === wanted.split('-')[0])) ??
+    (templates[settings.acknowledgement.defaultLanguage] ? settings.acknowledgement.defaultLanguage : undefined) ??
+    Object.keys(templates)[0];
+  const template = language ? templates[language] : undefined;
+  const fields = {
+    caseNumber: values.caseNumber,
+    subject: values.subject || '(no subject)',
+    name: values.name?.trim() || values.email,
+    email: values.email,
+  };
+  const subject = template ? fill(template.subject, fields) : `Case ${values.caseNumber}: ${fields.subject}`;
+  const text = template ? fill(template.text, fields) : `Your request has been registered as case ${values.caseNumber}.`;
+  // The token goes last and always: templates are written by admins, threading must not depend on them.
+  return { subject: `${subject.replace(/\s+/g, ' ').trim().slice(0, 250)} ${values.token}`, text, language: language ?? 'en' };
+}

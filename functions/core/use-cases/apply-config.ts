@@ -1,0 +1,74 @@
+import type { Principal } from '../authz.js';
+import { assertAdmin } from '../authz.js';
+import { OPEN_STATUSES } from '../case.js';
+import type { RoutingConfig } from '../config.js';
+import { parseRoutingConfig } from '../config.js';
+import type { AgentStateRepository, CaseRepository, Clock, ConfigRepository, StoredConfig } from '../ports.js';
+import type { StatusChange } from './work-case.js';
+
+export interface ApplyConfigDeps {
+  configs: ConfigRepository;
+  cases: CaseRepository;
+  agentStates: AgentStateRepository;
+  clock: Clock;
+  routeCase: (caseId: string, options?: { actor?: string }) => Promise<unknown>;
+  dispatchToAgent: (agentId: string, options?: { reason?: string }) => Promise<string[]>;
+  /** Moves a case back to its queue on behalf of a manager (used when its owner disappears). */
+  requeue: (p: Principal, caseId: string, change: StatusChange) => Promise<unknown>;
+}
+
+export interface ApplyConfigResult {
+  stored: StoredConfig;
+  /** What applying it did so no case is lost or stranded. */
+  reconciled: { rerouted: string[]; requeued: string[]; dispatched: string[] };
+}
+
+/** Upper bound of cases moved per removed queue or agent in one apply; the sweeps finish the rest. */
+const RECONCILE_PAGE = 200;
+
+/**
+ * Validates and stores a new configuration version, then makes sure no case is lost or stranded:
+ * cases waiting in a queue that no longer exists are routed again (their territory may point
+ * elsewhere now), open cases of agents who were removed go back to routing, and every online agent
+ * is offered queued work (capacities or memberships may have grown).
+ */
+export function makeApplyConfig(deps: ApplyConfigDeps) {
+  return async function applyConfig(p: Principal, document: unknown, expectedVersion?: number): Promise<ApplyConfigResult> {
+    assertAdmin(p);
+    const next = parseRoutingConfig(document);
+    const current = await deps.configs.getCurrent();
+    const stored = await deps.configs.put(next, expectedVersion ?? current?.version ?? 0, p.agentId, deps.clock.now().toISOString());
+    const reconciled = await reconcile(current?.config, next, p);
+    return { stored, reconciled };
+  };
+
+  async function reconcile(previous: RoutingConfig | undefined, next: RoutingConfig, p: Principal) {
+    const rerouted: string[] = [];
+    const requeued: string[] = [];
+    const dispatched: string[] = [];
+    if (previous) {
+      const queues = new Set(next.queues.map((q) => q.id));
+      for (const gone of previous.queues.filter((q) => !queues.has(q.id))) {
+        const page = await deps.cases.list({ queues: [gone.id], statuses: ['queued', 'new'], limit: RECONCILE_PAGE });
+        for (const c of page.items) {
+          // The case's territory may have changed too: route from the territory's queue again.
+          await deps.routeCase(c.caseId, { actor: p.agentId });
+          rerouted.push(c.caseId);
+        }
+      }
+      const agents = new Set(next.agents.map((a) => a.id));
+      for (const gone of previous.agents.filter((a) => !agents.has(a.id))) {
+        const page = await deps.cases.list({ owner: gone.id, statuses: OPEN_STATUSES.filter((s) => s !== 'queued'), limit: RECONCILE_PAGE });
+        for (const c of page.items) {
+          await deps.requeue({ agentId: p.agentId, roles: ['admin'] }, c.caseId, { status: 'queued', comment: `agent ${gone.id} was removed from the configuration` });
+          requeued.push(c.caseId);
+        }
+      }
+    }
+    const states = await deps.agentStates.getMany(next.agents.map((a) => a.id));
+    for (const [agentId, state] of states) {
+      if (state.presence === 'online') dispatched.push(...(await deps.dispatchToAgent(agentId, { reason: 'configuration applied' })));
+    }
+    return { rerouted, requeued, dispatched };
+  }
+}

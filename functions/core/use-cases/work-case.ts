@@ -1,0 +1,167 @@
+import type { Principal } from '../authz.js';
+import { isManager } from '../authz.js';
+import type { CaseRecord, CaseStatus } from '../case.js';
+import { assertTransition } from '../case.js';
+import { findAgent } from '../config.js';
+import { ACTIVITIES, activityForStatus, makeEvent } from '../events.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import type { Actor } from '../case.js';
+import type { AssignmentStore, CaseRepository, Clock, IdGenerator } from '../ports.js';
+import { loadConfig, type ConfigSource } from './load-config.js';
+
+export interface WorkCaseDeps {
+  cases: CaseRepository;
+  configs: ConfigSource;
+  assignments: AssignmentStore;
+  clock: Clock;
+  ids: IdGenerator;
+  /** Routes a case that needs a (new) owner. */
+  routeCase: (caseId: string, options?: { actor?: string }) => Promise<{ status: CaseStatus; owner?: string }>;
+  /** Gives an agent who just freed capacity their next queued case. */
+  dispatchToAgent: (agentId: string, options?: { reason?: string }) => Promise<string[]>;
+}
+
+/** Statuses in which the owner holds one unit of capacity on the case's channel. */
+export const HOLDS_CAPACITY: ReadonlySet<CaseStatus> = new Set(['assigned', 'in_progress', 'on_hold']);
+
+export interface StatusChange {
+  status: CaseStatus;
+  /** Mandatory for closed_unresolved; recorded for every change. */
+  comment?: string;
+  /** Mandatory for on_hold. */
+  reason?: string;
+  /** on_hold: when the case is expected to resume (ISO timestamp). */
+  until?: string;
+  /** The version the caller read (If-Match); a newer case ▶ ConflictError (412 at the API). */
+  expectedVersion?: number;
+}
+
+const actorOf = (p: Principal): Actor => ({ kind: 'agent', id: p.agentId });
+
+function assertVersion(c: CaseRecord, expected: number | undefined): void {
+  if (expected !== undefined && expected !== c.version) {
+    throw new ConflictError(`case ${c.caseId} is at version ${c.version}, not ${expected}`);
+  }
+}
+
+export function makeWorkCase(deps: WorkCaseDeps) {
+  async function load(caseId: string): Promise<CaseRecord> {
+    const c = await deps.cases.get(caseId);
+    if (!c) throw new NotFoundError(`case ${caseId} does not exist`);
+    return c;
+  }
+
+  function assertOwnerOrManager(p: Principal, c: CaseRecord): void {
+    if (c.owner !== p.agentId && !isManager(p)) throw new ForbiddenError('only the owner, a manager or an admin may change this case');
+  }
+
+  /** Moves the case and, when its owner stops holding it, gives the capacity back in the same transaction. */
+  async function write(c: CaseRecord, next: CaseRecord, actor: Actor, activity: string, details: Record<string, unknown>): Promise<CaseRecord> {
+    const at = next.updatedAt;
+    const events = [makeEvent(deps.ids, c.caseId, activity, at, actor, { from: c.status, to: next.status, ...details })];
+    const releases = c.owner !== undefined && HOLDS_CAPACITY.has(c.status) && (!HOLDS_CAPACITY.has(next.status) || next.owner !== c.owner);
+    if (!releases) return deps.cases.update(next, c.version, events);
+    events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.released, at, actor, { agent: c.owner, channel: c.channel }));
+    return deps.assignments.release({ next, expectedVersion: c.version, agentId: c.owner!, channel: c.channel, events });
+  }
+
+  return {
+    /** The owner takes the offered case: assigned ▶ in_progress. */
+    async accept(p: Principal, caseId: string, expectedVersion?: number): Promise<CaseRecord> {
+      const c = await load(caseId);
+      assertVersion(c, expectedVersion);
+      if (c.owner !== p.agentId) throw new ForbiddenError('only the agent the case was offered to may accept it');
+      if (c.status !== 'assigned') throw new ConflictError(`case ${c.caseNumber} is ${c.status}, not waiting for acceptance`);
+      const at = deps.clock.now().toISOString();
+      return write(c, { ...c, status: 'in_progress', due: undefined, updatedAt: at }, actorOf(p), ACTIVITIES.accepted, {});
+    },
+
+    /** The owner turns the offer down: they are never offered it again, and it is routed anew. */
+    async decline(p: Principal, caseId: string, reason: string | undefined, expectedVersion?: number) {
+      const c = await load(caseId);
+      assertVersion(c, expectedVersion);
+      if (c.owner !== p.agentId) throw new ForbiddenError('only the agent the case was offered to may decline it');
+      if (c.status !== 'assigned') throw new ConflictError(`case ${c.caseNumber} is ${c.status}; only an offer not yet accepted can be declined`);
+      const at = deps.clock.now().toISOString();
+      await write(
+        c,
+        {
+          ...c,
+          status: 'queued',
+          owner: undefined,
+          due: undefined,
+          updatedAt: at,
+          routing: { ...c.routing, excludedAgents: [...new Set([...c.routing.excludedAgents, p.agentId])], queuedAt: at },
+        },
+        actorOf(p),
+        ACTIVITIES.declined,
+        { agent: p.agentId, reason: reason ?? null },
+      );
+      const routed = await deps.routeCase(caseId, { actor: p.agentId });
+      await deps.dispatchToAgent(p.agentId, { reason: 'declined a case' });
+      return routed;
+    },
+
+    /** Status changes along DESIGN §5, with the transitions and their mandatory fields enforced. */
+    async changeStatus(p: Principal, caseId: string, change: StatusChange): Promise<CaseRecord> {
+      const c = await load(caseId);
+      assertOwnerOrManager(p, c);
+      assertVersion(c, change.expectedVersion);
+      assertTransition(c.status, change.status);
+      const issues = [];
+      if (change.status === 'closed_unresolved' && !change.comment?.trim()) issues.push({ field: 'comment', message: 'is required to close a case unresolved' });
+      if (change.status === 'on_hold' && !change.reason?.trim()) issues.push({ field: 'reason', message: 'is required to put a case on hold' });
+      if (change.until !== undefined && Number.isNaN(Date.parse(change.until))) issues.push({ field: 'until', message: 'must be an ISO timestamp' });
+      if (issues.length > 0) throw new ValidationError(issues);
+
+      const at = deps.clock.now().toISOString();
+      const details = {
+        ...(change.comment ? { comment: change.comment } : {}),
+        ...(change.reason ? { reason: change.reason } : {}),
+        ...(change.until ? { until: change.until } : {}),
+      };
+      const activity = activityForStatus(c.status, change.status);
+      const base: CaseRecord = { ...c, status: change.status, due: undefined, updatedAt: at };
+
+      // Reopening a closed case puts it back with its owner when they can take it, else routes it.
+      if ((c.status === 'resolved' || c.status === 'closed_unresolved') && change.status !== 'queued') {
+        const config = await loadConfig(deps.configs);
+        const owner = c.owner ? findAgent(config, c.owner) : undefined;
+        if (owner) {
+          const claimed = await deps.assignments.claim({
+            next: { ...base, status: change.status === 'assigned' ? 'assigned' : 'in_progress' },
+            expectedVersion: c.version,
+            agentId: owner.id,
+            channel: c.channel,
+            capacity: owner.capacity[c.channel],
+            at,
+            events: [makeEvent(deps.ids, c.caseId, ACTIVITIES.reopened, at, actorOf(p), { from: c.status, to: change.status, owner: owner.id, ...details })],
+            decisions: [],
+          });
+          if (claimed.claimed) return claimed.case;
+          if (claimed.reason === 'case_changed') throw new ConflictError(`case ${c.caseNumber} changed meanwhile`);
+        }
+        const queued = await deps.cases.update(
+          { ...base, status: 'queued', owner: undefined, routing: { ...c.routing, queuedAt: at } },
+          c.version,
+          [makeEvent(deps.ids, c.caseId, ACTIVITIES.reopened, at, actorOf(p), { from: c.status, to: 'queued', previousOwner: c.owner ?? null, ...details })],
+        );
+        await deps.routeCase(c.caseId, { actor: p.agentId });
+        return (await deps.cases.get(c.caseId)) ?? queued;
+      }
+
+      if (change.status === 'queued') {
+        const next = await write(c, { ...base, owner: undefined, routing: { ...c.routing, queuedAt: at } }, actorOf(p), activity, details);
+        await deps.routeCase(c.caseId, { actor: p.agentId });
+        if (c.owner) await deps.dispatchToAgent(c.owner, { reason: 'a case left them' });
+        return (await deps.cases.get(c.caseId)) ?? next;
+      }
+
+      const next = await write(c, base, actorOf(p), activity, details);
+      if (c.owner && HOLDS_CAPACITY.has(c.status) && !HOLDS_CAPACITY.has(next.status)) {
+        await deps.dispatchToAgent(c.owner, { reason: `a case was ${change.status}` });
+      }
+      return next;
+    },
+  };
+}
