@@ -32,6 +32,9 @@ type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteComman
 /** How many of a customer's newest cases customer-history routing looks at. */
 const HISTORY_DEPTH = 25;
 
+/** Attempts at an idempotent create that keeps colliding with a concurrent twin. */
+const IDEMPOTENT_CREATE_ATTEMPTS = 5;
+
 /** DynamoDB's transaction limit; a case write with more events than this is split by the caller. */
 const MAX_TRANSACTION_ITEMS = 100;
 
@@ -231,6 +234,11 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
   }
 
   return {
+    async findIdempotent(scope, key) {
+      const res = await client.send(new GetCommand({ TableName: tableName, Key: idempotencyKey(scope, key), ConsistentRead: true }));
+      return typeof res.Item?.caseId === 'string' ? res.Item.caseId : undefined;
+    },
+
     async allocateCaseNumber() {
       const res = await client.send(
         new UpdateCommand({
@@ -271,23 +279,35 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
         });
       }
       if (items.length > MAX_TRANSACTION_ITEMS) throw new Error(`a new case writes at most ${MAX_TRANSACTION_ITEMS} items`);
-      try {
-        await client.send(new TransactWriteCommand({ TransactItems: items }));
-        return { created: true, case: c };
-      } catch (error) {
-        const codes = transactionCancellationCodes(error);
-        if (command.idempotency && codes && codes[codes.length - 1] === 'ConditionalCheckFailed') {
-          const existing = await client.send(
-            new GetCommand({
-              TableName: tableName,
-              Key: idempotencyKey(command.idempotency.scope, command.idempotency.key),
-              ConsistentRead: true,
-            }),
-          );
-          const caseId = existing.Item?.caseId;
-          if (typeof caseId === 'string') return { created: false, existingCaseId: caseId };
+      const existingFor = async (idem: NonNullable<CreateCaseCommand['idempotency']>) => {
+        const existing = await client.send(
+          new GetCommand({ TableName: tableName, Key: idempotencyKey(idem.scope, idem.key), ConsistentRead: true }),
+        );
+        const caseId = existing.Item?.caseId;
+        return typeof caseId === 'string' ? caseId : undefined;
+      };
+      // Two submissions of the same key at the same instant: in DynamoDB one transaction wins and
+      // the other is cancelled with TransactionConflict (not a failed condition). Re-read the
+      // idempotency record after a short jittered pause; if the winner has written it, this is a
+      // duplicate, otherwise try again.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await client.send(new TransactWriteCommand({ TransactItems: items }));
+          return { created: true, case: c };
+        } catch (error) {
+          const codes = transactionCancellationCodes(error);
+          const idem = command.idempotency;
+          if (!idem || !codes) throw error;
+          if (codes[codes.length - 1] === 'ConditionalCheckFailed') {
+            const caseId = await existingFor(idem);
+            if (caseId) return { created: false, existingCaseId: caseId };
+            throw error;
+          }
+          if (!codes.includes('TransactionConflict') || attempt >= IDEMPOTENT_CREATE_ATTEMPTS) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt * (0.5 + Math.random())));
+          const caseId = await existingFor(idem);
+          if (caseId) return { created: false, existingCaseId: caseId };
         }
-        throw error;
       }
     },
 

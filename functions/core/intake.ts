@@ -16,7 +16,15 @@ export const WEB_HONEYPOT_FIELD = 'website';
 
 export const WebSubmissionSchema = z.object({
   name: optionalText(200),
-  email: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.email('must be an email address').max(254)),
+  // Internationalised addresses (user@пример.рф) are real customers; a dot in the domain is still required.
+  email: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() : v),
+    z
+      .string()
+      .min(1, 'is required')
+      .max(254)
+      .refine((e) => z.regexes.unicodeEmail.test(e) && /@[^@]+\.[^@.]+$/u.test(e), 'must be an email address'),
+  ),
   phone: optionalText(40),
   company: optionalText(200),
   country: optionalText(100),

@@ -64,6 +64,8 @@ export type CreateCaseResult = { created: true; case: CaseRecord } | { created: 
 
 export interface CaseRepository {
   allocateCaseNumber(): Promise<string>;
+  /** The case an idempotency key already created, if any (checked before a number is spent). */
+  findIdempotent(scope: string, key: string): Promise<string | undefined>;
   /** Writes the case, its number pointer, messages and events in one transaction. */
   create(command: CreateCaseCommand): Promise<CreateCaseResult>;
   get(caseId: string): Promise<CaseRecord | undefined>;

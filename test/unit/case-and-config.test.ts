@@ -95,6 +95,12 @@ describe('web submission', () => {
     }
   });
 
+  it('accepts internationalised addresses and says an empty email is required', () => {
+    expect(parseWebSubmission({ email: 'иван@пример.рф', subject: 's', description: 'd' }).email).toBe('иван@пример.рф');
+    expect(() => parseWebSubmission({ email: 'a@b', subject: 's', description: 'd' })).toThrow('email: must be an email address');
+    expect(() => parseWebSubmission({ email: '  ', subject: 's', description: 'd' })).toThrow('email: is required');
+  });
+
   it('trims and drops empty optional fields, keeping any script', () => {
     const s = parseWebSubmission({ email: ' A@Example.com ', subject: ' Привет ', description: '订单 ٣', phone: '' });
     expect(s).toMatchObject({ email: 'A@Example.com', subject: 'Привет', description: '订单 ٣' });

@@ -132,14 +132,14 @@ export function layoutLayered(nodes: readonly LayoutNode[], edges: readonly Layo
   if (options.startId && byId.has(options.startId)) visit(options.startId);
   for (const n of roots) if (!state.has(n.id)) visit(n.id);
 
-  // Edges in layout orientation: always from a lower rank to a higher one.
-  const oriented = usable.map((e) => (reversed.has(e.id) ? { e, from: e.to, to: e.from } : { e, from: e.from, to: e.to }));
+  // Edges in the orientation of the search: acyclic, so ranks can follow them.
+  const acyclic = usable.map((e) => (reversed.has(e.id) ? { e, from: e.to, to: e.from } : { e, from: e.from, to: e.to }));
 
-  // 2. Ranks by longest path (Kahn's order over the now acyclic graph).
+  // 2. Ranks by longest path (Kahn's order over the now acyclic graph), then refined by frequency.
   const rank = new Map<string, number>(nodes.map((n) => [n.id, 0]));
   const indegree = new Map<string, number>(nodes.map((n) => [n.id, 0]));
   const down = new Map<string, string[]>(nodes.map((n) => [n.id, []]));
-  for (const o of oriented) {
+  for (const o of acyclic) {
     indegree.set(o.to, indegree.get(o.to)! + 1);
     down.get(o.from)!.push(o.to);
   }
@@ -155,14 +155,19 @@ export function layoutLayered(nodes: readonly LayoutNode[], edges: readonly Layo
   if (options.startId && byId.has(options.startId)) {
     // Only the start node sits on rank 0; other sources (activities nothing leads to) start below it.
     for (const n of nodes) if (n.id !== options.startId && rank.get(n.id) === 0) rank.set(n.id, 1);
-    for (const o of oriented) if (rank.get(o.to)! <= rank.get(o.from)!) rank.set(o.to, rank.get(o.from)! + 1);
-    propagate(oriented, rank);
+    for (const o of acyclic) if (rank.get(o.to)! <= rank.get(o.from)!) rank.set(o.to, rank.get(o.from)! + 1);
+    propagate(acyclic, rank);
   }
+  improveRanks(nodes, usable, rank, options);
   if (options.endId && byId.has(options.endId)) {
     let deepest = 0;
     for (const n of nodes) if (n.id !== options.endId) deepest = Math.max(deepest, rank.get(n.id)!);
     rank.set(options.endId, deepest + 1);
   }
+  // Orientation follows the final ranks: an edge that climbs is drawn as a loop back.
+  const oriented = usable.map((e) => (rank.get(e.from)! > rank.get(e.to)! ? { e, from: e.to, to: e.from } : { e, from: e.from, to: e.to }));
+  reversed.clear();
+  for (const e of usable) if (rank.get(e.from)! > rank.get(e.to)!) reversed.add(e.id);
 
   // 3. Layers with virtual nodes: real nodes on even layers, every edge crosses at least one odd layer.
   const vertices = new Map<string, Vertex>();
@@ -173,10 +178,20 @@ export function layoutLayered(nodes: readonly LayoutNode[], edges: readonly Layo
     vertices.set(n.id, { key: n.id, layer, left: n.width / 2, right: n.width / 2 + (n.rightExtra ?? 0), height: n.height, node: n, x: 0 });
   }
   const segments: Segment[] = [];
-  const chains = new Map<string, { keys: string[]; labelKey: string }>();
+  const chains = new Map<string, { keys: string[]; labelKey: string; flat: boolean }>();
   for (const o of oriented) {
     const top = vertices.get(o.from)!.layer;
     const bottom = vertices.get(o.to)!.layer;
+    if (top === bottom) {
+      // A flat edge (both ends on one rank) dips into the label layer below and comes back up: a U.
+      const key = `${o.e.id}@${top + 1}`;
+      const half = o.e.thickness / 2 + 3;
+      vertices.set(key, { key, layer: top + 1, left: half, right: Math.max(half, LABEL_OFFSET + o.e.labelWidth + 2), height: o.e.labelHeight, x: 0 });
+      layerCount = Math.max(layerCount, top + 2);
+      segments.push({ upper: o.from, lower: key, weight: o.e.weight }, { upper: o.to, lower: key, weight: o.e.weight });
+      chains.set(o.e.id, { keys: [o.from, key, o.to], labelKey: key, flat: true });
+      continue;
+    }
     const middle = (top + bottom) / 2;
     let labelLayer = top + 1;
     for (let l = top + 1; l < bottom; l += 2) if (Math.abs(l - middle) < Math.abs(labelLayer - middle)) labelLayer = l;
@@ -197,7 +212,7 @@ export function layoutLayered(nodes: readonly LayoutNode[], edges: readonly Layo
     }
     keys.push(o.to);
     for (let i = 1; i < keys.length; i++) segments.push({ upper: keys[i - 1]!, lower: keys[i]!, weight: o.e.weight });
-    chains.set(o.e.id, { keys, labelKey: `${o.e.id}@${labelLayer}` });
+    chains.set(o.e.id, { keys, labelKey: `${o.e.id}@${labelLayer}`, flat: false });
   }
 
   const layers: string[][] = Array.from({ length: layerCount }, () => []);
@@ -238,17 +253,14 @@ export function layoutLayered(nodes: readonly LayoutNode[], edges: readonly Layo
     const weights: number[] = [];
     for (const key of layer) {
       const v = vertices.get(key)!;
-      const ns = neighbours(key);
+      const ns = neighbours(key).map((n) => ({ x: vertices.get(n.key)!.x, w: n.w }));
       let sw = 0;
-      let sx = 0;
-      for (const n of ns) {
-        sw += n.w;
-        sx += n.w * vertices.get(n.key)!.x;
-      }
+      for (const n of ns) sw += n.w;
       // Virtual nodes pull harder than boxes: a long edge should run straight, a box may shift.
       const boost = v.node ? 1 : 4;
-      targets.push(sw > 0 ? sx / sw : v.x);
-      weights.push(sw > 0 ? sw * boost : 0.05);
+      targets.push(sw > 0 ? weightedMedian(ns) : v.x);
+      // Squared: where a crowded layer forces a compromise, the heavy flow should barely move.
+      weights.push(sw > 0 ? (sw * boost) ** 2 : 0.05);
     }
     const offsets: number[] = [0];
     for (let i = 1; i < layer.length; i++) offsets.push(offsets[i - 1]! + separation(vertices.get(layer[i - 1]!)!, vertices.get(layer[i]!)!));
@@ -257,8 +269,9 @@ export function layoutLayered(nodes: readonly LayoutNode[], edges: readonly Layo
       vertices.get(key)!.x = solved[i]! + offsets[i]!;
     });
   };
-  const upperOf = (key: string) => ups.get(key)!.map((s) => ({ key: s.upper, w: pull(s) }));
-  const lowerOf = (key: string) => downs.get(key)!.map((s) => ({ key: s.lower, w: pull(s) }));
+  // Positions follow frequency linearly: the main flow should run straight, rare edges may bend.
+  const upperOf = (key: string) => ups.get(key)!.map((s) => ({ key: s.upper, w: s.weight }));
+  const lowerOf = (key: string) => downs.get(key)!.map((s) => ({ key: s.lower, w: s.weight }));
   const bothOf = (key: string) => [...upperOf(key), ...lowerOf(key)];
   for (let iteration = 0; iteration < 40; iteration++) {
     if (iteration % 3 === 0) for (let l = 1; l < layers.length; l++) solveLayer(layers[l]!, upperOf);
@@ -266,6 +279,7 @@ export function layoutLayered(nodes: readonly LayoutNode[], edges: readonly Layo
     else for (let l = 0; l < layers.length; l++) solveLayer(layers[l]!, bothOf);
   }
 
+  if (process.env.LAYOUT_DEBUG) for (const layer of layers) console.log(layer.map((k) => `${k}:${Math.round(vertices.get(k)!.x)}`).join('  '));
   // Vertical positions: each layer as tall as its tallest member.
   const layerTop: number[] = [];
   const layerHeight: number[] = [];
@@ -293,19 +307,33 @@ export function layoutLayered(nodes: readonly LayoutNode[], edges: readonly Layo
     placed.set(n.id, { id: n.id, x: v.x + dx, y: centreY(v.layer) + dy, rank: rank.get(n.id)! });
   }
 
-  // Ports: the edges on one side of a box are spread along it in the order of where they go.
+  // Ports: an edge leaves (enters) a box at the point of its side nearest to where it goes (comes
+  // from), so a straight edge stays straight; edges that would overlap there are pushed apart, the
+  // lighter ones moving (the same isotonic solve, weighted by frequency).
   const portX = new Map<string, number>();
+  const thicknessOf = new Map(edges.map((e) => [e.id, e.thickness]));
+  const segmentEdge = (s: Segment) => s.upper.includes('@') ? s.upper.slice(0, s.upper.lastIndexOf('@')) : s.lower.includes('@') ? s.lower.slice(0, s.lower.lastIndexOf('@')) : undefined;
   const spreadPorts = (nodeId: string, side: 'top' | 'bottom') => {
     const v = vertices.get(nodeId)!;
-    const segs = side === 'bottom' ? downs.get(nodeId)! : ups.get(nodeId)!;
-    const other = (s: Segment) => vertices.get(side === 'bottom' ? s.lower : s.upper)!.x;
-    const sorted = [...segs].sort((a, b) => other(a) - other(b));
     const node = v.node!;
-    const span = node.round ? 0 : Math.min(node.width * 0.7, sorted.length * 14);
-    sorted.forEach((s, i) => {
-      const x = sorted.length === 1 || span === 0 ? v.x : v.x - span / 2 + (span * i) / (sorted.length - 1);
-      portX.set(`${s.upper}>${s.lower}`, x + dx);
-    });
+    const segs = side === 'bottom' ? downs.get(nodeId)! : ups.get(nodeId)!;
+    if (node.round) {
+      for (const s of segs) portX.set(`${s.upper}>${s.lower}`, v.x + dx);
+      return;
+    }
+    const inset = Math.min(14, node.width / 4);
+    const lo = v.x - node.width / 2 + inset;
+    const hi = v.x + node.width / 2 - inset;
+    const wanted = segs
+      .map((s) => {
+        const other = vertices.get(side === 'bottom' ? s.lower : s.upper)!.x;
+        return { s, x: Math.min(hi, Math.max(lo, other)), w: s.weight, t: thicknessOf.get(segmentEdge(s) ?? '') ?? 2 };
+      })
+      .sort((a, b) => a.x - b.x);
+    const offsets: number[] = [0];
+    for (let i = 1; i < wanted.length; i++) offsets.push(offsets[i - 1]! + (wanted[i - 1]!.t + wanted[i]!.t) / 2 + 4);
+    const solved = isotonic(wanted.map((p, i) => p.x - offsets[i]!), wanted.map((p) => p.w));
+    wanted.forEach((p, i) => portX.set(`${p.s.upper}>${p.s.lower}`, Math.min(hi + inset / 2, Math.max(lo - inset / 2, solved[i]! + offsets[i]!)) + dx));
   };
   for (const n of nodes) {
     spreadPorts(n.id, 'top');
@@ -314,17 +342,19 @@ export function layoutLayered(nodes: readonly LayoutNode[], edges: readonly Layo
 
   const placedEdges: PlacedEdge[] = [];
   for (const o of oriented) {
-    const { keys, labelKey } = chains.get(o.e.id)!;
+    const { keys, labelKey, flat } = chains.get(o.e.id)!;
     const points: Point[] = [];
     for (let i = 0; i < keys.length; i++) {
       const v = vertices.get(keys[i]!)!;
       if (v.node) {
         const placedNode = placed.get(v.key)!;
-        const isTop = i === 0;
-        const segKey = isTop ? `${keys[0]}>${keys[1]}` : `${keys[i - 1]}>${keys[i]}`;
+        // The upper end leaves from the bottom side; the lower end enters the top side, except for
+        // a flat edge, whose both ends sit on the bottom side.
+        const onBottom = i === 0 || flat;
+        const segKey = i === 0 ? `${keys[0]}>${keys[1]}` : flat ? `${keys[i]}>${keys[i - 1]}` : `${keys[i - 1]}>${keys[i]}`;
         const px = portX.get(segKey) ?? placedNode.x;
-        const half = v.node.round ? v.node.height / 2 : v.node.height / 2;
-        points.push({ x: px, y: placedNode.y + (isTop ? half : -half) });
+        const half = v.node.height / 2;
+        points.push({ x: px, y: placedNode.y + (onBottom ? half : -half) });
       } else {
         points.push({ x: v.x + dx, y: centreY(v.layer) + dy });
       }
@@ -336,6 +366,96 @@ export function layoutLayered(nodes: readonly LayoutNode[], edges: readonly Layo
   }
 
   return { nodes: placed, edges: placedEdges, width: maxX - minX + 2 * margin, height: y - layerGap + 2 * margin };
+}
+
+/** An upward edge costs as much as a downward one four ranks long: loops back are fine, but not for the main flow. */
+const CLIMB_PENALTY = 3;
+/** A flat edge (a U below one rank) reads worst of all: fine for a rare step beside its neighbour, never for a main flow. */
+const FLAT_PENALTY = 6;
+
+/**
+ * Longest-path ranks let a rare chain (A → rare → rarer → B) push a frequent successor B far down,
+ * stretching the main flow. This local search moves one node at a time to the rank that minimises
+ * the frequency-weighted length of its edges (a downward edge of length L costs L − 1, an upward one
+ * CLIMB_PENALTY + |L|; two connected nodes never share a rank), until nothing improves. Edges from
+ * the start and into the end node cost nothing: those two are pinned to the top and bottom anyway.
+ */
+function improveRanks(nodes: readonly LayoutNode[], edges: readonly LayoutEdge[], rank: Map<string, number>, options: LayoutOptions): void {
+  const pinned = new Set([options.startId, options.endId].filter((x): x is string => x !== undefined));
+  // Start (rank 0) and end (re-placed below everything afterwards) constrain nothing here.
+  const relevant = edges.filter((e) => !pinned.has(e.from) && !pinned.has(e.to));
+  const incident = new Map<string, LayoutEdge[]>(nodes.map((n) => [n.id, []]));
+  for (const e of relevant) {
+    incident.get(e.from)!.push(e);
+    incident.get(e.to)!.push(e);
+  }
+  const edgeCost = (e: LayoutEdge, rankOf: (id: string) => number) => {
+    const length = rankOf(e.to) - rankOf(e.from);
+    return e.weight * (length > 0 ? length - 1 : length === 0 ? FLAT_PENALTY : CLIMB_PENALTY - length);
+  };
+  /** Change in cost if the nodes in `moves` took those ranks. */
+  const delta = (moves: Map<string, number>) => {
+    const seen = new Set<LayoutEdge>();
+    const after = (id: string) => moves.get(id) ?? rank.get(id)!;
+    const before = (id: string) => rank.get(id)!;
+    let d = 0;
+    for (const id of moves.keys()) {
+      for (const e of incident.get(id)!) {
+        if (seen.has(e)) continue;
+        seen.add(e);
+        d += edgeCost(e, after) - edgeCost(e, before);
+      }
+    }
+    return d;
+  };
+  /**
+   * Moving a node onto the rank of a neighbour would flatten their edge. Besides the move itself,
+   * try the variant that takes such neighbours along one rank further (down for a successor, up
+   * for a predecessor), which lets a pair of rare activities move together.
+   */
+  const movesFor = (id: string, r: number): Map<string, number> | undefined => {
+    const moves = new Map([[id, r]]);
+    for (const e of incident.get(id)!) {
+      const other = e.from === id ? e.to : e.from;
+      if (rank.get(other) !== r || pinned.has(other) || moves.has(other)) continue;
+      const target = e.from === id ? r + 1 : r - 1;
+      if (target < 1) return undefined;
+      moves.set(other, target);
+    }
+    return moves;
+  };
+  const movable = nodes.filter((n) => !pinned.has(n.id)).map((n) => n.id);
+  for (let pass = 0; pass < 30; pass++) {
+    let maxRank = 1;
+    for (const id of movable) maxRank = Math.max(maxRank, rank.get(id)!);
+    let improved = false;
+    for (const id of movable) {
+      const current = rank.get(id)!;
+      let best: Map<string, number> | undefined;
+      let bestDelta = -1e-9;
+      for (let r = 1; r <= maxRank + 1; r++) {
+        if (r === current) continue;
+        for (const moves of [new Map([[id, r]]), movesFor(id, r)]) {
+          if (!moves) continue;
+          const d = delta(moves);
+          if (d < bestDelta) {
+            best = moves;
+            bestDelta = d;
+          }
+        }
+      }
+      if (best) {
+        for (const [m, r] of best) rank.set(m, r);
+        improved = true;
+      }
+    }
+    if (!improved) break;
+  }
+  // Close the gaps a move may have left, keeping relative order.
+  const used = [...new Set(movable.map((id) => rank.get(id)!))].sort((a, b) => a - b);
+  const compact = new Map(used.map((r, i) => [r, i + 1]));
+  for (const id of movable) rank.set(id, compact.get(rank.get(id)!)!);
+  if (options.startId && rank.has(options.startId)) rank.set(options.startId, 0);
 }
 
 /** Re-establishes rank(to) > rank(from) along edges after ranks were raised. */
@@ -391,6 +511,38 @@ function orderLayers(
     layer.sort((a, b) => bary.get(a)! - bary.get(b)!);
     layer.forEach((key, i) => position.set(key, i));
   };
+  /** Weighted crossings between the segments of two adjacent layers' vertices a and b, a left of b. */
+  const pairCrossings = (a: string, b: string) => {
+    let total = 0;
+    for (const [side, other] of [[downs, 'lower'], [ups, 'upper']] as const) {
+      for (const sa of side.get(a)!) {
+        for (const sb of side.get(b)!) {
+          if (position.get(sa[other])! > position.get(sb[other])!) total += pull(sa) * pull(sb);
+        }
+      }
+    }
+    return total;
+  };
+  /** Swaps neighbours in a layer while that removes crossings (graphviz's "transpose" step). */
+  const transpose = () => {
+    let improved = true;
+    for (let round = 0; round < 8 && improved; round++) {
+      improved = false;
+      for (const layer of layers) {
+        for (let i = 0; i + 1 < layer.length; i++) {
+          const a = layer[i]!;
+          const b = layer[i + 1]!;
+          if (pairCrossings(b, a) < pairCrossings(a, b) - 1e-9) {
+            layer[i] = b;
+            layer[i + 1] = a;
+            position.set(b, i);
+            position.set(a, i + 1);
+            improved = true;
+          }
+        }
+      }
+    }
+  };
   index();
   // First pass: place each layer by its predecessors, so the initial order already follows the flow.
   for (let l = 1; l < layers.length; l++) sortBy(layers[l]!, (k) => ups.get(k)!.map((s) => ({ key: s.upper, w: pull(s) })));
@@ -402,6 +554,7 @@ function orderLayers(
     } else {
       for (let l = 1; l < layers.length; l++) sortBy(layers[l]!, (k) => ups.get(k)!.map((s) => ({ key: s.upper, w: pull(s) })));
     }
+    transpose();
     const c = crossings();
     if (c < bestCrossings) {
       bestCrossings = c;
@@ -411,6 +564,20 @@ function orderLayers(
   best.forEach((l, i) => {
     layers[i] = l;
   });
+}
+
+/** The weighted median of positions: one neighbour holding most of the weight decides alone, which aligns the main flow. */
+function weightedMedian(points: readonly { x: number; w: number }[]): number {
+  const sorted = [...points].sort((a, b) => a.x - b.x);
+  let total = 0;
+  for (const p of sorted) total += p.w;
+  let acc = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    acc += sorted[i]!.w;
+    if (acc > total / 2 + 1e-9) return sorted[i]!.x;
+    if (Math.abs(acc - total / 2) <= 1e-9) return (sorted[i]!.x + sorted[i + 1]!.x) / 2;
+  }
+  return sorted[sorted.length - 1]!.x;
 }
 
 /**

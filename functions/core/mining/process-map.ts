@@ -81,7 +81,9 @@ export function renderProcessMap(input: ProcessMapInput, options: ProcessMapOpti
 
   const maxFlow = Math.max(1, ...flows.map((e) => e.count), ...starts.map((s) => s.count), ...ends.map((s) => s.count));
   const thicknessOf = (count: number) => round1(MIN_STROKE + (MAX_STROKE - MIN_STROKE) * Math.sqrt(count / maxFlow));
-  const times = flows.map((e) => e.medianMs).sort((a, b) => a - b);
+  // Only transitions with some volume compete for "slowest": a single odd case is not a bottleneck.
+  const substantial = (count: number) => count >= Math.max(2, maxFlow / 100);
+  const times = flows.filter((e) => substantial(e.count)).map((e) => e.medianMs).sort((a, b) => a - b);
   const slowFrom = times.length >= 5 ? quantileSorted(times, 0.9) : Number.POSITIVE_INFINITY;
   const maxActivity = Math.max(1, ...activities.map((a) => a.count));
 
@@ -148,8 +150,9 @@ export function renderProcessMap(input: ProcessMapInput, options: ProcessMapOpti
     if (options.subtitle) out.push(`<text x="24" y="52" font-size="12" fill="#4a5563">${escapeXml(options.subtitle)}</text>`);
     const hidden = input.dfg.edges.length - kept.length;
     const legend =
-      `Arrow width = frequency · label = cases passing · median time between the two steps` +
-      (Number.isFinite(slowFrom) ? ' · red = slowest 10 %' : '') +
+      'Arrows: width and first number = how often one step directly followed the other, second number = median time between them' +
+      (Number.isFinite(slowFrom) ? ' (red: slowest 10 %)' : '') +
+      ' · brown = back to an earlier step' +
       (hidden > 0 ? ` · ${formatCount(hidden)} transitions below ${formatCount(minEdge)} hidden` : '');
     out.push(`<text x="24" y="68" font-size="11" fill="#6b7480">${escapeXml(legend)}</text>`);
   }
@@ -166,10 +169,10 @@ export function renderProcessMap(input: ProcessMapInput, options: ProcessMapOpti
     const isEndpoint = view.from === START || view.to === END;
     const arrow = arrowHead(placed.points, view.thickness);
     out.push(
-      `<path d="${splinePath(arrow.trimmed)}" fill="none" stroke="${colour}" stroke-width="${view.thickness}" stroke-linecap="round"${isEndpoint ? ' stroke-dasharray="5 4"' : ''}><title>${escapeXml(`${nameOf(view.from)} → ${nameOf(view.to)}: ${view.label.count}${view.label.time ? ` · median ${view.label.time}` : ''}`)}</title></path>`,
+      `<path d="${splinePath(arrow.trimmed)}" fill="none" stroke="${colour}" stroke-width="${view.thickness}" ${isEndpoint ? ` stroke-linecap="butt" stroke-dasharray="${round1(4 + view.thickness)} ${round1(3 + view.thickness / 2)}"` : ' stroke-linecap="round"'}><title>${escapeXml(`${nameOf(view.from)} → ${nameOf(view.to)}: ${view.label.count}${view.label.time ? ` · median ${view.label.time}` : ''}`)}</title></path>`,
     );
     out.push(`<path d="${arrow.head}" fill="${colour}"/>`);
-    const slow = view.medianMs !== undefined && view.medianMs >= slowFrom;
+    const slow = view.medianMs !== undefined && view.medianMs >= slowFrom && substantial(view.count);
     labelMarkup.push(edgeLabel(placed.label, view.label, slow));
   }
 
@@ -191,7 +194,7 @@ export function renderProcessMap(input: ProcessMapInput, options: ProcessMapOpti
       );
       const half = 3.5 + thickness * 0.7;
       out.push(`<path d="${polygon(tipPolygon({ x: tipX + length * 0.92, y: bottom + length * 0.4 }, { x: tipX, y: bottom }, half))}" fill="${colour}"/>`);
-      const slow = loop.medianMs >= slowFrom;
+      const slow = loop.medianMs >= slowFrom && substantial(loop.count);
       labelMarkup.push(edgeLabel({ x: right + LOOP_REACH + 6, y: node.y }, labelText(loop.count, loop.medianMs), slow));
     }
   }

@@ -2,11 +2,13 @@ import type { CaseRecord } from '../case.js';
 import { canTransition } from '../case.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import { ConflictError } from '../errors.js';
-import type { AlertPublisher, CaseRepository, Clock, IdGenerator } from '../ports.js';
+import type { AlertPublisher, AssignmentStore, CaseRepository, Clock, IdGenerator } from '../ports.js';
+import { HOLDS_CAPACITY } from './work-case.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 
 export interface FailCaseDeps {
   cases: CaseRepository;
+  assignments: AssignmentStore;
   configs: ConfigSource;
   alerts: AlertPublisher;
   clock: Clock;
@@ -42,11 +44,17 @@ export function makeFailCase(deps: FailCaseDeps) {
         return { caseId, status: c.status };
       }
       const reviewQueue = await loadConfig(deps.configs).then((cfg) => cfg.reviewQueue).catch(() => 'review');
-      const next: CaseRecord = { ...c, status: 'needs_review', queue: c.queue ?? reviewQueue, reviewReason: `workflow step failed: ${detail}`, updatedAt: at };
+      // The case waits in the review queue for a person; its owner, if any, gives the capacity back.
+      const next: CaseRecord = { ...c, status: 'needs_review', queue: reviewQueue, owner: undefined, due: undefined, reviewReason: `workflow step failed: ${detail}`, updatedAt: at };
+      const events = [
+        makeEvent(deps.ids, caseId, ACTIVITIES.needsReview, at, SYSTEM, { reason: 'workflow_failed', state: failure.state ?? null, error: failure.error ?? null, cause, previousQueue: c.queue ?? null, previousOwner: c.owner ?? null }),
+      ];
       try {
-        await deps.cases.update(next, c.version, [
-          makeEvent(deps.ids, caseId, ACTIVITIES.needsReview, at, SYSTEM, { reason: 'workflow_failed', state: failure.state ?? null, error: failure.error ?? null, cause }),
-        ]);
+        if (c.owner && HOLDS_CAPACITY.has(c.status)) {
+          await deps.assignments.release({ next, expectedVersion: c.version, agentId: c.owner, channel: c.channel, events });
+        } else {
+          await deps.cases.update(next, c.version, events);
+        }
       } catch (error) {
         if (error instanceof ConflictError) continue;
         throw error;

@@ -135,7 +135,8 @@ export function makeRouteCase(deps: RouteCaseDeps) {
       }
       return { caseId, status: 'queued', queue: decision.queue, racesLost };
     }
-    const c = await deps.cases.get(caseId);
-    return { caseId, status: c?.status ?? 'new', queue: c?.queue, owner: c?.owner, racesLost };
+    // Still racing after several rounds: fail the step so the workflow retries it later, rather
+    // than leave a `new` case that no dispatch would ever pick up.
+    throw new ConflictError(`case ${caseId} kept changing while being routed (${racesLost} races lost)`);
   };
 }

@@ -52,9 +52,7 @@ export function makeStampCase(deps: StampCaseDeps) {
       assertTransition(c.status, 'needs_review');
       const reason = 'no territory matches this case';
       const next: CaseRecord = { ...c, status: 'needs_review', queue: config.reviewQueue, reviewReason: reason, updatedAt: at };
-      await deps.cases.update(next, c.version, [
-        makeEvent(deps.ids, caseId, ACTIVITIES.needsReview, at, SYSTEM, { reason, location: c.location ?? null }),
-      ], [decision]);
+      // Alert first: a retried step may alert twice, but an alert is never lost after the write.
       await deps.alerts.publish({
         alertId: deps.ids.next(),
         at,
@@ -62,6 +60,9 @@ export function makeStampCase(deps: StampCaseDeps) {
         message: `Case ${c.caseNumber} (${c.subject}) from ${c.contact.email} matched no territory and waits in ${config.reviewQueue}.`,
         caseId,
       });
+      await deps.cases.update(next, c.version, [
+        makeEvent(deps.ids, caseId, ACTIVITIES.needsReview, at, SYSTEM, { reason, location: c.location ?? null }),
+      ], [decision]);
       return { caseId, status: next.status, queue: next.queue, next: 'review' };
     }
 

@@ -37,6 +37,15 @@ const IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600;
 const CONTENT_DEDUPE_WINDOW_SECONDS = 10 * 60;
 
 export function makeSubmitWebCase(deps: SubmitWebCaseDeps) {
+  async function replay(caseId: string): Promise<SubmitWebCaseResult> {
+    const existing = await deps.cases.get(caseId);
+    if (!existing) throw new Error(`idempotency record points at missing case ${caseId}`);
+    // The first request may have died between writing the case and starting its workflow;
+    // starting again is harmless because executions are named after the case.
+    if (existing.status === 'new') await deps.workflow.startCase(existing.caseId);
+    return { outcome: 'duplicate', caseId: existing.caseId, caseNumber: existing.caseNumber, status: existing.status };
+  }
+
   return async function submitWebCase(submission: WebSubmission, meta: { clientIp: string }): Promise<SubmitWebCaseResult> {
     const now = deps.clock.now();
     const at = now.toISOString();
@@ -62,6 +71,11 @@ export function makeSubmitWebCase(deps: SubmitWebCaseDeps) {
       ? { scope: 'web', key: `${email}#${submission.idempotencyKey}` }
       : { scope: 'web-content', key: contentKey(submission, email, now) };
 
+    // A replay that arrives after the first request finished is answered without spending a
+    // case number; only truly concurrent twins race in the transaction below.
+    const earlier = await deps.cases.findIdempotent(idempotency.scope, idempotency.key);
+    if (earlier) return replay(earlier);
+
     const caseNumber = await deps.cases.allocateCaseNumber();
     const c = newCase(webSubmissionToCase(submission), { ids: deps.ids, caseNumber, at, config });
     const actor = { kind: 'customer' as const, id: c.contact.email };
@@ -72,14 +86,7 @@ export function makeSubmitWebCase(deps: SubmitWebCaseDeps) {
       idempotency: { ...idempotency, expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS },
     });
 
-    if (!result.created) {
-      const existing = await deps.cases.get(result.existingCaseId);
-      if (!existing) throw new Error(`idempotency record points at missing case ${result.existingCaseId}`);
-      // The first request may have died between writing the case and starting its workflow;
-      // starting again is harmless because executions are named after the case.
-      if (existing.status === 'new') await deps.workflow.startCase(existing.caseId);
-      return { outcome: 'duplicate', caseId: existing.caseId, caseNumber: existing.caseNumber, status: existing.status };
-    }
+    if (!result.created) return replay(result.existingCaseId);
 
     await deps.workflow.startCase(c.caseId);
     return { outcome: 'created', caseId: c.caseId, caseNumber: c.caseNumber, status: c.status };

@@ -1,0 +1,143 @@
+import type { CaseRecord, Location } from '../case.js';
+import { normaliseCountry } from './country.js';
+import { normaliseEmail } from './email.js';
+import { detectLanguage, normaliseLanguageTag, textForDetection } from './language.js';
+import type { FieldOutcome } from './outcome.js';
+import { normalisePhone } from './phone.js';
+import { normalisePostalCode } from './postal-code.js';
+import { normaliseRegion } from './region.js';
+
+/**
+ * Normalisation before territory matching: every field a territory or rule matches on gets one
+ * canonical spelling (ISO codes, E.164, lower-cased email, ISO 639-1), and every change is recorded
+ * with the value before and after, so the stamping event shows exactly what the system assumed.
+ */
+
+export { countryName, isKnownCountryCode, normaliseCountry, type CountryOutcome } from './country.js';
+export { normaliseEmail } from './email.js';
+export { foldForLookup } from './fold.js';
+export {
+  DEFAULT_MIN_LANGUAGE_CONFIDENCE,
+  detectLanguage,
+  normaliseLanguageTag,
+  textForDetection,
+  type DetectLanguageOptions,
+  type LanguageDetection,
+} from './language.js';
+export type { FieldOutcome } from './outcome.js';
+export { normalisePhone } from './phone.js';
+export { normalisePostalCode } from './postal-code.js';
+export { isKnownRegionCode, normaliseRegion } from './region.js';
+
+export type NormalisedField =
+  | 'location.country'
+  | 'location.region'
+  | 'location.postalCode'
+  | 'contact.phone'
+  | 'contact.email'
+  | 'language';
+
+export interface FieldChange {
+  field: NormalisedField;
+  before: string | undefined;
+  after: string | undefined;
+  note?: string;
+  /** True when the value could not be recognised or validated and was kept as given. */
+  flagged?: boolean;
+  /** For a detected language: the detector's confidence (see LanguageDetection). */
+  confidence?: number;
+}
+
+export interface NormaliseCaseResult {
+  case: CaseRecord;
+  changes: FieldChange[];
+}
+
+export interface NormaliseCaseOptions {
+  /** Minimum confidence to accept a detected language (default DEFAULT_MIN_LANGUAGE_CONFIDENCE). */
+  minLanguageConfidence?: number;
+}
+
+export function normaliseCase(c: CaseRecord, options: NormaliseCaseOptions = {}): NormaliseCaseResult {
+  const changes: FieldChange[] = [];
+  const record = (field: NormalisedField, before: string | undefined, outcome: FieldOutcome) => {
+    if (before === outcome.value && !outcome.note) return;
+    const change: FieldChange = { field, before, after: outcome.value };
+    if (outcome.note) change.note = outcome.note;
+    if (!outcome.recognised && outcome.value !== undefined) change.flagged = true;
+    changes.push(change);
+  };
+
+  let location: Location | undefined;
+  // Only a recognised country drives the region, postal code and phone rules.
+  let countryCode: string | undefined;
+  if (c.location) {
+    const given = c.location;
+    const country = normaliseCountry(given.country);
+    record('location.country', given.country, country);
+    countryCode = country.recognised ? country.value : undefined;
+
+    let region = normaliseRegion(given.region, countryCode);
+    if (given.region === undefined && country.impliedRegion) {
+      region = { value: country.impliedRegion, recognised: true, note: `implied by country "${given.country}"` };
+    }
+    record('location.region', given.region, region);
+
+    const postalCode = normalisePostalCode(given.postalCode, countryCode);
+    record('location.postalCode', given.postalCode, postalCode);
+
+    location = withDefined({ ...given, country: country.value, region: region.value, postalCode: postalCode.value });
+  }
+
+  const phone = normalisePhone(c.contact.phone, countryCode);
+  record('contact.phone', c.contact.phone, phone);
+  const email = normaliseEmail(c.contact.email);
+  record('contact.email', c.contact.email, email);
+  const contact = withDefined({ ...c.contact, phone: phone.value, email: email.value ?? '' });
+
+  const language = normaliseCaseLanguage(c, options, changes);
+
+  const next: CaseRecord = withDefined({ ...c, contact, language });
+  if (location) next.location = location;
+  return { case: next, changes };
+}
+
+/** A given tag wins; an unrecognisable tag or none at all falls back to detection from the text. */
+function normaliseCaseLanguage(c: CaseRecord, options: NormaliseCaseOptions, changes: FieldChange[]): string | undefined {
+  const tag = normaliseLanguageTag(c.language);
+  if (c.language !== undefined && tag.recognised && tag.value) {
+    if (tag.value !== c.language || tag.note) {
+      changes.push({ field: 'language', before: c.language, after: tag.value, ...(tag.note ? { note: tag.note } : {}) });
+    }
+    return tag.value;
+  }
+
+  const detection = detectLanguage(textForDetection(c.subject, c.description), { minConfidence: options.minLanguageConfidence });
+  const unreadable = c.language !== undefined && tag.value !== undefined ? `given language "${c.language}" not recognised; ` : '';
+  if (detection.language) {
+    changes.push({
+      field: 'language',
+      before: c.language,
+      after: detection.language,
+      note: `${unreadable}detected from subject and description`,
+      confidence: detection.confidence,
+    });
+    return detection.language;
+  }
+  const guess = detection.bestGuess ? ` (best guess ${detection.bestGuess})` : '';
+  const kept = c.language !== undefined ? tag.value : undefined;
+  changes.push({
+    field: 'language',
+    before: c.language,
+    after: kept,
+    note: `${unreadable}language undetermined: ${detection.reason ?? 'unknown'}${guess}`,
+    confidence: detection.confidence,
+    ...(kept !== undefined ? { flagged: true } : {}),
+  });
+  return kept;
+}
+
+/** Drops keys whose value is undefined, so a normalised record stores no empty attributes. */
+function withDefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,329 @@
+import { z } from 'zod';
+import type { CaseRecord } from './case.js';
+// AFINN-165 (3,382 English words rated -5..+5) with its negation rule, and the Emoji Sentiment
+// Ranking, from the `sentiment` package. We run the package's algorithm over its data rather than
+// calling `analyze`, because `analyze(text, { extras })` merges the extras into the package's
+// shared lexicon (Object.assign on its cached labels): configured words would leak from one
+// configuration version into every later call in the same Lambda container.
+import emojiSentiment from 'sentiment/build/emoji.json' with { type: 'json' };
+import english from 'sentiment/languages/en/index.js';
+
+/**
+ * Prioritisation: a case's priority is computed from configurable factors (severity, the account's
+ * tier, the case type and the customer's tone), each adding points; the total is mapped onto the
+ * configured priority levels by thresholds. The decision returns every factor with its points and
+ * the reason, and is stored with the case, so "why is this critical?" always has an answer.
+ */
+
+// --- configuration ---------------------------------------------------------------------------
+
+/** Points may be negative: a `question` type can pull a case down as a `outage` pushes it up. */
+const points = z.number().finite();
+
+/** Points per value of a case field. Keys match the case's value case-insensitively. */
+const pointsByValue = z
+  .record(z.string().min(1), points)
+  .default({})
+  .superRefine((table, ctx) => {
+    const seen = new Set<string>();
+    for (const key of Object.keys(table)) {
+      const folded = key.trim().toLowerCase();
+      if (seen.has(folded)) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is listed twice (keys ignore case)` });
+      seen.add(folded);
+    }
+  });
+
+export const SentimentFactorSchema = z
+  .object({
+    /** Points for each unit of negative tone (the AFINN sum: "furious" -3, "not happy" -3). */
+    pointsPerNegativeUnit: z.number().min(0).default(2),
+    /** Cap, so one long angry message cannot outweigh severity. */
+    maxPoints: z.number().min(0).default(20),
+    /** Words added to (or overriding) the English lexicon, e.g. `{ "outage": -3, "asap": -2 }`. */
+    extraWords: z
+      .record(z.string().regex(/^[^\s.,/#!?$%^&*;:{}=_`"~()]+$/, 'one word, without spaces or punctuation'), z.number().int().min(-5).max(5))
+      .default({}),
+  })
+  .default({ pointsPerNegativeUnit: 2, maxPoints: 20, extraWords: {} });
+
+export const PriorityLevelSchema = z.object({
+  priority: z.string().min(1),
+  /** The level applies when the total score is at least this. */
+  minScore: z.number().finite(),
+});
+
+export const PrioritisationSchema = z
+  .object({
+    severity: pointsByValue,
+    /** Customer importance: points per account tier. */
+    accountTier: pointsByValue,
+    type: pointsByValue,
+    sentiment: SentimentFactorSchema,
+    /** Thresholds onto the configured priority levels; order does not matter, the highest met wins. */
+    levels: z.array(PriorityLevelSchema).min(1),
+    /** The priority when the score is below every threshold; default: the level with the lowest threshold. */
+    fallback: z.string().min(1).optional(),
+  })
+  .superRefine((p, ctx) => {
+    const priorities = new Set<string>();
+    const scores = new Set<number>();
+    p.levels.forEach((level, i) => {
+      if (priorities.has(level.priority)) ctx.addIssue({ code: 'custom', path: ['levels', i, 'priority'], message: `level ${level.priority} is listed twice` });
+      if (scores.has(level.minScore)) ctx.addIssue({ code: 'custom', path: ['levels', i, 'minScore'], message: `two levels share minScore ${level.minScore}` });
+      priorities.add(level.priority);
+      scores.add(level.minScore);
+    });
+  });
+
+export type Prioritisation = z.infer<typeof PrioritisationSchema>;
+export type PrioritisationInput = z.input<typeof PrioritisationSchema>;
+
+/** The configured levels (RoutingConfig satisfies it, so `computePriority(c, cfg.prioritisation, cfg)` works). */
+export interface PriorityLevels {
+  /** Most urgent first. */
+  priorities: readonly string[];
+  defaultPriority: string;
+}
+
+export interface PrioritisationIssue {
+  /** Path inside the `prioritisation` section. */
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Checks a prioritisation against the configured levels; for RoutingConfigSchema's superRefine
+ * (prefix each path with `prioritisation`). A more urgent level must need a higher score, or the
+ * thresholds would rank cases the opposite way to the queue.
+ */
+export function checkPrioritisation(p: Prioritisation, levels: Pick<PriorityLevels, 'priorities'>): PrioritisationIssue[] {
+  const issues: PrioritisationIssue[] = [];
+  const known = new Set(levels.priorities);
+  p.levels.forEach((level, i) => {
+    if (!known.has(level.priority)) issues.push({ path: ['levels', i, 'priority'], message: `unknown priority ${level.priority}` });
+  });
+  if (p.fallback !== undefined && !known.has(p.fallback)) issues.push({ path: ['fallback'], message: `unknown priority ${p.fallback}` });
+  const byUrgency = p.levels
+    .map((level, i) => ({ ...level, i, rank: levels.priorities.indexOf(level.priority) }))
+    .filter((l) => l.rank >= 0)
+    .sort((a, b) => a.rank - b.rank);
+  for (let k = 1; k < byUrgency.length; k++) {
+    const moreUrgent = byUrgency[k - 1]!;
+    const lessUrgent = byUrgency[k]!;
+    if (lessUrgent.minScore >= moreUrgent.minScore) {
+      issues.push({
+        path: ['levels', lessUrgent.i, 'minScore'],
+        message: `${lessUrgent.priority} needs ${lessUrgent.minScore} but the more urgent ${moreUrgent.priority} needs only ${moreUrgent.minScore}`,
+      });
+    }
+  }
+  return issues;
+}
+
+/**
+ * The prioritisation used when the configuration has none: a severity that names a priority level
+ * gives that level, anything else gives the default priority. Expressed in the same model (one
+ * threshold per level, ten points apart), so the stored decision looks the same either way.
+ */
+export function defaultPrioritisation(levels: PriorityLevels): Prioritisation {
+  const n = levels.priorities.length;
+  const step = (i: number) => (n - i) * 10;
+  return {
+    severity: Object.fromEntries(levels.priorities.map((p, i) => [p, step(i)])),
+    accountTier: {},
+    type: {},
+    sentiment: { pointsPerNegativeUnit: 0, maxPoints: 0, extraWords: {} },
+    levels: levels.priorities.map((priority, i) => ({ priority, minScore: step(i) })),
+    fallback: levels.defaultPriority,
+  };
+}
+
+// --- tone ------------------------------------------------------------------------------------
+
+export interface ToneWord {
+  word: string;
+  /** The word's score as counted (after negation). */
+  score: number;
+  /** True when a negator before it ("not happy") flipped its sign. */
+  negated?: boolean;
+}
+
+export interface ToneScore {
+  /** Sum of the matched words' scores: below 0 is a negative tone. */
+  score: number;
+  words: ToneWord[];
+}
+
+const LEXICON: Readonly<Record<string, number>> = { ...english.labels, ...emojiSentiment };
+
+/** The `sentiment` package's tokeniser (lib/tokenize.js): lower-case, punctuation to spaces, split. */
+function tokenize(text: string): string[] {
+  return text
+    .toLowerCase()
+    .replace(/\n/g, ' ')
+    .replace(/[.,/#!?$%^&*;:{}=_`"~()]/g, ' ')
+    .replace(/\s\s+/g, ' ')
+    .trim()
+    .split(' ');
+}
+
+/**
+ * AFINN tone of a text, with the words that carried it. A negator directly before a word flips it
+ * ("not happy" counts -3), as the `sentiment` package does. English only: AFINN is an English
+ * lexicon, and scoring another language with it finds false friends (German "die" is -3 in English).
+ */
+export function scoreTone(text: string, extraWords: Readonly<Record<string, number>> = {}): ToneScore {
+  const tokens = tokenize(text);
+  const words: ToneWord[] = [];
+  let score = 0;
+  tokens.forEach((token, i) => {
+    const base = Object.hasOwn(extraWords, token) ? extraWords[token] : Object.hasOwn(LEXICON, token) ? LEXICON[token] : undefined;
+    if (base === undefined || base === 0) return;
+    const counted = english.scoringStrategy.apply(tokens, i, base);
+    score += counted;
+    words.push(Math.sign(counted) !== Math.sign(base) ? { word: token, score: counted, negated: true } : { word: token, score: counted });
+  });
+  return { score, words };
+}
+
+/** Only what the customer wrote now: quoted earlier messages say nothing about today's tone. */
+function customerText(c: Pick<CaseRecord, 'subject' | 'description'>): string {
+  const body = (c.description ?? '')
+    .split(/\r?\n/)
+    .filter((line) => !/^\s*>/.test(line))
+    .join('\n');
+  return `${c.subject ?? ''}\n${body}`;
+}
+
+// --- the decision ----------------------------------------------------------------------------
+
+export type PriorityFactorName = 'severity' | 'accountTier' | 'type' | 'sentiment';
+
+export interface PriorityFactor {
+  factor: PriorityFactorName;
+  /** The case's value for this factor (the tone's AFINN score for `sentiment`); null when absent. */
+  value: string | number | null;
+  points: number;
+  explanation: string;
+  /** For `sentiment`: the words that carried the tone. */
+  words?: ToneWord[];
+}
+
+export interface PriorityDecision {
+  priority: string;
+  /** Position of `priority` in the configured levels (0 = most urgent). */
+  rank: number;
+  score: number;
+  /** The threshold that was met; null when the score met none and the fallback applied. */
+  level: { priority: string; minScore: number } | null;
+  factors: PriorityFactor[];
+  explanation: string;
+  /** True when the configuration had no prioritisation and the default (severity = level) applied. */
+  usedDefault: boolean;
+}
+
+type PrioritisedCase = Pick<CaseRecord, 'severity' | 'type' | 'account' | 'language' | 'subject' | 'description'>;
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+function lookupPoints(table: Readonly<Record<string, number>>, value: string): number | undefined {
+  const wanted = value.trim().toLowerCase();
+  const key = Object.keys(table).find((k) => k.trim().toLowerCase() === wanted);
+  return key === undefined ? undefined : table[key];
+}
+
+function valueFactor(factor: 'severity' | 'accountTier' | 'type', label: string, table: Readonly<Record<string, number>>, value: string | undefined): PriorityFactor {
+  if (value === undefined || value.trim() === '') {
+    return { factor, value: null, points: 0, explanation: `no ${label} on the case` };
+  }
+  const configured = lookupPoints(table, value);
+  if (configured === undefined) {
+    return { factor, value, points: 0, explanation: `no points configured for ${label} "${value}"` };
+  }
+  return { factor, value, points: configured, explanation: `${label} "${value}" adds ${configured} points` };
+}
+
+function toneFactor(c: PrioritisedCase, config: Prioritisation['sentiment']): PriorityFactor {
+  if (config.pointsPerNegativeUnit === 0 || config.maxPoints === 0) {
+    return { factor: 'sentiment', value: null, points: 0, explanation: 'tone is not weighted in this configuration' };
+  }
+  if (c.language !== undefined && c.language !== 'en') {
+    return {
+      factor: 'sentiment',
+      value: null,
+      points: 0,
+      explanation: `tone not scored: the lexicon (AFINN-165) is English and the case is in "${c.language}"`,
+    };
+  }
+  const tone = scoreTone(customerText(c), config.extraWords);
+  const listed = tone.words.map((w) => `${w.negated ? 'not ' : ''}${w.word} ${w.score > 0 ? '+' : ''}${w.score}`).join(', ');
+  const assumed = c.language === undefined ? ' (language unknown, read as English)' : '';
+  if (tone.score >= 0) {
+    const mood = tone.score > 0 ? 'positive' : 'neutral';
+    return {
+      factor: 'sentiment',
+      value: tone.score,
+      points: 0,
+      explanation: `${mood} tone ${tone.score}${listed ? ` (${listed})` : ''} adds nothing${assumed}`,
+      words: tone.words,
+    };
+  }
+  const raw = -tone.score * config.pointsPerNegativeUnit;
+  const pointsAdded = round(Math.min(config.maxPoints, raw));
+  const capped = raw > config.maxPoints ? `, capped at ${config.maxPoints}` : '';
+  return {
+    factor: 'sentiment',
+    value: tone.score,
+    points: pointsAdded,
+    explanation: `negative tone ${tone.score} (${listed}) × ${config.pointsPerNegativeUnit} adds ${pointsAdded} points${capped}${assumed}`,
+    words: tone.words,
+  };
+}
+
+/**
+ * @param prioritisation the configuration's `prioritisation` section; undefined ▶ defaultPrioritisation
+ * @param levels the configured priority levels and default priority (a RoutingConfig will do)
+ */
+export function computePriority(c: PrioritisedCase, prioritisation: Prioritisation | undefined, levels: PriorityLevels): PriorityDecision {
+  const usedDefault = prioritisation === undefined;
+  const p = prioritisation ?? defaultPrioritisation(levels);
+  const factors: PriorityFactor[] = [
+    valueFactor('severity', 'severity', p.severity, c.severity),
+    valueFactor('accountTier', 'account tier', p.accountTier, c.account?.tier),
+    valueFactor('type', 'type', p.type, c.type),
+    toneFactor(c, p.sentiment),
+  ];
+  const score = round(factors.reduce((sum, f) => sum + f.points, 0));
+
+  const rankOf = (priority: string) => {
+    const i = levels.priorities.indexOf(priority);
+    return i === -1 ? levels.priorities.length : i;
+  };
+  // Levels the configured list does not know are ignored (config validation reports them).
+  const usable = p.levels.filter((l) => levels.priorities.includes(l.priority)).sort((a, b) => b.minScore - a.minScore);
+  const met = usable.find((l) => score >= l.minScore);
+  if (met) {
+    return {
+      priority: met.priority,
+      rank: rankOf(met.priority),
+      score,
+      level: { priority: met.priority, minScore: met.minScore },
+      factors,
+      explanation: `score ${score} ≥ ${met.minScore} ▶ ${met.priority}`,
+      usedDefault,
+    };
+  }
+  const lowest = usable[usable.length - 1];
+  const fallback =
+    p.fallback !== undefined && levels.priorities.includes(p.fallback) ? p.fallback : (lowest?.priority ?? levels.defaultPriority);
+  const threshold = lowest ? `below the lowest threshold ${lowest.minScore}` : 'no usable threshold';
+  return {
+    priority: fallback,
+    rank: rankOf(fallback),
+    score,
+    level: null,
+    factors,
+    explanation: `score ${score} is ${threshold} ▶ ${fallback}`,
+    usedDefault,
+  };
+}

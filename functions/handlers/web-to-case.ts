@@ -1,0 +1,252 @@
+/**
+ * Web-to-case: `GET /web-to-case` serves the customer form, `POST /web-to-case` takes a submission
+ * as a plain HTML form post or as JSON. An adapter only: parse ▶ makeSubmitWebCase ▶ map the result.
+ *
+ * A form post is answered in HTML whatever happens (thank-you page, the form again with its errors
+ * and the customer's words kept, or an error page); a JSON post is answered in JSON by the error table.
+ */
+import { RateLimitedError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../core/errors.js';
+import { parseWebSubmission } from '../core/intake.js';
+import type { SubmitWebCaseResult } from '../core/use-cases/submit-web-case.js';
+import { makeSubmitWebCase } from '../core/use-cases/submit-web-case.js';
+import type { AppDeps } from '../shared/deps.js';
+import { awsDeps } from '../shared/deps.js';
+import { errorBody, errorHeaders, httpStatusOf } from '../shared/http-errors.js';
+import type { HttpEvent, HttpResult } from '../shared/http.js';
+import { bodyBytes, header, html, httpHandler, json, lazy, redirect } from '../shared/http.js';
+import { logger } from '../shared/observability.js';
+import type { FormValues } from '../shared/web-form.js';
+import { renderError, renderForm, renderThankYou } from '../shared/web-form.js';
+
+/** The largest submission taken, counted as the customer's text in UTF-8 (see contentBytes). */
+export const MAX_BODY_BYTES = 64 * 1024;
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+const JSON_TYPE = 'application/json';
+
+type BodyKind = 'form' | 'json';
+
+export function createHandler(deps: AppDeps) {
+  const submitWebCase = makeSubmitWebCase({
+    cases: deps.cases,
+    configs: deps.configs,
+    workflow: deps.workflow,
+    rateLimiter: deps.rateLimiter,
+    clock: deps.clock,
+    ids: deps.ids,
+    limits: deps.webLimits,
+  });
+
+  async function handleJson(event: HttpEvent): Promise<HttpResult> {
+    assertSize(event, 'json');
+    const submission = parseWebSubmission(parseJsonBody(strictBodyText(event)));
+    const result = await submitWebCase(submission, { clientIp: clientIp(event) });
+    const body = { caseId: result.caseId, caseNumber: result.caseNumber, status: result.status };
+    // Idempotent replay (same idempotencyKey, or the same words again within the dedupe window):
+    // nothing new was created, so 200 with the existing case instead of 201.
+    return json(result.outcome === 'duplicate' ? 200 : 201, body);
+  }
+
+  async function handleForm(event: HttpEvent, page: PageContext): Promise<HttpResult> {
+    let values: FormValues | undefined;
+    try {
+      assertSize(event, 'form');
+      values = parseFormBody(strictBodyText(event));
+      let submission;
+      try {
+        submission = parseWebSubmission(values);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        return html(400, renderForm({ values: keepKey(values, deps), errors: error.issues, action: page.action, embed: page.embed }));
+      }
+      const result = await submitWebCase(submission, { clientIp: clientIp(event) });
+      return formSuccess(result, page, deps.webFormReturnUrl);
+    } catch (error) {
+      const status = httpStatusOf(error);
+      if (status >= 500) logger.error('request failed', { error: error as Error });
+      else logger.info('request rejected', { status, error: (error as Error)?.message });
+      const headers = errorHeaders(error);
+      // Once the fields are read, the customer gets the form back with everything they wrote.
+      if (values) {
+        return html(status, renderForm({ values: keepKey(values, deps), action: page.action, embed: page.embed, formError: formErrorText(error) }), headers);
+      }
+      return html(status, renderError({ ...errorPageText(error), formHref: page.action, embed: page.embed }), headers);
+    }
+  }
+
+  return httpHandler(async (event) => {
+    const method = event.requestContext?.http?.method?.toUpperCase();
+    const page = pageContext(event);
+    if (method === 'GET') {
+      // A fresh key per page load: a double click, a retry or a reload of this page is one case.
+      return html(200, renderForm({ values: { idempotencyKey: deps.ids.next() }, action: page.action, embed: page.embed }));
+    }
+    if (method !== 'POST') {
+      return json(405, { error: 'MethodNotAllowed', message: 'use GET for the form or POST to submit' }, { allow: 'GET, POST' });
+    }
+    return bodyKind(header(event, 'content-type')) === 'form' ? handleForm(event, page) : handleJson(event);
+  });
+}
+
+export const handler = lazy(() => createHandler(awsDeps()));
+
+// ---------------------------------------------------------------------------------------------
+
+interface PageContext {
+  embed: boolean;
+  /** Relative, so the page posts back to itself behind any API stage or path prefix. */
+  action: string;
+}
+
+function pageContext(event: HttpEvent): PageContext {
+  const flag = event.queryStringParameters?.embed;
+  const embed = flag === '1' || flag === 'true';
+  const path = event.rawPath ?? '/web-to-case';
+  const base = path.endsWith('/') ? './' : (path.split('/').filter(Boolean).pop() ?? 'web-to-case');
+  return { embed, action: embed ? `${base}?embed=1` : base };
+}
+
+function formSuccess(result: SubmitWebCaseResult, page: PageContext, returnUrl: string | undefined): HttpResult {
+  // Inside an iframe the customer's site (the usual return URL) would most likely refuse to be
+  // framed, so the embedded form always shows its own thank-you page.
+  if (returnUrl && !page.embed) {
+    const target = new URL(returnUrl);
+    target.searchParams.set('caseNumber', result.caseNumber);
+    return redirect(target.toString());
+  }
+  // A honeypot hit gets the same page as a real case: the bot must not learn it was caught.
+  const status = result.outcome === 'duplicate' ? 200 : 201;
+  return html(status, renderThankYou({ caseNumber: result.caseNumber, formHref: page.action, embed: page.embed }));
+}
+
+/** A re-rendered form keeps its idempotency key, so fixing a field and sending again is still one case. */
+function keepKey(values: FormValues, deps: Pick<AppDeps, 'ids'>): FormValues {
+  return values.idempotencyKey ? values : { ...values, idempotencyKey: deps.ids.next() };
+}
+
+function formErrorText(error: unknown): string {
+  if (error instanceof RateLimitedError) {
+    return `We have received too many requests from you in a short time. Please try again in ${humanDuration(error.retryAfterSeconds)}; what you wrote is kept below.`;
+  }
+  if (httpStatusOf(error) >= 500) {
+    return 'Something went wrong on our side and your request was not sent. Please try again in a few minutes; what you wrote is kept below.';
+  }
+  return errorBody(error).message;
+}
+
+function errorPageText(error: unknown): { title: string; message: string } {
+  if (error instanceof PayloadTooLargeError) {
+    return { title: 'Your message is too long', message: 'Please shorten the description and send it again.' };
+  }
+  if (error instanceof ValidationError) {
+    return { title: 'We could not read the form', message: error.issues.map((i) => `${i.field} ${i.message}`).join('; ') };
+  }
+  if (httpStatusOf(error) >= 500) {
+    return { title: 'Something went wrong', message: 'Your request was not sent. Please try again in a few minutes.' };
+  }
+  return { title: 'Your request was not sent', message: errorBody(error).message };
+}
+
+function humanDuration(seconds: number): string {
+  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes < 90 ? `${minutes} minutes` : `${Math.ceil(minutes / 60)} hours`;
+}
+
+function clientIp(event: HttpEvent): string {
+  return event.requestContext?.http?.sourceIp || 'unknown';
+}
+
+/** The media type, with any charset required to be UTF-8 (JSON is UTF-8 by definition, and the form says so). */
+export function bodyKind(contentType: string | undefined): BodyKind {
+  const [type = '', ...params] = (contentType ?? '').split(';').map((p) => p.trim());
+  const mediaType = type.toLowerCase();
+  const kind: BodyKind | undefined = mediaType === FORM_TYPE ? 'form' : mediaType === JSON_TYPE ? 'json' : undefined;
+  if (!kind) {
+    const accepted = `send ${JSON_TYPE} or ${FORM_TYPE}`;
+    throw new UnsupportedMediaTypeError(mediaType ? `Content-Type ${mediaType} is not supported: ${accepted}` : `Content-Type is missing: ${accepted}`);
+  }
+  for (const param of params) {
+    const [name = '', raw = ''] = param.split('=').map((s) => s.trim());
+    if (name.toLowerCase() !== 'charset') continue;
+    const charset = raw.replace(/^"|"$/g, '').toLowerCase();
+    if (charset !== 'utf-8' && charset !== 'utf8') throw new UnsupportedMediaTypeError(`charset ${charset} is not supported: send ${mediaType} in UTF-8`);
+  }
+  return kind;
+}
+
+/**
+ * The submission's size as the customer's text in UTF-8, checked before anything is parsed. A form
+ * post percent-encodes every non-ASCII byte (one Chinese character becomes nine bytes on the wire),
+ * so counting the wire bytes would give a Chinese customer a third of an English one's room. Each
+ * `%XX` counts as the one byte it stands for; a hard cap on the wire size bounds the work.
+ */
+export function contentBytes(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>, kind: BodyKind): number {
+  const wire = bodyBytes(event);
+  if (kind === 'json' || wire > MAX_BODY_BYTES * 3) return wire;
+  const text = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('latin1') : (event.body ?? '');
+  let escapes = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0x25) escapes++;
+  return wire - 2 * escapes;
+}
+
+function assertSize(event: HttpEvent, kind: BodyKind): void {
+  if (contentBytes(event, kind) > MAX_BODY_BYTES) {
+    throw new PayloadTooLargeError(`the submission is larger than ${MAX_BODY_BYTES / 1024} KB`);
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as text; bytes that are not UTF-8 are refused rather than silently turned into U+FFFD. */
+function strictBodyText(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): string {
+  if (!event.body) return '';
+  if (!event.isBase64Encoded) return event.body;
+  try {
+    return utf8.decode(Buffer.from(event.body, 'base64'));
+  } catch {
+    throw new ValidationError([{ field: 'body', message: 'is not valid UTF-8' }]);
+  }
+}
+
+function parseJsonBody(text: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ValidationError([{ field: 'body', message: text.trim() ? 'is not valid JSON' : 'is required' }]);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ValidationError([{ field: 'body', message: 'must be a JSON object' }]);
+  }
+  return parsed;
+}
+
+/**
+ * `application/x-www-form-urlencoded` as browsers send it: `+` is a space, `%XX` runs are UTF-8
+ * bytes (decoded strictly), the first occurrence of a name wins, and the CRLF line breaks the HTML
+ * spec mandates for textareas become the `\n` the customer typed.
+ */
+export function parseFormBody(text: string): Record<string, string> {
+  const fields = new Map<string, string>();
+  for (const pair of text.split('&')) {
+    if (!pair) continue;
+    const eq = pair.indexOf('=');
+    const name = decodeFormComponent(eq < 0 ? pair : pair.slice(0, eq), 'body');
+    const value = decodeFormComponent(eq < 0 ? '' : pair.slice(eq + 1), name || 'body');
+    if (!fields.has(name)) fields.set(name, value.replace(/\r\n?/g, '\n'));
+  }
+  // fromEntries defines own properties, so a field named `__proto__` is just a field.
+  return Object.fromEntries(fields);
+}
+
+function decodeFormComponent(raw: string, field: string): string {
+  const spaced = raw.replace(/\+/g, ' ');
+  if (!spaced.includes('%')) return spaced;
+  try {
+    // A character's bytes are always one contiguous run of escapes, so each run decodes on its own;
+    // a `%` not followed by two hex digits stays as it is, as in URLSearchParams.
+    return spaced.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => utf8.decode(Buffer.from(run.replace(/%/g, ''), 'hex')));
+  } catch {
+    throw new ValidationError([{ field, message: 'is not valid UTF-8' }]);
+  }
+}

@@ -1,0 +1,51 @@
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { ValidationError } from '../core/errors.js';
+import { logger } from './observability.js';
+
+/**
+ * What the case-lifecycle task handlers share: their input contract, parsing it, and logging each
+ * step with the case it worked on. A thrown error keeps its `name` (ConflictError,
+ * ProvisionedThroughputExceededException, ...): the Lambda runtime reports it as the errorType,
+ * which Step Functions uses as the Error its Retry and Catch match on.
+ */
+
+/** Every task state passes `{ caseId }` (ASL `Parameters`). */
+export const CaseTaskInputSchema = z.object({ caseId: z.string().min(1).max(128) });
+export type CaseTaskInput = z.infer<typeof CaseTaskInputSchema>;
+
+/** Parses a task's input; a bad one is a ValidationError, which the workflow never retries. */
+export function parseTaskInput<S extends z.ZodType>(schema: S, event: unknown): z.infer<S> {
+  const result = schema.safeParse(event);
+  if (result.success) return result.data;
+  throw new ValidationError(
+    result.error.issues.map((issue) => ({
+      field: issue.path.length ? issue.path.map(String).join('.') : '(input)',
+      message: issue.message,
+    })),
+  );
+}
+
+/**
+ * Runs one workflow step for a case and logs how it went. Log lines carry the case id rather than
+ * using appendKeys: the local stack runs many executions at once on one process-wide logger.
+ */
+export async function runCaseTask<R>(step: string, caseId: string, work: () => Promise<R>): Promise<R> {
+  try {
+    const result = await work();
+    logger.info('workflow step done', { step, caseId, result: result as Record<string, unknown> });
+    return result;
+  } catch (error) {
+    // Step Functions decides what happens next (retry, or the Catch that sends the case to review).
+    logger.warn('workflow step failed', { step, caseId, error: error as Error });
+    throw error;
+  }
+}
+
+/** The Lambda entry point around a task function: adds the invocation's context to the logger. */
+export function withLambdaContext<E, R>(fn: (event: E) => Promise<R>): (event: E, context: Context) => Promise<R> {
+  return (event, context) => {
+    logger.addContext(context);
+    return fn(event);
+  };
+}

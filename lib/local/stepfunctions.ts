@@ -1,0 +1,451 @@
+/**
+ * Step Functions on the laptop: the real statemachines/case-lifecycle.asl.json (the file CDK
+ * deploys), run by aws-local-stepfunctions, with every Task state calling the same handler code
+ * Lambda runs (`createHandler(deps)` of functions/handlers/workflow-*.ts). Nothing here decides
+ * anything about a case; it only plays the part of the Step Functions service:
+ *
+ * - `startCase(caseId)` starts an execution named after the case; a second start with the same
+ *   name is ignored, as StartExecution's ExecutionAlreadyExists is by the AWS adapter.
+ * - each execution runs in the background; its path (states entered, retries, catches), output and
+ *   error are recorded from the library's own event log, so a test can assert the path taken.
+ * - handler results and errors cross a JSON boundary exactly as they do through Lambda: results
+ *   are serialised, and a thrown error becomes Error = its `name` and Cause = the runtime's
+ *   `{ errorType, errorMessage, trace }` JSON.
+ */
+import './polyfills.js';
+import { readFileSync } from 'node:fs';
+import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
+import type { RunOptions, StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { WorkflowStarter } from '../../functions/core/ports.js';
+import { createHandler as createFailedHandler } from '../../functions/handlers/workflow-failed.js';
+import { createHandler as createRouteHandler } from '../../functions/handlers/workflow-route.js';
+import { createHandler as createStampHandler } from '../../functions/handlers/workflow-stamp.js';
+import type { AppDeps } from '../../functions/shared/deps.js';
+import { logger } from '../../functions/shared/observability.js';
+import { CASE_LIFECYCLE_ASL_PATH } from '../paths.js';
+
+type Run = ReturnType<StateMachine['run']>;
+/** One entry of the library's execution event log (the type is not exported by name). */
+export type ExecutionEvent = Run['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+type JsonValue = Parameters<StateMachine['run']>[0];
+type Overrides = NonNullable<RunOptions['overrides']>;
+export type WaitTimeOverrides = NonNullable<Overrides['waitTimeOverrides']>;
+export type RetryIntervalOverrides = NonNullable<Overrides['retryIntervalOverrides']>;
+
+/** A task function as a handler module's `createHandler(deps)` returns it. */
+export type TaskFunction = (event: unknown) => Promise<unknown>;
+
+/**
+ * The local stand-in for each `${...FunctionArn}` placeholder of the ASL file: the handler module
+ * whose function CDK substitutes there (lib/workflow.ts LIFECYCLE_TASK_HANDLERS). A placeholder
+ * missing here fails makeLocalWorkflow at once rather than letting a Task call real AWS Lambda.
+ */
+export const LOCAL_TASK_HANDLERS: Readonly<Record<string, (deps: AppDeps) => TaskFunction>> = {
+  StampFunctionArn: createStampHandler,
+  RouteFunctionArn: createRouteHandler,
+  FailedFunctionArn: createFailedHandler,
+};
+
+const LOCAL_REGION = 'us-east-1';
+const LOCAL_ACCOUNT = '000000000000';
+
+/** The fake Lambda ARN a placeholder becomes locally (valid ARN syntax, which the validator checks). */
+export function localFunctionArn(placeholder: string): string {
+  return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:caseflow-local-${placeholder}`;
+}
+
+/**
+ * Reads the case-lifecycle ASL and replaces each `${Name}` as CloudFormation's
+ * DefinitionSubstitutions does: with `substitutions[Name]`, or else the local fake ARN.
+ */
+export function loadCaseLifecycleDefinition(
+  substitutions: Readonly<Record<string, string>> = {},
+  path: string = CASE_LIFECYCLE_ASL_PATH,
+): StateMachineDefinition {
+  const text = readFileSync(path, 'utf8').replace(/\$\{([A-Za-z0-9_]+)\}/g, (_, name: string) =>
+    // Substituted inside JSON strings: escape like a JSON string body.
+    JSON.stringify(substitutions[name] ?? localFunctionArn(name)).slice(1, -1),
+  );
+  return JSON.parse(text) as StateMachineDefinition;
+}
+
+type AnyState = StateMachineDefinition['States'][string];
+
+/** Every state of a definition, including those inside Parallel branches and Map iterators. */
+function allStates(definition: Pick<StateMachineDefinition, 'States'>): [string, AnyState][] {
+  return Object.entries(definition.States).flatMap(([name, state]) => {
+    const nested: Pick<StateMachineDefinition, 'States'>[] = [];
+    if (state.Type === 'Parallel') nested.push(...state.Branches);
+    if (state.Type === 'Map') {
+      if (state.ItemProcessor) nested.push(state.ItemProcessor);
+      if (state.Iterator) nested.push(state.Iterator);
+    }
+    return [[name, state] as [string, AnyState], ...nested.flatMap(allStates)];
+  });
+}
+
+/** Task state name ▶ the placeholder of LOCAL_TASK_HANDLERS it calls; throws for any other Resource. */
+export function taskPlaceholders(definition: StateMachineDefinition): Map<string, string> {
+  const byArn = new Map(Object.keys(LOCAL_TASK_HANDLERS).map((p) => [localFunctionArn(p), p]));
+  const tasks = new Map<string, string>();
+  for (const [name, state] of allStates(definition)) {
+    if (state.Type !== 'Task') continue;
+    const placeholder = byArn.get(state.Resource);
+    if (!placeholder) {
+      throw new Error(`Task state ${name} calls ${state.Resource}, which has no local handler (lib/local/stepfunctions.ts LOCAL_TASK_HANDLERS)`);
+    }
+    tasks.set(name, placeholder);
+  }
+  return tasks;
+}
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+
+export interface StateError {
+  state: string;
+  error: string;
+  cause: string;
+}
+
+export interface ExecutionRecord {
+  /** The execution name: the case id. */
+  name: string;
+  input: { caseId: string };
+  status: ExecutionStatus;
+  startedAt: string;
+  stoppedAt?: string;
+  /**
+   * Every state entered, in order (the library's StateEntered events). A retried state appears
+   * once; its retries are in `retries`.
+   */
+  states: string[];
+  /** Each retry: the state, the error that triggered it, and the retrier's attempt number (1-based). */
+  retries: { state: string; error: string; attempt: number }[];
+  /** Each error a state raised, whether it was then retried, caught or fatal. */
+  failures: StateError[];
+  /** Each error a Catch handled, and the state it went on to. */
+  caught: { state: string; error: string; next: string }[];
+  /** The execution's output (SUCCEEDED). */
+  output?: unknown;
+  /** The execution's error (FAILED). */
+  error?: { error: string; cause: string };
+  /** The raw event log, for anything the summary above leaves out. */
+  history: ExecutionEvent[];
+}
+
+export interface LocalWorkflowOptions {
+  /**
+   * What the task handlers are built from, on the first start (a Lambda cold start). A function
+   * breaks the cycle when `deps.workflow` is this workflow's own starter.
+   */
+  deps: AppDeps | (() => AppDeps);
+  /** Defaults to loadCaseLifecycleDefinition(): the real ASL file. */
+  definition?: StateMachineDefinition;
+  /**
+   * Milliseconds before each retry instead of the ASL's backoff: per state name (a number, or one
+   * per retrier), or one number for every state that has a Retry. Tests use this to keep retries fast.
+   */
+  retryIntervalOverrides?: RetryIntervalOverrides | number;
+  /** Milliseconds a Wait state pauses instead of its Seconds/Timestamp, per state; or chosen per execution. */
+  waitTimeOverrides?: WaitTimeOverrides | ((execution: { name: string; input: { caseId: string } }) => WaitTimeOverrides | undefined);
+  /** How long waitFor() waits for an execution before giving up (default 30 s). */
+  waitForTimeoutMs?: number;
+}
+
+export interface LocalWorkflow {
+  /** Give this to AppDeps as `workflow`: StartExecution, named after the case. */
+  starter: WorkflowStarter;
+  /** Resolves with the execution once it has finished (waiting for it to start, too). */
+  waitFor(caseId: string, options?: { timeoutMs?: number }): Promise<ExecutionRecord>;
+  /** Resolves once no execution is running. */
+  idle(): Promise<void>;
+  /** Every execution so far, oldest first (snapshots). */
+  executions(): ExecutionRecord[];
+  /** Aborts running executions and refuses new ones. */
+  stop(): Promise<void>;
+}
+
+/** Step Functions' rule for execution names (we use ULIDs, which always pass). */
+const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+
+/** What the Lambda runtime turns a thrown error into: Error = errorType, Cause = this JSON. */
+class LambdaFunctionError extends Error {
+  constructor(errorType: string, payload: { errorType: string; errorMessage: string; trace: string[] }) {
+    super(JSON.stringify(payload));
+    this.name = errorType;
+  }
+}
+
+function asLambdaError(error: unknown): LambdaFunctionError {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const errorType = e.name || 'Error';
+  return new LambdaFunctionError(errorType, { errorType, errorMessage: e.message, trace: (e.stack ?? '').split('\n') });
+}
+
+/** Through Lambda, input and result are JSON: undefined fields vanish, an undefined result is null. */
+const jsonRoundTrip = (value: unknown): JsonValue => (value === undefined ? null : (JSON.parse(JSON.stringify(value)) as JsonValue));
+
+function causeOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Error) return value.message;
+  return value === undefined ? '' : JSON.stringify(value);
+}
+
+interface Entry {
+  record: ExecutionRecord;
+  done: Promise<ExecutionRecord>;
+  abort?: () => void;
+}
+
+export function makeLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflow {
+  const definition = options.definition ?? loadCaseLifecycleDefinition();
+  const machine = validatedStateMachine(definition);
+  const tasks = taskPlaceholders(definition);
+  const retryIntervalOverrides = expandRetryOverrides(definition, options.retryIntervalOverrides);
+
+  let handlers: Record<string, (input: JsonValue) => Promise<JsonValue>> | undefined;
+  const localHandlers = () => {
+    if (handlers) return handlers;
+    const deps = typeof options.deps === 'function' ? options.deps() : options.deps;
+    const built: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
+    const functions = new Map<string, TaskFunction>();
+    for (const [stateName, placeholder] of tasks) {
+      // One function per placeholder, as one Lambda function serves every state that names it.
+      let fn = functions.get(placeholder);
+      if (!fn) functions.set(placeholder, (fn = LOCAL_TASK_HANDLERS[placeholder]!(deps)));
+      const task = fn;
+      built[stateName] = async (input) => {
+        let result: unknown;
+        try {
+          result = await task(jsonRoundTrip(input));
+        } catch (error) {
+          throw asLambdaError(error);
+        }
+        return jsonRoundTrip(result);
+      };
+    }
+    return (handlers = built);
+  };
+
+  const entries = new Map<string, Entry>();
+  const startWaiters = new Map<string, (() => void)[]>();
+  let stopped = false;
+
+  function start(name: string, input: { caseId: string }): void {
+    const record: ExecutionRecord = {
+      name,
+      input,
+      status: 'RUNNING',
+      startedAt: new Date().toISOString(),
+      states: [],
+      retries: [],
+      failures: [],
+      caught: [],
+      history: [],
+    };
+    const entry: Entry = { record, done: undefined as unknown as Promise<ExecutionRecord> };
+    entry.done = new Promise<ExecutionRecord>((resolve) => {
+      // StartExecution returns before the first state runs.
+      setImmediate(() => {
+        execute(entry)
+          .catch((error: unknown) => finish(record, 'FAILED', { error: { error: 'LocalRuntimeError', cause: causeOf(error) } }))
+          .then(() => resolve(record));
+      });
+    });
+    entries.set(name, entry);
+    for (const wake of startWaiters.get(name) ?? []) wake();
+    startWaiters.delete(name);
+  }
+
+  async function execute(entry: Entry): Promise<void> {
+    const { record } = entry;
+    if (stopped) return finish(record, 'ABORTED', {});
+    let run: Run;
+    try {
+      const waits = typeof options.waitTimeOverrides === 'function' ? options.waitTimeOverrides({ name: record.name, input: record.input }) : options.waitTimeOverrides;
+      run = machine.run(record.input, {
+        overrides: {
+          taskResourceLocalHandlers: localHandlers(),
+          ...(waits ? { waitTimeOverrides: waits } : {}),
+          ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
+        },
+        noThrowOnAbort: true,
+        context: {
+          Execution: {
+            Id: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:caseflow-local-lifecycle:${record.name}`,
+            Name: record.name,
+          },
+        },
+      });
+    } catch (error) {
+      finish(record, 'FAILED', { error: { error: (error as Error).name ?? 'Error', cause: (error as Error).message } });
+      return;
+    }
+    entry.abort = run.abort;
+
+    const consumed = (async () => {
+      for await (const event of run.eventLogs) recordEvent(record, event);
+    })();
+    try {
+      const output = await run.result;
+      await consumed;
+      if (output === null && record.history.some((e) => e.type === 'ExecutionAborted')) finish(record, 'ABORTED', {});
+      else finish(record, 'SUCCEEDED', { output });
+    } catch (error) {
+      await consumed.catch(() => undefined);
+      if (error instanceof ExecutionTimeoutError) finish(record, 'TIMED_OUT', { error: { error: 'States.Timeout', cause: error.message } });
+      else if (error instanceof ExecutionAbortedError) finish(record, 'ABORTED', {});
+      else {
+        const cause = error instanceof ExecutionError && error.cause instanceof Error ? error.cause : (error as Error);
+        finish(record, 'FAILED', { error: { error: cause?.name ?? 'Error', cause: causeOf(cause) } });
+      }
+    }
+  }
+
+  function finish(record: ExecutionRecord, status: ExecutionStatus, outcome: { output?: unknown; error?: { error: string; cause: string } }): void {
+    record.status = status;
+    record.stoppedAt = new Date().toISOString();
+    if (outcome.output !== undefined) record.output = outcome.output;
+    if (outcome.error) record.error = outcome.error;
+    if (status === 'FAILED' || status === 'TIMED_OUT') {
+      logger.error('local workflow execution failed', {
+        execution: record.name,
+        status,
+        error: record.error?.error,
+        cause: record.error?.cause,
+        states: record.states,
+      });
+    } else if (status === 'ABORTED') {
+      logger.warn('local workflow execution aborted', { execution: record.name, states: record.states });
+    }
+  }
+
+  function recordEvent(record: ExecutionRecord, event: ExecutionEvent): void {
+    record.history.push(event);
+    switch (event.type) {
+      case 'StateEntered':
+        record.states.push(event.state.name);
+        break;
+      case 'StateFailed':
+        record.failures.push({ state: event.state.name, error: event.Error, cause: causeOf(event.Cause) });
+        break;
+      case 'StateRetried': {
+        const last = lastFailureOf(record, event.state.name);
+        record.retries.push({ state: event.state.name, error: last?.error ?? 'unknown', attempt: event.retry.attempt });
+        break;
+      }
+      case 'StateCaught': {
+        const last = lastFailureOf(record, event.state.name);
+        record.caught.push({ state: event.state.name, error: last?.error ?? 'unknown', next: event.catch.catcher.Next });
+        logger.warn('local workflow step failed after its retries; caught', {
+          execution: record.name,
+          state: event.state.name,
+          error: last?.error,
+          cause: last?.cause,
+          next: event.catch.catcher.Next,
+        });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  const snapshot = (r: ExecutionRecord): ExecutionRecord => ({
+    ...r,
+    states: [...r.states],
+    retries: [...r.retries],
+    failures: [...r.failures],
+    caught: [...r.caught],
+    history: [...r.history],
+  });
+
+  const starter: WorkflowStarter = {
+    async startCase(caseId) {
+      if (stopped) throw new Error('the local workflow has been stopped');
+      if (!EXECUTION_NAME.test(caseId)) {
+        throw Object.assign(new Error(`invalid execution name ${JSON.stringify(caseId)}`), { name: 'InvalidName' });
+      }
+      // ExecutionAlreadyExists, which the AWS starter treats as success.
+      if (entries.has(caseId)) return;
+      start(caseId, { caseId });
+    },
+  };
+
+  return {
+    starter,
+
+    async waitFor(caseId, { timeoutMs = options.waitForTimeoutMs ?? 30_000 } = {}) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const r = entries.get(caseId)?.record;
+          reject(
+            new Error(
+              r
+                ? `execution ${caseId} still ${r.status} after ${timeoutMs} ms; states so far: ${r.states.join(' ▶ ') || '(none)'}`
+                : `no execution named ${caseId} started within ${timeoutMs} ms`,
+            ),
+          );
+        }, timeoutMs);
+      });
+      const started = async () => {
+        if (!entries.has(caseId)) {
+          await new Promise<void>((wake) => startWaiters.set(caseId, [...(startWaiters.get(caseId) ?? []), wake]));
+        }
+        return entries.get(caseId)!.done;
+      };
+      try {
+        return snapshot(await Promise.race([started(), timedOut]));
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
+    async idle() {
+      for (;;) {
+        const running = [...entries.values()].filter((e) => e.record.status === 'RUNNING');
+        if (running.length === 0) return;
+        await Promise.all(running.map((e) => e.done));
+      }
+    },
+
+    executions() {
+      return [...entries.values()].map((e) => snapshot(e.record));
+    },
+
+    async stop() {
+      stopped = true;
+      const running = [...entries.values()].filter((e) => e.record.status === 'RUNNING');
+      for (const e of running) e.abort?.();
+      await Promise.all(running.map((e) => e.done));
+    },
+  };
+}
+
+/** Definitions the library's validator (asl-validator, ~1 s a time) has already accepted, by their JSON. */
+const validated = new Set<string>();
+
+/** Validates the ASL before anything runs, once per distinct definition in this process. */
+function validatedStateMachine(definition: StateMachineDefinition): StateMachine {
+  const key = JSON.stringify(definition);
+  if (validated.has(key)) return new StateMachine(definition, { validationOptions: { noValidate: true } });
+  const machine = new StateMachine(definition);
+  validated.add(key);
+  return machine;
+}
+
+function lastFailureOf(record: ExecutionRecord, state: string): StateError | undefined {
+  for (let i = record.failures.length - 1; i >= 0; i--) if (record.failures[i]!.state === state) return record.failures[i];
+  return undefined;
+}
+
+/** One number for every state that has a Retry, or the per-state map as given. */
+function expandRetryOverrides(definition: StateMachineDefinition, overrides: RetryIntervalOverrides | number | undefined): RetryIntervalOverrides | undefined {
+  if (typeof overrides !== 'number') return overrides;
+  const expanded: RetryIntervalOverrides = {};
+  for (const [name, state] of allStates(definition)) {
+    if ('Retry' in state && state.Retry && state.Retry.length > 0) expanded[name] = overrides;
+  }
+  return expanded;
+}
