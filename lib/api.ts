@@ -51,7 +51,6 @@ export class CaseApi extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
   readonly apiFunction: LambdaFunction;
-  readonly routes: HttpRoute[] = [];
 
   constructor(scope: Construct, id: string, props: CaseApiProps) {
     super(scope, id);
@@ -124,7 +123,6 @@ export class CaseApi extends Construct {
         if (!reason) throw new Error(`Public route "${routeKey}" has no reason in PUBLIC_ROUTE_REASONS (lib/api.ts)`);
         Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason });
       }
-      this.routes.push(httpRoute);
     }
   }
 

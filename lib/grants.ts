@@ -19,7 +19,7 @@ function setEnv(fn: LambdaFunction, name: EnvName, value: string): void {
 }
 
 /**
- * - `read`: GetItem, BatchGetItem (also what TransactGetItems needs), Query on the table and each GSI.
+ * - `read`: GetItem (also what TransactGetItems needs), BatchGetItem, Query on the table and each GSI.
  * - `readWrite`: read, plus PutItem / UpdateItem / ConditionCheckItem, which is what TransactWriteItems
  *   needs for puts, updates and conditions.
  * Nobody gets Scan (every access pattern is a Get or a Query, DESIGN.md §3), and nobody gets DeleteItem or
@@ -34,8 +34,7 @@ export function useTable(fn: LambdaFunction, data: CaseTable, access: TableAcces
   setEnv(fn, 'TABLE_NAME', data.table.tableName);
 
   const tableArn = data.table.tableArn;
-  // Each index by name rather than `<table>/index/*`: the GSIs are fixed by TABLE, and a new one
-  // should arrive with a deliberate grant.
+  // Each index of TABLE by name rather than `<table>/index/*`: exactly the indexes that exist, no wildcard.
   const indexArns = TABLE.indexes.map((index) => `${tableArn}/index/${index.name}`);
 
   fn.addToRolePolicy(
@@ -60,8 +59,8 @@ export interface AlertTopicRef {
 }
 
 /**
- * Publish to the admin alerts topic. Written out instead of `topic.grantPublish()`, which would also
- * grant `kms:GenerateDataKey*`; publishing to an encrypted topic needs exactly these two KMS actions.
+ * Publish to the admin alerts topic. Written out instead of `topic.grantPublish()`, which grants the
+ * wildcard `kms:GenerateDataKey*`; publishing to an encrypted topic needs exactly these two KMS actions.
  */
 export function useAlertTopic(fn: LambdaFunction, alerts: AlertTopicRef): void {
   setEnv(fn, 'ALERT_TOPIC_ARN', alerts.topic.topicArn);

@@ -1,0 +1,333 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TABLE } from '../../functions/adapters/table-definition.js';
+import { AGENT_GROUPS } from '../../lib/auth.js';
+import { logicalId, synthCaseflow, type Resources } from './synth.js';
+
+let synth: ReturnType<typeof synthCaseflow>;
+let resources: Resources;
+
+beforeAll(() => {
+  synth = synthCaseflow();
+  resources = synth.template.toJSON().Resources as Resources;
+});
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+/** Every IAM statement attached to a role, by role logical id. */
+function statementsByRole(): Map<string, any[]> {
+  const byRole = new Map<string, any[]>();
+  for (const [, policy] of ofType('AWS::IAM::Policy')) {
+    for (const role of policy.Properties.Roles as { Ref: string }[]) {
+      byRole.set(role.Ref, [...(byRole.get(role.Ref) ?? []), ...policy.Properties.PolicyDocument.Statement]);
+    }
+  }
+  return byRole;
+}
+
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+describe('the table', () => {
+  it('is the one table, keyed and indexed exactly as functions/adapters/table-definition.ts says', () => {
+    expect(ofType('AWS::DynamoDB::Table')).toHaveLength(1);
+    const [, table] = ofType('AWS::DynamoDB::Table')[0]!;
+    const props = table.Properties;
+
+    expect(props.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+    expect(props.GlobalSecondaryIndexes).toEqual(
+      TABLE.indexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    );
+    expect(props.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName)).toEqual([
+      'gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5', 'gsi6',
+    ]);
+    // Every key attribute is a string.
+    for (const attribute of props.AttributeDefinitions) expect(attribute.AttributeType).toBe('S');
+    expect(props.AttributeDefinitions).toHaveLength(2 + 2 * TABLE.indexes.length);
+  });
+
+  it('is on-demand, recoverable, protected from deletion, retained, encrypted with KMS, and expires by TTL', () => {
+    const [, table] = ofType('AWS::DynamoDB::Table')[0]!;
+    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    // SSEEnabled without a key ▶ KMS with the AWS managed key (aws/dynamodb), not the DynamoDB-owned key.
+    expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(TABLE.ttlAttribute).toBe('expiresAt');
+  });
+});
+
+describe('the functions', () => {
+  const functionIds = () => ({
+    'web-to-case': logicalId(synth.stack.intake.webToCaseFunction, synth.stack),
+    api: logicalId(synth.stack.api.apiFunction, synth.stack),
+    'workflow-stamp': logicalId(synth.stack.workflow.taskFunctions['workflow-stamp'], synth.stack),
+    'workflow-route': logicalId(synth.stack.workflow.taskFunctions['workflow-route'], synth.stack),
+    'workflow-failed': logicalId(synth.stack.workflow.taskFunctions['workflow-failed'], synth.stack),
+  });
+
+  it('are the five handlers, on nodejs22.x ARM64 with active tracing', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions.map(([id]) => id).sort()).toEqual(Object.values(functionIds()).sort());
+    for (const [, fn] of functions) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.Handler).toBe('index.handler');
+    }
+  });
+
+  it('share the environment every handler expects', () => {
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'caseflow',
+        NODE_OPTIONS: '--enable-source-maps',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      });
+    }
+  });
+
+  it('each log to their own log group, with retention', () => {
+    const logGroupRefs = ofType('AWS::Lambda::Function').map(([, fn]) => fn.Properties.LoggingConfig.LogGroup.Ref);
+    expect(new Set(logGroupRefs).size).toBe(5);
+    for (const ref of logGroupRefs) {
+      expect(resources[ref]!.Type).toBe('AWS::Logs::LogGroup');
+      expect(resources[ref]!.Properties.RetentionInDays).toBe(90);
+    }
+  });
+
+  it('get exactly the resources their handler needs: each env var comes with its permission and nothing more', () => {
+    const ids = functionIds();
+    const table = logicalId(synth.stack.data.table, synth.stack);
+    const stateMachine = logicalId(synth.stack.workflow.stateMachine, synth.stack);
+    const topic = logicalId(synth.stack.alerts.topic, synth.stack);
+    const byRole = statementsByRole();
+
+    const expected: Record<keyof typeof ids, string[]> = {
+      'web-to-case': ['TABLE_NAME', 'STATE_MACHINE_ARN'],
+      api: ['TABLE_NAME', 'STATE_MACHINE_ARN'],
+      'workflow-stamp': ['TABLE_NAME', 'ALERT_TOPIC_ARN'],
+      'workflow-route': ['TABLE_NAME', 'ALERT_TOPIC_ARN'],
+      'workflow-failed': ['TABLE_NAME', 'ALERT_TOPIC_ARN'],
+    };
+
+    for (const [handler, id] of Object.entries(ids) as [keyof typeof ids, string][]) {
+      const fn = resources[id]!;
+      const variables = fn.Properties.Environment.Variables;
+      const resourceVariables = Object.keys(variables).filter((name) =>
+        ['TABLE_NAME', 'STATE_MACHINE_ARN', 'ALERT_TOPIC_ARN'].includes(name),
+      );
+      expect(resourceVariables.sort(), handler).toEqual([...expected[handler]].sort());
+
+      const statements = byRole.get(fn.Properties.Role['Fn::GetAtt'][0])!;
+      const actions = statements.flatMap((s) => asArray<string>(s.Action));
+      const has = (action: string) => actions.includes(action);
+
+      expect(variables.TABLE_NAME).toEqual({ Ref: table });
+      expect(has('dynamodb:GetItem') && has('dynamodb:Query') && has('dynamodb:UpdateItem')).toBe(true);
+
+      expect(has('states:StartExecution'), handler).toBe('STATE_MACHINE_ARN' in variables);
+      if ('STATE_MACHINE_ARN' in variables) {
+        expect(variables.STATE_MACHINE_ARN).toEqual({ Ref: stateMachine });
+        const start = statements.find((s) => asArray(s.Action).includes('states:StartExecution'));
+        expect(start.Resource).toEqual({ Ref: stateMachine });
+      }
+
+      expect(has('sns:Publish'), handler).toBe('ALERT_TOPIC_ARN' in variables);
+      if ('ALERT_TOPIC_ARN' in variables) {
+        expect(variables.ALERT_TOPIC_ARN).toEqual({ Ref: topic });
+        const publish = statements.find((s) => asArray(s.Action).includes('sns:Publish'));
+        expect(publish.Resource).toEqual({ Ref: topic });
+      }
+    }
+  });
+
+  it('can never Scan, delete items or use wildcard DynamoDB actions, and reach only the table and its named indexes', () => {
+    const table = logicalId(synth.stack.data.table, synth.stack);
+    for (const [, policy] of ofType('AWS::IAM::Policy')) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        const actions = asArray<string>(statement.Action);
+        for (const forbidden of ['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:*']) {
+          expect(actions).not.toContain(forbidden);
+        }
+        if (actions.some((a) => a.startsWith('dynamodb:'))) {
+          for (const resource of asArray(statement.Resource)) {
+            const allowed = [
+              { 'Fn::GetAtt': [table, 'Arn'] },
+              ...TABLE.indexes.map((index) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/index/${index.name}`]] })),
+            ];
+            expect(allowed).toContainEqual(resource);
+          }
+        }
+      }
+    }
+  });
+
+  it('have roles without AWS managed policies, and use Resource "*" only for X-Ray (what the IAM5 acknowledgement claims)', () => {
+    const byRole = statementsByRole();
+    const functionRoles = ofType('AWS::Lambda::Function').map(([, fn]) => fn.Properties.Role['Fn::GetAtt'][0] as string);
+    for (const role of functionRoles) {
+      expect(resources[role]!.Properties.ManagedPolicyArns).toBeUndefined();
+      const wildcard = byRole.get(role)!.filter((s) => asArray(s.Resource).includes('*'));
+      expect(wildcard.flatMap((s) => asArray<string>(s.Action)).sort()).toEqual([
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ]);
+      // Logs go to the function's own log group only.
+      const logs = byRole.get(role)!.find((s) => asArray<string>(s.Action).includes('logs:PutLogEvents'));
+      expect(logs.Resource['Fn::GetAtt'][1]).toBe('Arn');
+      expect(resources[logs.Resource['Fn::GetAtt'][0]]!.Type).toBe('AWS::Logs::LogGroup');
+    }
+  });
+});
+
+describe('the admin alerts topic', () => {
+  it('is encrypted with a rotating customer managed key that CloudWatch alarms may use', () => {
+    const [topicId, topic] = ofType('AWS::SNS::Topic')[0]!;
+    const keyId = topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0];
+    const key = resources[keyId]!;
+    expect(key.Type).toBe('AWS::KMS::Key');
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(key.Properties.KeyPolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      }),
+    );
+    expect(topicId).toBe(logicalId(synth.stack.alerts.topic, synth.stack));
+  });
+
+  it('refuses publishing without TLS and lets this account\'s CloudWatch alarms publish', () => {
+    synth.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Principal: '*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('has no email subscription unless alertEmail is given', () => {
+    expect(ofType('AWS::SNS::Subscription')).toHaveLength(0);
+  });
+});
+
+describe('monitoring', () => {
+  const alarms = () => ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+
+  it('alarms on failed lifecycle executions', () => {
+    const stateMachine = logicalId(synth.stack.workflow.stateMachine, synth.stack);
+    const failed = alarms().filter((a) => a.Namespace === 'AWS/States' && a.MetricName === 'ExecutionsFailed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0].Dimensions).toEqual([{ Name: 'StateMachineArn', Value: { Ref: stateMachine } }]);
+  });
+
+  it('alarms on errors and throttles of every function', () => {
+    for (const [id] of ofType('AWS::Lambda::Function')) {
+      for (const metric of ['Errors', 'Throttles']) {
+        const matching = alarms().filter(
+          (a) =>
+            a.Namespace === 'AWS/Lambda' &&
+            a.MetricName === metric &&
+            JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: id } }]),
+        );
+        expect(matching, `${metric} alarm for ${id}`).toHaveLength(1);
+      }
+    }
+  });
+
+  it('alarms on HTTP API 5xx responses', () => {
+    const api = logicalId(synth.stack.api.httpApi, synth.stack);
+    const serverErrors = alarms().filter((a) => a.Namespace === 'AWS/ApiGateway' && a.MetricName === '5xx');
+    expect(serverErrors).toHaveLength(1);
+    expect(serverErrors[0].Dimensions).toEqual([{ Name: 'ApiId', Value: { Ref: api } }]);
+  });
+
+  it('sends every alarm to the alerts topic, on the first occurrence', () => {
+    const topic = logicalId(synth.stack.alerts.topic, synth.stack);
+    expect(alarms()).toHaveLength(1 + 2 * 5 + 1);
+    for (const alarm of alarms()) {
+      expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
+      expect(alarm.Threshold).toBe(1);
+      expect(alarm.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+      expect(alarm.TreatMissingData).toBe('notBreaching');
+    }
+  });
+});
+
+describe('Cognito', () => {
+  it('is admin-managed with a strong password policy and optional TOTP MFA', () => {
+    synth.template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        },
+      },
+      MfaConfiguration: 'OPTIONAL',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      UserPoolTier: 'PLUS',
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      DeletionProtection: 'ACTIVE',
+    });
+    const [, pool] = ofType('AWS::Cognito::UserPool')[0]!;
+    expect(pool.DeletionPolicy).toBe('Retain');
+  });
+
+  it('has the agent, manager and admin groups', () => {
+    const groups = ofType('AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties.GroupName);
+    expect(groups.sort()).toEqual(['admin', 'agent', 'manager']);
+    expect([...AGENT_GROUPS].sort()).toEqual(groups.sort());
+  });
+
+  it('has one public app client for the CLI: no secret, SRP and password auth, no OAuth flows', () => {
+    const clients = ofType('AWS::Cognito::UserPoolClient');
+    expect(clients).toHaveLength(1);
+    const client = clients[0]![1].Properties;
+    expect(client.GenerateSecret).toBe(false);
+    expect(client.ExplicitAuthFlows.sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']);
+    expect(client.AllowedOAuthFlowsUserPoolClient).toBe(false);
+    expect(client.AllowedOAuthFlows).toBeUndefined();
+  });
+});
+
+describe('outputs', () => {
+  it('give the CLI what it needs: API URL, user pool and client ids', () => {
+    const outputs = synth.template.toJSON().Outputs;
+    const api = logicalId(synth.stack.api.httpApi, synth.stack);
+    expect(outputs.UserPoolId.Value).toEqual({ Ref: logicalId(synth.stack.auth.userPool, synth.stack) });
+    expect(outputs.UserPoolClientId.Value).toEqual({ Ref: logicalId(synth.stack.auth.client, synth.stack) });
+    expect(JSON.stringify(outputs.ApiUrl.Value)).toContain(JSON.stringify({ Ref: api }));
+    expect(Object.keys(outputs).sort()).toEqual(
+      ['AlertTopicArn', 'ApiUrl', 'StateMachineArn', 'TableName', 'UserPoolClientId', 'UserPoolId'],
+    );
+  });
+});

@@ -1,0 +1,78 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cdkJsonContext, synthCaseflow } from './synth.js';
+
+let synth: ReturnType<typeof synthCaseflow>;
+
+// Synthesizing with the plugin registered already fails (throws) on any unacknowledged finding.
+beforeAll(() => {
+  synth = synthCaseflow({ nag: true });
+});
+
+function acknowledgements(root: IConstruct): { path: string; id: string; reason: string }[] {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id: id.replace(/^annotation::/i, ''),
+          reason,
+        })),
+      ),
+  );
+}
+
+describe('cdk-nag AWS Solutions checks', () => {
+  it('report no unacknowledged finding, error or warning', () => {
+    const report = new AwsSolutionsChecks().validateScope(synth.app);
+    const findings = report.violations.flatMap((v) =>
+      v.violatingResources.map((r) => `${v.severity} ${v.ruleName} at ${r.constructPath}`),
+    );
+    expect(findings).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('are acknowledged only on the resources that need it, each with a reason', () => {
+    const functionPaths = [
+      'Workflow/StampFunction',
+      'Workflow/RouteFunction',
+      'Workflow/FailedFunction',
+      'Intake/WebToCaseFunction',
+      'Api/ApiFunction',
+    ];
+    const expected = [
+      ...functionPaths.map((p) => `Caseflow-test/${p}/Function AwsSolutions-L1`),
+      ...functionPaths.map((p) => `Caseflow-test/${p}/Role AwsSolutions-IAM5[Resource::*]`),
+      'Caseflow-test/Workflow/CaseLifecycle/Role AwsSolutions-IAM5[Resource::*]',
+      'Caseflow-test/Auth/UserPool AwsSolutions-COG2',
+      'Caseflow-test/Api/GetHealthRoute AwsSolutions-APIG4',
+      'Caseflow-test/Api/GetWebToCaseRoute AwsSolutions-APIG4',
+      'Caseflow-test/Api/PostWebToCaseRoute AwsSolutions-APIG4',
+    ];
+    const found = acknowledgements(synth.app);
+    expect(found.map((a) => `${a.path} ${a.id}`).sort()).toEqual(expected.sort());
+    for (const ack of found) expect(ack.reason.length, `${ack.path} ${ack.id}`).toBeGreaterThan(60);
+  });
+
+  it('fail synth on an unacknowledged error (the check is live)', () => {
+    const app = new App({ context: cdkJsonContext() });
+    new Topic(new Stack(app, 'Probe'), 'TopicWithoutTls');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow(/AwsSolutions-SNS3/);
+  });
+
+  it('fail synth on an unacknowledged warning too', () => {
+    const app = new App({ context: cdkJsonContext() });
+    // DDB3 (no point-in-time recovery) is a warning-level rule.
+    new Table(new Stack(app, 'Probe'), 'TableWithoutPitr', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const report = new AwsSolutionsChecks().validateScope(app);
+    expect(report.violations.map((v) => [v.ruleName, v.severity])).toEqual([['AwsSolutions-DDB3', 'warning']]);
+    expect(() => app.synth()).toThrow(/AwsSolutions-DDB3/);
+  });
+});
