@@ -12,8 +12,9 @@ import type { MiningEvent } from './event-log.js';
  *   is an email address, and an export handed to an analyst should not carry contact data.
  * - group: the queue the case was in at that moment, carried forward from the last event that
  *   named one, so handovers between queues can be counted.
- * - attributes: event id, actor kind and the scalar fields of `details` (arrays and objects such
- *   as routing reasons are explanations, not dimensions to filter on, and are left out).
+ * - attributes: event id, actor kind and the scalar fields of `details` other than the queue (arrays
+ *   and objects such as routing reasons are explanations, not dimensions to filter on, and are
+ *   left out).
  */
 
 export const RESERVED_COLUMNS = ['case_id', 'activity', 'timestamp', 'resource', 'queue'] as const;
@@ -32,6 +33,8 @@ function scalarDetails(details: Record<string, unknown>): Record<string, string>
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(details)) {
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') continue;
+    // The queue is the event's group column already.
+    if (key === 'queue') continue;
     const name = (RESERVED_COLUMNS as readonly string[]).includes(key) || key === 'event_id' || key === 'actor_kind' ? `details.${key}` : key;
     out[name] = String(value);
   }

@@ -8,7 +8,7 @@ const DAY = 24 * HOUR;
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return '–';
   const abs = Math.abs(ms);
-  const round = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1).replace(/\.0$/, '') : v.toFixed(1).replace(/\.0$/, ''));
+  const round = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(1).replace(/\.0$/, ''));
   if (abs < 1000) return `${Math.round(ms)} ms`;
   if (abs < MINUTE) return `${round(ms / 1000)} s`;
   if (abs < HOUR) return `${round(ms / MINUTE)} min`;

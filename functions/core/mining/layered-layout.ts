@@ -234,7 +234,8 @@ export function layoutLayered(nodes: readonly LayoutNode[], edges: readonly Layo
   const pull = (s: Segment) => Math.sqrt(s.weight);
 
   // 4. Ordering by barycentre sweeps.
-  orderLayers(layers, ups, downs, pull);
+  const dummyChains = [...chains.values()].map((c) => c.keys.filter((k) => !vertices.get(k)!.node)).filter((c) => c.length >= 2);
+  orderLayers(layers, ups, downs, pull, dummyChains);
 
   // 5. Horizontal positions.
   const separation = (a: Vertex, b: Vertex) => a.right + b.left + (a.node && b.node ? nodeGap : a.node || b.node ? nodeGap / 2 : 4);
@@ -279,17 +280,24 @@ export function layoutLayered(nodes: readonly LayoutNode[], edges: readonly Layo
     else for (let l = 0; l < layers.length; l++) solveLayer(layers[l]!, bothOf);
   }
 
-  if (process.env.LAYOUT_DEBUG) for (const layer of layers) console.log(layer.map((k) => `${k}:${Math.round(vertices.get(k)!.x)}`).join('  '));
   // Vertical positions: each layer as tall as its tallest member.
   const layerTop: number[] = [];
   const layerHeight: number[] = [];
+  // A gap grows with how far its edges travel sideways, so a wide fan-in still slopes visibly
+  // instead of running flat through the next row of labels.
+  const gapBelow = layers.map((layer) => {
+    let widest = 0;
+    for (const key of layer) for (const s of downs.get(key)!) widest = Math.max(widest, Math.abs(vertices.get(s.lower)!.x - vertices.get(key)!.x));
+    return Math.min(64, Math.max(layerGap, widest * 0.07));
+  });
   let y = 0;
   for (let l = 0; l < layers.length; l++) {
     const h = Math.max(l % 2 === 0 ? 0 : 12, ...layers[l]!.map((k) => vertices.get(k)!.height));
     layerTop.push(y);
     layerHeight.push(h);
-    y += h + layerGap;
+    y += h + gapBelow[l]!;
   }
+  y -= gapBelow[layers.length - 1]! - layerGap;
   const centreY = (l: number) => layerTop[l]! + layerHeight[l]! / 2;
 
   // Bounds, then shift everything by the margin.
@@ -477,6 +485,7 @@ function orderLayers(
   ups: Map<string, Segment[]>,
   downs: Map<string, Segment[]>,
   pull: (s: Segment) => number,
+  dummyChains: readonly string[][],
 ): void {
   const position = new Map<string, number>();
   const index = () => {
@@ -564,6 +573,42 @@ function orderLayers(
   best.forEach((l, i) => {
     layers[i] = l;
   });
+  index();
+
+  // Sifting whole long edges: a detour may belong on the other side of the main column, which no
+  // sequence of single swaps finds (each swap alone adds a crossing). Try each chain at the far
+  // left and far right of all its layers at once, keep what lowers the crossings.
+  const layerOf = new Map<string, number>();
+  layers.forEach((layer, l) => layer.forEach((k) => layerOf.set(k, l)));
+  let current = crossings();
+  for (let round = 0; round < 2; round++) {
+    for (const chain of dummyChains) {
+      const saved = chain.map((k) => [...layers[layerOf.get(k)!]!]);
+      for (const side of ['left', 'right'] as const) {
+        for (const k of chain) {
+          const layer = layers[layerOf.get(k)!]!;
+          layer.splice(layer.indexOf(k), 1);
+          if (side === 'left') layer.unshift(k);
+          else layer.push(k);
+        }
+        index();
+        const c = crossings();
+        if (c < current - 1e-9) {
+          current = c;
+          chain.forEach((k, i) => {
+            saved[i] = [...layers[layerOf.get(k)!]!];
+          });
+        } else {
+          chain.forEach((k, i) => {
+            layers[layerOf.get(k)!] = [...saved[i]!];
+          });
+          index();
+        }
+      }
+    }
+    transpose();
+    current = crossings();
+  }
 }
 
 /** The weighted median of positions: one neighbour holding most of the weight decides alone, which aligns the main flow. */
