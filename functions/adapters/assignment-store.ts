@@ -12,65 +12,92 @@ import { agentStateKey } from './keys.js';
  * is online with spare capacity. Under any concurrency, capacity is never exceeded and a case is
  * never claimed twice.
  */
+/** Attempts at a transaction that keeps colliding with concurrent ones on the same agent. */
+const CONFLICT_ATTEMPTS = 5;
+
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+
 export function makeAssignmentStore({ client, tableName }: TableRef): AssignmentStore {
+  /**
+   * Every claim and release for an agent updates the same agent item, so under load DynamoDB
+   * cancels some of them with TransactionConflict (nothing was checked, nothing written; DynamoDB
+   * Local serialises transactions and never does). Such a transaction is simply tried again.
+   */
+  async function transact(items: TransactItems): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.send(new TransactWriteCommand({ TransactItems: items }));
+        return;
+      } catch (error) {
+        const codes = transactionCancellationCodes(error);
+        const conflictOnly = codes?.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
+        if (!conflictOnly || attempt >= CONFLICT_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * (0.5 + Math.random())));
+      }
+    }
+  }
+
   return {
     async claim({ next, expectedVersion, agentId, channel, capacity, at, events, decisions }) {
       const written = { ...next, version: expectedVersion + 1 };
       try {
-        await client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              casePutIfVersion(tableName, written, expectedVersion),
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: agentStateKey(agentId),
-                  UpdateExpression: 'SET lastAssignedAt = :at ADD #load.#channel :one, #version :one',
-                  ConditionExpression: 'presence = :online AND #load.#channel < :capacity',
-                  ExpressionAttributeNames: { '#load': 'load', '#channel': channel, '#version': 'version' },
-                  ExpressionAttributeValues: { ':at': at, ':one': 1, ':online': 'online', ':capacity': capacity },
-                },
-              },
-              ...historyPuts(tableName, events, decisions),
-            ],
-          }),
-        );
+        await transact([
+          casePutIfVersion(tableName, written, expectedVersion),
+          {
+            Update: {
+              TableName: tableName,
+              Key: agentStateKey(agentId),
+              UpdateExpression: 'SET lastAssignedAt = :at ADD #load.#channel :one, #version :one',
+              ConditionExpression: 'presence = :online AND #load.#channel < :capacity',
+              ExpressionAttributeNames: { '#load': 'load', '#channel': channel, '#version': 'version' },
+              ExpressionAttributeValues: { ':at': at, ':one': 1, ':online': 'online', ':capacity': capacity },
+            },
+          },
+          ...historyPuts(tableName, events, decisions),
+        ]);
         return { claimed: true, case: written };
       } catch (error) {
         const codes = transactionCancellationCodes(error);
         if (!codes) throw error;
         if (codes[0] === 'ConditionalCheckFailed') return { claimed: false, reason: 'case_changed' };
         if (codes[1] === 'ConditionalCheckFailed') return { claimed: false, reason: 'agent_unavailable' };
+        // Still colliding after every retry: a lost race like any other, reported by which item
+        // was contended so the caller re-reads the case or moves on to the next candidate.
+        if (codes[0] === 'TransactionConflict') return { claimed: false, reason: 'case_changed' };
+        if (codes[1] === 'TransactionConflict') return { claimed: false, reason: 'agent_unavailable' };
         throw error;
       }
     },
 
     async release({ next, expectedVersion, agentId, channel, events }) {
       const written = { ...next, version: expectedVersion + 1 };
+      const casePut = casePutIfVersion(tableName, written, expectedVersion);
+      const giveBack = {
+        Update: {
+          TableName: tableName,
+          Key: agentStateKey(agentId),
+          UpdateExpression: 'ADD #load.#channel :minusOne, #version :one',
+          // Never below zero, whatever order releases arrive in.
+          ConditionExpression: '#load.#channel > :zero',
+          ExpressionAttributeNames: { '#load': 'load', '#channel': channel, '#version': 'version' },
+          ExpressionAttributeValues: { ':minusOne': -1, ':one': 1, ':zero': 0 },
+        },
+      };
+      const conflict = () => new ConflictError(`case ${next.caseId} changed since version ${expectedVersion}`);
       try {
-        await client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              casePutIfVersion(tableName, written, expectedVersion),
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: agentStateKey(agentId),
-                  UpdateExpression: 'ADD #load.#channel :minusOne, #version :one',
-                  // Never below zero, whatever order releases arrive in.
-                  ConditionExpression: '#load.#channel > :zero',
-                  ExpressionAttributeNames: { '#load': 'load', '#channel': channel, '#version': 'version' },
-                  ExpressionAttributeValues: { ':minusOne': -1, ':one': 1, ':zero': 0 },
-                },
-              },
-              ...historyPuts(tableName, events),
-            ],
-          }),
-        );
+        await transact([casePut, giveBack, ...historyPuts(tableName, events)]);
       } catch (error) {
         const codes = transactionCancellationCodes(error);
-        if (codes?.[0] === 'ConditionalCheckFailed') throw new ConflictError(`case ${next.caseId} changed since version ${expectedVersion}`);
-        throw error;
+        if (codes?.[0] === 'ConditionalCheckFailed') throw conflict();
+        if (codes?.[1] !== 'ConditionalCheckFailed') throw error;
+        // The agent holds nothing on this channel (load already zero, or no live state at all):
+        // there is nothing to give back, but the case must still be closed or reassigned.
+        try {
+          await transact([casePut, ...historyPuts(tableName, events)]);
+        } catch (retryError) {
+          if (transactionCancellationCodes(retryError)?.[0] === 'ConditionalCheckFailed') throw conflict();
+          throw retryError;
+        }
       }
       return written;
     },

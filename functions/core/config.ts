@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
+import { PrioritisationSchema, checkPrioritisation } from './priority.js';
 
 /**
  * The routing configuration an admin writes (DESIGN.md §4): one JSON document, validated on load,
@@ -271,6 +272,8 @@ export const RoutingConfigSchema = z
     agents: z.array(AgentSchema).default([]),
     rules: z.array(RuleSchema).default([]),
     slaPolicies: z.array(SlaPolicySchema).default([]),
+    /** How a case's priority is computed from its factors; absent ▶ a severity naming a level wins. */
+    prioritisation: PrioritisationSchema.optional(),
     sweeps: SweepsSchema,
     email: EmailSettingsSchema.optional(),
   })
@@ -323,6 +326,11 @@ export const RoutingConfigSchema = z
       if (route && 'queue' in route) ref(queues.has(route.queue), ['rules', i, 'then', 'route', 'queue'], `unknown queue ${route.queue}`);
       if (r.then.setPriority) ref(priorities.has(r.then.setPriority), ['rules', i, 'then', 'setPriority'], `unknown priority ${r.then.setPriority}`);
     });
+    if (cfg.prioritisation) {
+      for (const issue of checkPrioritisation(cfg.prioritisation, cfg)) {
+        ctx.addIssue({ code: 'custom', path: ['prioritisation', ...issue.path], message: issue.message });
+      }
+    }
     cfg.slaPolicies.forEach((p, i) => {
       if (p.when) checkConditions(p.when, ['slaPolicies', i, 'when'], ctx);
       if (p.businessHours) ref(calendars.has(p.businessHours), ['slaPolicies', i, 'businessHours'], `unknown calendar ${p.businessHours}`);

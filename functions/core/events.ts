@@ -4,6 +4,7 @@ import type { IdGenerator } from './ports.js';
 /** Activity names of the event log: the vocabulary of history, reports and process mining. */
 export const ACTIVITIES = {
   created: 'case_created',
+  normalised: 'normalised',
   stamped: 'territory_stamped',
   prioritised: 'priority_set',
   queued: 'queued',

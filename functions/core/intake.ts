@@ -44,7 +44,8 @@ export type WebSubmission = z.infer<typeof WebSubmissionSchema>;
 
 /** Validates a submission, naming every invalid field at once. */
 export function parseWebSubmission(input: unknown): WebSubmission {
-  const result = WebSubmissionSchema.safeParse(input);
+  // reportInput: zod 4 leaves `issue.input` out otherwise, and every wrong type would read "is required".
+  const result = WebSubmissionSchema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => {
     const field = issue.path.map(String).join('.') || '(body)';

@@ -7,6 +7,7 @@ import type { CaseRecord } from './case.js';
 // configuration version into every later call in the same Lambda container.
 import emojiSentiment from 'sentiment/build/emoji.json' with { type: 'json' };
 import english from 'sentiment/languages/en/index.js';
+import tokenize from 'sentiment/lib/tokenize.js';
 
 /**
  * Prioritisation: a case's priority is computed from configurable factors (severity, the account's
@@ -17,7 +18,7 @@ import english from 'sentiment/languages/en/index.js';
 
 // --- configuration ---------------------------------------------------------------------------
 
-/** Points may be negative: a `question` type can pull a case down as a `outage` pushes it up. */
+/** Points may be negative: a `question` type can pull a case down as an `outage` pushes it up. */
 const points = z.number().finite();
 
 /** Points per value of a case field. Keys match the case's value case-insensitively. */
@@ -156,17 +157,6 @@ export interface ToneScore {
 
 const LEXICON: Readonly<Record<string, number>> = { ...english.labels, ...emojiSentiment };
 
-/** The `sentiment` package's tokeniser (lib/tokenize.js): lower-case, punctuation to spaces, split. */
-function tokenize(text: string): string[] {
-  return text
-    .toLowerCase()
-    .replace(/\n/g, ' ')
-    .replace(/[.,/#!?$%^&*;:{}=_`"~()]/g, ' ')
-    .replace(/\s\s+/g, ' ')
-    .trim()
-    .split(' ');
-}
-
 /**
  * AFINN tone of a text, with the words that carried it. A negator directly before a word flips it
  * ("not happy" counts -3), as the `sentiment` package does. English only: AFINN is an English
@@ -174,10 +164,12 @@ function tokenize(text: string): string[] {
  */
 export function scoreTone(text: string, extraWords: Readonly<Record<string, number>> = {}): ToneScore {
   const tokens = tokenize(text);
+  // Tokens are lower-cased, so configured words are too ("ASAP" in the configuration finds "asap").
+  const extras = new Map(Object.entries(extraWords).map(([word, value]) => [word.toLowerCase(), value]));
   const words: ToneWord[] = [];
   let score = 0;
   tokens.forEach((token, i) => {
-    const base = Object.hasOwn(extraWords, token) ? extraWords[token] : Object.hasOwn(LEXICON, token) ? LEXICON[token] : undefined;
+    const base = extras.has(token) ? extras.get(token) : Object.hasOwn(LEXICON, token) ? LEXICON[token] : undefined;
     if (base === undefined || base === 0) return;
     const counted = english.scoringStrategy.apply(tokens, i, base);
     score += counted;

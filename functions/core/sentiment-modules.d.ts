@@ -13,3 +13,9 @@ declare module 'sentiment/languages/en/index.js' {
   };
   export default english;
 }
+
+declare module 'sentiment/lib/tokenize.js' {
+  /** Lower-cases, turns punctuation into spaces and splits on spaces. */
+  const tokenize: (input: string) => string[];
+  export default tokenize;
+}

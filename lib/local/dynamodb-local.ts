@@ -16,7 +16,6 @@ import {
   ListTablesCommand,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
-  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import type { AttributeDefinition, GlobalSecondaryIndex, TableDescription } from '@aws-sdk/client-dynamodb';
 // A CommonJS package: the named export is found by Node's CJS lexer, esbuild and vite alike,
@@ -37,6 +36,10 @@ export interface DynamoDbLocal {
   /** `http://127.0.0.1:<port>` */
   endpoint: string;
   port: number;
+  /** The Java process. */
+  pid: number | undefined;
+  /** Settles when the Java process ends, for whatever reason (a crash of the emulator included). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Stops the Java process and resolves once it has exited. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -77,6 +80,9 @@ class PortInUseError extends Error {
 
 async function launch(port: number, dataDir: string | undefined, startTimeoutMs: number): Promise<DynamoDbLocal> {
   const endpoint = `http://127.0.0.1:${port}`;
+  // Readiness is "something answers ListTables on the port": if another emulator already holds the
+  // port, it would answer for ours, so refuse a taken port before starting Java.
+  if (!(await isPortFree(port))) throw new PortInUseError(`DynamoDB Local cannot use port ${port}: it is already in use`);
   const child = spawnDynamoDbLocal({ port, sharedDb: true, stdio: 'pipe', ...(dataDir ? { path: dataDir } : {}) });
   const output = collectOutput(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
@@ -97,7 +103,7 @@ async function launch(port: number, dataDir: string | undefined, startTimeoutMs:
     await stop();
     throw error;
   }
-  return { endpoint, port, stop };
+  return { endpoint, port, pid: child.pid, exited, stop };
 }
 
 /** Resolves once ListTables succeeds; rejects early if Java is missing or the process exits. */
@@ -112,7 +118,9 @@ async function waitUntilAnswering(
     ...LOCAL_CLIENT_SETTINGS,
     endpoint,
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: 500, requestTimeout: 1_000 },
+    // Refused connections fail at once while Java boots; the first answer can take a few seconds
+    // (the JVM is still warming up), and a process that accepts but never answers must not hang us.
+    requestHandler: { connectionTimeout: 500, requestTimeout: 5_000, throwOnRequestTimeout: true },
   });
   let settled = false;
   const failure = Promise.race([
@@ -126,7 +134,9 @@ async function waitUntilAnswering(
     }),
     exited.then(({ code, signal }) => {
       const text = output.text();
-      if (/BindException|Address already in use/i.test(text)) return new PortInUseError(`port of ${endpoint} is already in use`);
+      if (/BindException|Address already in use/i.test(text)) {
+        return new PortInUseError(`DynamoDB Local cannot use port ${endpoint}: it is already in use`);
+      }
       return new Error(
         `DynamoDB Local (Java) exited before answering at ${endpoint} (exit code ${code ?? 'none'}, signal ${signal ?? 'none'}). ` +
           `Is Java 17+ installed and working?${formatTail(text)}`,
@@ -168,7 +178,8 @@ async function terminate(
   child: ChildProcess,
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
 ): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  // No pid: Java never started (spawn failed), so there is nothing to end.
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
   const gaveUp = new Promise<'timeout'>((done) => {
@@ -227,6 +238,16 @@ function collectOutput(child: ChildProcess): OutputTail {
 
 function formatTail(text: string): string {
   return text ? `\nLast output of the emulator:\n${text}` : ' (the emulator printed nothing)';
+}
+
+/** Listening on all interfaces conflicts with any existing binding of the port, whatever its address. */
+async function isPortFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => done(false));
+    server.listen(port, () => server.close(() => done(true)));
+  });
 }
 
 async function findFreePort(): Promise<number> {
@@ -318,14 +339,21 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   }
 }
 
-/** Waits until the table and all its indexes are ACTIVE (DynamoDB Local is instant; AWS is not). */
+/** Waits until the table and all its indexes are ACTIVE (DynamoDB Local: at once; AWS: minutes). */
 async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<TableDescription> {
-  for (;;) {
-    await waitUntilTableExists({ client, maxWaitTime: 300, minDelay: 1, maxDelay: 5 }, { TableName: tableName });
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (!Table) throw new Error(`table ${tableName} vanished while being created`);
-    const building = (Table.GlobalSecondaryIndexes ?? []).some((i) => i.IndexStatus !== 'ACTIVE');
-    if (Table.TableStatus === 'ACTIVE' && !building) return Table;
-    await new Promise((r) => setTimeout(r, 1_000));
+  const deadline = Date.now() + 10 * 60_000;
+  for (let attempt = 0; ; attempt++) {
+    const table = await client
+      .send(new DescribeTableCommand({ TableName: tableName }))
+      .then((res) => res.Table)
+      // Right after CreateTable, AWS may not list the table yet.
+      .catch((error: unknown) => {
+        if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+        throw error;
+      });
+    const building = (table?.GlobalSecondaryIndexes ?? []).some((i) => i.IndexStatus !== 'ACTIVE');
+    if (table?.TableStatus === 'ACTIVE' && !building) return table;
+    if (Date.now() > deadline) throw new Error(`table ${tableName} did not become ACTIVE within 10 minutes`);
+    await new Promise((r) => setTimeout(r, Math.min(5_000, 50 * 2 ** attempt)));
   }
 }

@@ -192,8 +192,9 @@ describe('case-lifecycle definition', () => {
 });
 
 describe('case lifecycle against DynamoDB Local', () => {
-  it('(a) routes a web case from DE to the least busy online member of its queue', async () => {
-    // emea: luke (online, 2 web cases), leia (online, 1), obiwan (offline, idle): leia is the least busy online member.
+  it('(a) routes a German web case from DE to the least busy online member of its queue who speaks German', async () => {
+    // emea: luke (online, 2 web cases, speaks de), leia (online, 1, no German), obiwan (offline, idle).
+    // Leia is less busy, but the case's language is detected as German, so luke gets it.
     await seedAgent(demoDb, 'luke', 'online', 2);
     await seedAgent(demoDb, 'leia', 'online', 1);
     await seedAgent(demoDb, 'obiwan', 'offline', 0);
@@ -214,24 +215,35 @@ describe('case lifecycle against DynamoDB Local', () => {
     expect(execution.output).toMatchObject({
       caseId: submitted.caseId,
       stamp: { next: 'route', territory: 'dach', queue: 'emea' },
-      route: { status: 'assigned', owner: 'leia', queue: 'emea', racesLost: 0 },
+      route: { status: 'assigned', owner: 'luke', queue: 'emea', racesLost: 0 },
     });
 
     const stored = await h.deps.cases.getWithHistory(submitted.caseId);
-    expect(stored?.case).toMatchObject({ status: 'assigned', owner: 'leia', queue: 'emea', territory: 'dach' });
-    expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'territory_stamped', 'assigned']);
-    expect(stored?.events.find((e) => e.activity === 'assigned')?.details).toMatchObject({ owner: 'leia', queue: 'emea' });
-    // Why leia: least_busy over the online members (obiwan is offline), as stored with the decision.
-    expect(stored?.decisions.find((d) => d.kind === 'assignment')?.details).toMatchObject({
-      queue: 'emea',
-      steps: [expect.objectContaining({ queue: 'emea', method: 'least_busy', ranking: ['leia', 'luke'] })],
+    expect(stored?.case).toMatchObject({ status: 'assigned', owner: 'luke', queue: 'emea', territory: 'dach', language: 'de', priority: 'medium' });
+    expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'normalised', 'priority_set', 'territory_stamped', 'assigned']);
+    expect(stored?.events.find((e) => e.activity === 'normalised')?.details).toMatchObject({
+      changes: [expect.objectContaining({ field: 'language', after: 'de' })],
     });
+    expect(stored?.events.find((e) => e.activity === 'assigned')?.details).toMatchObject({ owner: 'luke', queue: 'emea' });
+    // Why luke: least_busy over the online members who speak German, as stored with the decision.
+    const assignment = stored?.decisions.find((d) => d.kind === 'assignment')?.details as { steps: { candidates: { agentId: string; removedBy?: unknown }[] }[] };
+    expect(assignment).toMatchObject({
+      queue: 'emea',
+      steps: [expect.objectContaining({ queue: 'emea', method: 'least_busy', ranking: ['luke'] })],
+    });
+    expect(assignment.steps[0]!.candidates).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ agentId: 'leia', removedBy: { filter: 'language', reason: 'does not speak de' } }),
+        expect.objectContaining({ agentId: 'obiwan', removedBy: { filter: 'presence', reason: 'presence is offline' } }),
+      ]),
+    );
     expect(stored?.decisions.map((d) => [d.kind, d.outcome]).sort()).toEqual([
-      ['assignment', 'leia'],
+      ['assignment', 'luke'],
+      ['priority', 'medium'],
       ['territory', 'dach'],
     ]);
-    expect(await webLoad(demoDb, 'leia')).toBe(2);
-    expect(await webLoad(demoDb, 'luke')).toBe(2);
+    expect(await webLoad(demoDb, 'leia')).toBe(1);
+    expect(await webLoad(demoDb, 'luke')).toBe(3);
     expect(h.alerts).toEqual([]);
   });
 
@@ -250,7 +262,7 @@ describe('case lifecycle against DynamoDB Local', () => {
     const stored = await h.deps.cases.getWithHistory(c.caseId);
     expect(stored?.case).toMatchObject({ status: 'queued', queue: 'emea', territory: 'dach' });
     expect(stored?.case.owner).toBeUndefined();
-    expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'territory_stamped', 'queued']);
+    expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'priority_set', 'territory_stamped', 'queued']);
     expect(stored?.decisions.find((d) => d.kind === 'assignment')?.outcome).toBe('queued');
     expect(h.alerts).toEqual([]);
   });
@@ -268,8 +280,8 @@ describe('case lifecycle against DynamoDB Local', () => {
     const stored = await h.deps.cases.getWithHistory(c.caseId);
     expect(stored?.case).toMatchObject({ status: 'needs_review', queue: 'review', reviewReason: 'no territory matches this case' });
     expect(stored?.case.owner).toBeUndefined();
-    expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'sent_to_review']);
-    expect(stored?.decisions.map((d) => [d.kind, d.outcome])).toEqual([['territory', 'none']]);
+    expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'priority_set', 'sent_to_review']);
+    expect(stored?.decisions.map((d) => [d.kind, d.outcome]).sort()).toEqual([['priority', 'medium'], ['territory', 'none']]);
     expect(h.alerts).toHaveLength(1);
     expect(h.alerts[0]).toMatchObject({ caseId: c.caseId, subject: `Case ${c.caseNumber} matches no territory` });
   });
@@ -294,7 +306,7 @@ describe('case lifecycle against DynamoDB Local', () => {
     const stored = await h.deps.cases.getWithHistory(c.caseId);
     expect(stored?.case).toMatchObject({ status: 'assigned', owner: 'luke' });
     // The retried Stamp ran once for real: one stamp event, one territory decision.
-    expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'territory_stamped', 'assigned']);
+    expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'priority_set', 'territory_stamped', 'assigned']);
     expect(await webLoad(demoDb, 'luke')).toBe(1);
     expect(h.alerts).toEqual([]);
   });
@@ -338,7 +350,7 @@ describe('case lifecycle against DynamoDB Local', () => {
     // It waits in the review queue, where a person looks, not in its territory's queue.
     expect(stored?.case).toMatchObject({ status: 'needs_review', territory: 'dach', queue: 'review', reviewReason: 'workflow step failed: Route: Error' });
     expect(stored?.case.owner).toBeUndefined();
-    expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'territory_stamped', 'sent_to_review']);
+    expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'priority_set', 'territory_stamped', 'sent_to_review']);
     expect(stored?.events.at(-1)?.details).toEqual({
       reason: 'workflow_failed',
       state: 'Route',
@@ -366,7 +378,7 @@ describe('case lifecycle against DynamoDB Local', () => {
     expect(h.workflow.executions().map((e) => [e.name, e.status])).toEqual([[c.caseId, 'SUCCEEDED']]);
     const stored = await h.deps.cases.getWithHistory(c.caseId);
     expect(stored?.case).toMatchObject({ status: 'assigned', owner: 'luke' });
-    expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'territory_stamped', 'assigned']);
+    expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'priority_set', 'territory_stamped', 'assigned']);
     expect(await webLoad(demoDb, 'luke')).toBe(1);
   });
 

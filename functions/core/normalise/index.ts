@@ -61,7 +61,8 @@ export interface NormaliseCaseOptions {
 export function normaliseCase(c: CaseRecord, options: NormaliseCaseOptions = {}): NormaliseCaseResult {
   const changes: FieldChange[] = [];
   const record = (field: NormalisedField, before: string | undefined, outcome: FieldOutcome) => {
-    if (before === outcome.value && !outcome.note) return;
+    // A recognised value that did not change needs no record; a flagged one does, every time.
+    if (before === outcome.value && outcome.recognised) return;
     const change: FieldChange = { field, before, after: outcome.value };
     if (outcome.note) change.note = outcome.note;
     if (!outcome.recognised && outcome.value !== undefined) change.flagged = true;
@@ -91,7 +92,8 @@ export function normaliseCase(c: CaseRecord, options: NormaliseCaseOptions = {})
 
   const phone = normalisePhone(c.contact.phone, countryCode);
   record('contact.phone', c.contact.phone, phone);
-  const email = normaliseEmail(c.contact.email);
+  // The contact's email is required on the record; an empty one stays empty rather than vanishing.
+  const email = c.contact.email ? normaliseEmail(c.contact.email) : { value: c.contact.email, recognised: true };
   record('contact.email', c.contact.email, email);
   const contact = withDefined({ ...c.contact, phone: phone.value, email: email.value ?? '' });
 
@@ -106,7 +108,7 @@ export function normaliseCase(c: CaseRecord, options: NormaliseCaseOptions = {})
 function normaliseCaseLanguage(c: CaseRecord, options: NormaliseCaseOptions, changes: FieldChange[]): string | undefined {
   const tag = normaliseLanguageTag(c.language);
   if (c.language !== undefined && tag.recognised && tag.value) {
-    if (tag.value !== c.language || tag.note) {
+    if (tag.value !== c.language) {
       changes.push({ field: 'language', before: c.language, after: tag.value, ...(tag.note ? { note: tag.note } : {}) });
     }
     return tag.value;

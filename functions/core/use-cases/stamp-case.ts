@@ -4,6 +4,8 @@ import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import { NotFoundError } from '../errors.js';
 import type { AlertPublisher, CaseRepository, Clock, IdGenerator, StoredDecision } from '../ports.js';
 import { decideTerritory } from '../territory.js';
+import { normaliseCase } from '../normalise/index.js';
+import { computePriority } from '../priority.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 
 export interface StampCaseDeps {
@@ -38,7 +40,32 @@ export function makeStampCase(deps: StampCaseDeps) {
 
     const config = await loadConfig(deps.configs);
     const at = deps.clock.now().toISOString();
-    const territory = decideTerritory(config.territories, c);
+
+    // Normalise before matching, so "Deutschland" and "DE" reach the same territory; the
+    // before/after of every field goes into the case's history.
+    const normalised = normaliseCase(c);
+    const priority = computePriority(normalised.case, config.prioritisation, config);
+    const prepared: CaseRecord = { ...normalised.case, priority: priority.priority, priorityRank: priority.rank };
+    const history = [
+      ...(normalised.changes.length > 0 ? [makeEvent(deps.ids, caseId, ACTIVITIES.normalised, at, SYSTEM, { changes: normalised.changes })] : []),
+      makeEvent(deps.ids, caseId, ACTIVITIES.prioritised, at, SYSTEM, {
+        from: c.priority,
+        to: priority.priority,
+        score: priority.score,
+        factors: priority.factors,
+        explanation: priority.explanation,
+      }),
+    ];
+    const priorityDecision: StoredDecision = {
+      decisionId: deps.ids.next(),
+      caseId,
+      at,
+      kind: 'priority',
+      outcome: priority.priority,
+      details: { ...priority },
+    };
+
+    const territory = decideTerritory(config.territories, prepared);
     const decision: StoredDecision = {
       decisionId: deps.ids.next(),
       caseId,
@@ -51,7 +78,7 @@ export function makeStampCase(deps: StampCaseDeps) {
     if (!territory.winner) {
       assertTransition(c.status, 'needs_review');
       const reason = 'no territory matches this case';
-      const next: CaseRecord = { ...c, status: 'needs_review', queue: config.reviewQueue, reviewReason: reason, updatedAt: at };
+      const next: CaseRecord = { ...prepared, status: 'needs_review', queue: config.reviewQueue, reviewReason: reason, updatedAt: at };
       // Alert first: a retried step may alert twice, but an alert is never lost after the write.
       await deps.alerts.publish({
         alertId: deps.ids.next(),
@@ -61,21 +88,23 @@ export function makeStampCase(deps: StampCaseDeps) {
         caseId,
       });
       await deps.cases.update(next, c.version, [
-        makeEvent(deps.ids, caseId, ACTIVITIES.needsReview, at, SYSTEM, { reason, location: c.location ?? null }),
-      ], [decision]);
+        ...history,
+        makeEvent(deps.ids, caseId, ACTIVITIES.needsReview, at, SYSTEM, { reason, location: prepared.location ?? null }),
+      ], [priorityDecision, decision]);
       return { caseId, status: next.status, queue: next.queue, next: 'review' };
     }
 
     const w = territory.winner;
-    const next: CaseRecord = { ...c, territory: w.territoryId, queue: w.queue, updatedAt: at };
+    const next: CaseRecord = { ...prepared, territory: w.territoryId, queue: w.queue, updatedAt: at };
     await deps.cases.update(next, c.version, [
+      ...history,
       makeEvent(deps.ids, caseId, ACTIVITIES.stamped, at, SYSTEM, {
         territory: w.territoryId,
         queue: w.queue,
         matchedOn: w.matchedOn,
         runnersUp: territory.runnersUp.map((r) => r.territoryId),
       }),
-    ], [decision]);
+    ], [priorityDecision, decision]);
     return { caseId, status: next.status, queue: w.queue, territory: w.territoryId, next: 'route' };
   };
 }

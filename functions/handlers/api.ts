@@ -1,0 +1,274 @@
+import { z } from 'zod';
+import { PRESENCES } from '../core/agent-state.js';
+import type { CaseEvent, CaseMessage, CaseRecord, CaseStatus } from '../core/case.js';
+import { CASE_STATUSES } from '../core/case.js';
+import type { FieldIssue } from '../core/errors.js';
+import { NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../core/errors.js';
+import type { CaseWithHistory, StoredDecision } from '../core/ports.js';
+import { makeDispatchToAgent } from '../core/use-cases/dispatch.js';
+import { makeSetPresence } from '../core/use-cases/presence.js';
+import { makeGetCase, makeGetMe, makeListCases } from '../core/use-cases/read-cases.js';
+import type { AppDeps } from '../shared/deps.js';
+import { awsDeps } from '../shared/deps.js';
+import type { HttpEvent, HttpResult } from '../shared/http.js';
+import { bodyBytes, bodyText, header, httpHandler, json, lazy, principalOf } from '../shared/http.js';
+import { logger } from '../shared/observability.js';
+import type { RouteDefinition } from '../shared/routes.js';
+import { ROUTES, findRoute } from '../shared/routes.js';
+
+/**
+ * The agent/admin API: every route of functions/shared/routes.ts whose target is `api`. Each route
+ * is an adapter: parse the request (zod), call one use case, map the result to the API contract
+ * (DESIGN.md §5). Authentication happened before the event got here (API Gateway's JWT authorizer,
+ * or the local gateway that mimics it); authorisation is the use cases' business.
+ */
+
+/** Requests this function accepts; API Gateway's own limit (10 MB) is far above what the API needs. */
+export const API_MAX_BODY_BYTES = 64 * 1024;
+
+const API_ROUTES: readonly RouteDefinition[] = (ROUTES as readonly RouteDefinition[]).filter((r) => r.target === 'api');
+
+/** Case fields that are bookkeeping for the store and the router, not part of the API contract. */
+const INTERNAL_CASE_FIELDS = ['priorityRank', 'routing'] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Request schemas
+
+const KNOWN_STATUSES = new Set<string>(CASE_STATUSES);
+
+/** `status=queued,assigned`: one or more case statuses, comma-separated. */
+const statusList = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .superRefine((list, ctx) => {
+    const unknown = list.filter((s) => !KNOWN_STATUSES.has(s));
+    if (list.length === 0) ctx.addIssue({ code: 'custom', message: 'name at least one status' });
+    else if (unknown.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a status' : 'are not statuses'}; use ${CASE_STATUSES.join(', ')}` });
+    }
+  })
+  .transform((list) => list as CaseStatus[]);
+
+const ListCasesQuery = z
+  .object({
+    queue: z.string().min(1).max(64).optional(),
+    status: statusList.optional(),
+    owner: z.string().min(1).max(64).optional(),
+    limit: z.coerce
+      .number({ error: 'must be a whole number from 1 to 100' })
+      .int('must be a whole number from 1 to 100')
+      .min(1, 'must be at least 1')
+      .max(100, 'must be at most 100')
+      .default(25),
+    cursor: z.string().min(1).max(4096).optional(),
+  })
+  .strict();
+
+const PresenceBody = z
+  .object({ status: z.enum(PRESENCES, { error: `must be one of ${PRESENCES.join(', ')}` }) })
+  .strict();
+
+/** Path ids are configuration ids or ULIDs; anything else cannot name a stored item. */
+const PATH_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** Zod issues as the error table's fields; the whole input is the `body` (queries are always objects). */
+function issuesOf(error: z.ZodError): FieldIssue[] {
+  return error.issues.flatMap((issue): FieldIssue[] => {
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: key, message: 'is not a known field' }));
+    const field = issue.path.length ? issue.path.map(String).join('.') : 'body';
+    const missing = (issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.input === undefined;
+    return [{ field, message: missing ? 'is required' : issue.path.length ? issue.message : 'must be a JSON object' }];
+  });
+}
+
+function parseWith<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  // reportInput: tells "missing" from "wrong type" (the issue carries the offending input).
+  const result = schema.safeParse(input, { reportInput: true });
+  if (!result.success) throw new ValidationError(issuesOf(result.error));
+  return result.data;
+}
+
+/** A JSON request body: size, media type and syntax are checked before the schema sees it. */
+function jsonBody(event: HttpEvent): unknown {
+  if (bodyBytes(event) > API_MAX_BODY_BYTES) {
+    throw new PayloadTooLargeError(`the request body exceeds ${API_MAX_BODY_BYTES / 1024} KB`);
+  }
+  const contentType = header(event, 'content-type')?.split(';')[0]?.trim().toLowerCase();
+  if (contentType && contentType !== 'application/json' && !contentType.endsWith('+json')) {
+    throw new UnsupportedMediaTypeError(`send the body as application/json (got ${contentType})`);
+  }
+  const text = bodyText(event);
+  if (text.trim() === '') throw new ValidationError([{ field: 'body', message: 'is required (a JSON object)' }]);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError([{ field: 'body', message: 'is not valid JSON' }]);
+  }
+}
+
+function pathId(params: Record<string, string>, name: string, what: string): string {
+  const value = params[name] ?? '';
+  if (!PATH_ID.test(value)) throw new NotFoundError(`${what} ${JSON.stringify(value.slice(0, 80))} does not exist`);
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Response mapping: the API contract (DESIGN.md §5)
+
+/** The contract's fields first, in the order DESIGN.md §5 lists them, then any others: readable output. */
+const CASE_FIELD_ORDER = [
+  'caseId', 'caseNumber', 'channel', 'status', 'priority', 'subject', 'description', 'contact', 'account', 'location',
+  'product', 'type', 'severity', 'language', 'territory', 'queue', 'owner', 'sla', 'createdAt', 'updatedAt', 'version',
+] as const;
+
+/** `value` without `omit`, with the `order` fields first and then any others (stable, readable output). */
+function ordered(value: object, order: readonly string[], omit: readonly string[] = []): Record<string, unknown> {
+  const source = Object.fromEntries(Object.entries(value).filter(([k, v]) => v !== undefined && !omit.includes(k)));
+  const out: Record<string, unknown> = {};
+  for (const field of order) if (field in source) out[field] = source[field];
+  for (const [field, v] of Object.entries(source)) if (!(field in out)) out[field] = v;
+  return out;
+}
+
+export function toApiCase(c: CaseRecord): Record<string, unknown> {
+  return ordered(c, CASE_FIELD_ORDER, INTERNAL_CASE_FIELDS);
+}
+
+const MESSAGE_FIELD_ORDER = ['messageId', 'direction', 'channel', 'from', 'subject', 'text', 'at', 'attachments'];
+const EVENT_FIELD_ORDER = ['eventId', 'activity', 'at', 'actor', 'details'];
+const DECISION_FIELD_ORDER = ['decisionId', 'kind', 'at', 'outcome', 'details'];
+
+function toApiMessage(m: CaseMessage): Record<string, unknown> {
+  // `ref` is where the bytes are stored (S3 key, local path): the store's business, not the caller's.
+  return ordered({ ...m, attachments: m.attachments.map(({ ref: _ref, ...a }) => a) }, MESSAGE_FIELD_ORDER, ['caseId']);
+}
+
+const toApiEvent = (e: CaseEvent) => ordered(e, EVENT_FIELD_ORDER, ['caseId']);
+const toApiDecision = (d: StoredDecision) => ordered(d, DECISION_FIELD_ORDER, ['caseId']);
+
+export function toApiCaseWithHistory(found: CaseWithHistory): Record<string, unknown> {
+  return {
+    ...toApiCase(found.case),
+    messages: found.messages.map(toApiMessage),
+    events: found.events.map(toApiEvent),
+    decisions: found.decisions.map(toApiDecision),
+  };
+}
+
+/** A strong validator from the optimistic-concurrency version: it changes on every write. */
+export const etagOf = (version: number) => `"${version}"`;
+
+function ifNoneMatchHits(event: HttpEvent, etag: string): boolean {
+  const value = header(event, 'if-none-match');
+  if (!value) return false;
+  return value.trim() === '*' || value.split(',').some((v) => v.trim().replace(/^W\//, '') === etag);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The router
+
+/** findRoute, with a malformed percent-escape in the path (`/cases/%E0%A4`) treated as no route. */
+function matchRoute(method: string, path: string): ReturnType<typeof findRoute> {
+  try {
+    return findRoute(API_ROUTES, method, path);
+  } catch (error) {
+    if (error instanceof URIError) return { route: undefined, allowed: [] };
+    throw error;
+  }
+}
+
+interface RouteRequest {
+  event: HttpEvent;
+  params: Record<string, string>;
+}
+
+type RouteHandler = (request: RouteRequest) => Promise<HttpResult>;
+
+export function createHandler(deps: AppDeps) {
+  const getCase = makeGetCase({ cases: deps.cases, configs: deps.configs });
+  const listCases = makeListCases({ cases: deps.cases, configs: deps.configs });
+  const getMe = makeGetMe({ configs: deps.configs, agentStates: deps.agentStates, clock: deps.clock });
+  const dispatchToAgent = makeDispatchToAgent({
+    cases: deps.cases,
+    configs: deps.configs,
+    agentStates: deps.agentStates,
+    assignments: deps.assignments,
+    clock: deps.clock,
+    ids: deps.ids,
+  });
+  const setPresence = makeSetPresence({ configs: deps.configs, agentStates: deps.agentStates, clock: deps.clock, dispatchToAgent });
+
+  const presence = async (event: HttpEvent, agentId: string) => {
+    const principal = principalOf(event);
+    const body = parseWith(PresenceBody, jsonBody(event));
+    const result = await setPresence(principal, agentId, body.status);
+    return json(200, { state: result.state, dispatched: result.dispatched });
+  };
+
+  const handlers: Record<string, RouteHandler> = {
+    'GET /health': async () => {
+      // One GetItem proves the table answers, and says whether a routing configuration is in place
+      // (without one nothing can be routed: degraded, but up). Public: it names no case or agent.
+      let current;
+      try {
+        current = await deps.configs.getCurrent();
+      } catch (error) {
+        logger.error('health check failed', { error: error as Error });
+        return json(503, { status: 'unavailable', checks: { table: 'error' }, time: deps.clock.now().toISOString() });
+      }
+      return json(200, {
+        status: current ? 'ok' : 'degraded',
+        checks: { table: 'ok', configuration: current ? 'applied' : 'missing' },
+        time: deps.clock.now().toISOString(),
+      });
+    },
+
+    'GET /cases': async ({ event }) => {
+      const principal = principalOf(event);
+      const query = parseWith(ListCasesQuery, event.queryStringParameters ?? {});
+      const page = await listCases(principal, {
+        queue: query.queue,
+        owner: query.owner,
+        statuses: query.status,
+        limit: query.limit,
+        cursor: query.cursor,
+      });
+      return json(200, { items: page.items.map(toApiCase), ...(page.cursor ? { cursor: page.cursor } : {}) });
+    },
+
+    'GET /cases/{id}': async ({ event, params }) => {
+      const principal = principalOf(event);
+      const found = await getCase(principal, pathId(params, 'id', 'case'));
+      const etag = etagOf(found.case.version);
+      if (ifNoneMatchHits(event, etag)) return { statusCode: 304, headers: { etag, 'cache-control': 'no-store' } };
+      return json(200, toApiCaseWithHistory(found), { etag });
+    },
+
+    'GET /agents/me': async ({ event }) => json(200, await getMe(principalOf(event))),
+
+    'PUT /agents/me/presence': async ({ event }) => presence(event, principalOf(event).agentId),
+
+    'PUT /agents/{id}/presence': async ({ event, params }) => presence(event, pathId(params, 'id', 'agent')),
+  };
+
+  for (const route of API_ROUTES) {
+    if (!handlers[`${route.method} ${route.path}`]) throw new Error(`api handler has no implementation for ${route.method} ${route.path}`);
+  }
+
+  return httpHandler(async (event) => {
+    const method = event.requestContext?.http?.method ?? 'GET';
+    const path = event.rawPath ?? event.requestContext?.http?.path ?? '/';
+    const match = matchRoute(method, path);
+    if (!match.route) {
+      if (match.allowed.length > 0) {
+        const allow = [...new Set(match.allowed)].join(', ');
+        return json(405, { error: 'MethodNotAllowed', message: `${method} is not allowed on ${path}; use ${allow}` }, { allow });
+      }
+      throw new NotFoundError(`no route for ${method} ${path}`);
+    }
+    return handlers[`${match.route.method} ${match.route.path}`]!({ event, params: match.params });
+  });
+}
+
+/** The Lambda entry point: dependencies from the environment, built on the first request. */
+export const handler = lazy(() => createHandler(awsDeps()));
