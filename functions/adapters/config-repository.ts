@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { parseRoutingConfig } from '../core/config.js';
 import { ConflictError } from '../core/errors.js';
@@ -19,7 +20,7 @@ export function makeConfigRepository({ client, tableName }: TableRef): ConfigRep
       return {
         version: Number(res.Item.version),
         // Stored documents were validated on the way in; parsing again fills defaults added since.
-        config: parseRoutingConfig(res.Item.config),
+        config: parseRoutingConfig(res.Item.configGz ? JSON.parse(gunzipSync(res.Item.configGz as Uint8Array).toString('utf8')) : res.Item.config),
         appliedAt: String(res.Item.appliedAt),
         appliedBy: String(res.Item.appliedBy),
       };
@@ -28,6 +29,9 @@ export function makeConfigRepository({ client, tableName }: TableRef): ConfigRep
     async put(config, expectedVersion, appliedBy, at): Promise<StoredConfig> {
       const version = expectedVersion + 1;
       const body = { version, config, appliedAt: at, appliedBy };
+      // Stored gzipped: a configuration with a thousand agents and hundreds of rules is several
+      // hundred KB of JSON, over DynamoDB's 400 KB item limit; compressed it is a few dozen KB.
+      const stored = { version, configGz: gzipSync(JSON.stringify(config)), appliedAt: at, appliedBy };
       try {
         await client.send(
           new TransactWriteCommand({
@@ -35,7 +39,7 @@ export function makeConfigRepository({ client, tableName }: TableRef): ConfigRep
               {
                 Put: {
                   TableName: tableName,
-                  Item: { ...configCurrentKey(), entity: 'config', ...body },
+                  Item: { ...configCurrentKey(), entity: 'config', ...stored },
                   ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : '#version = :expected',
                   ...(expectedVersion === 0
                     ? {}
@@ -45,7 +49,7 @@ export function makeConfigRepository({ client, tableName }: TableRef): ConfigRep
               {
                 Put: {
                   TableName: tableName,
-                  Item: { ...configVersionKey(version), entity: 'configVersion', ...body },
+                  Item: { ...configVersionKey(version), entity: 'configVersion', ...stored },
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },

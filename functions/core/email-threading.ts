@@ -67,7 +67,7 @@ export function verifyToken(token: Pick<SubjectToken, 'caseNumber' | 'signature'
  * Reply and forward prefixes as mail clients write them in many languages (Outlook's `AW:`, `R:`,
  * `Antw:`, `SV:`, `Réf.`, `回复:` ...), with the counters some add (`Re[2]:`, `RE(3):`).
  */
-const PREFIX = /^\s*(?:re|aw|r|rif|antw|antwort|sv|vs|vl|ref|réf|rép|tr|fw|fwd|wg|rv|enc|odp|pd|yn|ynt|ilt|vá|továbbítás|fs|bls|trs|απ|σχετ|προθ|ответ|отв|пересл|הועבר|השב|回复|回覆|答复|转发|轉寄|件名|ｒｅ)\s*(?:\[\d+\]|\(\d+\))?\s*[.]?\s*[:：]\s*/i;
+const PREFIX = /^\s*(?:re|aw|r|i|rif|antw|antwort|sv|vs|vl|ref|réf|rép|tr|fw|fwd|wg|rv|enc|odp|pd|yn|ynt|ilt|vá|továbbítás|fs|bls|trs|απ|σχετ|προθ|ответ|отв|пересл|הועבר|השב|回复|回覆|答复|转发|轉寄|件名|ｒｅ)\s*(?:\[\d+\]|\(\d+\))?\s*[.]?\s*[:：]\s*/i;
 
 /** The subject without our tokens and without any leading reply/forward prefixes. */
 export function stripReplyPrefixes(subject: string): string {

@@ -43,6 +43,11 @@ export class ConflictError extends Error {
   override readonly name = 'ConflictError';
 }
 
+/** The caller's If-Match names a version that is no longer current: re-read, then write again. */
+export class PreconditionFailedError extends Error {
+  override readonly name = 'PreconditionFailedError';
+}
+
 export class PayloadTooLargeError extends Error {
   override readonly name = 'PayloadTooLargeError';
 }

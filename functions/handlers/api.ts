@@ -5,11 +5,10 @@ import { CASE_STATUSES } from '../core/case.js';
 import type { FieldIssue } from '../core/errors.js';
 import { NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../core/errors.js';
 import type { CaseWithHistory, StoredDecision } from '../core/ports.js';
-import { makeDispatchToAgent } from '../core/use-cases/dispatch.js';
-import { makeSetPresence } from '../core/use-cases/presence.js';
-import { makeGetCase, makeGetMe, makeListCases } from '../core/use-cases/read-cases.js';
+import { assertAdmin } from '../core/authz.js';
 import type { AppDeps } from '../shared/deps.js';
 import { awsDeps } from '../shared/deps.js';
+import { makeUseCases } from '../shared/use-cases.js';
 import type { HttpEvent, HttpResult } from '../shared/http.js';
 import { bodyBytes, bodyText, header, httpHandler, json, lazy, principalOf } from '../shared/http.js';
 import { logger } from '../shared/observability.js';
@@ -25,6 +24,8 @@ import { ROUTES, findRoute } from '../shared/routes.js';
 
 /** Requests this function accepts; API Gateway's own limit (10 MB) is far above what the API needs. */
 export const API_MAX_BODY_BYTES = 64 * 1024;
+/** A routing configuration with a thousand agents and hundreds of rules is a few hundred KB. */
+export const CONFIG_MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 const API_ROUTES: readonly RouteDefinition[] = (ROUTES as readonly RouteDefinition[]).filter((r) => r.target === 'api');
 
@@ -64,6 +65,31 @@ const ListCasesQuery = z
   })
   .strict();
 
+const DeclineBody = z.object({ reason: z.string().trim().min(1).max(1000).optional() }).strict();
+
+const StatusBody = z
+  .object({
+    status: z.enum(CASE_STATUSES, { error: `must be one of ${CASE_STATUSES.join(', ')}` }),
+    comment: z.string().trim().min(1).max(5000).optional(),
+    reason: z.string().trim().min(1).max(1000).optional(),
+    until: z.iso.datetime({ offset: true, error: 'must be an ISO timestamp' }).optional(),
+  })
+  .strict();
+
+/** `If-Match: "7"` ▶ 7; absent ▶ undefined (the write is unconditional on the version). */
+function ifMatchVersion(event: HttpEvent): number | undefined {
+  const value = header(event, 'if-match')?.trim();
+  if (!value || value === '*') return undefined;
+  const version = Number(value.replace(/^W\//, '').replace(/"/g, ''));
+  if (!Number.isInteger(version) || version < 0) throw new ValidationError([{ field: 'If-Match', message: 'must be an ETag this API issued' }]);
+  return version;
+}
+
+/** An optional JSON body: absent or empty is an empty object. */
+function optionalJsonBody(event: HttpEvent): unknown {
+  return bodyText(event).trim() === '' ? {} : jsonBody(event);
+}
+
 const PresenceBody = z
   .object({ status: z.enum(PRESENCES, { error: `must be one of ${PRESENCES.join(', ')}` }) })
   .strict();
@@ -89,9 +115,9 @@ function parseWith<T extends z.ZodType>(schema: T, input: unknown): z.output<T> 
 }
 
 /** A JSON request body: size, media type and syntax are checked before the schema sees it. */
-function jsonBody(event: HttpEvent): unknown {
-  if (bodyBytes(event) > API_MAX_BODY_BYTES) {
-    throw new PayloadTooLargeError(`the request body exceeds ${API_MAX_BODY_BYTES / 1024} KB`);
+function jsonBody(event: HttpEvent, maxBytes = API_MAX_BODY_BYTES): unknown {
+  if (bodyBytes(event) > maxBytes) {
+    throw new PayloadTooLargeError(`the request body exceeds ${maxBytes / 1024} KB`);
   }
   const contentType = header(event, 'content-type')?.split(';')[0]?.trim().toLowerCase();
   if (contentType && contentType !== 'application/json' && !contentType.endsWith('+json')) {
@@ -185,18 +211,7 @@ interface RouteRequest {
 type RouteHandler = (request: RouteRequest) => Promise<HttpResult>;
 
 export function createHandler(deps: AppDeps) {
-  const getCase = makeGetCase({ cases: deps.cases, configs: deps.configs });
-  const listCases = makeListCases({ cases: deps.cases, configs: deps.configs });
-  const getMe = makeGetMe({ configs: deps.configs, agentStates: deps.agentStates, clock: deps.clock });
-  const dispatchToAgent = makeDispatchToAgent({
-    cases: deps.cases,
-    configs: deps.configs,
-    agentStates: deps.agentStates,
-    assignments: deps.assignments,
-    clock: deps.clock,
-    ids: deps.ids,
-  });
-  const setPresence = makeSetPresence({ configs: deps.configs, agentStates: deps.agentStates, clock: deps.clock, dispatchToAgent });
+  const { getCase, listCases, getMe, setPresence, workCase, dispatchToAgent, applyConfig } = makeUseCases(deps);
 
   const presence = async (event: HttpEvent, agentId: string) => {
     const principal = principalOf(event);
@@ -249,6 +264,46 @@ export function createHandler(deps: AppDeps) {
     'PUT /agents/me/presence': async ({ event }) => presence(event, principalOf(event).agentId),
 
     'PUT /agents/{id}/presence': async ({ event, params }) => presence(event, pathId(params, 'id', 'agent')),
+
+    'POST /agents/me/next': async ({ event }) => {
+      // Pull one case now: the highest-priority, oldest queued case this agent qualifies for.
+      const principal = principalOf(event);
+      const [caseId] = await dispatchToAgent(principal.agentId, { reason: 'asked for the next case', max: 1 });
+      if (!caseId) return json(200, { case: null, message: 'nothing you can take is waiting' });
+      const found = await getCase(principal, caseId);
+      return json(200, { case: toApiCaseWithHistory(found) }, { etag: etagOf(found.case.version) });
+    },
+
+    'POST /cases/{id}/accept': async ({ event, params }) => {
+      const updated = await workCase.accept(principalOf(event), pathId(params, 'id', 'case'), ifMatchVersion(event));
+      return json(200, toApiCase(updated), { etag: etagOf(updated.version) });
+    },
+
+    'POST /cases/{id}/decline': async ({ event, params }) => {
+      const body = parseWith(DeclineBody, optionalJsonBody(event));
+      const result = await workCase.decline(principalOf(event), pathId(params, 'id', 'case'), body.reason, ifMatchVersion(event));
+      return json(200, { status: result.status, owner: result.owner ?? null });
+    },
+
+    'POST /cases/{id}/status': async ({ event, params }) => {
+      const body = parseWith(StatusBody, jsonBody(event));
+      const updated = await workCase.changeStatus(principalOf(event), pathId(params, 'id', 'case'), { ...body, expectedVersion: ifMatchVersion(event) });
+      return json(200, toApiCase(updated), { etag: etagOf(updated.version) });
+    },
+
+    'GET /admin/config': async ({ event }) => {
+      assertAdmin(principalOf(event));
+      const current = await deps.configs.getCurrent();
+      if (!current) throw new NotFoundError('no routing configuration has been applied yet');
+      return json(200, current, { etag: etagOf(current.version) });
+    },
+
+    'PUT /admin/config': async ({ event }) => {
+      const principal = principalOf(event);
+      assertAdmin(principal);
+      const result = await applyConfig(principal, jsonBody(event, CONFIG_MAX_BODY_BYTES), ifMatchVersion(event));
+      return json(200, { version: result.stored.version, appliedAt: result.stored.appliedAt, reconciled: result.reconciled }, { etag: etagOf(result.stored.version) });
+    },
   };
 
   for (const route of API_ROUTES) {

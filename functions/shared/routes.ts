@@ -23,6 +23,12 @@ export const ROUTES = [
   { method: 'GET', path: '/agents/me', target: 'api', auth: 'jwt' },
   { method: 'PUT', path: '/agents/me/presence', target: 'api', auth: 'jwt' },
   { method: 'PUT', path: '/agents/{id}/presence', target: 'api', auth: 'jwt' },
+  { method: 'POST', path: '/agents/me/next', target: 'api', auth: 'jwt' },
+  { method: 'POST', path: '/cases/{id}/accept', target: 'api', auth: 'jwt' },
+  { method: 'POST', path: '/cases/{id}/decline', target: 'api', auth: 'jwt' },
+  { method: 'POST', path: '/cases/{id}/status', target: 'api', auth: 'jwt' },
+  { method: 'GET', path: '/admin/config', target: 'api', auth: 'jwt' },
+  { method: 'PUT', path: '/admin/config', target: 'api', auth: 'jwt' },
 ] as const satisfies readonly RouteDefinition[];
 
 /** Matches a concrete path against a route pattern, returning the path parameters or undefined. */

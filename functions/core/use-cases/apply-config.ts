@@ -3,6 +3,7 @@ import { assertAdmin } from '../authz.js';
 import { OPEN_STATUSES } from '../case.js';
 import type { RoutingConfig } from '../config.js';
 import { parseRoutingConfig } from '../config.js';
+import { PreconditionFailedError } from '../errors.js';
 import type { AgentStateRepository, CaseRepository, Clock, ConfigRepository, StoredConfig } from '../ports.js';
 import type { StatusChange } from './work-case.js';
 
@@ -37,6 +38,9 @@ export function makeApplyConfig(deps: ApplyConfigDeps) {
     assertAdmin(p);
     const next = parseRoutingConfig(document);
     const current = await deps.configs.getCurrent();
+    if (expectedVersion !== undefined && expectedVersion !== (current?.version ?? 0)) {
+      throw new PreconditionFailedError(`the configuration is at version ${current?.version ?? 0}, not ${expectedVersion}: read it again`);
+    }
     const stored = await deps.configs.put(next, expectedVersion ?? current?.version ?? 0, p.agentId, deps.clock.now().toISOString());
     const reconciled = await reconcile(current?.config, next, p);
     return { stored, reconciled };

@@ -34,7 +34,7 @@ export function queuesServedBy(compiled: CompiledRouting, agentId: string): stri
  * The routing engine decides whether they qualify, so both paths agree on who may take what.
  */
 export function makeDispatchToAgent(deps: DispatchDeps) {
-  return async function dispatchToAgent(agentId: string, options: { reason?: string } = {}): Promise<string[]> {
+  return async function dispatchToAgent(agentId: string, options: { reason?: string; max?: number } = {}): Promise<string[]> {
     const compiled = compileRouting(await loadConfig(deps.configs));
     if (!compiled.agents.get(agentId)) return [];
     const assigned: string[] = [];
@@ -45,6 +45,7 @@ export function makeDispatchToAgent(deps: DispatchDeps) {
       .sort((a, b) => a.priorityRank - b.priorityRank || a.createdAt.localeCompare(b.createdAt) || a.caseId.localeCompare(b.caseId));
 
     for (const candidate of waiting) {
+      if (options.max !== undefined && assigned.length >= options.max) break;
       const now = deps.clock.now();
       const at = now.toISOString();
       const state = (await deps.agentStates.get(agentId)) ?? initialAgentState(agentId, at);

@@ -4,7 +4,7 @@ import type { CaseRecord, CaseStatus } from '../case.js';
 import { assertTransition } from '../case.js';
 import { findAgent } from '../config.js';
 import { ACTIVITIES, activityForStatus, makeEvent } from '../events.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import type { Actor } from '../case.js';
 import type { AssignmentStore, CaseRepository, Clock, IdGenerator } from '../ports.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
@@ -40,7 +40,7 @@ const actorOf = (p: Principal): Actor => ({ kind: 'agent', id: p.agentId });
 
 function assertVersion(c: CaseRecord, expected: number | undefined): void {
   if (expected !== undefined && expected !== c.version) {
-    throw new ConflictError(`case ${c.caseId} is at version ${c.version}, not ${expected}`);
+    throw new PreconditionFailedError(`case ${c.caseNumber} is at version ${c.version}, not ${expected}: read it again`);
   }
 }
 

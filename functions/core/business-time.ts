@@ -1,0 +1,155 @@
+import { DateTime } from 'luxon';
+import { parseHhmm } from './business-hours.js';
+import type { BusinessHours, Weekday } from './config.js';
+
+/**
+ * Business-time arithmetic: how much calendar-counted time lies between two instants, and which
+ * instant a given amount of it ends at. Pure and ours; luxon only converts local wall-clock times
+ * of the calendar's zone to instants, which is where DST lives:
+ *
+ * - an interval's local start and end are turned into instants on that very day, so a spring-forward
+ *   day's 00:00–24:00 holds 23 hours and a fall-back day's 25; a local time that does not exist
+ *   (02:30 when clocks jump from 02:00 to 03:00) moves forward to the first one that does;
+ * - a holiday closes the whole local day; several intervals a day make split shifts;
+ * - an overnight shift is written as two intervals (mon 22:00–24:00, tue 00:00–06:00): the arithmetic
+ *   runs straight through midnight because adjacent intervals touch;
+ * - no calendar (undefined) means 24×7: plain elapsed time.
+ *
+ * Time is in milliseconds throughout; instants are Date objects.
+ */
+
+const WEEKDAY_BY_LUXON: Record<number, Weekday> = { 1: 'mon', 2: 'tue', 3: 'wed', 4: 'thu', 5: 'fri', 6: 'sat', 7: 'sun' };
+
+/** Calendars with no open time at all would loop forever; nothing is searched beyond this. */
+const MAX_DAYS = 3 * 366;
+
+/** An open span as instants (epoch ms), start inclusive, end exclusive. */
+interface Span {
+  from: number;
+  to: number;
+}
+
+const spanCache = new WeakMap<BusinessHours, Map<string, Span[]>>();
+
+/** The open spans of one local day (`yyyy-mm-dd` in the calendar's zone), merged and in order. */
+function openSpans(calendar: BusinessHours, day: DateTime): Span[] {
+  const key = day.toISODate()!;
+  let perCalendar = spanCache.get(calendar);
+  if (!perCalendar) spanCache.set(calendar, (perCalendar = new Map()));
+  const cached = perCalendar.get(key);
+  if (cached) return cached;
+
+  let spans: Span[] = [];
+  if (!calendar.holidays.includes(key)) {
+    const intervals = calendar.weekly[WEEKDAY_BY_LUXON[day.weekday]!] ?? [];
+    const midnight = day.startOf('day');
+    const at = (hhmm: string): number => {
+      if (hhmm === '24:00') return midnight.plus({ days: 1 }).startOf('day').toMillis();
+      const minutes = parseHhmm(hhmm);
+      return DateTime.fromObject(
+        { year: day.year, month: day.month, day: day.day, hour: Math.floor(minutes / 60), minute: minutes % 60 },
+        { zone: calendar.timezone },
+      ).toMillis();
+    };
+    spans = intervals
+      .map((i) => ({ from: at(i.start), to: at(i.end) }))
+      .filter((s) => s.to > s.from)
+      .sort((a, b) => a.from - b.from);
+    // Overlapping or touching intervals (a calendar written with overlaps) become one span.
+    const merged: Span[] = [];
+    for (const s of spans) {
+      const last = merged[merged.length - 1];
+      if (last && s.from <= last.to) last.to = Math.max(last.to, s.to);
+      else merged.push({ ...s });
+    }
+    spans = merged;
+  }
+  // Bounded: a long-running process sees each day of each calendar once.
+  if (perCalendar.size > 4000) perCalendar.clear();
+  perCalendar.set(key, spans);
+  return spans;
+}
+
+function localDay(instant: number, calendar: BusinessHours): DateTime {
+  return DateTime.fromMillis(instant, { zone: calendar.timezone }).startOf('day');
+}
+
+/**
+ * The instant at which `ms` of business time, counted from `start`, has passed. With `ms` = 0 it is
+ * `start` itself (even outside business hours). When the amount runs out exactly at the end of an
+ * open span, that end is the answer (a target of one working day from 09:00 is due at 17:00, not at
+ * 09:00 the next morning).
+ */
+export function addBusinessTime(start: Date, ms: number, calendar?: BusinessHours): Date {
+  if (ms < 0) throw new RangeError('addBusinessTime takes a non-negative amount');
+  if (!calendar || ms === 0) return new Date(start.getTime() + ms);
+  let remaining = ms;
+  const from = start.getTime();
+  let day = localDay(from, calendar);
+  for (let i = 0; i < MAX_DAYS; i++, day = day.plus({ days: 1 })) {
+    for (const span of openSpans(calendar, day)) {
+      const s = Math.max(span.from, from);
+      if (span.to <= s) continue;
+      const available = span.to - s;
+      if (remaining <= available) return new Date(s + remaining);
+      remaining -= available;
+    }
+  }
+  throw new RangeError(`calendar ${calendar.id} has no open time within ${MAX_DAYS} days of ${start.toISOString()}`);
+}
+
+/** Business time in [a, b): zero when b is not after a. */
+export function businessTimeBetween(a: Date, b: Date, calendar?: BusinessHours): number {
+  const from = a.getTime();
+  const to = b.getTime();
+  if (to <= from) return 0;
+  if (!calendar) return to - from;
+  let total = 0;
+  let day = localDay(from, calendar);
+  const lastDay = localDay(to, calendar);
+  for (let i = 0; day <= lastDay && i <= MAX_DAYS * 10; i++, day = day.plus({ days: 1 })) {
+    for (const span of openSpans(calendar, day)) {
+      const s = Math.max(span.from, from);
+      const e = Math.min(span.to, to);
+      if (e > s) total += e - s;
+    }
+  }
+  return total;
+}
+
+/** The next instant at or after `instant` when the calendar is open (itself when open now). */
+export function nextOpening(instant: Date, calendar?: BusinessHours): Date {
+  if (!calendar) return instant;
+  const t = instant.getTime();
+  let day = localDay(t, calendar);
+  for (let i = 0; i < MAX_DAYS; i++, day = day.plus({ days: 1 })) {
+    for (const span of openSpans(calendar, day)) {
+      if (span.to > t) return new Date(Math.max(span.from, t));
+    }
+  }
+  throw new RangeError(`calendar ${calendar.id} has no open time within ${MAX_DAYS} days of ${instant.toISOString()}`);
+}
+
+/**
+ * Did a working day end in (from, to]? A working day ends with the last open span of a local day,
+ * unless the next day opens at that very instant (an overnight shift split at midnight); a break
+ * between the spans of a split shift is not an end. Returns the end instant, or undefined. The
+ * end-of-shift sweep asks this for each agent of a queue that reassigns at the end of the day.
+ */
+export function workingDayEndedBetween(from: Date, to: Date, calendar?: BusinessHours): Date | undefined {
+  if (!calendar || to.getTime() <= from.getTime()) return undefined;
+  const f = from.getTime();
+  const t = to.getTime();
+  // The day before `from` too: its last span may end after local midnight (a 24:00 end, DST).
+  let day = localDay(f, calendar).minus({ days: 1 });
+  const lastDay = localDay(t, calendar);
+  for (let i = 0; day <= lastDay && i <= MAX_DAYS; i++, day = day.plus({ days: 1 })) {
+    const spans = openSpans(calendar, day);
+    const last = spans[spans.length - 1];
+    if (!last) continue;
+    const next = openSpans(calendar, day.plus({ days: 1 }))[0];
+    if (next && next.from <= last.to) continue;
+    if (last.to > f && last.to <= t) return new Date(last.to);
+  }
+  return undefined;
+}
