@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { HANDLERS_DIR, REPO_ROOT } from './paths.js';
 
 /** One Lambda entry point per file in functions/handlers/, each exporting `handler`. */
-export type HandlerName = 'web-to-case' | 'api' | 'workflow-stamp' | 'workflow-route' | 'workflow-failed';
+export type HandlerName = 'web-to-case' | 'api' | 'workflow-stamp' | 'workflow-route' | 'workflow-failed' | 'intake-email';
 
 export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
 

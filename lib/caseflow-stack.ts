@@ -5,6 +5,7 @@ import { CaseApi } from './api.js';
 import { AgentAuth } from './auth.js';
 import type { CaseflowConfig } from './config.js';
 import { CaseTable } from './data.js';
+import { EmailIntake } from './email-intake.js';
 import { WebIntake } from './intake.js';
 import { Monitoring } from './monitoring.js';
 import { CaseWorkflow } from './workflow.js';
@@ -22,6 +23,8 @@ export class CaseflowStack extends Stack {
   readonly auth: AgentAuth;
   readonly api: CaseApi;
   readonly monitoring: Monitoring;
+  /** Email-to-case; present when the `sesDomain` context names the receiving domain. */
+  readonly email?: EmailIntake;
 
   constructor(scope: Construct, id: string, props: CaseflowStackProps) {
     super(scope, id, props);
@@ -37,6 +40,15 @@ export class CaseflowStack extends Stack {
       webFormReturnUrl: config.webFormReturnUrl,
       logRetention,
     });
+    if (config.sesDomain) {
+      this.email = new EmailIntake(this, 'Email', {
+        data: this.data,
+        lifecycle: this.workflow.stateMachine,
+        alerts: this.alerts,
+        logRetention,
+        domain: config.sesDomain,
+      });
+    }
     this.auth = new AgentAuth(this, 'Auth');
     this.api = new CaseApi(this, 'Api', {
       auth: this.auth,
@@ -51,6 +63,7 @@ export class CaseflowStack extends Stack {
         'web-to-case': this.intake.webToCaseFunction,
         api: this.api.apiFunction,
         ...this.workflow.taskFunctions,
+        ...(this.email ? { 'intake-email': this.email.intakeFunction } : {}),
       },
       lifecycle: this.workflow.stateMachine,
       httpApi: this.api.httpApi,

@@ -1,10 +1,10 @@
-import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AgentState } from '../core/agent-state.js';
 import { emptyLoad } from '../core/agent-state.js';
 import type { AgentStateRepository } from '../core/ports.js';
 import type { TableRef } from './dynamo.js';
 import { isConditionFailure, stripKeys } from './dynamo.js';
-import { agentStateKey } from './keys.js';
+import { ABSENT_DUE_KIND, absentAgentIndexKeys, agentStateKey, duePartition, dueUpTo } from './keys.js';
 
 /** BatchGetItem reads at most 100 keys per call. */
 const BATCH_GET_LIMIT = 100;
@@ -44,13 +44,20 @@ export function makeAgentStateRepository({ client, tableName }: TableRef): Agent
     async setPresence(agentId, presence, at) {
       // presenceSince records when the current presence began, so only a real change moves it;
       // load per channel starts at zero the first time an agent is seen and is kept after that.
+      // Away or offline, the agent enters the due-work index (DUE#absent, by presenceSince) for the
+      // absence sweep; back online, they leave it.
+      const absent = presence !== 'online';
+      const index = absentAgentIndexKeys(at, agentId);
       try {
         const res = await client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: agentStateKey(agentId),
             UpdateExpression:
-              'SET entity = :entity, agentId = :id, presence = :presence, presenceSince = :at, #load = if_not_exists(#load, :empty) ADD #version :one',
+              'SET entity = :entity, agentId = :id, presence = :presence, presenceSince = :at, #load = if_not_exists(#load, :empty)' +
+              (absent ? ', gsi5pk = :duePk, gsi5sk = :dueSk' : '') +
+              ' ADD #version :one' +
+              (absent ? ' REMOVE absenceHandledAt' : ' REMOVE gsi5pk, gsi5sk, absenceHandledAt'),
             ConditionExpression: 'attribute_not_exists(pk) OR presence <> :presence',
             ExpressionAttributeNames: { '#load': 'load', '#version': 'version' },
             ExpressionAttributeValues: {
@@ -60,6 +67,7 @@ export function makeAgentStateRepository({ client, tableName }: TableRef): Agent
               ':at': at,
               ':empty': emptyLoad(),
               ':one': 1,
+              ...(absent ? { ':duePk': index.gsi5pk, ':dueSk': index.gsi5sk } : {}),
             },
             ReturnValues: 'ALL_NEW',
           }),
@@ -70,6 +78,43 @@ export function makeAgentStateRepository({ client, tableName }: TableRef): Agent
         const current = await this.get(agentId);
         if (!current) throw error;
         return current;
+      }
+    },
+
+    async listAbsent(before, limit) {
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'gsi5',
+            KeyConditionExpression: 'gsi5pk = :pk AND gsi5sk <= :before',
+            ExpressionAttributeValues: { ':pk': duePartition(ABSENT_DUE_KIND), ':before': dueUpTo(before) },
+            Limit: limit - items.length,
+            ExclusiveStartKey: start,
+          }),
+        );
+        items.push(...(res.Items ?? []));
+        start = res.LastEvaluatedKey;
+      } while (start && items.length < limit);
+      return items.map((i) => normalise(stripKeys<AgentState>(i)));
+    },
+
+    async markAbsenceHandled(agentId, presenceSince, at) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: agentStateKey(agentId),
+            UpdateExpression: 'SET absenceHandledAt = :at REMOVE gsi5pk, gsi5sk',
+            // Only the absence that was handled: an agent who came back (or left again) meanwhile is left as they are.
+            ConditionExpression: 'presenceSince = :since AND presence <> :online',
+            ExpressionAttributeValues: { ':at': at, ':since': presenceSince, ':online': 'online' },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
       }
     },
   };

@@ -17,6 +17,8 @@ import {
   casePartition,
   caseStatusPartition,
   decisionSortKey,
+  duePartition,
+  dueUpTo,
   eventDayPartition,
   eventSortKey,
   idempotencyKey,
@@ -424,6 +426,26 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
         accountId ? lastResolver('gsi4', accountPartition(accountId)) : undefined,
       ]);
       return { ...(contactResolver ? { contactResolver } : {}), ...(accountResolver ? { accountResolver } : {}) };
+    },
+
+    async listDue(kind, until, limit) {
+      const items: Item[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'gsi5',
+            KeyConditionExpression: 'gsi5pk = :pk AND gsi5sk <= :until',
+            ExpressionAttributeValues: { ':pk': duePartition(kind), ':until': dueUpTo(until) },
+            Limit: limit - items.length,
+            ExclusiveStartKey: start,
+          }),
+        );
+        items.push(...((res.Items ?? []) as Item[]));
+        start = res.LastEvaluatedKey;
+      } while (start && items.length < limit);
+      return items.map((i) => stripKeys<CaseRecord>(i));
     },
 
     async listQueued(queueId, limit) {

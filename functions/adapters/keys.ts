@@ -14,8 +14,10 @@
  * | idempotency record   | IDEMP#<scope>#<key>     | IDEMP              | TTL                                       |
  * | inbound dedupe       | INMSG#<messageId> / INHASH#<sha256> | DEDUPE |                                        |
  * | outbound message id  | OUTMSG#<messageId>      | OUTMSG             |                                           |
+ * | contact (email)      | EMAILCONTACT#<email>    | CONTACT            |                                           |
+ * | mail log (no case)   | MAILLOG#<yyyy-mm-dd>    | <at>#<id>          | TTL                                       |
  * | rate-limit window    | RATE#<scope>#<key>#<windowStart> | RATE      | TTL                                       |
- * | agent live state     | AGENT#<agentId>         | STATE              |                                           |
+ * | agent live state     | AGENT#<agentId>         | STATE              | gsi5 DUE#absent (sparse, while away/offline) |
  * | routing config       | CONFIG                  | CURRENT / V#<version 8 digits> |                               |
  * | admin alert          | ALERT#<yyyy-mm-dd>      | <at>#<alertId>     |                                           |
  */
@@ -36,12 +38,29 @@ export const idempotencyKey = (scope: string, key: string) => ({ pk: `IDEMP${SEP
 export const inboundMessageIdKey = (messageId: string) => ({ pk: `INMSG${SEP}${messageId}`, sk: 'DEDUPE' });
 export const inboundHashKey = (sha256: string) => ({ pk: `INHASH${SEP}${sha256}`, sk: 'DEDUPE' });
 export const outboundMessageIdKey = (messageId: string) => ({ pk: `OUTMSG${SEP}${messageId}`, sk: 'OUTMSG' });
+/** What email intake knows about an address (bounces, complaints); cases keep their own copy of the contact. */
+export const emailContactKey = (email: string) => ({ pk: `EMAILCONTACT${SEP}${email.toLowerCase()}`, sk: 'CONTACT' });
+/** Inbound mail that made or joined no case (rejected, unmatched bounces and reports), by day. */
+export const mailLogKey = (at: string, id: string) => ({ pk: `MAILLOG${SEP}${at.slice(0, 10)}`, sk: `${at}${SEP}${id}` });
 export const rateLimitKey = (scope: string, key: string, windowStart: number) => ({
   pk: `RATE${SEP}${scope}${SEP}${key}${SEP}${windowStart}`,
   sk: 'RATE',
 });
 
 export const agentStateKey = (agentId: string) => ({ pk: `AGENT${SEP}${agentId}`, sk: 'STATE' });
+
+/**
+ * An agent away or offline sits in the due-work index under `DUE#absent`, ordered by when the absence
+ * began, until a sweep has handled it (reassigned their work) or they come back online.
+ */
+export const ABSENT_DUE_KIND = 'absent';
+export const absentAgentIndexKeys = (presenceSince: string, agentId: string) => ({
+  gsi5pk: duePartition(ABSENT_DUE_KIND),
+  gsi5sk: `${presenceSince}${SEP}${agentId}`,
+});
+
+/** The upper bound of a due-index range "at or before `at`": every `<at>#<id>` sorts below it. */
+export const dueUpTo = (at: string) => `${at}${SEP}\uffff`;
 
 export const configCurrentKey = () => ({ pk: 'CONFIG', sk: 'CURRENT' });
 export const configVersionKey = (version: number) => ({ pk: 'CONFIG', sk: `V${SEP}${String(version).padStart(8, '0')}` });

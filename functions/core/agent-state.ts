@@ -14,6 +14,8 @@ export interface AgentState {
   load: Load;
   /** When the agent was last given a case (round robin: longest since last assignment goes first). */
   lastAssignedAt?: string;
+  /** When a sweep reassigned the work of this absence (away/offline for longer than absentAfter). */
+  absenceHandledAt?: string;
   version: number;
 }
 

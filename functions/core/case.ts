@@ -1,5 +1,6 @@
 import type { Channel } from './config.js';
 import { InvalidTransitionError } from './errors.js';
+import type { SlaState } from './sla.js';
 
 /**
  * The case model and its status machine (DESIGN.md §5). Field names are the API contract:
@@ -51,6 +52,11 @@ export interface RoutingState {
   /** When the case started waiting in its current queue (drives skill relaxation). */
   queuedAt?: string;
   lastDecisionId?: string;
+  /**
+   * Set when an SLA escalation moved the case to a queue of its own choosing (a higher tier):
+   * routing then keeps it there instead of following the rules back to where it came from.
+   */
+  pinnedQueue?: string;
 }
 
 export interface CaseRecord {
@@ -73,9 +79,14 @@ export interface CaseRecord {
   territory?: string;
   queue?: string;
   owner?: string;
-  sla?: Record<string, unknown>;
+  /** The SLA clock: policy, and per milestone its target, due and warning instants, pauses and outcome (functions/core/sla.ts). */
+  sla?: SlaState;
   routing: RoutingState;
-  /** The next piece of work due on this case (offer to accept, on-hold limit), read by the sweeps. */
+  /**
+   * The next piece of work due on this case, read by the sweeps through the sparse due-work index:
+   * `accept` (an offer not yet accepted, at assignment + acceptTimeout) or `hold` (the on-hold
+   * limit, at hold + onHoldMax). See functions/core/due.ts.
+   */
   due?: { kind: string; at: string };
   /** Why the case is in manual review, when it is. */
   reviewReason?: string;

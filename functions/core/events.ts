@@ -1,5 +1,6 @@
 import type { Actor, CaseEvent } from './case.js';
 import type { IdGenerator } from './ports.js';
+import { SLA_ACTIVITIES } from './sla.js';
 
 /** Activity names of the event log: the vocabulary of history, reports and process mining. */
 export const ACTIVITIES = {
@@ -32,6 +33,14 @@ export const ACTIVITIES = {
   forgedTokenAttempt: 'forged_token_attempt',
   followUpCaseCreated: 'follow_up_case_created',
   messageSent: 'message_sent',
+  // SLA clocks (functions/core/sla.ts) and sweeps (functions/core/use-cases/sweep.ts)
+  ...SLA_ACTIVITIES,
+  priorityRaised: 'priority_raised',
+  reassigned: 'reassigned',
+  offerExpired: 'offer_expired',
+  onHoldLimitExceeded: 'on_hold_limit_exceeded',
+  notificationSent: 'notification_sent',
+  notificationFailed: 'notification_failed',
 } as const;
 
 /** The activity recorded for a status change, so the event log reads as a process. */

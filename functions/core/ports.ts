@@ -81,6 +81,12 @@ export interface CaseRepository {
   listQueued(queueId: string, limit: number): Promise<CaseRecord[]>;
   /** The owners of the most recently resolved cases of a contact and of an account (customer history). */
   findLastResolvers(input: { contactEmail?: string; accountId?: string; excludeCaseId?: string }): Promise<{ contactResolver?: string; accountResolver?: string }>;
+  /**
+   * Cases with work of `kind` due at or before `until`, earliest first, from the sparse due-work
+   * index (never a Scan): what a sweep reads. An eventually consistent view: a sweep confirms each
+   * case with a conditional write on its version.
+   */
+  listDue(kind: string, until: string, limit: number): Promise<CaseRecord[]>;
 }
 
 export interface AgentStateRepository {
@@ -88,6 +94,13 @@ export interface AgentStateRepository {
   getMany(agentIds: readonly string[]): Promise<Map<string, AgentState>>;
   /** Sets presence (creating the state when absent); returns the new state. */
   setPresence(agentId: string, presence: Presence, at: string): Promise<AgentState>;
+  /**
+   * Agents away or offline since `before` or earlier whose absence no sweep has handled yet, longest
+   * absent first (a sparse index: an agent is in it from going away/offline until a sweep marks it).
+   */
+  listAbsent(before: string, limit: number): Promise<AgentState[]>;
+  /** Takes the agent out of that index, if they are still absent since `presenceSince` (else a no-op). */
+  markAbsenceHandled(agentId: string, presenceSince: string, at: string): Promise<void>;
 }
 
 export type ClaimResult =
@@ -149,9 +162,62 @@ export interface AlertPublisher {
   publish(alert: AdminAlert): Promise<void>;
 }
 
+export interface WorkflowStartOptions {
+  /**
+   * Which execution of the case this is. 1 (the default) is the case's first, named after the case;
+   * n ≥ 2 is named `<caseId>-g<n>` and enters the workflow at its SLA loop: a long-running clock
+   * continuing as a new execution before the history limit, or a clock restarted because its
+   * deadlines moved earlier (resume, priority raised, reopen).
+   */
+  generation?: number;
+}
+
 export interface WorkflowStarter {
-  /** Starts the case's lifecycle execution, named after the case so a duplicate start is harmless. */
-  startCase(caseId: string): Promise<void>;
+  /** Starts a lifecycle execution of the case, named by workflowExecutionName, so a duplicate start is harmless. */
+  startCase(caseId: string, options?: WorkflowStartOptions): Promise<void>;
+}
+
+/** `<caseId>` for the first execution of a case, `<caseId>-g<n>` for later generations. */
+export function workflowExecutionName(caseId: string, generation = 1): string {
+  return generation <= 1 ? caseId : `${caseId}-g${generation}`;
+}
+
+/** The execution input: `{ caseId }`, plus `generation` for n ≥ 2 (the workflow's Begin choice reads it). */
+export function workflowExecutionInput(caseId: string, generation = 1): { caseId: string; generation?: number } {
+  return generation <= 1 ? { caseId } : { caseId, generation };
+}
+
+/** Who hears about an SLA warning, breach or escalation, resolved from the configuration. */
+export interface NotificationRecipient {
+  agentId: string;
+  name: string;
+  email: string;
+}
+
+export interface Notification {
+  notificationId: string;
+  at: string;
+  caseId: string;
+  caseNumber: string;
+  /** `sla_warning`, `sla_breach`, `sla_escalation`, `on_hold_limit`, ... */
+  kind: string;
+  subject: string;
+  text: string;
+  /** Agents to tell directly (email). */
+  agents: NotificationRecipient[];
+  /** Also tell the admins (the alerts topic in AWS, the alert log locally). */
+  admins: boolean;
+  /** The sender of agent emails (the configuration's email.fromAddress, a verified SES identity in AWS). */
+  from?: OutboundAddress;
+}
+
+/**
+ * Tells people about their cases. The adapter (functions/adapters/notifier.ts) mails agents through
+ * the Mailer port (SES v2 in AWS, the outbox locally) and tells admins through the AlertPublisher
+ * port (SNS in AWS, the alert log and outbox locally): no mail system of its own.
+ */
+export interface Notifier {
+  notify(notification: Notification): Promise<void>;
 }
 
 // --- email-to-case (functions/core/use-cases/receive-email.ts) ----------------------------------

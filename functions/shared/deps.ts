@@ -9,6 +9,7 @@ import type { TableRef } from '../adapters/dynamo.js';
 import { makeDocumentClient } from '../adapters/dynamo.js';
 import { makeRateLimiter } from '../adapters/rate-limiter.js';
 import { makeSnsAlertPublisher } from '../adapters/sns-alerts.js';
+import { makeNotifier } from '../adapters/notifier.js';
 import { makeStepFunctionsStarter } from '../adapters/step-functions.js';
 import type {
   AgentStateRepository,
@@ -18,7 +19,11 @@ import type {
   Clock,
   ConfigRepository,
   IdGenerator,
+  Mailer,
+  Notifier,
   RateLimiter,
+  RawMailStore,
+  ThreadingKeySource,
   WorkflowStarter,
 } from '../core/ports.js';
 import type { WebIntakeLimits } from '../core/use-cases/submit-web-case.js';
@@ -43,6 +48,14 @@ export interface AppDeps {
   webLimits: WebIntakeLimits;
   /** Where a plain HTML form post is redirected after success; unset ▶ thank-you page. */
   webFormReturnUrl?: string;
+  /** Email-to-case: raw mail (S3 / data dir), outbound mail (SES / outbox), subject-token keys. */
+  rawMail: RawMailStore;
+  mailer: Mailer;
+  threadingKeys: ThreadingKeySource;
+  /** Acknowledgement sender when the configuration names none. */
+  defaultFromAddress?: string;
+  /** SLA warnings, breaches and escalations, on-hold limits: agents by mail, admins by alert (functions/adapters/notifier.ts). */
+  notifier: Notifier;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -60,6 +73,13 @@ export interface DepsParts {
   ids?: IdGenerator;
   webLimits?: Partial<WebIntakeLimits>;
   webFormReturnUrl?: string;
+  /** Email-to-case adapters; absent ones fail when first used (functions that take no email need none). */
+  rawMail?: RawMailStore;
+  mailer?: Mailer;
+  threadingKeys?: ThreadingKeySource;
+  defaultFromAddress?: string;
+  /** Default: agents mailed through `mailer` (when given), admins through `alerts`. */
+  notifier?: Notifier;
 }
 
 export const DEFAULT_WEB_LIMITS: WebIntakeLimits = { perIp: 20, perEmail: 5, windowSeconds: 3600 };
@@ -78,6 +98,11 @@ export function makeAppDeps(parts: DepsParts): AppDeps {
     ids: parts.ids ?? ulidGenerator(),
     webLimits: { ...DEFAULT_WEB_LIMITS, ...parts.webLimits },
     ...(parts.webFormReturnUrl ? { webFormReturnUrl: parts.webFormReturnUrl } : {}),
+    rawMail: parts.rawMail ?? { get: unconfigured('the raw-mail store'), putPart: unconfigured('the raw-mail store'), mark: unconfigured('the raw-mail store') },
+    mailer: parts.mailer ?? { send: unconfigured('the mailer') },
+    threadingKeys: parts.threadingKeys ?? { keys: unconfigured('the threading key') },
+    ...(parts.defaultFromAddress ? { defaultFromAddress: parts.defaultFromAddress } : {}),
+    notifier: parts.notifier ?? makeNotifier({ ...(parts.mailer ? { mailer: parts.mailer } : {}), alerts: parts.alerts }),
   };
 }
 
@@ -98,6 +123,8 @@ export function awsDeps(): AppDeps {
     workflow: e.STATE_MACHINE_ARN ? makeStepFunctionsStarter(new SFNClient({}), e.STATE_MACHINE_ARN) : { startCase: unconfigured('STATE_MACHINE_ARN') },
     webLimits: { perIp: e.WEB_RATE_LIMIT_PER_IP, perEmail: e.WEB_RATE_LIMIT_PER_EMAIL, windowSeconds: e.WEB_RATE_LIMIT_WINDOW_SECONDS },
     webFormReturnUrl: e.WEB_FORM_RETURN_URL,
+    // The S3, SES and Secrets Manager adapters are added by functions/shared/email-deps.ts, imported
+    // only by the email intake function so the other bundles do not carry those clients.
   });
   return awsCached;
 }

@@ -15,6 +15,16 @@ const EnvSchema = z.object({
   WEB_RATE_LIMIT_PER_IP: z.coerce.number().int().positive().default(20),
   WEB_RATE_LIMIT_PER_EMAIL: z.coerce.number().int().positive().default(5),
   WEB_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(3600),
+  /** Email-to-case: the raw-mail bucket SES writes to (lib/email-intake.ts). */
+  RAW_MAIL_BUCKET: z.string().min(1).optional(),
+  /** Secrets Manager secret holding the HMAC key(s) of subject tokens. */
+  THREADING_SECRET_ARN: z.string().min(1).optional(),
+  /** Sender of acknowledgements when the routing configuration's email.fromAddress is unset. */
+  EMAIL_FROM_ADDRESS: z.email().optional(),
+  /** An SES configuration set for outbound mail (bounce/complaint events), optional. */
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** Set by Lambda itself; names the SES Message-ID domain (`<id>@<region>.amazonses.com`). */
+  AWS_REGION: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -1,0 +1,46 @@
+/**
+ * `npm run bench [-- NAME...]`: runs the benchmark parts in bench/*.ts (each exports a
+ * `run<Name>Bench(log)` returning its figures), all of them or those named, one after the other,
+ * with a progress line per step and a summary of every figure at the end.
+ */
+import '../lib/local/polyfills.js';
+import { readdir } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+
+type BenchFunction = (log: (line: string) => void) => Promise<Record<string, number>>;
+
+async function main(): Promise<number> {
+  const dir = fileURLToPath(new URL('../bench/', import.meta.url));
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const parts = (await readdir(dir)).filter((f) => f.endsWith('.ts')).map((f) => basename(f, '.ts')).sort();
+  const chosen = wanted.length ? parts.filter((p) => wanted.includes(p)) : parts;
+  if (chosen.length === 0) {
+    console.error(`bench: no part named ${wanted.join(', ')}; parts: ${parts.join(', ')}`);
+    return 2;
+  }
+  const figures: Record<string, number> = {};
+  for (const [i, part] of chosen.entries()) {
+    const started = Date.now();
+    console.log(`[bench ${i + 1}/${chosen.length}] ${part}...`);
+    const module = (await import(pathToFileURL(`${dir}${part}.ts`).href)) as Record<string, unknown>;
+    const run = Object.entries(module).find(([name, value]) => /^run\w*Bench$/.test(name) && typeof value === 'function')?.[1] as BenchFunction | undefined;
+    if (!run) {
+      console.error(`[bench] ${part}: exports no run<Name>Bench function; skipped`);
+      continue;
+    }
+    Object.assign(figures, await run((line) => console.log(`[bench ${part}] ${line}`)));
+    console.log(`[bench ${i + 1}/${chosen.length}] ${part} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  console.log('\nsummary');
+  for (const [name, value] of Object.entries(figures)) console.log(`  ${name.padEnd(40)} ${Number.isInteger(value) ? value : value.toFixed(2)}`);
+  return 0;
+}
+
+main().then((code) => process.exit(code), (error: unknown) => {
+  console.error('bench failed:', error);
+  process.exit(1);
+});

@@ -1,0 +1,173 @@
+/**
+ * `npm start`: the whole of caseflow on this machine (lib/local/stack.ts), until Ctrl-C.
+ *
+ * Prints progress lines while it starts (DynamoDB Local takes a few seconds), then exactly one line
+ * containing `ready` with the URLs to use. SIGINT / SIGTERM stop everything, DynamoDB Local's Java
+ * process included.
+ */
+// First: Node 20 lacks Promise.withResolvers, which local Step Functions needs in every Task state.
+import '../lib/local/polyfills.js';
+import { parseArgs } from 'node:util';
+import type { LocalService, LocalStack } from '../lib/local/stack.js';
+
+const USAGE = `Usage: npm start -- [options]      (or: npx tsx bin/caseflow-local.ts [options])
+
+Runs caseflow on 127.0.0.1: the agent/admin API, the web-to-case form, DynamoDB Local and the case
+lifecycle workflow, with the demo configuration unless the store already has one.
+
+Options:
+  --port N          HTTP port of the API and the form (default 3000; 0 picks a free port)
+  --data-dir DIR    where data, keys, alerts and the outbox live (default .caseflow)
+  --memory          keep the database in memory: nothing is stored when the stack stops
+  --config FILE     apply this routing configuration at start (validated; stored as a new version)
+  --dynamo-port N   port of DynamoDB Local (default: a free port, written to DIR/local-stack.json)
+  --smtp-port N     port of the email-to-case SMTP listener (default 2525; 0 picks a free port)
+  --smtp-relay URL  also send outgoing mail (acknowledgements) to this SMTP server, e.g. smtp://127.0.0.1:1025
+  --quiet           no progress lines or request log; only the ready line and errors
+  -h, --help        show this help
+
+Get a token for the API with:  npm run -s token -- <agentId>`;
+
+// Each option is declared once here; services that plug into the stack (the SMTP listener with
+// --smtp-port, the sweeps with --sweep-every) add their option here and their service in services().
+const OPTIONS = {
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  memory: { type: 'boolean' },
+  config: { type: 'string' },
+  'dynamo-port': { type: 'string' },
+  'smtp-port': { type: 'string' },
+  'smtp-relay': { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>>['values'];
+
+class UsageError extends Error {}
+
+function parsePort(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) > 65535) throw new UsageError(`--${name} must be a port number from 0 to 65535, not ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** The local services started with the stack; later issues add theirs here. */
+async function services(values: Values): Promise<LocalService[]> {
+  // Loaded here, after the log level is set: the intake handler's logger reads it once.
+  const { smtpService } = await import('../lib/local/smtp.js');
+  const relay = values['smtp-relay'];
+  return [smtpService({ port: parsePort('smtp-port', values['smtp-port'], 2525), ...(relay ? { relay } : {}) })];
+}
+
+/** Resolves to an exit code, or to undefined while the stack keeps running. */
+async function main(): Promise<number | undefined> {
+  let values: Values;
+  try {
+    values = parseArgs({ options: OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    console.error(`caseflow-local: ${(error as Error).message}\nRun with --help for the options.`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  let port: number;
+  let dynamoPort: number;
+  try {
+    port = parsePort('port', values.port, 3000);
+    dynamoPort = parsePort('dynamo-port', values['dynamo-port'], 0);
+    parsePort('smtp-port', values['smtp-port'], 2525);
+    const relay = values['smtp-relay'];
+    if (relay !== undefined && !/^smtps?:\/\/[^\s/]+/.test(relay)) throw new UsageError(`--smtp-relay must be an smtp:// or smtps:// URL, not ${JSON.stringify(relay)}`);
+    if (values['data-dir'] !== undefined && values['data-dir'].trim() === '') throw new UsageError('--data-dir needs a directory');
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`caseflow-local: ${error.message}\nRun with --help for the options.`);
+    return 2;
+  }
+
+  // Before the handlers load (their logger reads the level once): the JSON log of every rejected
+  // request would drown the progress lines. Errors and warnings still show; override as you like.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { startLocalStack } = await import('../lib/local/stack.js');
+
+  let stack: LocalStack | undefined;
+  let signalled: NodeJS.Signals | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      if (!stack) return;
+      if (!values.quiet) console.log('[caseflow] stopping...');
+      await stack.stop();
+      if (!values.quiet) console.log('[caseflow] stopped');
+    })());
+
+  let signalledAt = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      // Ctrl-C reaches every process of the terminal's group, and tsx may relay it once more: a
+      // repeat within a moment is the same keypress. A later one means "stop waiting"; DynamoDB
+      // Local is then killed by its own exit hook.
+      if (Date.now() - signalledAt < 2_000) return;
+      console.error('[caseflow] forced exit');
+      process.exit(130);
+    }
+    signalledAt = Date.now();
+    signalled = signal;
+    // Before the stack is up there is nothing to stop yet; main() stops it as soon as it is.
+    if (stack) stop().then(() => process.exit(0), (error: unknown) => {
+      console.error('[caseflow] stop failed:', error);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    stack = await startLocalStack({
+      port,
+      dynamoPort,
+      dataDir: values['data-dir'] ?? '.caseflow',
+      memory: values.memory ?? false,
+      ...(values.config ? { configFile: values.config } : {}),
+      quiet: values.quiet ?? false,
+      services: await services(values),
+    });
+  } catch (error) {
+    console.error(`caseflow-local: could not start: ${(error as Error).message}`);
+    return 1;
+  }
+  if (signalled) {
+    await stop();
+    return 0;
+  }
+
+  const extra = Object.entries(stack.services)
+    .filter(([, s]) => s.url)
+    .map(([name, s]) => `${name} ${s.url}`);
+  console.log(
+    [
+      `caseflow local stack ready on port ${stack.port}:`,
+      `form ${stack.url}/web-to-case`,
+      `API ${stack.url}`,
+      `health ${stack.url}/health`,
+      ...extra,
+      `(DynamoDB Local ${stack.dynamoEndpoint}, data ${stack.dataDir}${values.memory ? ', in memory' : ''}) - Ctrl-C to stop`,
+    ].join('  '),
+  );
+  // Keeps running: the HTTP server holds the event loop open until a signal stops the stack.
+  return undefined;
+}
+
+main().then(
+  (code) => {
+    if (code !== undefined) process.exit(code);
+  },
+  (error: unknown) => {
+    console.error('caseflow-local failed:', error);
+    process.exit(1);
+  },
+);

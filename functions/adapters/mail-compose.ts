@@ -1,0 +1,26 @@
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type { OutboundAddress, OutboundEmail } from '../core/ports.js';
+
+const addressText = (a: OutboundAddress) => (a.name ? { name: a.name, address: a.address } : a.address);
+
+/**
+ * An outbound message as raw MIME (Nodemailer's composer), with our own threading headers. The same
+ * bytes go to SES (SendEmail with raw content) and, locally, into the outbox.
+ */
+export async function composeEmail(message: OutboundEmail): Promise<Buffer> {
+  const composer = new MailComposer({
+    from: addressText(message.from),
+    to: message.to.map(addressText),
+    ...(message.replyTo ? { replyTo: addressText(message.replyTo) } : {}),
+    subject: message.subject,
+    text: message.text,
+    ...(message.html ? { html: message.html } : {}),
+    messageId: `<${message.messageId}>`,
+    ...(message.inReplyTo ? { inReplyTo: `<${message.inReplyTo}>` } : {}),
+    ...(message.references.length ? { references: message.references.map((id) => `<${id}>`) } : {}),
+    headers: message.headers,
+    date: message.date,
+    newline: 'windows',
+  });
+  return composer.compile().build();
+}

@@ -1,0 +1,193 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption, EventType, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { EmailIdentity, Identity, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
+import { S3 as S3Action } from 'aws-cdk-lib/aws-ses-actions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { INBOUND_PREFIX, PARTS_PREFIX } from '../functions/adapters/s3-raw-mail-store.js';
+import type { Env } from '../functions/shared/env.js';
+import { CaseflowFunction } from './caseflow-function.js';
+import type { CaseTable } from './data.js';
+import { useAlertTopic, useStateMachine, useTable, type AlertTopicRef } from './grants.js';
+
+export interface EmailIntakeProps {
+  readonly data: CaseTable;
+  readonly lifecycle: IStateMachine;
+  readonly alerts: AlertTopicRef;
+  readonly logRetention: RetentionDays;
+  /** The receiving and sending domain (`support.example.com`): its MX points at SES inbound. */
+  readonly domain: string;
+  /** Sender of acknowledgements unless the routing configuration names one; default `support@<domain>`. */
+  readonly fromAddress?: string;
+  /** Days raw mail is kept before it expires; default 3 years (a case's record). */
+  readonly rawMailRetentionDays?: number;
+}
+
+type EnvName = keyof Env & string;
+const setEnv = (fn: LambdaFunction, name: EnvName, value: string) => fn.addEnvironment(name, value);
+
+/**
+ * Email-to-case in AWS (DESIGN §1): SES receives mail for the domain and writes each message to the
+ * raw-mail bucket; the bucket's notification invokes the intake function; a failure is retried by
+ * Lambda and then lands in a DLQ that raises an alarm (`npm run redrive` replays it). The function
+ * sends acknowledgements through SES v2, allowed only from the domain's verified identity, and signs
+ * subject tokens with an HMAC key kept in Secrets Manager.
+ *
+ * Not done by CloudFormation, on purpose: activating the receipt rule set (an account and region
+ * have one active set; activating ours would silently deactivate another's) and the DNS records
+ * (MX and DKIM CNAMEs); docs/email.md says how.
+ */
+export class EmailIntake extends Construct {
+  readonly bucket: Bucket;
+  readonly intakeFunction: LambdaFunction;
+  readonly deadLetterQueue: Queue;
+  readonly dlqAlarm: Alarm;
+  readonly ruleSet: ReceiptRuleSet;
+  readonly identity: EmailIdentity;
+  readonly threadingSecret: Secret;
+
+  constructor(scope: Construct, id: string, props: EmailIntakeProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    const accessLogs = new Bucket(this, 'AccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the server access log bucket of the raw-mail bucket; logging its own access would only log the logging.',
+    });
+
+    // Raw customer mail: encrypted (SSE-S3, which SES can write to without a key policy), TLS only,
+    // never public, versioned so an overwrite or a mistaken delete can be undone, kept as the record of
+    // each case and moved to cheaper storage as it ages.
+    this.bucket = new Bucket(this, 'RawMail', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'raw-mail/',
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        {
+          id: 'age-out-raw-mail',
+          transitions: [
+            { storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) },
+            { storageClass: StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(180) },
+          ],
+          expiration: Duration.days(props.rawMailRetentionDays ?? 3 * 365),
+          noncurrentVersionExpiration: Duration.days(30),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+    });
+
+    this.identity = new EmailIdentity(this, 'Identity', { identity: Identity.domain(props.domain) });
+
+    this.threadingSecret = new Secret(this, 'ThreadingKey', {
+      description: 'caseflow: HMAC key that signs case tokens in email subjects ([CF-00001024:k7f9q2])',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.threadingSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The key signs tokens that customers keep in the subjects of conversations lasting months. It is rotated by hand with an overlap ({"current": new, "previous": [old]}), which the intake function supports; an automatic rotation would orphan every open conversation.',
+    });
+
+    this.deadLetterQueue = new Queue(this, 'IntakeDlq', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter destination of the intake function (on-failure destination); it is drained by npm run redrive, not by a consumer that could fail.',
+    });
+
+    const fn = new CaseflowFunction(this, 'IntakeFunction', {
+      handler: 'intake-email',
+      description: 'Email-to-case: raw message in S3 ▶ case, reply, bounce or rejection; acknowledgement through SES',
+      logRetention: props.logRetention,
+      timeout: Duration.seconds(60),
+      memorySize: 1024,
+    }).function;
+    fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new SqsDestination(this.deadLetterQueue) });
+    useTable(fn, props.data, 'readWrite');
+    useStateMachine(fn, props.lifecycle);
+    useAlertTopic(fn, props.alerts);
+
+    // The bucket: read raw mail, write parts beside it, tag what was processed. No delete.
+    setEnv(fn, 'RAW_MAIL_BUCKET', this.bucket.bucketName);
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(`${INBOUND_PREFIX}*`)] }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObjectTagging'], resources: [this.bucket.arnForObjects(`${INBOUND_PREFIX}*`)] }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(`${PARTS_PREFIX}*`)] }));
+    const bucketArn = `<${stack.getLogicalId(this.bucket.node.defaultChild as never)}.Arn>`;
+    for (const prefix of [INBOUND_PREFIX, PARTS_PREFIX]) {
+      Validations.of(fn.role!).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${bucketArn}/${prefix}*]`,
+        reason: `Objects are named by SES (one per message) and by intake (one per part), so access is granted per prefix: ${prefix}* of the raw-mail bucket only, never the whole bucket, and no delete.`,
+      });
+    }
+
+    // Sending: only from the verified domain identity.
+    const identityArn = stack.formatArn({ service: 'ses', resource: 'identity', resourceName: props.domain });
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources: [identityArn] }));
+    setEnv(fn, 'EMAIL_FROM_ADDRESS', props.fromAddress ?? `support@${props.domain}`);
+
+    setEnv(fn, 'THREADING_SECRET_ARN', this.threadingSecret.secretArn);
+    this.threadingSecret.grantRead(fn);
+    this.intakeFunction = fn;
+
+    this.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn), { prefix: INBOUND_PREFIX });
+
+    this.ruleSet = new ReceiptRuleSet(this, 'RuleSet', {
+      rules: [
+        {
+          recipients: [props.domain],
+          // Spam and virus scanning: SES adds X-SES-Spam-Verdict / X-SES-Virus-Verdict, which intake reads.
+          scanEnabled: true,
+          // Senders that cannot do TLS are rare but real (old appliances, some bounce MTAs): losing their
+          // mail is worse than taking it in plain text over the public internet's last hop.
+          tlsPolicy: TlsPolicy.OPTIONAL,
+          actions: [new S3Action({ bucket: this.bucket, objectKeyPrefix: INBOUND_PREFIX })],
+        },
+      ],
+    });
+
+    this.dlqAlarm = new Alarm(this, 'IntakeDlqNotEmpty', {
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      alarmDescription: 'Inbound email failed intake after retries and waits in the DLQ: run npm run redrive -- --queue-url <IntakeDlqUrl> --function <IntakeFunctionName>.',
+    });
+    this.dlqAlarm.addAlarmAction(new SnsAction(props.alerts.topic));
+
+    // The bucket-notification custom resource CDK adds once per stack (it sets the notification after
+    // both the bucket and the function exist, which CloudFormation alone cannot order).
+    const notificationsHandler = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+    if (notificationsHandler) {
+      Validations.of(notificationsHandler).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: "CDK's bucket-notifications custom resource (BucketNotificationsHandler) runs under AWSLambdaBasicExecutionRole; it is CDK's own singleton, run once per deployment to set the bucket notification, and its other permission is scoped to the bucket.",
+      });
+    }
+  }
+}

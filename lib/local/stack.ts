@@ -1,0 +1,364 @@
+/**
+ * The whole system on one machine (DESIGN.md §6): DynamoDB Local, the case lifecycle on local Step
+ * Functions, and the HTTP gateway in front of the very handlers Lambda runs. Only endpoints and
+ * adapters differ from AWS: the alert publisher writes files, the workflow starter hands cases to
+ * the in-process state machine, and the gateway checks tokens signed by a local key.
+ *
+ * `npm start` (bin/caseflow-local.ts) and the end-to-end tests both start it with startLocalStack.
+ * Further local services (the SMTP listener, the sweep timer) plug in through `services`: each gets
+ * the running stack's deps and is stopped with it.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { TableRef } from '../../functions/adapters/dynamo.js';
+import { makeDocumentClient } from '../../functions/adapters/dynamo.js';
+import type { RoutingConfig } from '../../functions/core/config.js';
+import type { StoredConfig, WorkflowStarter } from '../../functions/core/ports.js';
+import type { WebIntakeLimits } from '../../functions/core/use-cases/submit-web-case.js';
+import { createHandler as createApiHandler } from '../../functions/handlers/api.js';
+import { createHandler as createWebToCaseHandler } from '../../functions/handlers/web-to-case.js';
+import type { AppDeps } from '../../functions/shared/deps.js';
+import { makeAppDeps } from '../../functions/shared/deps.js';
+import { DEFAULT_ALERTS_FROM, makeLocalAlertPublisher } from './alerts.js';
+import type { DynamoDbLocal } from './dynamodb-local.js';
+import { LOCAL_CLIENT_SETTINGS, ensureTable, startDynamoDbLocal } from './dynamodb-local.js';
+import type { Gateway, GatewayFunction } from './gateway.js';
+import { startGateway } from './gateway.js';
+import { loadOrCreateKeyPair, makeTokenVerifier } from './jwt.js';
+import type { LocalStackInfo } from './stack-info.js';
+import { DEFAULT_DATA_DIR, DEMO_CONFIG_PATH, STACK_INFO_FILE, isAlive, readConfigFile, readStackInfo } from './stack-info.js';
+import { makeLocalWorkflow } from './stepfunctions.js';
+import { smtpService } from './smtp.js';
+
+export { DEFAULT_DATA_DIR, DEMO_CONFIG_PATH, STACK_INFO_FILE, readStackInfo, type LocalStackInfo } from './stack-info.js';
+
+// The AWS SDK warns on every client under Node 20, which the local stack runs on by design.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+export const DEFAULT_HTTP_PORT = 3000;
+export const DEFAULT_TABLE_NAME = 'caseflow';
+
+/**
+ * Demo behaviour, not product behaviour: when the demo configuration is applied to an empty store,
+ * these agents start online, so the first submissions are assigned at once instead of waiting in
+ * their queues. They cover every territory's queue of the demo configuration (emea, americas, apac,
+ * general).
+ */
+export const DEMO_ONLINE_AGENTS = ['luke', 'leia', 'han', 'anakin'] as const;
+
+export type LocalWorkflow = Awaited<ReturnType<typeof makeLocalWorkflow>>;
+
+/** What a plugged-in local service (SMTP listener, sweeps, ...) is given when the stack starts it. */
+export interface LocalServiceContext {
+  deps: AppDeps;
+  workflow: LocalWorkflow;
+  dataDir: string;
+  /** The gateway's base URL (`http://127.0.0.1:<port>`). */
+  url: string;
+  quiet: boolean;
+  log: (line: string) => void;
+}
+
+export interface StartedLocalService {
+  /** e.g. `smtp://127.0.0.1:2525`; shown in the ready line and written to local-stack.json. */
+  url?: string;
+  /** Anything else worth recording in local-stack.json. */
+  info?: Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+export interface LocalService {
+  /** Short and unique: `smtp`, `sweeps`. */
+  name: string;
+  start(context: LocalServiceContext): Promise<StartedLocalService>;
+}
+
+export interface LocalStackOptions {
+  /** HTTP port of the gateway; 0 picks a free one. Default 3000. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** DynamoDB Local's port; default: a free one (local-stack.json says which). */
+  dynamoPort?: number;
+  /** Default `.caseflow` in the working directory. */
+  dataDir?: string;
+  /** DynamoDB Local in memory: nothing is kept when the stack stops. Keys, outbox and logs still go to dataDir. */
+  memory?: boolean;
+  /** A routing configuration to apply at start (validated; stored as a new version when it differs). */
+  configFile?: string;
+  /** No progress lines, no access log. */
+  quiet?: boolean;
+  webLimits?: Partial<WebIntakeLimits>;
+  webFormReturnUrl?: string;
+  tableName?: string;
+  /** From address of the alert emails in the outbox. */
+  alertsFrom?: string;
+  /** Further services started after the gateway, stopped before it (SMTP listener, sweeps). */
+  services?: LocalService[];
+  /** Email-to-case: start the SMTP listener on this port (0 = a free one; lib/local/smtp.ts). Unset: no SMTP. */
+  smtpPort?: number;
+  /** With smtpPort: also relay outgoing mail to this SMTP URL (`smtp://127.0.0.1:1025`). */
+  smtpRelay?: string;
+  /** Progress lines; default: console.log unless quiet. */
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  dataDir: string;
+  deps: AppDeps;
+  workflow: LocalWorkflow;
+  dynamoEndpoint: string;
+  tableName: string;
+  /** What was applied at start: `demo`, `file`, or `stored` (the store already had a configuration). */
+  configSource: 'demo' | 'file' | 'stored';
+  configVersion: number;
+  services: Record<string, StartedLocalService>;
+  /** Stops the services, the gateway, the workflow and DynamoDB Local. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const quiet = options.quiet ?? false;
+  const log = options.log ?? (quiet ? () => undefined : (line: string) => console.log(`[caseflow] ${line}`));
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
+  const memory = options.memory ?? false;
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
+
+  // A configuration file with a mistake fails now, not after DynamoDB Local took its seconds to start.
+  const fileConfig = options.configFile ? { path: resolve(options.configFile), config: await readConfigFile(resolve(options.configFile)) } : undefined;
+  await mkdir(dataDir, { recursive: true });
+  await refuseIfAnotherStackRuns(dataDir);
+
+  const stopAll = async () => {
+    const errors: unknown[] = [];
+    // Last started, first stopped: nothing is left running that depends on something already gone.
+    for (const { stop } of stops.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) throw new AggregateError(errors, 'the local stack did not stop cleanly');
+  };
+
+  try {
+    let t = Date.now();
+    log(`starting DynamoDB Local (Java, ${memory ? 'in memory' : `data in ${displayPath(join(dataDir, 'dynamodb'))}`})...`);
+    const dynamo: DynamoDbLocal = await startDynamoDbLocal({
+      port: options.dynamoPort ?? 0,
+      ...(memory ? {} : { dataDir: join(dataDir, 'dynamodb') }),
+    });
+    stops.push({ name: 'dynamodb', stop: () => dynamo.stop() });
+    log(`DynamoDB Local up at ${dynamo.endpoint} (${seconds(t)})`);
+
+    const admin = new DynamoDBClient({ ...LOCAL_CLIENT_SETTINGS, endpoint: dynamo.endpoint });
+    try {
+      await ensureTable(admin, tableName);
+    } finally {
+      admin.destroy();
+    }
+    const client = makeDocumentClient({ endpoint: dynamo.endpoint });
+    stops.push({ name: 'dynamodb client', stop: async () => client.destroy() });
+    const table: TableRef = { client, tableName };
+
+    // The workflow needs AppDeps and AppDeps needs a workflow starter: the starter hands each case
+    // to the local workflow, which exists by the time any case can be submitted.
+    let workflow: LocalWorkflow | undefined;
+    const starter: WorkflowStarter = {
+      startCase: async (caseId) => {
+        if (!workflow) throw new Error('the local workflow is not running (yet)');
+        await workflow.starter.startCase(caseId);
+      },
+    };
+    let deps: AppDeps | undefined;
+    const alerts = makeLocalAlertPublisher({
+      dataDir,
+      from: options.alertsFrom ?? DEFAULT_ALERTS_FROM,
+      recipients: async () => adminEmails((await deps?.configs.getCurrent())?.config),
+    });
+    deps = makeAppDeps({
+      table,
+      alerts,
+      workflow: starter,
+      ...(options.webLimits ? { webLimits: options.webLimits } : {}),
+      ...(options.webFormReturnUrl ? { webFormReturnUrl: options.webFormReturnUrl } : {}),
+    });
+
+    const applied = await applyConfiguration(deps, fileConfig);
+    log(describeApplied(applied, options.configFile));
+    if (applied.source === 'demo' && applied.emptyStore) {
+      const at = deps.clock.now().toISOString();
+      const online = DEMO_ONLINE_AGENTS.filter((id) => applied.stored.config.agents.some((a) => a.id === id));
+      for (const agentId of online) await deps.agentStates.setPresence(agentId, 'online', at);
+      log(`demo: ${online.join(', ')} are online, so new cases are assigned at once`);
+    }
+
+    t = Date.now();
+    workflow = await makeLocalWorkflow({ deps });
+    const runningWorkflow = workflow;
+    stops.push({ name: 'workflow', stop: async () => runningWorkflow.stop() });
+    log(`case lifecycle workflow started (local Step Functions, ${seconds(t)})`);
+
+    const resumed = memory ? 0 : await resumeNewCases(deps, starter);
+    if (resumed > 0) log(`resumed the workflow of ${resumed} case(s) the last run left unrouted`);
+
+    const keys = await loadOrCreateKeyPair(dataDir);
+    const functions: Record<'api' | 'web-to-case', GatewayFunction> = {
+      api: createApiHandler(deps),
+      'web-to-case': createWebToCaseHandler(deps),
+    };
+    const gateway: Gateway = await startGateway({
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? DEFAULT_HTTP_PORT,
+      functions,
+      verifyToken: makeTokenVerifier(keys),
+      ...(quiet ? {} : { accessLog: (line: string) => log(line) }),
+      errorLog: (message, error) => console.error(`[caseflow] ${message}:`, error),
+    }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        throw new Error(`port ${options.port ?? DEFAULT_HTTP_PORT} is in use: stop what uses it or pick another with --port (0 = any free port)`);
+      }
+      throw error;
+    });
+    stops.push({ name: 'gateway', stop: () => gateway.close() });
+
+    const services: Record<string, StartedLocalService> = {};
+    const plugged = [
+      ...(options.services ?? []),
+      ...(options.smtpPort !== undefined ? [smtpService({ port: options.smtpPort, ...(options.smtpRelay ? { relay: options.smtpRelay } : {}) })] : []),
+    ];
+    for (const service of plugged) {
+      if (services[service.name]) throw new Error(`two local services are named ${service.name}`);
+      const started = await service.start({ deps, workflow, dataDir, url: gateway.url, quiet, log });
+      services[service.name] = started;
+      stops.push({ name: service.name, stop: () => started.stop() });
+    }
+
+    const info: LocalStackInfo = {
+      url: gateway.url,
+      port: gateway.port,
+      dynamoEndpoint: dynamo.endpoint,
+      tableName,
+      pid: process.pid,
+      dataDir,
+      memory,
+      startedAt: new Date().toISOString(),
+      services: Object.fromEntries(Object.entries(services).map(([name, s]) => [name, { ...(s.url ? { url: s.url } : {}), ...s.info }])),
+    };
+    const infoPath = join(dataDir, STACK_INFO_FILE);
+    await writeFile(infoPath, `${JSON.stringify(info, null, 2)}\n`);
+    // Removed first on stop: from then on nobody should take the stack for running.
+    stops.push({ name: 'stack info', stop: () => removeStackInfo(infoPath) });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url: gateway.url,
+      port: gateway.port,
+      dataDir,
+      deps,
+      workflow,
+      dynamoEndpoint: dynamo.endpoint,
+      tableName,
+      configSource: applied.source,
+      configVersion: applied.stored.version,
+      services,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll().catch(() => undefined);
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Applied {
+  source: 'demo' | 'file' | 'stored';
+  stored: StoredConfig;
+  /** The store had no configuration before this start. */
+  emptyStore: boolean;
+  /** A new version was written (false when the file equals what is stored). */
+  wrote: boolean;
+}
+
+/**
+ * A `configFile` is applied at every start (a new version only when it differs from the current
+ * one); without one, the demo configuration is applied when the store has none, and a stored
+ * configuration is otherwise left as it is (an admin may have changed it since).
+ */
+async function applyConfiguration(deps: AppDeps, file: { path: string; config: RoutingConfig } | undefined): Promise<Applied> {
+  const current = await deps.configs.getCurrent();
+  if (!file && current) return { source: 'stored', stored: current, emptyStore: false, wrote: false };
+  const config = file ? file.config : await readConfigFile(DEMO_CONFIG_PATH);
+  if (current && JSON.stringify(current.config) === JSON.stringify(config)) {
+    return { source: 'file', stored: current, emptyStore: false, wrote: false };
+  }
+  const appliedBy = file ? `local-stack:${displayPath(file.path)}` : 'local-stack:demo';
+  const stored = await deps.configs.put(config, current?.version ?? 0, appliedBy, deps.clock.now().toISOString());
+  return { source: file ? 'file' : 'demo', stored, emptyStore: !current, wrote: true };
+}
+
+function describeApplied(applied: Applied, configFile: string | undefined): string {
+  const v = `version ${applied.stored.version}`;
+  if (applied.source === 'stored') return `routing configuration: the stored one (${v}, applied by ${applied.stored.appliedBy})`;
+  if (applied.source === 'demo') return `routing configuration: demo (config/demo.config.json) applied as ${v}`;
+  return applied.wrote
+    ? `routing configuration: ${configFile} applied as ${v}`
+    : `routing configuration: ${configFile} matches the stored one (${v}): nothing to apply`;
+}
+
+export function adminEmails(config: RoutingConfig | undefined): string[] {
+  return (config?.agents ?? []).filter((a) => a.roles.includes('admin')).map((a) => a.email);
+}
+
+/**
+ * Executions live in this process, so a stop in the middle of one loses it. Cases still `new` were
+ * never stamped or routed: start them again (a start is idempotent per case, and stamping and
+ * routing are safe to repeat).
+ */
+async function resumeNewCases(deps: AppDeps, starter: WorkflowStarter): Promise<number> {
+  let cursor: string | undefined;
+  let count = 0;
+  do {
+    const page = await deps.cases.list({ statuses: ['new'], limit: 100, ...(cursor ? { cursor } : {}) });
+    for (const c of page.items) {
+      await starter.startCase(c.caseId);
+      count++;
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return count;
+}
+
+/** Two stacks on one data directory would run two DynamoDB Locals on one database file. */
+async function refuseIfAnotherStackRuns(dataDir: string): Promise<void> {
+  const info = await readStackInfo(dataDir);
+  if (!info || info.pid === process.pid) return;
+  if (isAlive(info.pid)) {
+    throw new Error(
+      `another caseflow local stack (pid ${info.pid}, ${info.url}) is using ${dataDir}: stop it first, or use another --data-dir`,
+    );
+  }
+}
+
+async function removeStackInfo(path: string): Promise<void> {
+  const dir = resolve(path, '..');
+  const info = await readStackInfo(dir);
+  if (info && info.pid !== process.pid) return; // someone else's now
+  await rm(path, { force: true });
+}
+
+function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
+
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
