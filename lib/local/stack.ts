@@ -20,6 +20,7 @@ import { createHandler as createApiHandler } from '../../functions/handlers/api.
 import { createHandler as createWebToCaseHandler } from '../../functions/handlers/web-to-case.js';
 import type { AppDeps } from '../../functions/shared/deps.js';
 import { makeAppDeps } from '../../functions/shared/deps.js';
+import type { Clock } from '../../functions/core/ports.js';
 import { DEFAULT_ALERTS_FROM, makeLocalAlertPublisher } from './alerts.js';
 import type { DynamoDbLocal } from './dynamodb-local.js';
 import { LOCAL_CLIENT_SETTINGS, ensureTable, startDynamoDbLocal } from './dynamodb-local.js';
@@ -102,6 +103,8 @@ export interface LocalStackOptions {
   smtpRelay?: string;
   /** Progress lines; default: console.log unless quiet. */
   log?: (line: string) => void;
+  /** The clock every use case reads (tests pin it to a date and time); default the system clock. */
+  clock?: Clock;
 }
 
 export interface LocalStack {
@@ -188,6 +191,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       workflow: starter,
       ...(options.webLimits ? { webLimits: options.webLimits } : {}),
       ...(options.webFormReturnUrl ? { webFormReturnUrl: options.webFormReturnUrl } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
     });
 
     const applied = await applyConfiguration(deps, fileConfig);
