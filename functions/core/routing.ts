@@ -7,6 +7,7 @@ import { compileConditionNode, fieldReader } from './conditions.js';
 import type { Agent, BusinessHours, Queue, Rule, RoutingConfig, SkillRequirement } from './config.js';
 import { priorityRank } from './config.js';
 import { durationMs } from './duration.js';
+import { decideTerritory } from './territory.js';
 
 /**
  * Who gets this case? Pure decisions: the caller loads the configuration, the agents' live states
@@ -390,19 +391,35 @@ export interface EngineDecision {
 
 /** Every agent a decision for this case may consider: the matched rule's, its queue's and the overflow's. */
 export function agentsInvolved(compiled: CompiledRouting, c: CaseRecord, now: Date): string[] {
-  const route = matchRule(compiled, c, now)?.rule.then.route;
+  const route = pinnedRoute(compiled, c) ?? matchRule(compiled, c, now)?.rule.then.route;
   const ids = new Set<string>();
   if (route && 'agent' in route) ids.add(route.agent);
   if (route && 'agents' in route) route.agents.forEach((a) => ids.add(a));
-  const queue = compiled.queues.get(route && 'queue' in route ? route.queue : (c.queue ?? compiled.config.reviewQueue));
+  const queue = compiled.queues.get(route && 'queue' in route ? route.queue : homeQueue(compiled, c));
   queue?.members.forEach((m) => ids.add(m));
   const overflow = queue?.overflowQueue ? compiled.queues.get(queue.overflowQueue) : undefined;
   overflow?.members.forEach((m) => ids.add(m));
   return [...ids];
 }
 
+/** A case an SLA escalation moved to a queue stays there, whatever the rules say (routing.pinnedQueue). */
+function pinnedRoute(compiled: CompiledRouting, c: CaseRecord): { queue: string } | undefined {
+  const pinned = c.routing.pinnedQueue;
+  return pinned && compiled.queues.has(pinned) ? { queue: pinned } : undefined;
+}
+
 function offlineState(agentId: string, now: Date): AgentState {
   return initialAgentState(agentId, now.toISOString());
+}
+
+/**
+ * The queue a case belongs to: its own while that queue exists; after a configuration change
+ * removed it, its territory's queue (matched afresh if the territory went too); else review.
+ */
+export function homeQueue(compiled: CompiledRouting, c: CaseRecord): string {
+  if (c.queue && compiled.queues.has(c.queue)) return c.queue;
+  const queue = compiled.config.territories.find((t) => t.id === c.territory)?.queue ?? decideTerritory(compiled.config.territories, c).winner?.queue;
+  return queue && compiled.queues.has(queue) ? queue : compiled.config.reviewQueue;
 }
 
 export function decideRouting(input: EngineInput): EngineDecision {
@@ -425,8 +442,10 @@ export function decideRouting(input: EngineInput): EngineDecision {
   const { requirements, stage } = relaxRequirements(then?.requireSkills ?? [], waitedMs, compiled.relaxAfterMs);
   if (stage > 0) reasons.push(`requirements relaxed to stage ${stage} after waiting ${Math.round(waitedMs / 60000)} min`);
 
-  const route = then?.route;
-  const queueId = route && 'queue' in route ? route.queue : (c.queue ?? compiled.config.reviewQueue);
+  const pinned = pinnedRoute(compiled, c);
+  if (pinned) reasons.push(`pinned to queue ${pinned.queue} by an SLA escalation`);
+  const route = pinned ?? then?.route;
+  const queueId = route && 'queue' in route ? route.queue : homeQueue(compiled, c);
   const queue = compiled.queues.get(queueId) ?? compiled.queues.get(compiled.config.reviewQueue)!;
 
   const preferred: { agentId: string; reason: string }[] = [];
