@@ -23,6 +23,11 @@ Options:
   --dynamo-port N   port of DynamoDB Local (default: a free port, written to DIR/local-stack.json)
   --smtp-port N     port of the email-to-case SMTP listener (default 2525; 0 picks a free port)
   --smtp-relay URL  also send outgoing mail (acknowledgements) to this SMTP server, e.g. smtp://127.0.0.1:1025
+  --sweep-every S   run the sweeps (offers not accepted, absent agents, end of shift, on-hold limits,
+                    dispatch backstop) every S seconds (default 60)
+  --slack-webhook-url URL
+                    announce swarms (POST /cases/{id}/swarm) to this Slack incoming webhook
+                    (default: $CASEFLOW_SLACK_WEBHOOK_URL; unset: announcements are skipped)
   --quiet           no progress lines or request log; only the ready line and errors
   -h, --help        show this help
 
@@ -38,6 +43,8 @@ const OPTIONS = {
   'dynamo-port': { type: 'string' },
   'smtp-port': { type: 'string' },
   'smtp-relay': { type: 'string' },
+  'sweep-every': { type: 'string' },
+  'slack-webhook-url': { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -45,6 +52,14 @@ const OPTIONS = {
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>>['values'];
 
 class UsageError extends Error {}
+
+function parseSeconds(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+(\.\d+)?$/.test(text) || Number(text) <= 0 || Number(text) > 86_400) {
+    throw new UsageError(`--${name} must be a number of seconds from 0.1 to 86400, not ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
 
 function parsePort(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -56,8 +71,12 @@ function parsePort(name: string, text: string | undefined, fallback: number): nu
 async function services(values: Values): Promise<LocalService[]> {
   // Loaded here, after the log level is set: the intake handler's logger reads it once.
   const { smtpService } = await import('../lib/local/smtp.js');
+  const { sweepService } = await import('../lib/local/sweeps.js');
   const relay = values['smtp-relay'];
-  return [smtpService({ port: parsePort('smtp-port', values['smtp-port'], 2525), ...(relay ? { relay } : {}) })];
+  return [
+    smtpService({ port: parsePort('smtp-port', values['smtp-port'], 2525), ...(relay ? { relay } : {}) }),
+    sweepService({ everySeconds: parseSeconds('sweep-every', values['sweep-every'], 60) }),
+  ];
 }
 
 /** Resolves to an exit code, or to undefined while the stack keeps running. */
@@ -79,9 +98,12 @@ async function main(): Promise<number | undefined> {
     port = parsePort('port', values.port, 3000);
     dynamoPort = parsePort('dynamo-port', values['dynamo-port'], 0);
     parsePort('smtp-port', values['smtp-port'], 2525);
+    parseSeconds('sweep-every', values['sweep-every'], 60);
     const relay = values['smtp-relay'];
     if (relay !== undefined && !/^smtps?:\/\/[^\s/]+/.test(relay)) throw new UsageError(`--smtp-relay must be an smtp:// or smtps:// URL, not ${JSON.stringify(relay)}`);
     if (values['data-dir'] !== undefined && values['data-dir'].trim() === '') throw new UsageError('--data-dir needs a directory');
+    const slack = values['slack-webhook-url'] ?? process.env.CASEFLOW_SLACK_WEBHOOK_URL;
+    if (slack !== undefined && slack !== '' && !/^https?:\/\/[^\s/]+/.test(slack)) throw new UsageError('--slack-webhook-url must be an http(s) URL');
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`caseflow-local: ${error.message}\nRun with --help for the options.`);
@@ -134,6 +156,8 @@ async function main(): Promise<number | undefined> {
       memory: values.memory ?? false,
       ...(values.config ? { configFile: values.config } : {}),
       quiet: values.quiet ?? false,
+      ...(values['smtp-relay'] ? { smtpRelay: values['smtp-relay'] } : {}),
+      ...((values['slack-webhook-url'] ?? process.env.CASEFLOW_SLACK_WEBHOOK_URL) ? { slackWebhookUrl: values['slack-webhook-url'] ?? process.env.CASEFLOW_SLACK_WEBHOOK_URL } : {}),
       services: await services(values),
     });
   } catch (error) {

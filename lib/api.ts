@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -12,13 +12,14 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ROUTES, type RouteDefinition, type RouteTarget } from '../functions/shared/routes.js';
 import type { AgentAuth } from './auth.js';
 import { CaseflowFunction } from './caseflow-function.js';
 import type { CaseTable } from './data.js';
-import { useStateMachine, useTable } from './grants.js';
+import { useCaseLinkBase, useSlackWebhookSecret, useStateMachine, useTable } from './grants.js';
 
 export interface CaseApiProps {
   readonly auth: AgentAuth;
@@ -32,6 +33,8 @@ export interface CaseApiProps {
 
 /** Why each public route is public; a public route without an entry here fails synth. */
 const PUBLIC_ROUTE_REASONS: Record<string, string> = {
+  'GET /openapi.json':
+    'The OpenAPI document describes the API (routes, schemas, error codes) for clients and tools; it holds no case or agent data.',
   'GET /health':
     'Liveness probe for uptime monitors and deploy checks; it returns no case or agent data.',
   'GET /web-to-case':
@@ -51,6 +54,10 @@ export class CaseApi extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
   readonly apiFunction: LambdaFunction;
+  /** The Slack incoming-webhook URL swarms are announced to (read by the API function only). */
+  readonly slackWebhookSecret: Secret;
+  /** Serves the `reports` routes (reports and the event-log export) with read-only table access. */
+  readonly reportsFunction: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: CaseApiProps) {
     super(scope, id);
@@ -64,11 +71,37 @@ export class CaseApi extends Construct {
     useTable(this.apiFunction, props.data, 'readWrite');
     useStateMachine(this.apiFunction, props.lifecycle);
 
+    // Swarming: the Slack incoming-webhook URL is a credential (whoever holds it posts to the channel).
+    // The stack creates the secret with a random value; an admin stores the real URL in it (docs/api.md).
+    this.slackWebhookSecret = new Secret(this, 'SlackWebhookUrl', {
+      description: 'caseflow: Slack incoming-webhook URL that swarm announcements are posted to (store the URL as the plain secret value)',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.slackWebhookSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'A Slack incoming-webhook URL cannot be rotated by Secrets Manager: Slack issues it; an admin replaces it by hand (put-secret-value) when it is revoked.',
+    });
+    useSlackWebhookSecret(this.apiFunction, this.slackWebhookSecret);
+
+    // Reports read many cases at once: their own function, so a heavy report neither slows agents'
+    // requests nor holds more than read access to the table. 29 s: just inside API Gateway's 30 s.
+    this.reportsFunction = new CaseflowFunction(this, 'ReportsFunction', {
+      handler: 'reports',
+      description: 'Reports and event-log export for managers (read-only)',
+      logRetention: props.logRetention,
+      memorySize: 1769,
+      timeout: Duration.seconds(29),
+    }).function;
+    useTable(this.reportsFunction, props.data, 'read');
+
     // The default stage is created below, with throttling and access logs, which HttpApi's own cannot take.
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'caseflow agent/admin API and web-to-case form',
       createDefaultStage: false,
     });
+
+    // Links in swarm announcements open the case through this API (GET /cases/{id}).
+    useCaseLinkBase(this.apiFunction, `${this.httpApi.apiEndpoint}/cases`);
 
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.logRetention,
@@ -108,6 +141,7 @@ export class CaseApi extends Construct {
     const integrations: Record<RouteTarget, HttpLambdaIntegration> = {
       api: new HttpLambdaIntegration('ApiIntegration', this.apiFunction),
       'web-to-case': new HttpLambdaIntegration('WebToCaseIntegration', props.webToCaseFunction),
+      reports: new HttpLambdaIntegration('ReportsIntegration', this.reportsFunction),
     };
 
     for (const route of ROUTES as readonly RouteDefinition[]) {

@@ -6,9 +6,21 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { HANDLERS_DIR, REPO_ROOT } from './paths.js';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from '../functions/core/metrics.js';
 
 /** One Lambda entry point per file in functions/handlers/, each exporting `handler`. */
-export type HandlerName = 'web-to-case' | 'api' | 'workflow-stamp' | 'workflow-route' | 'workflow-failed' | 'intake-email';
+export type HandlerName =
+  | 'web-to-case'
+  | 'api'
+  | 'workflow-stamp'
+  | 'workflow-route'
+  | 'workflow-failed'
+  | 'workflow-schedule-sla'
+  | 'workflow-evaluate-sla'
+  | 'workflow-continue-sla'
+  | 'sweep'
+  | 'intake-email'
+  | 'reports';
 
 export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
 
@@ -65,7 +77,9 @@ export class CaseflowFunction extends Construct {
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       environment: {
-        POWERTOOLS_SERVICE_NAME: 'caseflow',
+        POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
+        // Where the EMF metrics go (functions/core/metrics.ts); lib/monitoring.ts reads the same names.
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         NODE_OPTIONS: '--enable-source-maps',
         // The SDK's Node.js support notice would repeat in every cold start's logs; runtime moves are
         // planned deliberately (see the AwsSolutions-L1 acknowledgement below).

@@ -8,6 +8,7 @@ import { CaseTable } from './data.js';
 import { EmailIntake } from './email-intake.js';
 import { WebIntake } from './intake.js';
 import { Monitoring } from './monitoring.js';
+import { SweepSchedule } from './sweeps.js';
 import { CaseWorkflow } from './workflow.js';
 
 export interface CaseflowStackProps extends StackProps {
@@ -23,6 +24,8 @@ export class CaseflowStack extends Stack {
   readonly auth: AgentAuth;
   readonly api: CaseApi;
   readonly monitoring: Monitoring;
+  /** The sweeps on their EventBridge Scheduler schedule (context `sweepScheduleMinutes`, default every minute). */
+  readonly sweeps: SweepSchedule;
   /** Email-to-case; present when the `sesDomain` context names the receiving domain. */
   readonly email?: EmailIntake;
 
@@ -58,13 +61,30 @@ export class CaseflowStack extends Stack {
       throttle: { rateLimit: config.apiThrottleRate, burstLimit: config.apiThrottleBurst },
       logRetention,
     });
+    // Agent replies go out the way acknowledgements do (SES, the same identity, the same token key).
+    this.email?.allowSending(this.api.apiFunction);
+    // SLA and sweep notifications to agents go out from the email domain's identity when there is one.
+    const notificationSender = this.email ? { domain: this.email.domain, fromAddress: this.email.fromAddress } : undefined;
+    this.workflow.allowNotificationEmail(notificationSender);
+    this.sweeps = new SweepSchedule(this, 'Sweeps', {
+      data: this.data,
+      alerts: this.alerts,
+      lifecycle: this.workflow.stateMachine,
+      logRetention,
+      everyMinutes: config.sweepScheduleMinutes,
+      ...(notificationSender ? { notificationSender } : {}),
+    });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       functions: {
         'web-to-case': this.intake.webToCaseFunction,
         api: this.api.apiFunction,
+        reports: this.api.reportsFunction,
         ...this.workflow.taskFunctions,
+        sweep: this.sweeps.sweepFunction,
         ...(this.email ? { 'intake-email': this.email.intakeFunction } : {}),
       },
+      // Email intake raises its own DLQ alarm; the dashboard shows it beside the others.
+      ...(this.email ? { deadLetterQueues: { 'intake-email': { queue: this.email.deadLetterQueue, alarm: this.email.dlqAlarm } } } : {}),
       lifecycle: this.workflow.stateMachine,
       httpApi: this.api.httpApi,
       alertTopic: this.alerts.topic,
@@ -76,6 +96,10 @@ export class CaseflowStack extends Stack {
     new CfnOutput(this, 'UserPoolClientId', {
       value: this.auth.client.userPoolClientId,
       description: 'Cognito app client id (no secret) for the CLI',
+    });
+    new CfnOutput(this, 'SlackWebhookSecretArn', {
+      value: this.api.slackWebhookSecret.secretArn,
+      description: 'Secret to store the Slack incoming-webhook URL in (swarm announcements; docs/api.md)',
     });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'DynamoDB table' });
     new CfnOutput(this, 'StateMachineArn', {

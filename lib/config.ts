@@ -21,6 +21,8 @@ export interface CaseflowConfig {
   readonly logRetentionDays: RetentionDays;
   /** Reserved for the email-to-case issue (SES receiving domain); not used yet. */
   readonly sesDomain?: string;
+  /** Minutes between sweep runs (EventBridge Scheduler rate); 1 to 60. */
+  readonly sweepScheduleMinutes: number;
 }
 
 export const CONFIG_DEFAULTS = {
@@ -28,6 +30,7 @@ export const CONFIG_DEFAULTS = {
   apiThrottleRate: 50,
   apiThrottleBurst: 100,
   logRetentionDays: RetentionDays.THREE_MONTHS,
+  sweepScheduleMinutes: 1,
 } as const;
 
 type ContextReader = Pick<Node, 'tryGetContext'>;
@@ -60,6 +63,12 @@ export function readCaseflowConfig(node: ContextReader): CaseflowConfig {
     );
   }
 
+  const sweepScheduleMinutes = positiveInteger(node, 'sweepScheduleMinutes', CONFIG_DEFAULTS.sweepScheduleMinutes);
+  if (sweepScheduleMinutes > 60) {
+    // Offers lapse after minutes (acceptTimeout, default PT5M): a sweep less often than hourly would make them meaningless.
+    throw new Error(`context "sweepScheduleMinutes" must be a whole number of minutes from 1 to 60, got ${sweepScheduleMinutes}`);
+  }
+
   return {
     stage,
     alertEmail,
@@ -68,6 +77,7 @@ export function readCaseflowConfig(node: ContextReader): CaseflowConfig {
     apiThrottleBurst,
     logRetentionDays: logRetentionDays as RetentionDays,
     sesDomain: optionalString(node, 'sesDomain'),
+    sweepScheduleMinutes,
   };
 }
 

@@ -54,6 +54,8 @@ export class EmailIntake extends Construct {
   readonly ruleSet: ReceiptRuleSet;
   readonly identity: EmailIdentity;
   readonly threadingSecret: Secret;
+  readonly domain: string;
+  readonly fromAddress: string;
 
   constructor(scope: Construct, id: string, props: EmailIntakeProps) {
     super(scope, id);
@@ -153,6 +155,8 @@ export class EmailIntake extends Construct {
     setEnv(fn, 'THREADING_SECRET_ARN', this.threadingSecret.secretArn);
     this.threadingSecret.grantRead(fn);
     this.intakeFunction = fn;
+    this.domain = props.domain;
+    this.fromAddress = props.fromAddress ?? `support@${props.domain}`;
 
     this.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn), { prefix: INBOUND_PREFIX });
 
@@ -189,5 +193,18 @@ export class EmailIntake extends Construct {
         reason: "CDK's bucket-notifications custom resource (BucketNotificationsHandler) runs under AWSLambdaBasicExecutionRole; it is CDK's own singleton, run once per deployment to set the bucket notification, and its other permission is scoped to the bucket.",
       });
     }
+  }
+
+  /**
+   * Another function sends mail through the same path as intake (agent replies from the API): SES
+   * v2 from the verified domain identity only, the same sender, and the threading key to sign
+   * subject tokens with. Set here, beside intake's own grants, so the two cannot drift.
+   */
+  allowSending(fn: LambdaFunction): void {
+    const identityArn = Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: this.domain });
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources: [identityArn] }));
+    setEnv(fn, 'EMAIL_FROM_ADDRESS', this.fromAddress);
+    setEnv(fn, 'THREADING_SECRET_ARN', this.threadingSecret.secretArn);
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.threadingSecret.secretArn] }));
   }
 }

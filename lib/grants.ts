@@ -1,6 +1,8 @@
+import { Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Env } from '../functions/shared/env.js';
@@ -73,4 +75,40 @@ export function useAlertTopic(fn: LambdaFunction, alerts: AlertTopicRef): void {
 /** Plain configuration, no permission attached: kept here so every variable a function gets is set in one file. */
 export function useWebFormReturnUrl(fn: LambdaFunction, url: string | undefined): void {
   if (url !== undefined) setEnv(fn, 'WEB_FORM_RETURN_URL', url);
+}
+
+/** Swarming: the secret holding the Slack incoming-webhook URL; read (GetSecretValue) on first use and cached. */
+export function useSlackWebhookSecret(fn: LambdaFunction, secret: ISecret): void {
+  setEnv(fn, 'SLACK_WEBHOOK_SECRET_ARN', secret.secretArn);
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+}
+
+/** Where notifications link a case to (`<base>/<caseId>`); plain configuration, no permission. */
+export function useCaseLinkBase(fn: LambdaFunction, base: string): void {
+  setEnv(fn, 'CASE_LINK_BASE_URL', base);
+}
+
+/** Where SLA and sweep notifications to agents are sent from: a verified SES identity (the email domain). */
+export interface NotificationSenderRef {
+  /** The SES domain identity (`support.example.com`). */
+  readonly domain: string;
+  /** The From address, at that domain. */
+  readonly fromAddress: string;
+}
+
+/**
+ * Notifications (SLA warnings, breaches, escalations, on-hold limits): agents by SES v2 email from the
+ * domain identity, admins through the alerts topic. Without a sender (no `sesDomain`), agents'
+ * notifications go to the alerts topic too (functions/adapters/notifier.ts), so only the topic is granted.
+ */
+export function useNotifications(fn: LambdaFunction, alerts: AlertTopicRef, sender: NotificationSenderRef | undefined): void {
+  useAlertTopic(fn, alerts);
+  if (sender) useNotificationEmail(fn, sender);
+}
+
+/** Agents' notification emails by SES v2: the From address, and sending from its domain identity only. */
+export function useNotificationEmail(fn: LambdaFunction, sender: NotificationSenderRef): void {
+  setEnv(fn, 'EMAIL_FROM_ADDRESS', sender.fromAddress);
+  const identityArn = Stack.of(fn).formatArn({ service: 'ses', resource: 'identity', resourceName: sender.domain });
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources: [identityArn] }));
 }

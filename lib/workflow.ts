@@ -1,12 +1,12 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { CaseflowFunction, type HandlerName } from './caseflow-function.js';
 import type { CaseTable } from './data.js';
-import { useAlertTopic, useTable, type AlertTopicRef } from './grants.js';
+import { useAlertTopic, useNotificationEmail, useTable, type AlertTopicRef, type NotificationSenderRef } from './grants.js';
 import { CASE_LIFECYCLE_ASL_PATH } from './paths.js';
 
 /**
@@ -18,6 +18,9 @@ export const LIFECYCLE_TASK_HANDLERS = {
   StampFunctionArn: 'workflow-stamp',
   RouteFunctionArn: 'workflow-route',
   FailedFunctionArn: 'workflow-failed',
+  ScheduleSlaFunctionArn: 'workflow-schedule-sla',
+  EvaluateSlaFunctionArn: 'workflow-evaluate-sla',
+  ContinueSlaFunctionArn: 'workflow-continue-sla',
 } as const satisfies Record<string, HandlerName>;
 
 export type LifecyclePlaceholder = keyof typeof LIFECYCLE_TASK_HANDLERS;
@@ -27,6 +30,24 @@ const TASK_DESCRIPTIONS: Record<LifecycleHandler, string> = {
   'workflow-stamp': 'Case lifecycle: stamp territory, queue and priority',
   'workflow-route': 'Case lifecycle: route the case to an agent or queue',
   'workflow-failed': 'Case lifecycle catch: move the case to needs_review and alert admins',
+  'workflow-schedule-sla': 'Case lifecycle SLA loop: start or take over the SLA clock, say when to wake',
+  'workflow-evaluate-sla': 'Case lifecycle SLA loop: act on what is due (warn, breach, escalate), say when to wake next',
+  'workflow-continue-sla': 'Case lifecycle SLA loop: continue as a new execution before the history limit',
+};
+
+/**
+ * What each task function may touch, beyond its own log group. The SLA scheduler only reads and
+ * writes the table; the evaluator also notifies (alerts topic, and SES once a sender is given with
+ * allowNotificationEmail); the continuation only starts the next execution of this state machine
+ * (granted after the state machine exists, see below), so it gets neither table nor topic.
+ */
+const TASK_ACCESS: Record<LifecycleHandler, { table: boolean; alerts: boolean }> = {
+  'workflow-stamp': { table: true, alerts: true },
+  'workflow-route': { table: true, alerts: true },
+  'workflow-failed': { table: true, alerts: true },
+  'workflow-schedule-sla': { table: true, alerts: false },
+  'workflow-evaluate-sla': { table: true, alerts: true },
+  'workflow-continue-sla': { table: false, alerts: false },
 };
 
 export interface CaseWorkflowProps {
@@ -54,8 +75,8 @@ export class CaseWorkflow extends Construct {
         logRetention: props.logRetention,
         timeout: Duration.seconds(30),
       }).function;
-      useTable(fn, props.data, 'readWrite');
-      useAlertTopic(fn, props.alerts);
+      if (TASK_ACCESS[handler].table) useTable(fn, props.data, 'readWrite');
+      if (TASK_ACCESS[handler].alerts) useAlertTopic(fn, props.alerts);
       tasks[handler] = fn;
     }
     this.taskFunctions = tasks;
@@ -92,16 +113,31 @@ export class CaseWorkflow extends Construct {
       }),
     );
 
+    // The continuation starts this very state machine. Its ARN comes in the task's input
+    // ($$.StateMachine.Id) rather than an environment variable, and the permission is a policy of its
+    // own attached to the function's role: the state machine refers to the function (substitution),
+    // so the function itself must not refer to the state machine, or CloudFormation sees a cycle.
+    const continueFn = tasks['workflow-continue-sla'];
+    new Policy(this, 'ContinueSlaStartExecution', {
+      roles: [continueFn.role!],
+      statements: [new PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] })],
+    });
+
     Validations.of(this.stateMachine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'Resource "*" appears only in the statements Step Functions requires for X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) and for CloudWatch Logs delivery (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups); none of these actions supports resource-level permissions. Lambda invocation is limited to the three task functions.',
+        'Resource "*" appears only in the statements Step Functions requires for X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) and for CloudWatch Logs delivery (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups); none of these actions supports resource-level permissions. Lambda invocation is limited to the task functions.',
     });
+  }
+
+  /** The SLA evaluator's notifications to agents go out by SES from this sender (the email domain). */
+  allowNotificationEmail(sender: NotificationSenderRef | undefined): void {
+    if (sender) useNotificationEmail(this.taskFunctions['workflow-evaluate-sla'], sender);
   }
 }
 
-/** `workflow-stamp` ▶ `StampFunction`: stable construct ids (renaming one replaces the function). */
+/** `workflow-stamp` ▶ `StampFunction`, `workflow-schedule-sla` ▶ `ScheduleSlaFunction`: stable construct ids (renaming one replaces the function). */
 function functionId(handler: LifecycleHandler): string {
-  const name = handler.replace(/^workflow-/, '');
-  return `${name.charAt(0).toUpperCase()}${name.slice(1)}Function`;
+  const words = handler.replace(/^workflow-/, '').split('-');
+  return `${words.map((w) => `${w.charAt(0).toUpperCase()}${w.slice(1)}`).join('')}Function`;
 }

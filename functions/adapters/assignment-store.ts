@@ -1,6 +1,6 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../core/errors.js';
-import type { AssignmentStore } from '../core/ports.js';
+import type { AssignmentStore, ClaimResult } from '../core/ports.js';
 import { casePutIfVersion, historyPuts } from './case-repository.js';
 import type { TableRef } from './dynamo.js';
 import { transactionCancellationCodes } from './dynamo.js';
@@ -66,6 +66,64 @@ export function makeAssignmentStore({ client, tableName }: TableRef): Assignment
         if (codes[0] === 'TransactionConflict') return { claimed: false, reason: 'case_changed' };
         if (codes[1] === 'TransactionConflict') return { claimed: false, reason: 'agent_unavailable' };
         throw error;
+      }
+    },
+
+    async transfer({ next, expectedVersion, fromAgentId, toAgentId, channel, capacity, at, events }) {
+      const written = { ...next, version: expectedVersion + 1 };
+      const claimNew = {
+        Update: {
+          TableName: tableName,
+          Key: agentStateKey(toAgentId),
+          UpdateExpression: 'SET lastAssignedAt = :at ADD #load.#channel :one, #version :one',
+          ConditionExpression: 'presence = :online AND #load.#channel < :capacity',
+          ExpressionAttributeNames: { '#load': 'load', '#channel': channel, '#version': 'version' },
+          ExpressionAttributeValues: { ':at': at, ':one': 1, ':online': 'online', ':capacity': capacity },
+        },
+      };
+      const releaseOld = (agentId: string) => ({
+        Update: {
+          TableName: tableName,
+          Key: agentStateKey(agentId),
+          UpdateExpression: 'ADD #load.#channel :minusOne, #version :one',
+          ConditionExpression: '#load.#channel > :zero',
+          ExpressionAttributeNames: { '#load': 'load', '#channel': channel, '#version': 'version' },
+          ExpressionAttributeValues: { ':minusOne': -1, ':one': 1, ':zero': 0 },
+        },
+      });
+      const attempt = async (withRelease: boolean) => {
+        await transact([
+          casePutIfVersion(tableName, written, expectedVersion),
+          claimNew,
+          ...(withRelease && fromAgentId ? [releaseOld(fromAgentId)] : []),
+          ...historyPuts(tableName, events),
+        ]);
+      };
+      const outcome = (codes: string[]): ClaimResult | undefined => {
+        if (codes[0] === 'ConditionalCheckFailed' || codes[0] === 'TransactionConflict') return { claimed: false, reason: 'case_changed' };
+        if (codes[1] === 'ConditionalCheckFailed' || codes[1] === 'TransactionConflict') return { claimed: false, reason: 'agent_unavailable' };
+        return undefined;
+      };
+      try {
+        await attempt(true);
+        return { claimed: true, case: written };
+      } catch (error) {
+        const codes = transactionCancellationCodes(error);
+        if (!codes) throw error;
+        const lost = outcome(codes);
+        if (lost) return lost;
+        // The old owner holds nothing on this channel (a case written before capacity was tracked,
+        // or a release that already happened): move the case and claim for the new owner all the same.
+        if (codes[2] !== 'ConditionalCheckFailed') throw error;
+        try {
+          await attempt(false);
+          return { claimed: true, case: written };
+        } catch (retryError) {
+          const retryCodes = transactionCancellationCodes(retryError);
+          const retryLost = retryCodes ? outcome(retryCodes) : undefined;
+          if (retryLost) return retryLost;
+          throw retryError;
+        }
       }
     },
 

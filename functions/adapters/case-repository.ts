@@ -150,6 +150,29 @@ function parseMultiCursor(text: string | undefined, streams: readonly Stream[]):
   return cursor as MultiCursor;
 }
 
+/**
+ * Priority and channel filters of a listing, as a FilterExpression on each index Query: still a
+ * Query (never a Scan), with DynamoDB dropping what does not match before it answers.
+ */
+function listFilter(query: CaseQuery): Pick<QueryCommandInput, 'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> | undefined {
+  const parts: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const add = (attribute: string, list: readonly string[] | undefined) => {
+    if (!list || list.length === 0) return;
+    names[`#f_${attribute}`] = attribute;
+    const placeholders = list.map((v, i) => {
+      values[`:f_${attribute}${i}`] = v;
+      return `:f_${attribute}${i}`;
+    });
+    parts.push(`#f_${attribute} IN (${placeholders.join(', ')})`);
+  };
+  add('priority', query.priorities);
+  add('channel', query.channels);
+  if (parts.length === 0) return undefined;
+  return { FilterExpression: parts.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+}
+
 export function makeCaseRepository({ client, tableName }: TableRef): CaseRepository {
   async function getCase(caseId: string): Promise<CaseRecord | undefined> {
     const res = await client.send(new GetCommand({ TableName: tableName, Key: caseKey(caseId), ConsistentRead: true }));
@@ -196,7 +219,7 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
             }
             throw error;
           });
-        return { stream, items: (res.Items ?? []) as Item[], more: res.LastEvaluatedKey !== undefined };
+        return { stream, items: (res.Items ?? []) as Item[], more: res.LastEvaluatedKey !== undefined, lastKey: res.LastEvaluatedKey as StreamPosition | undefined };
       }),
     );
 
@@ -207,21 +230,25 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
     );
     // A stream that stopped early (DynamoDB cuts a Query at 1 MB) may hold unseen items that sort
     // before what other streams returned; nothing past its last fetched item may be taken yet.
+    // The horizon is where DynamoDB stopped reading (LastEvaluatedKey): without a filter that is the
+    // last item returned; with one, items between the last match and it were read and dropped.
     const horizons = fetched
-      .filter(({ items, more }) => more && items.length > 0)
-      .map(({ stream, items }) => mergeKey(items[items.length - 1]!, stream.input.IndexName));
+      .filter(({ more, lastKey }) => more && lastKey)
+      .map(({ stream, lastKey }) => mergeKey(lastKey!, stream.input.IndexName));
     const taken = keyed
       .filter((k) => horizons.every((h) => compare(k.key, h) <= 0))
       .sort((a, b) => compare(a.key, b.key))
       .slice(0, limit);
 
     const next: MultiCursor = {};
-    for (const { stream, items, more } of fetched) {
+    for (const { stream, items, more, lastKey } of fetched) {
       const previous = cursor[stream.id];
       const mine = taken.filter((t) => t.stream === stream.id);
       const last = mine[mine.length - 1];
       if (previous === null || (mine.length === items.length && !more)) next[stream.id] = null;
       else if (last) next[stream.id] = indexKeyOf(last.item, stream.input.IndexName);
+      // Everything read was filtered out: go on from where DynamoDB stopped, or the stream never advances.
+      else if (items.length === 0 && more && lastKey) next[stream.id] = lastKey;
       else if (previous !== undefined) next[stream.id] = previous;
     }
     const anyMore = streams.some((s) => next[s.id] !== null);
@@ -358,6 +385,26 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
       return written;
     },
 
+    async addMessage(next, expectedVersion, message, events) {
+      const written = { ...next, version: expectedVersion + 1 };
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              casePutIfVersion(tableName, written, expectedVersion),
+              { Put: { TableName: tableName, Item: messageItem(message), ConditionExpression: 'attribute_not_exists(pk)' } },
+              ...historyPuts(tableName, events),
+            ],
+          }),
+        );
+      } catch (error) {
+        const codes = transactionCancellationCodes(error);
+        if (codes?.[0] === 'ConditionalCheckFailed') throw new ConflictError(`case ${next.caseId} changed since version ${expectedVersion}`);
+        throw error;
+      }
+      return written;
+    },
+
     async list(query) {
       const statuses = statusesOf(query);
       const streams: Stream[] = [];
@@ -400,6 +447,8 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
           });
         }
       }
+      const filter = listFilter(query);
+      if (filter) for (const stream of streams) stream.input = { ...stream.input, ...filter, ExpressionAttributeValues: { ...stream.input.ExpressionAttributeValues, ...filter.ExpressionAttributeValues } };
       return mergedPage(streams, query.queues && !query.owner ? 'dispatch' : 'newest', query.limit, query.cursor);
     },
 
@@ -426,6 +475,27 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
         accountId ? lastResolver('gsi4', accountPartition(accountId)) : undefined,
       ]);
       return { ...(contactResolver ? { contactResolver } : {}), ...(accountResolver ? { accountResolver } : {}) };
+    },
+
+    async countQueued(queueId, max) {
+      let count = 0;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'gsi2',
+            KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': queuePartition(queueId), ':prefix': statusPrefix('queued') },
+            Select: 'COUNT',
+            Limit: max - count,
+            ExclusiveStartKey: start,
+          }),
+        );
+        count += res.Count ?? 0;
+        start = res.LastEvaluatedKey;
+      } while (start && count < max);
+      return count;
     },
 
     async listDue(kind, until, limit) {

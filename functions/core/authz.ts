@@ -1,4 +1,5 @@
 import type { CaseRecord } from './case.js';
+import { isOpen } from './case.js';
 import type { Role, RoutingConfig } from './config.js';
 import { ForbiddenError } from './errors.js';
 
@@ -8,6 +9,21 @@ export interface Principal {
   roles: Role[];
 }
 
+/**
+ * Who may do what to a case. Roles come from the token (agent, manager, admin); the relations come
+ * from the case (its owner, its queue's members, its open swarm's members).
+ *
+ * | action on a case                      | owner | queue member | swarm member | other agent | manager / admin |
+ * |---------------------------------------|-------|--------------|--------------|-------------|-----------------|
+ * | read it (GET /cases/{id})             | yes   | yes          | yes (*)      | no          | yes             |
+ * | add an internal note                  | yes   | yes          | yes (*)      | no          | yes             |
+ * | accept / decline an offer             | yes   | no           | no           | no          | no              |
+ * | status, priority, reassign, reply     | yes   | no           | no           | no          | yes             |
+ * | start or extend a swarm               | yes   | no           | no           | no          | yes             |
+ * (*) while the swarm is open, which it is only while the case is open: closing the case closes
+ * the swarm, and the experts lose access with it.
+ * Admins are managers for every case action (isManager); only admins manage the configuration.
+ */
 export const isManager = (p: Principal) => p.roles.includes('manager') || p.roles.includes('admin');
 export const isAdmin = (p: Principal) => p.roles.includes('admin');
 
@@ -16,15 +32,38 @@ export function queuesOf(config: RoutingConfig, agentId: string): string[] {
   return config.queues.filter((q) => q.members.includes(agentId)).map((q) => q.id);
 }
 
-/** Agents see cases they own or that sit in their queues; managers and admins see all. */
+/** An expert invited to the case's swarm, while the swarm (and so the case) is open. */
+export function isSwarmMember(p: Principal, c: CaseRecord): boolean {
+  const swarm = c.swarm;
+  return swarm !== undefined && swarm.status === 'open' && isOpen(c.status) && swarm.members.some((m) => m.agentId === p.agentId);
+}
+
+/** Agents see cases they own, that sit in their queues, or whose open swarm invited them; managers and admins see all. */
 export function canReadCase(p: Principal, c: CaseRecord, config: RoutingConfig): boolean {
   if (isManager(p)) return true;
   if (c.owner === p.agentId) return true;
+  if (isSwarmMember(p, c)) return true;
   return c.queue !== undefined && queuesOf(config, p.agentId).includes(c.queue);
 }
 
 export function assertCanReadCase(p: Principal, c: CaseRecord, config: RoutingConfig): void {
-  if (!canReadCase(p, c, config)) throw new ForbiddenError('this case is neither yours nor in one of your queues');
+  if (!canReadCase(p, c, config)) throw new ForbiddenError('this case is neither yours, nor in one of your queues, nor one whose swarm you are in');
+}
+
+/** Internal notes are how colleagues help on a case: everyone who may read it may add one. */
+export const canAddNote = canReadCase;
+
+export function assertCanAddNote(p: Principal, c: CaseRecord, config: RoutingConfig): void {
+  if (!canAddNote(p, c, config)) throw new ForbiddenError('only the owner, members of its queue, its swarm, managers and admins may add notes to this case');
+}
+
+/** Changing a case (status, priority, owner, replies, swarms) is its owner's business, or a manager's. */
+export function canWorkCase(p: Principal, c: CaseRecord): boolean {
+  return c.owner === p.agentId || isManager(p);
+}
+
+export function assertCanWorkCase(p: Principal, c: CaseRecord, action: string): void {
+  if (!canWorkCase(p, c)) throw new ForbiddenError(`only the owner, a manager or an admin may ${action}`);
 }
 
 export function assertManager(p: Principal): void {

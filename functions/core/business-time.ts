@@ -98,6 +98,30 @@ export function addBusinessTime(start: Date, ms: number, calendar?: BusinessHour
   throw new RangeError(`calendar ${calendar.id} has no open time within ${MAX_DAYS} days of ${start.toISOString()}`);
 }
 
+/**
+ * The instant from which `ms` of business time ends at `end`: the inverse of addBusinessTime (when
+ * the amount runs out exactly at the start of an open span, that start is the answer).
+ */
+export function subtractBusinessTime(end: Date, ms: number, calendar?: BusinessHours): Date {
+  if (ms < 0) throw new RangeError('subtractBusinessTime takes a non-negative amount');
+  if (!calendar || ms === 0) return new Date(end.getTime() - ms);
+  let remaining = ms;
+  const to = end.getTime();
+  let day = localDay(to, calendar);
+  for (let i = 0; i < MAX_DAYS; i++, day = day.minus({ days: 1 })) {
+    const spans = openSpans(calendar, day);
+    for (let j = spans.length - 1; j >= 0; j--) {
+      const span = spans[j]!;
+      const e = Math.min(span.to, to);
+      if (e <= span.from) continue;
+      const available = e - span.from;
+      if (remaining <= available) return new Date(e - remaining);
+      remaining -= available;
+    }
+  }
+  throw new RangeError(`calendar ${calendar.id} has no open time within ${MAX_DAYS} days before ${end.toISOString()}`);
+}
+
 /** Business time in [a, b): zero when b is not after a. */
 export function businessTimeBetween(a: Date, b: Date, calendar?: BusinessHours): number {
   const from = a.getTime();
@@ -130,11 +154,15 @@ export function nextOpening(instant: Date, calendar?: BusinessHours): Date {
   throw new RangeError(`calendar ${calendar.id} has no open time within ${MAX_DAYS} days of ${instant.toISOString()}`);
 }
 
+/** A closed stretch at least this long after a span ends makes that end the end of a working day. */
+export const END_OF_DAY_GAP_MS = 4 * 60 * 60 * 1000;
+
 /**
- * Did a working day end in (from, to]? A working day ends with the last open span of a local day,
- * unless the next day opens at that very instant (an overnight shift split at midnight); a break
- * between the spans of a split shift is not an end. Returns the end instant, or undefined. The
- * end-of-shift sweep asks this for each agent of a queue that reassigns at the end of the day.
+ * Did a working day end in (from, to]? A working day ends where an open span is followed by at least
+ * END_OF_DAY_GAP_MS closed: a lunch break between the spans of a split shift is not an end, an
+ * overnight shift split at midnight runs on, and the end of the night shift in the morning is one.
+ * Returns the end instant, or undefined. The end-of-shift sweep asks this for each agent of a queue
+ * that reassigns at the end of the working day.
  */
 export function workingDayEndedBetween(from: Date, to: Date, calendar?: BusinessHours): Date | undefined {
   if (!calendar || to.getTime() <= from.getTime()) return undefined;
@@ -144,12 +172,16 @@ export function workingDayEndedBetween(from: Date, to: Date, calendar?: Business
   let day = localDay(f, calendar).minus({ days: 1 });
   const lastDay = localDay(t, calendar);
   for (let i = 0; day <= lastDay && i <= MAX_DAYS; i++, day = day.plus({ days: 1 })) {
-    const spans = openSpans(calendar, day);
-    const last = spans[spans.length - 1];
-    if (!last) continue;
-    const next = openSpans(calendar, day.plus({ days: 1 }))[0];
-    if (next && next.from <= last.to) continue;
-    if (last.to > f && last.to <= t) return new Date(last.to);
+    for (const span of openSpans(calendar, day)) {
+      if (span.to <= f || span.to > t) continue;
+      let reopens: number;
+      try {
+        reopens = nextOpening(new Date(span.to), calendar).getTime();
+      } catch {
+        reopens = Number.POSITIVE_INFINITY;
+      }
+      if (reopens - span.to >= END_OF_DAY_GAP_MS) return new Date(span.to);
+    }
   }
   return undefined;
 }

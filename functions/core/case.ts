@@ -1,6 +1,7 @@
 import type { Channel } from './config.js';
 import { InvalidTransitionError } from './errors.js';
 import type { SlaState } from './sla.js';
+import type { Swarm } from './expert-finder.js';
 
 /**
  * The case model and its status machine (DESIGN.md §5). Field names are the API contract:
@@ -90,6 +91,8 @@ export interface CaseRecord {
   due?: { kind: string; at: string };
   /** Why the case is in manual review, when it is. */
   reviewReason?: string;
+  /** Experts invited to help the owner (POST /cases/{id}/swarm); closed when the case closes (functions/core/expert-finder.ts). */
+  swarm?: Swarm;
   createdAt: string;
   updatedAt: string;
   /** Optimistic-concurrency version; every write bumps it. */

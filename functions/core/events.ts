@@ -41,6 +41,14 @@ export const ACTIVITIES = {
   onHoldLimitExceeded: 'on_hold_limit_exceeded',
   notificationSent: 'notification_sent',
   notificationFailed: 'notification_failed',
+  // the agent API (functions/core/use-cases/case-updates.ts, reply.ts, swarm.ts)
+  priorityChanged: 'priority_changed',
+  noteAdded: 'note_added',
+  replySent: 'reply_sent',
+  swarmStarted: 'swarm_started',
+  swarmExtended: 'swarm_extended',
+  swarmClosed: 'swarm_closed',
+  swarmNotified: 'swarm_notified',
 } as const;
 
 /** The activity recorded for a status change, so the event log reads as a process. */

@@ -32,6 +32,10 @@ export interface CaseQuery {
   /** One queue, or several (an agent's queues); results are merged newest first. */
   queues?: string[];
   statuses?: CaseStatus[];
+  /** Only cases at one of these priority levels (a filter on the index query, never a Scan). */
+  priorities?: string[];
+  /** Only cases that came in on one of these channels. */
+  channels?: Channel[];
   limit: number;
   cursor?: string;
 }
@@ -40,7 +44,7 @@ export interface StoredDecision {
   decisionId: string;
   caseId: string;
   at: string;
-  kind: 'territory' | 'assignment' | 'priority';
+  kind: 'territory' | 'assignment' | 'priority' | 'swarm';
   outcome: string;
   details: EngineDecision | RoutingDecision | Record<string, unknown>;
 }
@@ -76,6 +80,11 @@ export interface CaseRepository {
    * otherwise) and appends events, in one transaction. Returns the case with its new version.
    */
   update(next: CaseRecord, expectedVersion: number, events: CaseEvent[], decisions?: StoredDecision[]): Promise<CaseRecord>;
+  /**
+   * As update, with a message added to the case in the same transaction (an internal note): the
+   * case's version moves, so its ETag changes with its history.
+   */
+  addMessage(next: CaseRecord, expectedVersion: number, message: CaseMessage, events: CaseEvent[]): Promise<CaseRecord>;
   list(query: CaseQuery): Promise<Page<CaseRecord>>;
   /** A queue's waiting cases in dispatch order: priority, then age. */
   listQueued(queueId: string, limit: number): Promise<CaseRecord[]>;
@@ -87,6 +96,8 @@ export interface CaseRepository {
    * case with a conditional write on its version.
    */
   listDue(kind: string, until: string, limit: number): Promise<CaseRecord[]>;
+  /** How many cases wait in a queue, counted up to `max` (a gauge for the sweeps; a count, not a read of the cases). */
+  countQueued(queueId: string, max: number): Promise<number>;
 }
 
 export interface AgentStateRepository {
@@ -121,6 +132,21 @@ export interface AssignmentStore {
     at: string;
     events: CaseEvent[];
     decisions: StoredDecision[];
+  }): Promise<ClaimResult>;
+  /**
+   * Reassignment in one transaction: the case moves from `fromAgentId` to `toAgentId` (at its
+   * version), the old owner's load on the channel goes down and the new owner's goes up, only if
+   * the new owner is online with spare capacity. `fromAgentId` absent: nobody held capacity.
+   */
+  transfer(input: {
+    next: CaseRecord;
+    expectedVersion: number;
+    fromAgentId?: string;
+    toAgentId: string;
+    channel: Channel;
+    capacity: number;
+    at: string;
+    events: CaseEvent[];
   }): Promise<ClaimResult>;
   /** Gives an agent's reserved capacity back while updating the case (close, reassign). */
   release(input: {
@@ -345,4 +371,29 @@ export interface EmailStore {
   getContact(email: string): Promise<ContactRecord | undefined>;
   recordBounce(email: string, bounce: { at: string; permanent: boolean; reason: string; caseId?: string }): Promise<void>;
   logMail(entry: MailLogEntry): Promise<void>;
+}
+
+// --- swarming (functions/core/use-cases/swarm.ts) -------------------------------------------------
+
+/** A swarm invitation as it goes to the team's chat: what the Slack adapter turns into blocks. */
+export interface SwarmAnnouncement {
+  caseId: string;
+  caseNumber: string;
+  subject: string;
+  status: string;
+  priority: string;
+  product?: string;
+  customer?: string;
+  owner?: { agentId: string; name: string };
+  startedBy: string;
+  note?: string;
+  experts: { agentId: string; name: string; score: number; reasons: string[] }[];
+  /** Where a person opens the case. */
+  link: string;
+}
+
+/** Tells the team about a swarm: a Slack incoming webhook (URL from Secrets Manager in AWS, an option locally). */
+export interface SwarmNotifier {
+  /** `sent`, or `skipped` with why (no webhook configured); throws when the webhook refuses. */
+  announce(announcement: SwarmAnnouncement): Promise<{ sent: boolean; reason?: string }>;
 }

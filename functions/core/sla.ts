@@ -1,4 +1,4 @@
-import { addBusinessTime, businessTimeBetween } from './business-time.js';
+import { addBusinessTime, businessTimeBetween, subtractBusinessTime } from './business-time.js';
 import type { CaseRecord, CaseStatus } from './case.js';
 import { CLOSED_STATUSES } from './case.js';
 import { compileConditionNode } from './conditions.js';
@@ -164,7 +164,13 @@ function project(m: MilestoneClock, ctx: SlaContext): MilestoneClock {
     if (!m.breachedAt) delete next.dueAt;
     return next;
   }
-  if (!m.breachedAt) next.dueAt = instantAt(m, m.targetMs, ctx.calendar);
+  if (!m.breachedAt) {
+    next.dueAt =
+      m.consumedMs < m.targetMs
+        ? instantAt(m, m.targetMs, ctx.calendar)
+        : // Already past (noticed late, or a shorter target): when the count passed the target.
+          subtractBusinessTime(new Date(m.countedAt), m.consumedMs - m.targetMs, ctx.calendar).toISOString();
+  }
   const warn = warnMs(ctx.policy);
   if (warn > 0 && !m.warnedAt && !m.breachedAt && m.targetMs - warn > 0) next.warnAt = instantAt(m, m.targetMs - warn, ctx.calendar);
   else delete next.warnAt;

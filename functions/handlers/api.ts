@@ -1,14 +1,26 @@
-import { z } from 'zod';
-import { PRESENCES } from '../core/agent-state.js';
-import type { CaseEvent, CaseMessage, CaseRecord, CaseStatus } from '../core/case.js';
-import { CASE_STATUSES } from '../core/case.js';
+import type { z } from 'zod';
+import type { CaseEvent, CaseMessage, CaseRecord } from '../core/case.js';
 import type { FieldIssue } from '../core/errors.js';
 import { NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../core/errors.js';
 import type { CaseWithHistory, StoredDecision } from '../core/ports.js';
 import { assertAdmin } from '../core/authz.js';
 import type { AppDeps } from '../shared/deps.js';
-import { awsDeps } from '../shared/deps.js';
 import { makeUseCases } from '../shared/use-cases.js';
+import { awsApiDeps } from '../shared/api-deps.js';
+import { API_MAX_BODY_BYTES, CONFIG_MAX_BODY_BYTES } from '../shared/api-limits.js';
+import {
+  CreateCaseBody,
+  DeclineBody,
+  ListCasesQuery,
+  NoteBody,
+  PresenceBody,
+  PriorityBody,
+  ReassignBody,
+  ReplyBody,
+  StatusBody,
+  SwarmBody,
+} from '../shared/api-schemas.js';
+import { buildOpenApiDocument } from '../shared/openapi.js';
 import type { HttpEvent, HttpResult } from '../shared/http.js';
 import { bodyBytes, bodyText, header, httpHandler, json, lazy, principalOf } from '../shared/http.js';
 import { logger } from '../shared/observability.js';
@@ -22,10 +34,7 @@ import { ROUTES, findRoute } from '../shared/routes.js';
  * or the local gateway that mimics it); authorisation is the use cases' business.
  */
 
-/** Requests this function accepts; API Gateway's own limit (10 MB) is far above what the API needs. */
-export const API_MAX_BODY_BYTES = 64 * 1024;
-/** A routing configuration with a thousand agents and hundreds of rules is a few hundred KB. */
-export const CONFIG_MAX_BODY_BYTES = 2 * 1024 * 1024;
+export { API_MAX_BODY_BYTES, CONFIG_MAX_BODY_BYTES } from '../shared/api-limits.js';
 
 const API_ROUTES: readonly RouteDefinition[] = (ROUTES as readonly RouteDefinition[]).filter((r) => r.target === 'api');
 
@@ -33,48 +42,7 @@ const API_ROUTES: readonly RouteDefinition[] = (ROUTES as readonly RouteDefiniti
 const INTERNAL_CASE_FIELDS = ['priorityRank', 'routing'] as const;
 
 // ---------------------------------------------------------------------------------------------
-// Request schemas
-
-const KNOWN_STATUSES = new Set<string>(CASE_STATUSES);
-
-/** `status=queued,assigned`: one or more case statuses, comma-separated. */
-const statusList = z
-  .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-  .superRefine((list, ctx) => {
-    const unknown = list.filter((s) => !KNOWN_STATUSES.has(s));
-    if (list.length === 0) ctx.addIssue({ code: 'custom', message: 'name at least one status' });
-    else if (unknown.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a status' : 'are not statuses'}; use ${CASE_STATUSES.join(', ')}` });
-    }
-  })
-  .transform((list) => list as CaseStatus[]);
-
-const ListCasesQuery = z
-  .object({
-    queue: z.string().min(1).max(64).optional(),
-    status: statusList.optional(),
-    owner: z.string().min(1).max(64).optional(),
-    limit: z.coerce
-      .number({ error: 'must be a whole number from 1 to 100' })
-      .int('must be a whole number from 1 to 100')
-      .min(1, 'must be at least 1')
-      .max(100, 'must be at most 100')
-      .default(25),
-    cursor: z.string().min(1).max(4096).optional(),
-  })
-  .strict();
-
-const DeclineBody = z.object({ reason: z.string().trim().min(1).max(1000).optional() }).strict();
-
-const StatusBody = z
-  .object({
-    status: z.enum(CASE_STATUSES, { error: `must be one of ${CASE_STATUSES.join(', ')}` }),
-    comment: z.string().trim().min(1).max(5000).optional(),
-    reason: z.string().trim().min(1).max(1000).optional(),
-    until: z.iso.datetime({ offset: true, error: 'must be an ISO timestamp' }).optional(),
-  })
-  .strict();
+// Requests (the schemas live in functions/shared/api-schemas.ts, shared with the OpenAPI document)
 
 /** `If-Match: "7"` ▶ 7; absent ▶ undefined (the write is unconditional on the version). */
 function ifMatchVersion(event: HttpEvent): number | undefined {
@@ -89,10 +57,6 @@ function ifMatchVersion(event: HttpEvent): number | undefined {
 function optionalJsonBody(event: HttpEvent): unknown {
   return bodyText(event).trim() === '' ? {} : jsonBody(event);
 }
-
-const PresenceBody = z
-  .object({ status: z.enum(PRESENCES, { error: `must be one of ${PRESENCES.join(', ')}` }) })
-  .strict();
 
 /** Path ids are configuration ids or ULIDs; anything else cannot name a stored item. */
 const PATH_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -132,6 +96,11 @@ function jsonBody(event: HttpEvent, maxBytes = API_MAX_BODY_BYTES): unknown {
   }
 }
 
+/** The object without its undefined fields (exactOptionalPropertyTypes-friendly). */
+function definedOnly<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
+
 function pathId(params: Record<string, string>, name: string, what: string): string {
   const value = params[name] ?? '';
   if (!PATH_ID.test(value)) throw new NotFoundError(`${what} ${JSON.stringify(value.slice(0, 80))} does not exist`);
@@ -164,9 +133,11 @@ const MESSAGE_FIELD_ORDER = ['messageId', 'direction', 'channel', 'from', 'subje
 const EVENT_FIELD_ORDER = ['eventId', 'activity', 'at', 'actor', 'details'];
 const DECISION_FIELD_ORDER = ['decisionId', 'kind', 'at', 'outcome', 'details'];
 
-function toApiMessage(m: CaseMessage): Record<string, unknown> {
-  // `ref` is where the bytes are stored (S3 key, local path): the store's business, not the caller's.
-  return ordered({ ...m, attachments: m.attachments.map(({ ref: _ref, ...a }) => a) }, MESSAGE_FIELD_ORDER, ['caseId']);
+/** Where a message's bytes are stored (S3 keys, local paths): the store's business, not the caller's. */
+const STORAGE_REFERENCES = ['caseId', 'rawRef', 'htmlRef', 'textRef'];
+
+export function toApiMessage(m: CaseMessage): Record<string, unknown> {
+  return ordered({ ...m, attachments: m.attachments.map(({ ref: _ref, ...a }) => a) }, MESSAGE_FIELD_ORDER, STORAGE_REFERENCES);
 }
 
 const toApiEvent = (e: CaseEvent) => ordered(e, EVENT_FIELD_ORDER, ['caseId']);
@@ -211,7 +182,9 @@ interface RouteRequest {
 type RouteHandler = (request: RouteRequest) => Promise<HttpResult>;
 
 export function createHandler(deps: AppDeps) {
-  const { getCase, listCases, getMe, setPresence, workCase, dispatchToAgent, applyConfig } = makeUseCases(deps);
+  const { getCase, listCases, getMe, setPresence, workCase, dispatchToAgent, applyConfig, createAgentCase, caseUpdates, replyToCustomer, startSwarm } =
+    makeUseCases(deps);
+  const openApiDocuments = new Map<string, string>();
 
   const presence = async (event: HttpEvent, agentId: string) => {
     const principal = principalOf(event);
@@ -245,6 +218,8 @@ export function createHandler(deps: AppDeps) {
         queue: query.queue,
         owner: query.owner,
         statuses: query.status,
+        priorities: query.priority,
+        channels: query.channel,
         limit: query.limit,
         cursor: query.cursor,
       });
@@ -291,6 +266,81 @@ export function createHandler(deps: AppDeps) {
       return json(200, toApiCase(updated), { etag: etagOf(updated.version) });
     },
 
+    'GET /openapi.json': async ({ event }) => {
+      // Public, like /health: it describes the API, never its data. `servers` is the caller's origin.
+      const host = header(event, 'host') ?? event.requestContext?.domainName;
+      const proto = header(event, 'x-forwarded-proto')?.split(',')[0]?.trim() || 'https';
+      const serverUrl = host && /^[A-Za-z0-9.:[\]-]{1,255}$/.test(host) ? `${proto === 'http' ? 'http' : 'https'}://${host}` : '';
+      let document = openApiDocuments.get(serverUrl);
+      if (!document) {
+        document = JSON.stringify(buildOpenApiDocument(serverUrl ? { serverUrl } : {}));
+        if (openApiDocuments.size < 16) openApiDocuments.set(serverUrl, document);
+      }
+      return { statusCode: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'public, max-age=300' }, body: document };
+    },
+
+    'POST /cases': async ({ event }) => {
+      const body = parseWith(CreateCaseBody, jsonBody(event));
+      const { contact, account, location, channel: _channel, ...rest } = body;
+      const result = await createAgentCase(principalOf(event), {
+        ...definedOnly(rest),
+        contact: { email: contact.email ?? '', ...definedOnly({ name: contact.name, phone: contact.phone }) },
+        ...(account && Object.keys(definedOnly(account)).length ? { account: definedOnly(account) } : {}),
+        ...(location && Object.keys(definedOnly(location)).length ? { location: definedOnly(location) } : {}),
+      } as Parameters<typeof createAgentCase>[1]);
+      return json(result.created ? 201 : 200, toApiCase(result.case), { etag: etagOf(result.case.version), location: `/cases/${result.case.caseId}` });
+    },
+
+    'POST /cases/{id}/priority': async ({ event, params }) => {
+      const body = parseWith(PriorityBody, jsonBody(event));
+      const updated = await caseUpdates.changePriority(principalOf(event), pathId(params, 'id', 'case'), { ...body, expectedVersion: ifMatchVersion(event) });
+      return json(200, toApiCase(updated), { etag: etagOf(updated.version) });
+    },
+
+    'POST /cases/{id}/notes': async ({ event, params }) => {
+      const body = parseWith(NoteBody, jsonBody(event));
+      const result = await caseUpdates.addNote(principalOf(event), pathId(params, 'id', 'case'), { ...body, expectedVersion: ifMatchVersion(event) });
+      return json(201, { case: toApiCase(result.case), note: toApiMessage(result.message) }, { etag: etagOf(result.case.version) });
+    },
+
+    'POST /cases/{id}/reassign': async ({ event, params }) => {
+      const body = parseWith(ReassignBody, jsonBody(event));
+      const updated = await caseUpdates.reassign(principalOf(event), pathId(params, 'id', 'case'), {
+        ...definedOnly({ agent: body.agent, queue: body.queue }),
+        reason: body.reason,
+        expectedVersion: ifMatchVersion(event),
+      });
+      return json(200, toApiCase(updated), { etag: etagOf(updated.version) });
+    },
+
+    'POST /cases/{id}/replies': async ({ event, params }) => {
+      const body = parseWith(ReplyBody, jsonBody(event));
+      const result = await replyToCustomer(principalOf(event), pathId(params, 'id', 'case'), {
+        text: body.text,
+        ...(body.subject ? { subject: body.subject } : {}),
+        expectedVersion: ifMatchVersion(event),
+      });
+      return json(201, { case: toApiCase(result.case), message: toApiMessage(result.message) }, { etag: etagOf(result.case.version) });
+    },
+
+    'POST /cases/{id}/swarm': async ({ event, params }) => {
+      const body = parseWith(SwarmBody, optionalJsonBody(event));
+      const result = await startSwarm(principalOf(event), pathId(params, 'id', 'case'), { ...definedOnly(body), expectedVersion: ifMatchVersion(event) });
+      return json(
+        200,
+        {
+          case: toApiCase(result.case),
+          swarm: result.swarm ?? null,
+          invited: result.invited,
+          experts: [...result.search.experts, ...result.search.runnersUp],
+          excluded: result.search.excluded,
+          reasons: result.search.reasons,
+          notification: result.notification,
+        },
+        { etag: etagOf(result.case.version) },
+      );
+    },
+
     'GET /admin/config': async ({ event }) => {
       assertAdmin(principalOf(event));
       const current = await deps.configs.getCurrent();
@@ -326,4 +376,4 @@ export function createHandler(deps: AppDeps) {
 }
 
 /** The Lambda entry point: dependencies from the environment, built on the first request. */
-export const handler = lazy(() => createHandler(awsDeps()));
+export const handler = lazy(() => createHandler(awsApiDeps()));

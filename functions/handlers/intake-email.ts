@@ -8,8 +8,8 @@
  */
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { makeEmailStore } from '../adapters/email-store.js';
 import { makeMimeParser } from '../adapters/mime-parser.js';
+import { intakeFailure } from '../core/metrics.js';
 import type { ReceiveEmailResult } from '../core/use-cases/receive-email.js';
 import { makeReceiveEmail } from '../core/use-cases/receive-email.js';
 import { makeRouteCase } from '../core/use-cases/route-case.js';
@@ -59,7 +59,8 @@ export function createHandler(deps: AppDeps) {
   const receiveEmail = makeReceiveEmail({
     ...deps,
     mime: makeMimeParser(),
-    email: makeEmailStore(deps.table),
+    // The deps' email store: metered, so new email cases count in CasesCreated.
+    email: deps.emailStore,
     routeCase: makeRouteCase(deps),
     ...(deps.defaultFromAddress ? { defaultFromAddress: deps.defaultFromAddress } : {}),
   });
@@ -82,6 +83,7 @@ export function createHandler(deps: AppDeps) {
       } catch (error) {
         logger.error('email intake failed; the raw message stays in place for the retry', { key, error: error as Error });
         failures.push(error);
+        deps.metrics.record([intakeFailure('email')]);
       }
     }
     if (failures.length === 1) throw failures[0];

@@ -7,6 +7,7 @@
  */
 import { RateLimitedError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../core/errors.js';
 import { parseWebSubmission } from '../core/intake.js';
+import { intakeFailure } from '../core/metrics.js';
 import type { SubmitWebCaseResult } from '../core/use-cases/submit-web-case.js';
 import { makeSubmitWebCase } from '../core/use-cases/submit-web-case.js';
 import type { AppDeps } from '../shared/deps.js';
@@ -62,8 +63,10 @@ export function createHandler(deps: AppDeps) {
       return formSuccess(result, page, deps.webFormReturnUrl);
     } catch (error) {
       const status = httpStatusOf(error);
-      if (status >= 500) logger.error('request failed', { error: error as Error });
-      else logger.info('request rejected', { status, error: (error as Error)?.message });
+      if (status >= 500) {
+        logger.error('request failed', { error: error as Error });
+        deps.metrics.record([intakeFailure('web')]);
+      } else logger.info('request rejected', { status, error: (error as Error)?.message });
       const headers = errorHeaders(error);
       // Once the fields are read, the customer gets the form back with everything they wrote.
       if (values) {
@@ -83,7 +86,12 @@ export function createHandler(deps: AppDeps) {
     if (method !== 'POST') {
       return json(405, { error: 'MethodNotAllowed', message: 'use GET for the form or POST to submit' }, { allow: 'GET, POST' });
     }
-    return bodyKind(header(event, 'content-type')) === 'form' ? handleForm(event, page) : handleJson(event);
+    if (bodyKind(header(event, 'content-type')) === 'form') return handleForm(event, page);
+    return handleJson(event).catch((error: unknown) => {
+      // The error table answers it; a 5xx is a submission we failed to take (IntakeFailures).
+      if (httpStatusOf(error) >= 500) deps.metrics.record([intakeFailure('web')]);
+      throw error;
+    });
   });
 }
 

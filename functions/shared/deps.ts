@@ -5,6 +5,10 @@ import { makeAgentStateRepository } from '../adapters/agent-state-repository.js'
 import { makeAssignmentStore } from '../adapters/assignment-store.js';
 import { makeCaseRepository } from '../adapters/case-repository.js';
 import { makeConfigRepository } from '../adapters/config-repository.js';
+import { makeEmailStore } from '../adapters/email-store.js';
+import { meterAssignmentStore, meterCaseRepository, meterEmailStore } from '../adapters/metering.js';
+import { makePowertoolsMetricsSink } from '../adapters/powertools-metrics.js';
+import { makeSlackSwarmNotifier, staticWebhookUrl } from '../adapters/slack-webhook.js';
 import type { TableRef } from '../adapters/dynamo.js';
 import { makeDocumentClient } from '../adapters/dynamo.js';
 import { makeRateLimiter } from '../adapters/rate-limiter.js';
@@ -18,16 +22,21 @@ import type {
   CaseRepository,
   Clock,
   ConfigRepository,
+  EmailStore,
   IdGenerator,
   Mailer,
   Notifier,
   RateLimiter,
   RawMailStore,
+  SwarmNotifier,
   ThreadingKeySource,
   WorkflowStarter,
 } from '../core/ports.js';
+import type { MetricsSink } from '../core/metrics.js';
+import { NO_METRICS } from '../core/metrics.js';
 import type { WebIntakeLimits } from '../core/use-cases/submit-web-case.js';
 import { env } from './env.js';
+import { metrics } from './observability.js';
 
 /**
  * The composition root. Handlers take an AppDeps; in Lambda it is built from the environment, in
@@ -56,6 +65,17 @@ export interface AppDeps {
   defaultFromAddress?: string;
   /** SLA warnings, breaches and escalations, on-hold limits: agents by mail, admins by alert (functions/adapters/notifier.ts). */
   notifier: Notifier;
+  /** Email records beside the cases (sent ids, contacts): agent replies are recorded through it (functions/adapters/email-store.ts). */
+  emailStore: EmailStore;
+  /** Swarm announcements to the team's chat (Slack incoming webhook; functions/adapters/slack-webhook.ts). */
+  swarmNotifier: SwarmNotifier;
+  /** Where a person opens a case, for links in notifications: `<base>/<caseId>`. */
+  caseLinkBase?: string;
+  /**
+   * Operational metrics (functions/core/metrics.ts). The event-writing ports above are already
+   * metered with it; handlers record what is not an event (an intake that failed).
+   */
+  metrics: MetricsSink;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -80,16 +100,23 @@ export interface DepsParts {
   defaultFromAddress?: string;
   /** Default: agents mailed through `mailer` (when given), admins through `alerts`. */
   notifier?: Notifier;
+  /** Default: announcements are skipped (no webhook configured). */
+  swarmNotifier?: SwarmNotifier;
+  caseLinkBase?: string;
+  /** CloudWatch EMF in Lambda, memory in the local stack; default none. */
+  metrics?: MetricsSink;
 }
 
 export const DEFAULT_WEB_LIMITS: WebIntakeLimits = { perIp: 20, perEmail: 5, windowSeconds: 3600 };
 
 export function makeAppDeps(parts: DepsParts): AppDeps {
+  const metrics = parts.metrics ?? NO_METRICS;
   return {
     table: parts.table,
-    cases: makeCaseRepository(parts.table),
+    // Metered: every committed case event that is a metric (created, assigned, SLA) is counted here.
+    cases: meterCaseRepository(makeCaseRepository(parts.table), metrics),
     agentStates: makeAgentStateRepository(parts.table),
-    assignments: makeAssignmentStore(parts.table),
+    assignments: meterAssignmentStore(makeAssignmentStore(parts.table), metrics),
     configs: makeConfigRepository(parts.table),
     rateLimiter: makeRateLimiter(parts.table),
     alerts: parts.alerts,
@@ -103,6 +130,10 @@ export function makeAppDeps(parts: DepsParts): AppDeps {
     threadingKeys: parts.threadingKeys ?? { keys: unconfigured('the threading key') },
     ...(parts.defaultFromAddress ? { defaultFromAddress: parts.defaultFromAddress } : {}),
     notifier: parts.notifier ?? makeNotifier({ ...(parts.mailer ? { mailer: parts.mailer } : {}), alerts: parts.alerts }),
+    emailStore: meterEmailStore(makeEmailStore(parts.table), metrics),
+    swarmNotifier: parts.swarmNotifier ?? makeSlackSwarmNotifier({ webhookUrl: staticWebhookUrl(undefined) }),
+    ...(parts.caseLinkBase ? { caseLinkBase: parts.caseLinkBase } : {}),
+    metrics,
   };
 }
 
@@ -123,6 +154,7 @@ export function awsDeps(): AppDeps {
     workflow: e.STATE_MACHINE_ARN ? makeStepFunctionsStarter(new SFNClient({}), e.STATE_MACHINE_ARN) : { startCase: unconfigured('STATE_MACHINE_ARN') },
     webLimits: { perIp: e.WEB_RATE_LIMIT_PER_IP, perEmail: e.WEB_RATE_LIMIT_PER_EMAIL, windowSeconds: e.WEB_RATE_LIMIT_WINDOW_SECONDS },
     webFormReturnUrl: e.WEB_FORM_RETURN_URL,
+    metrics: makePowertoolsMetricsSink(metrics),
     // The S3, SES and Secrets Manager adapters are added by functions/shared/email-deps.ts, imported
     // only by the email intake function so the other bundles do not carry those clients.
   });

@@ -25,6 +25,10 @@ const EnvSchema = z.object({
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
   /** Set by Lambda itself; names the SES Message-ID domain (`<id>@<region>.amazonses.com`). */
   AWS_REGION: z.string().min(1).optional(),
+  /** Swarming: the Secrets Manager secret holding the Slack incoming-webhook URL (lib/api.ts). */
+  SLACK_WEBHOOK_SECRET_ARN: z.string().min(1).optional(),
+  /** Where a person opens a case (links in Slack messages): `<base>/<caseId>`. */
+  CASE_LINK_BASE_URL: z.string().url().optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

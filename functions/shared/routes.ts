@@ -4,7 +4,7 @@
  * handler's router matches the same patterns, so a route cannot exist in one place and not another.
  */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-export type RouteTarget = 'api' | 'web-to-case';
+export type RouteTarget = 'api' | 'web-to-case' | 'reports';
 
 export interface RouteDefinition {
   readonly method: HttpMethod;
@@ -16,9 +16,11 @@ export interface RouteDefinition {
 
 export const ROUTES = [
   { method: 'GET', path: '/health', target: 'api', auth: 'public' },
+  { method: 'GET', path: '/openapi.json', target: 'api', auth: 'public' },
   { method: 'GET', path: '/web-to-case', target: 'web-to-case', auth: 'public' },
   { method: 'POST', path: '/web-to-case', target: 'web-to-case', auth: 'public' },
   { method: 'GET', path: '/cases', target: 'api', auth: 'jwt' },
+  { method: 'POST', path: '/cases', target: 'api', auth: 'jwt' },
   { method: 'GET', path: '/cases/{id}', target: 'api', auth: 'jwt' },
   { method: 'GET', path: '/agents/me', target: 'api', auth: 'jwt' },
   { method: 'PUT', path: '/agents/me/presence', target: 'api', auth: 'jwt' },
@@ -27,8 +29,17 @@ export const ROUTES = [
   { method: 'POST', path: '/cases/{id}/accept', target: 'api', auth: 'jwt' },
   { method: 'POST', path: '/cases/{id}/decline', target: 'api', auth: 'jwt' },
   { method: 'POST', path: '/cases/{id}/status', target: 'api', auth: 'jwt' },
+  { method: 'POST', path: '/cases/{id}/priority', target: 'api', auth: 'jwt' },
+  { method: 'POST', path: '/cases/{id}/notes', target: 'api', auth: 'jwt' },
+  { method: 'POST', path: '/cases/{id}/reassign', target: 'api', auth: 'jwt' },
+  { method: 'POST', path: '/cases/{id}/replies', target: 'api', auth: 'jwt' },
+  { method: 'POST', path: '/cases/{id}/swarm', target: 'api', auth: 'jwt' },
   { method: 'GET', path: '/admin/config', target: 'api', auth: 'jwt' },
   { method: 'PUT', path: '/admin/config', target: 'api', auth: 'jwt' },
+  // Reports and the event-log export (managers, admins): a read-only function of their own.
+  { method: 'GET', path: '/reports', target: 'reports', auth: 'jwt' },
+  { method: 'GET', path: '/reports/{name}', target: 'reports', auth: 'jwt' },
+  { method: 'GET', path: '/exports/events', target: 'reports', auth: 'jwt' },
 ] as const satisfies readonly RouteDefinition[];
 
 /** Matches a concrete path against a route pattern, returning the path parameters or undefined. */

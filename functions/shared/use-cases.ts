@@ -7,7 +7,12 @@ import { makeRouteCase } from '../core/use-cases/route-case.js';
 import { makeStampCase } from '../core/use-cases/stamp-case.js';
 import { makeSubmitWebCase } from '../core/use-cases/submit-web-case.js';
 import { makeWorkCase } from '../core/use-cases/work-case.js';
+import { makeCaseUpdates } from '../core/use-cases/case-updates.js';
+import { makeCreateAgentCase } from '../core/use-cases/create-case.js';
+import { makeReplyToCustomer } from '../core/use-cases/reply.js';
+import { makeStartSwarm } from '../core/use-cases/swarm.js';
 import type { AppDeps } from './deps.js';
+import { makeSlaUseCases } from './sla-use-cases.js';
 
 /**
  * Every use case wired to one AppDeps, once. Handlers pick the one they call; the wiring between
@@ -18,11 +23,35 @@ export function makeUseCases(deps: AppDeps) {
   const routing = { ...base, agentStates: deps.agentStates, assignments: deps.assignments };
   const routeCase = makeRouteCase(routing);
   const dispatchToAgent = makeDispatchToAgent(routing);
-  const workCase = makeWorkCase({ ...base, assignments: deps.assignments, routeCase, dispatchToAgent });
+  const workCase = makeWorkCase({ ...base, assignments: deps.assignments, routeCase, dispatchToAgent, workflow: deps.workflow });
+  // SLA clocks and sweeps (issue 5): functions/shared/sla-use-cases.ts.
+  const sla = makeSlaUseCases(deps);
+  // The agent API (issue 6): phone cases, priority, notes, reassignment by a person, replies, swarms.
+  const agentApi = {
+    createAgentCase: makeCreateAgentCase({ ...base, workflow: deps.workflow }),
+    caseUpdates: makeCaseUpdates({ ...routing, reassignForReason: sla.reassign, dispatchToAgent, workflow: deps.workflow }),
+    replyToCustomer: makeReplyToCustomer({
+      ...base,
+      email: deps.emailStore,
+      mailer: deps.mailer,
+      threadingKeys: deps.threadingKeys,
+      workflow: deps.workflow,
+      ...(deps.defaultFromAddress ? { defaultFromAddress: deps.defaultFromAddress } : {}),
+    }),
+    startSwarm: makeStartSwarm({
+      ...base,
+      agentStates: deps.agentStates,
+      events: deps.emailStore,
+      notifier: deps.swarmNotifier,
+      caseLink: (c) => `${(deps.caseLinkBase ?? 'http://127.0.0.1:3000/cases').replace(/\/+$/, '')}/${encodeURIComponent(c.caseId)}`,
+    }),
+  };
   return {
+    ...agentApi,
     routeCase,
     dispatchToAgent,
     workCase,
+    ...sla,
     stampCase: makeStampCase({ ...base, alerts: deps.alerts }),
     failCase: makeFailCase({ ...base, alerts: deps.alerts, assignments: deps.assignments }),
     submitWebCase: makeSubmitWebCase({ ...base, workflow: deps.workflow, rateLimiter: deps.rateLimiter, limits: deps.webLimits }),

@@ -14,6 +14,17 @@ import { logger } from './observability.js';
 export const CaseTaskInputSchema = z.object({ caseId: z.string().min(1).max(128) });
 export type CaseTaskInput = z.infer<typeof CaseTaskInputSchema>;
 
+/**
+ * The SLA loop's tasks also pass the execution's generation and, for EvaluateSla, its loop count and
+ * the loop limit after which it continues as a new execution (a literal in the ASL).
+ */
+export const SlaTaskInputSchema = CaseTaskInputSchema.extend({
+  generation: z.number().int().min(1),
+  loops: z.number().int().min(0).optional(),
+  maxLoops: z.number().int().min(1).optional(),
+});
+export type SlaTaskInputParsed = z.infer<typeof SlaTaskInputSchema>;
+
 /** Parses a task's input; a bad one is a ValidationError, which the workflow never retries. */
 export function parseTaskInput<S extends z.ZodType>(schema: S, event: unknown): z.infer<S> {
   const result = schema.safeParse(event);

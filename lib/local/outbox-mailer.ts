@@ -24,7 +24,9 @@ export function makeOutboxMailer(options: OutboxMailerOptions): Mailer & { close
       const raw = await composeEmail(message);
       const dir = outboxDir(options.dataDir);
       await mkdir(dir, { recursive: true });
-      const file = join(dir, outboxFileName(message.date.toISOString(), message.headers['Auto-Submitted'] ? 'ack' : 'mail', message.messageId.split('@')[0]!));
+      // Notifications to agents (SLA warnings, escalations) are auto-submitted too, but not acknowledgements.
+      const kind = message.headers['X-Caseflow-Notification'] ? 'notice' : message.headers['Auto-Submitted'] ? 'ack' : 'mail';
+      const file = join(dir, outboxFileName(message.date.toISOString(), kind, message.messageId.split('@')[0]!));
       const tmp = `${file}.${randomUUID()}.tmp`;
       await writeFile(tmp, raw);
       await rename(tmp, file);

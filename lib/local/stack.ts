@@ -18,6 +18,8 @@ import type { StoredConfig, WorkflowStarter } from '../../functions/core/ports.j
 import type { WebIntakeLimits } from '../../functions/core/use-cases/submit-web-case.js';
 import { createHandler as createApiHandler } from '../../functions/handlers/api.js';
 import { createHandler as createWebToCaseHandler } from '../../functions/handlers/web-to-case.js';
+import { createHandler as createReportsHandler, reportsDepsFor } from '../../functions/handlers/reports.js';
+import type { RouteTarget } from '../../functions/shared/routes.js';
 import type { AppDeps } from '../../functions/shared/deps.js';
 import { makeAppDeps } from '../../functions/shared/deps.js';
 import type { Clock } from '../../functions/core/ports.js';
@@ -31,6 +33,13 @@ import type { LocalStackInfo } from './stack-info.js';
 import { DEFAULT_DATA_DIR, DEMO_CONFIG_PATH, STACK_INFO_FILE, isAlive, readConfigFile, readStackInfo } from './stack-info.js';
 import { makeLocalWorkflow } from './stepfunctions.js';
 import { smtpService } from './smtp.js';
+import type { LocalMetricsSink } from './metrics.js';
+import { makeLocalMetricsSink } from './metrics.js';
+import { loadOrCreateThreadingKey } from './mail-store.js';
+import { makeSlackSwarmNotifier, staticWebhookUrl } from '../../functions/adapters/slack-webhook.js';
+import { sweepService } from './sweeps.js';
+import { makeOutboxMailer } from './outbox-mailer.js';
+import { makeNotifier } from '../../functions/adapters/notifier.js';
 
 export { DEFAULT_DATA_DIR, DEMO_CONFIG_PATH, STACK_INFO_FILE, readStackInfo, type LocalStackInfo } from './stack-info.js';
 
@@ -105,6 +114,10 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** The clock every use case reads (tests pin it to a date and time); default the system clock. */
   clock?: Clock;
+  /** Swarming: the Slack incoming-webhook URL swarms are announced to (`--slack-webhook-url`); unset: announcements are skipped. */
+  slackWebhookUrl?: string;
+  /** Run the sweeps (lib/local/sweeps.ts) every this many seconds; unset: no sweeps. `npm start` passes 60. */
+  sweepEverySeconds?: number;
 }
 
 export interface LocalStack {
@@ -120,6 +133,8 @@ export interface LocalStack {
   configSource: 'demo' | 'file' | 'stored';
   configVersion: number;
   services: Record<string, StartedLocalService>;
+  /** What CloudWatch would receive as metrics (functions/core/metrics.ts), summarised in memory. */
+  metrics: LocalMetricsSink;
   /** Stops the services, the gateway, the workflow and DynamoDB Local. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -174,11 +189,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // to the local workflow, which exists by the time any case can be submitted.
     let workflow: LocalWorkflow | undefined;
     const starter: WorkflowStarter = {
-      startCase: async (caseId) => {
+      startCase: async (caseId, startOptions) => {
         if (!workflow) throw new Error('the local workflow is not running (yet)');
-        await workflow.starter.startCase(caseId);
+        await workflow.starter.startCase(caseId, startOptions);
       },
     };
+    // Metrics stay in memory locally (no EMF on the terminal); tests and the curious read stack.metrics.
+    const metrics = makeLocalMetricsSink();
     let deps: AppDeps | undefined;
     const alerts = makeLocalAlertPublisher({
       dataDir,
@@ -187,11 +204,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     deps = makeAppDeps({
       table,
+      metrics,
       alerts,
       workflow: starter,
       ...(options.webLimits ? { webLimits: options.webLimits } : {}),
       ...(options.webFormReturnUrl ? { webFormReturnUrl: options.webFormReturnUrl } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
+      // The agent API: replies go out through the outbox mailer (relayed like acknowledgements),
+      // threaded with the data dir's threading key; swarms are announced to the Slack webhook.
+      mailer: makeOutboxMailer({ dataDir, ...(options.smtpRelay ? { relay: options.smtpRelay } : {}) }),
+      threadingKeys: await loadOrCreateThreadingKey(dataDir),
+      swarmNotifier: makeSlackSwarmNotifier({ webhookUrl: staticWebhookUrl(options.slackWebhookUrl) }),
+      // SLA and sweep notifications: agents' mail to the outbox, admins' to the alert log (and outbox).
+      notifier: makeNotifier({ mailer: makeOutboxMailer({ dataDir }), alerts }),
     });
 
     const applied = await applyConfiguration(deps, fileConfig);
@@ -213,9 +238,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (resumed > 0) log(`resumed the workflow of ${resumed} case(s) the last run left unrouted`);
 
     const keys = await loadOrCreateKeyPair(dataDir);
-    const functions: Record<'api' | 'web-to-case', GatewayFunction> = {
+    const functions: Record<RouteTarget, GatewayFunction> = {
       api: createApiHandler(deps),
       'web-to-case': createWebToCaseHandler(deps),
+      // Reports get a read-only view of the table, as their Lambda does.
+      reports: createReportsHandler(reportsDepsFor(table, deps.clock)),
     };
     const gateway: Gateway = await startGateway({
       host: options.host ?? '127.0.0.1',
@@ -231,11 +258,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       throw error;
     });
     stops.push({ name: 'gateway', stop: () => gateway.close() });
+    // Links in swarm announcements point at this gateway (known only once it listens).
+    deps.caseLinkBase ??= `${gateway.url}/cases`;
 
     const services: Record<string, StartedLocalService> = {};
     const plugged = [
       ...(options.services ?? []),
       ...(options.smtpPort !== undefined ? [smtpService({ port: options.smtpPort, ...(options.smtpRelay ? { relay: options.smtpRelay } : {}) })] : []),
+      ...(options.sweepEverySeconds !== undefined ? [sweepService({ everySeconds: options.sweepEverySeconds })] : []),
     ];
     for (const service of plugged) {
       if (services[service.name]) throw new Error(`two local services are named ${service.name}`);
@@ -272,6 +302,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       configSource: applied.source,
       configVersion: applied.stored.version,
       services,
+      metrics,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (error) {

@@ -4,8 +4,11 @@
  * Lambda runs (`createHandler(deps)` of functions/handlers/workflow-*.ts). Nothing here decides
  * anything about a case; it only plays the part of the Step Functions service:
  *
- * - `startCase(caseId)` starts an execution named after the case; a second start with the same
- *   name is ignored, as StartExecution's ExecutionAlreadyExists is by the AWS adapter.
+ * - `startCase(caseId, { generation })` starts an execution named after the case (`<caseId>`, or
+ *   `<caseId>-g<n>` for a later generation of its SLA loop); a second start with the same name is
+ *   ignored, as StartExecution's ExecutionAlreadyExists is by the AWS adapter.
+ * - a Wait state with a TimestampPath waits until that instant by the deps' clock (the library would
+ *   use Date.now() and a single setTimeout, which cannot wait more than 24.8 days).
  * - each execution runs in the background; its path (states entered, retries, catches), output and
  *   error are recorded from the library's own event log, so a test can assert the path taken.
  * - handler results and errors cross a JSON boundary exactly as they do through Lambda: results
@@ -16,10 +19,14 @@ import './polyfills.js';
 import { readFileSync } from 'node:fs';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import type { RunOptions, StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { WorkflowStarter } from '../../functions/core/ports.js';
+import type { Clock, WorkflowStarter } from '../../functions/core/ports.js';
+import { workflowExecutionInput, workflowExecutionName } from '../../functions/core/ports.js';
 import { createHandler as createFailedHandler } from '../../functions/handlers/workflow-failed.js';
 import { createHandler as createRouteHandler } from '../../functions/handlers/workflow-route.js';
 import { createHandler as createStampHandler } from '../../functions/handlers/workflow-stamp.js';
+import { createHandler as createScheduleSlaHandler } from '../../functions/handlers/workflow-schedule-sla.js';
+import { createHandler as createEvaluateSlaHandler } from '../../functions/handlers/workflow-evaluate-sla.js';
+import { createHandler as createContinueSlaHandler } from '../../functions/handlers/workflow-continue-sla.js';
 import type { AppDeps } from '../../functions/shared/deps.js';
 import { logger } from '../../functions/shared/observability.js';
 import { CASE_LIFECYCLE_ASL_PATH } from '../paths.js';
@@ -44,6 +51,9 @@ export const LOCAL_TASK_HANDLERS: Readonly<Record<string, (deps: AppDeps) => Tas
   StampFunctionArn: createStampHandler,
   RouteFunctionArn: createRouteHandler,
   FailedFunctionArn: createFailedHandler,
+  ScheduleSlaFunctionArn: createScheduleSlaHandler,
+  EvaluateSlaFunctionArn: createEvaluateSlaHandler,
+  ContinueSlaFunctionArn: createContinueSlaHandler,
 };
 
 const LOCAL_REGION = 'us-east-1';
@@ -107,10 +117,16 @@ export interface StateError {
   cause: string;
 }
 
+/** What an execution starts with: the case, and for a later generation of its SLA loop, which one. */
+export interface ExecutionInput {
+  caseId: string;
+  generation?: number;
+}
+
 export interface ExecutionRecord {
-  /** The execution name: the case id. */
+  /** The execution name: the case id, or `<caseId>-g<n>` for generation n ≥ 2. */
   name: string;
-  input: { caseId: string };
+  input: ExecutionInput;
   status: ExecutionStatus;
   startedAt: string;
   stoppedAt?: string;
@@ -147,7 +163,13 @@ export interface LocalWorkflowOptions {
    */
   retryIntervalOverrides?: RetryIntervalOverrides | number;
   /** Milliseconds a Wait state pauses instead of its Seconds/Timestamp, per state; or chosen per execution. */
-  waitTimeOverrides?: WaitTimeOverrides | ((execution: { name: string; input: { caseId: string } }) => WaitTimeOverrides | undefined);
+  waitTimeOverrides?: WaitTimeOverrides | ((execution: { name: string; input: ExecutionInput }) => WaitTimeOverrides | undefined);
+  /**
+   * The clock a Wait state's TimestampPath is measured against (default: the deps' clock). A test
+   * with a fixed clock then waits exactly as long as the workflow means to, not until a stale
+   * timestamp has passed in real time.
+   */
+  clock?: Clock;
   /** How long waitFor() waits for an execution before giving up (default 30 s). */
   waitForTimeoutMs?: number;
 }
@@ -155,8 +177,12 @@ export interface LocalWorkflowOptions {
 export interface LocalWorkflow {
   /** Give this to AppDeps as `workflow`: StartExecution, named after the case. */
   starter: WorkflowStarter;
-  /** Resolves with the execution once it has finished (waiting for it to start, too). */
-  waitFor(caseId: string, options?: { timeoutMs?: number }): Promise<ExecutionRecord>;
+  /**
+   * Resolves with the execution (by name: the case id, or `<caseId>-g<n>`) once it has finished,
+   * waiting for it to start, too; with `until`, as soon as it has entered that state (an execution
+   * parked in WaitForSlaDeadline is running, not finished) or finished, whichever comes first.
+   */
+  waitFor(name: string, options?: { timeoutMs?: number; until?: string }): Promise<ExecutionRecord>;
   /** Resolves once no execution is running. */
   idle(): Promise<void>;
   /** Every execution so far, oldest first (snapshots). */
@@ -195,18 +221,56 @@ interface Entry {
   record: ExecutionRecord;
   done: Promise<ExecutionRecord>;
   abort?: () => void;
+  /** Called on every recorded event (waitFor's `until`). */
+  listeners: Set<() => void>;
 }
+
+/** The last value each task wrote at its ResultPath, per execution: what a Wait's TimestampPath reads. */
+type Shadow = Record<string, unknown>;
+
+/** `$.a.b` ▶ ['a', 'b']; undefined for anything fancier (the library's own timing then applies). */
+function simplePath(path: string | undefined): string[] | undefined {
+  if (!path || !/^\$(\.[A-Za-z0-9_]+)+$/.test(path)) return undefined;
+  return path.slice(2).split('.');
+}
+
+function readPath(doc: Shadow, path: string[]): unknown {
+  let value: unknown = doc;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/** setTimeout's limit: a longer wait is cut here, and the workflow re-reads the case and waits again. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function makeLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflow {
   const definition = options.definition ?? loadCaseLifecycleDefinition();
   const machine = validatedStateMachine(definition);
   const tasks = taskPlaceholders(definition);
   const retryIntervalOverrides = expandRetryOverrides(definition, options.retryIntervalOverrides);
+  // Task state ▶ its ResultPath (`$.sla` ▶ ['sla']); Wait state ▶ its TimestampPath.
+  const resultPaths = new Map<string, string[]>();
+  const timestampWaits = new Map<string, string[]>();
+  for (const [name, state] of allStates(definition)) {
+    if (state.Type === 'Task') {
+      const path = simplePath((state as { ResultPath?: string }).ResultPath);
+      if (path) resultPaths.set(name, path);
+    }
+    if (state.Type === 'Wait') {
+      const path = simplePath((state as { TimestampPath?: string }).TimestampPath);
+      if (path) timestampWaits.set(name, path);
+    }
+  }
+  let clock: Clock | undefined = options.clock;
 
   let handlers: Record<string, (input: JsonValue) => Promise<JsonValue>> | undefined;
   const localHandlers = () => {
     if (handlers) return handlers;
     const deps = typeof options.deps === 'function' ? options.deps() : options.deps;
+    clock ??= deps.clock;
     const built: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
     const functions = new Map<string, TaskFunction>();
     for (const [stateName, placeholder] of tasks) {
@@ -231,7 +295,7 @@ export function makeLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflow 
   const startWaiters = new Map<string, (() => void)[]>();
   let stopped = false;
 
-  function start(name: string, input: { caseId: string }): void {
+  function start(name: string, input: ExecutionInput): void {
     const record: ExecutionRecord = {
       name,
       input,
@@ -243,13 +307,16 @@ export function makeLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflow 
       caught: [],
       history: [],
     };
-    const entry: Entry = { record, done: undefined as unknown as Promise<ExecutionRecord> };
+    const entry: Entry = { record, done: undefined as unknown as Promise<ExecutionRecord>, listeners: new Set() };
     entry.done = new Promise<ExecutionRecord>((resolve) => {
       // StartExecution returns before the first state runs.
       setImmediate(() => {
         execute(entry)
           .catch((error: unknown) => finish(record, 'FAILED', { error: { error: 'LocalRuntimeError', cause: causeOf(error) } }))
-          .then(() => resolve(record));
+          .then(() => {
+            for (const listener of entry.listeners) listener();
+            resolve(record);
+          });
       });
     });
     entries.set(name, entry);
@@ -263,10 +330,40 @@ export function makeLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflow 
     let run: Run;
     try {
       const waits = typeof options.waitTimeOverrides === 'function' ? options.waitTimeOverrides({ name: record.name, input: record.input }) : options.waitTimeOverrides;
-      run = machine.run(record.input, {
+      // Each task's result is kept where its ResultPath puts it, so a Wait's TimestampPath can be read
+      // when the library asks for the override (a getter, read at every visit of the state).
+      const shadow: Shadow = {};
+      const shared = localHandlers();
+      const handlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
+      for (const [stateName, fn] of Object.entries(shared)) {
+        handlers[stateName] = async (input) => {
+          const result = await fn(input);
+          const path = resultPaths.get(stateName);
+          if (path) {
+            let target = shadow;
+            for (const part of path.slice(0, -1)) target = (target[part] ??= {}) as Shadow;
+            target[path[path.length - 1]!] = result;
+          }
+          return result;
+        };
+      }
+      const waitOverrides: WaitTimeOverrides = { ...waits };
+      for (const [stateName, path] of timestampWaits) {
+        if (waits && stateName in waits) continue;
+        Object.defineProperty(waitOverrides, stateName, {
+          enumerable: true,
+          get: () => {
+            const at = readPath(shadow, path);
+            if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) return undefined;
+            const now = (clock ?? { now: () => new Date() }).now().getTime();
+            return Math.min(MAX_TIMER_MS, Math.max(0, Date.parse(at) - now));
+          },
+        });
+      }
+      run = machine.run(record.input as unknown as JsonValue, {
         overrides: {
-          taskResourceLocalHandlers: localHandlers(),
-          ...(waits ? { waitTimeOverrides: waits } : {}),
+          taskResourceLocalHandlers: handlers,
+          waitTimeOverrides: waitOverrides,
           ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}),
         },
         noThrowOnAbort: true,
@@ -274,6 +371,10 @@ export function makeLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflow 
           Execution: {
             Id: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:caseflow-local-lifecycle:${record.name}`,
             Name: record.name,
+          },
+          StateMachine: {
+            Id: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:caseflow-local-lifecycle`,
+            Name: 'caseflow-local-lifecycle',
           },
         },
       });
@@ -284,7 +385,7 @@ export function makeLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflow 
     entry.abort = run.abort;
 
     const consumed = (async () => {
-      for await (const event of run.eventLogs) recordEvent(record, event);
+      for await (const event of run.eventLogs) recordEvent(entry, event);
     })();
     try {
       const output = await run.result;
@@ -315,13 +416,18 @@ export function makeLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflow 
         cause: record.error?.cause,
         states: record.states,
       });
-    } else if (status === 'ABORTED') {
+    } else if (status === 'ABORTED' && !stopped) {
+      // Stopping the stack aborts every execution parked in a Wait: expected, not worth a warning.
       logger.warn('local workflow execution aborted', { execution: record.name, states: record.states });
     }
   }
 
-  function recordEvent(record: ExecutionRecord, event: ExecutionEvent): void {
+  function recordEvent(entry: Entry, event: ExecutionEvent): void {
+    const { record } = entry;
     record.history.push(event);
+    queueMicrotask(() => {
+      for (const listener of entry.listeners) listener();
+    });
     switch (event.type) {
       case 'StateEntered':
         record.states.push(event.state.name);
@@ -361,21 +467,22 @@ export function makeLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflow 
   });
 
   const starter: WorkflowStarter = {
-    async startCase(caseId) {
+    async startCase(caseId, startOptions = {}) {
       if (stopped) throw new Error('the local workflow has been stopped');
-      if (!EXECUTION_NAME.test(caseId)) {
-        throw Object.assign(new Error(`invalid execution name ${JSON.stringify(caseId)}`), { name: 'InvalidName' });
+      const name = workflowExecutionName(caseId, startOptions.generation);
+      if (!EXECUTION_NAME.test(name)) {
+        throw Object.assign(new Error(`invalid execution name ${JSON.stringify(name)}`), { name: 'InvalidName' });
       }
       // ExecutionAlreadyExists, which the AWS starter treats as success.
-      if (entries.has(caseId)) return;
-      start(caseId, { caseId });
+      if (entries.has(name)) return;
+      start(name, workflowExecutionInput(caseId, startOptions.generation));
     },
   };
 
   return {
     starter,
 
-    async waitFor(caseId, { timeoutMs = options.waitForTimeoutMs ?? 30_000 } = {}) {
+    async waitFor(caseId, { timeoutMs = options.waitForTimeoutMs ?? 30_000, until } = {}) {
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
@@ -393,7 +500,19 @@ export function makeLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflow 
         if (!entries.has(caseId)) {
           await new Promise<void>((wake) => startWaiters.set(caseId, [...(startWaiters.get(caseId) ?? []), wake]));
         }
-        return entries.get(caseId)!.done;
+        const entry = entries.get(caseId)!;
+        if (!until) return entry.done;
+        // Resolves at the first sign of the state (or the end), checked on every recorded event.
+        return new Promise<ExecutionRecord>((resolve) => {
+          const check = () => {
+            if (entry.record.status !== 'RUNNING' || entry.record.states.includes(until)) {
+              entry.listeners.delete(check);
+              resolve(entry.record);
+            }
+          };
+          entry.listeners.add(check);
+          check();
+        });
       };
       try {
         return snapshot(await Promise.race([started(), timedOut]));

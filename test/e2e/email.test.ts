@@ -42,7 +42,8 @@ it('turns mail into a case, acknowledges it with the case number, and files the 
   const found = await stack.deps.cases.getWithHistory(c!.caseId);
   expect(found!.messages.filter((m) => m.direction === 'inbound').map((m) => m.text.trim())).toEqual(['Room 4 again.', 'Still burning.']);
   // The case went through the same workflow as web cases.
-  await stack.workflow.waitFor(c!.caseId);
+  // (With the demo SLA policy the execution then waits for its SLA deadline: far enough.)
+  await stack.workflow.waitFor(c!.caseId, { until: 'WaitForSlaDeadline' });
   expect((await stack.deps.cases.get(c!.caseId))!.status).not.toBe('new');
   transport.close();
 });

@@ -73,12 +73,17 @@ describe('the functions', () => {
   const functionIds = () => ({
     'web-to-case': logicalId(synth.stack.intake.webToCaseFunction, synth.stack),
     api: logicalId(synth.stack.api.apiFunction, synth.stack),
+    reports: logicalId(synth.stack.api.reportsFunction, synth.stack),
     'workflow-stamp': logicalId(synth.stack.workflow.taskFunctions['workflow-stamp'], synth.stack),
     'workflow-route': logicalId(synth.stack.workflow.taskFunctions['workflow-route'], synth.stack),
     'workflow-failed': logicalId(synth.stack.workflow.taskFunctions['workflow-failed'], synth.stack),
+    'workflow-schedule-sla': logicalId(synth.stack.workflow.taskFunctions['workflow-schedule-sla'], synth.stack),
+    'workflow-evaluate-sla': logicalId(synth.stack.workflow.taskFunctions['workflow-evaluate-sla'], synth.stack),
+    'workflow-continue-sla': logicalId(synth.stack.workflow.taskFunctions['workflow-continue-sla'], synth.stack),
+    sweep: logicalId(synth.stack.sweeps.sweepFunction, synth.stack),
   });
 
-  it('are the five handlers, on nodejs22.x ARM64 with active tracing', () => {
+  it('are the ten handlers, on nodejs22.x ARM64 with active tracing', () => {
     const functions = ofType('AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual(Object.values(functionIds()).sort());
     for (const [, fn] of functions) {
@@ -101,7 +106,7 @@ describe('the functions', () => {
 
   it('each log to their own log group, with retention', () => {
     const logGroupRefs = ofType('AWS::Lambda::Function').map(([, fn]) => fn.Properties.LoggingConfig.LogGroup.Ref);
-    expect(new Set(logGroupRefs).size).toBe(5);
+    expect(new Set(logGroupRefs).size).toBe(Object.keys(functionIds()).length);
     for (const ref of logGroupRefs) {
       expect(resources[ref]!.Type).toBe('AWS::Logs::LogGroup');
       expect(resources[ref]!.Properties.RetentionInDays).toBe(90);
@@ -118,9 +123,14 @@ describe('the functions', () => {
     const expected: Record<keyof typeof ids, string[]> = {
       'web-to-case': ['TABLE_NAME', 'STATE_MACHINE_ARN'],
       api: ['TABLE_NAME', 'STATE_MACHINE_ARN'],
+      reports: ['TABLE_NAME'],
       'workflow-stamp': ['TABLE_NAME', 'ALERT_TOPIC_ARN'],
       'workflow-route': ['TABLE_NAME', 'ALERT_TOPIC_ARN'],
       'workflow-failed': ['TABLE_NAME', 'ALERT_TOPIC_ARN'],
+      'workflow-schedule-sla': ['TABLE_NAME'],
+      'workflow-evaluate-sla': ['TABLE_NAME', 'ALERT_TOPIC_ARN'],
+      'workflow-continue-sla': [],
+      sweep: ['TABLE_NAME', 'ALERT_TOPIC_ARN', 'STATE_MACHINE_ARN'],
     };
 
     for (const [handler, id] of Object.entries(ids) as [keyof typeof ids, string][]) {
@@ -135,8 +145,19 @@ describe('the functions', () => {
       const actions = statements.flatMap((s) => asArray<string>(s.Action));
       const has = (action: string) => actions.includes(action);
 
+      if (handler === 'workflow-continue-sla') {
+        // Starts the next execution of this state machine and nothing else: no table, no topic. The
+        // ARN comes in the task input ($$.StateMachine.Id), so no variable (the state machine refers
+        // to the function; an environment variable referring back would be a cycle).
+        expect(actions.filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'))).toEqual(['states:StartExecution']);
+        expect(statements.find((s) => asArray(s.Action).includes('states:StartExecution')).Resource).toEqual({ Ref: stateMachine });
+        continue;
+      }
+
       expect(variables.TABLE_NAME).toEqual({ Ref: table });
-      expect(has('dynamodb:GetItem') && has('dynamodb:Query') && has('dynamodb:UpdateItem')).toBe(true);
+      expect(has('dynamodb:GetItem') && has('dynamodb:Query')).toBe(true);
+      // The reports function only reads (test/infra/monitoring.test.ts checks its role in full).
+      expect(has('dynamodb:UpdateItem'), handler).toBe(handler !== 'reports');
 
       expect(has('states:StartExecution'), handler).toBe('STATE_MACHINE_ARN' in variables);
       if ('STATE_MACHINE_ARN' in variables) {
@@ -267,10 +288,13 @@ describe('monitoring', () => {
     expect(serverErrors[0].Dimensions).toEqual([{ Name: 'ApiId', Value: { Ref: api } }]);
   });
 
-  it('sends every alarm to the alerts topic, on the first occurrence', () => {
+  it('sends every alarm to the alerts topic, failures on the first occurrence', () => {
     const topic = logicalId(synth.stack.alerts.topic, synth.stack);
-    expect(alarms()).toHaveLength(1 + 2 * 5 + 1);
-    for (const alarm of alarms()) {
+    // executions failed, errors and throttles of 10 functions, API 5xx, intake failures, SLA breach rate
+    expect(alarms()).toHaveLength(1 + 2 * 10 + 1 + 1 + 1);
+    for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
+    // The SLA breach rate is a percentage (test/infra/monitoring.test.ts); every other alarm fires on one failure.
+    for (const alarm of alarms().filter((a) => !String(a.AlarmDescription).includes('SLA milestones'))) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
       expect(alarm.Threshold).toBe(1);
       expect(alarm.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
@@ -327,7 +351,7 @@ describe('outputs', () => {
     expect(outputs.UserPoolClientId.Value).toEqual({ Ref: logicalId(synth.stack.auth.client, synth.stack) });
     expect(JSON.stringify(outputs.ApiUrl.Value)).toContain(JSON.stringify({ Ref: api }));
     expect(Object.keys(outputs).sort()).toEqual(
-      ['AlertTopicArn', 'ApiUrl', 'StateMachineArn', 'TableName', 'UserPoolClientId', 'UserPoolId'],
+      ['AlertTopicArn', 'ApiUrl', 'SlackWebhookSecretArn', 'StateMachineArn', 'TableName', 'UserPoolClientId', 'UserPoolId'],
     );
   });
 });

@@ -42,15 +42,24 @@ describe('cdk-nag AWS Solutions checks', () => {
       'Workflow/StampFunction',
       'Workflow/RouteFunction',
       'Workflow/FailedFunction',
+      'Workflow/ScheduleSlaFunction',
+      'Workflow/EvaluateSlaFunction',
+      'Workflow/ContinueSlaFunction',
+      'Sweeps/SweepFunction',
       'Intake/WebToCaseFunction',
       'Api/ApiFunction',
+      'Api/ReportsFunction',
     ];
     const expected = [
       ...functionPaths.map((p) => `Caseflow-test/${p}/Function AwsSolutions-L1`),
       ...functionPaths.map((p) => `Caseflow-test/${p}/Role AwsSolutions-IAM5[Resource::*]`),
       'Caseflow-test/Workflow/CaseLifecycle/Role AwsSolutions-IAM5[Resource::*]',
+      // The Scheduler target may invoke the sweep function's qualified ARNs (versions, aliases) too.
+      `Caseflow-test/Sweeps/SchedulerRole AwsSolutions-IAM5[Resource::<${synth.stack.getLogicalId(synth.stack.sweeps.sweepFunction.node.defaultChild as never)}.Arn>:*]`,
       'Caseflow-test/Auth/UserPool AwsSolutions-COG2',
       'Caseflow-test/Api/GetHealthRoute AwsSolutions-APIG4',
+      'Caseflow-test/Api/GetOpenapiJsonRoute AwsSolutions-APIG4',
+      'Caseflow-test/Api/SlackWebhookUrl AwsSolutions-SMG4',
       'Caseflow-test/Api/GetWebToCaseRoute AwsSolutions-APIG4',
       'Caseflow-test/Api/PostWebToCaseRoute AwsSolutions-APIG4',
     ];

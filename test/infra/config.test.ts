@@ -15,6 +15,7 @@ describe('context parameters', () => {
       apiThrottleBurst: 100,
       logRetentionDays: RetentionDays.THREE_MONTHS,
       sesDomain: undefined,
+      sweepScheduleMinutes: 1,
     });
   });
 
@@ -33,6 +34,9 @@ describe('context parameters', () => {
     [{ apiThrottleRate: '0' }, /apiThrottleRate/],
     [{ apiThrottleBurst: '10.5' }, /apiThrottleBurst/],
     [{ logRetentionDays: 31 }, /logRetentionDays/],
+    [{ sweepScheduleMinutes: '0' }, /sweepScheduleMinutes/],
+    [{ sweepScheduleMinutes: 90 }, /sweepScheduleMinutes/],
+    [{ sweepScheduleMinutes: '2.5' }, /sweepScheduleMinutes/],
   ])('reject %j', (context, message) => {
     expect(() => fromContext(context)).toThrow(message);
   });
@@ -85,7 +89,7 @@ describe('context parameters reach the stack', () => {
 
   it('logRetentionDays applies to every log group', () => {
     const logGroups = ofType('AWS::Logs::LogGroup');
-    expect(logGroups).toHaveLength(7); // 5 functions, API access logs, workflow
+    expect(logGroups).toHaveLength(12); // 10 functions, API access logs, workflow
     for (const logGroup of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(30);
   });
 });

@@ -29,9 +29,9 @@ describe('the HTTP API', () => {
     expect([...routes.keys()].sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
   });
 
-  it('leaves only GET/POST /web-to-case and GET /health public', () => {
+  it('leaves only GET/POST /web-to-case, GET /health and GET /openapi.json public', () => {
     const publicRoutes = [...routes].filter(([, r]) => r.AuthorizationType === 'NONE').map(([key]) => key);
-    expect(publicRoutes.sort()).toEqual(['GET /health', 'GET /web-to-case', 'POST /web-to-case']);
+    expect(publicRoutes.sort()).toEqual(['GET /health', 'GET /openapi.json', 'GET /web-to-case', 'POST /web-to-case']);
     for (const [, route] of routes) expect(['NONE', 'JWT']).toContain(route.AuthorizationType);
   });
 
@@ -64,6 +64,7 @@ describe('the HTTP API', () => {
     const functionFor = {
       api: logicalId(synth.stack.api.apiFunction, synth.stack),
       'web-to-case': logicalId(synth.stack.intake.webToCaseFunction, synth.stack),
+      reports: logicalId(synth.stack.api.reportsFunction, synth.stack),
     };
     for (const definition of ROUTES) {
       const route = routes.get(`${definition.method} ${definition.path}`);

@@ -81,9 +81,9 @@ describe('api handler', () => {
     expect((await invoke(event('GET', '/cases'))).status).toBe(401);
     const notMine = await invoke(event('POST', '/web-to-case', { claims: { 'cognito:username': 'ann' } }));
     expect(notMine.status).toBe(404);
-    const wrong = await invoke(event('POST', '/cases', { claims: { 'cognito:username': 'ann' } }));
+    const wrong = await invoke(event('DELETE', '/cases', { claims: { 'cognito:username': 'ann' } }));
     expect(wrong.status).toBe(405);
-    expect(wrong.headers.allow).toBe('GET');
+    expect(wrong.headers.allow).toBe('GET, POST');
   });
 
   it('sets presence for oneself, and for others only as a manager', async () => {

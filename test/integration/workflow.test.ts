@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { agentStateKey } from '../../functions/adapters/keys.js';
 import type { Presence } from '../../functions/core/agent-state.js';
 import type { CaseRecord } from '../../functions/core/case.js';
@@ -37,6 +37,18 @@ const clock = fixedClock();
 /** Retries wait this long locally instead of the ASL's seconds of backoff. */
 const FAST_RETRY_MS = 5;
 
+/**
+ * The demo configuration has an SLA policy, so a routed case's execution goes on into its SLA loop
+ * and waits (by the fixed clock: hours) in WaitForSlaDeadline. These tests are about the path to
+ * there; the SLA loop has its own tests (test/integration/sla-workflow.test.ts). Stopped after the file.
+ */
+const running: LocalWorkflow[] = [];
+afterAll(async () => {
+  await Promise.all(running.map((w) => w.stop()));
+});
+const ROUTED_PATH = ['Begin', 'Stamp', 'StampOutcome', 'Route', 'StartSla', 'ScheduleSla', 'SlaOutcome', 'WaitForSlaDeadline'];
+const untilSla = { until: 'WaitForSlaDeadline' };
+
 interface Harness {
   deps: AppDeps;
   workflow: LocalWorkflow;
@@ -61,6 +73,7 @@ function harness(db: FreshTable, adjust: (deps: AppDeps) => AppDeps = (d) => d):
     makeAppDeps({ table: db.table, clock, alerts: publisher, workflow: { startCase: (caseId) => workflow!.starter.startCase(caseId) } }),
   );
   workflow = makeLocalWorkflow({ deps, retryIntervalOverrides: FAST_RETRY_MS });
+  running.push(workflow);
   return { deps, workflow, alerts };
 }
 
@@ -129,11 +142,14 @@ describe('case-lifecycle definition', () => {
   const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
   type Retrier = { ErrorEquals: string[]; MaxAttempts?: number; BackoffRate?: number; JitterStrategy?: string; MaxDelaySeconds?: number; IntervalSeconds?: number };
 
-  it('is JSONPath, and its tasks call exactly the three function placeholders CDK substitutes', () => {
+  it('is JSONPath, and its tasks call exactly the function placeholders CDK substitutes', () => {
     expect(raw.QueryLanguage).toBe('JSONPath');
     expect(Object.fromEntries(tasks.map(([name, s]) => [name, s.Resource]))).toEqual({
       Stamp: '${StampFunctionArn}',
       Route: '${RouteFunctionArn}',
+      ScheduleSla: '${ScheduleSlaFunctionArn}',
+      EvaluateSla: '${EvaluateSlaFunctionArn}',
+      ContinueAsNew: '${ContinueSlaFunctionArn}',
       SendToReview: '${FailedFunctionArn}',
     });
   });
@@ -206,21 +222,26 @@ describe('case lifecycle against DynamoDB Local', () => {
       { email: 'kunde@example.de', name: 'Erika Mustermann', subject: 'Lampe flackert', description: 'Seit gestern.', country: 'DE' },
       { clientIp: '192.0.2.10' },
     );
-    const execution = await h.workflow.waitFor(submitted.caseId);
+    const execution = await h.workflow.waitFor(submitted.caseId, untilSla);
 
-    expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.states).toEqual(['Stamp', 'StampOutcome', 'Route', 'Done']);
+    expect(execution.status).toBe('RUNNING');
+    expect(execution.states).toEqual(ROUTED_PATH);
     expect(execution.retries).toEqual([]);
     expect(execution.caught).toEqual([]);
-    expect(execution.output).toMatchObject({
-      caseId: submitted.caseId,
-      stamp: { next: 'route', territory: 'dach', queue: 'emea' },
-      route: { status: 'assigned', owner: 'luke', queue: 'emea', racesLost: 0 },
+    // Still running (waiting for its SLA deadline): what Route handed on is in its StateExited event.
+    expect(execution.history.find((e) => e.type === 'StateExited' && e.state.name === 'Route')).toMatchObject({
+      state: {
+        output: {
+          caseId: submitted.caseId,
+          stamp: { next: 'route', territory: 'dach', queue: 'emea' },
+          route: { status: 'assigned', owner: 'luke', queue: 'emea', racesLost: 0 },
+        },
+      },
     });
 
     const stored = await h.deps.cases.getWithHistory(submitted.caseId);
     expect(stored?.case).toMatchObject({ status: 'assigned', owner: 'luke', queue: 'emea', territory: 'dach', language: 'de', priority: 'medium' });
-    expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'normalised', 'priority_set', 'territory_stamped', 'assigned']);
+    expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'normalised', 'priority_set', 'territory_stamped', 'assigned', 'sla_clock_started']);
     expect(stored?.events.find((e) => e.activity === 'normalised')?.details).toMatchObject({
       changes: [expect.objectContaining({ field: 'language', after: 'de' })],
     });
@@ -254,15 +275,15 @@ describe('case lifecycle against DynamoDB Local', () => {
     const c = await newCase(demoDb, 'AT');
 
     await h.workflow.starter.startCase(c.caseId);
-    const execution = await h.workflow.waitFor(c.caseId);
+    const execution = await h.workflow.waitFor(c.caseId, untilSla);
 
-    expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.states).toEqual(['Stamp', 'StampOutcome', 'Route', 'Done']);
-    expect(execution.output).toMatchObject({ route: { status: 'queued', queue: 'emea' } });
+    expect(execution.status).toBe('RUNNING');
+    expect(execution.states).toEqual(ROUTED_PATH);
+    expect(execution.history.find((e) => e.type === 'StateExited' && e.state.name === 'Route')).toMatchObject({ state: { output: { route: { status: 'queued', queue: 'emea' } } } });
     const stored = await h.deps.cases.getWithHistory(c.caseId);
     expect(stored?.case).toMatchObject({ status: 'queued', queue: 'emea', territory: 'dach' });
     expect(stored?.case.owner).toBeUndefined();
-    expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'priority_set', 'territory_stamped', 'queued']);
+    expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'priority_set', 'territory_stamped', 'queued', 'sla_clock_started']);
     expect(stored?.decisions.find((d) => d.kind === 'assignment')?.outcome).toBe('queued');
     expect(h.alerts).toEqual([]);
   });
@@ -275,7 +296,7 @@ describe('case lifecycle against DynamoDB Local', () => {
     const execution = await h.workflow.waitFor(c.caseId);
 
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.states).toEqual(['Stamp', 'StampOutcome', 'AwaitingReview']);
+    expect(execution.states).toEqual(['Begin', 'Stamp', 'StampOutcome', 'AwaitingReview']);
     expect(execution.output).toMatchObject({ stamp: { next: 'review', status: 'needs_review', queue: 'review' } });
     const stored = await h.deps.cases.getWithHistory(c.caseId);
     expect(stored?.case).toMatchObject({ status: 'needs_review', queue: 'review', reviewReason: 'no territory matches this case' });
@@ -295,10 +316,10 @@ describe('case lifecycle against DynamoDB Local', () => {
     const c = await newCase(demoDb, 'DE');
 
     await h.workflow.starter.startCase(c.caseId);
-    const execution = await h.workflow.waitFor(c.caseId);
+    const execution = await h.workflow.waitFor(c.caseId, untilSla);
 
-    expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.states).toEqual(['Stamp', 'StampOutcome', 'Route', 'Done']);
+    expect(execution.status).toBe('RUNNING');
+    expect(execution.states).toEqual(ROUTED_PATH);
     expect(execution.failures.map((f) => [f.state, f.error])).toEqual([['Stamp', 'ProvisionedThroughputExceededException']]);
     expect(execution.retries).toEqual([{ state: 'Stamp', error: 'ProvisionedThroughputExceededException', attempt: 1 }]);
     expect(execution.caught).toEqual([]);
@@ -306,7 +327,7 @@ describe('case lifecycle against DynamoDB Local', () => {
     const stored = await h.deps.cases.getWithHistory(c.caseId);
     expect(stored?.case).toMatchObject({ status: 'assigned', owner: 'luke' });
     // The retried Stamp ran once for real: one stamp event, one territory decision.
-    expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'priority_set', 'territory_stamped', 'assigned']);
+    expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'priority_set', 'territory_stamped', 'assigned', 'sla_clock_started']);
     expect(await webLoad(demoDb, 'luke')).toBe(1);
     expect(h.alerts).toEqual([]);
   });
@@ -329,7 +350,7 @@ describe('case lifecycle against DynamoDB Local', () => {
 
     // Handled: the case is safe in review, so the execution succeeds (a FAILED one means a stuck case).
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.states).toEqual(['Stamp', 'StampOutcome', 'Route', 'RouteFailed', 'SendToReview', 'SentToReview']);
+    expect(execution.states).toEqual(['Begin', 'Stamp', 'StampOutcome', 'Route', 'RouteFailed', 'SendToReview', 'SentToReview']);
     // The catch-all retrier (MaxAttempts 2) ran out before the Catch.
     expect(execution.retries).toEqual([
       { state: 'Route', error: 'Error', attempt: 1 },
@@ -371,14 +392,13 @@ describe('case lifecycle against DynamoDB Local', () => {
     const c = await newCase(demoDb, 'CH');
 
     await Promise.all([h.workflow.starter.startCase(c.caseId), h.workflow.starter.startCase(c.caseId)]);
-    await h.workflow.waitFor(c.caseId);
-    await h.workflow.starter.startCase(c.caseId); // after it finished, too (ExecutionAlreadyExists)
-    await h.workflow.idle();
+    await h.workflow.waitFor(c.caseId, untilSla);
+    await h.workflow.starter.startCase(c.caseId); // while it waits for its SLA deadline, too (ExecutionAlreadyExists)
 
-    expect(h.workflow.executions().map((e) => [e.name, e.status])).toEqual([[c.caseId, 'SUCCEEDED']]);
+    expect(h.workflow.executions().map((e) => [e.name, e.status])).toEqual([[c.caseId, 'RUNNING']]);
     const stored = await h.deps.cases.getWithHistory(c.caseId);
     expect(stored?.case).toMatchObject({ status: 'assigned', owner: 'luke' });
-    expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'priority_set', 'territory_stamped', 'assigned']);
+    expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'priority_set', 'territory_stamped', 'assigned', 'sla_clock_started']);
     expect(await webLoad(demoDb, 'luke')).toBe(1);
   });
 
@@ -395,7 +415,7 @@ describe('case lifecycle against DynamoDB Local', () => {
     const execution = await h.workflow.waitFor(c.caseId);
 
     expect(execution.status).toBe('FAILED');
-    expect(execution.states).toEqual(['Stamp', 'StampOutcome', 'Route', 'RouteFailed', 'SendToReview']);
+    expect(execution.states).toEqual(['Begin', 'Stamp', 'StampOutcome', 'Route', 'RouteFailed', 'SendToReview']);
     expect(execution.retries.filter((r) => r.state === 'SendToReview').map((r) => r.error)).toEqual(Array(4).fill('AlertsUnavailableError'));
     expect(execution.error).toMatchObject({ error: 'AlertsUnavailableError' });
     expect(JSON.parse(execution.error!.cause)).toMatchObject({ errorType: 'AlertsUnavailableError', errorMessage: 'topic unreachable' });

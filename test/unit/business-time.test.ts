@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { addBusinessTime, businessTimeBetween, nextOpening, workingDayEndedBetween } from '../../functions/core/business-time.js';
+import { addBusinessTime, businessTimeBetween, nextOpening, subtractBusinessTime, workingDayEndedBetween } from '../../functions/core/business-time.js';
 import type { BusinessHours } from '../../functions/core/config.js';
 import { BusinessHoursSchema } from '../../functions/core/config.js';
 
@@ -71,8 +71,8 @@ describe('across DST changes', () => {
     const mon = local('2026-03-30T12:00', 'Europe/Berlin');
     expect(businessTimeBetween(sat, mon, berlinAllDay)).toBe(47 * H);
     expect(businessTimeBetween(local('2026-03-29T00:00', 'Europe/Berlin'), local('2026-03-30T00:00', 'Europe/Berlin'), berlinAllDay)).toBe(23 * H);
-    // 24 business hours from Saturday noon end on Sunday at 13:00 local (one real hour was skipped).
-    expect(show(addBusinessTime(sat, 24 * H, berlinAllDay), 'Europe/Berlin')).toBe('2026-03-29T12:00+02:00');
+    // 24 hours of an always-open calendar from Saturday noon end on Sunday at 13:00 local: the clock jumped an hour.
+    expect(show(addBusinessTime(sat, 24 * H, berlinAllDay), 'Europe/Berlin')).toBe('2026-03-29T13:00+02:00');
   });
 
   it('Europe/Berlin falls back on 2026-10-25: that day has 25 hours', () => {
@@ -159,5 +159,17 @@ describe('addBusinessTime and businessTimeBetween agree', () => {
   it('refuses a calendar that is never open instead of looping', () => {
     const never = calendar({ timezone: 'UTC', weekly: {} });
     expect(() => addBusinessTime(new Date('2026-01-01T00:00:00Z'), H, never)).toThrow(RangeError);
+  });
+});
+
+describe('subtractBusinessTime', () => {
+  it('is the inverse of addBusinessTime', () => {
+    const end = local('2026-03-16T10:00', 'Europe/Berlin'); // Monday
+    expect(show(subtractBusinessTime(end, 2 * H, berlinOffice), 'Europe/Berlin')).toBe('2026-03-13T16:00+01:00');
+    expect(subtractBusinessTime(end, 2 * H).toISOString()).toBe(new Date(end.getTime() - 2 * H).toISOString());
+    for (const amount of [0, 30 * M, 8 * H, 41 * H]) {
+      const start = subtractBusinessTime(end, amount, newYorkOffice);
+      expect(businessTimeBetween(start, end, newYorkOffice)).toBe(amount);
+    }
   });
 });

@@ -62,7 +62,7 @@ export function makeDispatchToAgent(deps: DispatchDeps) {
       const record = assignmentDecisionRecord(deps.ids, c.caseId, at, decision, agentId);
       const agent = compiled.agents.get(agentId)!;
       const outcome = await deps.assignments.claim({
-        next: assignedCase(c, decision, agentId, mine.queue, record.decisionId, at),
+        next: assignedCase(c, decision, agentId, mine.queue, record.decisionId, at, compiled.config),
         expectedVersion: c.version,
         agentId,
         channel: c.channel,

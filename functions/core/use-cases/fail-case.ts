@@ -45,7 +45,7 @@ export function makeFailCase(deps: FailCaseDeps) {
       }
       const reviewQueue = await loadConfig(deps.configs).then((cfg) => cfg.reviewQueue).catch(() => 'review');
       // The case waits in the review queue for a person; its owner, if any, gives the capacity back.
-      const next: CaseRecord = { ...c, status: 'needs_review', queue: reviewQueue, owner: undefined, due: undefined, reviewReason: `workflow step failed: ${detail}`, updatedAt: at };
+      const next: CaseRecord = { ...c, status: 'needs_review', queue: reviewQueue, owner: undefined, due: undefined, reviewReason: `workflow step failed: ${detail}`, updatedAt: at, ...(c.sla ? { sla: unwatched(c.sla) } : {}) };
       const events = [
         makeEvent(deps.ids, caseId, ACTIVITIES.needsReview, at, SYSTEM, { reason: 'workflow_failed', state: failure.state ?? null, error: failure.error ?? null, cause, previousQueue: c.queue ?? null, previousOwner: c.owner ?? null }),
       ];
@@ -70,4 +70,15 @@ export function makeFailCase(deps: FailCaseDeps) {
     }
     throw new ConflictError(`case ${caseId} kept changing while moving it to review`);
   };
+}
+
+/**
+ * The execution that watched the case's SLA clock ends here, so the clock says nobody waits for it
+ * (no `next`): when a person lets the case out of review, the status change starts a new watcher
+ * (sla-clock.ts slaAfterChange). The clock itself keeps counting; a breach meanwhile is recorded, at
+ * its due instant, as soon as it is watched again.
+ */
+function unwatched(sla: NonNullable<CaseRecord['sla']>): NonNullable<CaseRecord['sla']> {
+  const { next: _next, ...rest } = sla;
+  return rest;
 }

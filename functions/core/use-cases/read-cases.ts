@@ -2,7 +2,8 @@ import type { Principal } from '../authz.js';
 import { assertCanReadCase, isManager, queuesOf } from '../authz.js';
 import type { CaseStatus } from '../case.js';
 import { findAgent } from '../config.js';
-import { ForbiddenError, NotFoundError } from '../errors.js';
+import type { Channel } from '../config.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type { AgentStateRepository, CaseRepository, CaseWithHistory, Page } from '../ports.js';
 import type { CaseRecord } from '../case.js';
 import { initialAgentState } from '../agent-state.js';
@@ -25,8 +26,12 @@ export function makeGetCase(deps: ReadCasesDeps) {
 
 export interface ListCasesFilter {
   queue?: string;
+  /** An agent id, or `me` for the caller. */
   owner?: string;
   statuses?: CaseStatus[];
+  /** Configured priority levels. */
+  priorities?: string[];
+  channels?: Channel[];
   limit: number;
   cursor?: string;
 }
@@ -38,7 +43,18 @@ export interface ListCasesFilter {
 export function makeListCases(deps: ReadCasesDeps) {
   return async function listCases(principal: Principal, filter: ListCasesFilter): Promise<Page<CaseRecord>> {
     const config = await loadConfig(deps.configs);
-    const base = { statuses: filter.statuses, limit: filter.limit, cursor: filter.cursor };
+    const unknown = (filter.priorities ?? []).filter((p) => !config.priorities.includes(p));
+    if (unknown.length > 0) {
+      throw new ValidationError([{ field: 'priority', message: `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a configured level' : 'are not configured levels'}; use ${config.priorities.join(', ')}` }]);
+    }
+    if (filter.owner === 'me') filter = { ...filter, owner: principal.agentId };
+    const base = {
+      statuses: filter.statuses,
+      ...(filter.priorities?.length ? { priorities: filter.priorities } : {}),
+      ...(filter.channels?.length ? { channels: filter.channels } : {}),
+      limit: filter.limit,
+      cursor: filter.cursor,
+    };
     if (isManager(principal)) {
       if (filter.owner) return deps.cases.list({ ...base, owner: filter.owner });
       if (filter.queue) return deps.cases.list({ ...base, queues: [filter.queue] });

@@ -32,6 +32,7 @@ import type {
   WorkflowStarter,
 } from '../ports.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
+import { slaAfterChange, watchSla } from './sla-clock.js';
 
 /**
  * Email-to-case: one raw message in the raw-mail store ▶ a new case, a message on an existing case
@@ -384,37 +385,41 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
       const owner = c.owner ? findAgent(config, c.owner) : undefined;
       const base: CaseRecord = { ...c, due: undefined, updatedAt: at };
       if (owner) {
+        // The resolution clock counts on from where it stopped, in the same write (sla-clock.ts).
+        const sla = slaAfterChange(c, { ...base, status: 'in_progress' }, config, at, deps.ids, actor);
         const claimed = await deps.assignments.claim({
-          next: { ...base, status: 'in_progress' },
+          next: sla.case,
           expectedVersion: c.version,
           agentId: owner.id,
           channel: c.channel,
           capacity: owner.capacity[c.channel],
           at,
-          events: [makeEvent(deps.ids, caseId, ACTIVITIES.reopened, at, actor, { from: c.status, to: 'in_progress', owner: owner.id, cause: 'customer_reply', reasons })],
+          events: [makeEvent(deps.ids, caseId, ACTIVITIES.reopened, at, actor, { from: c.status, to: 'in_progress', owner: owner.id, cause: 'customer_reply', reasons }), ...sla.events],
           decisions: [],
         });
-        if (claimed.claimed) return claimed.case;
+        if (claimed.claimed) {
+          await watchSla(deps.workflow, caseId, sla.watch);
+          return claimed.case;
+        }
         if (claimed.reason === 'case_changed') continue;
       }
+      const sla = slaAfterChange(c, { ...base, status: 'queued', owner: undefined, queue: c.queue ?? config.reviewQueue, routing: { ...c.routing, queuedAt: at } }, config, at, deps.ids, actor);
       try {
-        await deps.cases.update(
-          { ...base, status: 'queued', owner: undefined, queue: c.queue ?? config.reviewQueue, routing: { ...c.routing, queuedAt: at } },
-          c.version,
-          [
-            makeEvent(deps.ids, caseId, ACTIVITIES.reopened, at, actor, {
-              from: c.status,
-              to: 'queued',
-              previousOwner: c.owner ?? null,
-              cause: 'customer_reply',
-              reasons: [...reasons, owner ? `${owner.id} cannot take it now: routed anew` : 'no previous owner: routed anew'],
-            }),
-          ],
-        );
+        await deps.cases.update(sla.case, c.version, [
+          makeEvent(deps.ids, caseId, ACTIVITIES.reopened, at, actor, {
+            from: c.status,
+            to: 'queued',
+            previousOwner: c.owner ?? null,
+            cause: 'customer_reply',
+            reasons: [...reasons, owner ? `${owner.id} cannot take it now: routed anew` : 'no previous owner: routed anew'],
+          }),
+          ...sla.events,
+        ]);
       } catch (error) {
         if (error instanceof ConflictError) continue;
         throw error;
       }
+      await watchSla(deps.workflow, caseId, sla.watch);
       await deps.routeCase(caseId);
       return deps.cases.get(caseId);
     }

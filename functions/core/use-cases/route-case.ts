@@ -1,5 +1,7 @@
 import type { CaseRecord } from '../case.js';
 import { assertTransition } from '../case.js';
+import type { RoutingConfig } from '../config.js';
+import { acceptDue } from '../due.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { AgentStateRepository, AssignmentStore, CaseRepository, Clock, IdGenerator, StoredDecision } from '../ports.js';
@@ -34,11 +36,23 @@ export function assignmentDecisionRecord(ids: IdGenerator, caseId: string, at: s
   return { decisionId: ids.next(), caseId, at, kind: 'assignment', outcome: winner ?? 'queued', details: decision };
 }
 
-/** The case as it becomes when `agentId` claims it from `queue`. */
-export function assignedCase(c: CaseRecord, decision: EngineDecision, agentId: string, queue: string, decisionId: string, at: string): CaseRecord {
+/**
+ * The case as it becomes when `agentId` claims it from `queue`. With the configuration, the offer is
+ * due for acceptance acceptTimeout from now (the accept sweep takes it back after that).
+ */
+export function assignedCase(
+  c: CaseRecord,
+  decision: EngineDecision,
+  agentId: string,
+  queue: string,
+  decisionId: string,
+  at: string,
+  config?: Pick<RoutingConfig, 'sweeps'>,
+): CaseRecord {
   assertTransition(c.status, 'assigned');
   return {
     ...c,
+    ...(config ? { due: acceptDue(config, at) } : {}),
     ...(decision.setPriority ? { priority: decision.setPriority.priority, priorityRank: decision.setPriority.rank } : {}),
     status: 'assigned',
     owner: agentId,
@@ -78,7 +92,7 @@ export function makeRouteCase(deps: RouteCaseDeps) {
         const agent = compiled.agents.get(agentId)!;
         const record = assignmentDecisionRecord(deps.ids, caseId, at, decision, agentId);
         const outcome = await deps.assignments.claim({
-          next: assignedCase(c, decision, agentId, queue, record.decisionId, at),
+          next: assignedCase(c, decision, agentId, queue, record.decisionId, at, compiled.config),
           expectedVersion: c.version,
           agentId,
           channel: c.channel,

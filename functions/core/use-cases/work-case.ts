@@ -1,13 +1,16 @@
 import type { Principal } from '../authz.js';
 import { isManager } from '../authz.js';
 import type { CaseRecord, CaseStatus } from '../case.js';
-import { assertTransition } from '../case.js';
+import { assertTransition, isOpen } from '../case.js';
 import { findAgent } from '../config.js';
 import { ACTIVITIES, activityForStatus, makeEvent } from '../events.js';
 import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import type { Actor } from '../case.js';
-import type { AssignmentStore, CaseRepository, Clock, IdGenerator } from '../ports.js';
+import type { AssignmentStore, CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports.js';
+import { dueFor } from '../due.js';
+import { slaAfterChange, watchSla } from './sla-clock.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
+import { closedSwarm } from '../expert-finder.js';
 
 export interface WorkCaseDeps {
   cases: CaseRepository;
@@ -19,6 +22,8 @@ export interface WorkCaseDeps {
   routeCase: (caseId: string, options?: { actor?: string }) => Promise<{ status: CaseStatus; owner?: string }>;
   /** Gives an agent who just freed capacity their next queued case. */
   dispatchToAgent: (agentId: string, options?: { reason?: string }) => Promise<string[]>;
+  /** Starts a new generation of the case's workflow when a change moves an SLA deadline earlier (resume, reopen). */
+  workflow?: WorkflowStarter;
 }
 
 /** Statuses in which the owner holds one unit of capacity on the case's channel. */
@@ -55,14 +60,32 @@ export function makeWorkCase(deps: WorkCaseDeps) {
     if (c.owner !== p.agentId && !isManager(p)) throw new ForbiddenError('only the owner, a manager or an admin may change this case');
   }
 
-  /** Moves the case and, when its owner stops holding it, gives the capacity back in the same transaction. */
-  async function write(c: CaseRecord, next: CaseRecord, actor: Actor, activity: string, details: Record<string, unknown>): Promise<CaseRecord> {
-    const at = next.updatedAt;
-    const events = [makeEvent(deps.ids, c.caseId, activity, at, actor, { from: c.status, to: next.status, ...details })];
+  /**
+   * Moves the case and, when its owner stops holding it, gives the capacity back in the same transaction.
+   * The SLA clock pauses, resumes or completes in the same write (functions/core/use-cases/sla-clock.ts),
+   * and the work due on the case follows its new status (an on-hold limit, functions/core/due.ts).
+   */
+  async function write(c: CaseRecord, proposed: CaseRecord, actor: Actor, activity: string, details: Record<string, unknown>): Promise<CaseRecord> {
+    const at = proposed.updatedAt;
+    const config = await loadConfig(deps.configs);
+    const withDue = proposed.status === c.status ? proposed : { ...proposed, due: dueFor(proposed.status, config, at) };
+    const sla = slaAfterChange(c, withDue, config, at, deps.ids, actor);
+    // A swarm lasts as long as the case is open: closing the case closes it, and its experts lose access.
+    const closesSwarm = c.swarm?.status === 'open' && !isOpen(sla.case.status);
+    const next = closesSwarm ? { ...sla.case, swarm: closedSwarm(c.swarm!, at, `case ${sla.case.status}`) } : sla.case;
+    const events = [makeEvent(deps.ids, c.caseId, activity, at, actor, { from: c.status, to: next.status, ...details }), ...sla.events];
+    if (closesSwarm) {
+      events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.swarmClosed, at, actor, { swarmId: c.swarm!.swarmId, reason: `case ${next.status}`, members: c.swarm!.members.map((m) => m.agentId) }));
+    }
     const releases = c.owner !== undefined && HOLDS_CAPACITY.has(c.status) && (!HOLDS_CAPACITY.has(next.status) || next.owner !== c.owner);
-    if (!releases) return deps.cases.update(next, c.version, events);
-    events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.released, at, actor, { agent: c.owner, channel: c.channel }));
-    return deps.assignments.release({ next, expectedVersion: c.version, agentId: c.owner!, channel: c.channel, events });
+    let written: CaseRecord;
+    if (!releases) written = await deps.cases.update(next, c.version, events);
+    else {
+      events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.released, at, actor, { agent: c.owner, channel: c.channel }));
+      written = await deps.assignments.release({ next, expectedVersion: c.version, agentId: c.owner!, channel: c.channel, events });
+    }
+    await watchSla(deps.workflow, c.caseId, sla.watch);
+    return written;
   }
 
   return {
@@ -128,24 +151,31 @@ export function makeWorkCase(deps: WorkCaseDeps) {
         const config = await loadConfig(deps.configs);
         const owner = c.owner ? findAgent(config, c.owner) : undefined;
         if (owner) {
+          const status = change.status === 'assigned' ? 'assigned' : 'in_progress';
+          // The resolution clock counts on from where it stopped (sla-clock.ts), in the same write.
+          const sla = slaAfterChange(c, { ...base, status, due: dueFor(status, config, at) }, config, at, deps.ids, actorOf(p));
           const claimed = await deps.assignments.claim({
-            next: { ...base, status: change.status === 'assigned' ? 'assigned' : 'in_progress' },
+            next: sla.case,
             expectedVersion: c.version,
             agentId: owner.id,
             channel: c.channel,
             capacity: owner.capacity[c.channel],
             at,
-            events: [makeEvent(deps.ids, c.caseId, ACTIVITIES.reopened, at, actorOf(p), { from: c.status, to: change.status, owner: owner.id, ...details })],
+            events: [makeEvent(deps.ids, c.caseId, ACTIVITIES.reopened, at, actorOf(p), { from: c.status, to: change.status, owner: owner.id, ...details }), ...sla.events],
             decisions: [],
           });
-          if (claimed.claimed) return claimed.case;
+          if (claimed.claimed) {
+            await watchSla(deps.workflow, c.caseId, sla.watch);
+            return claimed.case;
+          }
           if (claimed.reason === 'case_changed') throw new ConflictError(`case ${c.caseNumber} changed meanwhile`);
         }
-        const queued = await deps.cases.update(
-          { ...base, status: 'queued', owner: undefined, routing: { ...c.routing, queuedAt: at } },
-          c.version,
-          [makeEvent(deps.ids, c.caseId, ACTIVITIES.reopened, at, actorOf(p), { from: c.status, to: 'queued', previousOwner: c.owner ?? null, ...details })],
-        );
+        const sla = slaAfterChange(c, { ...base, status: 'queued', owner: undefined, routing: { ...c.routing, queuedAt: at } }, config, at, deps.ids, actorOf(p));
+        const queued = await deps.cases.update(sla.case, c.version, [
+          makeEvent(deps.ids, c.caseId, ACTIVITIES.reopened, at, actorOf(p), { from: c.status, to: 'queued', previousOwner: c.owner ?? null, ...details }),
+          ...sla.events,
+        ]);
+        await watchSla(deps.workflow, c.caseId, sla.watch);
         await deps.routeCase(c.caseId, { actor: p.agentId });
         return (await deps.cases.get(c.caseId)) ?? queued;
       }

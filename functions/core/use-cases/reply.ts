@@ -1,0 +1,194 @@
+import type { Principal } from '../authz.js';
+import { assertCanWorkCase } from '../authz.js';
+import type { CaseEvent, CaseMessage, CaseRecord } from '../case.js';
+import { findAgent } from '../config.js';
+import { emailSettingsOf } from '../email-ack.js';
+import { findSubjectTokens, formatCaseToken, stripReplyPrefixes } from '../email-threading.js';
+import { isDeliverableAddress, normaliseAddress } from '../email.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { ACTIVITIES, makeEvent } from '../events.js';
+import type { CaseRepository, Clock, EmailStore, IdGenerator, Mailer, ThreadingKeySource, WorkflowStarter } from '../ports.js';
+import { actorOf, assertOpen, assertVersion } from './case-updates.js';
+import { loadConfig, type ConfigSource } from './load-config.js';
+import { firstResponseChange, slaAfterChange, watchSla } from './sla-clock.js';
+
+/**
+ * An agent answers the customer by email, through the one outbound mail path email-to-case built
+ * (the Mailer port: SES v2 in AWS, the outbox locally) and threaded the way it threads: the signed
+ * case token in the subject, In-Reply-To and References pointing at the customer's last message and
+ * at the case's own thread id, and every id the message is known by (ours, and the one SES assigns)
+ * recorded so the customer's answer finds the case (functions/core/email-threading.ts).
+ *
+ * The first reply moves an offer the owner has not accepted yet (`assigned`) to `in_progress`, and
+ * completes the SLA clock's first-response milestone.
+ */
+
+export interface ReplyDeps {
+  cases: CaseRepository;
+  configs: ConfigSource;
+  email: Pick<EmailStore, 'recordOutbound' | 'getContact'>;
+  mailer: Mailer;
+  threadingKeys: ThreadingKeySource;
+  clock: Clock;
+  ids: IdGenerator;
+  /** Sender when the configuration names none (EMAIL_FROM_ADDRESS in AWS). */
+  defaultFromAddress?: string;
+  /** Starts a new generation of the case's workflow when a change moves an SLA deadline earlier (sla-clock.ts). */
+  workflow?: WorkflowStarter;
+}
+
+export interface NewReply {
+  text: string;
+  /** Default: `Re: <the case's subject>`. The case token is always appended. */
+  subject?: string;
+  expectedVersion?: number;
+}
+
+/** An outbound reply as stored on the case: a CaseMessage with the email fields threading reads. */
+export interface ReplyMessage extends CaseMessage {
+  kind: 'reply';
+  /** The agent who wrote it. */
+  author: string;
+  to: string[];
+  cc: string[];
+  emailMessageId: string;
+  inReplyTo?: string[];
+  references: string[];
+  providerMessageIds?: string[];
+  rawRef?: string;
+}
+
+/** What an inbound email message item carries that threading needs (functions/core/use-cases/receive-email.ts). */
+interface ThreadedMessage extends CaseMessage {
+  emailMessageId?: string;
+  references?: string[];
+}
+
+const MAX_SUBJECT = 250;
+const REFERENCES_KEPT = 8;
+const UPDATE_ATTEMPTS = 4;
+
+/** The subject of a reply: the given one or `Re: <case subject>`, without any token, then ours. */
+export function replySubject(caseSubject: string, given: string | undefined, token: string): string {
+  let base = given?.trim() ? given.trim() : `Re: ${stripReplyPrefixes(caseSubject) || caseSubject || '(no subject)'}`;
+  for (const t of findSubjectTokens(base)) base = base.replace(t.text, ' ');
+  base = base.replace(/\s+/g, ' ').trim();
+  return `${base.slice(0, MAX_SUBJECT)} ${token}`;
+}
+
+export function makeReplyToCustomer(deps: ReplyDeps) {
+  return async function replyToCustomer(p: Principal, caseId: string, reply: NewReply): Promise<{ case: CaseRecord; message: ReplyMessage }> {
+    const found = await deps.cases.getWithHistory(caseId);
+    if (!found) throw new NotFoundError(`case ${caseId} does not exist`);
+    const c = found.case;
+    assertCanWorkCase(p, c, 'reply to the customer on this case');
+    assertVersion(c, reply.expectedVersion);
+    assertOpen(c, 'reply');
+    const recipient = c.contact.email ? normaliseAddress(c.contact.email) : '';
+    if (!isDeliverableAddress(recipient)) {
+      throw new ConflictError(`case ${c.caseNumber} has no email address to reply to${c.contact.phone ? ` (call ${c.contact.phone} back)` : ''}`);
+    }
+    const contact = await deps.email.getContact(recipient);
+    if (contact?.suppressed) {
+      throw new ConflictError(`${recipient} no longer takes our mail (${contact.suppressed.reason}, ${contact.suppressed.at}): reach the customer another way`);
+    }
+
+    const config = await loadConfig(deps.configs);
+    const settings = emailSettingsOf(config, deps.defaultFromAddress);
+    const [key] = await deps.threadingKeys.keys();
+    if (!key) throw new Error('no threading key is configured');
+    const now = deps.clock.now();
+    const at = now.toISOString();
+    const subject = replySubject(c.subject, reply.subject, formatCaseToken(c.caseNumber, key));
+
+    // Answer the customer's latest email when there is one; a web or phone case starts the thread.
+    const parent = [...found.messages]
+      .reverse()
+      .find((m): m is ThreadedMessage => m.direction === 'inbound' && typeof (m as ThreadedMessage).emailMessageId === 'string');
+    const domain = settings.fromAddress.split('@')[1] ?? 'caseflow.local';
+    const ourId = `reply.${c.caseId}.${deps.ids.next()}@${domain}`.toLowerCase();
+    // The case's thread id, which every message we send references (as acknowledgements do), so a
+    // reply that keeps References finds the case even when SES replaced the Message-ID it answers.
+    const threadId = `case.${c.caseId}@${domain}`.toLowerCase();
+    const references = [
+      ...new Set([...(parent?.references ?? []).slice(-REFERENCES_KEPT), ...(parent?.emailMessageId ? [parent.emailMessageId] : []), threadId]),
+    ];
+    const agent = findAgent(config, p.agentId);
+    const sent = await deps.mailer.send({
+      from: { address: settings.fromAddress, name: agent ? `${agent.name} (${settings.fromName})` : settings.fromName },
+      to: [{ address: recipient, ...(c.contact.name ? { name: c.contact.name } : {}) }],
+      replyTo: { address: settings.fromAddress, name: settings.fromName },
+      subject,
+      text: reply.text,
+      messageId: ourId,
+      ...(parent?.emailMessageId ? { inReplyTo: parent.emailMessageId } : {}),
+      references,
+      headers: { 'X-Caseflow-Case': c.caseNumber },
+      date: now,
+    });
+
+    // From here the mail is out: it is recorded whatever happens to the case meanwhile.
+    const message: ReplyMessage = {
+      messageId: deps.ids.next(),
+      caseId: c.caseId,
+      direction: 'outbound',
+      channel: 'email',
+      kind: 'reply',
+      author: p.agentId,
+      from: normaliseAddress(settings.fromAddress),
+      to: [recipient],
+      cc: [],
+      subject,
+      text: reply.text,
+      at,
+      attachments: [],
+      emailMessageId: sent.messageId,
+      ...(parent?.emailMessageId ? { inReplyTo: [parent.emailMessageId] } : {}),
+      references,
+      ...(sent.providerMessageIds.length ? { providerMessageIds: sent.providerMessageIds } : {}),
+      ...(sent.ref ? { rawRef: sent.ref } : {}),
+    };
+    await deps.email.recordOutbound({
+      caseId: c.caseId,
+      message,
+      events: [
+        makeEvent(deps.ids, c.caseId, ACTIVITIES.replySent, at, actorOf(p), {
+          messageId: message.messageId,
+          to: recipient,
+          subject,
+          emailMessageId: sent.messageId,
+          providerMessageIds: sent.providerMessageIds,
+          inReplyTo: parent?.emailMessageId ?? null,
+        }),
+      ],
+      messageIds: [...new Set([sent.messageId, ...sent.providerMessageIds, threadId])],
+    });
+
+    // The case: an offer becomes work in progress, and the first-response milestone completes. The
+    // version moves on every reply, so the case's ETag changes with its history.
+    let current = c;
+    for (let attempt = 1; ; attempt++) {
+      const accepting = current.status === 'assigned';
+      const moved: CaseRecord = { ...current, ...(accepting ? { status: 'in_progress', due: undefined } : {}), updatedAt: at };
+      // The SLA engineer's hooks (sla-clock.ts), folded into this write: the clock follows the status
+      // change, then the first-response milestone completes (a no-op after the first reply).
+      const sla = slaAfterChange(current, moved, config, at, deps.ids, actorOf(p));
+      const first = firstResponseChange(sla.case, config, at, deps.ids, actorOf(p), message.messageId);
+      const events: CaseEvent[] = [
+        ...(accepting ? [makeEvent(deps.ids, c.caseId, ACTIVITIES.accepted, at, actorOf(p), { from: 'assigned', to: 'in_progress', via: 'first reply' })] : []),
+        ...sla.events,
+        ...(first?.events ?? []),
+      ];
+      try {
+        const written = await deps.cases.update(first?.case ?? sla.case, current.version, events);
+        await watchSla(deps.workflow, c.caseId, sla.watch);
+        return { case: written, message };
+      } catch (error) {
+        if (!(error instanceof ConflictError) || attempt >= UPDATE_ATTEMPTS) throw error;
+        const fresh = await deps.cases.get(c.caseId);
+        if (!fresh) throw error;
+        current = fresh;
+      }
+    }
+  };
+}

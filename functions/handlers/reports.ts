@@ -1,0 +1,177 @@
+import { gzipSync } from 'node:zlib';
+import type { z } from 'zod';
+import { makeConfigRepository } from '../adapters/config-repository.js';
+import type { TableRef } from '../adapters/dynamo.js';
+import { makeDocumentClient } from '../adapters/dynamo.js';
+import { makeReportReader } from '../adapters/report-reader.js';
+import { assertManager } from '../core/authz.js';
+import type { FieldIssue } from '../core/errors.js';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '../core/errors.js';
+import type { Clock, ConfigRepository } from '../core/ports.js';
+import type { ReportFilters } from '../core/reports/filters.js';
+import { REPORT_FILTER_FIELDS } from '../core/reports/filters.js';
+import { parsePeriod } from '../core/reports/period.js';
+import type { ReportSource } from '../core/reports/source.js';
+import type { ReportName } from '../core/use-cases/reports.js';
+import { REPORT_CATALOG, REPORT_NAMES, makeExportEvents, makeRunReport } from '../core/use-cases/reports.js';
+import { env } from '../shared/env.js';
+import type { HttpEvent, HttpResult } from '../shared/http.js';
+import { header, httpHandler, json, lazy, principalOf } from '../shared/http.js';
+import { logger } from '../shared/observability.js';
+import { ExportQuery, ReportQuery } from '../shared/report-schemas.js';
+import type { RouteDefinition } from '../shared/routes.js';
+import { ROUTES, findRoute } from '../shared/routes.js';
+
+/**
+ * Reports and the event-log export (managers and admins): every route of
+ * functions/shared/routes.ts whose target is `reports`. Its own function so it can have a
+ * read-only role, a longer timeout and more memory than the agent API, and so a heavy report never
+ * competes with agents' requests for the API function's concurrency.
+ *
+ * - `GET /reports`               what reports exist, and their parameters
+ * - `GET /reports/{name}`        one report (`summary` is all of them) for `from`…`to`
+ * - `GET /exports/events`        the period's event log as CSV, XES or OCEL 2.0 JSON
+ */
+
+export interface ReportsDeps {
+  source: ReportSource;
+  configs: Pick<ConfigRepository, 'getCurrent'>;
+  clock: Clock;
+}
+
+/** Lambda's synchronous response limit is 6 MB, base64 included; beyond this, the export is refused with 413. */
+export const MAX_EXPORT_RESPONSE_BYTES = 5_500_000;
+/** Smaller bodies are not worth compressing. */
+const GZIP_MIN_BYTES = 1024;
+
+const REPORTS_ROUTES: readonly RouteDefinition[] = (ROUTES as readonly RouteDefinition[]).filter((r) => r.target === 'reports');
+
+function parseQuery<T extends z.ZodType>(schema: T, event: HttpEvent): z.output<T> {
+  const result = schema.safeParse(event.queryStringParameters ?? {}, { reportInput: true });
+  if (result.success) return result.data;
+  throw new ValidationError(
+    result.error.issues.flatMap((issue): FieldIssue[] => {
+      if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: key, message: 'is not a known parameter' }));
+      return [{ field: issue.path.map(String).join('.') || 'query', message: issue.message }];
+    }),
+  );
+}
+
+/** A text body, gzipped when the caller accepts it and it is worth it; refused when too big to return at all. */
+function download(body: string, contentType: string, filename: string, acceptEncoding: string | undefined, extra: Record<string, string>): HttpResult {
+  const headers: Record<string, string> = {
+    'content-type': contentType,
+    'content-disposition': `attachment; filename="${filename}"`,
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+    vary: 'accept-encoding',
+    ...extra,
+  };
+  const bytes = Buffer.from(body, 'utf8');
+  if (bytes.length >= GZIP_MIN_BYTES && /\bgzip\b/i.test(acceptEncoding ?? '')) {
+    const encoded = gzipSync(bytes).toString('base64');
+    if (encoded.length > MAX_EXPORT_RESPONSE_BYTES) throw tooLarge(bytes.length);
+    return { statusCode: 200, headers: { ...headers, 'content-encoding': 'gzip' }, body: encoded, isBase64Encoded: true };
+  }
+  if (bytes.length > MAX_EXPORT_RESPONSE_BYTES) throw tooLarge(bytes.length);
+  return { statusCode: 200, headers, body };
+}
+
+function tooLarge(bytes: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(
+    `the export is ${(bytes / 1e6).toFixed(1)} MB, more than one response can carry: ask with Accept-Encoding: gzip, or export a shorter period`,
+  );
+}
+
+export function createHandler(deps: ReportsDeps) {
+  const runReport = makeRunReport(deps);
+  const exportEvents = makeExportEvents(deps);
+
+  const handlers: Record<string, (event: HttpEvent, params: Record<string, string>) => Promise<HttpResult>> = {
+    'GET /reports': async (event) => {
+      assertManager(principalOf(event));
+      return json(200, {
+        reports: REPORT_NAMES.map((name) => ({ name, path: `/reports/${name}`, description: REPORT_CATALOG[name].description })),
+        parameters: {
+          from: 'first UTC day, YYYY-MM-DD (required, except for backlog)',
+          to: 'last UTC day, YYYY-MM-DD, inclusive; at most 366 days after from',
+          ...Object.fromEntries(REPORT_FILTER_FIELDS.map((f) => [f, `only cases whose ${f} is one of these (comma-separated)`])),
+          reassignThreshold: 'agents who gave back more than this many distinct cases in one ISO week are listed (default 5)',
+          bucket: 'day or week: buckets of the agent load series (default day)',
+        },
+        exports: { path: '/exports/events', formats: ['csv', 'xes', 'ocel'] },
+      });
+    },
+
+    'GET /reports/{name}': async (event, params) => {
+      // Who asks is checked before what they ask: an agent learns nothing about valid parameters.
+      const principal = principalOf(event);
+      assertManager(principal);
+      const name = params.name ?? '';
+      if (!(REPORT_NAMES as readonly string[]).includes(name)) {
+        throw new NotFoundError(`there is no report ${JSON.stringify(name.slice(0, 80))}; GET /reports lists them`);
+      }
+      const query = parseQuery(ReportQuery, event);
+      const period = name === 'backlog' && query.from === undefined && query.to === undefined ? undefined : parsePeriod(query.from, query.to);
+      const filters: ReportFilters = {};
+      for (const field of REPORT_FILTER_FIELDS) if (query[field]) filters[field] = query[field];
+      const started = Date.now();
+      const report = await runReport(principal, {
+        name: name as ReportName,
+        ...(period ? { period } : {}),
+        filters,
+        reassignThreshold: query.reassignThreshold,
+        bucket: query.bucket,
+      });
+      logger.info('report made', { report: name, from: report.period.from, to: report.period.to, cases: report.cases, ms: Date.now() - started });
+      return json(200, report);
+    },
+
+    'GET /exports/events': async (event) => {
+      const principal = principalOf(event);
+      assertManager(principal);
+      const query = parseQuery(ExportQuery, event);
+      const period = parsePeriod(query.from, query.to);
+      const exported = await exportEvents(principal, { format: query.format, period });
+      logger.info('event log exported', { format: exported.format, from: period.from, to: period.to, events: exported.events, cases: exported.cases });
+      return download(exported.body, exported.contentType, exported.filename, header(event, 'accept-encoding'), {
+        'x-caseflow-events': String(exported.events),
+        'x-caseflow-cases': String(exported.cases),
+      });
+    },
+  };
+
+  for (const route of REPORTS_ROUTES) {
+    if (!handlers[`${route.method} ${route.path}`]) throw new Error(`reports handler has no implementation for ${route.method} ${route.path}`);
+  }
+
+  return httpHandler(async (event) => {
+    const method = event.requestContext?.http?.method ?? 'GET';
+    const path = event.rawPath ?? event.requestContext?.http?.path ?? '/';
+    let match: ReturnType<typeof findRoute>;
+    try {
+      match = findRoute(REPORTS_ROUTES, method, path);
+    } catch {
+      match = { route: undefined, allowed: [] }; // a malformed %-escape matches nothing
+    }
+    if (!match.route) {
+      if (match.allowed.length > 0) {
+        const allow = [...new Set(match.allowed)].join(', ');
+        return json(405, { error: 'MethodNotAllowed', message: `${method} is not allowed on ${path}; use ${allow}` }, { allow });
+      }
+      throw new NotFoundError(`no route for ${method} ${path}`);
+    }
+    return handlers[`${match.route.method} ${match.route.path}`]!(event, match.params);
+  });
+}
+
+/** What the reports need from a table: nothing but reads. */
+export function reportsDepsFor(table: TableRef, clock: Clock = { now: () => new Date() }): ReportsDeps {
+  return { source: makeReportReader(table), configs: makeConfigRepository(table), clock };
+}
+
+/** The Lambda entry point: a read-only view of the table from the environment, built on the first request. */
+export const handler = lazy(() => {
+  const e = env();
+  return createHandler(reportsDepsFor({ client: makeDocumentClient({ endpoint: e.DYNAMODB_ENDPOINT }), tableName: e.TABLE_NAME }));
+});

@@ -1,0 +1,21 @@
+import type { SlaStep } from '../core/use-cases/sla-workflow.js';
+import type { AppDeps } from '../shared/deps.js';
+import { awsDeps } from '../shared/deps.js';
+import { lazy } from '../shared/http.js';
+import { makeSlaUseCases } from '../shared/sla-use-cases.js';
+import { SlaTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } from '../shared/workflow-task.js';
+
+/**
+ * Case lifecycle task `ScheduleSla`: start the case's SLA clock (or take it over for this execution's
+ * generation) and say when to wake: `{ next: wait | done, wakeAt }`, read by the SlaOutcome choice and
+ * the WaitForSlaDeadline state.
+ */
+export function createHandler(deps: AppDeps) {
+  const { scheduleSla } = makeSlaUseCases(deps);
+  return async function workflowScheduleSla(event: unknown): Promise<SlaStep> {
+    const input = parseTaskInput(SlaTaskInputSchema, event);
+    return runCaseTask('ScheduleSla', input.caseId, () => scheduleSla(input));
+  };
+}
+
+export const handler = lazy(() => withLambdaContext(createHandler(awsDeps())));

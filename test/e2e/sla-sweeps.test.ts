@@ -1,0 +1,236 @@
+/**
+ * SLA clocks and sweeps end to end on the local stack, in real time: cases arrive over HTTP, agents
+ * work them through the agent API, the case lifecycle's SLA loop waits on its Wait state, and the
+ * sweep timer runs every second. Targets are seconds (PT3S) on a 24×7 policy. Each scenario has a
+ * territory and a queue of its own, so they do not see each other's cases.
+ */
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RoutingConfigInput } from '../../functions/core/config.js';
+import { alertsLogPath, outboxDir } from '../../lib/local/alerts.js';
+import type { LocalStack } from '../../lib/local/stack.js';
+import { startLocalStack } from '../../lib/local/stack.js';
+import type { LocalApi } from '../support/local-api.js';
+import { localApi } from '../support/local-api.js';
+
+const agent = (id: string, extra: Record<string, unknown> = {}) => ({ id, name: id[0]!.toUpperCase() + id.slice(1), email: `${id}@support.example`, capacity: { web: 5, email: 5 }, languages: ['en'], ...extra });
+const FAST = ['critical', 'high', 'medium', 'low'];
+const targets = (iso: string) => Object.fromEntries(FAST.map((p) => [p, iso]));
+
+const CONFIG: RoutingConfigInput = {
+  priorities: FAST,
+  territories: [
+    { id: 'sla', name: 'Unanswered', match: { countries: ['GB'] }, queue: 'sla' },
+    { id: 'hold', name: 'On hold', match: { countries: ['FR'] }, queue: 'hold' },
+    { id: 'absent', name: 'Absent', match: { countries: ['DE'] }, queue: 'absent' },
+    { id: 'offers', name: 'Offers', match: { countries: ['ES'] }, queue: 'offers' },
+  ],
+  queues: [
+    { id: 'sla', name: 'SLA', members: ['alice'] },
+    { id: 'hold', name: 'Hold', members: ['hana'] },
+    { id: 'absent', name: 'Absent', members: ['bob', 'ben'] },
+    { id: 'offers', name: 'Offers', members: ['olga', 'oscar'] },
+  ],
+  agents: [
+    agent('alice', { supervisor: 'sam' }),
+    agent('hana'),
+    agent('bob'),
+    agent('ben'),
+    agent('olga'),
+    agent('oscar'),
+    agent('sam', { roles: ['agent', 'manager'] }),
+    agent('ada', { roles: ['admin', 'manager'], capacity: { web: 0 } }),
+  ],
+  slaPolicies: [
+    {
+      id: 'unanswered',
+      when: { field: 'territory', op: 'eq', value: 'sla' },
+      firstResponse: targets('PT3S'),
+      resolution: targets('PT1H'),
+      warnBefore: 'PT1S',
+      escalation: [
+        { after: 'PT0S', raisePriority: true, notify: ['owner', 'supervisor'] },
+        { after: 'PT2S', notify: ['admins'] },
+      ],
+    },
+    { id: 'held', when: { field: 'territory', op: 'eq', value: 'hold' }, firstResponse: targets('PT3S'), resolution: targets('PT1H') },
+  ],
+  sweeps: { acceptTimeout: 'PT3S', absentAfter: 'PT2S', onHoldMax: 'P3D', relaxSkillsAfter: 'PT30M' },
+};
+
+let stack: LocalStack;
+let api: LocalApi;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'caseflow-sla-e2e-'));
+  const configFile = join(dataDir, 'sla.config.json');
+  await writeFile(configFile, JSON.stringify(CONFIG));
+  stack = await startLocalStack({ port: 0, memory: true, dataDir, quiet: true, configFile, sweepEverySeconds: 1, webLimits: { perIp: 1000, perEmail: 1000 } });
+  api = localApi(stack);
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+let n = 0;
+async function submit(country: string): Promise<{ caseId: string; caseNumber: string }> {
+  n++;
+  const res = await api.call('POST', '/web-to-case', {
+    json: { name: 'Customer', email: `customer${n}@example.org`, subject: `Request ${n}`, description: `Please help with request ${n}.`, country, language: 'en' },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body;
+}
+
+async function online(agentId: string, status: 'online' | 'offline' = 'online') {
+  const res = await api.call('PUT', '/agents/me/presence', { as: agentId, json: { status } });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+}
+
+async function getCase(caseId: string) {
+  const res = await api.call('GET', `/cases/${caseId}`, { as: 'ada' });
+  expect(res.status).toBe(200);
+  return res.body as { status: string; owner?: string; priority: string; version: number; updatedAt: string; createdAt: string; sla?: any; events: { activity: string; at: string; details: Record<string, any> }[] };
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+async function post(path: string, as: string, json?: unknown) {
+  const res = await api.call('POST', path, { as, ...(json !== undefined ? { json } : {}) });
+  expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
+  return res.body;
+}
+
+describe('SLA clocks and sweeps on the local stack', () => {
+  it('a case nobody answers gets its warning, then its escalation; accepting it is not an answer', async () => {
+    await online('alice');
+    const { caseId, caseNumber } = await submit('GB');
+    await eventually('the offer to alice', async () => (await getCase(caseId)).owner === 'alice');
+    await post(`/cases/${caseId}/accept`, 'alice');
+
+    const escalated = await eventually('escalation level 2', async () => {
+      const c = await getCase(caseId);
+      return c.events.some((e) => e.activity === 'sla_escalated' && e.details.level === 2) && c;
+    });
+    const created = Date.parse(escalated.createdAt);
+    const seq = escalated.events.filter((e) => ['accepted', 'sla_warning', 'sla_milestone_violated', 'sla_escalated'].includes(e.activity));
+    expect(seq.map((e) => [e.activity, e.details.level ?? null])).toEqual([
+      ['accepted', null],
+      ['sla_warning', null],
+      ['sla_milestone_violated', null],
+      ['sla_escalated', 1],
+      ['sla_escalated', 2],
+    ]);
+    const at = (activity: string, level?: number) => Date.parse(seq.find((e) => e.activity === activity && (level === undefined || e.details.level === level))!.at) - created;
+    // Warning a second before the 3 s target; the breach recorded at the due instant; level 2 two seconds later.
+    expect(at('sla_warning')).toBeGreaterThanOrEqual(2000);
+    expect(at('sla_warning')).toBeLessThan(3000);
+    expect(seq.find((e) => e.activity === 'sla_milestone_violated')!.details.breachedAt).toBe(new Date(created + 3000).toISOString());
+    expect(at('sla_escalated', 2)).toBeGreaterThanOrEqual(5000);
+    expect(escalated.priority).toBe('high');
+    expect(escalated.sla.milestones.first_response).toMatchObject({ status: 'violated', escalations: 2 });
+
+    // The owner was warned, owner and supervisor told of the breach (outbox), admins at level 2 (alert log).
+    const notices = await eventually('three notices in the outbox', async () => {
+      const files = (await readdir(outboxDir(dataDir))).filter((f) => f.includes('-notice-'));
+      const mails = await Promise.all(files.map(async (f) => simpleParser(await readFile(join(outboxDir(dataDir), f)))));
+      const mine = mails.filter((m) => m.headers.get('x-caseflow-case-id') === caseId);
+      return mine.length >= 2 && mine;
+    });
+    expect(notices.map((m) => [String(m.headers.get('x-caseflow-notification')), (m.to as { value: { address: string }[] }).value.map((v) => v.address).sort()])).toEqual(
+      expect.arrayContaining([
+        ['sla_warning', ['alice@support.example']],
+        ['sla_escalation', ['alice@support.example', 'sam@support.example']],
+      ]),
+    );
+    expect(notices.find((m) => String(m.headers.get('x-caseflow-notification')) === 'sla_warning')!.subject).toMatch(new RegExp(`^\\[caseflow\\] Case ${caseNumber}: first response due in`));
+    const alerts = (await readFile(alertsLogPath(dataDir), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { caseId?: string; subject: string });
+    expect(alerts.filter((a) => a.caseId === caseId).map((a) => a.subject)).toEqual([`Case ${caseNumber}: first response escalated (level 2)`]);
+  });
+
+  it('a case on hold does not breach while on hold, and breaches later by exactly the time left', async () => {
+    await online('hana');
+    const { caseId } = await submit('FR');
+    await eventually('the offer to hana', async () => (await getCase(caseId)).owner === 'hana');
+    await post(`/cases/${caseId}/accept`, 'hana');
+    const held = await post(`/cases/${caseId}/status`, 'hana', { status: 'on_hold', reason: 'waiting for the customer' });
+    const left: number = held.sla.milestones.first_response.remainingMs;
+    expect(held.sla.milestones.first_response.status).toBe('paused');
+    expect(left).toBeGreaterThan(1000);
+
+    // Four seconds on hold, past the 3 s target: no breach.
+    await new Promise((r) => setTimeout(r, 4000));
+    expect((await getCase(caseId)).events.map((e) => e.activity)).not.toContain('sla_milestone_violated');
+
+    const resumed = await post(`/cases/${caseId}/status`, 'hana', { status: 'in_progress' });
+    const due = Date.parse(resumed.updatedAt) + left;
+    expect(resumed.sla.milestones.first_response.dueAt).toBe(new Date(due).toISOString());
+    const breach = await eventually('the breach', async () => (await getCase(caseId)).events.find((e) => e.activity === 'sla_milestone_violated'));
+    expect(breach.details.breachedAt).toBe(new Date(due).toISOString());
+    expect(Date.parse(breach.at)).toBeGreaterThanOrEqual(due);
+    expect(Date.parse(breach.at) - due).toBeLessThan(1500);
+    // The resume moved the deadline earlier than what the execution waited for: a new generation took over.
+    expect(stack.workflow.executions().map((e) => e.name)).toContain(`${caseId}-g2`);
+  });
+
+  it('an agent going offline has their cases reassigned after absentAfter', async () => {
+    await online('bob');
+    const { caseId } = await submit('DE');
+    await eventually('the offer to bob', async () => (await getCase(caseId)).owner === 'bob');
+    await post(`/cases/${caseId}/accept`, 'bob');
+    await online('ben');
+    await online('bob', 'offline');
+    const wentOffline = Date.now();
+
+    const moved = await eventually('the reassignment to ben', async () => {
+      const c = await getCase(caseId);
+      return c.owner === 'ben' && c;
+    });
+    const event = moved.events.find((e) => e.activity === 'reassigned')!;
+    expect(event.details).toMatchObject({ cause: 'owner_absent', from: 'bob', fromStatus: 'in_progress' });
+    expect(event.details.reason).toMatch(/^bob has been offline since .* \(longer than absentAfter PT2S\)$/);
+    expect(Date.parse(event.at) - wentOffline).toBeGreaterThanOrEqual(1500);
+    expect(moved.status).toBe('assigned');
+  });
+
+  it('an offer nobody accepts moves on to the next agent, and not back', async () => {
+    await online('olga');
+    const { caseId } = await submit('ES');
+    const offered = await eventually('the offer to olga', async () => {
+      const c = await getCase(caseId);
+      return c.owner === 'olga' && c;
+    });
+    const offeredAt = Date.parse(offered.updatedAt);
+    await online('oscar');
+
+    const moved = await eventually('the offer to oscar', async () => {
+      const c = await getCase(caseId);
+      return c.owner === 'oscar' && c;
+    });
+    const expired = moved.events.find((e) => e.activity === 'offer_expired')!;
+    expect(expired.details).toMatchObject({ cause: 'accept_timeout', from: 'olga', excluded: 'olga' });
+    expect(Date.parse(expired.at) - offeredAt).toBeGreaterThanOrEqual(3000);
+    expect(moved.status).toBe('assigned');
+
+    // Oscar lets it lapse too: with both excluded it waits in its queue rather than bouncing back.
+    const waiting = await eventually('the case back in its queue', async () => {
+      const c = await getCase(caseId);
+      return c.status === 'queued' && c;
+    });
+    expect(waiting.events.filter((e) => e.activity === 'offer_expired').map((e) => e.details.from)).toEqual(['olga', 'oscar']);
+  });
+});

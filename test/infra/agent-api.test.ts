@@ -1,0 +1,85 @@
+/**
+ * What the agent API needs in AWS: the Slack webhook URL in a Secrets Manager secret that only the
+ * API function may read (GetSecretValue on that one secret), the link base for Slack messages, the
+ * public OpenAPI route, and, when the stack has email, the right to send replies the way intake
+ * sends acknowledgements (SES from the domain identity, the threading key). (cdk-nag: test/infra/cdk-nag.test.ts.)
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Resources } from './synth.js';
+import { logicalId, synthCaseflow } from './synth.js';
+
+type Synth = ReturnType<typeof synthCaseflow>;
+let plain: Synth;
+let withEmail: Synth;
+
+beforeAll(() => {
+  plain = synthCaseflow();
+  withEmail = synthCaseflow({ context: { sesDomain: 'support.example.com' } });
+});
+
+function statementsOf(s: Synth, fnLogicalId: string): { Action: string | string[]; Resource: unknown }[] {
+  const resources = s.template.toJSON().Resources as Resources;
+  const roleRef = resources[fnLogicalId]!.Properties.Role['Fn::GetAtt'][0];
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === roleRef))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+
+const actions = (st: { Action: string | string[] }) => (Array.isArray(st.Action) ? st.Action : [st.Action]);
+/** Resources of the statements that allow `action` (CDK merges statements of one action into one). */
+const resourcesFor = (statements: { Action: string | string[]; Resource: unknown }[], action: string) =>
+  statements.filter((st) => actions(st).includes(action)).flatMap((st) => (Array.isArray(st.Resource) ? st.Resource : [st.Resource]));
+
+describe('the agent API in AWS', () => {
+  it('keeps the Slack webhook URL in a secret that only the API function reads, and nothing else', () => {
+    const s = plain;
+    const resources = s.template.toJSON().Resources as Resources;
+    const secretId = logicalId(s.stack.api.slackWebhookSecret, s.stack);
+    expect(resources[secretId]).toMatchObject({ Type: 'AWS::SecretsManager::Secret', DeletionPolicy: 'Retain' });
+    const apiFn = logicalId(s.stack.api.apiFunction, s.stack);
+    const env = resources[apiFn]!.Properties.Environment.Variables;
+    expect(env.SLACK_WEBHOOK_SECRET_ARN).toEqual({ Ref: secretId });
+    expect(env.CASE_LINK_BASE_URL).toBeDefined();
+
+    const secretActions = statementsOf(s, apiFn).flatMap(actions).filter((a) => a.startsWith('secretsmanager:'));
+    expect([...new Set(secretActions)]).toEqual(['secretsmanager:GetSecretValue']);
+    expect(resourcesFor(statementsOf(s, apiFn), 'secretsmanager:GetSecretValue')).toEqual([{ Ref: secretId }]);
+
+    // No other function can read it.
+    const others = Object.entries(resources).filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && id !== apiFn && r.Properties?.Role);
+    for (const [id] of others) {
+      const touching = statementsOf(s, id).filter((st) => JSON.stringify(st.Resource).includes(secretId));
+      expect(touching, id).toEqual([]);
+    }
+  });
+
+  it('serves GET /openapi.json without the authorizer, and every other API route with it', () => {
+    const routes = Object.values(plain.template.toJSON().Resources as Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
+    const openapi = routes.find((r) => r.Properties.RouteKey === 'GET /openapi.json');
+    expect(openapi?.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+    for (const key of ['POST /cases', 'POST /cases/{id}/replies', 'POST /cases/{id}/swarm', 'POST /cases/{id}/reassign', 'POST /cases/{id}/notes', 'POST /cases/{id}/priority']) {
+      expect(routes.find((r) => r.Properties.RouteKey === key)?.Properties.AuthorizationType, key).toBe('JWT');
+    }
+  });
+
+  it('without email: the API function may not send mail', () => {
+    const apiFn = logicalId(plain.stack.api.apiFunction, plain.stack);
+    expect(statementsOf(plain, apiFn).flatMap(actions).filter((a) => a.startsWith('ses:'))).toEqual([]);
+  });
+
+  it('with email: replies go out through SES from the domain identity only, signed with the threading key', () => {
+    const s = withEmail;
+    const apiFn = logicalId(s.stack.api.apiFunction, s.stack);
+    const statements = statementsOf(s, apiFn);
+    const send = statements.find((st) => actions(st).includes('ses:SendRawEmail'))!;
+    expect(actions(send).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+    expect(JSON.stringify(send.Resource)).toContain(':identity/support.example.com');
+    const threadingId = logicalId(s.stack.email!.threadingSecret, s.stack);
+    expect(resourcesFor(statements, 'secretsmanager:GetSecretValue')).toEqual(
+      expect.arrayContaining([{ Ref: threadingId }, { Ref: logicalId(s.stack.api.slackWebhookSecret, s.stack) }]),
+    );
+    expect(resourcesFor(statements, 'secretsmanager:GetSecretValue')).toHaveLength(2);
+    const env = (s.template.toJSON().Resources as Resources)[apiFn]!.Properties.Environment.Variables;
+    expect(env).toMatchObject({ THREADING_SECRET_ARN: { Ref: threadingId }, EMAIL_FROM_ADDRESS: 'support@support.example.com' });
+  });
+});

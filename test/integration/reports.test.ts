@@ -1,0 +1,209 @@
+/**
+ * The reports handler against DynamoDB Local: the hand-computed week (test/support/report-fixture.ts)
+ * written as production writes it (case items with their index keys, events with the events-by-day
+ * key), then asked for over payload-2.0 events. The handler must load exactly what the pure report
+ * needs: the period's events by day, the older case's whole history (C was created before the
+ * period), the open cases from the status index, and nothing of case Z (an event without a case).
+ */
+import { gunzipSync } from 'node:zlib';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { caseItem, eventItem, messageItem } from '../../functions/adapters/case-repository.js';
+import { makeConfigRepository } from '../../functions/adapters/config-repository.js';
+import { makeReportReader } from '../../functions/adapters/report-reader.js';
+import { computeReport } from '../../functions/core/reports/compute.js';
+import { ocelProblems } from '../../functions/core/mining/export-ocel.js';
+import { createHandler, reportsDepsFor } from '../../functions/handlers/reports.js';
+import type { HttpEvent, HttpResult } from '../../functions/shared/http.js';
+import { freshTable } from '../support/dynamo.js';
+import { fixedClock, makeMessage } from '../support/fixtures.js';
+import { AS_OF, CASES, EVENTS, OPEN, PERIOD, REPORT_CONFIG, at } from '../support/report-fixture.js';
+
+const db = await freshTable('reports');
+const configs = makeConfigRepository(db.table);
+await configs.put(REPORT_CONFIG, 0, 'test', AS_OF);
+
+const MESSAGES = [
+  makeMessage('A', { messageId: 'm-a1', at: at('Mon 09:00'), channel: 'web', text: 'secret words of customer A' }),
+  makeMessage('A', { messageId: 'm-a2', at: at('Mon 10:00'), channel: 'web', direction: 'outbound', from: 'alice@example.com', attachments: [{ name: 'invoice.pdf', contentType: 'application/pdf', size: 1000 }] }),
+  makeMessage('B', { messageId: 'm-b1', at: at('Mon 16:00'), channel: 'email' }),
+];
+const items = [...CASES.map(caseItem), ...EVENTS.map(eventItem), ...MESSAGES.map(messageItem)];
+for (let i = 0; i < items.length; i += 25) {
+  await db.client.send(new BatchWriteCommand({ RequestItems: { [db.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+}
+
+const handler = createHandler(reportsDepsFor(db.table, fixedClock(AS_OF)));
+const context = { awsRequestId: 'test', functionName: 'reports', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
+
+const MANAGER = { 'cognito:username': 'mona', 'cognito:groups': '[agent manager]' };
+const AGENT = { 'cognito:username': 'alice', 'cognito:groups': '[agent]' };
+
+function event(path: string, options: { claims?: Record<string, unknown>; query?: Record<string, string>; headers?: Record<string, string>; method?: string } = {}): HttpEvent {
+  const method = options.method ?? 'GET';
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
+    headers: { ...options.headers },
+    ...(options.query ? { queryStringParameters: options.query } : {}),
+    requestContext: {
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      requestId: 'req-1',
+      routeKey: '$default',
+      stage: '$default',
+      ...(options.claims ? { authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: options.claims, scopes: [] } } } : {}),
+    },
+    isBase64Encoded: false,
+  } as unknown as HttpEvent;
+}
+
+async function invoke(e: HttpEvent): Promise<{ status: number; headers: Record<string, string>; text: string; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const result = (await handler(e, context)) as HttpResult;
+  const raw = result.body ?? '';
+  const text = result.isBase64Encoded ? gunzipSync(Buffer.from(raw, 'base64')).toString('utf8') : raw;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: result.statusCode ?? 200, headers: (result.headers ?? {}) as Record<string, string>, text, body };
+}
+
+const WEEK = { from: '2025-03-03', to: '2025-03-09' };
+
+describe('the reports handler over DynamoDB Local', () => {
+  it('makes the summary of the hand-computed week, figure for figure what the pure report computes from the fixture', async () => {
+    const res = await invoke(event('/reports/summary', { claims: MANAGER, query: { ...WEEK, reassignThreshold: '2' } }));
+    expect(res.status, res.text).toBe(200);
+    const expected = computeReport({
+      period: PERIOD, asOf: AS_OF, filters: {}, config: REPORT_CONFIG, cases: CASES, events: EVENTS, openCases: OPEN, reassignThreshold: 2, bucket: 'day',
+    });
+    expect(res.body).toEqual({ report: 'summary', generatedAt: AS_OF, ...JSON.parse(JSON.stringify(expected)) });
+    // A few of the hand-computed figures, to be sure the comparison is not between two empty reports.
+    expect(res.body.cases).toBe(7);
+    expect(res.body.volume).toMatchObject({ created: 6, resolved: 3, closedUnresolved: 1, reopened: 1 });
+    expect(res.body.responseTimes.firstResponse).toMatchObject({ count: 4, averageMs: 4_230_000, medianMs: 4_500_000 });
+    expect(res.body.onHold.ongoing).toEqual({ count: 1, longestMs: 572_400_000 }); // C's hold: its history was read whole
+    expect(res.body.reassignments.frequentReassigners.agents).toEqual([{ agentId: 'carol', week: '2025-W10', cases: 3, caseIds: ['D', 'E', 'F'] }]);
+    expect(res.body.backlog.total).toBe(3);
+  });
+
+  it('serves each focused report with only its section, and applies filters', async () => {
+    const sla = await invoke(event('/reports/sla', { claims: MANAGER, query: WEEK }));
+    expect(Object.keys(sla.body).sort()).toEqual(['asOf', 'cases', 'filters', 'generatedAt', 'period', 'report', 'sla']);
+    expect(sla.body.sla.total).toMatchObject({ met: 8, metLate: 1, compliance: 0.8889 });
+
+    const web = await invoke(event('/reports/volume', { claims: MANAGER, query: { ...WEEK, channel: 'web' } }));
+    expect(web.body.filters).toEqual({ channel: ['web'] });
+    expect(web.body.volume).toMatchObject({ created: 3, resolved: 1, closedUnresolved: 0 });
+
+    const agents = await invoke(event('/reports/agents', { claims: MANAGER, query: { ...WEEK, bucket: 'week', queue: 'billing,support' } }));
+    const alice = agents.body.agents.agents.find((a: { agentId: string }) => a.agentId === 'alice');
+    expect(alice.series).toEqual([{ bucket: '2025-W10', averageLoad: 1.1833, peakLoad: 2, utilisation: 0.2958 }]);
+  });
+
+  it('gives the backlog as of now without a period', async () => {
+    const res = await invoke(event('/reports/backlog', { claims: MANAGER }));
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.backlog.byQueue.map((q: { queue: string; total: number }) => [q.queue, q.total])).toEqual([['billing', 2], ['support', 1]]);
+    expect(res.body.period).toEqual({ from: '2025-03-10', to: '2025-03-10', days: 1, timezone: 'UTC' });
+  });
+
+  it('lists the reports', async () => {
+    const res = await invoke(event('/reports', { claims: MANAGER }));
+    expect(res.body.reports.map((r: { name: string }) => r.name)).toEqual([
+      'summary', 'volume', 'response-times', 'sla', 'first-contact-resolution', 'reassignments', 'on-hold', 'agents', 'backlog',
+    ]);
+  });
+
+  it('is for managers and admins: 401 without claims, 403 for an agent (before any parameter is looked at)', async () => {
+    expect((await invoke(event('/reports/summary', { query: WEEK }))).status).toBe(401);
+    const forbidden = await invoke(event('/reports/summary', { claims: AGENT, query: { from: 'nonsense' } }));
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.error).toBe('ForbiddenError');
+    expect((await invoke(event('/exports/events', { claims: AGENT, query: WEEK }))).status).toBe(403);
+    expect((await invoke(event('/reports', { claims: AGENT }))).status).toBe(403);
+    const admin = await invoke(event('/reports/volume', { claims: { 'cognito:username': 'root', 'cognito:groups': ['admin'] }, query: WEEK }));
+    expect(admin.status).toBe(200);
+  });
+
+  it('answers 400 with the field at fault for bad periods and parameters, 404 for an unknown report', async () => {
+    const cases: [Record<string, string>, string, RegExp][] = [
+      [{ to: '2025-03-09' }, 'from', /required/],
+      [{ from: '2025-02-30', to: '2025-03-09' }, 'from', /date/],
+      [{ from: '2025-03-09', to: '2025-03-03' }, 'to', /on or after/],
+      [{ from: '2024-01-01', to: '2025-01-01' }, 'to', /at most 366 days/],
+      [{ ...WEEK, bucket: 'month' }, 'bucket', /day or week/],
+      [{ ...WEEK, reassignThreshold: '-1' }, 'reassignThreshold', /at least 0/],
+      [{ ...WEEK, colour: 'blue' }, 'colour', /not a known parameter/],
+      [{ ...WEEK, queue: ',' }, 'queue', /at least one value/],
+    ];
+    for (const [query, field, message] of cases) {
+      const res = await invoke(event('/reports/summary', { claims: MANAGER, query }));
+      expect(res.status, JSON.stringify(query)).toBe(400);
+      expect(res.body.fields, JSON.stringify(query)).toContainEqual({ field, message: expect.stringMatching(message) });
+    }
+    const unknown = await invoke(event('/reports/everything', { claims: MANAGER, query: WEEK }));
+    expect(unknown.status).toBe(404);
+    expect((await invoke(event('/reports/summary', { claims: MANAGER, query: WEEK, method: 'POST' }))).status).toBe(405);
+  });
+});
+
+describe('the event-log export', () => {
+  it('exports the period as CSV: one row per event of the period\'s days (C\'s February events and the 03-10 one are outside)', async () => {
+    const res = await invoke(event('/exports/events', { claims: MANAGER, query: { ...WEEK, format: 'csv' } }));
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.headers['content-disposition']).toBe('attachment; filename="caseflow-events-2025-03-03_2025-03-09.csv"');
+    const rows = parseCsv(res.text, { columns: true }) as Record<string, string>[];
+    const inPeriod = EVENTS.filter((e) => e.at >= '2025-03-03' && e.at < '2025-03-10');
+    expect(rows).toHaveLength(inPeriod.length);
+    expect(res.headers['x-caseflow-events']).toBe(String(inPeriod.length));
+    expect(Object.keys(rows[0]!).slice(0, 5)).toEqual(['case_id', 'activity', 'timestamp', 'resource', 'queue']);
+    expect(new Set(rows.map((r) => r.case_id))).toEqual(new Set(['A', 'B', 'C', 'D', 'E', 'F', 'G', 'Z']));
+    // Customers are `customer`, never their address.
+    expect(res.text).not.toContain('customer@example.org');
+  });
+
+  it('exports XES and OCEL 2.0; OCEL carries the cases and their messages without their text', async () => {
+    const xes = await invoke(event('/exports/events', { claims: MANAGER, query: { ...WEEK, format: 'xes' } }));
+    expect(xes.headers['content-type']).toBe('application/xml; charset=utf-8');
+    expect(xes.text).toContain('<log xes.version="1849-2016"');
+    expect((xes.text.match(/<trace>/g) ?? []).length).toBe(8);
+
+    const ocel = await invoke(event('/exports/events', { claims: MANAGER, query: { ...WEEK, format: 'ocel' } }));
+    expect(ocel.headers['content-disposition']).toContain('.ocel.json');
+    expect(ocelProblems(ocel.body)).toEqual([]);
+    const ids = ocel.body.objects.map((o: { id: string }) => o.id);
+    expect(ids).toEqual(expect.arrayContaining(['case:A', 'agent:alice', 'queue:billing', 'message:m-a1', 'message:m-a2']));
+    const a2 = ocel.body.objects.find((o: { id: string }) => o.id === 'message:m-a2');
+    expect(a2.attributes).toContainEqual({ name: 'attachments', time: expect.any(String), value: 1 });
+    expect(ocel.text).not.toContain('secret words');
+  });
+
+  it('gzips when the caller accepts it, and refuses an unknown format', async () => {
+    const res = await invoke(event('/exports/events', { claims: MANAGER, query: WEEK, headers: { 'accept-encoding': 'gzip, br' } }));
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(res.text.startsWith('case_id,activity,timestamp,resource,queue')).toBe(true);
+    const bad = await invoke(event('/exports/events', { claims: MANAGER, query: { ...WEEK, format: 'xlsx' } }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields).toEqual([{ field: 'format', message: 'must be one of csv, xes, ocel' }]);
+  });
+});
+
+describe('the report reader', () => {
+  it('reads a case\'s events and messages by Query on its partition, and the open cases from the status index', async () => {
+    const reader = makeReportReader(db.table);
+    expect((await reader.listCaseEvents('C')).map((e) => e.activity)).toEqual(EVENTS.filter((e) => e.caseId === 'C').map((e) => e.activity));
+    const messages = await reader.listCaseMessages('A');
+    expect(messages.map((m) => [m.messageId, m.direction, m.attachments.length])).toEqual([['m-a1', 'inbound', 0], ['m-a2', 'outbound', 1]]);
+    expect(messages[0]).not.toHaveProperty('text');
+    expect((await reader.listOpenCases()).map((c) => c.caseId).sort()).toEqual(['C', 'E', 'F']);
+    expect((await reader.getCases(['A', 'nope', 'G'])).map((c) => c.caseId).sort()).toEqual(['A', 'G']);
+  });
+});
