@@ -109,7 +109,8 @@ describe('the local stack over HTTP', () => {
     // emea's members are luke, leia and obiwan; only luke and leia are online in the demo.
     expect(['luke', 'leia']).toContain(c.owner);
     // Stamping records the detected language (normalised) and the computed priority before the territory.
-    expect(c.events.map((e: { activity: string }) => e.activity)).toEqual(['case_created', 'normalised', 'priority_set', 'territory_stamped', 'assigned']);
+    // Then the demo SLA policy's clock starts (ScheduleSla).
+    expect(c.events.map((e: { activity: string }) => e.activity)).toEqual(['case_created', 'normalised', 'priority_set', 'territory_stamped', 'assigned', 'sla_clock_started']);
     expect(c.events[0]).toMatchObject({ actor: { kind: 'customer' }, at: expect.any(String), details: expect.any(Object) });
     expect(c.messages).toEqual([expect.objectContaining({ direction: 'inbound', from: expect.stringContaining('@example.org'), attachments: [] })]);
     expect(c.decisions.map((d: { kind: string }) => d.kind)).toEqual(expect.arrayContaining(['territory', 'assignment']));

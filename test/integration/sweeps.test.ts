@@ -267,3 +267,63 @@ describe('the dispatch backstop', () => {
     expect(report.dispatch.find((d) => d.queue === 'late')).toBeUndefined();
   });
 });
+
+describe('SLA escalation to a higher-tier queue', () => {
+  it('moves the case to that queue and keeps it there (rules cannot route it back), to a member who can take it', async () => {
+    clock.set('2025-03-06T09:00:00.000Z');
+    const current = (await deps.configs.getCurrent())!;
+    await deps.configs.put(
+      parseRoutingConfig({
+        ...CONFIG,
+        // A rule that would send every case back to support: the pin must win over it.
+        rules: [{ id: 'all-to-support', when: { field: 'channel', op: 'eq', value: 'web' }, then: { route: { queue: 'support' } } }],
+        slaPolicies: [{ id: 'p', firstResponse: { medium: 'PT1H' }, escalation: [{ after: 'PT30M', reassignTo: { queue: 'late' }, notify: ['admins'] }] }],
+      }),
+      current.version,
+      'sweeps-test',
+      clock.iso(),
+    );
+    await onlyOnline('alice', 'dave');
+    const c = await queued();
+    await uc.routeCase(c.caseId);
+    await uc.workCase.accept(as('alice'), c.caseId);
+    expect(await uc.scheduleSla({ caseId: c.caseId, generation: 1 })).toMatchObject({ next: 'wait', kind: 'breach', wakeAt: '2025-03-06T10:00:00.000Z' });
+
+    clock.set('2025-03-06T10:00:00.000Z');
+    expect(await uc.evaluateSla({ caseId: c.caseId, generation: 1, loops: 0 })).toMatchObject({ next: 'wait', kind: 'escalation', wakeAt: '2025-03-06T10:30:00.000Z' });
+    expect(await get(c.caseId)).toMatchObject({ owner: 'alice', queue: 'support' });
+
+    clock.set('2025-03-06T10:30:00.000Z');
+    const step = await uc.evaluateSla({ caseId: c.caseId, generation: 1, loops: 1 });
+    expect(step.next).toBe('done'); // past the last step of the only milestone
+    expect(step.reasons).toContain('escalation 1: moved to queue late, assigned to dave');
+    const moved = await get(c.caseId);
+    expect(moved).toMatchObject({ queue: 'late', owner: 'dave', status: 'assigned' });
+    expect(moved.routing.pinnedQueue).toBe('late');
+    const events = await eventsOf(c.caseId);
+    expect(events.find((e) => e.activity === 'reassigned')!.details).toMatchObject({ cause: 'sla_escalation', from: 'alice', to: 'queue late', milestone: 'first_response', level: 1 });
+    expect(events.find((e) => e.activity === 'sla_escalated')!.details).toMatchObject({ level: 1, reassignTo: { queue: 'late' }, notify: ['admins'] });
+    expect(notifications.filter((n) => n.caseId === c.caseId).map((n) => [n.kind, n.admins])).toEqual([['sla_escalation', true]]);
+  });
+});
+
+describe('the local stack after a restart', () => {
+  it('restarts the SLA clock of every open case that has one, as the next generation of its workflow', async () => {
+    const { resumeSlaClocks } = await import('../../lib/local/sweeps.js');
+    clock.set('2025-03-06T10:00:00.000Z');
+    const current = (await deps.configs.getCurrent())!;
+    await deps.configs.put(
+      parseRoutingConfig({ ...CONFIG, slaPolicies: [{ id: 'p', firstResponse: { medium: 'PT4H' }, resolution: { medium: 'P2D' } }] }),
+      current.version,
+      'sweeps-test',
+      clock.iso(),
+    );
+    const watched = await queued();
+    expect(await uc.scheduleSla({ caseId: watched.caseId, generation: 1 })).toMatchObject({ next: 'wait', kind: 'breach' });
+    const unwatched = await queued(); // no clock: nothing to restart
+    started.length = 0;
+    expect(await resumeSlaClocks(deps)).toBeGreaterThanOrEqual(1);
+    expect(started).toContainEqual({ caseId: watched.caseId, generation: 2 });
+    expect(started.map((s) => s.caseId)).not.toContain(unwatched.caseId);
+  });
+});

@@ -233,3 +233,50 @@ describe('milestones end met, met late or violated', () => {
     expect(c.sla!.milestones.resolution!.status).toBe('met');
   });
 });
+
+describe('the example in docs/sla.md', () => {
+  const split = [{ start: '08:00', end: '12:30' }, { start: '13:30', end: '18:00' }];
+  const day = [{ start: '08:00', end: '18:00' }];
+  const docConfig = parseRoutingConfig(
+    makeRoutingConfigInput({
+      businessHours: [{ id: 'emea-office', timezone: 'Europe/Berlin', weekly: { mon: split, tue: day, wed: day, thu: day, fri: [{ start: '08:00', end: '16:00' }] }, holidays: ['2026-12-25', '2026-12-26'] }],
+      slaPolicies: [
+        {
+          id: 'enterprise',
+          when: { field: 'account.tier', op: 'in', value: ['platinum', 'gold'] },
+          firstResponse: { critical: 'PT30M', high: 'PT1H', medium: 'PT2H', low: 'PT4H' },
+          resolution: { critical: 'PT4H', high: 'PT8H', medium: 'P1D', low: 'P3D' },
+          warnBefore: 'PT15M',
+          escalation: [
+            { after: 'PT0S', raisePriority: true, notify: ['owner', 'supervisor'] },
+            { after: 'PT1H', reassignTo: 'supervisor', notify: ['admins'] },
+          ],
+        },
+        { id: 'standard', businessHours: 'emea-office', firstResponse: { medium: 'PT8H' }, resolution: { medium: 'P3D' }, warnBefore: 'PT30M' },
+      ],
+    }),
+  );
+  const friday15 = '2026-03-06T14:00:00.000Z'; // Friday 15:00 in Berlin
+
+  it('enterprise (24×7): due 17:00, warned 16:45; breached, raised to high; reassigned an hour later', () => {
+    const kase = makeCase({ status: 'in_progress', owner: 'alice', createdAt: friday15, account: { tier: 'gold' } });
+    const c = { ...kase, sla: startSla(kase, docConfig, new Date(friday15), 1).sla };
+    const ctx = slaContext(docConfig, 'enterprise')!;
+    expect(c.sla!.milestones.first_response).toMatchObject({ dueAt: '2026-03-06T16:00:00.000Z', warnAt: '2026-03-06T15:45:00.000Z' });
+    const breached = evaluateSla(c, ctx, new Date('2026-03-06T16:00:00.000Z'));
+    expect(breached.case.priority).toBe('high');
+    expect(nextSlaDeadline(breached.case, ctx, new Date('2026-03-06T16:00:00.000Z'))).toMatchObject({ kind: 'escalation', wakeAt: '2026-03-06T17:00:00.000Z' });
+  });
+
+  it('standard (office hours): due Monday 16:00; on hold Monday 10:00 with 5 h left; resumed Wednesday 09:00, due 14:00', () => {
+    const kase = makeCase({ status: 'in_progress', owner: 'alice', createdAt: friday15, account: { tier: 'silver' } });
+    let c: CaseRecord = { ...kase, sla: startSla(kase, docConfig, new Date(friday15), 1).sla };
+    expect(c.sla!.policyId).toBe('standard');
+    expect(c.sla!.milestones.first_response!.dueAt).toBe('2026-03-09T15:00:00.000Z');
+    const ctx = slaContext(docConfig, 'standard')!;
+    c = changed(c, 'on_hold', new Date('2026-03-09T09:00:00.000Z'), ctx);
+    expect(c.sla!.milestones.first_response!.remainingMs).toBe(5 * H);
+    c = changed(c, 'in_progress', new Date('2026-03-11T08:00:00.000Z'), ctx);
+    expect(c.sla!.milestones.first_response!.dueAt).toBe('2026-03-11T13:00:00.000Z');
+  });
+});
