@@ -14,20 +14,20 @@ import type { LocalKeyPair } from '../../lib/local/jwt.js';
 import { loadOrCreateKeyPair, signLocalToken } from '../../lib/local/jwt.js';
 import type { LocalStack } from '../../lib/local/stack.js';
 import { startLocalStack } from '../../lib/local/stack.js';
-import type { LocalApi } from '../support/local-api.js';
-import { localApi } from '../support/local-api.js';
+import type { LocalClient } from '../support/local-client.js';
+import { localClient } from '../support/local-client.js';
 
 let stack: LocalStack;
 let dataDir: string;
 let keys: LocalKeyPair;
-let api: LocalApi;
+let api: LocalClient;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'caseflow-e2e-'));
   // Rate limits high enough for a test that submits a dozen cases from one address.
   stack = await startLocalStack({ port: 0, memory: true, dataDir, quiet: true, webLimits: { perIp: 1000, perEmail: 1000 } });
   keys = await loadOrCreateKeyPair(stack.dataDir);
-  api = localApi(stack);
+  api = await localClient(stack);
 });
 
 afterAll(async () => {
@@ -35,7 +35,7 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-const call = (...args: Parameters<LocalApi['call']>) => api.call(...args);
+const call = (...args: Parameters<LocalClient['call']>) => api.call(...args);
 
 let submissions = 0;
 /** A JSON web-to-case submission; every one differs, so content dedupe never merges two. */

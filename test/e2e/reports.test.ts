@@ -12,12 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC } from '../../functions/core/metrics.js';
 import type { LocalStack } from '../../lib/local/stack.js';
 import { startLocalStack } from '../../lib/local/stack.js';
-import type { LocalApi } from '../support/local-api.js';
-import { localApi } from '../support/local-api.js';
+import type { LocalClient } from '../support/local-client.js';
+import { localClient } from '../support/local-client.js';
 
 let stack: LocalStack;
 let dataDir: string;
-let api: LocalApi;
+let api: LocalClient;
 const caseIds: string[] = [];
 let today: string;
 
@@ -34,7 +34,7 @@ async function settled(caseId: string): Promise<{ status: string; owner?: string
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'caseflow-reports-e2e-'));
   stack = await startLocalStack({ port: 0, memory: true, dataDir, quiet: true, webLimits: { perIp: 1000, perEmail: 1000 } });
-  api = localApi(stack);
+  api = await localClient(stack);
   today = stack.deps.clock.now().toISOString().slice(0, 10);
   for (let i = 1; i <= 3; i++) {
     const res = await api.call('POST', '/web-to-case', {

@@ -13,8 +13,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../lib/local/stack.js';
 import { startLocalStack } from '../../lib/local/stack.js';
-import type { LocalApi } from '../support/local-api.js';
-import { localApi } from '../support/local-api.js';
+import type { LocalClient } from '../support/local-client.js';
+import { localClient } from '../support/local-client.js';
 import { fixedClock } from '../support/fixtures.js';
 
 const run = promisify(execFile);
@@ -27,13 +27,13 @@ const INCIDENT_EVENING = '2026-11-20T18:30:00Z'; // the incident date, 19:30 in 
 
 const clock = fixedClock(NIGHT);
 let stack: LocalStack;
-let api: LocalApi;
+let api: LocalClient;
 let dataDir: string;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'caseflow-seven-'));
   stack = await startLocalStack({ port: 0, memory: true, dataDir, quiet: true, clock, webLimits: { perIp: 1000, perEmail: 1000 } });
-  api = localApi(stack);
+  api = await localClient(stack);
 
   // The configuration goes in exactly as an admin would apply it: through the CLI, over HTTP.
   const applied = await run('npx', ['tsx', 'bin/config.ts', 'apply', CONFIG, '--data-dir', dataDir], { cwd: ROOT });

@@ -13,8 +13,8 @@ import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { alertsLogPath, outboxDir } from '../../lib/local/alerts.js';
 import type { LocalStack } from '../../lib/local/stack.js';
 import { startLocalStack } from '../../lib/local/stack.js';
-import type { LocalApi } from '../support/local-api.js';
-import { localApi } from '../support/local-api.js';
+import type { LocalClient } from '../support/local-client.js';
+import { localClient } from '../support/local-client.js';
 
 const agent = (id: string, extra: Record<string, unknown> = {}) => ({ id, name: id[0]!.toUpperCase() + id.slice(1), email: `${id}@support.example`, capacity: { web: 5, email: 5 }, languages: ['en'], ...extra });
 const FAST = ['critical', 'high', 'medium', 'low'];
@@ -62,7 +62,7 @@ const CONFIG: RoutingConfigInput = {
 };
 
 let stack: LocalStack;
-let api: LocalApi;
+let api: LocalClient;
 let dataDir: string;
 
 beforeAll(async () => {
@@ -70,7 +70,7 @@ beforeAll(async () => {
   const configFile = join(dataDir, 'sla.config.json');
   await writeFile(configFile, JSON.stringify(CONFIG));
   stack = await startLocalStack({ port: 0, memory: true, dataDir, quiet: true, configFile, sweepEverySeconds: 1, webLimits: { perIp: 1000, perEmail: 1000 } });
-  api = localApi(stack);
+  api = await localClient(stack);
 });
 
 afterAll(async () => {

@@ -15,7 +15,6 @@ import { makeUseCases } from '../../functions/shared/use-cases.js';
 import { freshTable } from '../support/dynamo.js';
 import { FIXED_START, fixedClock, makeCreateCommand, makeRoutingConfigInput } from '../support/fixtures.js';
 
-const MIN = 60_000;
 const db = await freshTable('sweeps');
 /** Monday 2025-03-03 09:00 UTC. */
 const clock = fixedClock(FIXED_START);

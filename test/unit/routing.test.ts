@@ -5,6 +5,7 @@ import type { CaseRecord } from '../../functions/core/case.js';
 import type { Agent, Queue } from '../../functions/core/config.js';
 import { AgentSchema, QueueSchema } from '../../functions/core/config.js';
 import { decideAssignment } from '../../functions/core/routing.js';
+import { makeCase } from '../support/fixtures.js';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
 
@@ -21,22 +22,7 @@ function queue(routing: Queue['routing'], members: string[]): Queue {
 }
 
 function webCase(over: Partial<CaseRecord> = {}): CaseRecord {
-  return {
-    caseId: 'c1',
-    caseNumber: '00001000',
-    channel: 'web',
-    status: 'new',
-    priority: 'medium',
-    priorityRank: 2,
-    subject: 's',
-    description: 'd',
-    contact: { email: 'x@example.com' },
-    routing: { excludedAgents: [], attempts: 0 },
-    createdAt: NOW.toISOString(),
-    updatedAt: NOW.toISOString(),
-    version: 1,
-    ...over,
-  };
+  return makeCase({ caseId: 'c1', channel: 'web', createdAt: NOW.toISOString(), updatedAt: NOW.toISOString(), ...over });
 }
 
 describe('decideAssignment', () => {

@@ -2,22 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { CaseRecord } from '../../functions/core/case.js';
 import { TerritorySchema } from '../../functions/core/config.js';
 import { decideTerritory, postalCodeMatches } from '../../functions/core/territory.js';
+import { makeCase } from '../support/fixtures.js';
 
-const base: CaseRecord = {
-  caseId: 'c',
-  caseNumber: '00001000',
-  channel: 'web',
-  status: 'new',
-  priority: 'medium',
-  priorityRank: 2,
-  subject: 's',
-  description: 'd',
-  contact: { email: 'x@example.com' },
-  routing: { excludedAgents: [], attempts: 0 },
-  createdAt: '2026-11-23T10:00:00Z',
-  updatedAt: '2026-11-23T10:00:00Z',
-  version: 1,
-};
+const base: CaseRecord = makeCase({ location: undefined, account: undefined, product: undefined, language: undefined });
 
 const territories = [
   { id: 'global', name: 'Global', match: {}, queue: 'general' },

@@ -60,7 +60,6 @@ interface EdgeView {
 
 export function renderProcessMap(input: ProcessMapInput, options: ProcessMapOptions = {}): string {
   const minEdge = Math.max(1, options.minEdgeCount ?? 1);
-  const activityCount = new Map(input.activities.map((a) => [a.activity, a.count]));
 
   const kept = input.dfg.edges.filter((e) => e.count >= minEdge);
   const starts = input.dfg.startActivities.filter((s) => s.count >= minEdge);

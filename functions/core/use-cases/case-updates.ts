@@ -6,11 +6,12 @@ import { findAgent, findQueue, priorityRank } from '../config.js';
 import { dueFor } from '../due.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
-import type { AgentStateRepository, AssignmentStore, CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports.js';
-import { loadConfig, type ConfigSource } from './load-config.js';
+import type { CaseRepository, WorkflowStarter } from '../ports.js';
+import { loadConfig } from './load-config.js';
 import type { Reassign } from './reassign.js';
 import { slaAfterChange, watchSla } from './sla-clock.js';
 import { HOLDS_CAPACITY } from './work-case.js';
+import type { RoutingDeps } from './route-case.js';
 
 /**
  * Working a case beyond its status: priority changes, internal notes and reassignment. Each loads
@@ -18,13 +19,7 @@ import { HOLDS_CAPACITY } from './work-case.js';
  * writes the case and its events in one conditional transaction.
  */
 
-export interface CaseUpdateDeps {
-  cases: CaseRepository;
-  configs: ConfigSource;
-  agentStates: AgentStateRepository;
-  assignments: AssignmentStore;
-  clock: Clock;
-  ids: IdGenerator;
+export interface CaseUpdateDeps extends RoutingDeps {
   /** The SLA engineer's reassignment (functions/core/use-cases/reassign.ts): moves a case to a queue and routes it there. */
   reassignForReason: Reassign;
   dispatchToAgent: (agentId: string, options?: { reason?: string }) => Promise<string[]>;

@@ -2,20 +2,13 @@ import { initialAgentState } from '../agent-state.js';
 import type { CaseRecord } from '../case.js';
 import { queuesOf } from '../authz.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
-import type { AgentStateRepository, AssignmentStore, CaseRepository, Clock, IdGenerator } from '../ports.js';
 import type { CompiledRouting } from '../routing.js';
 import { compileRouting, decideRouting } from '../routing.js';
-import { loadConfig, type ConfigSource } from './load-config.js';
-import { assignedCase, assignmentDecisionRecord } from './route-case.js';
+import { loadConfig } from './load-config.js';
+import { assignedCase, assignmentDecisionRecord, type RoutingDeps } from './route-case.js';
 
-export interface DispatchDeps {
-  cases: CaseRepository;
-  configs: ConfigSource;
-  agentStates: AgentStateRepository;
-  assignments: AssignmentStore;
-  clock: Clock;
-  ids: IdGenerator;
-}
+/** Dispatch reads and writes what routing does. */
+export type DispatchDeps = RoutingDeps;
 
 /** How many waiting cases per queue are considered each time an agent frees up. */
 const QUEUE_HEAD = 25;

@@ -9,7 +9,8 @@ import type { EngineDecision } from '../routing.js';
 import { agentsInvolved, compileRouting, decideRouting } from '../routing.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 
-export interface RouteCaseDeps {
+/** What every routing use case (route, dispatch, reassign, case updates) reads and writes. */
+export interface RoutingDeps {
   cases: CaseRepository;
   configs: ConfigSource;
   agentStates: AgentStateRepository;
@@ -17,6 +18,8 @@ export interface RouteCaseDeps {
   clock: Clock;
   ids: IdGenerator;
 }
+
+export type RouteCaseDeps = RoutingDeps;
 
 export interface RouteResult {
   caseId: string;
