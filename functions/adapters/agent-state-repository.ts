@@ -1,9 +1,9 @@
-import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AgentState } from '../core/agent-state.js';
 import { emptyLoad } from '../core/agent-state.js';
 import type { AgentStateRepository } from '../core/ports.js';
 import type { TableRef } from './dynamo.js';
-import { isConditionFailure, stripKeys } from './dynamo.js';
+import { isConditionFailure, queryItems, stripKeys } from './dynamo.js';
 import { ABSENT_DUE_KIND, absentAgentIndexKeys, agentStateKey, duePartition, dueUpTo } from './keys.js';
 
 /** BatchGetItem reads at most 100 keys per call. */
@@ -82,22 +82,16 @@ export function makeAgentStateRepository({ client, tableName }: TableRef): Agent
     },
 
     async listAbsent(before, limit) {
-      const items: Record<string, unknown>[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: 'gsi5',
-            KeyConditionExpression: 'gsi5pk = :pk AND gsi5sk <= :before',
-            ExpressionAttributeValues: { ':pk': duePartition(ABSENT_DUE_KIND), ':before': dueUpTo(before) },
-            Limit: limit - items.length,
-            ExclusiveStartKey: start,
-          }),
-        );
-        items.push(...(res.Items ?? []));
-        start = res.LastEvaluatedKey;
-      } while (start && items.length < limit);
+      const items = await queryItems(
+        client,
+        {
+          TableName: tableName,
+          IndexName: 'gsi5',
+          KeyConditionExpression: 'gsi5pk = :pk AND gsi5sk <= :before',
+          ExpressionAttributeValues: { ':pk': duePartition(ABSENT_DUE_KIND), ':before': dueUpTo(before) },
+        },
+        limit,
+      );
       return items.map((i) => normalise(stripKeys<AgentState>(i)));
     },
 

@@ -5,7 +5,7 @@ import { CASE_STATUSES, OPEN_STATUSES, formatCaseNumber } from '../core/case.js'
 import { ConflictError, ValidationError } from '../core/errors.js';
 import type { CaseQuery, CaseRepository, CaseWithHistory, CreateCaseCommand, CreateCaseResult, Page, StoredDecision } from '../core/ports.js';
 import type { TableRef } from './dynamo.js';
-import { decodeCursor, encodeCursor, isConditionFailure, stripKeys, transactionCancellationCodes } from './dynamo.js';
+import { decodeCursor, encodeCursor, isConditionFailure, queryItems, stripKeys, transactionCancellationCodes } from './dynamo.js';
 import {
   SORT_PREFIX,
   accountPartition,
@@ -179,16 +179,7 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
     return res.Item ? stripKeys<CaseRecord>(res.Item) : undefined;
   }
 
-  async function queryAll(input: QueryCommandInput): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-      items.push(...((res.Items ?? []) as Item[]));
-      start = res.LastEvaluatedKey;
-    } while (start);
-    return items;
-  }
+  const queryAll = (input: QueryCommandInput): Promise<Item[]> => queryItems(client, input);
 
   /**
    * Pages through several index partitions at once as one list (newest first, or dispatch order).
@@ -415,8 +406,8 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
             input: {
               TableName: tableName,
               IndexName: 'gsi1',
-              KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-              ExpressionAttributeValues: { ':pk': ownerPartition(query.owner), ':prefix': statusPrefix(status) },
+          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': ownerPartition(query.owner), ':prefix': statusPrefix(status) },
             },
           });
         }
@@ -441,8 +432,8 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
             input: {
               TableName: tableName,
               IndexName: 'gsi6',
-              KeyConditionExpression: 'gsi6pk = :pk',
-              ExpressionAttributeValues: { ':pk': caseStatusPartition(status) },
+          KeyConditionExpression: 'gsi6pk = :pk',
+          ExpressionAttributeValues: { ':pk': caseStatusPartition(status) },
             },
           });
         }
@@ -499,22 +490,16 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
     },
 
     async listDue(kind, until, limit) {
-      const items: Item[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: 'gsi5',
-            KeyConditionExpression: 'gsi5pk = :pk AND gsi5sk <= :until',
-            ExpressionAttributeValues: { ':pk': duePartition(kind), ':until': dueUpTo(until) },
-            Limit: limit - items.length,
-            ExclusiveStartKey: start,
-          }),
-        );
-        items.push(...((res.Items ?? []) as Item[]));
-        start = res.LastEvaluatedKey;
-      } while (start && items.length < limit);
+      const items = await queryItems(
+        client,
+        {
+          TableName: tableName,
+          IndexName: 'gsi5',
+          KeyConditionExpression: 'gsi5pk = :pk AND gsi5sk <= :until',
+          ExpressionAttributeValues: { ':pk': duePartition(kind), ':until': dueUpTo(until) },
+        },
+        limit,
+      );
       return items.map((i) => stripKeys<CaseRecord>(i));
     },
 

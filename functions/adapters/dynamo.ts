@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 
 export interface TableRef {
   client: DynamoDBDocumentClient;
@@ -64,4 +65,22 @@ export function decodeCursor<T>(cursor: string | undefined): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Every item a Query returns, following LastEvaluatedKey, up to `limit` items (default: all).
+ * Each page asks only for what is still missing, so reading stops as soon as the limit is met.
+ */
+export async function queryItems(client: DynamoDBDocumentClient, input: QueryCommandInput, limit = Number.POSITIVE_INFINITY): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const remaining = limit - items.length;
+    const res = await client.send(
+      new QueryCommand({ ...input, ...(Number.isFinite(remaining) ? { Limit: remaining } : {}), ExclusiveStartKey: start }),
+    );
+    items.push(...((res.Items ?? []) as Record<string, unknown>[]));
+    start = res.LastEvaluatedKey;
+  } while (start && items.length < limit);
+  return items;
 }
