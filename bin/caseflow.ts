@@ -18,7 +18,7 @@
  * |                   |         | CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, ...   |
  * | sesDomain         | (none)  | Reserved for email-to-case (the SES receiving domain); accepted and ignored for now.    |
  * | sweepScheduleMinutes | 1 | Minutes between sweep runs (EventBridge Scheduler `rate(...)`): offers not accepted,   |
- * |                   |         | absent agents, end of shift, on-hold limits, dispatch backstop. 1 to 60 (docs/sla.md).  |
+ * |                   |         | absent agents, end of shift, on-hold limits, dispatch backstop. 1 to 60 (README: SLA).    |
  *
  * Example: npm run deploy -- -c stage=prod -c alertEmail=ops@example.com -c apiThrottleRate=100
  *

@@ -44,7 +44,7 @@ const setEnv = (fn: LambdaFunction, name: EnvName, value: string) => fn.addEnvir
  *
  * Not done by CloudFormation, on purpose: activating the receipt rule set (an account and region
  * have one active set; activating ours would silently deactivate another's) and the DNS records
- * (MX and DKIM CNAMEs); docs/email.md says how.
+ * (MX and DKIM CNAMEs); the README (Email-to-case) says how.
  */
 export class EmailIntake extends Construct {
   readonly bucket: Bucket;

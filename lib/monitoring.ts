@@ -242,7 +242,7 @@ export class Monitoring extends Construct {
         [
           new TextWidget({
             markdown:
-              'Metrics: namespace `caseflow`, from the event log as it is written (functions/core/metrics.ts). Reports over any period: `GET /reports/summary?from=…&to=…` (docs/reports.md).',
+              'Metrics: namespace `caseflow`, from the event log as it is written (functions/core/metrics.ts). Reports over any period: `GET /reports/summary?from=…&to=…` (see the README).',
             width: 24,
             height: 2,
           }),

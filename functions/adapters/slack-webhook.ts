@@ -39,7 +39,7 @@ export function makeSecretsManagerWebhookUrl(client: SecretsManagerClient, secre
       cached = {
         value: isHttpsUrl(value)
           ? { url: value }
-          : { reason: 'the Slack webhook secret holds no https URL yet: store the incoming-webhook URL in it (docs/api.md, Swarming)' },
+          : { reason: 'the Slack webhook secret holds no https URL yet: store the incoming-webhook URL in it (README: The agent API, Swarming)' },
         at: now(),
       };
       return cached.value;

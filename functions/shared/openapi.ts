@@ -245,7 +245,7 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
     responses: { 200: { description: 'Applied.', schema: 'ConfigurationApplied', etag: true } },
     errors: [400, 401, 403, 409, 412, 413, 415, 500],
   },
-  // Reports (functions/handlers/reports.ts; docs/reports.md)
+  // Reports (functions/handlers/reports.ts; README: Reports)
   'GET /reports': {
     summary: 'The reports there are',
     description: 'Managers and admins. Names, paths and parameters of the reports, and the export formats.',
@@ -256,7 +256,7 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
   'GET /reports/{name}': {
     summary: 'A report for a period',
     description:
-      'Managers and admins. `summary`, `volume`, `response-times`, `sla`, `first-contact-resolution`, `reassignments`, `on-hold`, `agents` or `backlog`, for the UTC days `from`…`to` (at most 366), filtered by queue, territory, channel, priority and type. Times are in business time of each case\'s SLA calendar. See docs/reports.md.',
+      'Managers and admins. `summary`, `volume`, `response-times`, `sla`, `first-contact-resolution`, `reassignments`, `on-hold`, `agents` or `backlog`, for the UTC days `from`…`to` (at most 366), filtered by queue, territory, channel, priority and type. Times are in business time of each case\'s SLA calendar. See the README, Reports.',
     tag: 'Reports',
     query: ReportQuery,
     responses: { 200: { description: 'The report (JSON).' } },
@@ -395,7 +395,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): JsonObject {
       title: 'caseflow API',
       version: '1.0.0',
       description:
-        'Case management and routing: the agent/admin API (bearer JWT from Cognito; locally `npm run -s token -- <agent>`), the public web form and the health check. Writes take `If-Match` with the case ETag and answer 412 when it is stale. See docs/api.md.',
+        'Case management and routing: the agent/admin API (bearer JWT from Cognito; locally `npm run -s token -- <agent>`), the public web form and the health check. Writes take `If-Match` with the case ETag and answer 412 when it is stale. See the README, The API.',
     },
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
     security: [{ bearerAuth: [] }],

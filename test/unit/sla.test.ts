@@ -234,7 +234,7 @@ describe('milestones end met, met late or violated', () => {
   });
 });
 
-describe('the example in docs/sla.md', () => {
+describe('the worked example in the README (SLA section)', () => {
   const split = [{ start: '08:00', end: '12:30' }, { start: '13:30', end: '18:00' }];
   const day = [{ start: '08:00', end: '18:00' }];
   const docConfig = parseRoutingConfig(
