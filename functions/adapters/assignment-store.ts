@@ -17,6 +17,44 @@ const CONFLICT_ATTEMPTS = 5;
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
+/** Reserves one unit of the agent's capacity on a channel, if they are online with room. */
+function reserveCapacity(tableName: string, agentId: string, channel: string, capacity: number, at: string) {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: agentStateKey(agentId),
+      UpdateExpression: 'SET lastAssignedAt = :at ADD #load.#channel :one, #version :one',
+      ConditionExpression: 'presence = :online AND #load.#channel < :capacity',
+      ExpressionAttributeNames: { '#load': 'load', '#channel': channel, '#version': 'version' },
+      ExpressionAttributeValues: { ':at': at, ':one': 1, ':online': 'online', ':capacity': capacity },
+    },
+  };
+}
+
+/** Gives one unit back; never below zero, whatever order releases arrive in. */
+function giveBackCapacity(tableName: string, agentId: string, channel: string) {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: agentStateKey(agentId),
+      UpdateExpression: 'ADD #load.#channel :minusOne, #version :one',
+      ConditionExpression: '#load.#channel > :zero',
+      ExpressionAttributeNames: { '#load': 'load', '#channel': channel, '#version': 'version' },
+      ExpressionAttributeValues: { ':minusOne': -1, ':one': 1, ':zero': 0 },
+    },
+  };
+}
+
+/**
+ * A cancelled [case put, capacity reservation, ...] transaction as a lost race: the case moved, or
+ * the agent could not take it (a failed condition, or still contended after every retry).
+ */
+function lostRace(codes: string[]): ClaimResult | undefined {
+  if (codes[0] === 'ConditionalCheckFailed' || codes[0] === 'TransactionConflict') return { claimed: false, reason: 'case_changed' };
+  if (codes[1] === 'ConditionalCheckFailed' || codes[1] === 'TransactionConflict') return { claimed: false, reason: 'agent_unavailable' };
+  return undefined;
+}
+
 export function makeAssignmentStore({ client, tableName }: TableRef): AssignmentStore {
   /**
    * Every claim and release for an agent updates the same agent item, so under load DynamoDB
@@ -43,66 +81,28 @@ export function makeAssignmentStore({ client, tableName }: TableRef): Assignment
       try {
         await transact([
           casePutIfVersion(tableName, written, expectedVersion),
-          {
-            Update: {
-              TableName: tableName,
-              Key: agentStateKey(agentId),
-              UpdateExpression: 'SET lastAssignedAt = :at ADD #load.#channel :one, #version :one',
-              ConditionExpression: 'presence = :online AND #load.#channel < :capacity',
-              ExpressionAttributeNames: { '#load': 'load', '#channel': channel, '#version': 'version' },
-              ExpressionAttributeValues: { ':at': at, ':one': 1, ':online': 'online', ':capacity': capacity },
-            },
-          },
+          reserveCapacity(tableName, agentId, channel, capacity, at),
           ...historyPuts(tableName, events, decisions),
         ]);
         return { claimed: true, case: written };
       } catch (error) {
         const codes = transactionCancellationCodes(error);
-        if (!codes) throw error;
-        if (codes[0] === 'ConditionalCheckFailed') return { claimed: false, reason: 'case_changed' };
-        if (codes[1] === 'ConditionalCheckFailed') return { claimed: false, reason: 'agent_unavailable' };
-        // Still colliding after every retry: a lost race like any other, reported by which item
-        // was contended so the caller re-reads the case or moves on to the next candidate.
-        if (codes[0] === 'TransactionConflict') return { claimed: false, reason: 'case_changed' };
-        if (codes[1] === 'TransactionConflict') return { claimed: false, reason: 'agent_unavailable' };
+        const lost = codes ? lostRace(codes) : undefined;
+        if (lost) return lost;
         throw error;
       }
     },
 
     async transfer({ next, expectedVersion, fromAgentId, toAgentId, channel, capacity, at, events }) {
       const written = { ...next, version: expectedVersion + 1 };
-      const claimNew = {
-        Update: {
-          TableName: tableName,
-          Key: agentStateKey(toAgentId),
-          UpdateExpression: 'SET lastAssignedAt = :at ADD #load.#channel :one, #version :one',
-          ConditionExpression: 'presence = :online AND #load.#channel < :capacity',
-          ExpressionAttributeNames: { '#load': 'load', '#channel': channel, '#version': 'version' },
-          ExpressionAttributeValues: { ':at': at, ':one': 1, ':online': 'online', ':capacity': capacity },
-        },
-      };
-      const releaseOld = (agentId: string) => ({
-        Update: {
-          TableName: tableName,
-          Key: agentStateKey(agentId),
-          UpdateExpression: 'ADD #load.#channel :minusOne, #version :one',
-          ConditionExpression: '#load.#channel > :zero',
-          ExpressionAttributeNames: { '#load': 'load', '#channel': channel, '#version': 'version' },
-          ExpressionAttributeValues: { ':minusOne': -1, ':one': 1, ':zero': 0 },
-        },
-      });
+      const claimNew = reserveCapacity(tableName, toAgentId, channel, capacity, at);
       const attempt = async (withRelease: boolean) => {
         await transact([
           casePutIfVersion(tableName, written, expectedVersion),
           claimNew,
-          ...(withRelease && fromAgentId ? [releaseOld(fromAgentId)] : []),
+          ...(withRelease && fromAgentId ? [giveBackCapacity(tableName, fromAgentId, channel)] : []),
           ...historyPuts(tableName, events),
         ]);
-      };
-      const outcome = (codes: string[]): ClaimResult | undefined => {
-        if (codes[0] === 'ConditionalCheckFailed' || codes[0] === 'TransactionConflict') return { claimed: false, reason: 'case_changed' };
-        if (codes[1] === 'ConditionalCheckFailed' || codes[1] === 'TransactionConflict') return { claimed: false, reason: 'agent_unavailable' };
-        return undefined;
       };
       try {
         await attempt(true);
@@ -110,7 +110,7 @@ export function makeAssignmentStore({ client, tableName }: TableRef): Assignment
       } catch (error) {
         const codes = transactionCancellationCodes(error);
         if (!codes) throw error;
-        const lost = outcome(codes);
+        const lost = lostRace(codes);
         if (lost) return lost;
         // The old owner holds nothing on this channel (a case written before capacity was tracked,
         // or a release that already happened): move the case and claim for the new owner all the same.
@@ -120,7 +120,7 @@ export function makeAssignmentStore({ client, tableName }: TableRef): Assignment
           return { claimed: true, case: written };
         } catch (retryError) {
           const retryCodes = transactionCancellationCodes(retryError);
-          const retryLost = retryCodes ? outcome(retryCodes) : undefined;
+          const retryLost = retryCodes ? lostRace(retryCodes) : undefined;
           if (retryLost) return retryLost;
           throw retryError;
         }
@@ -130,17 +130,7 @@ export function makeAssignmentStore({ client, tableName }: TableRef): Assignment
     async release({ next, expectedVersion, agentId, channel, events }) {
       const written = { ...next, version: expectedVersion + 1 };
       const casePut = casePutIfVersion(tableName, written, expectedVersion);
-      const giveBack = {
-        Update: {
-          TableName: tableName,
-          Key: agentStateKey(agentId),
-          UpdateExpression: 'ADD #load.#channel :minusOne, #version :one',
-          // Never below zero, whatever order releases arrive in.
-          ConditionExpression: '#load.#channel > :zero',
-          ExpressionAttributeNames: { '#load': 'load', '#channel': channel, '#version': 'version' },
-          ExpressionAttributeValues: { ':minusOne': -1, ':one': 1, ':zero': 0 },
-        },
-      };
+      const giveBack = giveBackCapacity(tableName, agentId, channel);
       const conflict = () => new ConflictError(`case ${next.caseId} changed since version ${expectedVersion}`);
       try {
         await transact([casePut, giveBack, ...historyPuts(tableName, events)]);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Attachment, CaseMessage, CaseRecord } from '../case.js';
 import { CLOSED_STATUSES } from '../case.js';
-import { findAgent, type RoutingConfig } from '../config.js';
+import type { RoutingConfig } from '../config.js';
 import { durationMs } from '../duration.js';
 import type { ParsedEmail } from '../email.js';
 import { UNKNOWN_SENDER, isDeliverableAddress, languageOf, messageIdsIn, normaliseAddress, truncate } from '../email.js';
@@ -32,7 +32,7 @@ import type {
   WorkflowStarter,
 } from '../ports.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
-import { slaAfterChange, watchSla } from './sla-clock.js';
+import { reopenCase } from './reopen-case.js';
 
 /**
  * Email-to-case: one raw message in the raw-mail store ▶ a new case, a message on an existing case
@@ -379,49 +379,12 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
     for (let attempt = 0; attempt < 5; attempt++) {
       const c = await deps.cases.get(caseId);
       if (!c || !CLOSED_STATUSES.includes(c.status)) return c;
-      const config = await loadConfig(deps.configs);
-      const at = now().toISOString();
-      const actor = { kind: 'customer' as const, id: c.contact.email };
-      const owner = c.owner ? findAgent(config, c.owner) : undefined;
-      const base: CaseRecord = { ...c, due: undefined, updatedAt: at };
-      if (owner) {
-        // The resolution clock counts on from where it stopped, in the same write (sla-clock.ts).
-        const sla = slaAfterChange(c, { ...base, status: 'in_progress' }, config, at, deps.ids, actor);
-        const claimed = await deps.assignments.claim({
-          next: sla.case,
-          expectedVersion: c.version,
-          agentId: owner.id,
-          channel: c.channel,
-          capacity: owner.capacity[c.channel],
-          at,
-          events: [makeEvent(deps.ids, caseId, ACTIVITIES.reopened, at, actor, { from: c.status, to: 'in_progress', owner: owner.id, cause: 'customer_reply', reasons }), ...sla.events],
-          decisions: [],
-        });
-        if (claimed.claimed) {
-          await watchSla(deps.workflow, caseId, sla.watch);
-          return claimed.case;
-        }
-        if (claimed.reason === 'case_changed') continue;
-      }
-      const sla = slaAfterChange(c, { ...base, status: 'queued', owner: undefined, queue: c.queue ?? config.reviewQueue, routing: { ...c.routing, queuedAt: at } }, config, at, deps.ids, actor);
-      try {
-        await deps.cases.update(sla.case, c.version, [
-          makeEvent(deps.ids, caseId, ACTIVITIES.reopened, at, actor, {
-            from: c.status,
-            to: 'queued',
-            previousOwner: c.owner ?? null,
-            cause: 'customer_reply',
-            reasons: [...reasons, owner ? `${owner.id} cannot take it now: routed anew` : 'no previous owner: routed anew'],
-          }),
-          ...sla.events,
-        ]);
-      } catch (error) {
-        if (error instanceof ConflictError) continue;
-        throw error;
-      }
-      await watchSla(deps.workflow, caseId, sla.watch);
-      await deps.routeCase(caseId);
-      return deps.cases.get(caseId);
+      const reopened = await reopenCase(deps, c, {
+        to: 'in_progress',
+        actor: { kind: 'customer', id: c.contact.email },
+        details: { cause: 'customer_reply', reasons },
+      });
+      if (reopened.outcome !== 'changed') return reopened.case;
     }
     throw new ConflictError(`case ${caseId} kept changing while reopening it`);
   }

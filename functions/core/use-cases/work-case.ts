@@ -2,7 +2,6 @@ import type { Principal } from '../authz.js';
 import { isManager } from '../authz.js';
 import type { CaseRecord, CaseStatus } from '../case.js';
 import { assertTransition, isOpen } from '../case.js';
-import { findAgent } from '../config.js';
 import { ACTIVITIES, activityForStatus, makeEvent } from '../events.js';
 import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import type { Actor } from '../case.js';
@@ -11,6 +10,7 @@ import { dueFor } from '../due.js';
 import { slaAfterChange, watchSla } from './sla-clock.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import { closedSwarm } from '../expert-finder.js';
+import { reopenCase } from './reopen-case.js';
 
 export interface WorkCaseDeps {
   cases: CaseRepository;
@@ -148,36 +148,9 @@ export function makeWorkCase(deps: WorkCaseDeps) {
 
       // Reopening a closed case puts it back with its owner when they can take it, else routes it.
       if ((c.status === 'resolved' || c.status === 'closed_unresolved') && change.status !== 'queued') {
-        const config = await loadConfig(deps.configs);
-        const owner = c.owner ? findAgent(config, c.owner) : undefined;
-        if (owner) {
-          const status = change.status === 'assigned' ? 'assigned' : 'in_progress';
-          // The resolution clock counts on from where it stopped (sla-clock.ts), in the same write.
-          const sla = slaAfterChange(c, { ...base, status, due: dueFor(status, config, at) }, config, at, deps.ids, actorOf(p));
-          const claimed = await deps.assignments.claim({
-            next: sla.case,
-            expectedVersion: c.version,
-            agentId: owner.id,
-            channel: c.channel,
-            capacity: owner.capacity[c.channel],
-            at,
-            events: [makeEvent(deps.ids, c.caseId, ACTIVITIES.reopened, at, actorOf(p), { from: c.status, to: change.status, owner: owner.id, ...details }), ...sla.events],
-            decisions: [],
-          });
-          if (claimed.claimed) {
-            await watchSla(deps.workflow, c.caseId, sla.watch);
-            return claimed.case;
-          }
-          if (claimed.reason === 'case_changed') throw new ConflictError(`case ${c.caseNumber} changed meanwhile`);
-        }
-        const sla = slaAfterChange(c, { ...base, status: 'queued', owner: undefined, routing: { ...c.routing, queuedAt: at } }, config, at, deps.ids, actorOf(p));
-        const queued = await deps.cases.update(sla.case, c.version, [
-          makeEvent(deps.ids, c.caseId, ACTIVITIES.reopened, at, actorOf(p), { from: c.status, to: 'queued', previousOwner: c.owner ?? null, ...details }),
-          ...sla.events,
-        ]);
-        await watchSla(deps.workflow, c.caseId, sla.watch);
-        await deps.routeCase(c.caseId, { actor: p.agentId });
-        return (await deps.cases.get(c.caseId)) ?? queued;
+        const reopened = await reopenCase(deps, c, { to: change.status === 'assigned' ? 'assigned' : 'in_progress', actor: actorOf(p), details });
+        if (reopened.outcome === 'changed') throw new ConflictError(`case ${c.caseNumber} changed meanwhile`);
+        return reopened.case;
       }
 
       if (change.status === 'queued') {
