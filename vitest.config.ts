@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Five projects: unit (pure core, no I/O), integration (DynamoDB Local, local Step Functions, real
- * handlers), infra (CDK template assertions, cdk-nag), e2e (the local stack over HTTP and SMTP) and
- * browser (Debian chromium via playwright-core). `npm test` runs all but browser.
+ * Six projects: unit (pure core, no I/O), integration (DynamoDB Local, local Step Functions, real
+ * handlers), infra (CDK template assertions, cdk-nag), e2e (the local stack over HTTP and SMTP),
+ * corpus (real-world material found through CASEFLOW_DATA_DIR, see test/support/corpus.ts) and
+ * browser (Debian chromium via playwright-core). `npm test` runs the first four: it passes on a
+ * fresh clone with nothing beside it.
  */
 const shared = {
   setupFiles: ['test/support/polyfills.ts'],
@@ -33,6 +35,16 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'corpus',
+          include: ['test/corpus/**/*.test.ts'],
+          globalSetup: ['test/support/dynamodb-global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {
