@@ -194,6 +194,8 @@ export async function runRoutingBench(log: (line: string) => void = console.log)
   };
   log(`routing: ${figures.decisionsPerSecond.toLocaleString('en')} decisions/s (${figures.microsecondsPerDecision} µs each; target > 20,000)`);
   log(`routing: json-rules-engine ${figures.jsonRulesEngineEvaluationsPerSecond.toLocaleString('en')} rule-set evaluations/s`);
-  log(`routing: full decision vs json-rules-engine rules only: ${figures.ratioFullDecisionVsJsonRulesEngine}× (target ≥ 50×); rules vs rules: ${figures.ratioRulesVsJsonRulesEngine}×`);
+  log(
+    `routing: full decision vs json-rules-engine rules only: ${figures.ratioFullDecisionVsJsonRulesEngine}× (target ≥ 50×); rules vs rules: ${figures.ratioRulesVsJsonRulesEngine}×`,
+  );
   return figures;
 }

@@ -240,7 +240,15 @@ export async function runSweepsBench(log: (line: string) => void = console.log):
         await client.send(
           new PutCommand({
             TableName: tableName,
-            Item: { ...agentStateKey(agentId), entity: 'agentState', agentId, presence: 'online', presenceSince: NOW.toISOString(), load: { ...emptyLoad(), web: load[agentId] }, version: 1 },
+            Item: {
+              ...agentStateKey(agentId),
+              entity: 'agentState',
+              agentId,
+              presence: 'online',
+              presenceSince: NOW.toISOString(),
+              load: { ...emptyLoad(), web: load[agentId] },
+              version: 1,
+            },
           }),
         );
       }
@@ -259,7 +267,8 @@ export async function runSweepsBench(log: (line: string) => void = console.log):
         `${label}: moved ${moved}; items read finding ${finding.items} (${finding.calls} queries, ${finding.capacity.toFixed(1)} RCU), acting ${acting.items} (${acting.calls} calls, ${acting.capacity.toFixed(1)} RCU), total ${finding.items + acting.items}; ${writes.calls} writes; ${ms.toFixed(0)} ms`,
       );
       if (options.detail) {
-        for (const [key, t] of [...meter.byCommand].sort()) log(`  ${key.padEnd(28)} ${String(t.calls).padStart(5)} calls ${String(t.items).padStart(6)} items ${t.capacity.toFixed(1).padStart(8)} RCU`);
+        for (const [key, t] of [...meter.byCommand].sort())
+          log(`  ${key.padEnd(28)} ${String(t.calls).padStart(5)} calls ${String(t.items).padStart(6)} items ${t.capacity.toFixed(1).padStart(8)} RCU`);
       }
       return { moved, finding: finding.items, acting: acting.items, total: finding.items + acting.items, capacity: finding.capacity + acting.capacity, ms };
     }

@@ -16,7 +16,10 @@ type BenchFunction = (log: (line: string) => void) => Promise<Record<string, num
 async function main(): Promise<number> {
   const dir = fileURLToPath(new URL('../bench/', import.meta.url));
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const parts = (await readdir(dir)).filter((f) => f.endsWith('.ts')).map((f) => basename(f, '.ts')).sort();
+  const parts = (await readdir(dir))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => basename(f, '.ts'))
+    .sort();
   const chosen = wanted.length ? parts.filter((p) => wanted.includes(p)) : parts;
   if (chosen.length === 0) {
     console.error(`bench: no part named ${wanted.join(', ')}; parts: ${parts.join(', ')}`);
@@ -40,7 +43,10 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  console.error('bench failed:', error);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error('bench failed:', error);
+    process.exit(1);
+  },
+);

@@ -100,7 +100,8 @@ async function main(): Promise<number | undefined> {
     parsePort('smtp-port', values['smtp-port'], 2525);
     parseSeconds('sweep-every', values['sweep-every'], 60);
     const relay = values['smtp-relay'];
-    if (relay !== undefined && !/^smtps?:\/\/[^\s/]+/.test(relay)) throw new UsageError(`--smtp-relay must be an smtp:// or smtps:// URL, not ${JSON.stringify(relay)}`);
+    if (relay !== undefined && !/^smtps?:\/\/[^\s/]+/.test(relay))
+      throw new UsageError(`--smtp-relay must be an smtp:// or smtps:// URL, not ${JSON.stringify(relay)}`);
     if (values['data-dir'] !== undefined && values['data-dir'].trim() === '') throw new UsageError('--data-dir needs a directory');
     const slack = values['slack-webhook-url'] ?? process.env.CASEFLOW_SLACK_WEBHOOK_URL;
     if (slack !== undefined && slack !== '' && !/^https?:\/\/[^\s/]+/.test(slack)) throw new UsageError('--slack-webhook-url must be an http(s) URL');
@@ -140,10 +141,14 @@ async function main(): Promise<number | undefined> {
     signalledAt = Date.now();
     signalled = signal;
     // Before the stack is up there is nothing to stop yet; main() stops it as soon as it is.
-    if (stack) stop().then(() => process.exit(0), (error: unknown) => {
-      console.error('[caseflow] stop failed:', error);
-      process.exit(1);
-    });
+    if (stack)
+      stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error('[caseflow] stop failed:', error);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -157,7 +162,9 @@ async function main(): Promise<number | undefined> {
       ...(values.config ? { configFile: values.config } : {}),
       quiet: values.quiet ?? false,
       ...(values['smtp-relay'] ? { smtpRelay: values['smtp-relay'] } : {}),
-      ...((values['slack-webhook-url'] ?? process.env.CASEFLOW_SLACK_WEBHOOK_URL) ? { slackWebhookUrl: values['slack-webhook-url'] ?? process.env.CASEFLOW_SLACK_WEBHOOK_URL } : {}),
+      ...((values['slack-webhook-url'] ?? process.env.CASEFLOW_SLACK_WEBHOOK_URL)
+        ? { slackWebhookUrl: values['slack-webhook-url'] ?? process.env.CASEFLOW_SLACK_WEBHOOK_URL }
+        : {}),
       services: await services(values),
     });
   } catch (error) {

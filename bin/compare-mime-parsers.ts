@@ -136,39 +136,88 @@ const sortNames = (names: string[]) => [...names].sort();
 
 /** The machine-checkable parts of `expected_other`, written out per message (the index states them in prose). */
 const OTHER: Record<string, (n: Normalised) => Check[]> = {
-  'mikel__attachment_nonascii_filename.eml': (n) => [{ field: 'attachments', expected: ['ciële.txt'], got: n.attachments.map((a) => a.name), ok: n.attachments.length === 1 && n.attachments[0]!.name === 'ciële.txt' }],
+  'mikel__attachment_nonascii_filename.eml': (n) => [
+    {
+      field: 'attachments',
+      expected: ['ciële.txt'],
+      got: n.attachments.map((a) => a.name),
+      ok: n.attachments.length === 1 && n.attachments[0]!.name === 'ciële.txt',
+    },
+  ],
   'mikel__attachment_with_encoded_name.eml': (n) => {
     const want = '01 Quien Te Dij\uFFFDat. Pitbull.mp3';
-    return [{ field: 'attachments', expected: [want], got: n.attachments.map((a) => a.name), ok: n.attachments.length === 1 && n.attachments[0]!.name === want }];
+    return [
+      { field: 'attachments', expected: [want], got: n.attachments.map((a) => a.name), ok: n.attachments.length === 1 && n.attachments[0]!.name === want },
+    ];
   },
   'mikel__attachment_pdf.eml': (n) => [{ field: 'attachment[0].size', expected: 1026, got: n.attachments[0]?.size, ok: n.attachments[0]?.size === 1026 }],
   'mikel__attachment_message_rfc822.eml': (n) => [{ field: 'attachment count', expected: 2, got: n.attachments.length, ok: n.attachments.length === 2 }],
   'mikel__ks_c_5601-1987.eml': (n) => [{ field: 'text', expected: '스티해', got: n.text.trim(), ok: n.text.trim() === '스티해' }],
-  'mikel__utf8_headers.eml': (n) => [{ field: 'to', expected: 'Märy Smith <märy@exämple.net>', got: n.to[0], ok: n.to[0]?.name === 'Märy Smith' && n.to[0]?.address === 'märy@exämple.net' }],
+  'mikel__utf8_headers.eml': (n) => [
+    { field: 'to', expected: 'Märy Smith <märy@exämple.net>', got: n.to[0], ok: n.to[0]?.name === 'Märy Smith' && n.to[0]?.address === 'märy@exämple.net' },
+  ],
   'zbateson__m0001.txt': (n) => [
-    { field: 'to', expected: 'Jürgen Schmürgen <schmuergen@example.com>', got: n.to[0], ok: n.to[0]?.name === 'Jürgen Schmürgen' && n.to[0]?.address === 'schmuergen@example.com' },
-    { field: 'messageId', expected: 'NDBBIAKOPKHFGPLCODIGIEKBCHAA.doug@example.com', got: n.messageId, ok: n.messageId === 'NDBBIAKOPKHFGPLCODIGIEKBCHAA.doug@example.com' },
+    {
+      field: 'to',
+      expected: 'Jürgen Schmürgen <schmuergen@example.com>',
+      got: n.to[0],
+      ok: n.to[0]?.name === 'Jürgen Schmürgen' && n.to[0]?.address === 'schmuergen@example.com',
+    },
+    {
+      field: 'messageId',
+      expected: 'NDBBIAKOPKHFGPLCODIGIEKBCHAA.doug@example.com',
+      got: n.messageId,
+      ok: n.messageId === 'NDBBIAKOPKHFGPLCODIGIEKBCHAA.doug@example.com',
+    },
     { field: 'text', expected: 'starts "Die Hasen und die Frösche"', got: n.text.slice(0, 30), ok: n.text.trim().startsWith('Die Hasen und die Frösche') },
   ],
-  'mimekit__issue358.txt': (n) => [{ field: 'text+html (multipart/alternative)', expected: true, got: n.hasHtml && n.text.length > 0, ok: n.hasHtml && n.text.length > 0 }],
+  'mimekit__issue358.txt': (n) => [
+    { field: 'text+html (multipart/alternative)', expected: true, got: n.hasHtml && n.text.length > 0, ok: n.hasHtml && n.text.length > 0 },
+  ],
   'mikel__example06.eml': (n) => [
     { field: 'inReplyTo', expected: ['1234@local.machine.example'], got: n.inReplyTo, ok: n.inReplyTo.join() === '1234@local.machine.example' },
     { field: 'messageId', expected: '3456@example.net', got: n.messageId, ok: n.messageId === '3456@example.net' },
   ],
   'mikel__example07.eml': (n) => [
-    { field: 'references', expected: ['1234@local.machine.example', '3456@example.net'], got: n.references, ok: n.references.join() === '1234@local.machine.example,3456@example.net' },
+    {
+      field: 'references',
+      expected: ['1234@local.machine.example', '3456@example.net'],
+      got: n.references,
+      ok: n.references.join() === '1234@local.machine.example,3456@example.net',
+    },
     { field: 'inReplyTo', expected: ['3456@example.net'], got: n.inReplyTo, ok: n.inReplyTo.join() === '3456@example.net' },
   ],
-  'mikel__example05.eml': (n) => [{ field: 'messageId', expected: '1234@local.machine.example', got: n.messageId, ok: n.messageId === '1234@local.machine.example' }],
-  'mikel__example14.eml': (n) => [{ field: 'messageId', expected: '0CC5E11ED2C1D@example.com', got: n.messageId, ok: n.messageId === '0CC5E11ED2C1D@example.com' }],
-  'mikel__raw_email_reply.eml': (n) => [{ field: 'messageId', expected: '473FFE27.20003@xxx.org', got: n.messageId, ok: n.messageId === '473FFE27.20003@xxx.org' }],
-  'mikel__report_422.eml': (n) => [{ field: 'delivery-status part', expected: true, got: n.attachments.map((a) => a.contentType), ok: n.attachments.some((a) => a.contentType === 'message/delivery-status') }],
-  'mimekit__disposition-notification.txt': (n) => [{ field: 'disposition-notification part', expected: true, got: n.attachments.map((a) => a.contentType), ok: n.attachments.some((a) => a.contentType === 'message/disposition-notification') }],
+  'mikel__example05.eml': (n) => [
+    { field: 'messageId', expected: '1234@local.machine.example', got: n.messageId, ok: n.messageId === '1234@local.machine.example' },
+  ],
+  'mikel__example14.eml': (n) => [
+    { field: 'messageId', expected: '0CC5E11ED2C1D@example.com', got: n.messageId, ok: n.messageId === '0CC5E11ED2C1D@example.com' },
+  ],
+  'mikel__raw_email_reply.eml': (n) => [
+    { field: 'messageId', expected: '473FFE27.20003@xxx.org', got: n.messageId, ok: n.messageId === '473FFE27.20003@xxx.org' },
+  ],
+  'mikel__report_422.eml': (n) => [
+    {
+      field: 'delivery-status part',
+      expected: true,
+      got: n.attachments.map((a) => a.contentType),
+      ok: n.attachments.some((a) => a.contentType === 'message/delivery-status'),
+    },
+  ],
+  'mimekit__disposition-notification.txt': (n) => [
+    {
+      field: 'disposition-notification part',
+      expected: true,
+      got: n.attachments.map((a) => a.contentType),
+      ok: n.attachments.some((a) => a.contentType === 'message/disposition-notification'),
+    },
+  ],
 };
 
 export function checksFor(entry: IndexEntry, n: Normalised): Check[] {
   const checks: Check[] = [];
-  if (entry.expected_subject !== undefined) checks.push({ field: 'subject', expected: entry.expected_subject, got: n.subject, ok: n.subject === entry.expected_subject });
+  if (entry.expected_subject !== undefined)
+    checks.push({ field: 'subject', expected: entry.expected_subject, got: n.subject, ok: n.subject === entry.expected_subject });
   if (entry.expected_from !== undefined) {
     const want = expectedFrom(entry.expected_from);
     const ok = (want.address === undefined || n.from?.address === want.address) && (want.name === undefined || n.from?.name === want.name);
@@ -176,7 +225,12 @@ export function checksFor(entry: IndexEntry, n: Normalised): Check[] {
   }
   if (entry.expected_attachments !== undefined) {
     const got = n.attachments.map((a) => a.name);
-    checks.push({ field: 'attachments', expected: entry.expected_attachments, got, ok: JSON.stringify(sortNames(got)) === JSON.stringify(sortNames(entry.expected_attachments)) });
+    checks.push({
+      field: 'attachments',
+      expected: entry.expected_attachments,
+      got,
+      ok: JSON.stringify(sortNames(got)) === JSON.stringify(sortNames(entry.expected_attachments)),
+    });
   }
   const file = entry.local.split('/').pop()!;
   checks.push(...(OTHER[file]?.(n) ?? []));

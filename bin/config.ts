@@ -106,7 +106,9 @@ async function main(): Promise<number> {
     const document = await readDocument(file);
     try {
       const config = parseRoutingConfig(document);
-      console.error(`${file}: valid (${config.territories.length} territories, ${config.queues.length} queues, ${config.agents.length} agents, ${config.rules.length} rules, ${config.slaPolicies.length} SLA policies)`);
+      console.error(
+        `${file}: valid (${config.territories.length} territories, ${config.queues.length} queues, ${config.agents.length} agents, ${config.rules.length} rules, ${config.slaPolicies.length} SLA policies)`,
+      );
     } catch (error) {
       if (error instanceof ValidationError) {
         printIssues(error);

@@ -290,7 +290,8 @@ async function main(): Promise<number> {
 
   try {
     const fromStack = values['from-stack'] === true;
-    if (!fromStack && positionals.length !== 1) throw new UsageError(positionals.length ? 'give one event-log file' : 'give an event-log file, or --from-stack');
+    if (!fromStack && positionals.length !== 1)
+      throw new UsageError(positionals.length ? 'give one event-log file' : 'give an event-log file, or --from-stack');
     if (fromStack && positionals.length) throw new UsageError('give either a file or --from-stack, not both');
     if (values.ocel && !fromStack) throw new UsageError('--ocel exports our own case events: use it with --from-stack');
     if (!fromStack && (values.from || values.to)) throw new UsageError('--from/--to select days of the local stack: use them with --from-stack');
@@ -357,7 +358,12 @@ async function main(): Promise<number> {
 
     const out: string[] = [];
     out.push(`Event log: ${fromStack ? label : positionals[0]}`);
-    if (loaded.mapping) out.push(`Mapped: ${Object.entries(loaded.mapping).map(([k, v]) => `${k} = "${v}"`).join(', ')}`);
+    if (loaded.mapping)
+      out.push(
+        `Mapped: ${Object.entries(loaded.mapping)
+          .map(([k, v]) => `${k} = "${v}"`)
+          .join(', ')}`,
+      );
     // Plain detections are already in the "Mapped" line; print only the notes that explain a choice.
     for (const n of loaded.notes) if (!n.endsWith('(detected)')) out.push(`  ${n}`);
     const s = loaded.skipped;
@@ -368,7 +374,9 @@ async function main(): Promise<number> {
     }
     out.push(`Log: ${formatCount(traces.length)} cases, ${formatCount(countEvents(traces))} events, ${formatCount(activitiesInLog)} activities`);
     if (!isEmptyFilter(filter)) {
-      out.push(`Filter: ${describeFilter(filter)} ▶ ${formatCount(analysis.cases)} of ${formatCount(traces.length)} cases kept (${formatCount(analysis.events)} events)`);
+      out.push(
+        `Filter: ${describeFilter(filter)} ▶ ${formatCount(analysis.cases)} of ${formatCount(traces.length)} cases kept (${formatCount(analysis.events)} events)`,
+      );
     }
     out.push('', analysisText(analysis, { top }), '', `Analysed in ${formatCount(elapsedMs)} ms.`);
     process.stdout.write(`${out.join('\n')}\n`);

@@ -23,7 +23,11 @@ export interface RedriveReport {
 }
 
 /** Replays the local failed list through `intake`; an entry is cleared only when it succeeds. */
-export async function redriveLocal(dataDir: string, intake: (event: unknown) => Promise<unknown>, log: (line: string) => void = () => undefined): Promise<RedriveReport> {
+export async function redriveLocal(
+  dataDir: string,
+  intake: (event: unknown) => Promise<unknown>,
+  log: (line: string) => void = () => undefined,
+): Promise<RedriveReport> {
   const report: RedriveReport = { retried: 0, succeeded: 0, failed: 0, errors: [] };
   for (const failure of await listFailures(dataDir)) {
     report.retried++;
@@ -56,13 +60,24 @@ export async function redriveDlq(options: { queueUrl: string; functionName: stri
   const report: RedriveReport = { retried: 0, succeeded: 0, failed: 0, errors: [] };
   try {
     while (report.retried < options.max) {
-      const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: options.queueUrl, MaxNumberOfMessages: Math.min(10, options.max - report.retried), WaitTimeSeconds: 2, VisibilityTimeout: 120 }));
+      const res = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: options.queueUrl,
+          MaxNumberOfMessages: Math.min(10, options.max - report.retried),
+          WaitTimeSeconds: 2,
+          VisibilityTimeout: 120,
+        }),
+      );
       const messages = res.Messages ?? [];
       if (messages.length === 0) break;
       for (const message of messages) {
         report.retried++;
         const invoked = await lambda.send(
-          new InvokeCommand({ FunctionName: options.functionName, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(originalEvent(message.Body ?? '{}'))) }),
+          new InvokeCommand({
+            FunctionName: options.functionName,
+            InvocationType: 'RequestResponse',
+            Payload: Buffer.from(JSON.stringify(originalEvent(message.Body ?? '{}'))),
+          }),
         );
         if (invoked.FunctionError) {
           report.failed++;
@@ -95,7 +110,9 @@ async function main(): Promise<number> {
     strict: true,
   });
   if (values.help) {
-    console.log('Usage: npm run redrive -- [--data-dir DIR]            replay the local failed list\n       npm run redrive -- --queue-url URL --function NAME [--max N]   replay the intake DLQ in AWS');
+    console.log(
+      'Usage: npm run redrive -- [--data-dir DIR]            replay the local failed list\n       npm run redrive -- --queue-url URL --function NAME [--max N]   replay the intake DLQ in AWS',
+    );
     return 0;
   }
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -138,8 +155,11 @@ async function main(): Promise<number> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().then((code) => process.exit(code), (error: unknown) => {
-    console.error('redrive failed:', error);
-    process.exit(1);
-  });
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error('redrive failed:', error);
+      process.exit(1);
+    },
+  );
 }

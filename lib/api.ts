@@ -1,13 +1,6 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import {
-  HttpApi,
-  HttpMethod,
-  HttpRoute,
-  HttpRouteKey,
-  HttpStage,
-  LogGroupLogDestination,
-} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -33,14 +26,11 @@ export interface CaseApiProps {
 
 /** Why each public route is public; a public route without an entry here fails synth. */
 const PUBLIC_ROUTE_REASONS: Record<string, string> = {
-  'GET /openapi.json':
-    'The OpenAPI document describes the API (routes, schemas, error codes) for clients and tools; it holds no case or agent data.',
-  'GET /health':
-    'Liveness probe for uptime monitors and deploy checks; it returns no case or agent data.',
-  'GET /web-to-case':
-    'Serves the customer contact form, which anyone must be able to load without an account.',
+  'GET /openapi.json': 'The OpenAPI document describes the API (routes, schemas, error codes) for clients and tools; it holds no case or agent data.',
+  'GET /health': 'Liveness probe for uptime monitors and deploy checks; it returns no case or agent data.',
+  'GET /web-to-case': 'Serves the customer contact form, which anyone must be able to load without an account.',
   'POST /web-to-case':
-    'Customers submit the contact form without an account; abuse is bounded by the handler\'s per-IP and per-email rate limits and the stage throttle.',
+    "Customers submit the contact form without an account; abuse is bounded by the handler's per-IP and per-email rate limits and the stage throttle.",
 };
 
 /**
@@ -79,7 +69,8 @@ export class CaseApi extends Construct {
     });
     Validations.of(this.slackWebhookSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'A Slack incoming-webhook URL cannot be rotated by Secrets Manager: Slack issues it; an admin replaces it by hand (put-secret-value) when it is revoked.',
+      reason:
+        'A Slack incoming-webhook URL cannot be rotated by Secrets Manager: Slack issues it; an admin replaces it by hand (put-secret-value) when it is revoked.',
     });
     useSlackWebhookSecret(this.apiFunction, this.slackWebhookSecret);
 
@@ -171,4 +162,3 @@ function routeConstructId(route: RouteDefinition): string {
   const words = [route.method.toLowerCase(), ...route.path.split(/[^A-Za-z0-9]+/).filter(Boolean)];
   return `${words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')}Route`;
 }
-

@@ -119,7 +119,8 @@ export class EmailIntake extends Construct {
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter destination of the intake function (on-failure destination); it is drained by npm run redrive, not by a consumer that could fail.',
+      reason:
+        'This queue is itself the dead-letter destination of the intake function (on-failure destination); it is drained by npm run redrive, not by a consumer that could fail.',
     });
 
     const fn = new CaseflowFunction(this, 'IntakeFunction', {
@@ -180,7 +181,8 @@ export class EmailIntake extends Construct {
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: 'Inbound email failed intake after retries and waits in the DLQ: run npm run redrive -- --queue-url <IntakeDlqUrl> --function <IntakeFunctionName>.',
+      alarmDescription:
+        'Inbound email failed intake after retries and waits in the DLQ: run npm run redrive -- --queue-url <IntakeDlqUrl> --function <IntakeFunctionName>.',
     });
     this.dlqAlarm.addAlarmAction(new SnsAction(props.alerts.topic));
 
@@ -190,7 +192,8 @@ export class EmailIntake extends Construct {
     if (notificationsHandler) {
       Validations.of(notificationsHandler).acknowledge({
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: "CDK's bucket-notifications custom resource (BucketNotificationsHandler) runs under AWSLambdaBasicExecutionRole; it is CDK's own singleton, run once per deployment to set the bucket notification, and its other permission is scoped to the bucket.",
+        reason:
+          "CDK's bucket-notifications custom resource (BucketNotificationsHandler) runs under AWSLambdaBasicExecutionRole; it is CDK's own singleton, run once per deployment to set the bucket notification, and its other permission is scoped to the bucket.",
       });
     }
   }

@@ -67,9 +67,7 @@ export interface AlertTopicRef {
 export function useAlertTopic(fn: LambdaFunction, alerts: AlertTopicRef): void {
   setEnv(fn, 'ALERT_TOPIC_ARN', alerts.topic.topicArn);
   fn.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [alerts.topic.topicArn] }));
-  fn.addToRolePolicy(
-    new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [alerts.key.keyArn] }),
-  );
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [alerts.key.keyArn] }));
 }
 
 /** Plain configuration, no permission attached: kept here so every variable a function gets is set in one file. */

@@ -51,7 +51,11 @@ const HOUR = Duration.hours(1);
 const INTAKE_CHANNELS = ['web', 'email'] as const;
 
 /** One of our EMF metrics (functions/core/metrics.ts), with the `service` dimension Powertools adds to every one. */
-export function caseflowMetric(name: MetricName, dimensions: Record<string, string>, options: { statistic?: string; period?: Duration; label?: string } = {}): Metric {
+export function caseflowMetric(
+  name: MetricName,
+  dimensions: Record<string, string>,
+  options: { statistic?: string; period?: Duration; label?: string } = {},
+): Metric {
   return new Metric({
     namespace: METRICS_NAMESPACE,
     metricName: name,
@@ -65,7 +69,9 @@ export function caseflowMetric(name: MetricName, dimensions: Record<string, stri
 /** `FILL(a,0)+FILL(b,0)+…` over metrics: a sum that is 0, not missing, where one series has no data. */
 function sumOf(metrics: Record<string, IMetric>, label: string, period: Duration): MathExpression {
   return new MathExpression({
-    expression: Object.keys(metrics).map((id) => `FILL(${id},0)`).join('+'),
+    expression: Object.keys(metrics)
+      .map((id) => `FILL(${id},0)`)
+      .join('+'),
     usingMetrics: metrics,
     label,
     period,
@@ -122,11 +128,7 @@ export class Monitoring extends Construct {
     }
 
     // Server errors seen by callers: function errors or throttles surfacing as 500/503, integration timeouts.
-    alarm(
-      'ApiServerErrors',
-      props.httpApi.metricServerError({ period: PERIOD, statistic: 'Sum' }),
-      'HTTP API returned 5xx responses.',
-    );
+    alarm('ApiServerErrors', props.httpApi.metricServerError({ period: PERIOD, statistic: 'Sum' }), 'HTTP API returned 5xx responses.');
 
     // Intake errors: a web form submission answered 5xx, or an email whose intake threw (Lambda retries
     // it, then it lands in the DLQ). Counted by the handlers (IntakeFailures), since the web handler
@@ -168,7 +170,10 @@ export class Monitoring extends Construct {
     for (const [name, dlq] of Object.entries(props.deadLetterQueues ?? {})) {
       const depth = dlq.queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' });
       dlqWidgets.push(depth.with({ label: name }));
-      dlqAlarms.push(dlq.alarm ?? alarm(`${pascal(name)}DlqDepth`, depth, `${name}: messages in the dead-letter queue, failed after retries (npm run redrive replays them).`));
+      dlqAlarms.push(
+        dlq.alarm ??
+          alarm(`${pascal(name)}DlqDepth`, depth, `${name}: messages in the dead-letter queue, failed after retries (npm run redrive replays them).`),
+      );
     }
 
     const functions = Object.entries(props.functions);
@@ -177,7 +182,12 @@ export class Monitoring extends Construct {
       dashboardName: props.dashboardName,
       widgets: [
         [
-          new AlarmStatusWidget({ title: 'Alarms', alarms: [...this.alarms, ...dlqAlarms.filter((a) => !this.alarms.includes(a as Alarm))], width: 24, height: 4 }),
+          new AlarmStatusWidget({
+            title: 'Alarms',
+            alarms: [...this.alarms, ...dlqAlarms.filter((a) => !this.alarms.includes(a as Alarm))],
+            width: 24,
+            height: 4,
+          }),
         ],
         [
           new GraphWidget({
@@ -208,10 +218,17 @@ export class Monitoring extends Construct {
           new GraphWidget({ title: 'SLA milestones completed late (%, hourly)', left: [breachRate], leftYAxis: { min: 0, max: 100 } }),
         ],
         [
-          new GraphWidget({ title: 'Intake failures', left: INTAKE_CHANNELS.map((channel) => caseflowMetric(METRIC.intakeFailures, { channel }, { label: channel })) }),
+          new GraphWidget({
+            title: 'Intake failures',
+            left: INTAKE_CHANNELS.map((channel) => caseflowMetric(METRIC.intakeFailures, { channel }, { label: channel })),
+          }),
           dlqWidgets.length > 0
             ? new GraphWidget({ title: 'Dead-letter queues (messages)', left: dlqWidgets })
-            : new TextWidget({ markdown: '**Dead-letter queues**\n\nNone in this deployment (email intake is off: deploy with `-c sesDomain=…`).', width: 6, height: 6 }),
+            : new TextWidget({
+                markdown: '**Dead-letter queues**\n\nNone in this deployment (email intake is off: deploy with `-c sesDomain=…`).',
+                width: 6,
+                height: 6,
+              }),
           new GraphWidget({
             title: 'Case lifecycle executions',
             left: [

@@ -28,9 +28,7 @@ export function makeAgentStateRepository({ client, tableName }: TableRef): Agent
         // Unprocessed keys come back under throttling; ask again until every key is read.
         for (let attempt = 0; keys && keys.length > 0; attempt++) {
           if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-          const res = await client.send(
-            new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
-          );
+          const res = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
           for (const item of res.Responses?.[tableName] ?? []) {
             const state = normalise(stripKeys<AgentState>(item));
             found.set(state.agentId, state);

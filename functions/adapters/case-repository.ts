@@ -143,8 +143,7 @@ function parseMultiCursor(text: string | undefined, streams: readonly Stream[]):
   for (const [id, position] of Object.entries(cursor)) {
     if (!ids.has(id)) throw invalidCursor('does not belong to this query');
     if (position === null) continue;
-    const isKey =
-      typeof position === 'object' && !Array.isArray(position) && Object.values(position).every((v) => typeof v === 'string');
+    const isKey = typeof position === 'object' && !Array.isArray(position) && Object.values(position).every((v) => typeof v === 'string');
     if (!isKey) throw invalidCursor('is not a cursor this API issued');
   }
   return cursor as MultiCursor;
@@ -210,22 +209,23 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
             }
             throw error;
           });
-        return { stream, items: (res.Items ?? []) as Item[], more: res.LastEvaluatedKey !== undefined, lastKey: res.LastEvaluatedKey as StreamPosition | undefined };
+        return {
+          stream,
+          items: (res.Items ?? []) as Item[],
+          more: res.LastEvaluatedKey !== undefined,
+          lastKey: res.LastEvaluatedKey as StreamPosition | undefined,
+        };
       }),
     );
 
     const direction = order === 'dispatch' ? 1 : -1;
     const compare = (a: string, b: string) => direction * compareBytes(a, b);
-    const keyed = fetched.flatMap(({ stream, items }) =>
-      items.map((item) => ({ stream: stream.id, item, key: mergeKey(item, stream.input.IndexName) })),
-    );
+    const keyed = fetched.flatMap(({ stream, items }) => items.map((item) => ({ stream: stream.id, item, key: mergeKey(item, stream.input.IndexName) })));
     // A stream that stopped early (DynamoDB cuts a Query at 1 MB) may hold unseen items that sort
     // before what other streams returned; nothing past its last fetched item may be taken yet.
     // The horizon is where DynamoDB stopped reading (LastEvaluatedKey): without a filter that is the
     // last item returned; with one, items between the last match and it were read and dropped.
-    const horizons = fetched
-      .filter(({ more, lastKey }) => more && lastKey)
-      .map(({ stream, lastKey }) => mergeKey(lastKey!, stream.input.IndexName));
+    const horizons = fetched.filter(({ more, lastKey }) => more && lastKey).map(({ stream, lastKey }) => mergeKey(lastKey!, stream.input.IndexName));
     const taken = keyed
       .filter((k) => horizons.every((h) => compare(k.key, h) <= 0))
       .sort((a, b) => compare(a.key, b.key))
@@ -300,9 +300,7 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
       }
       if (items.length > MAX_TRANSACTION_ITEMS) throw new Error(`a new case writes at most ${MAX_TRANSACTION_ITEMS} items`);
       const existingFor = async (idem: NonNullable<CreateCaseCommand['idempotency']>) => {
-        const existing = await client.send(
-          new GetCommand({ TableName: tableName, Key: idempotencyKey(idem.scope, idem.key), ConsistentRead: true }),
-        );
+        const existing = await client.send(new GetCommand({ TableName: tableName, Key: idempotencyKey(idem.scope, idem.key), ConsistentRead: true }));
         const caseId = existing.Item?.caseId;
         return typeof caseId === 'string' ? caseId : undefined;
       };
@@ -342,8 +340,7 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
       });
       const caseRaw = items.find((i) => i.sk === 'CASE');
       if (!caseRaw) return undefined;
-      const of = <T>(prefix: string) =>
-        items.filter((i) => String(i.sk).startsWith(prefix)).map((i) => stripKeys<T>(i));
+      const of = <T>(prefix: string) => items.filter((i) => String(i.sk).startsWith(prefix)).map((i) => stripKeys<T>(i));
       return {
         case: stripKeys<CaseRecord>(caseRaw),
         messages: of<CaseMessage>(SORT_PREFIX.message),
@@ -406,8 +403,8 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
             input: {
               TableName: tableName,
               IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': ownerPartition(query.owner), ':prefix': statusPrefix(status) },
+              KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+              ExpressionAttributeValues: { ':pk': ownerPartition(query.owner), ':prefix': statusPrefix(status) },
             },
           });
         }
@@ -432,14 +429,20 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
             input: {
               TableName: tableName,
               IndexName: 'gsi6',
-          KeyConditionExpression: 'gsi6pk = :pk',
-          ExpressionAttributeValues: { ':pk': caseStatusPartition(status) },
+              KeyConditionExpression: 'gsi6pk = :pk',
+              ExpressionAttributeValues: { ':pk': caseStatusPartition(status) },
             },
           });
         }
       }
       const filter = listFilter(query);
-      if (filter) for (const stream of streams) stream.input = { ...stream.input, ...filter, ExpressionAttributeValues: { ...stream.input.ExpressionAttributeValues, ...filter.ExpressionAttributeValues } };
+      if (filter)
+        for (const stream of streams)
+          stream.input = {
+            ...stream.input,
+            ...filter,
+            ExpressionAttributeValues: { ...stream.input.ExpressionAttributeValues, ...filter.ExpressionAttributeValues },
+          };
       return mergedPage(streams, query.queues && !query.owner ? 'dispatch' : 'newest', query.limit, query.cursor);
     },
 

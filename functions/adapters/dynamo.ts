@@ -71,14 +71,16 @@ export function decodeCursor<T>(cursor: string | undefined): T | undefined {
  * Every item a Query returns, following LastEvaluatedKey, up to `limit` items (default: all).
  * Each page asks only for what is still missing, so reading stops as soon as the limit is met.
  */
-export async function queryItems(client: DynamoDBDocumentClient, input: QueryCommandInput, limit = Number.POSITIVE_INFINITY): Promise<Record<string, unknown>[]> {
+export async function queryItems(
+  client: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+  limit = Number.POSITIVE_INFINITY,
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const remaining = limit - items.length;
-    const res = await client.send(
-      new QueryCommand({ ...input, ...(Number.isFinite(remaining) ? { Limit: remaining } : {}), ExclusiveStartKey: start }),
-    );
+    const res = await client.send(new QueryCommand({ ...input, ...(Number.isFinite(remaining) ? { Limit: remaining } : {}), ExclusiveStartKey: start }));
     items.push(...((res.Items ?? []) as Record<string, unknown>[]));
     start = res.LastEvaluatedKey;
   } while (start && items.length < limit);

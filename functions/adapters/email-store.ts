@@ -26,7 +26,11 @@ export function fitMessage<M extends CaseMessage>(m: M): M {
     out = { ...(rest as M), notes: [...(out.notes ?? []), 'HTML body left out of the item (see the raw message)'] };
   }
   while (itemBytes(out) > MAX_MESSAGE_ITEM_BYTES && out.attachments.length > 0) {
-    out = { ...out, attachments: out.attachments.slice(0, Math.floor(out.attachments.length / 2)), notes: [...(out.notes ?? []), 'attachment list shortened (see the raw message)'] };
+    out = {
+      ...out,
+      attachments: out.attachments.slice(0, Math.floor(out.attachments.length / 2)),
+      notes: [...(out.notes ?? []), 'attachment list shortened (see the raw message)'],
+    };
   }
   if (itemBytes(out) > MAX_MESSAGE_ITEM_BYTES) out = { ...out, text: out.text.slice(0, 4000) };
   return out;
@@ -98,7 +102,13 @@ export function makeEmailStore({ client, tableName }: TableRef): EmailStore {
       const at = c.createdAt;
       const items: TransactItem[] = [
         { Put: { TableName: tableName, Item: caseItem(c), ConditionExpression: 'attribute_not_exists(pk)' } },
-        { Put: { TableName: tableName, Item: { ...caseNumberKey(c.caseNumber), entity: 'caseNumber', caseId: c.caseId }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: tableName,
+            Item: { ...caseNumberKey(c.caseNumber), entity: 'caseNumber', caseId: c.caseId },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         ...command.messages.map((m) => ({ Put: { TableName: tableName, Item: messageItem(fitMessage(m)) } })),
         ...historyPuts(tableName, command.events),
         ...inboundPuts(tableName, c.caseId, command.inbound, command.pending, at),
@@ -110,7 +120,9 @@ export function makeEmailStore({ client, tableName }: TableRef): EmailStore {
         const codes = transactionCancellationCodes(error);
         const dedupeFrom = items.length - (command.inbound.messageId ? 2 : 1);
         if (codes && codes.slice(dedupeFrom).includes('ConditionalCheckFailed')) {
-          const record = toRecord(await get(inboundHashKey(command.inbound.hash))) ?? (command.inbound.messageId ? toRecord(await get(inboundMessageIdKey(command.inbound.messageId))) : undefined);
+          const record =
+            toRecord(await get(inboundHashKey(command.inbound.hash))) ??
+            (command.inbound.messageId ? toRecord(await get(inboundMessageIdKey(command.inbound.messageId))) : undefined);
           if (record) return { created: false, existingCaseId: record.caseId };
         }
         throw error;
@@ -132,7 +144,8 @@ export function makeEmailStore({ client, tableName }: TableRef): EmailStore {
         const codes = transactionCancellationCodes(error);
         const dedupeFrom = items.length - (inbound.messageId ? 2 : 1);
         if (codes && codes.slice(dedupeFrom).includes('ConditionalCheckFailed')) {
-          const record = toRecord(await get(inboundHashKey(inbound.hash))) ?? (inbound.messageId ? toRecord(await get(inboundMessageIdKey(inbound.messageId))) : undefined);
+          const record =
+            toRecord(await get(inboundHashKey(inbound.hash))) ?? (inbound.messageId ? toRecord(await get(inboundMessageIdKey(inbound.messageId))) : undefined);
           if (record) return { appended: false, existingCaseId: record.caseId };
         }
         throw error;
@@ -144,7 +157,10 @@ export function makeEmailStore({ client, tableName }: TableRef): EmailStore {
         { Put: { TableName: tableName, Item: messageItem(fitMessage(message)) } },
         ...historyPuts(tableName, events),
         ...[...new Set(messageIds)].map((id) => ({
-          Put: { TableName: tableName, Item: { ...outboundMessageIdKey(id), entity: 'outboundMessageId', caseId, messageId: message.messageId, at: message.at } },
+          Put: {
+            TableName: tableName,
+            Item: { ...outboundMessageIdKey(id), entity: 'outboundMessageId', caseId, messageId: message.messageId, at: message.at },
+          },
         })),
       ];
       await client.send(new TransactWriteCommand({ TransactItems: items }));

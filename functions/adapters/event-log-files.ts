@@ -65,7 +65,12 @@ function guessFormatFromName(path: string): EventLogFormat | undefined {
 
 /** The separator of a CSV file, from its header line: the candidate that occurs most often outside quotes. */
 export function sniffDelimiter(firstLine: string): string {
-  const counts = new Map<string, number>([[',', 0], [';', 0], ['\t', 0], ['|', 0]]);
+  const counts = new Map<string, number>([
+    [',', 0],
+    [';', 0],
+    ['\t', 0],
+    ['|', 0],
+  ]);
   let quoted = false;
   for (const ch of firstLine) {
     if (ch === '"') quoted = !quoted;

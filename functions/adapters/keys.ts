@@ -109,7 +109,18 @@ export function caseIndexKeys(c: CaseIndexInput): Record<string, string> {
 }
 
 export const CASE_INDEX_ATTRIBUTES = [
-  'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'gsi5pk', 'gsi5sk', 'gsi6pk', 'gsi6sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+  'gsi4pk',
+  'gsi4sk',
+  'gsi5pk',
+  'gsi5sk',
+  'gsi6pk',
+  'gsi6sk',
 ] as const;
 
 export const ownerPartition = (agentId: string) => `OWNER${SEP}${agentId}`;

@@ -22,10 +22,7 @@ import type { MimeParser } from '../core/ports.js';
  */
 
 const SANITIZE: sanitizeHtml.IOptions = {
-  allowedTags: [
-    ...sanitizeHtml.defaults.allowedTags,
-    'img', 'span', 'font', 'center', 'del', 'ins', 'sub', 'sup', 'u', 's', 'small', 'big', 'hr', 'br',
-  ],
+  allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'span', 'font', 'center', 'del', 'ins', 'sub', 'sup', 'u', 's', 'small', 'big', 'hr', 'br'],
   allowedAttributes: {
     a: ['href', 'name', 'title'],
     img: ['src', 'alt', 'title', 'width', 'height'],
@@ -165,7 +162,9 @@ function headerText(value: HeaderValue): string[] {
     const v = value as { text?: string; value?: unknown; params?: Record<string, string> };
     if (typeof v.text === 'string') return [v.text];
     if (typeof v.value === 'string') {
-      const params = Object.entries(v.params ?? {}).map(([k, p]) => `; ${k}=${p}`).join('');
+      const params = Object.entries(v.params ?? {})
+        .map(([k, p]) => `; ${k}=${p}`)
+        .join('');
       return [`${v.value}${params}`];
     }
   }
@@ -200,10 +199,22 @@ function parseAddressHeader(text: string): EmailAddress[] {
 
 function attachmentName(index: number, contentType: string): string {
   const [type = 'application', sub = 'octet-stream'] = contentType.toLowerCase().split('/');
-  const known: Record<string, string> = { 'message/rfc822': 'eml', 'text/rfc822-headers': 'txt', 'message/delivery-status': 'txt', 'message/disposition-notification': 'txt', 'message/feedback-report': 'txt', 'text/plain': 'txt', 'text/html': 'html' };
+  const known: Record<string, string> = {
+    'message/rfc822': 'eml',
+    'text/rfc822-headers': 'txt',
+    'message/delivery-status': 'txt',
+    'message/disposition-notification': 'txt',
+    'message/feedback-report': 'txt',
+    'text/plain': 'txt',
+    'text/html': 'html',
+  };
   const ext =
     known[`${type}/${sub}`] ??
-    (sub.replace(/^x-/, '').replace(/[^a-z0-9]/g, '').slice(0, 8) || 'bin');
+    (sub
+      .replace(/^x-/, '')
+      .replace(/[^a-z0-9]/g, '')
+      .slice(0, 8) ||
+      'bin');
   return `part-${index + 1}.${ext}`;
 }
 
@@ -290,7 +301,9 @@ export function toParsedEmail(parsed: ParsedMail, raw: Uint8Array): ParsedEmail 
     references,
     subject: subject.replace(/\r?\n/g, ' '),
     ...(from ? { from } : {}),
-    ...(addresses(parsed.headers.get('sender') as AddressObject | undefined)[0] ? { sender: addresses(parsed.headers.get('sender') as AddressObject)[0]! } : {}),
+    ...(addresses(parsed.headers.get('sender') as AddressObject | undefined)[0]
+      ? { sender: addresses(parsed.headers.get('sender') as AddressObject)[0]! }
+      : {}),
     replyTo: addresses(parsed.replyTo),
     to,
     cc,

@@ -44,7 +44,9 @@ export function makeNotifier(options: NotifierOptions): Notifier {
       }
       const forAgentsWithoutMail = n.agents.length > 0 && !mailed;
       if (n.admins || forAgentsWithoutMail) {
-        const note = forAgentsWithoutMail ? `\n\n(For ${n.agents.map((a) => `${a.name} <${a.email}>`).join(', ')}: no mailer is configured to reach them directly.)` : '';
+        const note = forAgentsWithoutMail
+          ? `\n\n(For ${n.agents.map((a) => `${a.name} <${a.email}>`).join(', ')}: no mailer is configured to reach them directly.)`
+          : '';
         sends.push(options.alerts.publish({ alertId: n.notificationId, at: n.at, subject: n.subject, message: `${n.text}${note}`, caseId: n.caseId }));
       }
       await Promise.all(sends);

@@ -77,7 +77,12 @@ export function makeReportReader(table: TableRef): ReportSource {
     async listOpenCases() {
       const perStatus = await Promise.all(
         OPEN_STATUSES.map((status) =>
-          queryAll({ TableName: tableName, IndexName: 'gsi6', KeyConditionExpression: 'gsi6pk = :pk', ExpressionAttributeValues: { ':pk': caseStatusPartition(status) } }),
+          queryAll({
+            TableName: tableName,
+            IndexName: 'gsi6',
+            KeyConditionExpression: 'gsi6pk = :pk',
+            ExpressionAttributeValues: { ':pk': caseStatusPartition(status) },
+          }),
         ),
       );
       return perStatus.flat().map((i) => stripKeys<CaseRecord>(i));

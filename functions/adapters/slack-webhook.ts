@@ -22,7 +22,9 @@ const DEFAULT_TIMEOUT_MS = 5_000;
 const LIMITS = { header: 150, section: 3000, field: 2000 } as const;
 
 export function staticWebhookUrl(url: string | undefined): WebhookUrlSource {
-  return { url: async () => (url ? { url } : { reason: 'no Slack webhook URL is configured (local stack: --slack-webhook-url or CASEFLOW_SLACK_WEBHOOK_URL)' }) };
+  return {
+    url: async () => (url ? { url } : { reason: 'no Slack webhook URL is configured (local stack: --slack-webhook-url or CASEFLOW_SLACK_WEBHOOK_URL)' }),
+  };
 }
 
 /**

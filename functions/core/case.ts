@@ -8,16 +8,7 @@ import type { Swarm } from './expert-finder.js';
  * add fields freely, rename none.
  */
 
-export const CASE_STATUSES = [
-  'new',
-  'queued',
-  'assigned',
-  'in_progress',
-  'on_hold',
-  'resolved',
-  'closed_unresolved',
-  'needs_review',
-] as const;
+export const CASE_STATUSES = ['new', 'queued', 'assigned', 'in_progress', 'on_hold', 'resolved', 'closed_unresolved', 'needs_review'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 export const OPEN_STATUSES: readonly CaseStatus[] = ['new', 'queued', 'assigned', 'in_progress', 'on_hold', 'needs_review'];

@@ -104,8 +104,7 @@ function compileCondition(c: Condition): Predicate {
     case 'lt':
     case 'lte': {
       const want = c.value as number | string;
-      const cmp = (a: number | string) =>
-        typeof want === 'number' ? Number(a) - want : String(a).localeCompare(String(want));
+      const cmp = (a: number | string) => (typeof want === 'number' ? Number(a) - want : String(a).localeCompare(String(want)));
       const test = { gt: (d: number) => d > 0, gte: (d: number) => d >= 0, lt: (d: number) => d < 0, lte: (d: number) => d <= 0 }[c.op];
       return (s) => {
         const v = read(s);

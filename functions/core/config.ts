@@ -25,9 +25,7 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time as HH
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 
 /** ISO-8601 duration (PT4H, P1DT2H, PT30S). Parsed to milliseconds by the SLA clock. */
-const isoDuration = z
-  .string()
-  .regex(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'an ISO-8601 duration such as PT4H');
+const isoDuration = z.string().regex(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'an ISO-8601 duration such as PT4H');
 
 const timeZone = z.string().refine((tz) => {
   try {
@@ -177,13 +175,7 @@ export const RuleSchema = z.object({
        * case now gets it); `queue`: the queue's routing method picks. When no named agent can take
        * the case now, it falls back to its queue, so it is never stranded.
        */
-      route: z
-        .union([
-          z.object({ agent: id }).strict(),
-          z.object({ agents: z.array(id).min(1) }).strict(),
-          z.object({ queue: id }).strict(),
-        ])
-        .optional(),
+      route: z.union([z.object({ agent: id }).strict(), z.object({ agents: z.array(id).min(1) }).strict(), z.object({ queue: id }).strict()]).optional(),
       requireSkills: z.array(skillRequirement).optional(),
       setPriority: z.string().min(1).optional(),
     })

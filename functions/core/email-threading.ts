@@ -67,7 +67,8 @@ export function verifyToken(token: Pick<SubjectToken, 'caseNumber' | 'signature'
  * Reply and forward prefixes as mail clients write them in many languages (Outlook's `AW:`, `R:`,
  * `Antw:`, `SV:`, `Réf.`, `回复:` ...), with the counters some add (`Re[2]:`, `RE(3):`).
  */
-const PREFIX = /^\s*(?:re|aw|r|i|rif|antw|antwort|sv|vs|vl|ref|réf|rép|tr|fw|fwd|wg|rv|enc|odp|pd|yn|ynt|ilt|vá|továbbítás|fs|bls|trs|απ|σχετ|προθ|ответ|отв|пересл|הועבר|השב|回复|回覆|答复|转发|轉寄|件名|ｒｅ)\s*(?:\[\d+\]|\(\d+\))?\s*[.]?\s*[:：]\s*/i;
+const PREFIX =
+  /^\s*(?:re|aw|r|i|rif|antw|antwort|sv|vs|vl|ref|réf|rép|tr|fw|fwd|wg|rv|enc|odp|pd|yn|ynt|ilt|vá|továbbítás|fs|bls|trs|απ|σχετ|προθ|ответ|отв|пересл|הועבר|השב|回复|回覆|答复|转发|轉寄|件名|ｒｅ)\s*(?:\[\d+\]|\(\d+\))?\s*[.]?\s*[:：]\s*/i;
 
 /** The subject without our tokens and without any leading reply/forward prefixes. */
 export function stripReplyPrefixes(subject: string): string {
@@ -169,7 +170,9 @@ export function decideThread(input: ThreadInput): ThreadDecision {
       const c = input.cases[hit.caseId]!;
       if (c.participants.includes(input.sender)) {
         chosen = c;
-        reasons.push(`${hit.header === 'in-reply-to' ? 'In-Reply-To' : 'References'} names <${hit.messageId}> of case ${c.caseNumber}, and ${input.sender} is a participant (reply-all)`);
+        reasons.push(
+          `${hit.header === 'in-reply-to' ? 'In-Reply-To' : 'References'} names <${hit.messageId}> of case ${c.caseNumber}, and ${input.sender} is a participant (reply-all)`,
+        );
         break;
       }
       reasons.push(`References name <${hit.messageId}> of case ${c.caseNumber}, but ${input.sender} is not one of its participants`);
@@ -194,7 +197,10 @@ export function decideThread(input: ThreadInput): ThreadDecision {
       action: 'join',
       caseId: chosen.caseId,
       reopen: true,
-      reasons: [...reasons, `case ${chosen.caseNumber} is ${chosen.status} since ${chosen.closedAt ?? 'an unknown time'}, within the reopen window: it reopens`],
+      reasons: [
+        ...reasons,
+        `case ${chosen.caseNumber} is ${chosen.status} since ${chosen.closedAt ?? 'an unknown time'}, within the reopen window: it reopens`,
+      ],
     };
   }
   return {
@@ -205,7 +211,10 @@ export function decideThread(input: ThreadInput): ThreadDecision {
 }
 
 /** When the case was last closed, from its event log (the last status change into a closed status), else its updatedAt. */
-export function closedAtOf(c: { status: CaseStatus; updatedAt: string }, events: readonly Pick<CaseEvent, 'activity' | 'at' | 'details'>[]): string | undefined {
+export function closedAtOf(
+  c: { status: CaseStatus; updatedAt: string },
+  events: readonly Pick<CaseEvent, 'activity' | 'at' | 'details'>[],
+): string | undefined {
   if (!CLOSED_STATUSES.includes(c.status)) return undefined;
   const closing = events
     .filter((e) => {

@@ -57,11 +57,7 @@ export class UnparsableEmailError extends Error {
  * and a contact must not become two contacts because they typed their name in capitals once.
  */
 export function normaliseAddress(address: string): string {
-  return address
-    .trim()
-    .replace(/^<|>$/g, '')
-    .replace(/\.$/, '')
-    .toLowerCase();
+  return address.trim().replace(/^<|>$/g, '').replace(/\.$/, '').toLowerCase();
 }
 
 /** Looks enough like an address to send mail to (not `.invalid`, not empty, one @). */
@@ -79,7 +75,10 @@ export const UNKNOWN_SENDER = 'unknown-sender@caseflow.invalid';
 
 /** Message-IDs are compared without brackets and surrounding space; their case is kept (RFC 5322). */
 export function normaliseMessageId(id: string): string {
-  return id.trim().replace(/^<+|>+$/g, '').trim();
+  return id
+    .trim()
+    .replace(/^<+|>+$/g, '')
+    .trim();
 }
 
 /** All `<...>` ids in a References / In-Reply-To value; bare ids (no brackets) are taken when alone. */

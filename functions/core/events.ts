@@ -65,13 +65,6 @@ export function activityForStatus(from: string, to: string): string {
 
 export const SYSTEM: Actor = { kind: 'system', id: 'caseflow' };
 
-export function makeEvent(
-  ids: IdGenerator,
-  caseId: string,
-  activity: string,
-  at: string,
-  actor: Actor,
-  details: Record<string, unknown> = {},
-): CaseEvent {
+export function makeEvent(ids: IdGenerator, caseId: string, activity: string, at: string, actor: Actor, details: Record<string, unknown> = {}): CaseEvent {
   return { eventId: ids.next(), caseId, activity, at, actor, details };
 }

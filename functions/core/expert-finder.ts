@@ -131,7 +131,9 @@ export function findExperts(input: ExpertSearchInput): ExpertSearch {
     );
   } else {
     const from = [
-      ...(input.ruleSkills?.length ? [`rule ${input.ruleId ?? '(unknown)'} requires ${input.ruleSkills.map((s) => `${s.skill}≥${s.minLevel}`).join(', ')}`] : []),
+      ...(input.ruleSkills?.length
+        ? [`rule ${input.ruleId ?? '(unknown)'} requires ${input.ruleSkills.map((s) => `${s.skill}≥${s.minLevel}`).join(', ')}`]
+        : []),
       ...(c.product ? [`product ${c.product}`] : []),
       ...(c.type ? [`type ${c.type}`] : []),
     ];

@@ -20,7 +20,6 @@ export interface IdGenerator {
 
 export const isoString = (d: Date): string => d.toISOString();
 
-
 /** A page of results and the opaque cursor for the next one. */
 export interface Page<T> {
   items: T[];
@@ -89,7 +88,11 @@ export interface CaseRepository {
   /** A queue's waiting cases in dispatch order: priority, then age. */
   listQueued(queueId: string, limit: number): Promise<CaseRecord[]>;
   /** The owners of the most recently resolved cases of a contact and of an account (customer history). */
-  findLastResolvers(input: { contactEmail?: string; accountId?: string; excludeCaseId?: string }): Promise<{ contactResolver?: string; accountResolver?: string }>;
+  findLastResolvers(input: {
+    contactEmail?: string;
+    accountId?: string;
+    excludeCaseId?: string;
+  }): Promise<{ contactResolver?: string; accountResolver?: string }>;
   /**
    * Cases with work of `kind` due at or before `until`, earliest first, from the sparse due-work
    * index (never a Scan): what a sweep reads. An eventually consistent view: a sweep confirms each
@@ -114,9 +117,7 @@ export interface AgentStateRepository {
   markAbsenceHandled(agentId: string, presenceSince: string, at: string): Promise<void>;
 }
 
-export type ClaimResult =
-  | { claimed: true; case: CaseRecord }
-  | { claimed: false; reason: 'case_changed' | 'agent_unavailable' };
+export type ClaimResult = { claimed: true; case: CaseRecord } | { claimed: false; reason: 'case_changed' | 'agent_unavailable' };
 
 /**
  * The atomic assignment: the case's owner and version, and the agent's presence and load per
@@ -149,13 +150,7 @@ export interface AssignmentStore {
     events: CaseEvent[];
   }): Promise<ClaimResult>;
   /** Gives an agent's reserved capacity back while updating the case (close, reassign). */
-  release(input: {
-    next: CaseRecord;
-    expectedVersion: number;
-    agentId: string;
-    channel: Channel;
-    events: CaseEvent[];
-  }): Promise<CaseRecord>;
+  release(input: { next: CaseRecord; expectedVersion: number; agentId: string; channel: Channel; events: CaseEvent[] }): Promise<CaseRecord>;
 }
 
 export interface StoredConfig {

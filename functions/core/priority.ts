@@ -224,7 +224,12 @@ function lookupPoints(table: Readonly<Record<string, number>>, value: string): n
   return key === undefined ? undefined : table[key];
 }
 
-function valueFactor(factor: 'severity' | 'accountTier' | 'type', label: string, table: Readonly<Record<string, number>>, value: string | undefined): PriorityFactor {
+function valueFactor(
+  factor: 'severity' | 'accountTier' | 'type',
+  label: string,
+  table: Readonly<Record<string, number>>,
+  value: string | undefined,
+): PriorityFactor {
   if (value === undefined || value.trim() === '') {
     return { factor, value: null, points: 0, explanation: `no ${label} on the case` };
   }
@@ -306,8 +311,7 @@ export function computePriority(c: PrioritisedCase, prioritisation: Prioritisati
     };
   }
   const lowest = usable[usable.length - 1];
-  const fallback =
-    p.fallback !== undefined && levels.priorities.includes(p.fallback) ? p.fallback : (lowest?.priority ?? levels.defaultPriority);
+  const fallback = p.fallback !== undefined && levels.priorities.includes(p.fallback) ? p.fallback : (lowest?.priority ?? levels.defaultPriority);
   const threshold = lowest ? `below the lowest threshold ${lowest.minScore}` : 'no usable threshold';
   return {
     priority: fallback,

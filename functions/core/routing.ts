@@ -73,8 +73,7 @@ export interface RoutingDecision {
 
 export const excludedFilter: CandidateFilter = {
   name: 'declined',
-  reject: ({ agent }, ctx) =>
-    ctx.case.routing.excludedAgents.includes(agent.id) ? 'declined or let an earlier offer lapse' : undefined,
+  reject: ({ agent }, ctx) => (ctx.case.routing.excludedAgents.includes(agent.id) ? 'declined or let an earlier offer lapse' : undefined),
 };
 
 export const presenceFilter: CandidateFilter = {
@@ -178,11 +177,7 @@ function firstRejection(input: CandidateInput, ctx: RoutingContext, filters: rea
  * Ranks one queue's candidates. With `ordered`, the candidates' own order is the preference
  * (a rule naming agents); otherwise the queue's method scores them.
  */
-export function decideAssignment(
-  ctx: RoutingContext,
-  filters: readonly CandidateFilter[] = DEFAULT_FILTERS,
-  ordered = false,
-): RoutingDecision {
+export function decideAssignment(ctx: RoutingContext, filters: readonly CandidateFilter[] = DEFAULT_FILTERS, ordered = false): RoutingDecision {
   const method = ctx.queue.routing;
   const records: CandidateRecord[] = [];
   const passed: { input: CandidateInput; score: number; lastMs: number; record: CandidateRecord }[] = [];
@@ -203,10 +198,7 @@ export function decideAssignment(
   }
 
   // Deterministic tie-breaks: score, then longest since last assignment, then id.
-  passed.sort(
-    (a, b) =>
-      a.score - b.score || a.lastMs - b.lastMs || (a.input.agent.id < b.input.agent.id ? -1 : a.input.agent.id > b.input.agent.id ? 1 : 0),
-  );
+  passed.sort((a, b) => a.score - b.score || a.lastMs - b.lastMs || (a.input.agent.id < b.input.agent.id ? -1 : a.input.agent.id > b.input.agent.id ? 1 : 0));
 
   const reasons: string[] = [];
   for (const pref of [...(ctx.preferred ?? [])].reverse()) {
@@ -217,7 +209,7 @@ export function decideAssignment(
   passed.forEach((p, i) => (p.record.rank = i + 1));
 
   const ranking = passed.map((p) => p.input.agent.id);
-  const how = ordered ? 'agents in the rule\'s order of preference' : `${method} in queue ${ctx.queue.id}`;
+  const how = ordered ? "agents in the rule's order of preference" : `${method} in queue ${ctx.queue.id}`;
   const first = passed[0];
   if (first) {
     reasons.push(`${how}: ${first.input.agent.id} ranks first of ${ranking.length} eligible`);

@@ -221,7 +221,13 @@ export function startSla(c: CaseRecord, config: RoutingConfig, now: Date, genera
   const summary = Object.fromEntries(Object.entries(synced.sla.milestones).map(([k, m]) => [k, { target: m.target, dueAt: m.dueAt ?? null }]));
   return {
     sla: synced.sla,
-    events: [{ activity: SLA_ACTIVITIES.slaStarted, details: { policy: policy.id, calendar: policy.businessHours ?? '24x7', priority: c.priority, milestones: summary } }, ...synced.events],
+    events: [
+      {
+        activity: SLA_ACTIVITIES.slaStarted,
+        details: { policy: policy.id, calendar: policy.businessHours ?? '24x7', priority: c.priority, milestones: summary },
+      },
+      ...synced.events,
+    ],
     reasons: [`SLA policy ${policy.id} applies${policy.when ? ' (its conditions match)' : ''}; targets for priority ${c.priority}`],
   };
 }
@@ -262,7 +268,14 @@ export function syncSla(sla: SlaState, c: CaseRecord, ctx: SlaContext, at: Date)
         delete m.pausedAt;
         events.push({
           activity: late ? SLA_ACTIVITIES.slaMetLate : SLA_ACTIVITIES.slaMet,
-          details: { milestone: name, by: `case ${c.status}`, consumedMs: m.consumedMs, targetMs: m.targetMs, dueAt: m.dueAt ?? null, ...(m.breachedAt ? { breachedAt: m.breachedAt } : {}) },
+          details: {
+            milestone: name,
+            by: `case ${c.status}`,
+            consumedMs: m.consumedMs,
+            targetMs: m.targetMs,
+            dueAt: m.dueAt ?? null,
+            ...(m.breachedAt ? { breachedAt: m.breachedAt } : {}),
+          },
         });
       }
     } else {
@@ -275,7 +288,10 @@ export function syncSla(sla: SlaState, c: CaseRecord, ctx: SlaContext, at: Date)
       if (!isCompleted(m)) {
         if (paused && m.pausedAt === undefined) {
           m = { ...m, pausedAt: atIso, status: m.breachedAt ? 'violated' : 'paused' };
-          events.push({ activity: SLA_ACTIVITIES.slaPaused, details: { milestone: name, status: c.status, consumedMs: m.consumedMs, remainingMs: Math.max(0, m.targetMs - m.consumedMs) } });
+          events.push({
+            activity: SLA_ACTIVITIES.slaPaused,
+            details: { milestone: name, status: c.status, consumedMs: m.consumedMs, remainingMs: Math.max(0, m.targetMs - m.consumedMs) },
+          });
         } else if (!paused && m.pausedAt !== undefined) {
           const pausedFor = businessTimeBetween(new Date(m.pausedAt), at, ctx.calendar);
           m = { ...m, status: m.breachedAt ? 'violated' : 'active' };
@@ -294,7 +310,14 @@ export function syncSla(sla: SlaState, c: CaseRecord, ctx: SlaContext, at: Date)
 }
 
 /** An agent's first reply (issue 6's reply endpoint calls this through completeFirstResponse). */
-export function completeMilestone(sla: SlaState, c: CaseRecord, name: MilestoneName, ctx: SlaContext, at: Date, by: string): { sla: SlaState; events: SlaEventDraft[]; completed: boolean } {
+export function completeMilestone(
+  sla: SlaState,
+  c: CaseRecord,
+  name: MilestoneName,
+  ctx: SlaContext,
+  at: Date,
+  by: string,
+): { sla: SlaState; events: SlaEventDraft[]; completed: boolean } {
   const synced = syncSla(sla, c, ctx, at);
   const m = synced.sla.milestones[name];
   if (!m || isCompleted(m)) return { ...synced, completed: false };
@@ -314,7 +337,14 @@ export function completeMilestone(sla: SlaState, c: CaseRecord, name: MilestoneN
       ...synced.events,
       {
         activity: late ? SLA_ACTIVITIES.slaMetLate : SLA_ACTIVITIES.slaMet,
-        details: { milestone: name, by, consumedMs: done.consumedMs, targetMs: done.targetMs, dueAt: done.dueAt ?? null, ...(done.breachedAt ? { breachedAt: done.breachedAt } : {}) },
+        details: {
+          milestone: name,
+          by,
+          consumedMs: done.consumedMs,
+          targetMs: done.targetMs,
+          dueAt: done.dueAt ?? null,
+          ...(done.breachedAt ? { breachedAt: done.breachedAt } : {}),
+        },
       },
     ],
     completed: true,
@@ -378,7 +408,14 @@ export function evaluateSla(c: CaseRecord, ctx: SlaContext, now: Date): SlaEvalu
       } else {
         m = { ...m, warnedAt: nowIso };
         const reason = `${label} is due at ${m.dueAt} (${formatMs(m.targetMs - m.consumedMs)} of ${m.target} left, warning ${ctx.policy.warnBefore} before)`;
-        actions.push({ type: 'warn', milestone: name, dueAt: m.dueAt ?? nowIso, remainingMs: Math.max(0, m.targetMs - m.consumedMs), notify: ['owner'], reason });
+        actions.push({
+          type: 'warn',
+          milestone: name,
+          dueAt: m.dueAt ?? nowIso,
+          remainingMs: Math.max(0, m.targetMs - m.consumedMs),
+          notify: ['owner'],
+          reason,
+        });
         reasons.push(reason);
       }
     }
@@ -487,7 +524,12 @@ export function nextSlaDeadline(c: CaseRecord, ctx: SlaContext, now: Date): SlaS
     const earliest = addBusinessTime(now, pausedLeftMs, ctx.calendar).getTime();
     const recheck = iso(Math.max(earliest, now.getTime() + PAUSED_RECHECK_MIN_MS));
     if (!best || recheck < (best as { at: string }).at) {
-      return { done: false, wakeAt: recheck, kind: 'recheck', reasons: [`the clock is stopped (${c.status}); checking again at ${recheck} in case a resume went unnoticed`] };
+      return {
+        done: false,
+        wakeAt: recheck,
+        kind: 'recheck',
+        reasons: [`the clock is stopped (${c.status}); checking again at ${recheck} in case a resume went unnoticed`],
+      };
     }
   }
   if (!best) return { done: true, reasons: ['every milestone is complete, or past its last escalation step'] };

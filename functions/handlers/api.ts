@@ -112,8 +112,27 @@ function pathId(params: Record<string, string>, name: string, what: string): str
 
 /** The contract's fields first, in the order DESIGN.md §5 lists them, then any others: readable output. */
 const CASE_FIELD_ORDER = [
-  'caseId', 'caseNumber', 'channel', 'status', 'priority', 'subject', 'description', 'contact', 'account', 'location',
-  'product', 'type', 'severity', 'language', 'territory', 'queue', 'owner', 'sla', 'createdAt', 'updatedAt', 'version',
+  'caseId',
+  'caseNumber',
+  'channel',
+  'status',
+  'priority',
+  'subject',
+  'description',
+  'contact',
+  'account',
+  'location',
+  'product',
+  'type',
+  'severity',
+  'language',
+  'territory',
+  'queue',
+  'owner',
+  'sla',
+  'createdAt',
+  'updatedAt',
+  'version',
 ] as const;
 
 /** `value` without `omit`, with the `order` fields first and then any others (stable, readable output). */
@@ -276,7 +295,11 @@ export function createHandler(deps: AppDeps) {
         document = JSON.stringify(buildOpenApiDocument(serverUrl ? { serverUrl } : {}));
         if (openApiDocuments.size < 16) openApiDocuments.set(serverUrl, document);
       }
-      return { statusCode: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'public, max-age=300' }, body: document };
+      return {
+        statusCode: 200,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'public, max-age=300' },
+        body: document,
+      };
     },
 
     'POST /cases': async ({ event }) => {
@@ -352,7 +375,11 @@ export function createHandler(deps: AppDeps) {
       const principal = principalOf(event);
       assertAdmin(principal);
       const result = await applyConfig(principal, jsonBody(event, CONFIG_MAX_BODY_BYTES), ifMatchVersion(event));
-      return json(200, { version: result.stored.version, appliedAt: result.stored.appliedAt, reconciled: result.reconciled }, { etag: etagOf(result.stored.version) });
+      return json(
+        200,
+        { version: result.stored.version, appliedAt: result.stored.appliedAt, reconciled: result.reconciled },
+        { etag: etagOf(result.stored.version) },
+      );
     },
   };
 

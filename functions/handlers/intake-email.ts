@@ -45,7 +45,10 @@ export function s3ObjectCreatedEvent(bucket: string, key: string, size?: number)
     Records: [
       {
         eventName: 'ObjectCreated:Put',
-        s3: { bucket: { name: bucket }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+'), ...(size !== undefined ? { size } : {}) } },
+        s3: {
+          bucket: { name: bucket },
+          object: { key: encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+'), ...(size !== undefined ? { size } : {}) },
+        },
       },
     ],
   };
@@ -79,7 +82,13 @@ export function createHandler(deps: AppDeps) {
       try {
         const result = await receiveEmail(key);
         results.push({ key, ...result });
-        logger.info('email processed', { key, outcome: result.outcome, caseId: result.caseId, caseNumber: result.caseNumber, acknowledged: result.acknowledged });
+        logger.info('email processed', {
+          key,
+          outcome: result.outcome,
+          caseId: result.caseId,
+          caseNumber: result.caseNumber,
+          acknowledged: result.acknowledged,
+        });
       } catch (error) {
         logger.error('email intake failed; the raw message stays in place for the retry', { key, error: error as Error });
         failures.push(error);

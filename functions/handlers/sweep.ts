@@ -17,7 +17,12 @@ export const SweepInputSchema = z
   .object({
     parts: z.array(z.enum(SWEEP_PARTS)).min(1).optional(),
     limit: z.number().int().min(1).max(1000).optional(),
-    endOfShiftLookbackMinutes: z.number().int().min(1).max(24 * 60).optional(),
+    endOfShiftLookbackMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .optional(),
   })
   .passthrough();
 

@@ -19,7 +19,10 @@ import { SlaTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } fr
  */
 export const ContinueTaskInputSchema = SlaTaskInputSchema.extend({ stateMachineArn: z.string().min(1).max(2048).optional() });
 
-export function createHandler(deps: Pick<AppDeps, 'workflow'>, starterFor: (input: z.infer<typeof ContinueTaskInputSchema>) => WorkflowStarter = () => deps.workflow) {
+export function createHandler(
+  deps: Pick<AppDeps, 'workflow'>,
+  starterFor: (input: z.infer<typeof ContinueTaskInputSchema>) => WorkflowStarter = () => deps.workflow,
+) {
   return async function workflowContinueSla(event: unknown) {
     const input = parseTaskInput(ContinueTaskInputSchema, event);
     const continueSla = makeContinueSla({ workflow: starterFor(input) });

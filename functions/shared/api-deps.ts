@@ -33,7 +33,9 @@ export function awsApiDeps(): AppDeps {
       : { send: emailNotSetUp },
     threadingKeys: email ? makeSecretsManagerThreadingKeys(secrets!, e.THREADING_SECRET_ARN!) : { keys: emailNotSetUp },
     ...(e.EMAIL_FROM_ADDRESS ? { defaultFromAddress: e.EMAIL_FROM_ADDRESS } : {}),
-    ...(e.SLACK_WEBHOOK_SECRET_ARN ? { swarmNotifier: makeSlackSwarmNotifier({ webhookUrl: makeSecretsManagerWebhookUrl(secrets!, e.SLACK_WEBHOOK_SECRET_ARN) }) } : {}),
+    ...(e.SLACK_WEBHOOK_SECRET_ARN
+      ? { swarmNotifier: makeSlackSwarmNotifier({ webhookUrl: makeSecretsManagerWebhookUrl(secrets!, e.SLACK_WEBHOOK_SECRET_ARN) }) }
+      : {}),
     ...(e.CASE_LINK_BASE_URL ? { caseLinkBase: e.CASE_LINK_BASE_URL } : {}),
   };
   return cached;

@@ -24,7 +24,12 @@ const commaList = (what: string) =>
   z
     .string()
     .max(1000)
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .refine((list) => list.length > 0, `name at least one ${what}`);
 
 /** `status=queued,assigned`: one or more case statuses, comma-separated. */
@@ -32,7 +37,10 @@ const statusList = commaList('status')
   .superRefine((list, ctx) => {
     const unknown = list.filter((s) => !KNOWN_STATUSES.has(s));
     if (unknown.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a status' : 'are not statuses'}; use ${CASE_STATUSES.join(', ')}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a status' : 'are not statuses'}; use ${CASE_STATUSES.join(', ')}`,
+      });
     }
   })
   .transform((list) => list as CaseStatus[]);
@@ -40,7 +48,11 @@ const statusList = commaList('status')
 const channelList = commaList('channel')
   .superRefine((list, ctx) => {
     const unknown = list.filter((s) => !KNOWN_CHANNELS.has(s));
-    if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a channel' : 'are not channels'}; use ${CHANNELS.join(', ')}` });
+    if (unknown.length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        message: `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a channel' : 'are not channels'}; use ${CHANNELS.join(', ')}`,
+      });
   })
   .transform((list) => list as Channel[]);
 
@@ -61,7 +73,9 @@ const instant = z.string().meta({ format: 'date-time' });
 export const ListCasesQuery = z
   .object({
     queue: configId.optional().describe('Only cases in this queue (agents: one of their own).'),
-    status: statusList.optional().describe(`Comma-separated statuses (${CASE_STATUSES.join(', ')}). Default: every status for an owner or queue listing, the open ones otherwise.`),
+    status: statusList
+      .optional()
+      .describe(`Comma-separated statuses (${CASE_STATUSES.join(', ')}). Default: every status for an owner or queue listing, the open ones otherwise.`),
     owner: z.string().min(1).max(64).optional().describe('An agent id, or `me`. Agents may only name themselves.'),
     priority: commaList('priority').optional().describe('Comma-separated priority levels of the configuration (e.g. `critical,high`).'),
     channel: channelList.optional().describe(`Comma-separated channels (${CHANNELS.join(', ')}).`),
@@ -206,8 +220,18 @@ export const CaseSchema = z
     subject: z.string(),
     description: z.string(),
     contact: z.looseObject({ email: z.string(), name: z.string().optional(), phone: z.string().optional() }),
-    account: z.looseObject({ id: z.string().optional(), name: z.string().optional(), tier: z.string().optional(), segment: z.string().optional(), group: z.string().optional() }).optional(),
-    location: z.looseObject({ country: z.string().optional(), region: z.string().optional(), postalCode: z.string().optional(), city: z.string().optional() }).optional(),
+    account: z
+      .looseObject({
+        id: z.string().optional(),
+        name: z.string().optional(),
+        tier: z.string().optional(),
+        segment: z.string().optional(),
+        group: z.string().optional(),
+      })
+      .optional(),
+    location: z
+      .looseObject({ country: z.string().optional(), region: z.string().optional(), postalCode: z.string().optional(), city: z.string().optional() })
+      .optional(),
     product: z.string().optional(),
     type: z.string().optional(),
     severity: z.string().optional(),
@@ -281,7 +305,10 @@ export const AgentMeSchema = z.looseObject({
   state: AgentStateSchema,
 });
 
-export const PresenceResultSchema = z.object({ state: AgentStateSchema, dispatched: z.array(z.string()).describe('Cases assigned because the agent came online.') });
+export const PresenceResultSchema = z.object({
+  state: AgentStateSchema,
+  dispatched: z.array(z.string()).describe('Cases assigned because the agent came online.'),
+});
 
 export const NextCaseSchema = z.object({ case: CaseDetailSchema.nullable(), message: z.string().optional() });
 
@@ -289,7 +316,10 @@ export const DeclineResultSchema = z.object({ status: z.enum(CASE_STATUSES), own
 
 export const NoteResultSchema = z.object({ case: CaseSchema, note: MessageSchema });
 
-export const ReplyResultSchema = z.object({ case: CaseSchema, message: MessageSchema.describe('The outbound message as recorded, with the ids it is known by.') });
+export const ReplyResultSchema = z.object({
+  case: CaseSchema,
+  message: MessageSchema.describe('The outbound message as recorded, with the ids it is known by.'),
+});
 
 export const ExpertSchema = z.looseObject({
   agentId: z.string(),

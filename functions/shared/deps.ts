@@ -125,7 +125,11 @@ export function makeAppDeps(parts: DepsParts): AppDeps {
     ids: parts.ids ?? ulidGenerator(),
     webLimits: { ...DEFAULT_WEB_LIMITS, ...parts.webLimits },
     ...(parts.webFormReturnUrl ? { webFormReturnUrl: parts.webFormReturnUrl } : {}),
-    rawMail: parts.rawMail ?? { get: unconfigured('the raw-mail store'), putPart: unconfigured('the raw-mail store'), mark: unconfigured('the raw-mail store') },
+    rawMail: parts.rawMail ?? {
+      get: unconfigured('the raw-mail store'),
+      putPart: unconfigured('the raw-mail store'),
+      mark: unconfigured('the raw-mail store'),
+    },
     mailer: parts.mailer ?? { send: unconfigured('the mailer') },
     threadingKeys: parts.threadingKeys ?? { keys: unconfigured('the threading key') },
     ...(parts.defaultFromAddress ? { defaultFromAddress: parts.defaultFromAddress } : {}),

@@ -22,7 +22,12 @@ export function awsEmailDeps(): AppDeps {
     ...base,
     ...(e.RAW_MAIL_BUCKET ? { rawMail: makeS3RawMailStore(new S3Client({}), e.RAW_MAIL_BUCKET) } : {}),
     ...(e.AWS_REGION
-      ? { mailer: makeSesMailer(new SESv2Client({}), { region: e.AWS_REGION, ...(e.SES_CONFIGURATION_SET ? { configurationSetName: e.SES_CONFIGURATION_SET } : {}) }) }
+      ? {
+          mailer: makeSesMailer(new SESv2Client({}), {
+            region: e.AWS_REGION,
+            ...(e.SES_CONFIGURATION_SET ? { configurationSetName: e.SES_CONFIGURATION_SET } : {}),
+          }),
+        }
       : {}),
     ...(e.THREADING_SECRET_ARN ? { threadingKeys: makeSecretsManagerThreadingKeys(new SecretsManagerClient({}), e.THREADING_SECRET_ARN) } : {}),
     ...(e.EMAIL_FROM_ADDRESS ? { defaultFromAddress: e.EMAIL_FROM_ADDRESS } : {}),

@@ -76,7 +76,10 @@ export function principalOf(event: HttpEvent): Principal {
   const groups = Array.isArray(raw)
     ? raw.map(String)
     : typeof raw === 'string'
-      ? raw.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean)
+      ? raw
+          .replace(/^\[|\]$/g, '')
+          .split(/[\s,]+/)
+          .filter(Boolean)
       : [];
   const roles = groups.filter((g): g is Role => (ROLES as readonly string[]).includes(g));
   return { agentId, roles };

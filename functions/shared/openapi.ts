@@ -27,7 +27,10 @@ const ERROR_RESPONSES = {
   403: { name: 'Forbidden', description: 'The token is valid but its roles or relation to the case do not allow this.' },
   404: { name: 'NotFound', description: 'No such case, agent or route.' },
   405: { name: 'MethodNotAllowed', description: 'The path exists but not with this method; `Allow` lists the methods.', gateway: true },
-  409: { name: 'Conflict', description: 'The case is not in a state that allows this (a transition the status machine forbids, a closed case, an agent who cannot take it now).' },
+  409: {
+    name: 'Conflict',
+    description: 'The case is not in a state that allows this (a transition the status machine forbids, a closed case, an agent who cannot take it now).',
+  },
   412: { name: 'PreconditionFailed', description: '`If-Match` names a version that is no longer current: read the case again, then retry.' },
   413: { name: 'PayloadTooLarge', description: `The body is over the limit (${API_MAX_BODY_KB} KB; the configuration ${CONFIG_MAX_BODY_KB} KB).` },
   415: { name: 'UnsupportedMediaType', description: 'Send the body as `application/json`.' },
@@ -95,7 +98,7 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
   'GET /cases': {
     summary: 'List cases',
     description:
-      'Agents see their own cases and their queues\' cases (all their queues when no queue is named); managers and admins may list any queue, any owner, or everything by status. Filters combine; results are paged with an opaque cursor.',
+      "Agents see their own cases and their queues' cases (all their queues when no queue is named); managers and admins may list any queue, any owner, or everything by status. Filters combine; results are paged with an opaque cursor.",
     tag: 'Cases',
     query: ListCasesQuery,
     responses: { 200: { description: 'A page of cases: newest first, or dispatch order (priority, then age) for a queue.', schema: 'CaseList' } },
@@ -144,7 +147,7 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
   'POST /cases/{id}/status': {
     summary: 'Change the status',
     description:
-      'Owner, managers, admins. Transitions follow DESIGN.md §5 (409 otherwise): `closed_unresolved` needs a `comment`, `on_hold` a `reason` (and may take `until`). Closing frees the owner\'s capacity and closes the swarm; reopening gives the case back to its owner when they can take it.',
+      "Owner, managers, admins. Transitions follow DESIGN.md §5 (409 otherwise): `closed_unresolved` needs a `comment`, `on_hold` a `reason` (and may take `until`). Closing frees the owner's capacity and closes the swarm; reopening gives the case back to its owner when they can take it.",
     tag: 'Working a case',
     body: 'StatusChangeRequest',
     ifMatch: true,
@@ -153,7 +156,7 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
   },
   'POST /cases/{id}/priority': {
     summary: 'Change the priority',
-    description: 'Owner, managers, admins; open cases. The case moves in its queue\'s order, and its SLA targets are re-read for the new level.',
+    description: "Owner, managers, admins; open cases. The case moves in its queue's order, and its SLA targets are re-read for the new level.",
     tag: 'Working a case',
     body: 'PriorityChangeRequest',
     ifMatch: true,
@@ -256,7 +259,7 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
   'GET /reports/{name}': {
     summary: 'A report for a period',
     description:
-      'Managers and admins. `summary`, `volume`, `response-times`, `sla`, `first-contact-resolution`, `reassignments`, `on-hold`, `agents` or `backlog`, for the UTC days `from`…`to` (at most 366), filtered by queue, territory, channel, priority and type. Times are in business time of each case\'s SLA calendar. See the README, Reports.',
+      "Managers and admins. `summary`, `volume`, `response-times`, `sla`, `first-contact-resolution`, `reassignments`, `on-hold`, `agents` or `backlog`, for the UTC days `from`…`to` (at most 366), filtered by queue, territory, channel, priority and type. Times are in business time of each case's SLA calendar. See the README, Reports.",
     tag: 'Reports',
     query: ReportQuery,
     responses: { 200: { description: 'The report (JSON).' } },
@@ -321,7 +324,13 @@ function pathParameters(path: string): JsonObject[] {
 }
 
 function operationId(route: RouteDefinition): string {
-  const words = [route.method.toLowerCase(), ...route.path.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => (w === 'id' ? 'ById' : w))];
+  const words = [
+    route.method.toLowerCase(),
+    ...route.path
+      .split(/[^A-Za-z0-9]+/)
+      .filter(Boolean)
+      .map((w) => (w === 'id' ? 'ById' : w)),
+  ];
   return words.map((w, i) => (i === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1))).join('');
 }
 

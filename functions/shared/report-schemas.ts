@@ -7,20 +7,29 @@ import { EXPORT_FORMATS } from '../core/reports/exports.js';
  * OpenAPI document (functions/shared/openapi.ts) describes exactly what the handler parses.
  */
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD').describe('A UTC day, YYYY-MM-DD (inclusive)');
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
+  .describe('A UTC day, YYYY-MM-DD (inclusive)');
 
 /** `queue=emea,general`: one or more values, comma-separated (repeated parameters arrive joined the same way). */
 const list = z
   .string()
   .max(2000)
-  .transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))])
+  .transform((s) => [
+    ...new Set(
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
+  ])
   .refine((l) => l.length > 0, 'name at least one value')
   .refine((l) => l.every((v) => v.length <= 64), 'values are at most 64 characters');
 
-const filters = Object.fromEntries(REPORT_FILTER_FIELDS.map((f) => [f, list.optional().describe(`Only cases whose ${f} is one of these (comma-separated)`)])) as Record<
-  (typeof REPORT_FILTER_FIELDS)[number],
-  z.ZodOptional<typeof list>
->;
+const filters = Object.fromEntries(
+  REPORT_FILTER_FIELDS.map((f) => [f, list.optional().describe(`Only cases whose ${f} is one of these (comma-separated)`)]),
+) as Record<(typeof REPORT_FILTER_FIELDS)[number], z.ZodOptional<typeof list>>;
 
 export const DEFAULT_REASSIGN_THRESHOLD = 5;
 

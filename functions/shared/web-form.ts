@@ -107,14 +107,35 @@ export const WEB_FORM_FIELDS: readonly FieldSpec[] = [
   { name: 'email', label: 'Email', kind: 'email', required: true, maxLength: 254, autocomplete: 'email', size: 'half', hint: 'We reply to this address.' },
   { name: 'phone', label: 'Phone', kind: 'tel', maxLength: 40, autocomplete: 'tel', size: 'half' },
   { name: 'company', label: 'Company', kind: 'text', maxLength: 200, autocomplete: 'organization', size: 'half' },
-  { name: 'country', label: 'Country', kind: 'select', maxLength: 100, autocomplete: 'country', options: COUNTRY_OPTIONS, placeholderOption: 'Choose a country', size: 'third' },
+  {
+    name: 'country',
+    label: 'Country',
+    kind: 'select',
+    maxLength: 100,
+    autocomplete: 'country',
+    options: COUNTRY_OPTIONS,
+    placeholderOption: 'Choose a country',
+    size: 'third',
+  },
   { name: 'region', label: 'State or region', kind: 'text', maxLength: 100, autocomplete: 'address-level1', size: 'third', hint: 'Code, e.g. CA or BY' },
   { name: 'postalCode', label: 'Postal code', kind: 'text', maxLength: 20, autocomplete: 'postal-code', size: 'third' },
   { name: 'subject', label: 'Subject', kind: 'text', required: true, maxLength: 300 },
-  { name: 'description', label: 'Description', kind: 'textarea', required: true, maxLength: 20_000, hint: 'How can we help? Describe the problem, what you expected, and any error messages.' },
+  {
+    name: 'description',
+    label: 'Description',
+    kind: 'textarea',
+    required: true,
+    maxLength: 20_000,
+    hint: 'How can we help? Describe the problem, what you expected, and any error messages.',
+  },
   { name: 'product', label: 'Product', kind: 'text', maxLength: 100, size: 'half' },
   {
-    name: 'type', label: 'Type of request', kind: 'select', maxLength: 100, size: 'half', placeholderOption: 'Choose a type',
+    name: 'type',
+    label: 'Type of request',
+    kind: 'select',
+    maxLength: 100,
+    size: 'half',
+    placeholderOption: 'Choose a type',
     options: [
       { value: 'question', label: 'Question' },
       { value: 'problem', label: 'Problem' },
@@ -123,10 +144,23 @@ export const WEB_FORM_FIELDS: readonly FieldSpec[] = [
     ],
   },
   {
-    name: 'severity', label: 'Severity', kind: 'select', maxLength: 40, size: 'half', placeholderOption: 'Not sure',
+    name: 'severity',
+    label: 'Severity',
+    kind: 'select',
+    maxLength: 40,
+    size: 'half',
+    placeholderOption: 'Not sure',
     options: SEVERITIES.map((s) => ({ value: s, label: s.charAt(0).toUpperCase() + s.slice(1) })),
   },
-  { name: 'language', label: 'Preferred language', kind: 'select', maxLength: 20, size: 'half', options: LANGUAGE_OPTIONS, placeholderOption: 'Same as my message' },
+  {
+    name: 'language',
+    label: 'Preferred language',
+    kind: 'select',
+    maxLength: 20,
+    size: 'half',
+    options: LANGUAGE_OPTIONS,
+    placeholderOption: 'Same as my message',
+  },
 ];
 
 const FIELD_GROUPS: readonly { legend: string; fields: readonly string[] }[] = [
@@ -268,9 +302,7 @@ function field(spec: FieldSpec, values: FormValues, errors: ReadonlyMap<string, 
   const describedBy = [hintId, errorId].filter(Boolean).join(' ');
   const common = markup`id="${spec.name}" name="${spec.name}"${spec.required ? markup` required` : ''}${
     describedBy ? markup` aria-describedby="${describedBy}"` : ''
-  }${error ? markup` aria-invalid="true"` : ''}${autofocus ? markup` autofocus` : ''}${
-    spec.autocomplete ? markup` autocomplete="${spec.autocomplete}"` : ''
-  }`;
+  }${error ? markup` aria-invalid="true"` : ''}${autofocus ? markup` autofocus` : ''}${spec.autocomplete ? markup` autocomplete="${spec.autocomplete}"` : ''}`;
 
   let control: Markup;
   if (spec.kind === 'textarea') {

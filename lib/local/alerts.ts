@@ -53,11 +53,7 @@ export function makeLocalAlertPublisher(options: LocalAlertPublisherOptions): Al
 
 /** The alert as the email an admin receives (the text SNS would send, plus headers to file it by). */
 export async function composeAlertEmail(alert: AdminAlert, envelope: { from: string; to: string[] }): Promise<Buffer> {
-  const text = [
-    alert.message,
-    '',
-    `alert ${alert.alertId} at ${alert.at}${alert.caseId ? `, case ${alert.caseId}` : ''}`,
-  ].join('\n');
+  const text = [alert.message, '', `alert ${alert.alertId} at ${alert.at}${alert.caseId ? `, case ${alert.caseId}` : ''}`].join('\n');
   const composer = new MailComposer({
     from: envelope.from,
     to: envelope.to,

@@ -85,9 +85,7 @@ async function launch(port: number, dataDir: string | undefined, startTimeoutMs:
   if (!(await isPortFree(port))) throw new PortInUseError(`DynamoDB Local cannot use port ${port}: it is already in use`);
   const child = spawnDynamoDbLocal({ port, sharedDb: true, stdio: 'pipe', ...(dataDir ? { path: dataDir } : {}) });
   const output = collectOutput(child);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once('exit', (code, signal) => done({ code, signal })),
-  );
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
   const spawnError = new Promise<Error>((done) => child.once('error', done));
 
   // Without this, a test run or `npm start` that dies unexpectedly leaves a 365 MB Java process behind.
@@ -174,10 +172,7 @@ async function waitUntilAnswering(
   }
 }
 
-async function terminate(
-  child: ChildProcess,
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
-): Promise<void> {
+async function terminate(child: ChildProcess, exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>): Promise<void> {
   // No pid: Java never started (spawn failed), so there is nothing to end.
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');

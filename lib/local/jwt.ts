@@ -161,7 +161,9 @@ export function flattenClaims(payload: JWTPayload): Record<string, string> {
 function goFormat(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(goFormat).join(' ')}]`;
   if (value !== null && typeof value === 'object') {
-    return `map[${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}:${goFormat(v)}`).join(' ')}]`;
+    return `map[${Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k}:${goFormat(v)}`)
+      .join(' ')}]`;
   }
   return String(value);
 }

@@ -74,7 +74,10 @@ const failedFile = (dataDir: string, key: string) => join(failedDir(dataDir), `$
 /** Records a message whose processing failed (the raw message stays where it is). */
 export async function recordFailure(dataDir: string, key: string, event: unknown, error: unknown): Promise<void> {
   const path = failedFile(dataDir, key);
-  const previous = await readFile(path, 'utf8').then((t) => JSON.parse(t) as FailedDelivery, () => undefined);
+  const previous = await readFile(path, 'utf8').then(
+    (t) => JSON.parse(t) as FailedDelivery,
+    () => undefined,
+  );
   const entry: FailedDelivery = {
     event,
     key,

@@ -25,7 +25,10 @@ export interface LocalMetricsSink extends MetricsSink {
 }
 
 const keyOf = (name: string, dimensions: Record<string, string>) =>
-  `${name}|${Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(',')}`;
+  `${name}|${Object.entries(dimensions)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',')}`;
 
 export function makeLocalMetricsSink(): LocalMetricsSink {
   const summaries = new Map<string, MetricSummary>();
@@ -35,7 +38,16 @@ export function makeLocalMetricsSink(): LocalMetricsSink {
         const key = keyOf(p.name, p.dimensions);
         const s = summaries.get(key);
         if (!s) {
-          summaries.set(key, { name: p.name, dimensions: { ...p.dimensions }, unit: p.unit, count: 1, sum: p.value, min: p.value, max: p.value, last: p.value });
+          summaries.set(key, {
+            name: p.name,
+            dimensions: { ...p.dimensions },
+            unit: p.unit,
+            count: 1,
+            sum: p.value,
+            min: p.value,
+            max: p.value,
+            last: p.value,
+          });
         } else {
           s.count++;
           s.sum += p.value;

@@ -151,7 +151,9 @@ export function smtpService(options: SmtpServiceOptions = {}): LocalService {
         if (error.code === 'EADDRINUSE') throw new Error(`SMTP port ${port} is in use: pick another with --smtp-port (0 = any free port)`);
         throw error;
       });
-      context.log(`email-to-case: SMTP on ${smtp.url} (any recipient), outbox in ${context.dataDir}/outbox${options.relay ? `, relayed to ${options.relay}` : ''}`);
+      context.log(
+        `email-to-case: SMTP on ${smtp.url} (any recipient), outbox in ${context.dataDir}/outbox${options.relay ? `, relayed to ${options.relay}` : ''}`,
+      );
       return {
         url: smtp.url,
         info: { port: smtp.port, ...(options.relay ? { relay: options.relay } : {}) },

@@ -376,9 +376,7 @@ async function refuseIfAnotherStackRuns(dataDir: string): Promise<void> {
   const info = await readStackInfo(dataDir);
   if (!info || info.pid === process.pid) return;
   if (isAlive(info.pid)) {
-    throw new Error(
-      `another caseflow local stack (pid ${info.pid}, ${info.url}) is using ${dataDir}: stop it first, or use another --data-dir`,
-    );
+    throw new Error(`another caseflow local stack (pid ${info.pid}, ${info.url}) is using ${dataDir}: stop it first, or use another --data-dir`);
   }
 }
 

@@ -329,7 +329,8 @@ export function makeLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflow 
     if (stopped) return finish(record, 'ABORTED', {});
     let run: Run;
     try {
-      const waits = typeof options.waitTimeOverrides === 'function' ? options.waitTimeOverrides({ name: record.name, input: record.input }) : options.waitTimeOverrides;
+      const waits =
+        typeof options.waitTimeOverrides === 'function' ? options.waitTimeOverrides({ name: record.name, input: record.input }) : options.waitTimeOverrides;
       // Each task's result is kept where its ResultPath puts it, so a Wait's TimestampPath can be read
       // when the library asks for the override (a getter, read at every visit of the state).
       const shadow: Shadow = {};

@@ -31,7 +31,10 @@ export interface SweepTimer {
   stop(): Promise<void>;
 }
 
-export function startSweepTimer(deps: AppDeps, options: { everySeconds: number; log?: (line: string) => void; onError?: (error: unknown) => void }): SweepTimer {
+export function startSweepTimer(
+  deps: AppDeps,
+  options: { everySeconds: number; log?: (line: string) => void; onError?: (error: unknown) => void },
+): SweepTimer {
   const sweep = createHandler(deps);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<SweepSummary> | undefined;

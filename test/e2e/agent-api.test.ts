@@ -43,7 +43,15 @@ beforeAll(async () => {
   const slackUrl = `http://127.0.0.1:${(slack.address() as AddressInfo).port}/services/T000/B000/secret`;
 
   dataDir = await mkdtemp(join(tmpdir(), 'caseflow-e2e-agent-'));
-  stack = await startLocalStack({ port: 0, memory: true, dataDir, quiet: true, smtpPort: 0, slackWebhookUrl: slackUrl, webLimits: { perIp: 1000, perEmail: 1000 } });
+  stack = await startLocalStack({
+    port: 0,
+    memory: true,
+    dataDir,
+    quiet: true,
+    smtpPort: 0,
+    slackWebhookUrl: slackUrl,
+    webLimits: { perIp: 1000, perEmail: 1000 },
+  });
   api = await localClient(stack);
 });
 
@@ -58,7 +66,15 @@ let n = 0;
 async function webCase(fields: Record<string, string> = {}) {
   n++;
   const res = await api.call('POST', '/web-to-case', {
-    json: { name: `Customer ${n}`, email: `customer${n}@example.org`, subject: `Invoice ${n} is wrong`, description: `Case body ${n}`, country: 'DE', product: 'billing', ...fields },
+    json: {
+      name: `Customer ${n}`,
+      email: `customer${n}@example.org`,
+      subject: `Invoice ${n} is wrong`,
+      description: `Case body ${n}`,
+      country: 'DE',
+      product: 'billing',
+      ...fields,
+    },
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   await stack.workflow.waitFor(res.body.caseId, { until: 'WaitForSlaDeadline' });
@@ -99,7 +115,11 @@ describe('an agent works a case from assignment to resolution', () => {
 
     // Reply: a real email in the outbox, with the signed token, threaded on the case.
     const before = await outboxMail();
-    const reply = await api.call('POST', `/cases/${c.caseId}/replies`, { as: agent, ifMatch: etag, json: { text: 'We have corrected the invoice; a new one is on its way.' } });
+    const reply = await api.call('POST', `/cases/${c.caseId}/replies`, {
+      as: agent,
+      ifMatch: etag,
+      json: { text: 'We have corrected the invoice; a new one is on its way.' },
+    });
     expect(reply.status, JSON.stringify(reply.body)).toBe(201);
     ReplyResultSchema.parse(reply.body);
     etag = reply.headers.get('etag')!;
@@ -137,11 +157,19 @@ describe('an agent works a case from assignment to resolution', () => {
     etag = note.headers.get('etag')!;
     const noReason = await api.call('POST', `/cases/${c.caseId}/status`, { as: agent, ifMatch: etag, json: { status: 'on_hold' } });
     expect(noReason).toMatchObject({ status: 400, body: { fields: [{ field: 'reason' }] } });
-    const hold = await api.call('POST', `/cases/${c.caseId}/status`, { as: agent, ifMatch: etag, json: { status: 'on_hold', reason: 'waiting for the accounting run', until: '2030-01-01T09:00:00Z' } });
+    const hold = await api.call('POST', `/cases/${c.caseId}/status`, {
+      as: agent,
+      ifMatch: etag,
+      json: { status: 'on_hold', reason: 'waiting for the accounting run', until: '2030-01-01T09:00:00Z' },
+    });
     expect(hold.status, JSON.stringify(hold.body)).toBe(200);
     const resume = await api.call('POST', `/cases/${c.caseId}/status`, { as: agent, ifMatch: hold.headers.get('etag')!, json: { status: 'in_progress' } });
     expect(resume.status).toBe(200);
-    const resolved = await api.call('POST', `/cases/${c.caseId}/status`, { as: agent, ifMatch: resume.headers.get('etag')!, json: { status: 'resolved', comment: 'new invoice sent' } });
+    const resolved = await api.call('POST', `/cases/${c.caseId}/status`, {
+      as: agent,
+      ifMatch: resume.headers.get('etag')!,
+      json: { status: 'resolved', comment: 'new invoice sent' },
+    });
     expect(resolved.status).toBe(200);
     CaseSchema.parse(resolved.body);
     expect(resolved.body.status).toBe('resolved');
@@ -151,7 +179,8 @@ describe('an agent works a case from assignment to resolution', () => {
 
     const history = await api.call('GET', `/cases/${c.caseId}`, { as: agent });
     const log = activities(history.body);
-    for (const activity of ['accepted', 'reply_sent', 'message_received', 'note_added', 'put_on_hold', 'resumed', 'resolved', 'capacity_released']) expect(log).toContain(activity);
+    for (const activity of ['accepted', 'reply_sent', 'message_received', 'note_added', 'put_on_hold', 'resumed', 'resolved', 'capacity_released'])
+      expect(log).toContain(activity);
     expect(log.indexOf('reply_sent')).toBeLessThan(log.indexOf('resolved'));
     expect(history.body.sla?.milestones?.first_response?.status).toMatch(/^met/);
   });
@@ -163,7 +192,11 @@ describe('a manager reassigns and swarms', () => {
     const from = c.owner!;
     const to = ['luke', 'leia', 'anakin', 'han'].find((a) => a !== from)!;
     const [fromLoad, toLoad] = [(await stack.deps.agentStates.get(from))!.load.web, (await stack.deps.agentStates.get(to))!.load.web];
-    const moved = await api.call('POST', `/cases/${c.caseId}/reassign`, { as: 'mace', ifMatch: c.version, json: { agent: to, reason: `${to} handles this account` } });
+    const moved = await api.call('POST', `/cases/${c.caseId}/reassign`, {
+      as: 'mace',
+      ifMatch: c.version,
+      json: { agent: to, reason: `${to} handles this account` },
+    });
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     expect(moved.body).toMatchObject({ owner: to, status: 'assigned' });
     expect((await stack.deps.agentStates.get(from))!.load.web).toBe(fromLoad - 1);
@@ -183,7 +216,11 @@ describe('a manager reassigns and swarms', () => {
     // Anakin works apac and general, not emea (this case's queue): he cannot read it before the swarm.
     expect((await api.call('GET', `/cases/${c.caseId}`, { as: 'anakin' })).status).toBe(403);
     const posts = slackPosts.length;
-    const res = await api.call('POST', `/cases/${c.caseId}/swarm`, { as: 'mace', ifMatch: c.version, json: { limit: 2, note: 'Refund blocked by the payment provider?' } });
+    const res = await api.call('POST', `/cases/${c.caseId}/swarm`, {
+      as: 'mace',
+      ifMatch: c.version,
+      json: { limit: 2, note: 'Refund blocked by the payment provider?' },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     SwarmResultSchema.parse(res.body);
     const invited: string[] = res.body.invited.map((m: { agentId: string }) => m.agentId);
@@ -220,7 +257,10 @@ describe('a manager reassigns and swarms', () => {
     expect((await api.call('POST', `/cases/${c.caseId}/status`, { as: c.owner!, json: { status: 'closed_unresolved' } })).body.fields).toEqual([
       { field: 'comment', message: 'is required to close a case unresolved' },
     ]);
-    const closed = await api.call('POST', `/cases/${c.caseId}/status`, { as: c.owner!, json: { status: 'closed_unresolved', comment: 'provider outage, refunded by hand' } });
+    const closed = await api.call('POST', `/cases/${c.caseId}/status`, {
+      as: c.owner!,
+      json: { status: 'closed_unresolved', comment: 'provider outage, refunded by hand' },
+    });
     expect(closed.status).toBe(200);
     expect(closed.body.swarm).toMatchObject({ status: 'closed' });
     expect((await api.call('GET', `/cases/${c.caseId}`, { as: expert })).status).toBe(403);
@@ -231,7 +271,13 @@ describe('a manager reassigns and swarms', () => {
   it('opens a phone case that goes through the same workflow', async () => {
     const res = await api.call('POST', '/cases', {
       as: 'luke',
-      json: { subject: 'Caller cannot log in', description: 'Locked out since this morning.', contact: { name: 'Caller', email: 'caller@example.org', phone: '+49 30 1234567' }, location: { country: 'DE' }, product: 'billing' },
+      json: {
+        subject: 'Caller cannot log in',
+        description: 'Locked out since this morning.',
+        contact: { name: 'Caller', email: 'caller@example.org', phone: '+49 30 1234567' },
+        location: { country: 'DE' },
+        product: 'billing',
+      },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.headers.get('location')).toBe(`/cases/${res.body.caseId}`);

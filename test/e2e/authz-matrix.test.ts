@@ -173,14 +173,24 @@ const MATRIX: Row[] = [
     request: (c) => ({ path: `/cases/${c!.caseId}/priority`, json: { priority: 'high', reason: 'escalated by phone' } }),
     expect: ownerOrManager(200),
   },
-  { route: 'POST /cases/{id}/notes', state: 'in_progress', request: (c) => ({ path: `/cases/${c!.caseId}/notes`, json: { text: 'a note' } }), expect: readers(201) },
+  {
+    route: 'POST /cases/{id}/notes',
+    state: 'in_progress',
+    request: (c) => ({ path: `/cases/${c!.caseId}/notes`, json: { text: 'a note' } }),
+    expect: readers(201),
+  },
   {
     route: 'POST /cases/{id}/reassign',
     state: 'in_progress',
     request: (c) => ({ path: `/cases/${c!.caseId}/reassign`, json: { queue: 'q2', reason: 'belongs to q2' } }),
     expect: ownerOrManager(200),
   },
-  { route: 'POST /cases/{id}/replies', state: 'in_progress', request: (c) => ({ path: `/cases/${c!.caseId}/replies`, json: { text: 'Hello from support.' } }), expect: ownerOrManager(201) },
+  {
+    route: 'POST /cases/{id}/replies',
+    state: 'in_progress',
+    request: (c) => ({ path: `/cases/${c!.caseId}/replies`, json: { text: 'Hello from support.' } }),
+    expect: ownerOrManager(201),
+  },
   { route: 'POST /cases/{id}/swarm', state: 'in_progress', request: (c) => ({ path: `/cases/${c!.caseId}/swarm`, json: {} }), expect: ownerOrManager(200) },
   { route: 'GET /admin/config', request: () => ({ path: '/admin/config' }), expect: { ...managersOnly(200), manager: 403 } },
   { route: 'PUT /admin/config', request: () => ({ path: '/admin/config', json: CONFIG }), expect: { ...managersOnly(200), manager: 403 } },
@@ -230,7 +240,11 @@ describe('what bad requests get', () => {
       expect(res.body.error).toBe('ValidationError');
       expect(res.body.fields.map((f: { field: string }) => ({ field: f.field }))).toEqual(fields);
     }
-    const notJson = await api.call('POST', `/cases/${c.caseId}/notes`, { as: 'olive', body: 'text=hi', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const notJson = await api.call('POST', `/cases/${c.caseId}/notes`, {
+      as: 'olive',
+      body: 'text=hi',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(notJson.status).toBe(415);
     responses.push({ what: 'form body', res: notJson });
   });
@@ -274,10 +288,12 @@ describe('what bad requests get', () => {
 
   it('never shows a stack trace, a file path or an internal error in any response of this file', () => {
     expect(responses.length).toBeGreaterThan(150);
-    const internal = /\n\s+at\s|node_modules|\.ts:\d+|ENOTDIR|EEXIST|ENOENT|ConditionalCheckFailed|TransactionCanceled|DynamoDB|\bTypeError\b|\bReferenceError\b/;
+    const internal =
+      /\n\s+at\s|node_modules|\.ts:\d+|ENOTDIR|EEXIST|ENOENT|ConditionalCheckFailed|TransactionCanceled|DynamoDB|\bTypeError\b|\bReferenceError\b/;
     // Error answers must not name where things live either (the data directory is under /tmp here).
     const leaks = responses.filter(({ res }) => internal.test(res.text) || (res.status >= 400 && /\/tmp\/|caseflow-e2e/.test(res.text)));
     expect(leaks.map(({ what, res }) => `${what}: ${res.status} ${res.text.slice(0, 200)}`)).toEqual([]);
-    for (const { res } of responses.filter(({ res }) => res.status >= 500)) expect(res.body).toEqual({ error: 'InternalError', message: 'Something went wrong on our side. It has been logged.' });
+    for (const { res } of responses.filter(({ res }) => res.status >= 500))
+      expect(res.body).toEqual({ error: 'InternalError', message: 'Something went wrong on our side. It has been logged.' });
   });
 });

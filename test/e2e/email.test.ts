@@ -38,7 +38,14 @@ it('turns mail into a case, acknowledges it with the case number, and files the 
   const c = await stack.deps.cases.getByNumber(caseNumber);
   expect(c).toMatchObject({ channel: 'email', subject: 'Printer on fire', contact: { email: 'ada@customer.example' } });
 
-  await transport.sendMail({ from: 'ada@customer.example', to: 'support@caseflow.local', subject: `Re: ${ack.subject}`, text: 'Still burning.', inReplyTo: ack.messageId!, references: ack.messageId! });
+  await transport.sendMail({
+    from: 'ada@customer.example',
+    to: 'support@caseflow.local',
+    subject: `Re: ${ack.subject}`,
+    text: 'Still burning.',
+    inReplyTo: ack.messageId!,
+    references: ack.messageId!,
+  });
   const found = await stack.deps.cases.getWithHistory(c!.caseId);
   expect(found!.messages.filter((m) => m.direction === 'inbound').map((m) => m.text.trim())).toEqual(['Room 4 again.', 'Still burning.']);
   // The case went through the same workflow as web cases.

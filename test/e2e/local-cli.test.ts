@@ -34,9 +34,7 @@ function runCli(args: string[]): Running {
   let text = '';
   child.stdout!.on('data', (d: Buffer) => (text += d.toString('utf8')));
   child.stderr!.on('data', (d: Buffer) => (text += d.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once('exit', (code, signal) => done({ code, signal })),
-  );
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
   cleanups.push(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       try {
@@ -93,12 +91,20 @@ async function startCli(signalTarget: 'stack' | 'group'): Promise<void> {
     'the ready line',
     () => {
       if (run.child.exitCode !== null) throw new Error(`the CLI exited early (${run.child.exitCode}):\n${run.output()}`);
-      return run.output().split('\n').find((l) => /\bready\b/.test(l));
+      return run
+        .output()
+        .split('\n')
+        .find((l) => /\bready\b/.test(l));
     },
     90_000,
     run,
   );
-  expect(run.output().split('\n').filter((l) => l.includes('ready'))).toHaveLength(1);
+  expect(
+    run
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('ready')),
+  ).toHaveLength(1);
   const health = /(http:\/\/127\.0\.0\.1:(\d+)\/health)/.exec(readyLine);
   expect(health, readyLine).not.toBeNull();
   expect(Number(health![2])).toBeGreaterThan(0);

@@ -42,7 +42,13 @@ let submissions = 0;
 async function submit(fields: Record<string, string>): Promise<{ caseId: string; caseNumber: string }> {
   submissions++;
   const res = await call('POST', '/web-to-case', {
-    json: { name: 'Test Customer', email: `customer${submissions}@example.org`, subject: `Lamp ${submissions} flickers`, description: `Case body ${submissions}`, ...fields },
+    json: {
+      name: 'Test Customer',
+      email: `customer${submissions}@example.org`,
+      subject: `Lamp ${submissions} flickers`,
+      description: `Case body ${submissions}`,
+      ...fields,
+    },
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body;
@@ -110,7 +116,14 @@ describe('the local stack over HTTP', () => {
     expect(['luke', 'leia']).toContain(c.owner);
     // Stamping records the detected language (normalised) and the computed priority before the territory.
     // Then the demo SLA policy's clock starts (ScheduleSla).
-    expect(c.events.map((e: { activity: string }) => e.activity)).toEqual(['case_created', 'normalised', 'priority_set', 'territory_stamped', 'assigned', 'sla_clock_started']);
+    expect(c.events.map((e: { activity: string }) => e.activity)).toEqual([
+      'case_created',
+      'normalised',
+      'priority_set',
+      'territory_stamped',
+      'assigned',
+      'sla_clock_started',
+    ]);
     expect(c.events[0]).toMatchObject({ actor: { kind: 'customer' }, at: expect.any(String), details: expect.any(Object) });
     expect(c.messages).toEqual([expect.objectContaining({ direction: 'inbound', from: expect.stringContaining('@example.org'), attachments: [] })]);
     expect(c.decisions.map((d: { kind: string }) => d.kind)).toEqual(expect.arrayContaining(['territory', 'assignment']));
@@ -215,16 +228,25 @@ describe('the local stack over HTTP', () => {
     expect(big.status).toBe(413);
   });
 
-  it('refuses a body over API Gateway\'s 10 MB at the gateway, before any function runs', async () => {
+  it("refuses a body over API Gateway's 10 MB at the gateway, before any function runs", async () => {
     const res = await call('POST', '/web-to-case', { body: 'x'.repeat(10 * 1024 * 1024 + 1), headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(413);
     expect(res.body).toEqual({ message: 'Request Entity Too Large' });
   });
 
   it('writes admin alerts to alerts.log and, as a MIME email to the configured admins, to the outbox', async () => {
-    await stack.deps.alerts.publish({ alertId: 'ALERT1', at: '2026-03-14T10:15:00.000Z', subject: 'Case 00001234 needs manual review', message: 'Über-long wait.', caseId: 'CASE1' });
+    await stack.deps.alerts.publish({
+      alertId: 'ALERT1',
+      at: '2026-03-14T10:15:00.000Z',
+      subject: 'Case 00001234 needs manual review',
+      message: 'Über-long wait.',
+      caseId: 'CASE1',
+    });
 
-    const lines = (await readFile(join(stack.dataDir, 'alerts.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await readFile(join(stack.dataDir, 'alerts.log'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.at(-1)).toMatchObject({ alertId: 'ALERT1', caseId: 'CASE1', recipients: ['admin@support.example.com'] });
 
     const files = (await readdir(join(stack.dataDir, 'outbox'))).filter((f) => f.includes('ALERT1'));

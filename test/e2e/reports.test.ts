@@ -56,7 +56,7 @@ afterAll(async () => {
 });
 
 describe('reports on the local stack', () => {
-  it('gives a manager today\'s summary: three cases created, one resolved, two open in emea', async () => {
+  it("gives a manager today's summary: three cases created, one resolved, two open in emea", async () => {
     const res = await api.call('GET', `/reports/summary?from=${today}&to=${today}`, { as: 'yoda' });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
@@ -92,7 +92,7 @@ describe('reports on the local stack', () => {
     expect(bad.status).toBe(400);
   });
 
-  it('exports today\'s event log as CSV, gzip-encoded on the wire', async () => {
+  it("exports today's event log as CSV, gzip-encoded on the wire", async () => {
     const res = await api.call('GET', `/exports/events?format=csv&from=${today}&to=${today}`, { as: 'yoda', headers: { 'accept-encoding': 'gzip' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-encoding')).toBe('gzip'); // fetch decodes it for us

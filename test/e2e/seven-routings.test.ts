@@ -105,7 +105,7 @@ describe('the seven routings, end to end', () => {
     expect(assignment(c).rule.id).toBe('lamp-fault-urgent');
   });
 
-  it('4. customer history: account group 66 goes to Anakin, who resolved the account\'s last case', async () => {
+  it("4. customer history: account group 66 goes to Anakin, who resolved the account's last case", async () => {
     clock.set(NIGHT);
     // Leia frees her capacity, so in key-accounts (anakin, leia, luke) she and Anakin are equally idle.
     const leiaCases = await api.call('GET', '/cases?owner=leia&status=assigned', { as: 'admin' });

@@ -16,7 +16,14 @@ import { startLocalStack } from '../../lib/local/stack.js';
 import type { LocalClient } from '../support/local-client.js';
 import { localClient } from '../support/local-client.js';
 
-const agent = (id: string, extra: Record<string, unknown> = {}) => ({ id, name: id[0]!.toUpperCase() + id.slice(1), email: `${id}@support.example`, capacity: { web: 5, email: 5 }, languages: ['en'], ...extra });
+const agent = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  name: id[0]!.toUpperCase() + id.slice(1),
+  email: `${id}@support.example`,
+  capacity: { web: 5, email: 5 },
+  languages: ['en'],
+  ...extra,
+});
 const FAST = ['critical', 'high', 'medium', 'low'];
 const targets = (iso: string) => Object.fromEntries(FAST.map((p) => [p, iso]));
 
@@ -82,7 +89,14 @@ let n = 0;
 async function submit(country: string): Promise<{ caseId: string; caseNumber: string }> {
   n++;
   const res = await api.call('POST', '/web-to-case', {
-    json: { name: 'Customer', email: `customer${n}@example.org`, subject: `Request ${n}`, description: `Please help with request ${n}.`, country, language: 'en' },
+    json: {
+      name: 'Customer',
+      email: `customer${n}@example.org`,
+      subject: `Request ${n}`,
+      description: `Please help with request ${n}.`,
+      country,
+      language: 'en',
+    },
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body;
@@ -96,7 +110,16 @@ async function online(agentId: string, status: 'online' | 'offline' = 'online') 
 async function getCase(caseId: string) {
   const res = await api.call('GET', `/cases/${caseId}`, { as: 'ada' });
   expect(res.status).toBe(200);
-  return res.body as { status: string; owner?: string; priority: string; version: number; updatedAt: string; createdAt: string; sla?: any; events: { activity: string; at: string; details: Record<string, any> }[] };
+  return res.body as {
+    status: string;
+    owner?: string;
+    priority: string;
+    version: number;
+    updatedAt: string;
+    createdAt: string;
+    sla?: any;
+    events: { activity: string; at: string; details: Record<string, any> }[];
+  };
 }
 
 async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
@@ -135,7 +158,8 @@ describe('SLA clocks and sweeps on the local stack', () => {
       ['sla_escalated', 1],
       ['sla_escalated', 2],
     ]);
-    const at = (activity: string, level?: number) => Date.parse(seq.find((e) => e.activity === activity && (level === undefined || e.details.level === level))!.at) - created;
+    const at = (activity: string, level?: number) =>
+      Date.parse(seq.find((e) => e.activity === activity && (level === undefined || e.details.level === level))!.at) - created;
     // Warning a second before the 3 s target; the breach recorded at the due instant; level 2 two seconds later.
     expect(at('sla_warning')).toBeGreaterThanOrEqual(2000);
     expect(at('sla_warning')).toBeLessThan(3000);
@@ -151,14 +175,21 @@ describe('SLA clocks and sweeps on the local stack', () => {
       const mine = mails.filter((m) => m.headers.get('x-caseflow-case-id') === caseId);
       return mine.length >= 2 && mine;
     });
-    expect(notices.map((m) => [String(m.headers.get('x-caseflow-notification')), (m.to as { value: { address: string }[] }).value.map((v) => v.address).sort()])).toEqual(
+    expect(
+      notices.map((m) => [String(m.headers.get('x-caseflow-notification')), (m.to as { value: { address: string }[] }).value.map((v) => v.address).sort()]),
+    ).toEqual(
       expect.arrayContaining([
         ['sla_warning', ['alice@support.example']],
         ['sla_escalation', ['alice@support.example', 'sam@support.example']],
       ]),
     );
-    expect(notices.find((m) => String(m.headers.get('x-caseflow-notification')) === 'sla_warning')!.subject).toMatch(new RegExp(`^\\[caseflow\\] Case ${caseNumber}: first response due in`));
-    const alerts = (await readFile(alertsLogPath(dataDir), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { caseId?: string; subject: string });
+    expect(notices.find((m) => String(m.headers.get('x-caseflow-notification')) === 'sla_warning')!.subject).toMatch(
+      new RegExp(`^\\[caseflow\\] Case ${caseNumber}: first response due in`),
+    );
+    const alerts = (await readFile(alertsLogPath(dataDir), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { caseId?: string; subject: string });
     expect(alerts.filter((a) => a.caseId === caseId).map((a) => a.subject)).toEqual([`Case ${caseNumber}: first response escalated (level 2)`]);
   });
 

@@ -41,7 +41,9 @@ describe('the agent API in AWS', () => {
     expect(env.SLACK_WEBHOOK_SECRET_ARN).toEqual({ Ref: secretId });
     expect(env.CASE_LINK_BASE_URL).toBeDefined();
 
-    const secretActions = statementsOf(s, apiFn).flatMap(actions).filter((a) => a.startsWith('secretsmanager:'));
+    const secretActions = statementsOf(s, apiFn)
+      .flatMap(actions)
+      .filter((a) => a.startsWith('secretsmanager:'));
     expect([...new Set(secretActions)]).toEqual(['secretsmanager:GetSecretValue']);
     expect(resourcesFor(statementsOf(s, apiFn), 'secretsmanager:GetSecretValue')).toEqual([{ Ref: secretId }]);
 
@@ -57,14 +59,25 @@ describe('the agent API in AWS', () => {
     const routes = Object.values(plain.template.toJSON().Resources as Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
     const openapi = routes.find((r) => r.Properties.RouteKey === 'GET /openapi.json');
     expect(openapi?.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
-    for (const key of ['POST /cases', 'POST /cases/{id}/replies', 'POST /cases/{id}/swarm', 'POST /cases/{id}/reassign', 'POST /cases/{id}/notes', 'POST /cases/{id}/priority']) {
+    for (const key of [
+      'POST /cases',
+      'POST /cases/{id}/replies',
+      'POST /cases/{id}/swarm',
+      'POST /cases/{id}/reassign',
+      'POST /cases/{id}/notes',
+      'POST /cases/{id}/priority',
+    ]) {
       expect(routes.find((r) => r.Properties.RouteKey === key)?.Properties.AuthorizationType, key).toBe('JWT');
     }
   });
 
   it('without email: the API function may not send mail', () => {
     const apiFn = logicalId(plain.stack.api.apiFunction, plain.stack);
-    expect(statementsOf(plain, apiFn).flatMap(actions).filter((a) => a.startsWith('ses:'))).toEqual([]);
+    expect(
+      statementsOf(plain, apiFn)
+        .flatMap(actions)
+        .filter((a) => a.startsWith('ses:')),
+    ).toEqual([]);
   });
 
   it('with email: replies go out through SES from the domain identity only, signed with the threading key', () => {

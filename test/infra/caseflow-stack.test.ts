@@ -47,9 +47,7 @@ describe('the table', () => {
         Projection: { ProjectionType: 'ALL' },
       })),
     );
-    expect(props.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName)).toEqual([
-      'gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5', 'gsi6',
-    ]);
+    expect(props.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName)).toEqual(['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5', 'gsi6']);
     // Every key attribute is a string.
     for (const attribute of props.AttributeDefinitions) expect(attribute.AttributeType).toBe('S');
     expect(props.AttributeDefinitions).toHaveLength(2 + 2 * TABLE.indexes.length);
@@ -136,9 +134,7 @@ describe('the functions', () => {
     for (const [handler, id] of Object.entries(ids) as [keyof typeof ids, string][]) {
       const fn = resources[id]!;
       const variables = fn.Properties.Environment.Variables;
-      const resourceVariables = Object.keys(variables).filter((name) =>
-        ['TABLE_NAME', 'STATE_MACHINE_ARN', 'ALERT_TOPIC_ARN'].includes(name),
-      );
+      const resourceVariables = Object.keys(variables).filter((name) => ['TABLE_NAME', 'STATE_MACHINE_ARN', 'ALERT_TOPIC_ARN'].includes(name));
       expect(resourceVariables.sort(), handler).toEqual([...expected[handler]].sort());
 
       const statements = byRole.get(fn.Properties.Role['Fn::GetAtt'][0])!;
@@ -202,10 +198,7 @@ describe('the functions', () => {
     for (const role of functionRoles) {
       expect(resources[role]!.Properties.ManagedPolicyArns).toBeUndefined();
       const wildcard = byRole.get(role)!.filter((s) => asArray(s.Resource).includes('*'));
-      expect(wildcard.flatMap((s) => asArray<string>(s.Action)).sort()).toEqual([
-        'xray:PutTelemetryRecords',
-        'xray:PutTraceSegments',
-      ]);
+      expect(wildcard.flatMap((s) => asArray<string>(s.Action)).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
       // Logs go to the function's own log group only.
       const logs = byRole.get(role)!.find((s) => asArray<string>(s.Action).includes('logs:PutLogEvents'));
       expect(logs.Resource['Fn::GetAtt'][1]).toBe('Arn');
@@ -231,7 +224,7 @@ describe('the admin alerts topic', () => {
     expect(topicId).toBe(logicalId(synth.stack.alerts.topic, synth.stack));
   });
 
-  it('refuses publishing without TLS and lets this account\'s CloudWatch alarms publish', () => {
+  it("refuses publishing without TLS and lets this account's CloudWatch alarms publish", () => {
     synth.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -350,8 +343,14 @@ describe('outputs', () => {
     expect(outputs.UserPoolId.Value).toEqual({ Ref: logicalId(synth.stack.auth.userPool, synth.stack) });
     expect(outputs.UserPoolClientId.Value).toEqual({ Ref: logicalId(synth.stack.auth.client, synth.stack) });
     expect(JSON.stringify(outputs.ApiUrl.Value)).toContain(JSON.stringify({ Ref: api }));
-    expect(Object.keys(outputs).sort()).toEqual(
-      ['AlertTopicArn', 'ApiUrl', 'SlackWebhookSecretArn', 'StateMachineArn', 'TableName', 'UserPoolClientId', 'UserPoolId'],
-    );
+    expect(Object.keys(outputs).sort()).toEqual([
+      'AlertTopicArn',
+      'ApiUrl',
+      'SlackWebhookSecretArn',
+      'StateMachineArn',
+      'TableName',
+      'UserPoolClientId',
+      'UserPoolId',
+    ]);
   });
 });

@@ -30,9 +30,7 @@ function acknowledgements(root: IConstruct): { path: string; id: string; reason:
 describe('cdk-nag AWS Solutions checks', () => {
   it('report no unacknowledged finding, error or warning', () => {
     const report = new AwsSolutionsChecks().validateScope(synth.app);
-    const findings = report.violations.flatMap((v) =>
-      v.violatingResources.map((r) => `${v.severity} ${v.ruleName} at ${r.constructPath}`),
-    );
+    const findings = report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.severity} ${v.ruleName} at ${r.constructPath}`));
     expect(findings).toEqual([]);
     expect(report.success).toBe(true);
   });

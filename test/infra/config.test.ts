@@ -74,9 +74,7 @@ describe('context parameters reach the stack', () => {
   it('webFormReturnUrl is set on the web-to-case function only', () => {
     const webToCase = logicalId(synth.stack.intake.webToCaseFunction, synth.stack);
     for (const [id, fn] of Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function')) {
-      expect(fn.Properties.Environment.Variables.WEB_FORM_RETURN_URL).toBe(
-        id === webToCase ? 'https://example.com/thanks' : undefined,
-      );
+      expect(fn.Properties.Environment.Variables.WEB_FORM_RETURN_URL).toBe(id === webToCase ? 'https://example.com/thanks' : undefined);
     }
   });
 

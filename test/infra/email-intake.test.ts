@@ -54,7 +54,12 @@ describe('email intake infrastructure', () => {
   it('keeps raw mail encrypted, TLS-only, private, versioned, logged, and ageing out by lifecycle', () => {
     const bucket = resources[stack.getLogicalId(email.bucket.node.defaultChild as never)]!.Properties;
     expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
-    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     expect(bucket.VersioningConfiguration.Status).toBe('Enabled');
     expect(bucket.LoggingConfiguration).toBeDefined();
     const rule = bucket.LifecycleConfiguration.Rules[0];
@@ -101,7 +106,9 @@ describe('email intake infrastructure', () => {
     expect(actions.filter((a: string) => a.startsWith('s3:')).sort()).toEqual(['s3:GetObject', 's3:PutObject', 's3:PutObjectTagging']);
     expect(actions).toContain('secretsmanager:GetSecretValue');
     const env = resources[fnId()]!.Properties.Environment.Variables;
-    expect(Object.keys(env)).toEqual(expect.arrayContaining(['RAW_MAIL_BUCKET', 'THREADING_SECRET_ARN', 'EMAIL_FROM_ADDRESS', 'TABLE_NAME', 'STATE_MACHINE_ARN', 'ALERT_TOPIC_ARN']));
+    expect(Object.keys(env)).toEqual(
+      expect.arrayContaining(['RAW_MAIL_BUCKET', 'THREADING_SECRET_ARN', 'EMAIL_FROM_ADDRESS', 'TABLE_NAME', 'STATE_MACHINE_ARN', 'ALERT_TOPIC_ARN']),
+    );
     expect(env.EMAIL_FROM_ADDRESS).toBe('support@support.example.com');
   });
 

@@ -58,16 +58,22 @@ describe('the reports function', () => {
   it('has nothing else: its logs, X-Ray, and no state machine, topic or other service', () => {
     const actions = statements().flatMap((s) => asArray<string>(s.Action));
     const others = actions.filter((a) => !a.startsWith('dynamodb:'));
-    expect(others.every((a) => a.startsWith('logs:') || a.startsWith('xray:')), others.join(', ')).toBe(true);
+    expect(
+      others.every((a) => a.startsWith('logs:') || a.startsWith('xray:')),
+      others.join(', '),
+    ).toBe(true);
     const variables = fn().Properties.Environment.Variables;
-    expect(Object.keys(variables).filter((k) => !k.startsWith('POWERTOOLS_') && !['NODE_OPTIONS', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'].includes(k))).toEqual(['TABLE_NAME']);
+    expect(
+      Object.keys(variables).filter((k) => !k.startsWith('POWERTOOLS_') && !['NODE_OPTIONS', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'].includes(k)),
+    ).toEqual(['TABLE_NAME']);
   });
 
-  it('serves exactly the reports routes, with time for a heavy report inside API Gateway\'s 30 s', () => {
+  it("serves exactly the reports routes, with time for a heavy report inside API Gateway's 30 s", () => {
     expect(fn().Properties.Timeout).toBe(29);
     expect(fn().Properties.MemorySize).toBe(1769);
     const integrations = ofType('AWS::ApiGatewayV2::Integration').filter(
-      ([, i]) => JSON.stringify(i.Properties.IntegrationUri) === JSON.stringify({ 'Fn::GetAtt': [logicalId(synth.stack.api.reportsFunction, synth.stack), 'Arn'] }),
+      ([, i]) =>
+        JSON.stringify(i.Properties.IntegrationUri) === JSON.stringify({ 'Fn::GetAtt': [logicalId(synth.stack.api.reportsFunction, synth.stack), 'Arn'] }),
     );
     expect(integrations).toHaveLength(1);
     const routes = ofType('AWS::ApiGatewayV2::Route')
@@ -108,7 +114,7 @@ describe('alarms on our own metrics', () => {
     expect(stats[0].MetricStat.Metric.Dimensions).toContainEqual({ Name: 'channel', Value: 'web' });
   });
 
-  it('alarm when more than 20% of an hour\'s completed SLA milestones were late, with at least 5 completed', () => {
+  it("alarm when more than 20% of an hour's completed SLA milestones were late, with at least 5 completed", () => {
     const alarm = alarmNamed('SlaBreachRate');
     expect(alarm.Threshold).toBe(20);
     expect(alarm.EvaluationPeriods).toBe(1);
@@ -116,7 +122,9 @@ describe('alarms on our own metrics', () => {
     const rate = alarm.Metrics.find((m: any) => m.ReturnData !== false);
     expect(rate.Expression).toBe('IF(completed >= 5, 100 * late / completed, 0)');
     expect((byId.get('late') as any).Expression).toBe('FILL(late_first_response,0)+FILL(late_resolution,0)');
-    expect((byId.get('completed') as any).Expression).toBe('FILL(met_first_response,0)+FILL(met_resolution,0)+FILL(late_first_response,0)+FILL(late_resolution,0)');
+    expect((byId.get('completed') as any).Expression).toBe(
+      'FILL(met_first_response,0)+FILL(met_resolution,0)+FILL(late_first_response,0)+FILL(late_resolution,0)',
+    );
     const late = byId.get('late_resolution') as any;
     expect([late.MetricStat.Metric.MetricName, late.MetricStat.Period]).toEqual([METRIC.slaMetLate, 3600]);
     expect(late.MetricStat.Metric.Dimensions).toContainEqual({ Name: 'milestone', Value: 'resolution' });
@@ -145,7 +153,7 @@ describe('the dashboard', () => {
     for (const name of [METRIC.casesCreated, METRIC.assignmentLatency, METRIC.slaWarnings, METRIC.slaBreaches, METRIC.slaEscalations, METRIC.intakeFailures]) {
       expect(body, name).toContain(`"${name}"`);
     }
-    expect(body).toContain('SEARCH(\'{caseflow,queue,service} MetricName=\\"QueueDepth\\"\', \'Maximum\', 300)');
+    expect(body).toContain("SEARCH('{caseflow,queue,service} MetricName=\\\"QueueDepth\\\"', 'Maximum', 300)");
     const alarmsWidget = parsed.widgets.find((w: any) => w.properties.title === 'Alarms');
     expect(alarmsWidget.properties.alarms).toHaveLength(ofType('AWS::CloudWatch::Alarm').length);
     // No email intake in this deployment: the DLQ panel says so instead of graphing nothing.
@@ -156,9 +164,7 @@ describe('the dashboard', () => {
     const withEmail = synthCaseflow({ context: { sesDomain: 'support.example.com' } });
     const res = withEmail.template.toJSON().Resources as Resources;
     const dlq = logicalId(withEmail.stack.email!.deadLetterQueue, withEmail.stack);
-    const dlqAlarms = ofType('AWS::CloudWatch::Alarm', res).filter(([, a]) =>
-      JSON.stringify(a.Properties.Dimensions ?? []).includes(dlq),
-    );
+    const dlqAlarms = ofType('AWS::CloudWatch::Alarm', res).filter(([, a]) => JSON.stringify(a.Properties.Dimensions ?? []).includes(dlq));
     expect(dlqAlarms).toHaveLength(1);
     const body = dashboardBody(res);
     expect(body).toContain('Dead-letter queues (messages)');
@@ -168,7 +174,11 @@ describe('the dashboard', () => {
   it('raise a DLQ depth alarm for a dead-letter queue that has none', () => {
     const app = new App();
     const stack = new Stack(app, 'MonitoringProbe');
-    const fn = new LambdaFunction(stack, 'Fn', { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('export const handler = async () => {}') });
+    const fn = new LambdaFunction(stack, 'Fn', {
+      runtime: Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: Code.fromInline('export const handler = async () => {}'),
+    });
     new Monitoring(stack, 'Monitoring', {
       functions: { probe: fn },
       lifecycle: new StateMachine(stack, 'Sm', { definitionBody: DefinitionBody.fromChainable(new Pass(stack, 'P')) }),

@@ -40,12 +40,15 @@ describe('the sweep schedule', () => {
     expect(invokeConfig.Properties.MaximumRetryAttempts).toBe(0);
   });
 
-  it('assumes a role that only this account\'s schedules can assume and that may only invoke the sweep function', () => {
+  it("assumes a role that only this account's schedules can assume and that may only invoke the sweep function", () => {
     const schedule = Object.values(resources).find((r) => r.Type === 'AWS::Scheduler::Schedule')!.Properties;
     const roleId = schedule.Target.RoleArn['Fn::GetAtt'][0];
     const role = resources[roleId]!.Properties;
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([
-      expect.objectContaining({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }),
+      expect.objectContaining({
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      }),
     ]);
     expect(role.ManagedPolicyArns).toBeUndefined();
     const statements = statementsOf(resources, roleId);
@@ -69,7 +72,7 @@ describe('the sweep schedule', () => {
     expect(schedule.Properties.ScheduleExpression).toBe('rate(5 minutes)');
   });
 
-  it('with an email domain, the sweep and the SLA evaluator send agents\' notifications from its identity, and only they', () => {
+  it("with an email domain, the sweep and the SLA evaluator send agents' notifications from its identity, and only they", () => {
     const withEmail = synthCaseflow({ context: { sesDomain: 'support.example.com' } });
     const res = withEmail.template.toJSON().Resources as Resources;
     const senders = [withEmail.stack.sweeps.sweepFunction, withEmail.stack.workflow.taskFunctions['workflow-evaluate-sla']];
@@ -84,7 +87,10 @@ describe('the sweep schedule', () => {
     for (const handler of ['workflow-schedule-sla', 'workflow-continue-sla'] as const) {
       const fn = res[logicalId(withEmail.stack.workflow.taskFunctions[handler], withEmail.stack)]!;
       const actions = statementsOf(res, fn.Properties.Role['Fn::GetAtt'][0]).flatMap((s) => asArray<string>(s.Action));
-      expect(actions.some((a) => a.startsWith('ses:') || a.startsWith('sns:')), handler).toBe(false);
+      expect(
+        actions.some((a) => a.startsWith('ses:') || a.startsWith('sns:')),
+        handler,
+      ).toBe(false);
     }
   });
 });

@@ -65,7 +65,7 @@ describe('the case lifecycle state machine', () => {
     expect(stateMachine.Properties.DefinitionSubstitutions).toEqual(expected);
   });
 
-  it('deploys the ASL file itself: the uploaded definition has exactly the file\'s states', () => {
+  it("deploys the ASL file itself: the uploaded definition has exactly the file's states", () => {
     // DefinitionBody.fromFile uploads the file as an asset (DefinitionS3Location) instead of inlining a
     // DefinitionString, so the check reads the staged asset from the cloud assembly.
     const location = stateMachine.Properties.DefinitionS3Location;
@@ -76,8 +76,14 @@ describe('the case lifecycle state machine', () => {
     const deployed = JSON.parse(readFileSync(stagedPath, 'utf8')) as Asl;
 
     expect(deployed.StartAt).toBe(asl.StartAt);
-    expect(allStates(deployed.States).map(([name]) => name).sort()).toEqual(
-      allStates(asl.States).map(([name]) => name).sort(),
+    expect(
+      allStates(deployed.States)
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual(
+      allStates(asl.States)
+        .map(([name]) => name)
+        .sort(),
     );
     expect(deployed).toEqual(asl);
   });
@@ -89,9 +95,7 @@ describe('the case lifecycle state machine', () => {
     for (const [name, task] of tasks) {
       const target = taskTarget(task);
       // A task that calls any other service needs a new permission on the state machine role (lib/workflow.ts).
-      expect(placeholders, `task "${name}" calls ${task.Resource}; grant it in lib/workflow.ts and extend this test`).toContain(
-        target,
-      );
+      expect(placeholders, `task "${name}" calls ${task.Resource}; grant it in lib/workflow.ts and extend this test`).toContain(target);
     }
 
     const roleId = stateMachine.Properties.RoleArn['Fn::GetAtt'][0];
@@ -102,9 +106,11 @@ describe('the case lifecycle state machine', () => {
     const invoke = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('lambda:')));
     expect(invoke).toHaveLength(1);
     expect(invoke[0].Action).toBe('lambda:InvokeFunction');
-    expect(
-      invoke[0].Resource.map((r: { 'Fn::GetAtt': [string, string] }) => r['Fn::GetAtt'][0]).sort(),
-    ).toEqual(Object.values(synth.stack.workflow.taskFunctions).map((fn) => logicalId(fn, synth.stack)).sort());
+    expect(invoke[0].Resource.map((r: { 'Fn::GetAtt': [string, string] }) => r['Fn::GetAtt'][0]).sort()).toEqual(
+      Object.values(synth.stack.workflow.taskFunctions)
+        .map((fn) => logicalId(fn, synth.stack))
+        .sort(),
+    );
   });
 
   it('gives every task more time than its function, so a slow function times out itself (Sandbox.Timedout)', () => {

@@ -52,16 +52,45 @@ const CONFIG: RoutingConfigInput = {
     { id: 'experts', name: 'Experts', members: ['dan'] },
   ],
   agents: [
-    { id: 'ann', name: 'Ann', email: 'ann@example.com', roles: ['agent'], capacity: { email: 500, web: 500, phone: 500 }, skills: { billing: 3 }, languages: ['en'] },
+    {
+      id: 'ann',
+      name: 'Ann',
+      email: 'ann@example.com',
+      roles: ['agent'],
+      capacity: { email: 500, web: 500, phone: 500 },
+      skills: { billing: 3 },
+      languages: ['en'],
+    },
     { id: 'bob', name: 'Bob', email: 'bob@example.com', roles: ['agent', 'manager'], capacity: { email: 500, web: 500, phone: 500 }, languages: ['en'] },
-    { id: 'cat', name: 'Cat', email: 'cat@example.com', roles: ['agent'], capacity: { email: 1, web: 1, phone: 1 }, skills: { lamps: 4 }, languages: ['en', 'de'] },
-    { id: 'dan', name: 'Dan', email: 'dan@example.com', roles: ['agent'], capacity: { email: 5, web: 5, phone: 1 }, skills: { lamps: 5, hardware: 3 }, languages: ['en'], tier: 3 },
+    {
+      id: 'cat',
+      name: 'Cat',
+      email: 'cat@example.com',
+      roles: ['agent'],
+      capacity: { email: 1, web: 1, phone: 1 },
+      skills: { lamps: 4 },
+      languages: ['en', 'de'],
+    },
+    {
+      id: 'dan',
+      name: 'Dan',
+      email: 'dan@example.com',
+      roles: ['agent'],
+      capacity: { email: 5, web: 5, phone: 1 },
+      skills: { lamps: 5, hardware: 3 },
+      languages: ['en'],
+      tier: 3,
+    },
     { id: 'eve', name: 'Eve', email: 'eve@example.com', roles: ['agent'], capacity: { email: 5, web: 5, phone: 1 }, skills: { lamps: 1 }, languages: ['en'] },
     { id: 'fay', name: 'Fay', email: 'fay@example.com', roles: ['agent'], capacity: { email: 5, web: 5, phone: 1 }, skills: { lamps: 5 }, languages: ['en'] },
   ],
   territories: [{ id: 'all', name: 'All', queue: 'support' }],
   rules: [
-    { id: 'lamp-faults', when: { field: 'product', op: 'eq', value: 'lamps' }, then: { route: { queue: 'support' }, requireSkills: [{ skill: 'hardware', minLevel: 2 }] } },
+    {
+      id: 'lamp-faults',
+      when: { field: 'product', op: 'eq', value: 'lamps' },
+      then: { route: { queue: 'support' }, requireSkills: [{ skill: 'hardware', minLevel: 2 }] },
+    },
   ],
   slaPolicies: [{ id: 'standard', firstResponse: { critical: 'PT30M', high: 'PT1H', medium: 'PT4H', low: 'P1D' }, resolution: { medium: 'P3D', high: 'P1D' } }],
 };
@@ -84,7 +113,11 @@ interface Answer {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON under test
 }
 
-async function call(method: string, path: string, options: { as?: string; json?: unknown; ifMatch?: number | string; query?: Record<string, string> } = {}): Promise<Answer> {
+async function call(
+  method: string,
+  path: string,
+  options: { as?: string; json?: unknown; ifMatch?: number | string; query?: Record<string, string> } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.ifMatch !== undefined) headers['if-match'] = typeof options.ifMatch === 'number' ? `"${options.ifMatch}"` : options.ifMatch;
   const event = {
@@ -99,7 +132,15 @@ async function call(method: string, path: string, options: { as?: string; json?:
       requestId: 'req',
       routeKey: '$default',
       stage: '$default',
-      ...(options.as ? { authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: { 'cognito:username': options.as, 'cognito:groups': ROLES[options.as] ?? ['agent'] }, scopes: [] } } } : {}),
+      ...(options.as
+        ? {
+            authorizer: {
+              principalId: '',
+              integrationLatency: 0,
+              jwt: { claims: { 'cognito:username': options.as, 'cognito:groups': ROLES[options.as] ?? ['agent'] }, scopes: [] },
+            },
+          }
+        : {}),
     },
     ...(options.json !== undefined ? { body: JSON.stringify(options.json) } : {}),
     isBase64Encoded: false,
@@ -148,7 +189,16 @@ async function openCase(options: { owner?: string; status?: CaseStatus; override
     capacity: agent.capacity[c.channel],
     at: clock.iso(),
     events: [],
-    decisions: [{ decisionId: `dec-${seq}`, caseId: c.caseId, at: clock.iso(), kind: 'assignment', outcome: agent.id, details: { rule: { id: 'lamp-faults' }, reasons: ['test'] } }],
+    decisions: [
+      {
+        decisionId: `dec-${seq}`,
+        caseId: c.caseId,
+        at: clock.iso(),
+        kind: 'assignment',
+        outcome: agent.id,
+        details: { rule: { id: 'lamp-faults' }, reasons: ['test'] },
+      },
+    ],
   });
   expect(claimed.claimed).toBe(true);
   const assigned = (claimed as { case: CaseRecord }).case;
@@ -184,7 +234,14 @@ describe('replies to the customer', () => {
     expect(mail.text).toBe('Please try a new starter.');
 
     // Recorded: the message with both ids, and the lookups a customer's answer goes through.
-    expect(res.body.message).toMatchObject({ direction: 'outbound', channel: 'email', kind: 'reply', author: 'ann', emailMessageId: mail.messageId, providerMessageIds: [expect.stringMatching(/amazonses\.com$/)] });
+    expect(res.body.message).toMatchObject({
+      direction: 'outbound',
+      channel: 'email',
+      kind: 'reply',
+      author: 'ann',
+      emailMessageId: mail.messageId,
+      providerMessageIds: [expect.stringMatching(/amazonses\.com$/)],
+    });
     const ids = [mail.messageId, ...res.body.message.providerMessageIds, `case.${c.caseId.toLowerCase()}@caseflow.local`];
     const found = await deps.emailStore.findByMessageIds(ids);
     expect(found.filter((f) => f.direction === 'outbound').map((f) => f.caseId)).toEqual(ids.map(() => c.caseId));
@@ -245,7 +302,9 @@ describe('internal notes', () => {
 
     expect((await call('POST', `/cases/${c.caseId}/notes`, { as: 'dan', json: { text: 'not my queue' } })).status).toBe(403);
     expect((await call('POST', `/cases/${c.caseId}/notes`, { as: 'ann', json: { text: 'stale' }, ifMatch: c.version })).status).toBe(412);
-    expect((await call('POST', `/cases/${c.caseId}/notes`, { as: 'ann', json: { text: '   ' } })).body.fields).toEqual([{ field: 'text', message: 'must not be empty' }]);
+    expect((await call('POST', `/cases/${c.caseId}/notes`, { as: 'ann', json: { text: '   ' } })).body.fields).toEqual([
+      { field: 'text', message: 'must not be empty' },
+    ]);
   });
 });
 
@@ -253,18 +312,29 @@ describe('priority changes', () => {
   it('re-reads the SLA targets for the new level and records why', async () => {
     const c = await openCase({ owner: 'ann', status: 'in_progress' });
     expect(c.sla?.milestones.first_response?.target).toBe('PT4H');
-    const res = await call('POST', `/cases/${c.caseId}/priority`, { as: 'ann', json: { priority: 'high', reason: 'the customer cannot work' }, ifMatch: c.version });
+    const res = await call('POST', `/cases/${c.caseId}/priority`, {
+      as: 'ann',
+      json: { priority: 'high', reason: 'the customer cannot work' },
+      ifMatch: c.version,
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toMatchObject({ priority: 'high', version: c.version + 1 });
     expect(res.body.priorityRank).toBeUndefined(); // bookkeeping, not the contract
     const detail = await call('GET', `/cases/${c.caseId}`, { as: 'bob' });
     expect(detail.body.sla.milestones.first_response).toMatchObject({ target: 'PT1H' });
     expect(detail.body.events.map((e: { activity: string }) => e.activity)).toEqual(expect.arrayContaining(['priority_changed', 'sla_targets_recomputed']));
-    expect(detail.body.events.find((e: { activity: string }) => e.activity === 'priority_changed').details).toEqual({ from: 'medium', to: 'high', direction: 'raised', reason: 'the customer cannot work' });
+    expect(detail.body.events.find((e: { activity: string }) => e.activity === 'priority_changed').details).toEqual({
+      from: 'medium',
+      to: 'high',
+      direction: 'raised',
+      reason: 'the customer cannot work',
+    });
 
     const unknown = await call('POST', `/cases/${c.caseId}/priority`, { as: 'ann', json: { priority: 'urgent', reason: 'x' } });
     expect(unknown).toMatchObject({ status: 400, body: { fields: [{ field: 'priority', message: expect.stringContaining('critical, high, medium, low') }] } });
-    expect((await call('POST', `/cases/${c.caseId}/priority`, { as: 'ann', json: { priority: 'low' } })).body.fields).toEqual([{ field: 'reason', message: 'is required' }]);
+    expect((await call('POST', `/cases/${c.caseId}/priority`, { as: 'ann', json: { priority: 'low' } })).body.fields).toEqual([
+      { field: 'reason', message: 'is required' },
+    ]);
     expect((await call('POST', `/cases/${c.caseId}/priority`, { as: 'eve', json: { priority: 'low', reason: 'x' } })).status).toBe(403);
     const closed = await openCase({ owner: 'ann', status: 'resolved' });
     expect((await call('POST', `/cases/${closed.caseId}/priority`, { as: 'bob', json: { priority: 'low', reason: 'x' } })).status).toBe(409);
@@ -281,7 +351,12 @@ describe('reassignment', () => {
     expect([await load('ann'), await load('eve')]).toEqual([annBefore - 1, eveBefore + 1]);
     const detail = await call('GET', `/cases/${c.caseId}`, { as: 'eve' });
     expect(detail.body.events.map((e: { activity: string }) => e.activity)).toEqual(expect.arrayContaining(['reassigned', 'capacity_released']));
-    expect(detail.body.events.find((e: { activity: string }) => e.activity === 'reassigned').details).toMatchObject({ cause: 'manual', from: 'ann', to: 'eve', reason: 'Eve knows this customer' });
+    expect(detail.body.events.find((e: { activity: string }) => e.activity === 'reassigned').details).toMatchObject({
+      cause: 'manual',
+      from: 'ann',
+      to: 'eve',
+      reason: 'Eve knows this customer',
+    });
     // Ann no longer owns it.
     expect((await call('POST', `/cases/${c.caseId}/status`, { as: 'ann', json: { status: 'resolved' } })).status).toBe(403);
   });
@@ -293,9 +368,9 @@ describe('reassignment', () => {
     expect((await call('POST', `/cases/${offline.caseId}/reassign`, { as: 'bob', json: { agent: 'nobody', reason: 'x' } })).body.fields).toEqual([
       { field: 'agent', message: 'nobody is not a configured agent' },
     ]);
-    expect((await call('POST', `/cases/${offline.caseId}/reassign`, { as: 'bob', json: { agent: 'eve', queue: 'support', reason: 'x' } })).body.fields).toEqual([
-      { field: 'agent', message: 'name either an agent or a queue' },
-    ]);
+    expect((await call('POST', `/cases/${offline.caseId}/reassign`, { as: 'bob', json: { agent: 'eve', queue: 'support', reason: 'x' } })).body.fields).toEqual(
+      [{ field: 'agent', message: 'name either an agent or a queue' }],
+    );
 
     // Cat has email capacity 1: of three cases pushed to her at once, exactly one lands.
     expect(await load('cat')).toBe(0);
@@ -332,7 +407,12 @@ describe('swarming', () => {
     // Matched on the rule's hardware≥2 and the product's lamps: Dan has both; Cat speaks German; Fay is offline.
     expect(res.body.invited.map((m: { agentId: string }) => m.agentId)).toEqual(['dan', 'cat']);
     expect(res.body.experts.map((e: { agentId: string }) => e.agentId)).toEqual(['dan', 'cat', 'eve']);
-    expect(res.body.excluded).toEqual(expect.arrayContaining([{ agentId: 'ann', reason: 'owns the case' }, { agentId: 'fay', reason: 'offline' }]));
+    expect(res.body.excluded).toEqual(
+      expect.arrayContaining([
+        { agentId: 'ann', reason: 'owns the case' },
+        { agentId: 'fay', reason: 'offline' },
+      ]),
+    );
     expect(res.body.reasons[0]).toContain('rule lamp-faults requires hardware≥2');
     expect(res.body.swarm).toMatchObject({ status: 'open', startedBy: 'ann', note: 'Starter or ballast?', members: [{ agentId: 'dan' }, { agentId: 'cat' }] });
     expect(res.body.case.owner).toBe('ann');
@@ -364,7 +444,9 @@ describe('swarming', () => {
     expect((await call('GET', `/cases/${c.caseId}`, { as: 'dan' })).status).toBe(403);
     expect((await call('POST', `/cases/${c.caseId}/notes`, { as: 'dan', json: { text: 'late' } })).status).toBe(403);
     const history = await call('GET', `/cases/${c.caseId}`, { as: 'ann' });
-    expect(history.body.events.map((e: { activity: string }) => e.activity)).toEqual(expect.arrayContaining(['swarm_started', 'swarm_notified', 'swarm_extended', 'swarm_closed']));
+    expect(history.body.events.map((e: { activity: string }) => e.activity)).toEqual(
+      expect.arrayContaining(['swarm_started', 'swarm_notified', 'swarm_extended', 'swarm_closed']),
+    );
     expect(history.body.decisions.filter((d: { kind: string }) => d.kind === 'swarm')).toHaveLength(2);
     expect((await call('POST', `/cases/${c.caseId}/swarm`, { as: 'ann' })).status).toBe(409);
   });
@@ -375,7 +457,15 @@ describe('listing', () => {
     const queue = 'experts';
     const made: CaseRecord[] = [];
     const mix: [string, 'email' | 'web' | 'phone'][] = [
-      ['high', 'email'], ['low', 'web'], ['high', 'web'], ['medium', 'phone'], ['high', 'phone'], ['low', 'email'], ['high', 'email'], ['critical', 'web'], ['high', 'web'],
+      ['high', 'email'],
+      ['low', 'web'],
+      ['high', 'web'],
+      ['medium', 'phone'],
+      ['high', 'phone'],
+      ['low', 'email'],
+      ['high', 'email'],
+      ['critical', 'web'],
+      ['high', 'web'],
     ];
     for (const [priority, channel] of mix) {
       clock.advance(1000);
@@ -396,9 +486,19 @@ describe('listing', () => {
     };
     const high = await pages({ priority: 'high', status: 'queued' });
     expect(new Set(high).size).toBe(high.length);
-    expect(high.sort()).toEqual(made.filter((c) => c.priority === 'high').map((c) => c.caseId).sort());
+    expect(high.sort()).toEqual(
+      made
+        .filter((c) => c.priority === 'high')
+        .map((c) => c.caseId)
+        .sort(),
+    );
     const highOrCriticalWeb = await pages({ priority: 'high,critical', channel: 'web' });
-    expect(highOrCriticalWeb.sort()).toEqual(made.filter((c) => ['high', 'critical'].includes(c.priority) && c.channel === 'web').map((c) => c.caseId).sort());
+    expect(highOrCriticalWeb.sort()).toEqual(
+      made
+        .filter((c) => ['high', 'critical'].includes(c.priority) && c.channel === 'web')
+        .map((c) => c.caseId)
+        .sort(),
+    );
 
     expect((await call('GET', '/cases', { as: 'bob', query: { priority: 'urgent' } })).body.fields).toEqual([
       { field: 'priority', message: 'urgent is not a configured level; use critical, high, medium, low' },
@@ -436,7 +536,11 @@ describe('phone and walk-in cases', () => {
 
     const detail = await deps.cases.getWithHistory(res.body.caseId);
     expect(detail?.messages[0]).toMatchObject({ direction: 'inbound', channel: 'phone', text: 'Brought the lamp to the counter.' });
-    expect(detail?.events[0]).toMatchObject({ activity: 'case_created', actor: { kind: 'agent', id: 'eve' }, details: { channel: 'phone', source: 'walk_in' } });
+    expect(detail?.events[0]).toMatchObject({
+      activity: 'case_created',
+      actor: { kind: 'agent', id: 'eve' },
+      details: { channel: 'phone', source: 'walk_in' },
+    });
 
     const noContact = await call('POST', '/cases', { as: 'eve', json: { subject: 's', description: 'd', contact: { name: 'x' } } });
     expect(noContact.body.fields).toEqual([{ field: 'contact.email', message: 'give an email or a phone number' }]);
@@ -454,7 +558,11 @@ describe('status changes along DESIGN §5', () => {
       for (const to of CASE_STATUSES) {
         const owned = !['new', 'queued', 'needs_review'].includes(from);
         const c = await openCase(owned ? { owner: 'bob', status: from } : { overrides: { status: from, ...(from === 'new' ? { queue: undefined } : {}) } });
-        const body = { status: to, ...(to === 'closed_unresolved' ? { comment: 'could not reproduce' } : {}), ...(to === 'on_hold' ? { reason: 'waiting for parts' } : {}) };
+        const body = {
+          status: to,
+          ...(to === 'closed_unresolved' ? { comment: 'could not reproduce' } : {}),
+          ...(to === 'on_hold' ? { reason: 'waiting for parts' } : {}),
+        };
         const res = await call('POST', `/cases/${c.caseId}/status`, { as: 'bob', json: body, ifMatch: c.version });
         const allowed = canTransition(from, to);
         if (allowed !== (res.status === 200)) outcomes.push(`${from} ▶ ${to}: ${res.status} ${JSON.stringify(res.body)}`);
@@ -473,9 +581,9 @@ describe('status changes along DESIGN §5', () => {
     expect((await call('POST', `/cases/${c.caseId}/status`, { as: 'bob', json: { status: 'on_hold' } })).body.fields).toEqual([
       { field: 'reason', message: 'is required to put a case on hold' },
     ]);
-    expect((await call('POST', `/cases/${c.caseId}/status`, { as: 'bob', json: { status: 'on_hold', reason: 'parts', until: 'tomorrow' } })).body.fields).toEqual([
-      { field: 'until', message: 'must be an ISO timestamp' },
-    ]);
+    expect(
+      (await call('POST', `/cases/${c.caseId}/status`, { as: 'bob', json: { status: 'on_hold', reason: 'parts', until: 'tomorrow' } })).body.fields,
+    ).toEqual([{ field: 'until', message: 'must be an ISO timestamp' }]);
   });
 });
 

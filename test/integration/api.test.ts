@@ -24,7 +24,11 @@ const api = createHandler(deps);
 
 const context = { awsRequestId: 'test', functionName: 'api', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 
-function event(method: string, path: string, options: { claims?: Record<string, unknown>; body?: string; query?: Record<string, string>; headers?: Record<string, string> } = {}): HttpEvent {
+function event(
+  method: string,
+  path: string,
+  options: { claims?: Record<string, unknown>; body?: string; query?: Record<string, string>; headers?: Record<string, string> } = {},
+): HttpEvent {
   return {
     version: '2.0',
     routeKey: '$default',
@@ -44,7 +48,8 @@ function event(method: string, path: string, options: { claims?: Record<string, 
   } as unknown as HttpEvent;
 }
 
-async function invoke(e: HttpEvent): Promise<{ status: number; headers: Record<string, unknown>; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function invoke(e: HttpEvent): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const result = (await api(e, context)) as HttpResult;
   return { status: result.statusCode ?? 200, headers: result.headers ?? {}, body: result.body ? JSON.parse(result.body) : undefined };
 }
@@ -101,22 +106,28 @@ describe('api handler', () => {
     expect(notObject.body.fields).toEqual([{ field: 'body', message: 'must be a JSON object' }]);
     const missing = await invoke(event('PUT', '/agents/me/presence', { claims: ann, body: '{}' }));
     expect(missing.body.fields).toEqual([{ field: 'status', message: 'is required' }]);
-    const form = await invoke(event('PUT', '/agents/me/presence', { claims: ann, body: 'status=online', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+    const form = await invoke(
+      event('PUT', '/agents/me/presence', { claims: ann, body: 'status=online', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+    );
     expect(form.status).toBe(415);
   });
 
   it('lists nothing for an empty queue without a cursor', async () => {
-    const res = await invoke(event('GET', '/cases', { claims: { 'cognito:username': 'ann' }, query: { queue: 'support', status: 'queued,assigned', limit: '2' } }));
+    const res = await invoke(
+      event('GET', '/cases', { claims: { 'cognito:username': 'ann' }, query: { queue: 'support', status: 'queued,assigned', limit: '2' } }),
+    );
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ items: [] });
   });
 
   it('answers 503 from /health when the table does not answer', async () => {
-    const broken = createHandler(makeAppDeps({
-      table: { client: db.client, tableName: 'caseflow-no-such-table' },
-      alerts: { publish: async () => undefined },
-      workflow: { startCase: async () => undefined },
-    }));
+    const broken = createHandler(
+      makeAppDeps({
+        table: { client: db.client, tableName: 'caseflow-no-such-table' },
+        alerts: { publish: async () => undefined },
+        workflow: { startCase: async () => undefined },
+      }),
+    );
     const result = (await broken(event('GET', '/health'), context)) as HttpResult;
     expect(result.statusCode).toBe(503);
     expect(JSON.parse(result.body!)).toMatchObject({ status: 'unavailable', checks: { table: 'error' } });

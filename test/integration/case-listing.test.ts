@@ -27,8 +27,7 @@ const PAGE_SIZES = [1, 2, 3, 5, 7, 10, 100];
 /** DynamoDB compares string keys by bytes; for these ASCII keys that is plain `<`. */
 const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const newestFirst = (a: CaseRecord, b: CaseRecord) => byteOrder(b.createdAt, a.createdAt) || byteOrder(b.caseId, a.caseId);
-const dispatchOrder = (a: CaseRecord, b: CaseRecord) =>
-  a.priorityRank - b.priorityRank || byteOrder(a.createdAt, b.createdAt) || byteOrder(a.caseId, b.caseId);
+const dispatchOrder = (a: CaseRecord, b: CaseRecord) => a.priorityRank - b.priorityRank || byteOrder(a.createdAt, b.createdAt) || byteOrder(a.caseId, b.caseId);
 
 async function seed(records: CaseRecord[]): Promise<CaseRecord[]> {
   await Promise.all(records.map((c) => cases.create({ case: c, messages: [], events: [] })));
@@ -64,11 +63,7 @@ describe('list by owner', () => {
   let mine: CaseRecord[] = [];
   beforeAll(async () => {
     // 23 cases over 11 distinct minutes: ties on createdAt within and across statuses.
-    mine = await seed(
-      Array.from({ length: 23 }, (_, i) =>
-        makeCase({ owner, status: statuses[i % statuses.length]!, createdAt: minutesAfter((i * 7) % 11) }),
-      ),
-    );
+    mine = await seed(Array.from({ length: 23 }, (_, i) => makeCase({ owner, status: statuses[i % statuses.length]!, createdAt: minutesAfter((i * 7) % 11) })));
     // Someone else's cases must never leak in.
     await seed([makeCase({ owner: `other-${ulid()}`, status: 'assigned' }), makeCase({ status: 'queued', queue: 'support' })]);
   });
@@ -138,7 +133,9 @@ describe('list by queues', () => {
   const inQueues = (queues: string[]) => seeded.filter((c) => queues.includes(c.queue!));
 
   it.each(PAGE_SIZES)('merges several queues in dispatch order: priority, then age (page size %i)', async (limit) => {
-    const expected = inQueues([q1, q2]).filter((c) => c.status === 'queued').sort(dispatchOrder);
+    const expected = inQueues([q1, q2])
+      .filter((c) => c.status === 'queued')
+      .sort(dispatchOrder);
     expect(new Set(expected.map((c) => c.priority)).size).toBeGreaterThan(2);
     expectEachOnceInOrder(await pageThrough(cases, { queues: [q1, q2], statuses: ['queued'] }, limit), expected);
   });
@@ -150,7 +147,9 @@ describe('list by queues', () => {
   });
 
   it('returns a single queue on its own, and nothing for no queues', async () => {
-    const expected = inQueues([q3]).filter((c) => c.status === 'needs_review' || c.status === 'queued').sort(dispatchOrder);
+    const expected = inQueues([q3])
+      .filter((c) => c.status === 'needs_review' || c.status === 'queued')
+      .sort(dispatchOrder);
     expectEachOnceInOrder(await pageThrough(cases, { queues: [q3], statuses: ['queued', 'needs_review'] }, 2), expected);
     expect(await cases.list({ queues: [], limit: 10 })).toEqual({ items: [] });
   });
@@ -236,7 +235,10 @@ describe('list: cursors', () => {
   });
 
   async function expectCursorRejected(query: CaseQuery): Promise<void> {
-    const error = await cases.list(query).then(() => undefined, (e: unknown) => e);
+    const error = await cases.list(query).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues.map((i) => i.field)).toEqual(['cursor']);
   }

@@ -113,7 +113,9 @@ describe('the 80 messages of the shared corpus, through SMTP into cases', () => 
 
   it('stores the decoded subject, sender and attachments the upstream suites expect', async () => {
     let checked = 0;
-    const withExpectations = delivered.filter((d) => d.entry.expected_subject !== undefined || d.entry.expected_from !== undefined || d.entry.expected_attachments !== undefined);
+    const withExpectations = delivered.filter(
+      (d) => d.entry.expected_subject !== undefined || d.entry.expected_from !== undefined || d.entry.expected_attachments !== undefined,
+    );
     for (const d of delivered) {
       const { entry } = d;
       if (entry.expected_subject === undefined && entry.expected_from === undefined && entry.expected_attachments === undefined) continue;
@@ -122,7 +124,8 @@ describe('the 80 messages of the shared corpus, through SMTP into cases', () => 
         // Whitespace between a plain and an encoded word is folded (mailparser); the characters must match.
         expect(m.subject.replace(/\s+/g, ' '), entry.local).toBe(entry.expected_subject.replace(/\s+/g, ' '));
         const c = await deps.cases.get(d.status.caseId!);
-        if (d.status.detail === 'created') expect(c!.subject.replace(/\s+/g, ' '), entry.local).toBe(stripReplyPrefixes(entry.expected_subject).replace(/\s+/g, ' '));
+        if (d.status.detail === 'created')
+          expect(c!.subject.replace(/\s+/g, ' '), entry.local).toBe(stripReplyPrefixes(entry.expected_subject).replace(/\s+/g, ' '));
       }
       if (entry.expected_from !== undefined) {
         const want = expectedFrom(entry.expected_from);
@@ -170,8 +173,14 @@ describe('the 80 messages of the shared corpus, through SMTP into cases', () => 
     for (const d of autoReplies) {
       expect(d.status.caseId, d.entry.local).toBeTruthy();
       const found = await deps.cases.getWithHistory(d.status.caseId!);
-      expect(found!.events.map((e) => e.activity), d.entry.local).not.toContain('acknowledgement_sent');
-      expect(found!.events.map((e) => e.activity), d.entry.local).toContain('acknowledgement_skipped');
+      expect(
+        found!.events.map((e) => e.activity),
+        d.entry.local,
+      ).not.toContain('acknowledgement_sent');
+      expect(
+        found!.events.map((e) => e.activity),
+        d.entry.local,
+      ).toContain('acknowledgement_skipped');
     }
   });
 

@@ -78,7 +78,13 @@ afterAll(async () => {
 let counter = 0;
 /** Sends raw RFC 5322 text over SMTP; returns the status intake recorded for it. */
 async function send(headers: Record<string, string>, body = 'Hello,\r\nplease help.\r\n'): Promise<{ status?: string; caseId?: string; detail?: string }> {
-  const lines = Object.entries({ 'Message-ID': `<msg-${++counter}-${Date.now()}@customer.example>`, Date: new Date().toUTCString(), 'MIME-Version': '1.0', 'Content-Type': 'text/plain; charset=utf-8', ...headers })
+  const lines = Object.entries({
+    'Message-ID': `<msg-${++counter}-${Date.now()}@customer.example>`,
+    Date: new Date().toUTCString(),
+    'MIME-Version': '1.0',
+    'Content-Type': 'text/plain; charset=utf-8',
+    ...headers,
+  })
     .filter(([, v]) => v !== '')
     .map(([k, v]) => `${k}: ${v}`);
   const raw = `${lines.join('\r\n')}\r\n\r\n${body}`;
@@ -87,7 +93,10 @@ async function send(headers: Record<string, string>, body = 'Hello,\r\nplease he
   transport.close();
   const id = /queued as (\S+)/.exec(info.response)![1]!;
   // No status file: intake failed and the message waits in the failed list.
-  return readFile(join(dataDir, 'mail', 'status', `inbound__${id}.json`), 'utf8').then((t) => JSON.parse(t), () => ({}));
+  return readFile(join(dataDir, 'mail', 'status', `inbound__${id}.json`), 'utf8').then(
+    (t) => JSON.parse(t),
+    () => ({}),
+  );
 }
 
 /** The acknowledgements in the outbox for a case, parsed. */
@@ -107,7 +116,12 @@ describe('a customer writes in', () => {
   let ack: ParsedMail;
 
   beforeAll(async () => {
-    first = await send({ From: 'Ada Lovelace <ada@customer.example>', To: 'support@caseflow.test', Cc: 'Charles <charles@customer.example>', Subject: 'Printer on fire' });
+    first = await send({
+      From: 'Ada Lovelace <ada@customer.example>',
+      To: 'support@caseflow.test',
+      Cc: 'Charles <charles@customer.example>',
+      Subject: 'Printer on fire',
+    });
     c = (await caseOf(first.caseId!)).case;
     ack = (await acksFor(c.caseNumber))[0]!;
   });
@@ -126,7 +140,13 @@ describe('a customer writes in', () => {
   });
 
   it('files a reply by In-Reply-To to the acknowledgement on the same case, without a second acknowledgement', async () => {
-    const reply = await send({ From: 'ada@customer.example', To: 'support@caseflow.test', Subject: 'AW: something else entirely', 'In-Reply-To': ack.messageId!, References: ack.messageId! });
+    const reply = await send({
+      From: 'ada@customer.example',
+      To: 'support@caseflow.test',
+      Subject: 'AW: something else entirely',
+      'In-Reply-To': ack.messageId!,
+      References: ack.messageId!,
+    });
     expect(reply).toMatchObject({ caseId: c.caseId, detail: 'joined' });
     expect(await acksFor(c.caseNumber)).toHaveLength(1);
   });
@@ -149,13 +169,24 @@ describe('a customer writes in', () => {
 
   it('files reply-all from a CC’d participant on the case', async () => {
     const original = (await caseOf(c.caseId)).messages.find((m) => (m as EmailMessage).emailMessageId?.startsWith('msg-1-')) as EmailMessage;
-    const reply = await send({ From: 'charles@customer.example', To: 'ada@customer.example, support@caseflow.test', Subject: 'Re: Printer on fire', 'In-Reply-To': `<${original.emailMessageId}>`, References: `<${original.emailMessageId}>` });
+    const reply = await send({
+      From: 'charles@customer.example',
+      To: 'ada@customer.example, support@caseflow.test',
+      Subject: 'Re: Printer on fire',
+      'In-Reply-To': `<${original.emailMessageId}>`,
+      References: `<${original.emailMessageId}>`,
+    });
     expect(reply).toMatchObject({ caseId: c.caseId, detail: 'joined' });
   });
 
   it('does not let a stranger who quotes a message id join: new case linked to it', async () => {
     const original = (await caseOf(c.caseId)).messages.find((m) => (m as EmailMessage).emailMessageId?.startsWith('msg-1-')) as EmailMessage;
-    const reply = await send({ From: 'eve@elsewhere.example', To: 'support@caseflow.test', Subject: 'Re: Printer on fire', References: `<${original.emailMessageId}>` });
+    const reply = await send({
+      From: 'eve@elsewhere.example',
+      To: 'support@caseflow.test',
+      Subject: 'Re: Printer on fire',
+      References: `<${original.emailMessageId}>`,
+    });
     expect(reply.detail).toBe('created');
     expect((await caseOf(reply.caseId!)).case).toMatchObject({ linkedCaseId: c.caseId });
   });
@@ -169,7 +200,14 @@ describe('a reply to a resolved case', () => {
     const at = new Date(Date.now() - daysAgo * 86_400_000).toISOString();
     // The agent resolved it (the API's status change writes the same event).
     const resolved = await deps.cases.update({ ...c, status: 'resolved', owner: 'alice', queue: 'support', updatedAt: at }, c.version, [
-      { eventId: deps.ids.next(), caseId: c.caseId, activity: 'resolved', at, actor: { kind: 'agent', id: 'alice' }, details: { from: 'in_progress', to: 'resolved' } },
+      {
+        eventId: deps.ids.next(),
+        caseId: c.caseId,
+        activity: 'resolved',
+        at,
+        actor: { kind: 'agent', id: 'alice' },
+        details: { from: 'in_progress', to: 'resolved' },
+      },
     ]);
     return { c: resolved, ack: ack! };
   }
@@ -207,10 +245,19 @@ describe('a reply to a resolved case', () => {
 describe('loop protection', () => {
   it('never acknowledges mail from our own addresses, mailing lists, or past the hourly limit', async () => {
     const ours = await send({ From: 'help@caseflow.test', To: 'support@caseflow.test', Subject: 'internal' });
-    const list = await send({ From: 'list@lists.example', To: 'support@caseflow.test', Subject: 'newsletter', 'List-Id': '<news.lists.example>', 'List-Unsubscribe': '<mailto:u@lists.example>' });
+    const list = await send({
+      From: 'list@lists.example',
+      To: 'support@caseflow.test',
+      Subject: 'newsletter',
+      'List-Id': '<news.lists.example>',
+      'List-Unsubscribe': '<mailto:u@lists.example>',
+    });
     for (const r of [ours, list]) {
       const events = (await caseOf(r.caseId!)).events;
-      expect(events.map((e) => e.activity), JSON.stringify(events)).toContain('acknowledgement_skipped');
+      expect(
+        events.map((e) => e.activity),
+        JSON.stringify(events),
+      ).toContain('acknowledgement_skipped');
       expect(events.map((e) => e.activity)).not.toContain('acknowledgement_sent');
     }
     const sent: string[] = [];
@@ -260,7 +307,13 @@ describe('loop protection', () => {
       '',
     ].join('\r\n');
     const bounce = await send(
-      { From: 'MAILER-DAEMON@mx.customer.example', To: 'support@caseflow.test', Subject: 'Undelivered Mail Returned to Sender', 'Content-Type': `multipart/report; report-type=delivery-status; boundary="${boundary}"`, 'Auto-Submitted': 'auto-replied' },
+      {
+        From: 'MAILER-DAEMON@mx.customer.example',
+        To: 'support@caseflow.test',
+        Subject: 'Undelivered Mail Returned to Sender',
+        'Content-Type': `multipart/report; report-type=delivery-status; boundary="${boundary}"`,
+        'Auto-Submitted': 'auto-replied',
+      },
       dsn,
     );
     expect(bounce).toMatchObject({ caseId: c.caseId, detail: 'bounce' });

@@ -27,7 +27,14 @@ await configs.put(REPORT_CONFIG, 0, 'test', AS_OF);
 
 const MESSAGES = [
   makeMessage('A', { messageId: 'm-a1', at: at('Mon 09:00'), channel: 'web', text: 'secret words of customer A' }),
-  makeMessage('A', { messageId: 'm-a2', at: at('Mon 10:00'), channel: 'web', direction: 'outbound', from: 'alice@example.com', attachments: [{ name: 'invoice.pdf', contentType: 'application/pdf', size: 1000 }] }),
+  makeMessage('A', {
+    messageId: 'm-a2',
+    at: at('Mon 10:00'),
+    channel: 'web',
+    direction: 'outbound',
+    from: 'alice@example.com',
+    attachments: [{ name: 'invoice.pdf', contentType: 'application/pdf', size: 1000 }],
+  }),
   makeMessage('B', { messageId: 'm-b1', at: at('Mon 16:00'), channel: 'email' }),
 ];
 const items = [...CASES.map(caseItem), ...EVENTS.map(eventItem), ...MESSAGES.map(messageItem)];
@@ -41,7 +48,10 @@ const context = { awsRequestId: 'test', functionName: 'reports', getRemainingTim
 const MANAGER = { 'cognito:username': 'mona', 'cognito:groups': '[agent manager]' };
 const AGENT = { 'cognito:username': 'alice', 'cognito:groups': '[agent]' };
 
-function event(path: string, options: { claims?: Record<string, unknown>; query?: Record<string, string>; headers?: Record<string, string>; method?: string } = {}): HttpEvent {
+function event(
+  path: string,
+  options: { claims?: Record<string, unknown>; query?: Record<string, string>; headers?: Record<string, string>; method?: string } = {},
+): HttpEvent {
   const method = options.method ?? 'GET';
   return {
     version: '2.0',
@@ -61,7 +71,8 @@ function event(path: string, options: { claims?: Record<string, unknown>; query?
   } as unknown as HttpEvent;
 }
 
-async function invoke(e: HttpEvent): Promise<{ status: number; headers: Record<string, string>; text: string; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function invoke(e: HttpEvent): Promise<{ status: number; headers: Record<string, string>; text: string; body: any }> {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const result = (await handler(e, context)) as HttpResult;
   const raw = result.body ?? '';
   const text = result.isBase64Encoded ? gunzipSync(Buffer.from(raw, 'base64')).toString('utf8') : raw;
@@ -81,7 +92,15 @@ describe('the reports handler over DynamoDB Local', () => {
     const res = await invoke(event('/reports/summary', { claims: MANAGER, query: { ...WEEK, reassignThreshold: '2' } }));
     expect(res.status, res.text).toBe(200);
     const expected = computeReport({
-      period: PERIOD, asOf: AS_OF, filters: {}, config: REPORT_CONFIG, cases: CASES, events: EVENTS, openCases: OPEN, reassignThreshold: 2, bucket: 'day',
+      period: PERIOD,
+      asOf: AS_OF,
+      filters: {},
+      config: REPORT_CONFIG,
+      cases: CASES,
+      events: EVENTS,
+      openCases: OPEN,
+      reassignThreshold: 2,
+      bucket: 'day',
     });
     expect(res.body).toEqual({ report: 'summary', generatedAt: AS_OF, ...JSON.parse(JSON.stringify(expected)) });
     // A few of the hand-computed figures, to be sure the comparison is not between two empty reports.
@@ -110,14 +129,25 @@ describe('the reports handler over DynamoDB Local', () => {
   it('gives the backlog as of now without a period', async () => {
     const res = await invoke(event('/reports/backlog', { claims: MANAGER }));
     expect(res.status, res.text).toBe(200);
-    expect(res.body.backlog.byQueue.map((q: { queue: string; total: number }) => [q.queue, q.total])).toEqual([['billing', 2], ['support', 1]]);
+    expect(res.body.backlog.byQueue.map((q: { queue: string; total: number }) => [q.queue, q.total])).toEqual([
+      ['billing', 2],
+      ['support', 1],
+    ]);
     expect(res.body.period).toEqual({ from: '2025-03-10', to: '2025-03-10', days: 1, timezone: 'UTC' });
   });
 
   it('lists the reports', async () => {
     const res = await invoke(event('/reports', { claims: MANAGER }));
     expect(res.body.reports.map((r: { name: string }) => r.name)).toEqual([
-      'summary', 'volume', 'response-times', 'sla', 'first-contact-resolution', 'reassignments', 'on-hold', 'agents', 'backlog',
+      'summary',
+      'volume',
+      'response-times',
+      'sla',
+      'first-contact-resolution',
+      'reassignments',
+      'on-hold',
+      'agents',
+      'backlog',
     ]);
   });
 
@@ -155,7 +185,7 @@ describe('the reports handler over DynamoDB Local', () => {
 });
 
 describe('the event-log export', () => {
-  it('exports the period as CSV: one row per event of the period\'s days (C\'s February events and the 03-10 one are outside)', async () => {
+  it("exports the period as CSV: one row per event of the period's days (C's February events and the 03-10 one are outside)", async () => {
     const res = await invoke(event('/exports/events', { claims: MANAGER, query: { ...WEEK, format: 'csv' } }));
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
@@ -197,11 +227,14 @@ describe('the event-log export', () => {
 });
 
 describe('the report reader', () => {
-  it('reads a case\'s events and messages by Query on its partition, and the open cases from the status index', async () => {
+  it("reads a case's events and messages by Query on its partition, and the open cases from the status index", async () => {
     const reader = makeReportReader(db.table);
     expect((await reader.listCaseEvents('C')).map((e) => e.activity)).toEqual(EVENTS.filter((e) => e.caseId === 'C').map((e) => e.activity));
     const messages = await reader.listCaseMessages('A');
-    expect(messages.map((m) => [m.messageId, m.direction, m.attachments.length])).toEqual([['m-a1', 'inbound', 0], ['m-a2', 'outbound', 1]]);
+    expect(messages.map((m) => [m.messageId, m.direction, m.attachments.length])).toEqual([
+      ['m-a1', 'inbound', 0],
+      ['m-a2', 'outbound', 1],
+    ]);
     expect(messages[0]).not.toHaveProperty('text');
     expect((await reader.listOpenCases()).map((c) => c.caseId).sort()).toEqual(['C', 'E', 'F']);
     expect((await reader.getCases(['A', 'nope', 'G'])).map((c) => c.caseId).sort()).toEqual(['A', 'G']);

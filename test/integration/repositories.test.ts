@@ -12,15 +12,7 @@ import { makeRateLimiter } from '../../functions/adapters/rate-limiter.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import { ConflictError, ValidationError } from '../../functions/core/errors.js';
 import { freshTable } from '../support/dynamo.js';
-import {
-  makeCase,
-  makeCreateCommand,
-  makeDecision,
-  makeEvent,
-  makeMessage,
-  makeRoutingConfigInput,
-  minutesAfter,
-} from '../support/fixtures.js';
+import { makeCase, makeCreateCommand, makeDecision, makeEvent, makeMessage, makeRoutingConfigInput, minutesAfter } from '../support/fixtures.js';
 
 const db = await freshTable('repositories');
 const cases = makeCaseRepository(db.table);
@@ -39,10 +31,7 @@ describe('case repository: create', () => {
         attachments: [{ name: 'a.pdf', contentType: 'application/pdf', size: 42, ref: 's3://raw/a.pdf' }],
       }),
     ];
-    const events = [
-      makeEvent(c.caseId, { activity: 'case_created' }),
-      makeEvent(c.caseId, { activity: 'territory_stamped', details: { territory: 'uk' } }),
-    ];
+    const events = [makeEvent(c.caseId, { activity: 'case_created' }), makeEvent(c.caseId, { activity: 'territory_stamped', details: { territory: 'uk' } })];
 
     const result = await cases.create({ case: c, messages, events });
 
@@ -247,7 +236,6 @@ describe('case repository: update', () => {
 });
 
 describe('config repository', () => {
-
   it('stores versions, refuses a stale writer and returns the newest', async () => {
     expect(await configs.getCurrent()).toBeUndefined();
 

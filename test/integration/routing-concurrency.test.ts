@@ -128,7 +128,9 @@ describe('routing under concurrency', () => {
       const taken = waiting.filter((c) => !after.some((a) => a.caseId === c.caseId));
       // Each resolve frees one unit of capacity, and exactly one waiting case takes it at once.
       expect(taken).toHaveLength(1);
-      const expected = [...waiting].sort((a, b) => a.priorityRank - b.priorityRank || a.createdAt.localeCompare(b.createdAt) || a.caseId.localeCompare(b.caseId))[0]!;
+      const expected = [...waiting].sort(
+        (a, b) => a.priorityRank - b.priorityRank || a.createdAt.localeCompare(b.createdAt) || a.caseId.localeCompare(b.caseId),
+      )[0]!;
       expect(taken[0]!.caseId).toBe(expected.caseId);
       const now = await deps.cases.get(expected.caseId);
       expect(now).toMatchObject({ status: 'assigned', owner: next.owner });

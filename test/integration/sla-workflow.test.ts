@@ -84,7 +84,14 @@ const manager: Principal = { agentId: 'sam', roles: ['agent', 'manager'] };
 /** A new web case from GB, created now, with its workflow started (Stamp ▶ Route ▶ SLA loop). */
 async function submitted(h: { deps: AppDeps; workflow: LocalWorkflow }): Promise<CaseRecord> {
   const now = new Date().toISOString();
-  const command = makeCreateCommand({ channel: 'web', createdAt: now, updatedAt: now, location: { country: 'GB' }, account: undefined, contact: { email: `c${Date.now()}@example.org` } });
+  const command = makeCreateCommand({
+    channel: 'web',
+    createdAt: now,
+    updatedAt: now,
+    location: { country: 'GB' },
+    account: undefined,
+    contact: { email: `c${Date.now()}@example.org` },
+  });
   const result = await h.deps.cases.create(command);
   if (!result.created) throw new Error('not created');
   await h.workflow.starter.startCase(result.case.caseId);
@@ -235,7 +242,16 @@ describe('the SLA loop', () => {
     const c = await submitted(h);
     const first = await h.workflow.waitFor(c.caseId, { timeoutMs: 20_000 });
     expect(first.status).toBe('SUCCEEDED');
-    expect(first.states.slice(-8)).toEqual(['WaitForSlaDeadline', 'EvaluateSla', 'SlaOutcome', 'WaitForSlaDeadline', 'EvaluateSla', 'SlaOutcome', 'ContinueAsNew', 'ContinuedAsNew']);
+    expect(first.states.slice(-8)).toEqual([
+      'WaitForSlaDeadline',
+      'EvaluateSla',
+      'SlaOutcome',
+      'WaitForSlaDeadline',
+      'EvaluateSla',
+      'SlaOutcome',
+      'ContinueAsNew',
+      'ContinuedAsNew',
+    ]);
     expect(first.states.filter((s) => s === 'EvaluateSla')).toHaveLength(2);
 
     const second = await h.workflow.waitFor(`${c.caseId}-g2`, { until: 'EvaluateSla', timeoutMs: 20_000 });

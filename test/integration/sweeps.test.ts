@@ -113,7 +113,12 @@ describe('offers not accepted in time', () => {
     expect(after.routing.excludedAgents).toEqual(['alice']);
     const expired = (await eventsOf(c.caseId)).filter((e) => e.activity === 'offer_expired');
     expect(expired).toHaveLength(1);
-    expect(expired[0]!.details).toMatchObject({ cause: 'accept_timeout', from: 'alice', excluded: 'alice', reason: 'alice did not accept the offer within PT5M (due 2025-03-03T10:05:00.000Z)' });
+    expect(expired[0]!.details).toMatchObject({
+      cause: 'accept_timeout',
+      from: 'alice',
+      excluded: 'alice',
+      reason: 'alice did not accept the offer within PT5M (due 2025-03-03T10:05:00.000Z)',
+    });
     expect(expired[0]!.actor).toEqual({ kind: 'system', id: 'sweep' });
     expect(await load('alice')).toBe(0);
     expect(await load('bob')).toBe(1);
@@ -214,17 +219,27 @@ describe('end of shift', () => {
     clock.set('2025-03-03T17:01:00.000Z');
     const report = await uc.sweep({ parts: ['endOfShift'] });
     expect(report.endOfShift).toEqual([
-      { agentId: 'carol', queue: 'late', endedAt: '2025-03-03T17:00:00.000Z', cases: [expect.objectContaining({ caseId: late.caseId, moved: true, from: 'carol', owner: 'dave' })] },
+      {
+        agentId: 'carol',
+        queue: 'late',
+        endedAt: '2025-03-03T17:00:00.000Z',
+        cases: [expect.objectContaining({ caseId: late.caseId, moved: true, from: 'carol', owner: 'dave' })],
+      },
     ]);
-    expect((await eventsOf(late.caseId)).find((e) => e.activity === 'reassigned')!.details).toMatchObject({ cause: 'end_of_shift', shiftEndedAt: '2025-03-03T17:00:00.000Z' });
+    expect((await eventsOf(late.caseId)).find((e) => e.activity === 'reassigned')!.details).toMatchObject({
+      cause: 'end_of_shift',
+      shiftEndedAt: '2025-03-03T17:00:00.000Z',
+    });
     // Swept again within the look-back: nothing left to move.
     clock.set('2025-03-03T17:02:00.000Z');
-    expect((await uc.sweep({ parts: ['endOfShift'] })).endOfShift).toEqual([{ agentId: 'carol', queue: 'late', endedAt: '2025-03-03T17:00:00.000Z', cases: [] }]);
+    expect((await uc.sweep({ parts: ['endOfShift'] })).endOfShift).toEqual([
+      { agentId: 'carol', queue: 'late', endedAt: '2025-03-03T17:00:00.000Z', cases: [] },
+    ]);
   });
 });
 
 describe('on-hold limits', () => {
-  it('past onHoldMax the case is escalated one priority step and the owner\'s supervisor alerted, once', async () => {
+  it("past onHoldMax the case is escalated one priority step and the owner's supervisor alerted, once", async () => {
     clock.set('2025-03-04T09:00:00.000Z');
     await onlyOnline('alice');
     const c = await queued();
@@ -238,7 +253,9 @@ describe('on-hold limits', () => {
     expect(mine(await uc.sweep({ parts: ['onHoldLimits'] }))).toEqual([]);
     clock.set('2025-03-07T09:00:00.000Z');
     const report = await uc.sweep({ parts: ['onHoldLimits'] });
-    expect(mine(report)).toEqual([{ caseId: c.caseId, escalated: true, reason: 'on hold since 2025-03-04T09:00:00.000Z, longer than onHoldMax P3D; priority medium ▶ high' }]);
+    expect(mine(report)).toEqual([
+      { caseId: c.caseId, escalated: true, reason: 'on hold since 2025-03-04T09:00:00.000Z, longer than onHoldMax P3D; priority medium ▶ high' },
+    ]);
     const after = await get(c.caseId);
     expect(after).toMatchObject({ status: 'on_hold', owner: 'alice', priority: 'high', priorityRank: 1 });
     expect(after.due).toBeUndefined();
@@ -289,7 +306,11 @@ describe('SLA escalation to a higher-tier queue', () => {
     expect(await uc.scheduleSla({ caseId: c.caseId, generation: 1 })).toMatchObject({ next: 'wait', kind: 'breach', wakeAt: '2025-03-06T10:00:00.000Z' });
 
     clock.set('2025-03-06T10:00:00.000Z');
-    expect(await uc.evaluateSla({ caseId: c.caseId, generation: 1, loops: 0 })).toMatchObject({ next: 'wait', kind: 'escalation', wakeAt: '2025-03-06T10:30:00.000Z' });
+    expect(await uc.evaluateSla({ caseId: c.caseId, generation: 1, loops: 0 })).toMatchObject({
+      next: 'wait',
+      kind: 'escalation',
+      wakeAt: '2025-03-06T10:30:00.000Z',
+    });
     expect(await get(c.caseId)).toMatchObject({ owner: 'alice', queue: 'support' });
 
     clock.set('2025-03-06T10:30:00.000Z');
@@ -300,7 +321,13 @@ describe('SLA escalation to a higher-tier queue', () => {
     expect(moved).toMatchObject({ queue: 'late', owner: 'dave', status: 'assigned' });
     expect(moved.routing.pinnedQueue).toBe('late');
     const events = await eventsOf(c.caseId);
-    expect(events.find((e) => e.activity === 'reassigned')!.details).toMatchObject({ cause: 'sla_escalation', from: 'alice', to: 'queue late', milestone: 'first_response', level: 1 });
+    expect(events.find((e) => e.activity === 'reassigned')!.details).toMatchObject({
+      cause: 'sla_escalation',
+      from: 'alice',
+      to: 'queue late',
+      milestone: 'first_response',
+      level: 1,
+    });
     expect(events.find((e) => e.activity === 'sla_escalated')!.details).toMatchObject({ level: 1, reassignTo: { queue: 'late' }, notify: ['admins'] });
     expect(notifications.filter((n) => n.caseId === c.caseId).map((n) => [n.kind, n.admins])).toEqual([['sla_escalation', true]]);
   });

@@ -72,7 +72,7 @@ function apiEvent(input: EventInput = {}): HttpEvent {
   const method = input.method ?? 'POST';
   const headers: Record<string, string> = { host: 'forms.example.com', 'user-agent': 'vitest' };
   if (input.contentType) headers['content-type'] = input.contentType;
-  const base64 = input.base64 ?? (input.contentType?.startsWith('application/x-www-form-urlencoded') ?? false);
+  const base64 = input.base64 ?? input.contentType?.startsWith('application/x-www-form-urlencoded') ?? false;
   return {
     version: '2.0',
     routeKey: `${method} /web-to-case`,
@@ -384,7 +384,9 @@ describe('POST /web-to-case as a plain HTML form', () => {
 
   it('refuses bytes that are not UTF-8 instead of storing mojibake', async () => {
     // "Привет" in windows-1251, as a page in that encoding would send it.
-    const res = await call(apiEvent({ contentType: 'application/x-www-form-urlencoded', body: 'email=a%40example.com&subject=%CF%F0%E8%E2%E5%F2&description=x' }));
+    const res = await call(
+      apiEvent({ contentType: 'application/x-www-form-urlencoded', body: 'email=a%40example.com&subject=%CF%F0%E8%E2%E5%F2&description=x' }),
+    );
     expect(res.statusCode).toBe(400);
     expect(String(res.body)).toContain('subject is not valid UTF-8');
   });

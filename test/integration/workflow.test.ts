@@ -69,9 +69,7 @@ function recordingAlerts(): { publisher: AlertPublisher; alerts: AdminAlert[] } 
 function harness(db: FreshTable, adjust: (deps: AppDeps) => AppDeps = (d) => d): Harness {
   const { publisher, alerts } = recordingAlerts();
   let workflow: LocalWorkflow | undefined;
-  const deps = adjust(
-    makeAppDeps({ table: db.table, clock, alerts: publisher, workflow: { startCase: (caseId) => workflow!.starter.startCase(caseId) } }),
-  );
+  const deps = adjust(makeAppDeps({ table: db.table, clock, alerts: publisher, workflow: { startCase: (caseId) => workflow!.starter.startCase(caseId) } }));
   workflow = makeLocalWorkflow({ deps, retryIntervalOverrides: FAST_RETRY_MS });
   running.push(workflow);
   return { deps, workflow, alerts };
@@ -140,7 +138,14 @@ describe('case-lifecycle definition', () => {
   const raw = JSON.parse(readFileSync(CASE_LIFECYCLE_ASL_PATH, 'utf8')) as { QueryLanguage?: string; States: Record<string, Record<string, unknown>> };
   const states = raw.States;
   const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
-  type Retrier = { ErrorEquals: string[]; MaxAttempts?: number; BackoffRate?: number; JitterStrategy?: string; MaxDelaySeconds?: number; IntervalSeconds?: number };
+  type Retrier = {
+    ErrorEquals: string[];
+    MaxAttempts?: number;
+    BackoffRate?: number;
+    JitterStrategy?: string;
+    MaxDelaySeconds?: number;
+    IntervalSeconds?: number;
+  };
 
   it('is JSONPath, and its tasks call exactly the function placeholders CDK substitutes', () => {
     expect(raw.QueryLanguage).toBe('JSONPath');
@@ -247,7 +252,9 @@ describe('case lifecycle against DynamoDB Local', () => {
     });
     expect(stored?.events.find((e) => e.activity === 'assigned')?.details).toMatchObject({ owner: 'luke', queue: 'emea' });
     // Why luke: least_busy over the online members who speak German, as stored with the decision.
-    const assignment = stored?.decisions.find((d) => d.kind === 'assignment')?.details as { steps: { candidates: { agentId: string; removedBy?: unknown }[] }[] };
+    const assignment = stored?.decisions.find((d) => d.kind === 'assignment')?.details as {
+      steps: { candidates: { agentId: string; removedBy?: unknown }[] }[];
+    };
     expect(assignment).toMatchObject({
       queue: 'emea',
       steps: [expect.objectContaining({ queue: 'emea', method: 'least_busy', ranking: ['luke'] })],
@@ -279,7 +286,9 @@ describe('case lifecycle against DynamoDB Local', () => {
 
     expect(execution.status).toBe('RUNNING');
     expect(execution.states).toEqual(ROUTED_PATH);
-    expect(execution.history.find((e) => e.type === 'StateExited' && e.state.name === 'Route')).toMatchObject({ state: { output: { route: { status: 'queued', queue: 'emea' } } } });
+    expect(execution.history.find((e) => e.type === 'StateExited' && e.state.name === 'Route')).toMatchObject({
+      state: { output: { route: { status: 'queued', queue: 'emea' } } },
+    });
     const stored = await h.deps.cases.getWithHistory(c.caseId);
     expect(stored?.case).toMatchObject({ status: 'queued', queue: 'emea', territory: 'dach' });
     expect(stored?.case.owner).toBeUndefined();
@@ -302,7 +311,10 @@ describe('case lifecycle against DynamoDB Local', () => {
     expect(stored?.case).toMatchObject({ status: 'needs_review', queue: 'review', reviewReason: 'no territory matches this case' });
     expect(stored?.case.owner).toBeUndefined();
     expect(stored?.events.map((e) => e.activity)).toEqual(['case_created', 'priority_set', 'sent_to_review']);
-    expect(stored?.decisions.map((d) => [d.kind, d.outcome]).sort()).toEqual([['priority', 'medium'], ['territory', 'none']]);
+    expect(stored?.decisions.map((d) => [d.kind, d.outcome]).sort()).toEqual([
+      ['priority', 'medium'],
+      ['territory', 'none'],
+    ]);
     expect(h.alerts).toHaveLength(1);
     expect(h.alerts[0]).toMatchObject({ caseId: c.caseId, subject: `Case ${c.caseNumber} matches no territory` });
   });
@@ -422,7 +434,6 @@ describe('case lifecycle against DynamoDB Local', () => {
     // The first attempt did move the case before the alert failed; only the alert is missing.
     expect((await h.deps.cases.get(c.caseId))?.status).toBe('needs_review');
   });
-
 });
 
 /** A case repository whose first `get` fails as DynamoDB does when throttled past the SDK's retries. */

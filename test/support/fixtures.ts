@@ -126,10 +126,7 @@ export function makeDecision(caseId: string, overrides: Partial<StoredDecision> 
 }
 
 /** What a new case writes: the case, its first message and its `case_created` event. */
-export function makeCreateCommand(
-  caseOverrides: Partial<CaseRecord> = {},
-  extra: Partial<Omit<CreateCaseCommand, 'case'>> = {},
-): CreateCaseCommand {
+export function makeCreateCommand(caseOverrides: Partial<CaseRecord> = {}, extra: Partial<Omit<CreateCaseCommand, 'case'>> = {}): CreateCaseCommand {
   const c = makeCase(caseOverrides);
   return {
     case: c,

@@ -45,7 +45,14 @@ export const REPORT_CONFIG = parseRoutingConfig({
     { id: 'carol', name: 'Carol', email: 'carol@example.com', capacity: { email: 1, web: 1 }, businessHours: 'office' },
     { id: 'mona', name: 'Mona', email: 'mona@example.com', roles: ['agent', 'manager'] },
   ],
-  slaPolicies: [{ id: 'standard', businessHours: 'office', firstResponse: { high: 'PT4H', medium: 'PT1H', low: 'PT8H' }, resolution: { high: 'P1D', medium: 'P3D', low: 'P5D' } }],
+  slaPolicies: [
+    {
+      id: 'standard',
+      businessHours: 'office',
+      firstResponse: { high: 'PT4H', medium: 'PT1H', low: 'PT8H' },
+      resolution: { high: 'P1D', medium: 'P3D', low: 'P5D' },
+    },
+  ],
 });
 
 const CUSTOMER: Actor = { kind: 'customer', id: 'customer@example.org' };
@@ -54,7 +61,13 @@ const agent = (id: string): Actor => ({ kind: 'agent', id });
 
 /** `Mon 09:00` ▶ 2025-03-03T09:00:00.000Z; also `Fri0228`, `Mon0310`. */
 const DAYS: Record<string, string> = {
-  Fri0228: '2025-02-28', Mon: '2025-03-03', Tue: '2025-03-04', Wed: '2025-03-05', Thu: '2025-03-06', Fri: '2025-03-07', Mon0310: '2025-03-10',
+  Fri0228: '2025-02-28',
+  Mon: '2025-03-03',
+  Tue: '2025-03-04',
+  Wed: '2025-03-05',
+  Thu: '2025-03-06',
+  Fri: '2025-03-07',
+  Mon0310: '2025-03-10',
 };
 export const at = (when: string) => {
   const [day, time] = when.split(' ');
@@ -67,7 +80,10 @@ function ev(caseId: string, when: string, activity: string, actor: Actor, detail
   EVENTS.push({ eventId: `e${String(++seq).padStart(3, '0')}`, caseId, activity, at: at(when), actor, details });
 }
 
-function kase(caseId: string, fields: { type: string; channel: Channel; queue: string; status: CaseStatus; priority: string; created: string; owner?: string; territory?: string }): CaseRecord {
+function kase(
+  caseId: string,
+  fields: { type: string; channel: Channel; queue: string; status: CaseStatus; priority: string; created: string; owner?: string; territory?: string },
+): CaseRecord {
   return makeCase({
     caseId,
     type: fields.type,
@@ -184,7 +200,16 @@ ev('Z', 'Tue 12:00', 'case_created', CUSTOMER, { channel: 'web' });
 export const CASES: CaseRecord[] = [
   kase('A', { type: 'billing', channel: 'web', queue: 'support', status: 'resolved', priority: 'high', created: 'Mon 09:00', owner: 'alice' }),
   kase('B', { type: 'technical', channel: 'email', queue: 'support', status: 'resolved', priority: 'medium', created: 'Mon 16:00', owner: 'bob' }),
-  kase('C', { type: 'billing', channel: 'web', queue: 'support', status: 'in_progress', priority: 'low', created: 'Fri0228 10:00', owner: 'alice', territory: 'ie' }),
+  kase('C', {
+    type: 'billing',
+    channel: 'web',
+    queue: 'support',
+    status: 'in_progress',
+    priority: 'low',
+    created: 'Fri0228 10:00',
+    owner: 'alice',
+    territory: 'ie',
+  }),
   kase('D', { type: 'billing', channel: 'email', queue: 'billing', status: 'closed_unresolved', priority: 'high', created: 'Tue 09:00', owner: 'alice' }),
   kase('E', { type: 'technical', channel: 'web', queue: 'billing', status: 'in_progress', priority: 'medium', created: 'Wed 10:00', owner: 'bob' }),
   kase('F', { type: 'billing', channel: 'web', queue: 'billing', status: 'queued', priority: 'medium', created: 'Thu 09:00' }),
@@ -194,4 +219,3 @@ export const OPEN = CASES.filter((c) => ['C', 'E', 'F'].includes(c.caseId));
 
 export const PERIOD = parsePeriod('2025-03-03', '2025-03-09');
 export const AS_OF = '2025-03-10T12:00:00.000Z';
-

@@ -102,10 +102,23 @@ describe('across DST changes', () => {
 });
 
 describe('split and overnight shifts', () => {
-  const split = calendar({ timezone: 'America/New_York', weekly: weekdays([{ start: '09:00', end: '12:30' }, { start: '13:30', end: '18:00' }]) });
+  const split = calendar({
+    timezone: 'America/New_York',
+    weekly: weekdays([
+      { start: '09:00', end: '12:30' },
+      { start: '13:30', end: '18:00' },
+    ]),
+  });
   const overnight = calendar({
     timezone: 'Europe/Berlin',
-    weekly: { mon: [{ start: '22:00', end: '24:00' }], tue: [{ start: '00:00', end: '06:00' }, { start: '22:00', end: '24:00' }], wed: [{ start: '00:00', end: '06:00' }] },
+    weekly: {
+      mon: [{ start: '22:00', end: '24:00' }],
+      tue: [
+        { start: '00:00', end: '06:00' },
+        { start: '22:00', end: '24:00' },
+      ],
+      wed: [{ start: '00:00', end: '06:00' }],
+    },
   });
 
   it('a split shift skips the lunch break', () => {
@@ -144,8 +157,19 @@ describe('several time zones', () => {
 describe('addBusinessTime and businessTimeBetween agree', () => {
   it('between(start, add(start, x)) = x, for many starts and amounts', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const calendars = [berlinOffice, newYorkOffice, berlinAllDay, calendar({ timezone: 'America/New_York', weekly: weekdays([{ start: '09:00', end: '12:30' }, { start: '13:30', end: '18:00' }]) })];
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const calendars = [
+      berlinOffice,
+      newYorkOffice,
+      berlinAllDay,
+      calendar({
+        timezone: 'America/New_York',
+        weekly: weekdays([
+          { start: '09:00', end: '12:30' },
+          { start: '13:30', end: '18:00' },
+        ]),
+      }),
+    ];
     for (let i = 0; i < 300; i++) {
       const cal = calendars[i % calendars.length]!;
       // Starts spread over 2026 (both DST changes of both zones), amounts up to two working weeks.

@@ -12,7 +12,15 @@ import type { ParsedEmail } from '../../functions/core/email.js';
 import { messageIdsIn, normaliseAddress } from '../../functions/core/email.js';
 import { decideAcknowledgement, emailSettingsOf, renderAcknowledgement } from '../../functions/core/email-ack.js';
 import { classifyInbound, detectAutoReply, detectReport, readSesVerdicts } from '../../functions/core/email-classify.js';
-import { closedAtOf, decideThread, findSubjectTokens, formatCaseToken, stripReplyPrefixes, subjectKey, verifyToken } from '../../functions/core/email-threading.js';
+import {
+  closedAtOf,
+  decideThread,
+  findSubjectTokens,
+  formatCaseToken,
+  stripReplyPrefixes,
+  subjectKey,
+  verifyToken,
+} from '../../functions/core/email-threading.js';
 import { contentHash } from '../../functions/core/use-cases/receive-email.js';
 import { makeRoutingConfigInput } from '../support/fixtures.js';
 
@@ -22,7 +30,19 @@ const parser = makeMimeParser();
 const parse = (local: string) => parser.parse(readFileSync(new URL(local.replace(/^emails\//, ''), CORPUS)));
 
 function email(overrides: Partial<ParsedEmail> = {}): ParsedEmail {
-  return { subject: 'Help', from: { address: 'ada@example.com' }, inReplyTo: [], references: [], replyTo: [], to: [], cc: [], headers: {}, attachments: [], notes: [], ...overrides };
+  return {
+    subject: 'Help',
+    from: { address: 'ada@example.com' },
+    inReplyTo: [],
+    references: [],
+    replyTo: [],
+    to: [],
+    cc: [],
+    headers: {},
+    attachments: [],
+    notes: [],
+    ...overrides,
+  };
 }
 
 describe('auto-replies (RFC 3834 and the vendors’ own ways)', () => {
@@ -38,7 +58,10 @@ describe('auto-replies (RFC 3834 and the vendors’ own ways)', () => {
     expect(detectAutoReply(email({ headers: { 'auto-submitted': ['no'] } })).is).toBe(false);
     for (const entry of index.filter((e) => e.category === 'charsets' || e.category === 'threading').slice(0, 20)) {
       const parsed = await parse(entry.local);
-      expect(detectAutoReply(parsed).reasons.filter((r) => r.startsWith('subject')), entry.local).toEqual([]);
+      expect(
+        detectAutoReply(parsed).reasons.filter((r) => r.startsWith('subject')),
+        entry.local,
+      ).toEqual([]);
     }
   });
 
@@ -94,7 +117,9 @@ describe('SES verdicts', () => {
         headers: {
           'x-ses-spam-verdict': ['FAIL'],
           'x-ses-virus-verdict': ['PASS'],
-          'authentication-results': ['amazonses.com; spf=pass (spfCheck: domain of example.com designates ...) smtp.mailfrom=a@example.com; dkim=pass header.i=@example.com; dmarc=fail header.from=example.com;'],
+          'authentication-results': [
+            'amazonses.com; spf=pass (spfCheck: domain of example.com designates ...) smtp.mailfrom=a@example.com; dkim=pass header.i=@example.com; dmarc=fail header.from=example.com;',
+          ],
         },
       }),
     );
@@ -130,14 +155,29 @@ describe('which case a message belongs to', () => {
   const base = { sender: 'ada@example.com', hits: [], tokens: [], cases: { c1: open }, now, reopenWindowMs: window };
 
   it('joins on a reply to an id we sent, on a valid token, or on reply-all from a participant', () => {
-    expect(decideThread({ ...base, hits: [{ messageId: 'ack@us', caseId: 'c1', direction: 'outbound', header: 'in-reply-to' }] })).toMatchObject({ action: 'join', caseId: 'c1', reopen: false });
-    expect(decideThread({ ...base, tokens: [{ caseNumber: '00001001', signature: 'x', text: '[CF-00001001:x]', valid: true, caseId: 'c1' }] })).toMatchObject({ action: 'join', caseId: 'c1' });
-    expect(decideThread({ ...base, sender: 'charles@example.com', hits: [{ messageId: 'm1@ada', caseId: 'c1', direction: 'inbound', header: 'references' }] })).toMatchObject({ action: 'join', caseId: 'c1' });
+    expect(decideThread({ ...base, hits: [{ messageId: 'ack@us', caseId: 'c1', direction: 'outbound', header: 'in-reply-to' }] })).toMatchObject({
+      action: 'join',
+      caseId: 'c1',
+      reopen: false,
+    });
+    expect(decideThread({ ...base, tokens: [{ caseNumber: '00001001', signature: 'x', text: '[CF-00001001:x]', valid: true, caseId: 'c1' }] })).toMatchObject({
+      action: 'join',
+      caseId: 'c1',
+    });
+    expect(
+      decideThread({ ...base, sender: 'charles@example.com', hits: [{ messageId: 'm1@ada', caseId: 'c1', direction: 'inbound', header: 'references' }] }),
+    ).toMatchObject({ action: 'join', caseId: 'c1' });
   });
 
   it('starts a linked case for a stranger quoting a message, and a new case for a forged token', () => {
-    expect(decideThread({ ...base, sender: 'eve@example.com', hits: [{ messageId: 'm1@ada', caseId: 'c1', direction: 'inbound', header: 'references' }] })).toMatchObject({ action: 'new', linkedCaseId: 'c1' });
-    const forged = decideThread({ ...base, hits: [{ messageId: 'ack@us', caseId: 'c1', direction: 'outbound', header: 'in-reply-to' }], tokens: [{ caseNumber: '00001001', signature: 'aaaaaa', text: '[CF-00001001:aaaaaa]', valid: false }] });
+    expect(
+      decideThread({ ...base, sender: 'eve@example.com', hits: [{ messageId: 'm1@ada', caseId: 'c1', direction: 'inbound', header: 'references' }] }),
+    ).toMatchObject({ action: 'new', linkedCaseId: 'c1' });
+    const forged = decideThread({
+      ...base,
+      hits: [{ messageId: 'ack@us', caseId: 'c1', direction: 'outbound', header: 'in-reply-to' }],
+      tokens: [{ caseNumber: '00001001', signature: 'aaaaaa', text: '[CF-00001001:aaaaaa]', valid: false }],
+    });
     expect(forged).toMatchObject({ action: 'new', forgedToken: '00001001' });
     expect(forged.reasons[0]).toMatch(/invalid signature/);
   });
@@ -166,10 +206,19 @@ describe('which case a message belongs to', () => {
 });
 
 describe('acknowledgements', () => {
-  const settings = emailSettingsOf(parseRoutingConfig(makeRoutingConfigInput({ email: { fromAddress: 'support@us.example', addresses: ['sales@us.example'] } } as never)));
+  const settings = emailSettingsOf(
+    parseRoutingConfig(makeRoutingConfigInput({ email: { fromAddress: 'support@us.example', addresses: ['sales@us.example'] } } as never)),
+  );
   const classification = (e: ParsedEmail) => classifyInbound(e, settings.ourAddresses);
   const decide = (e: ParsedEmail, extra: Partial<Parameters<typeof decideAcknowledgement>[0]> = {}) =>
-    decideAcknowledgement({ newCase: true, enabled: true, recipient: normaliseAddress(e.from?.address ?? ''), classification: classification(e), unparsable: false, ...extra });
+    decideAcknowledgement({
+      newCase: true,
+      enabled: true,
+      recipient: normaliseAddress(e.from?.address ?? ''),
+      classification: classification(e),
+      unparsable: false,
+      ...extra,
+    });
 
   it('acknowledges the first message of a new case', () => {
     expect(decide(email())).toEqual({ send: true, reasons: ['first message of a new case from ada@example.com'] });
@@ -194,11 +243,22 @@ describe('acknowledgements', () => {
   });
 
   it('renders the template of the customer’s language, else the default, always with the token last', () => {
-    const templates = { en: { subject: 'Got it: {{subject}}', text: 'Case {{caseNumber}}, {{name}}' }, de: { subject: 'Erhalten: {{subject}}', text: 'Fall {{caseNumber}}' } };
+    const templates = {
+      en: { subject: 'Got it: {{subject}}', text: 'Case {{caseNumber}}, {{name}}' },
+      de: { subject: 'Erhalten: {{subject}}', text: 'Fall {{caseNumber}}' },
+    };
     const s = { acknowledgement: { ...settings.acknowledgement, templates } };
     const values = { caseNumber: '00001024', subject: 'Printer', email: 'ada@example.com', token: '[CF-00001024:abcdef]' };
-    expect(renderAcknowledgement(s, { ...values, language: 'de' })).toMatchObject({ subject: 'Erhalten: Printer [CF-00001024:abcdef]', text: 'Fall 00001024', language: 'de' });
-    expect(renderAcknowledgement(s, { ...values, language: 'fr', name: 'Ada' })).toMatchObject({ subject: 'Got it: Printer [CF-00001024:abcdef]', text: 'Case 00001024, Ada', language: 'en' });
+    expect(renderAcknowledgement(s, { ...values, language: 'de' })).toMatchObject({
+      subject: 'Erhalten: Printer [CF-00001024:abcdef]',
+      text: 'Fall 00001024',
+      language: 'de',
+    });
+    expect(renderAcknowledgement(s, { ...values, language: 'fr', name: 'Ada' })).toMatchObject({
+      subject: 'Got it: Printer [CF-00001024:abcdef]',
+      text: 'Case 00001024, Ada',
+      language: 'en',
+    });
   });
 });
 

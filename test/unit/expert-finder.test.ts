@@ -96,11 +96,25 @@ describe('findExperts', () => {
     expect(ids).not.toContain('owner');
     expect(ids).not.toContain('ace');
     expect(ids).not.toContain('dot');
-    expect(search.excluded).toEqual(expect.arrayContaining([{ agentId: 'ace', reason: 'offline' }, { agentId: 'dot', reason: 'already in the swarm' }]));
+    expect(search.excluded).toEqual(
+      expect.arrayContaining([
+        { agentId: 'ace', reason: 'offline' },
+        { agentId: 'dot', reason: 'already in the swarm' },
+      ]),
+    );
     // Eli has no web capacity and Fin none of the skills; Cid (lamps 5) beats Bea (lamps 3, 1 slot free).
     expect(ids).toEqual(['cid', 'bea']);
     // Same input, same answer.
-    expect(findExperts({ case: kase({ language: undefined }), config, states: states({ ace: { presence: 'offline' }, bea: { load: { web: 3, email: 0, phone: 0, chat: 0 } } }), alreadyInvited: ['dot'], limit: 10, now })).toEqual(search);
+    expect(
+      findExperts({
+        case: kase({ language: undefined }),
+        config,
+        states: states({ ace: { presence: 'offline' }, bea: { load: { web: 3, email: 0, phone: 0, chat: 0 } } }),
+        alreadyInvited: ['dot'],
+        limit: 10,
+        now,
+      }),
+    ).toEqual(search);
   });
 
   it('has nothing to match on when neither the case nor its rule names a skill', () => {

@@ -78,7 +78,10 @@ describe('metering decorators', () => {
     const sink = makeLocalMetricsSink();
     const assigned = ev('assigned', '2025-03-03T09:01:00.000Z', { owner: 'bob' });
     let won = false;
-    const store = meterAssignmentStore({ claim: async () => (won ? { claimed: true, case: c } : { claimed: false, reason: 'agent_unavailable' }) } as unknown as AssignmentStore, sink);
+    const store = meterAssignmentStore(
+      { claim: async () => (won ? { claimed: true, case: c } : { claimed: false, reason: 'agent_unavailable' }) } as unknown as AssignmentStore,
+      sink,
+    );
     await store.claim({ next: c, expectedVersion: 1, agentId: 'bob', channel: 'email', capacity: 1, at: assigned.at, events: [assigned], decisions: [] });
     won = true;
     await store.claim({ next: c, expectedVersion: 1, agentId: 'bob', channel: 'email', capacity: 1, at: assigned.at, events: [assigned], decisions: [] });
@@ -91,7 +94,11 @@ describe('metering decorators', () => {
 
   it('never let a failing sink fail the write', async () => {
     const repo = { create: async () => ({ created: true, case: c }) } as unknown as CaseRepository;
-    const metered = meterCaseRepository(repo, { record: () => { throw new Error('sink down'); } });
+    const metered = meterCaseRepository(repo, {
+      record: () => {
+        throw new Error('sink down');
+      },
+    });
     await expect(metered.create({ case: c, messages: [], events: [created] })).resolves.toMatchObject({ created: true });
   });
 });
@@ -121,7 +128,11 @@ describe('sinks', () => {
       { name: METRIC.assignmentLatency, unit: 'Milliseconds', value: 1234, dimensions: { channel: 'web' } },
     ]);
     vi.restoreAllMocks();
-    const docs = lines.join('').trim().split('\n').map((l) => JSON.parse(l));
+    const docs = lines
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(docs).toHaveLength(2);
     expect(docs[0]).toMatchObject({
       _aws: { CloudWatchMetrics: [{ Namespace: 'caseflow', Dimensions: [['service', 'channel']], Metrics: [{ Name: 'CasesCreated', Unit: 'Count' }] }] },
@@ -129,6 +140,9 @@ describe('sinks', () => {
       channel: 'web',
       CasesCreated: 1,
     });
-    expect(docs[1]).toMatchObject({ AssignmentLatency: 1234, _aws: { CloudWatchMetrics: [{ Metrics: [{ Name: 'AssignmentLatency', Unit: 'Milliseconds' }] }] } });
+    expect(docs[1]).toMatchObject({
+      AssignmentLatency: 1234,
+      _aws: { CloudWatchMetrics: [{ Metrics: [{ Name: 'AssignmentLatency', Unit: 'Milliseconds' }] }] },
+    });
   });
 });

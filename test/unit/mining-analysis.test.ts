@@ -181,7 +181,12 @@ describe('report', () => {
     expect(formatCount(21348)).toBe('21,348');
     expect(formatCount(-1234567)).toBe('-1,234,567');
     expect([950, 42_000, 17 * 60_000, 5.25 * 3_600_000, 39.83 * 86_400_000, 771.35 * 86_400_000].map(formatDuration)).toEqual([
-      '950 ms', '42 s', '17 min', '5.3 h', '39.8 d', '771 d',
+      '950 ms',
+      '42 s',
+      '17 min',
+      '5.3 h',
+      '39.8 d',
+      '771 d',
     ]);
   });
 

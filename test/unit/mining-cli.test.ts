@@ -28,7 +28,14 @@ describe.concurrent('npm run mine', () => {
     try {
       const svg = join(dir, 'map.svg');
       const { code, stdout, stderr } = await run([
-        HELPDESK, '--json', '--filter', 'start=Assign seriousness|Insert ticket', '--filter', 'end=Closed', '--svg', svg,
+        HELPDESK,
+        '--json',
+        '--filter',
+        'start=Assign seriousness|Insert ticket',
+        '--filter',
+        'end=Closed',
+        '--svg',
+        svg,
       ]);
       expect(code, stderr).toBe(0);
       const report = JSON.parse(stdout);

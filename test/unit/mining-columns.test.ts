@@ -2,12 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { detectColumns, eventsFromTable, EventLogInputError, makeTimestampParser, type EventTable } from '../../functions/core/mining/columns.js';
 
 const HELPDESK_HEADER = [
-  'Case ID', 'Activity', 'Resource', 'Complete Timestamp', 'Variant', 'Variant index', 'Variant', 'seriousness', 'customer',
-  'product', 'responsible_section', 'seriousness_2', 'service_level', 'service_type', 'support_section', 'workgroup',
+  'Case ID',
+  'Activity',
+  'Resource',
+  'Complete Timestamp',
+  'Variant',
+  'Variant index',
+  'Variant',
+  'seriousness',
+  'customer',
+  'product',
+  'responsible_section',
+  'seriousness_2',
+  'service_level',
+  'service_type',
+  'support_section',
+  'workgroup',
 ];
-const BPIC_HEADER = [
-  'case:concept:name', 'concept:name', 'lifecycle:transition', 'time:timestamp', 'org:resource', 'org:group', 'org:role', 'impact',
-];
+const BPIC_HEADER = ['case:concept:name', 'concept:name', 'lifecycle:transition', 'time:timestamp', 'org:resource', 'org:group', 'org:role', 'impact'];
 
 describe('column detection', () => {
   it('maps the helpdesk columns', () => {
@@ -34,7 +46,11 @@ describe('column detection', () => {
   });
 
   it("follows a log's declared classifier", () => {
-    const table: EventTable = { columns: BPIC_HEADER, rows: [], declaredActivityClassifier: { name: 'Activity classifier', keys: ['concept:name', 'lifecycle:transition'] } };
+    const table: EventTable = {
+      columns: BPIC_HEADER,
+      rows: [],
+      declaredActivityClassifier: { name: 'Activity classifier', keys: ['concept:name', 'lifecycle:transition'] },
+    };
     expect(detectColumns(table).mapping.activity).toEqual(['concept:name', 'lifecycle:transition']);
   });
 
@@ -91,7 +107,13 @@ describe('table to events', () => {
     const { mapping } = detectColumns(table);
     const { events, skipped } = eventsFromTable(table, mapping, makeTimestampParser());
     expect(events).toEqual([
-      { caseId: 'Case 1', activity: 'Open', timestamp: Date.UTC(2012, 9, 9, 14, 50, 17), resource: 'Value 1', attributes: { Variant: 'V1', 'Variant (2)': '1' } },
+      {
+        caseId: 'Case 1',
+        activity: 'Open',
+        timestamp: Date.UTC(2012, 9, 9, 14, 50, 17),
+        resource: 'Value 1',
+        attributes: { Variant: 'V1', 'Variant (2)': '1' },
+      },
       { caseId: 'Case 4', activity: 'Close', timestamp: Date.UTC(2012, 9, 10, 9), attributes: { Variant: 'V2' } },
     ]);
     expect(skipped).toEqual({ missingCase: 1, missingActivity: 1, badTimestamp: 1, firstBadTimestamp: 'not a time' });

@@ -111,7 +111,9 @@ describe('helpdesk log (MANIFEST §5)', () => {
     parser.write(svg).close();
     for (const a of completed.activities) expect(texts.filter((t) => t === a.activity)).toHaveLength(1);
 
-    const boxes = [...svg.matchAll(/<rect x="([\d.-]+)" y="([\d.-]+)" width="(\d+)" height="(\d+)" rx="7"/g)].map((m) => m.slice(1).map(Number) as [number, number, number, number]);
+    const boxes = [...svg.matchAll(/<rect x="([\d.-]+)" y="([\d.-]+)" width="(\d+)" height="(\d+)" rx="7"/g)].map(
+      (m) => m.slice(1).map(Number) as [number, number, number, number],
+    );
     expect(boxes).toHaveLength(14);
     for (let i = 0; i < boxes.length; i++) {
       for (let j = i + 1; j < boxes.length; j++) {

@@ -42,10 +42,7 @@ function parseXml(xml: string): XmlElement {
   return root.children[0]!;
 }
 
-const all = (el: XmlElement, name: string): XmlElement[] => [
-  ...el.children.filter((c) => c.name === name),
-  ...el.children.flatMap((c) => all(c, name)),
-];
+const all = (el: XmlElement, name: string): XmlElement[] => [...el.children.filter((c) => c.name === name), ...el.children.flatMap((c) => all(c, name))];
 const attr = (el: XmlElement, key: string) => el.children.find((c) => c.attributes.key === key)?.attributes.value;
 
 const agent = (id: string) => ({ kind: 'agent' as const, id });
@@ -54,20 +51,68 @@ const CUSTOMER = { kind: 'customer' as const, id: 'ann@example.com' };
 
 /** Two cases' histories, with the awkward characters a real subject or reason can carry. */
 const EVENTS: CaseEvent[] = [
-  { eventId: 'e1', caseId: 'c1', activity: 'case_created', at: '2026-11-23T10:00:00.000Z', actor: CUSTOMER, details: { channel: 'web', caseNumber: '00001000' } },
-  { eventId: 'e2', caseId: 'c1', activity: 'territory_stamped', at: '2026-11-23T10:00:01.000Z', actor: SYSTEM, details: { territory: 'emea', queue: 'support' } },
-  { eventId: 'e3', caseId: 'c1', activity: 'assigned', at: '2026-11-23T10:00:02.000Z', actor: SYSTEM, details: { owner: 'luke', queue: 'support', method: 'least_busy', reasons: ['a', 'b'], racesLost: 0 } },
-  { eventId: 'e4', caseId: 'c1', activity: 'status_changed', at: '2026-11-23T10:05:00.000Z', actor: agent('luke'), details: { from: 'assigned', to: 'in_progress' } },
-  { eventId: 'e5', caseId: 'c1', activity: 'status_changed', at: '2026-11-23T11:00:00.000Z', actor: agent('luke'), details: { from: 'in_progress', to: 'resolved', comment: 'Fixed, "quoted",\r\nnext line & <tag> \u0007bell' } },
+  {
+    eventId: 'e1',
+    caseId: 'c1',
+    activity: 'case_created',
+    at: '2026-11-23T10:00:00.000Z',
+    actor: CUSTOMER,
+    details: { channel: 'web', caseNumber: '00001000' },
+  },
+  {
+    eventId: 'e2',
+    caseId: 'c1',
+    activity: 'territory_stamped',
+    at: '2026-11-23T10:00:01.000Z',
+    actor: SYSTEM,
+    details: { territory: 'emea', queue: 'support' },
+  },
+  {
+    eventId: 'e3',
+    caseId: 'c1',
+    activity: 'assigned',
+    at: '2026-11-23T10:00:02.000Z',
+    actor: SYSTEM,
+    details: { owner: 'luke', queue: 'support', method: 'least_busy', reasons: ['a', 'b'], racesLost: 0 },
+  },
+  {
+    eventId: 'e4',
+    caseId: 'c1',
+    activity: 'status_changed',
+    at: '2026-11-23T10:05:00.000Z',
+    actor: agent('luke'),
+    details: { from: 'assigned', to: 'in_progress' },
+  },
+  {
+    eventId: 'e5',
+    caseId: 'c1',
+    activity: 'status_changed',
+    at: '2026-11-23T11:00:00.000Z',
+    actor: agent('luke'),
+    details: { from: 'in_progress', to: 'resolved', comment: 'Fixed, "quoted",\r\nnext line & <tag> \u0007bell' },
+  },
   { eventId: 'e6', caseId: 'c2', activity: 'case_created', at: '2026-11-23T09:00:00.000Z', actor: CUSTOMER, details: { channel: 'email', messageId: 'm1' } },
-  { eventId: 'e7', caseId: 'c2', activity: 'sent_to_review', at: '2026-11-23T09:00:05.000Z', actor: SYSTEM, details: { reason: 'no_territory', queue: 'review' } },
+  {
+    eventId: 'e7',
+    caseId: 'c2',
+    activity: 'sent_to_review',
+    at: '2026-11-23T09:00:05.000Z',
+    actor: SYSTEM,
+    details: { reason: 'no_territory', queue: 'review' },
+  },
 ];
 
 describe('CaseEvent ▶ mining events', () => {
   it('names status changes by their target, hides customer addresses and carries the queue forward', () => {
     const events = miningEventsFromCaseEvents(EVENTS);
     expect(events.map((e) => e.activity)).toEqual([
-      'case_created', 'territory_stamped', 'assigned', 'status_changed:in_progress', 'status_changed:resolved', 'case_created', 'sent_to_review',
+      'case_created',
+      'territory_stamped',
+      'assigned',
+      'status_changed:in_progress',
+      'status_changed:resolved',
+      'case_created',
+      'sent_to_review',
     ]);
     expect(events.map((e) => e.resource)).toEqual(['customer', 'caseflow', 'caseflow', 'luke', 'luke', 'customer', 'caseflow']);
     expect(events.map((e) => e.group)).toEqual([undefined, 'support', 'support', 'support', 'support', undefined, 'review']);
@@ -135,13 +180,35 @@ describe('XES export', () => {
 describe('OCEL 2.0 export', () => {
   const cases = [
     {
-      caseId: 'c1', caseNumber: '00001000', channel: 'web', status: 'resolved', priority: 'high', priorityRank: 1, subject: 's', description: 'd',
-      contact: { email: 'ann@example.com' }, queue: 'support', owner: 'luke', routing: { excludedAgents: [], attempts: 1 },
-      createdAt: '2026-11-23T10:00:00.000Z', updatedAt: '2026-11-23T11:00:00.000Z', version: 5,
+      caseId: 'c1',
+      caseNumber: '00001000',
+      channel: 'web',
+      status: 'resolved',
+      priority: 'high',
+      priorityRank: 1,
+      subject: 's',
+      description: 'd',
+      contact: { email: 'ann@example.com' },
+      queue: 'support',
+      owner: 'luke',
+      routing: { excludedAgents: [], attempts: 1 },
+      createdAt: '2026-11-23T10:00:00.000Z',
+      updatedAt: '2026-11-23T11:00:00.000Z',
+      version: 5,
     },
   ] as CaseRecord[];
   const messages: CaseMessage[] = [
-    { messageId: 'm1', caseId: 'c2', direction: 'inbound', from: 'bob@example.com', subject: 'Help', text: 'x', at: '2026-11-23T09:00:00.000Z', attachments: [], channel: 'email' },
+    {
+      messageId: 'm1',
+      caseId: 'c2',
+      direction: 'inbound',
+      from: 'bob@example.com',
+      subject: 'Help',
+      text: 'x',
+      at: '2026-11-23T09:00:00.000Z',
+      attachments: [],
+      channel: 'email',
+    },
   ];
   const json = caseEventsToOcelJson({ events: EVENTS, cases, messages });
   const doc = JSON.parse(json) as ReturnType<typeof caseEventsToOcel>;
@@ -150,7 +217,14 @@ describe('OCEL 2.0 export', () => {
     expect(Object.keys(doc).sort()).toEqual(['eventTypes', 'events', 'objectTypes', 'objects']);
     expect(ocelProblems(doc)).toEqual([]);
     expect(doc.objectTypes.map((t) => t.name)).toEqual(['case', 'agent', 'queue', 'message']);
-    expect(doc.eventTypes.map((t) => t.name)).toEqual(['assigned', 'case_created', 'sent_to_review', 'status_changed:in_progress', 'status_changed:resolved', 'territory_stamped']);
+    expect(doc.eventTypes.map((t) => t.name)).toEqual([
+      'assigned',
+      'case_created',
+      'sent_to_review',
+      'status_changed:in_progress',
+      'status_changed:resolved',
+      'territory_stamped',
+    ]);
     expect(doc.events).toHaveLength(EVENTS.length);
   });
 
@@ -232,15 +306,24 @@ describe('layered layout', () => {
     const ids = ['start', 'a', 'b', 'c', 'd', 'end'];
     const nodes = ids.map((id) => ({ id, width: id === 'start' || id === 'end' ? 30 : 120, height: 40 }));
     const pairs: [string, string, number][] = [
-      ['start', 'a', 90], ['a', 'b', 80], ['b', 'c', 50], ['c', 'a', 20], ['b', 'd', 30], ['d', 'c', 25], ['a', 'd', 5], ['c', 'end', 90], ['d', 'b', 3],
+      ['start', 'a', 90],
+      ['a', 'b', 80],
+      ['b', 'c', 50],
+      ['c', 'a', 20],
+      ['b', 'd', 30],
+      ['d', 'c', 25],
+      ['a', 'd', 5],
+      ['c', 'end', 90],
+      ['d', 'b', 3],
     ];
     const edges = pairs.map(([from, to, weight], i) => ({ id: `e${i}`, from, to, weight, labelWidth: 60, labelHeight: 14, thickness: 3 }));
     const layout = layoutLayered(nodes, edges, { startId: 'start', endId: 'end' });
     const placed = ids.map((id) => ({ ...layout.nodes.get(id)!, w: nodes.find((n) => n.id === id)!.width }));
-    for (const p of placed) for (const q of placed) {
-      if (p.id >= q.id || p.rank !== q.rank) continue;
-      expect(Math.abs(p.x - q.x)).toBeGreaterThanOrEqual((p.w + q.w) / 2);
-    }
+    for (const p of placed)
+      for (const q of placed) {
+        if (p.id >= q.id || p.rank !== q.rank) continue;
+        expect(Math.abs(p.x - q.x)).toBeGreaterThanOrEqual((p.w + q.w) / 2);
+      }
     const start = layout.nodes.get('start')!;
     const end = layout.nodes.get('end')!;
     for (const p of placed) {

@@ -179,7 +179,11 @@ describe('normalisePostalCode', () => {
   });
 
   it('does not check a code when the country is unknown or has no known format', () => {
-    expect(normalisePostalCode('12345', 'Narnia')).toMatchObject({ value: '12345', recognised: false, note: 'postal code not checked: the country is unknown' });
+    expect(normalisePostalCode('12345', 'Narnia')).toMatchObject({
+      value: '12345',
+      recognised: false,
+      note: 'postal code not checked: the country is unknown',
+    });
     expect(normalisePostalCode('12345', 'AE')).toMatchObject({ value: '12345', recognised: false });
   });
 });
@@ -306,7 +310,10 @@ describe('detectLanguage on short support texts', () => {
   });
 
   it('reads the customer, not the quoted reply, the links or the reference numbers', () => {
-    const text = textForDetection('AW: Ihre Bestellung 123-ABC', 'Die Lieferung fehlt immer noch.\n> Your order has shipped and will arrive soon.\n> Track it at https://example.com/track?id=42\n-- \nSent from my phone');
+    const text = textForDetection(
+      'AW: Ihre Bestellung 123-ABC',
+      'Die Lieferung fehlt immer noch.\n> Your order has shipped and will arrive soon.\n> Track it at https://example.com/track?id=42\n-- \nSent from my phone',
+    );
     expect(text).toBe('AW: Ihre Bestellung Die Lieferung fehlt immer noch.');
     expect(detectLanguage(text).language).toBe('de');
     // No spaces in CJK: a URL or an order code must not take the sentence with it.
@@ -446,7 +453,11 @@ describe('normaliseCase', () => {
   });
 
   it('detects the language when none is given, with its confidence', () => {
-    const { case: out, changes } = normaliseCase({ ...base, subject: 'Karte gesperrt', description: 'Meine Karte wurde gesperrt und ich kann nicht mehr bezahlen.' });
+    const { case: out, changes } = normaliseCase({
+      ...base,
+      subject: 'Karte gesperrt',
+      description: 'Meine Karte wurde gesperrt und ich kann nicht mehr bezahlen.',
+    });
     expect(out.language).toBe('de');
     const change = changes.find((c) => c.field === 'language');
     expect(change).toMatchObject({ before: undefined, after: 'de', note: 'detected from subject and description' });
@@ -463,7 +474,12 @@ describe('normaliseCase', () => {
   });
 
   it('falls back to detection when the given language is not recognisable', () => {
-    const { case: out, changes } = normaliseCase({ ...base, language: 'Klingonish', subject: 'Ma carte est bloquée', description: 'Je ne peux plus payer avec ma carte depuis hier.' });
+    const { case: out, changes } = normaliseCase({
+      ...base,
+      language: 'Klingonish',
+      subject: 'Ma carte est bloquée',
+      description: 'Je ne peux plus payer avec ma carte depuis hier.',
+    });
     expect(out.language).toBe('fr');
     expect(changes.find((c) => c.field === 'language')?.note).toBe('given language "Klingonish" not recognised; detected from subject and description');
   });

@@ -83,7 +83,10 @@ describe('the OpenAPI document', () => {
     expect(parsed.success).toBe(false);
     expect(new Set(parsed.error!.issues.map((i) => i.path[0]))).toEqual(new Set(create.required));
     expect(ReassignBody.safeParse({ agent: 'a', reason: 'r' }).success).toBe(true);
-    expect(doc.paths['/cases/{id}/replies'].post.requestBody).toEqual({ required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ReplyRequest' } } } });
+    expect(doc.paths['/cases/{id}/replies'].post.requestBody).toEqual({
+      required: true,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ReplyRequest' } } },
+    });
     expect(doc.paths['/cases/{id}/swarm'].post.requestBody.required).toBe(false);
     const list = doc.paths['/cases'].get.parameters.map((p: { name: string }) => p.name);
     expect(list).toEqual(['queue', 'status', 'owner', 'priority', 'channel', 'limit', 'cursor']);
@@ -94,7 +97,8 @@ describe('the OpenAPI document', () => {
     for (const field of ['caseId', 'caseNumber', 'channel', 'status', 'priority', 'subject', 'description', 'contact', 'createdAt', 'updatedAt']) {
       expect(c.required, field).toContain(field);
     }
-    for (const field of ['account', 'location', 'product', 'type', 'language', 'territory', 'queue', 'owner', 'sla', 'swarm']) expect(c.properties, field).toHaveProperty(field);
+    for (const field of ['account', 'location', 'product', 'type', 'language', 'territory', 'queue', 'owner', 'sla', 'swarm'])
+      expect(c.properties, field).toHaveProperty(field);
     expect(c.additionalProperties).toEqual({}); // fields may be added, never renamed
     expect(doc.components.schemas.CaseDetail.required).toEqual(expect.arrayContaining(['messages', 'events', 'decisions']));
     expect(doc.components.schemas.Error.required).toEqual(['error', 'message']);
@@ -104,7 +108,7 @@ describe('the OpenAPI document', () => {
 });
 
 describe('the Slack message of a swarm', () => {
-  it('has the case summary, the experts with their reasons and a link, with Slack\'s control characters escaped', () => {
+  it("has the case summary, the experts with their reasons and a link, with Slack's control characters escaped", () => {
     const message = slackSwarmMessage({
       caseId: '01J',
       caseNumber: '00001024',
@@ -126,7 +130,9 @@ describe('the Slack message of a swarm', () => {
     expect(json).toContain('1. *Obi-Wan Kenobi* (obiwan), score 57: lamps level 4: +40; online: +4');
     expect(message.blocks[4]).toEqual({
       type: 'actions',
-      elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open case 00001024' }, url: 'https://support.example.com/cases/01J', action_id: 'open_case' }],
+      elements: [
+        { type: 'button', text: { type: 'plain_text', text: 'Open case 00001024' }, url: 'https://support.example.com/cases/01J', action_id: 'open_case' },
+      ],
     });
   });
 });

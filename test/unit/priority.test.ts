@@ -42,8 +42,24 @@ describe('PrioritisationSchema', () => {
 
   it.each([
     [{ levels: [] }, 'levels'],
-    [{ levels: [{ priority: 'high', minScore: 10 }, { priority: 'high', minScore: 20 }] }, 'levels.1.priority'],
-    [{ levels: [{ priority: 'high', minScore: 10 }, { priority: 'low', minScore: 10 }] }, 'levels.1.minScore'],
+    [
+      {
+        levels: [
+          { priority: 'high', minScore: 10 },
+          { priority: 'high', minScore: 20 },
+        ],
+      },
+      'levels.1.priority',
+    ],
+    [
+      {
+        levels: [
+          { priority: 'high', minScore: 10 },
+          { priority: 'low', minScore: 10 },
+        ],
+      },
+      'levels.1.minScore',
+    ],
     [{ severity: { High: 10, high: 20 }, levels: [{ priority: 'low', minScore: 0 }] }, 'severity.high'],
     [{ severity: { high: 'ten' }, levels: [{ priority: 'low', minScore: 0 }] }, 'severity.high'],
     [{ sentiment: { extraWords: { 'not good': -2 } }, levels: [{ priority: 'low', minScore: 0 }] }, 'sentiment.extraWords.not good'],
@@ -116,8 +132,7 @@ describe('the default prioritisation (none configured)', () => {
 });
 
 describe('each factor', () => {
-  const factor = (c: Parameters<typeof computePriority>[0], name: string) =>
-    computePriority(c, prioritisation, FOUR).factors.find((f) => f.factor === name)!;
+  const factor = (c: Parameters<typeof computePriority>[0], name: string) => computePriority(c, prioritisation, FOUR).factors.find((f) => f.factor === name)!;
 
   it('severity adds its configured points', () => {
     expect(factor({ ...plain, severity: 'critical' }, 'severity')).toEqual({
@@ -208,7 +223,13 @@ describe('each factor', () => {
       { word: 'asap', score: -3 },
     ]);
     // Same text under a configuration without the extra words: the package's lexicon is untouched.
-    expect(scoreTone(c.description)).toEqual({ score: 3, words: [{ word: 'please', score: 1 }, { word: 'help', score: 2 }] });
+    expect(scoreTone(c.description)).toEqual({
+      score: 3,
+      words: [
+        { word: 'please', score: 1 },
+        { word: 'help', score: 2 },
+      ],
+    });
   });
 });
 
@@ -255,7 +276,13 @@ describe('thresholds and levels', () => {
   });
 
   it('ignores a level the configured list does not have', () => {
-    const stray = PrioritisationSchema.parse({ severity: { high: 30 }, levels: [{ priority: 'urgent', minScore: 10 }, { priority: 'low', minScore: 0 }] });
+    const stray = PrioritisationSchema.parse({
+      severity: { high: 30 },
+      levels: [
+        { priority: 'urgent', minScore: 10 },
+        { priority: 'low', minScore: 0 },
+      ],
+    });
     expect(computePriority({ ...plain, severity: 'high' }, stray, FOUR).priority).toBe('low');
   });
 });

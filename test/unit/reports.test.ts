@@ -102,7 +102,7 @@ describe('the report over the hand-computed week', () => {
     expect(report.firstContactResolution).toEqual({ resolved: 3, firstContact: 1, rate: 0.3333 });
   });
 
-  it('counts reassignments and handovers per case type, over each case\'s whole assignment history', () => {
+  it("counts reassignments and handovers per case type, over each case's whole assignment history", () => {
     // Assignments in the period (#n = the case's n-th assignment ever):
     //   billing:   A alice#1; D carol#1, bob#2 (handover), alice#3 (handover); F carol#1; C's only assignment was 02-28
     //              ▶ 3 cases, 5 assignments, 2 reassignments, 2 handovers; per case 2/3 = 0.6667 and 0.6667
@@ -113,7 +113,15 @@ describe('the report over the hand-computed week', () => {
       { type: 'billing', cases: 3, assignments: 5, reassignments: 2, handovers: 2, reassignmentsPerCase: 0.6667, handoversPerCase: 0.6667 },
       { type: 'technical', cases: 3, assignments: 5, reassignments: 2, handovers: 1, reassignmentsPerCase: 0.6667, handoversPerCase: 0.3333 },
     ]);
-    expect(report.reassignments!.total).toEqual({ type: 'all', cases: 6, assignments: 10, reassignments: 4, handovers: 3, reassignmentsPerCase: 0.6667, handoversPerCase: 0.5 });
+    expect(report.reassignments!.total).toEqual({
+      type: 'all',
+      cases: 6,
+      assignments: 10,
+      reassignments: 4,
+      handovers: 3,
+      reassignmentsPerCase: 0.6667,
+      handoversPerCase: 0.5,
+    });
   });
 
   it('lists agents who gave back more than the threshold of distinct cases in one ISO week', () => {
@@ -125,7 +133,11 @@ describe('the report over the hand-computed week', () => {
     });
     // Threshold 3: nobody gave back more than 3.
     expect(run({ reassignThreshold: 3 }).reassignments!.frequentReassigners).toEqual({ threshold: 3, agents: [] });
-    expect(run({ reassignThreshold: 0 }).reassignments!.frequentReassigners.agents.map((a) => `${a.agentId}:${a.cases}`)).toEqual(['carol:3', 'bob:1', 'mona:1']);
+    expect(run({ reassignThreshold: 0 }).reassignments!.frequentReassigners.agents.map((a) => `${a.agentId}:${a.cases}`)).toEqual([
+      'carol:3',
+      'bob:1',
+      'mona:1',
+    ]);
   });
 
   it('measures time on hold: holds that ended in the period, and those still running at its end', () => {
@@ -140,7 +152,7 @@ describe('the report over the hand-computed week', () => {
     });
   });
 
-  it('gives each agent\'s load and utilisation per day, weighted by their working hours', () => {
+  it("gives each agent's load and utilisation per day, weighted by their working hours", () => {
     // Load = cases held (assignment ▶ release), averaged over the agent's working time (office:
     // 480 min a weekday, none at the weekend); utilisation = load ÷ capacity; peak at any time.
     // alice (capacity 4) holds C all week, A Mon 09–11, D Tue 09:40–13:00, G Thu 09–10 and 14–15:
@@ -151,7 +163,11 @@ describe('the report over the hand-computed week', () => {
     //   week: (600 + 680 + 480 + 600 + 480) / (5 × 480) = 2840/2400 = 1.18333… ▶ 1.1833; 2840/9600 = 0.29583… ▶ 0.2958
     const alice = report.agents!.agents.find((a) => a.agentId === 'alice')!;
     expect(alice).toEqual({
-      agentId: 'alice', name: 'Alice', capacity: 4, calendar: 'office', casesHeld: 4,
+      agentId: 'alice',
+      name: 'Alice',
+      capacity: 4,
+      calendar: 'office',
+      casesHeld: 4,
       period: { averageLoad: 1.1833, peakLoad: 2, utilisation: 0.2958 },
       series: [
         { bucket: '2025-03-03', averageLoad: 1.25, peakLoad: 2, utilisation: 0.3125 },
@@ -173,7 +189,13 @@ describe('the report over the hand-computed week', () => {
     expect(bob.period).toEqual({ averageLoad: 0.9604, peakLoad: 2, utilisation: 0.4802 });
     expect(bob.casesHeld).toBe(3);
     expect(bob.series.map((p) => [p.averageLoad, p.peakLoad, p.utilisation])).toEqual([
-      [0.125, 1, 0.0625], [1.0625, 2, 0.5313], [1.6146, 2, 0.8073], [1, 1, 0.5], [1, 1, 0.5], [null, 1, null], [null, 1, null],
+      [0.125, 1, 0.0625],
+      [1.0625, 2, 0.5313],
+      [1.6146, 2, 0.8073],
+      [1, 1, 0.5],
+      [1, 1, 0.5],
+      [null, 1, null],
+      [null, 1, null],
     ]);
     // carol (capacity 2) held D 10 min (Tue), E 5 min (Wed), F 1 min (Thu):
     //   Tue 10/480 = 0.02083 ▶ 0.0208, 10/960 ▶ 0.0104; Wed 5/480 ▶ 0.0104, 5/960 = 0.00520 ▶ 0.0052;
@@ -181,7 +203,13 @@ describe('the report over the hand-computed week', () => {
     const carol = report.agents!.agents.find((a) => a.agentId === 'carol')!;
     expect(carol.period).toEqual({ averageLoad: 0.0067, peakLoad: 1, utilisation: 0.0033 });
     expect(carol.series.map((p) => [p.averageLoad, p.peakLoad, p.utilisation])).toEqual([
-      [0, 0, 0], [0.0208, 1, 0.0104], [0.0104, 1, 0.0052], [0.0021, 1, 0.001], [0, 0, 0], [null, 0, null], [null, 0, null],
+      [0, 0, 0],
+      [0.0208, 1, 0.0104],
+      [0.0104, 1, 0.0052],
+      [0.0021, 1, 0.001],
+      [0, 0, 0],
+      [null, 0, null],
+      [null, 0, null],
     ]);
     // mona has no capacity and held nothing: not listed.
     expect(report.agents!.agents.map((a) => a.agentId)).toEqual(['alice', 'bob', 'carol']);
@@ -192,7 +220,7 @@ describe('the report over the hand-computed week', () => {
     expect(weekly.series).toEqual([{ bucket: '2025-W10', averageLoad: 1.1833, peakLoad: 2, utilisation: 0.2958 }]);
   });
 
-  it('shows the backlog by queue as of the report\'s time', () => {
+  it("shows the backlog by queue as of the report's time", () => {
     // Open at 03-10 12:00: C (support, in_progress, low, created 02-28 10:00), E (billing, in_progress,
     // medium, 03-05 10:00), F (billing, queued, medium, 03-06 09:00).
     //   billing oldest E: 03-05 10:00 ▶ 03-10 12:00 = 5 d 2 h = 122 h = 439 200 000
@@ -201,8 +229,22 @@ describe('the report over the hand-computed week', () => {
       asOf: AS_OF,
       total: 3,
       byQueue: [
-        { queue: 'billing', total: 2, byStatus: { queued: 1, in_progress: 1 }, byPriority: { medium: 2 }, oldestCreatedAt: '2025-03-05T10:00:00.000Z', oldestAgeMs: 439_200_000 },
-        { queue: 'support', total: 1, byStatus: { in_progress: 1 }, byPriority: { low: 1 }, oldestCreatedAt: '2025-02-28T10:00:00.000Z', oldestAgeMs: 871_200_000 },
+        {
+          queue: 'billing',
+          total: 2,
+          byStatus: { queued: 1, in_progress: 1 },
+          byPriority: { medium: 2 },
+          oldestCreatedAt: '2025-03-05T10:00:00.000Z',
+          oldestAgeMs: 439_200_000,
+        },
+        {
+          queue: 'support',
+          total: 1,
+          byStatus: { in_progress: 1 },
+          byPriority: { low: 1 },
+          oldestCreatedAt: '2025-02-28T10:00:00.000Z',
+          oldestAgeMs: 871_200_000,
+        },
       ],
     });
   });
@@ -249,7 +291,13 @@ describe('report building blocks', () => {
     expect(() => parsePeriod('2025-02-29', '2025-03-01')).toThrow(/from: must be a date/);
     expect(() => parsePeriod('2025-03-02', '2025-03-01')).toThrow(/to: must be on or after from/);
     expect(() => parsePeriod(undefined, undefined)).toThrow(/from: is required.*to: is required/);
-    expect(parsePeriod('2025-03-03', '2025-03-03')).toEqual({ from: '2025-03-03', to: '2025-03-03', start: '2025-03-03T00:00:00.000Z', end: '2025-03-04T00:00:00.000Z', days: 1 });
+    expect(parsePeriod('2025-03-03', '2025-03-03')).toEqual({
+      from: '2025-03-03',
+      to: '2025-03-03',
+      start: '2025-03-03T00:00:00.000Z',
+      end: '2025-03-04T00:00:00.000Z',
+      days: 1,
+    });
     expect(daysOf(parsePeriod('2024-02-28', '2024-03-01'))).toEqual(['2024-02-28', '2024-02-29', '2024-03-01']);
   });
 
@@ -273,35 +321,58 @@ describe('report building blocks', () => {
     expect(early.agents).toBeUndefined();
   });
 
-  it('count a person\'s reassignment to a colleague once, and a system reassignment followed by its assignment once', () => {
+  it("count a person's reassignment to a colleague once, and a system reassignment followed by its assignment once", () => {
     const SYS = { kind: 'system' as const, id: 'sweep' };
     const mona = { kind: 'agent' as const, id: 'mona' };
-    const e = (at: string, activity: string, actor: typeof SYS | typeof mona, details: Record<string, unknown>) => ({ eventId: `${activity}-${at}`, caseId: 'R', activity, at: `2025-03-04T${at}:00.000Z`, actor, details });
-    const tl = caseTimeline(CASES[0]!, [
-      e('09:00', 'assigned', SYS, { owner: 'alice' }),
-      // mona (a manager) gives it to bob: `reassigned` names him, the capacity moves in the same write
-      e('10:00', 'reassigned', mona, { cause: 'manual', from: 'alice', to: 'bob' }),
-      e('10:00', 'capacity_released', mona, { agent: 'alice' }),
-      // the end-of-shift sweep moves it to carol: `reassigned` to carol, then the claim's `assigned`
-      e('17:00', 'reassigned', SYS, { cause: 'end_of_shift', from: 'bob', to: 'carol' }),
-      e('17:00', 'capacity_released', SYS, { agent: 'bob' }),
-      e('17:00', 'assigned', SYS, { owner: 'carol' }),
-      // offer lapsed: back to routing, which gives it to alice
-      e('17:10', 'offer_expired', SYS, { from: 'carol', to: 'routing' }),
-      e('17:10', 'capacity_released', SYS, { agent: 'carol' }),
-      e('17:10', 'assigned', SYS, { owner: 'alice' }),
-    ], Date.parse(AS_OF));
+    const e = (at: string, activity: string, actor: typeof SYS | typeof mona, details: Record<string, unknown>) => ({
+      eventId: `${activity}-${at}`,
+      caseId: 'R',
+      activity,
+      at: `2025-03-04T${at}:00.000Z`,
+      actor,
+      details,
+    });
+    const tl = caseTimeline(
+      CASES[0]!,
+      [
+        e('09:00', 'assigned', SYS, { owner: 'alice' }),
+        // mona (a manager) gives it to bob: `reassigned` names him, the capacity moves in the same write
+        e('10:00', 'reassigned', mona, { cause: 'manual', from: 'alice', to: 'bob' }),
+        e('10:00', 'capacity_released', mona, { agent: 'alice' }),
+        // the end-of-shift sweep moves it to carol: `reassigned` to carol, then the claim's `assigned`
+        e('17:00', 'reassigned', SYS, { cause: 'end_of_shift', from: 'bob', to: 'carol' }),
+        e('17:00', 'capacity_released', SYS, { agent: 'bob' }),
+        e('17:00', 'assigned', SYS, { owner: 'carol' }),
+        // offer lapsed: back to routing, which gives it to alice
+        e('17:10', 'offer_expired', SYS, { from: 'carol', to: 'routing' }),
+        e('17:10', 'capacity_released', SYS, { agent: 'carol' }),
+        e('17:10', 'assigned', SYS, { owner: 'alice' }),
+      ],
+      Date.parse(AS_OF),
+    );
     expect(tl.assignments.map((a) => [a.index, a.owner, a.previousOwner ?? null])).toEqual([
-      [1, 'alice', null], [2, 'bob', 'alice'], [3, 'carol', 'bob'], [4, 'alice', 'carol'],
+      [1, 'alice', null],
+      [2, 'bob', 'alice'],
+      [3, 'carol', 'bob'],
+      [4, 'alice', 'carol'],
     ]);
-    expect(tl.holdings.map((h) => [h.agentId, new Date(h.start).toISOString().slice(11, 16), h.end ? new Date(h.end).toISOString().slice(11, 16) : null])).toEqual([
-      ['alice', '09:00', '10:00'], ['bob', '10:00', '17:00'], ['carol', '17:00', '17:10'], ['alice', '17:10', null],
+    expect(
+      tl.holdings.map((h) => [h.agentId, new Date(h.start).toISOString().slice(11, 16), h.end ? new Date(h.end).toISOString().slice(11, 16) : null]),
+    ).toEqual([
+      ['alice', '09:00', '10:00'],
+      ['bob', '10:00', '17:00'],
+      ['carol', '17:00', '17:10'],
+      ['alice', '17:10', null],
     ]);
     expect(tl.handbacks).toEqual([{ agentId: 'mona', at: Date.parse('2025-03-04T10:00:00.000Z'), activity: 'reassigned' }]);
   });
 
   it('track ownership from assignment to release, whatever releases it', () => {
-    const tl = caseTimeline(CASES[3]!, events.filter((e) => e.caseId === 'D'), Date.parse(AS_OF));
+    const tl = caseTimeline(
+      CASES[3]!,
+      events.filter((e) => e.caseId === 'D'),
+      Date.parse(AS_OF),
+    );
     expect(tl.holdings.map((h) => [h.agentId, new Date(h.start).toISOString().slice(11, 16), new Date(h.end!).toISOString().slice(11, 16)])).toEqual([
       ['carol', '09:00', '09:10'],
       ['bob', '09:10', '09:40'],

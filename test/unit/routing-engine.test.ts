@@ -14,7 +14,17 @@ function cfg(over: Partial<RoutingConfigInput> = {}) {
   return parseRoutingConfig({
     businessHours: [
       { id: 'ny', timezone: 'America/New_York', weekly: { mon: [{ start: '09:00', end: '17:00' }] } },
-      { id: 'berlin', timezone: 'Europe/Berlin', weekly: { mon: [{ start: '08:00', end: '12:00' }, { start: '13:00', end: '17:00' }] }, holidays: ['2026-12-25'] },
+      {
+        id: 'berlin',
+        timezone: 'Europe/Berlin',
+        weekly: {
+          mon: [
+            { start: '08:00', end: '12:00' },
+            { start: '13:00', end: '17:00' },
+          ],
+        },
+        holidays: ['2026-12-25'],
+      },
     ],
     territories: [
       { id: 'iran', name: 'Iran', match: { countries: ['IR'] }, queue: 'q' },
@@ -40,9 +50,20 @@ function online(id: string, over: Partial<AgentState> = {}): [string, AgentState
 
 function aCase(over: Partial<CaseRecord> = {}): CaseRecord {
   return {
-    caseId: 'c1', caseNumber: '00001000', channel: 'web', status: 'new', priority: 'medium', priorityRank: 2,
-    subject: 's', description: 'd', contact: { email: 'x@example.com' }, queue: 'q',
-    routing: { excludedAgents: [], attempts: 0 }, createdAt: NOW.toISOString(), updatedAt: NOW.toISOString(), version: 1,
+    caseId: 'c1',
+    caseNumber: '00001000',
+    channel: 'web',
+    status: 'new',
+    priority: 'medium',
+    priorityRank: 2,
+    subject: 's',
+    description: 'd',
+    contact: { email: 'x@example.com' },
+    queue: 'q',
+    routing: { excludedAgents: [], attempts: 0 },
+    createdAt: NOW.toISOString(),
+    updatedAt: NOW.toISOString(),
+    version: 1,
     ...over,
   };
 }
@@ -51,12 +72,14 @@ const allOnline = new Map([online('a'), online('b'), online('c'), online('d')]);
 
 describe('rules', () => {
   it('first matching rule wins and its named agents are tried in order', () => {
-    const compiled = compileRouting(cfg({
-      rules: [
-        { id: 'lamps', when: { field: 'product', op: 'eq', value: 'Lamp' }, then: { route: { agents: ['b', 'a'] } } },
-        { id: 'never', when: { field: 'product', op: 'exists' }, then: { route: { agent: 'c' } } },
-      ],
-    }));
+    const compiled = compileRouting(
+      cfg({
+        rules: [
+          { id: 'lamps', when: { field: 'product', op: 'eq', value: 'Lamp' }, then: { route: { agents: ['b', 'a'] } } },
+          { id: 'never', when: { field: 'product', op: 'exists' }, then: { route: { agent: 'c' } } },
+        ],
+      }),
+    );
     const d = decideRouting({ case: aCase({ product: 'lamp' }), compiled, states: allOnline, now: NOW });
     expect(d.rule?.id).toBe('lamps');
     expect(d.ranking.map((r) => r.agentId)).toEqual(['b', 'a']);
@@ -73,9 +96,22 @@ describe('rules', () => {
   });
 
   it('sets priority and requires skills with minimum levels', () => {
-    const compiled = compileRouting(cfg({
-      rules: [{ id: 'hot-lamps', when: { all: [{ field: 'product', op: 'eq', value: 'lamp' }, { field: 'priority', op: 'in', value: ['high'] }] }, then: { setPriority: 'critical', requireSkills: [{ skill: 'lamps', minLevel: 3 }] } }],
-    }));
+    const compiled = compileRouting(
+      cfg({
+        rules: [
+          {
+            id: 'hot-lamps',
+            when: {
+              all: [
+                { field: 'product', op: 'eq', value: 'lamp' },
+                { field: 'priority', op: 'in', value: ['high'] },
+              ],
+            },
+            then: { setPriority: 'critical', requireSkills: [{ skill: 'lamps', minLevel: 3 }] },
+          },
+        ],
+      }),
+    );
     const d = decideRouting({ case: aCase({ product: 'lamp', priority: 'high', priorityRank: 1 }), compiled, states: allOnline, now: NOW });
     expect(d.setPriority).toEqual({ priority: 'critical', rank: 0 });
     expect(d.ranking.map((r) => r.agentId)).toEqual(['b']);
@@ -99,7 +135,17 @@ describe('rules', () => {
   });
 
   it('combines all / any / not', () => {
-    const p = compileConditionNode({ all: [{ any: [{ field: 'type', op: 'eq', value: 'outage' }, { field: 'subject', op: 'contains', value: 'down' }] }, { not: [{ field: 'account.group', op: 'eq', value: '66' }] }] });
+    const p = compileConditionNode({
+      all: [
+        {
+          any: [
+            { field: 'type', op: 'eq', value: 'outage' },
+            { field: 'subject', op: 'contains', value: 'down' },
+          ],
+        },
+        { not: [{ field: 'account.group', op: 'eq', value: '66' }] },
+      ],
+    });
     expect(p({ case: aCase({ subject: 'Site is DOWN' }), now: NOW })).toBe(true);
     expect(p({ case: aCase({ subject: 'Site is DOWN', account: { group: '66' } }), now: NOW })).toBe(false);
     expect(p({ case: aCase({ subject: 'hello' }), now: NOW })).toBe(false);
@@ -112,14 +158,16 @@ describe('filters', () => {
     expect(isOpenAt(berlin, new Date('2026-11-23T10:00:00Z'))).toBe(true); // 11:00
     expect(isOpenAt(berlin, new Date('2026-11-23T11:30:00Z'))).toBe(false); // 12:30 lunch break
     expect(isOpenAt(berlin, new Date('2026-11-24T10:00:00Z'))).toBe(false); // Tuesday: closed
-    const compiled = compileRouting(cfg({
-      agents: [
-        { id: 'a', name: 'A', email: 'a@x.io', capacity: { web: 2 }, businessHours: 'ny' },
-        { id: 'b', name: 'B', email: 'b@x.io', capacity: { web: 2 }, businessHours: 'berlin' },
-        { id: 'c', name: 'C', email: 'c@x.io', capacity: { web: 2 } },
-        { id: 'd', name: 'D', email: 'd@x.io', capacity: { web: 2 } },
-      ],
-    }));
+    const compiled = compileRouting(
+      cfg({
+        agents: [
+          { id: 'a', name: 'A', email: 'a@x.io', capacity: { web: 2 }, businessHours: 'ny' },
+          { id: 'b', name: 'B', email: 'b@x.io', capacity: { web: 2 }, businessHours: 'berlin' },
+          { id: 'c', name: 'C', email: 'c@x.io', capacity: { web: 2 } },
+          { id: 'd', name: 'D', email: 'd@x.io', capacity: { web: 2 } },
+        ],
+      }),
+    );
     const d = decideRouting({ case: aCase(), compiled, states: allOnline, now: NOW });
     expect(d.steps[0]?.candidates.find((c) => c.agentId === 'a')?.removedBy).toEqual({ filter: 'business_hours', reason: 'outside working hours (ny)' });
     expect(d.ranking.map((r) => r.agentId)).toEqual(['b', 'c']);
@@ -152,15 +200,19 @@ describe('relaxation', () => {
   });
 
   it('lets a waiting case reach an agent with a lower level', () => {
-    const compiled = compileRouting(cfg({
-      rules: [{ id: 'expert', when: { field: 'product', op: 'eq', value: 'lamp' }, then: { requireSkills: [{ skill: 'lamps', minLevel: 5 }] } }],
-    }));
+    const compiled = compileRouting(
+      cfg({
+        rules: [{ id: 'expert', when: { field: 'product', op: 'eq', value: 'lamp' }, then: { requireSkills: [{ skill: 'lamps', minLevel: 5 }] } }],
+      }),
+    );
     const fresh = decideRouting({ case: aCase({ product: 'lamp' }), compiled, states: allOnline, now: NOW });
     expect(fresh.ranking).toEqual([]);
     expect(fresh.reasons.at(-1)).toBe('the case waits in queue q until someone can take it');
     const waited = decideRouting({
       case: aCase({ product: 'lamp', status: 'queued', routing: { excludedAgents: [], attempts: 1, queuedAt: '2026-11-23T08:59:00Z' } }),
-      compiled, states: allOnline, now: NOW,
+      compiled,
+      states: allOnline,
+      now: NOW,
     });
     expect(waited.relaxationStage).toBe(2);
     expect(waited.ranking.map((r) => r.agentId)).toEqual(['a', 'b']);
@@ -180,7 +232,12 @@ describe('customer history and overflow', () => {
 
   it('overflows to the overflow queue only when nobody in the queue can take the case', () => {
     const compiled = compileRouting(cfg());
-    const busy = new Map([online('a', { presence: 'away' }), online('b', { presence: 'offline' }), online('c', { load: { ...emptyLoad(), web: 2 } }), online('d')]);
+    const busy = new Map([
+      online('a', { presence: 'away' }),
+      online('b', { presence: 'offline' }),
+      online('c', { load: { ...emptyLoad(), web: 2 } }),
+      online('d'),
+    ]);
     const d = decideRouting({ case: aCase(), compiled, states: busy, now: NOW });
     expect(d.ranking).toEqual([{ agentId: 'd', queue: 'spill' }]);
     expect(d.queue).toBe('q');

@@ -81,7 +81,10 @@ describe('decideAssignment', () => {
   });
 
   it('never offers a case again to an agent who declined it', () => {
-    const candidates = [{ agent: agent('a'), state: state('a') }, { agent: agent('b'), state: state('b') }];
+    const candidates = [
+      { agent: agent('a'), state: state('a') },
+      { agent: agent('b'), state: state('b') },
+    ];
     const d = decideAssignment({
       case: webCase({ routing: { excludedAgents: ['a'], attempts: 1 } }),
       queue: queue('least_busy', ['a', 'b']),

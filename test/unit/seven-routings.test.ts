@@ -19,15 +19,28 @@ const NIGHT = new Date('2026-11-23T21:00:00Z'); // Monday 22:00 Berlin
 
 function online(over: Record<string, Partial<AgentState>> = {}): Map<string, AgentState> {
   return new Map(
-    config.agents.map((a) => [a.id, { agentId: a.id, presence: 'online' as const, presenceSince: NIGHT.toISOString(), load: emptyLoad(), version: 1, ...over[a.id] }]),
+    config.agents.map((a) => [
+      a.id,
+      { agentId: a.id, presence: 'online' as const, presenceSince: NIGHT.toISOString(), load: emptyLoad(), version: 1, ...over[a.id] },
+    ]),
   );
 }
 
 function stamped(over: Partial<CaseRecord>, at: Date): CaseRecord {
   const c: CaseRecord = {
-    caseId: 'c', caseNumber: '00001000', channel: 'phone', status: 'new', priority: 'medium', priorityRank: 2,
-    subject: 's', description: 'd', contact: { email: 'x@example.com' },
-    routing: { excludedAgents: [], attempts: 0 }, createdAt: at.toISOString(), updatedAt: at.toISOString(), version: 1,
+    caseId: 'c',
+    caseNumber: '00001000',
+    channel: 'phone',
+    status: 'new',
+    priority: 'medium',
+    priorityRank: 2,
+    subject: 's',
+    description: 'd',
+    contact: { email: 'x@example.com' },
+    routing: { excludedAgents: [], attempts: 0 },
+    createdAt: at.toISOString(),
+    updatedAt: at.toISOString(),
+    version: 1,
     ...over,
   };
   const t = decideTerritory(config.territories, c).winner!;
@@ -54,7 +67,10 @@ describe('the seven routings', () => {
   });
 
   it('3. priority: a high lamp fault goes straight to Yoda', () => {
-    expect(winner(stamped({ product: 'fluorescent-lamp', priority: 'high', priorityRank: 1 }, NIGHT), NIGHT)).toMatchObject({ agent: 'yoda', rule: 'lamp-fault-urgent' });
+    expect(winner(stamped({ product: 'fluorescent-lamp', priority: 'high', priorityRank: 1 }, NIGHT), NIGHT)).toMatchObject({
+      agent: 'yoda',
+      rule: 'lamp-fault-urgent',
+    });
   });
 
   it('4. customer history: account group 66 goes to Anakin, who resolved its last case', () => {
@@ -77,7 +93,10 @@ describe('the seven routings', () => {
   });
 
   it('7. topic: a website outage reported on the incident date goes to Chewie', () => {
-    expect(winner(stamped({ type: 'website_outage' }, INCIDENT_DAY_EVENING), INCIDENT_DAY_EVENING)).toMatchObject({ agent: 'chewie', rule: 'website-outage-incident' });
+    expect(winner(stamped({ type: 'website_outage' }, INCIDENT_DAY_EVENING), INCIDENT_DAY_EVENING)).toMatchObject({
+      agent: 'chewie',
+      rule: 'website-outage-incident',
+    });
     const dayAfter = new Date('2026-11-21T10:00:00Z');
     expect(winner(stamped({ type: 'website_outage' }, dayAfter), dayAfter).agent).not.toBe('chewie');
   });

@@ -13,7 +13,19 @@ const H = 60 * M;
 function config(overrides: Partial<RoutingConfigInput> = {}) {
   return parseRoutingConfig(
     makeRoutingConfigInput({
-      businessHours: [{ id: 'berlin', timezone: 'Europe/Berlin', weekly: { mon: [{ start: '09:00', end: '17:00' }], tue: [{ start: '09:00', end: '17:00' }], wed: [{ start: '09:00', end: '17:00' }], thu: [{ start: '09:00', end: '17:00' }], fri: [{ start: '09:00', end: '17:00' }] } }],
+      businessHours: [
+        {
+          id: 'berlin',
+          timezone: 'Europe/Berlin',
+          weekly: {
+            mon: [{ start: '09:00', end: '17:00' }],
+            tue: [{ start: '09:00', end: '17:00' }],
+            wed: [{ start: '09:00', end: '17:00' }],
+            thu: [{ start: '09:00', end: '17:00' }],
+            fri: [{ start: '09:00', end: '17:00' }],
+          },
+        },
+      ],
       slaPolicies: [
         {
           id: 'vip',
@@ -62,7 +74,13 @@ describe('policies and targets', () => {
 
     const c = started({ priority: 'high', priorityRank: 1 });
     expect(c.sla).toMatchObject({ policyId: 'standard', priority: 'high', generation: 1 });
-    expect(c.sla!.milestones.first_response).toMatchObject({ status: 'active', target: 'PT2H', targetMs: 2 * H, dueAt: at(2 * H).toISOString(), warnAt: at(90 * M).toISOString() });
+    expect(c.sla!.milestones.first_response).toMatchObject({
+      status: 'active',
+      target: 'PT2H',
+      targetMs: 2 * H,
+      dueAt: at(2 * H).toISOString(),
+      warnAt: at(90 * M).toISOString(),
+    });
     expect(c.sla!.milestones.resolution).toMatchObject({ target: 'P1D', dueAt: at(24 * H).toISOString() });
   });
 
@@ -121,7 +139,10 @@ describe('priority changes', () => {
     const raised = { ...c, priority: 'critical', priorityRank: 0 };
     const synced = syncSla(c.sla!, raised, ctxOf('standard'), at(20 * M));
     expect(synced.sla.milestones.first_response).toMatchObject({ target: 'PT1H', dueAt: at(1 * H).toISOString(), consumedMs: 20 * M });
-    expect(synced.events).toContainEqual({ activity: 'sla_targets_recomputed', details: { milestone: 'first_response', priority: 'critical', from: 'PT4H', to: 'PT1H' } });
+    expect(synced.events).toContainEqual({
+      activity: 'sla_targets_recomputed',
+      details: { milestone: 'first_response', priority: 'critical', from: 'PT4H', to: 'PT1H' },
+    });
   });
 });
 
@@ -139,7 +160,11 @@ describe('warnings, breaches and escalation', () => {
     // Evaluated again a minute later: nothing new.
     expect(evaluateSla(e.case, ctxOf('standard'), at(3 * H + 31 * M)).actions).toEqual([]);
     // And the next deadline is the breach.
-    expect(nextSlaDeadline(e.case, ctxOf('standard'), at(3 * H + 31 * M))).toMatchObject({ kind: 'breach', wakeAt: at(4 * H).toISOString(), milestone: 'first_response' });
+    expect(nextSlaDeadline(e.case, ctxOf('standard'), at(3 * H + 31 * M))).toMatchObject({
+      kind: 'breach',
+      wakeAt: at(4 * H).toISOString(),
+      milestone: 'first_response',
+    });
   });
 
   it('a breach records the due instant (not when it was noticed), then escalates by levels', () => {
@@ -154,7 +179,11 @@ describe('warnings, breaches and escalation', () => {
     const m = breach.case.sla!.milestones.first_response!;
     expect(m).toMatchObject({ status: 'violated', breachedAt: at(4 * H).toISOString(), escalations: 1, target: 'PT2H' });
     // The raised priority shortened the target, but step 2 still counts from the breach: PT1H after it.
-    expect(nextSlaDeadline(breach.case, ctxOf('standard'), at(4 * H + 10 * M))).toMatchObject({ kind: 'escalation', milestone: 'first_response', wakeAt: at(5 * H).toISOString() });
+    expect(nextSlaDeadline(breach.case, ctxOf('standard'), at(4 * H + 10 * M))).toMatchObject({
+      kind: 'escalation',
+      milestone: 'first_response',
+      wakeAt: at(5 * H).toISOString(),
+    });
     expect(evaluateSla(breach.case, ctxOf('standard'), at(4 * H + 59 * M)).actions.filter((a) => a.milestone === 'first_response')).toEqual([]);
 
     const second = evaluateSla(breach.case, ctxOf('standard'), at(5 * H));
@@ -235,11 +264,21 @@ describe('milestones end met, met late or violated', () => {
 });
 
 describe('the worked example in the README (SLA section)', () => {
-  const split = [{ start: '08:00', end: '12:30' }, { start: '13:30', end: '18:00' }];
+  const split = [
+    { start: '08:00', end: '12:30' },
+    { start: '13:30', end: '18:00' },
+  ];
   const day = [{ start: '08:00', end: '18:00' }];
   const docConfig = parseRoutingConfig(
     makeRoutingConfigInput({
-      businessHours: [{ id: 'emea-office', timezone: 'Europe/Berlin', weekly: { mon: split, tue: day, wed: day, thu: day, fri: [{ start: '08:00', end: '16:00' }] }, holidays: ['2026-12-25', '2026-12-26'] }],
+      businessHours: [
+        {
+          id: 'emea-office',
+          timezone: 'Europe/Berlin',
+          weekly: { mon: split, tue: day, wed: day, thu: day, fri: [{ start: '08:00', end: '16:00' }] },
+          holidays: ['2026-12-25', '2026-12-26'],
+        },
+      ],
       slaPolicies: [
         {
           id: 'enterprise',

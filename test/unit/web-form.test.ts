@@ -134,7 +134,10 @@ describe('renderForm', () => {
       const base = { email: 'a@example.com', subject: 's', description: 'd' };
       // A local part is at most 64 characters (RFC 5321), so a long address has a long domain.
       const ok = WebSubmissionSchema.safeParse({ ...base, [f.name]: f.name === 'email' ? `a@${'b'.repeat(f.maxLength - 6)}.com` : 'x'.repeat(f.maxLength) });
-      const tooLong = WebSubmissionSchema.safeParse({ ...base, [f.name]: f.name === 'email' ? `a@${'b'.repeat(f.maxLength - 5)}.com` : 'x'.repeat(f.maxLength + 1) });
+      const tooLong = WebSubmissionSchema.safeParse({
+        ...base,
+        [f.name]: f.name === 'email' ? `a@${'b'.repeat(f.maxLength - 5)}.com` : 'x'.repeat(f.maxLength + 1),
+      });
       expect({ field: f.name, ok: ok.success, tooLong: tooLong.success }).toEqual({ field: f.name, ok: true, tooLong: false });
     }
   });

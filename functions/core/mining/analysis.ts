@@ -99,8 +99,10 @@ export interface LogAnalysis {
   eventsPerCase: DistributionStats;
 }
 
-const byCountThenName = <T extends { count: number }>(name: (t: T) => string) => (a: T, b: T) =>
-  b.count - a.count || (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);
+const byCountThenName =
+  <T extends { count: number }>(name: (t: T) => string) =>
+  (a: T, b: T) =>
+    b.count - a.count || (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);
 
 export function activityCounts(traces: readonly Trace[]): ActivityCount[] {
   const counts = new Map<string, { count: number; cases: number }>();
@@ -163,8 +165,7 @@ export function directlyFollowsGraph(traces: readonly Trace[]): DirectlyFollowsG
   const edges = [...gaps.values()]
     .map((e) => ({ from: e.from, to: e.to, count: e.gaps.length, medianMs: median(e.gaps) }))
     .sort(byCountThenName((e) => `${e.from}\u0001${e.to}`));
-  const endpoints = (m: Map<string, number>) =>
-    [...m].map(([activity, count]) => ({ activity, count })).sort(byCountThenName((e) => e.activity));
+  const endpoints = (m: Map<string, number>) => [...m].map(([activity, count]) => ({ activity, count })).sort(byCountThenName((e) => e.activity));
   return { edges, startActivities: endpoints(starts), endActivities: endpoints(ends) };
 }
 
@@ -252,9 +253,7 @@ export function rework(traces: readonly Trace[]): ReworkSummary {
     if (selfLooped.size) casesWithSelfLoop++;
     if (returned.size) casesWithReturn++;
   }
-  const activities = [...stats.values()].sort(
-    (a, b) => b.selfLoops + b.returns - (a.selfLoops + a.returns) || (a.activity < b.activity ? -1 : 1),
-  );
+  const activities = [...stats.values()].sort((a, b) => b.selfLoops + b.returns - (a.selfLoops + a.returns) || (a.activity < b.activity ? -1 : 1));
   return { casesWithRework, casesWithSelfLoop, casesWithReturn, activities };
 }
 

@@ -51,7 +51,12 @@ export function orderCaseEvents(events: readonly CaseEvent[]): CaseEvent[] {
   }
   const out: CaseEvent[] = [];
   for (const list of byCase.values()) {
-    out.push(...list.map((e) => ({ e, t: Date.parse(e.at) })).sort((a, b) => a.t - b.t).map(({ e }) => e));
+    out.push(
+      ...list
+        .map((e) => ({ e, t: Date.parse(e.at) }))
+        .sort((a, b) => a.t - b.t)
+        .map(({ e }) => e),
+    );
   }
   return out;
 }

@@ -51,7 +51,10 @@ const LIFECYCLE = 'lifecycle:transition';
 const ACTIVITY_SEPARATOR = '+';
 
 function normalise(name: string): string {
-  return name.toLowerCase().replace(/[\s_-]+/g, ' ').trim();
+  return name
+    .toLowerCase()
+    .replace(/[\s_-]+/g, ' ')
+    .trim();
 }
 
 function findColumn(columns: readonly string[], candidates: readonly string[]): string | undefined {
@@ -107,11 +110,14 @@ export function detectColumns(table: EventTable, overrides: ColumnOverrides = {}
       notes.push(`activity = "${activity.join(ACTIVITY_SEPARATOR)}" (the log's declared classifier "${classifier.name}")`);
     } else {
       const base = findColumn(columns, CANDIDATES.activity);
-      if (base === undefined) throw new EventLogInputError(`cannot tell which column is the activity (use --activity-column); the columns are: ${columns.join(', ')}`);
+      if (base === undefined)
+        throw new EventLogInputError(`cannot tell which column is the activity (use --activity-column); the columns are: ${columns.join(', ')}`);
       const lifecycle = findColumn(columns, [LIFECYCLE]);
       if (lifecycle !== undefined && lifecycle !== base && lifecycleCarriesMeaning(table, lifecycle)) {
         activity = [base, lifecycle];
-        notes.push(`activity = "${base}${ACTIVITY_SEPARATOR}${lifecycle}" (detected; the lifecycle column carries sub-statuses; --activity-column "${base}" for the coarser view)`);
+        notes.push(
+          `activity = "${base}${ACTIVITY_SEPARATOR}${lifecycle}" (detected; the lifecycle column carries sub-statuses; --activity-column "${base}" for the coarser view)`,
+        );
       } else {
         activity = [base];
         notes.push(`activity = "${base}" (detected)`);
@@ -119,9 +125,9 @@ export function detectColumns(table: EventTable, overrides: ColumnOverrides = {}
     }
   }
 
-  const timestamp =
-    overrides.timestamp !== undefined ? requireColumn(columns, overrides.timestamp, 'timestamp') : pick('timestamp', 'timestamp');
-  if (timestamp === undefined) throw new EventLogInputError(`cannot tell which column is the timestamp (use --timestamp-column); the columns are: ${columns.join(', ')}`);
+  const timestamp = overrides.timestamp !== undefined ? requireColumn(columns, overrides.timestamp, 'timestamp') : pick('timestamp', 'timestamp');
+  if (timestamp === undefined)
+    throw new EventLogInputError(`cannot tell which column is the timestamp (use --timestamp-column); the columns are: ${columns.join(', ')}`);
 
   const optional = (role: 'resource' | 'group', label: string): string | undefined => {
     const given = overrides[role];
@@ -171,8 +177,7 @@ export interface TimestampOptions {
 }
 
 // Year, month, day, then optional time, fraction and offset; `/` or `-` between date parts, `T` or space before the time.
-const ISO_LIKE =
-  /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO_LIKE = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 function parseIsoLike(text: string, zone: string): number | undefined {
   const m = ISO_LIKE.exec(text.trim());
@@ -186,10 +191,7 @@ function parseIsoLike(text: string, zone: string): number | undefined {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return undefined;
   const millis = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
   if (offset === undefined && zone !== 'UTC') {
-    const dt = DateTime.fromObject(
-      { year: Number(y), month, day, hour, minute, second, millisecond: millis },
-      { zone },
-    );
+    const dt = DateTime.fromObject({ year: Number(y), month, day, hour, minute, second, millisecond: millis }, { zone });
     return dt.isValid ? dt.toMillis() : undefined;
   }
   const utc = Date.UTC(Number(y), month - 1, day, hour, minute, second, millis);

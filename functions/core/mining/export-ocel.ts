@@ -190,14 +190,20 @@ export function ocelProblems(doc: unknown): string[] {
     if (!Array.isArray(doc[key])) problems.push(`"${key}" must be an array`);
   }
   if (problems.length) return problems;
-  const isTime = (v: unknown) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v));
+  const isTime = (v: unknown) =>
+    typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v));
   const valueMatches = (type: string, v: unknown) =>
-    type === 'string' ? typeof v === 'string'
-    : type === 'integer' ? Number.isInteger(v)
-    : type === 'float' ? typeof v === 'number'
-    : type === 'boolean' ? typeof v === 'boolean'
-    : type === 'time' ? isTime(v)
-    : false;
+    type === 'string'
+      ? typeof v === 'string'
+      : type === 'integer'
+        ? Number.isInteger(v)
+        : type === 'float'
+          ? typeof v === 'number'
+          : type === 'boolean'
+            ? typeof v === 'boolean'
+            : type === 'time'
+              ? isTime(v)
+              : false;
 
   const readTypes = (key: 'objectTypes' | 'eventTypes') => {
     const types = new Map<string, Map<string, string>>();

@@ -126,9 +126,7 @@ export function layoutLayered(nodes: readonly LayoutNode[], edges: readonly Layo
     }
     state.set(u, 2);
   };
-  const roots = [...nodes]
-    .filter((n) => n.id !== options.startId)
-    .sort((a, b) => (weightOf.get(b.id) ?? 0) - (weightOf.get(a.id) ?? 0));
+  const roots = [...nodes].filter((n) => n.id !== options.startId).sort((a, b) => (weightOf.get(b.id) ?? 0) - (weightOf.get(a.id) ?? 0));
   if (options.startId && byId.has(options.startId)) visit(options.startId);
   for (const n of roots) if (!state.has(n.id)) visit(n.id);
 
@@ -265,7 +263,10 @@ export function layoutLayered(nodes: readonly LayoutNode[], edges: readonly Layo
     }
     const offsets: number[] = [0];
     for (let i = 1; i < layer.length; i++) offsets.push(offsets[i - 1]! + separation(vertices.get(layer[i - 1]!)!, vertices.get(layer[i]!)!));
-    const solved = isotonic(targets.map((t, i) => t - offsets[i]!), weights);
+    const solved = isotonic(
+      targets.map((t, i) => t - offsets[i]!),
+      weights,
+    );
     layer.forEach((key, i) => {
       vertices.get(key)!.x = solved[i]! + offsets[i]!;
     });
@@ -320,7 +321,8 @@ export function layoutLayered(nodes: readonly LayoutNode[], edges: readonly Layo
   // lighter ones moving (the same isotonic solve, weighted by frequency).
   const portX = new Map<string, number>();
   const thicknessOf = new Map(edges.map((e) => [e.id, e.thickness]));
-  const segmentEdge = (s: Segment) => s.upper.includes('@') ? s.upper.slice(0, s.upper.lastIndexOf('@')) : s.lower.includes('@') ? s.lower.slice(0, s.lower.lastIndexOf('@')) : undefined;
+  const segmentEdge = (s: Segment) =>
+    s.upper.includes('@') ? s.upper.slice(0, s.upper.lastIndexOf('@')) : s.lower.includes('@') ? s.lower.slice(0, s.lower.lastIndexOf('@')) : undefined;
   const spreadPorts = (nodeId: string, side: 'top' | 'bottom') => {
     const v = vertices.get(nodeId)!;
     const node = v.node!;
@@ -340,7 +342,10 @@ export function layoutLayered(nodes: readonly LayoutNode[], edges: readonly Layo
       .sort((a, b) => a.x - b.x);
     const offsets: number[] = [0];
     for (let i = 1; i < wanted.length; i++) offsets.push(offsets[i - 1]! + (wanted[i - 1]!.t + wanted[i]!.t) / 2 + 4);
-    const solved = isotonic(wanted.map((p, i) => p.x - offsets[i]!), wanted.map((p) => p.w));
+    const solved = isotonic(
+      wanted.map((p, i) => p.x - offsets[i]!),
+      wanted.map((p) => p.w),
+    );
     wanted.forEach((p, i) => portX.set(`${p.s.upper}>${p.s.lower}`, Math.min(hi + inset / 2, Math.max(lo - inset / 2, solved[i]! + offsets[i]!)) + dx));
   };
   for (const n of nodes) {
@@ -523,7 +528,10 @@ function orderLayers(
   /** Weighted crossings between the segments of two adjacent layers' vertices a and b, a left of b. */
   const pairCrossings = (a: string, b: string) => {
     let total = 0;
-    for (const [side, other] of [[downs, 'lower'], [ups, 'upper']] as const) {
+    for (const [side, other] of [
+      [downs, 'lower'],
+      [ups, 'upper'],
+    ] as const) {
       for (const sa of side.get(a)!) {
         for (const sb of side.get(b)!) {
           if (position.get(sa[other])! > position.get(sb[other])!) total += pull(sa) * pull(sb);

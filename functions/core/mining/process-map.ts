@@ -42,7 +42,13 @@ const MIN_STROKE = 1.2;
 function mix(a: string, b: string, t: number): string {
   const pa = [1, 3, 5].map((i) => parseInt(a.slice(i, i + 2), 16));
   const pb = [1, 3, 5].map((i) => parseInt(b.slice(i, i + 2), 16));
-  return `#${pa.map((v, i) => Math.round(v + (pb[i]! - v) * Math.min(1, Math.max(0, t))).toString(16).padStart(2, '0')).join('')}`;
+  return `#${pa
+    .map((v, i) =>
+      Math.round(v + (pb[i]! - v) * Math.min(1, Math.max(0, t)))
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
 }
 
 const round1 = (v: number) => Math.round(v * 10) / 10;
@@ -82,18 +88,33 @@ export function renderProcessMap(input: ProcessMapInput, options: ProcessMapOpti
   const thicknessOf = (count: number) => round1(MIN_STROKE + (MAX_STROKE - MIN_STROKE) * Math.sqrt(count / maxFlow));
   // Only transitions with some volume compete for "slowest": a single odd case is not a bottleneck.
   const substantial = (count: number) => count >= Math.max(2, maxFlow / 100);
-  const times = flows.filter((e) => substantial(e.count)).map((e) => e.medianMs).sort((a, b) => a - b);
+  const times = flows
+    .filter((e) => substantial(e.count))
+    .map((e) => e.medianMs)
+    .sort((a, b) => a - b);
   const slowFrom = times.length >= 5 ? quantileSorted(times, 0.9) : Number.POSITIVE_INFINITY;
   const maxActivity = Math.max(1, ...activities.map((a) => a.count));
 
-  const labelText = (count: number, medianMs?: number) => ({ count: formatCount(count), ...(medianMs !== undefined ? { time: formatDuration(medianMs) } : {}) });
+  const labelText = (count: number, medianMs?: number) => ({
+    count: formatCount(count),
+    ...(medianMs !== undefined ? { time: formatDuration(medianMs) } : {}),
+  });
   const widthOfLabel = (l: { count: string; time?: string }) =>
     Math.ceil(textWidth(l.count, LABEL_SIZE, true) + (l.time ? textWidth(` · ${l.time}`, LABEL_SIZE) : 0));
 
   const edges: EdgeView[] = [];
   flows.forEach((e, i) => {
     const label = labelText(e.count, e.medianMs);
-    edges.push({ id: `e${i}`, from: e.from, to: e.to, count: e.count, medianMs: e.medianMs, label, thickness: thicknessOf(e.count), labelWidth: widthOfLabel(label) });
+    edges.push({
+      id: `e${i}`,
+      from: e.from,
+      to: e.to,
+      count: e.count,
+      medianMs: e.medianMs,
+      label,
+      thickness: thicknessOf(e.count),
+      labelWidth: widthOfLabel(label),
+    });
   });
   for (const s of starts) {
     const label = labelText(s.count);
@@ -139,9 +160,7 @@ export function renderProcessMap(input: ProcessMapInput, options: ProcessMapOpti
   const width = Math.max(Math.ceil(layout.width), 560);
   const height = Math.ceil(layout.height + headerHeight + 8);
   const out: string[] = [];
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${escapeXml(FONT)}">`,
-  );
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${escapeXml(FONT)}">`);
   out.push(`<title>${escapeXml(options.title ?? 'Process map')}</title>`);
   out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
   if (headerHeight) {
@@ -215,7 +234,9 @@ export function renderProcessMap(input: ProcessMapInput, options: ProcessMapOpti
     );
     box.lines.forEach((line, i) => {
       const ty = y + 18 + i * 15;
-      out.push(`<text x="${round1(node.x)}" y="${round1(ty)}" font-size="${NAME_SIZE}" font-weight="bold" fill="${ink}" text-anchor="middle">${escapeXml(line)}</text>`);
+      out.push(
+        `<text x="${round1(node.x)}" y="${round1(ty)}" font-size="${NAME_SIZE}" font-weight="bold" fill="${ink}" text-anchor="middle">${escapeXml(line)}</text>`,
+      );
     });
     out.push(
       `<text x="${round1(node.x)}" y="${round1(y + box.height - 8)}" font-size="${COUNT_SIZE}" fill="${sub}" text-anchor="middle">${escapeXml(formatCount(a.count))}</text></g>`,

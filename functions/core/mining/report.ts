@@ -38,7 +38,12 @@ export function analysisJson(a: LogAnalysis, options: ReportOptions) {
     timeframe: a.timeframe ? { first: iso(a.timeframe.firstMs), last: iso(a.timeframe.lastMs) } : null,
     variantCount: a.variantCount,
     variantsOccurring: { once: occurring(1), twice: occurring(2), thrice: occurring(3) },
-    variants: limit(a.variants, options.top).map((v) => ({ count: v.count, share: Math.round(v.share * 10000) / 10000, activities: v.activities, exampleCaseId: v.exampleCaseId })),
+    variants: limit(a.variants, options.top).map((v) => ({
+      count: v.count,
+      share: Math.round(v.share * 10000) / 10000,
+      activities: v.activities,
+      exampleCaseId: v.exampleCaseId,
+    })),
     directlyFollows: {
       edgeCount: a.dfg.edges.length,
       edges: a.dfg.edges,
@@ -48,14 +53,23 @@ export function analysisJson(a: LogAnalysis, options: ReportOptions) {
     handovers: { resources: handoverJson(a.handovers.resources, options.top), teams: handoverJson(a.handovers.groups, options.top) },
     rework: a.rework,
     caseDuration: durationJson(a.caseDurationMs),
-    eventsPerCase: { count: a.eventsPerCase.count, min: a.eventsPerCase.min, median: a.eventsPerCase.median, mean: a.eventsPerCase.mean, p90: a.eventsPerCase.p90, max: a.eventsPerCase.max },
+    eventsPerCase: {
+      count: a.eventsPerCase.count,
+      min: a.eventsPerCase.min,
+      median: a.eventsPerCase.median,
+      mean: a.eventsPerCase.mean,
+      p90: a.eventsPerCase.p90,
+      max: a.eventsPerCase.max,
+    },
   };
 }
 
 /** Columns padded to their widest cell; numeric-looking columns right-aligned. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[-\d,.\s%]*$/.test(r[i] ?? '') || /^\d[\d.,]* ?(ms|s|min|h|d)$/.test(r[i] ?? '')));
+  const numeric = header.map(
+    (_, i) => rows.length > 0 && rows.every((r) => /^[-\d,.\s%]*$/.test(r[i] ?? '') || /^\d[\d.,]* ?(ms|s|min|h|d)$/.test(r[i] ?? '')),
+  );
   const line = (cells: readonly string[]) =>
     cells
       .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
@@ -72,7 +86,10 @@ function handoverText(title: string, h: HandoverSummary | undefined, top: number
   if (h.total === 0) return [`${title}: none`, ''];
   return [
     `${title}: ${plural(h.total, 'handover')} over ${plural(h.pairCount, 'pair')}; ${formatCount(h.casesWithHandover)} of the cases hand over at least once, ${formatCount(h.casesWithPingPong)} come back to an earlier one (ping-pong)`,
-    table(['from', 'to', 'count'], limit(h.pairs, top).map((p) => [p.from, p.to, formatCount(p.count)])),
+    table(
+      ['from', 'to', 'count'],
+      limit(h.pairs, top).map((p) => [p.from, p.to, formatCount(p.count)]),
+    ),
     '',
   ];
 }
@@ -80,13 +97,24 @@ function handoverText(title: string, h: HandoverSummary | undefined, top: number
 export function analysisText(a: LogAnalysis, options: ReportOptions): string {
   const out: string[] = [];
   const timeframe = a.timeframe ? ` from ${iso(a.timeframe.firstMs).slice(0, 19)}Z to ${iso(a.timeframe.lastMs).slice(0, 19)}Z` : '';
-  out.push(`${plural(a.cases, 'case')}, ${plural(a.events, 'event')}, ${plural(a.activityCount, 'activity').replace(/activitys$/, 'activities')}, ${plural(a.variantCount, 'variant')}${timeframe}`, '');
+  out.push(
+    `${plural(a.cases, 'case')}, ${plural(a.events, 'event')}, ${plural(a.activityCount, 'activity').replace(/activitys$/, 'activities')}, ${plural(a.variantCount, 'variant')}${timeframe}`,
+    '',
+  );
 
   out.push('Activities');
-  out.push(table(['activity', 'events', 'cases'], a.activities.map((x) => [x.activity, formatCount(x.count), formatCount(x.cases)])), '');
+  out.push(
+    table(
+      ['activity', 'events', 'cases'],
+      a.activities.map((x) => [x.activity, formatCount(x.count), formatCount(x.cases)]),
+    ),
+    '',
+  );
 
   const occurring = (n: number) => a.variants.filter((v) => v.count === n).length;
-  out.push(`Variants (top ${options.top > 0 ? Math.min(options.top, a.variantCount) : a.variantCount} of ${formatCount(a.variantCount)}; ${occurring(1)} occur once, ${occurring(2)} twice, ${occurring(3)} three times)`);
+  out.push(
+    `Variants (top ${options.top > 0 ? Math.min(options.top, a.variantCount) : a.variantCount} of ${formatCount(a.variantCount)}; ${occurring(1)} occur once, ${occurring(2)} twice, ${occurring(3)} three times)`,
+  );
   out.push(
     table(
       ['#', 'cases', 'share', 'activities'],
@@ -102,7 +130,8 @@ export function analysisText(a: LogAnalysis, options: ReportOptions): string {
       limit(a.dfg.edges, options.top > 0 ? Math.max(options.top, 25) : 0).map((e) => [e.from, e.to, formatCount(e.count), formatDuration(e.medianMs)]),
     ),
   );
-  if (options.top > 0 && a.dfg.edges.length > Math.max(options.top, 25)) out.push(`… ${a.dfg.edges.length - Math.max(options.top, 25)} more (--top 0 shows all)`);
+  if (options.top > 0 && a.dfg.edges.length > Math.max(options.top, 25))
+    out.push(`… ${a.dfg.edges.length - Math.max(options.top, 25)} more (--top 0 shows all)`);
   out.push(`start: ${a.dfg.startActivities.map((s) => `${s.activity} ${formatCount(s.count)}`).join(', ')}`);
   out.push(`end:   ${a.dfg.endActivities.map((s) => `${s.activity} ${formatCount(s.count)}`).join(', ')}`, '');
 
@@ -117,7 +146,14 @@ export function analysisText(a: LogAnalysis, options: ReportOptions): string {
     out.push(
       table(
         ['activity', 'self-loops', 'in cases', 'returns', 'in cases', 'cases repeating'],
-        r.activities.map((x) => [x.activity, formatCount(x.selfLoops), formatCount(x.selfLoopCases), formatCount(x.returns), formatCount(x.returnCases), formatCount(x.cases)]),
+        r.activities.map((x) => [
+          x.activity,
+          formatCount(x.selfLoops),
+          formatCount(x.selfLoopCases),
+          formatCount(x.returns),
+          formatCount(x.returnCases),
+          formatCount(x.cases),
+        ]),
       ),
     );
   }

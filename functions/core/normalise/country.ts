@@ -38,9 +38,7 @@ interface LocaleNames {
   countries: Record<string, string | string[]>;
 }
 
-export const COUNTRY_NAME_LOCALES: readonly LocaleNames[] = [
-  en, de, fr, es, it, pt, nl, ru, uk, pl, tr, ar, fa, zh, ja, ko, hi, sv, da, nb, fi, cs, el, he,
-];
+export const COUNTRY_NAME_LOCALES: readonly LocaleNames[] = [en, de, fr, es, it, pt, nl, ru, uk, pl, tr, ar, fa, zh, ja, ko, hi, sv, da, nb, fi, cs, el, he];
 
 /**
  * Names people use that no locale file lists as a country name. The constituent countries of the

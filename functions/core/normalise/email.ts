@@ -19,7 +19,7 @@ export function normaliseEmail(input: string | undefined): FieldOutcome {
   const at = given.lastIndexOf('@');
   const local = given.slice(0, at);
   const domain = given.slice(at + 1);
-  if (at < 1 || !domain || /\s/.test(given) || local.includes('@') && !/^".*"$/.test(local)) {
+  if (at < 1 || !domain || /\s/.test(given) || (local.includes('@') && !/^".*"$/.test(local))) {
     return keptAsGiven(given.toLowerCase(), `"${given}" is not an email address; kept lower-cased`);
   }
   const asciiDomain = toAsciiDomain(domain);

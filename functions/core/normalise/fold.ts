@@ -14,20 +14,22 @@ const IGNORABLE = /[.'’‘`´"“”«»()[\]{},;:!?·・、。،\u200c\u200d\
 const SEPARATORS = /[\s\-‐‑–—_/\\&+]+/g;
 
 export function foldForLookup(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(COMBINING_ACCENTS, '')
-    .replace(ARABIC_MARKS, '')
-    .normalize('NFC')
-    .toLowerCase()
-    .replace(/ß/g, 'ss')
-    // Persian and Arabic keyboards give different code points for the same letters.
-    .replace(/ي/g, 'ی')
-    .replace(/ى/g, 'ی')
-    .replace(/ك/g, 'ک')
-    .replace(IGNORABLE, '')
-    // Spaces and hyphens vary ("Baden Württemberg", "U. S. A."); the key ignores them.
-    .replace(SEPARATORS, '');
+  return (
+    text
+      .normalize('NFD')
+      .replace(COMBINING_ACCENTS, '')
+      .replace(ARABIC_MARKS, '')
+      .normalize('NFC')
+      .toLowerCase()
+      .replace(/ß/g, 'ss')
+      // Persian and Arabic keyboards give different code points for the same letters.
+      .replace(/ي/g, 'ی')
+      .replace(/ى/g, 'ی')
+      .replace(/ك/g, 'ک')
+      .replace(IGNORABLE, '')
+      // Spaces and hyphens vary ("Baden Württemberg", "U. S. A."); the key ignores them.
+      .replace(SEPARATORS, '')
+  );
 }
 
 /** Collapses runs of whitespace and trims: the least change a free-text field always gets. */

@@ -29,13 +29,7 @@ export { normalisePhone } from './phone.js';
 export { normalisePostalCode } from './postal-code.js';
 export { isKnownRegionCode, normaliseRegion } from './region.js';
 
-export type NormalisedField =
-  | 'location.country'
-  | 'location.region'
-  | 'location.postalCode'
-  | 'contact.phone'
-  | 'contact.email'
-  | 'language';
+export type NormalisedField = 'location.country' | 'location.region' | 'location.postalCode' | 'contact.phone' | 'contact.email' | 'language';
 
 export interface FieldChange {
   field: NormalisedField;

@@ -26,11 +26,13 @@ const LANGUAGE_NAME_ALIASES: Record<string, string> = { Farsi: 'fa', Mandarin: '
  * two-letter pair instead costs ~150 ms, because each miss is slow.
  */
 const ISO_639_1 = new Set(
-  ('aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee el en eo es ' +
+  (
+    'aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee el en eo es ' +
     'et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj ' +
     'kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ' +
     'ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti ' +
-    'tk tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu').split(' '),
+    'tk tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu'
+  ).split(' '),
 );
 
 const englishNames = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' });
@@ -145,13 +147,15 @@ export function textForDetection(subject: string | undefined, description: strin
     .filter((line) => !/^\s*>/.test(line))
     .join('\n')
     .split(/^-- ?$/m)[0]!;
-  return `${subject ?? ''}\n${body}`
-    // ASCII-only patterns: CJK text has no spaces, so `\S+` would swallow the sentence around a URL.
-    .replace(/\b(?:https?:\/\/|www\.)[\x21-\x7e]+/gi, ' ')
-    .replace(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, ' ')
-    .replace(/[A-Za-z0-9_-]*\d[A-Za-z0-9_-]*/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    `${subject ?? ''}\n${body}`
+      // ASCII-only patterns: CJK text has no spaces, so `\S+` would swallow the sentence around a URL.
+      .replace(/\b(?:https?:\/\/|www\.)[\x21-\x7e]+/gi, ' ')
+      .replace(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, ' ')
+      .replace(/[A-Za-z0-9_-]*\d[A-Za-z0-9_-]*/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }
 
 export function detectLanguage(text: string, options: DetectLanguageOptions = {}): LanguageDetection {
@@ -172,7 +176,9 @@ export function detectLanguage(text: string, options: DetectLanguageOptions = {}
   const result = eld.detect(sample);
   const bestGuess = result.language || undefined;
   if (!bestGuess) return undetermined('no language recognised');
-  const [best = 0, second = 0] = Object.values(result.getScores()).sort((a, b) => b - a).map(unsquash);
+  const [best = 0, second = 0] = Object.values(result.getScores())
+    .sort((a, b) => b - a)
+    .map(unsquash);
   const evidence = round3(Math.min(1, utf8.encode(letters).length / FULL_EVIDENCE_BYTES));
   const separation = round3(Math.min(1, best > 0 ? (best - second) / best / FULL_SEPARATION_LEAD : 0));
   const confidence = round3(evidence * separation);

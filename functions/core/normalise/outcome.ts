@@ -11,7 +11,6 @@ export interface FieldOutcome {
   note?: string;
 }
 
-export const recognised = (value: string, note?: string): FieldOutcome =>
-  note ? { value, recognised: true, note } : { value, recognised: true };
+export const recognised = (value: string, note?: string): FieldOutcome => (note ? { value, recognised: true, note } : { value, recognised: true });
 
 export const keptAsGiven = (value: string | undefined, note: string): FieldOutcome => ({ value, recognised: false, note });

@@ -13,8 +13,10 @@ import { keptAsGiven, recognised, type FieldOutcome } from './outcome.js';
 type Layout = (compact: string) => string | undefined;
 
 const digits = (n: number) => new RegExp(`^\\d{${n}}$`);
-const split = (at: number, sep: string, pattern: RegExp): Layout => (c) =>
-  pattern.test(c) ? `${c.slice(0, at)}${sep}${c.slice(at)}` : undefined;
+const split =
+  (at: number, sep: string, pattern: RegExp): Layout =>
+  (c) =>
+    pattern.test(c) ? `${c.slice(0, at)}${sep}${c.slice(at)}` : undefined;
 /** UK-style codes: the inward code is always the last three characters. */
 const outwardInward: Layout = (c) => (/^[A-Z0-9]{5,7}$/.test(c) ? `${c.slice(0, -3)} ${c.slice(-3)}` : undefined);
 
@@ -45,10 +47,33 @@ const LAYOUTS: Record<string, Layout> = {
  * (D-10115, F-75001, CH-8001, SE-123 45). The number alone is the postal code.
  */
 const COUNTRY_PREFIXES: Record<string, readonly string[]> = {
-  DE: ['D', 'DE'], FR: ['F', 'FR'], AT: ['A', 'AT'], CH: ['CH'], IT: ['I', 'IT'], ES: ['E', 'ES'],
-  BE: ['B', 'BE'], LU: ['L', 'LU'], NL: ['NL'], SE: ['S', 'SE'], NO: ['N', 'NO'], DK: ['DK'],
-  FI: ['FIN', 'FI'], PT: ['P', 'PT'], PL: ['PL'], CZ: ['CZ'], SK: ['SK'], SI: ['SI'], HR: ['HR'],
-  LT: ['LT'], LV: ['LV'], EE: ['EE'], GR: ['GR'], HU: ['H', 'HU'], RO: ['RO'], BG: ['BG'], LI: ['FL', 'LI'],
+  DE: ['D', 'DE'],
+  FR: ['F', 'FR'],
+  AT: ['A', 'AT'],
+  CH: ['CH'],
+  IT: ['I', 'IT'],
+  ES: ['E', 'ES'],
+  BE: ['B', 'BE'],
+  LU: ['L', 'LU'],
+  NL: ['NL'],
+  SE: ['S', 'SE'],
+  NO: ['N', 'NO'],
+  DK: ['DK'],
+  FI: ['FIN', 'FI'],
+  PT: ['P', 'PT'],
+  PL: ['PL'],
+  CZ: ['CZ'],
+  SK: ['SK'],
+  SI: ['SI'],
+  HR: ['HR'],
+  LT: ['LT'],
+  LV: ['LV'],
+  EE: ['EE'],
+  GR: ['GR'],
+  HU: ['H', 'HU'],
+  RO: ['RO'],
+  BG: ['BG'],
+  LI: ['FL', 'LI'],
 };
 
 function withoutCountryPrefix(code: string, country: string): string {
@@ -69,8 +94,7 @@ export function normalisePostalCode(input: string | undefined, country: string |
   if (!postcodeValidatorExistsForCountry(country)) {
     return keptAsGiven(given, `no postal code format known for ${country}; kept as given`);
   }
-  const valid = (candidate: string | undefined): candidate is string =>
-    candidate !== undefined && postcodeValidator(candidate, country);
+  const valid = (candidate: string | undefined): candidate is string => candidate !== undefined && postcodeValidator(candidate, country);
 
   const unprefixed = withoutCountryPrefix(given, country);
   const compact = unprefixed.replace(/[\s-]+/g, '');

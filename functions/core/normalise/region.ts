@@ -149,7 +149,10 @@ export function normaliseRegion(input: string | undefined, country: string | und
   const codes = regions.names.get(foldForLookup(given));
   if (!codes) return keptAsGiven(given, `unknown region "${given}" in ${country} kept as given`);
   if (codes.size > 1) {
-    const options = [...codes].sort().map((c) => `${country}-${c}`).join(' or ');
+    const options = [...codes]
+      .sort()
+      .map((c) => `${country}-${c}`)
+      .join(' or ');
     return keptAsGiven(given, `ambiguous region "${given}" (${options}) kept as given`);
   }
   return recognised(`${country}-${[...codes][0]!}`, `region name "${given}"`);

@@ -26,16 +26,7 @@ import { DAY_MS, dayOf, daysOf, isoWeekOf, isoWeekStart } from './period.js';
  *   has no SLA clock or its calendar no longer exists), with functions/core/business-time.ts.
  */
 
-export const REPORT_SECTIONS = [
-  'volume',
-  'responseTimes',
-  'sla',
-  'firstContactResolution',
-  'reassignments',
-  'onHold',
-  'agents',
-  'backlog',
-] as const;
+export const REPORT_SECTIONS = ['volume', 'responseTimes', 'sla', 'firstContactResolution', 'reassignments', 'onHold', 'agents', 'backlog'] as const;
 export type ReportSection = (typeof REPORT_SECTIONS)[number];
 
 export type Bucket = 'day' | 'week';
@@ -353,7 +344,15 @@ function firstContactResolution(timelines: readonly CaseTimeline[], w: Window): 
 }
 
 function reassignments(timelines: readonly CaseTimeline[], w: Window, threshold: number): ReassignmentsReport {
-  const emptyRow = (type: string): ReassignmentRow => ({ type, cases: 0, assignments: 0, reassignments: 0, handovers: 0, reassignmentsPerCase: null, handoversPerCase: null });
+  const emptyRow = (type: string): ReassignmentRow => ({
+    type,
+    cases: 0,
+    assignments: 0,
+    reassignments: 0,
+    handovers: 0,
+    reassignmentsPerCase: null,
+    handoversPerCase: null,
+  });
   const rows = new Map<string, ReassignmentRow>();
   const row = (type: string): ReassignmentRow => {
     let r = rows.get(type);
@@ -453,7 +452,14 @@ function peakOf(spans: readonly Span[], from: number, to: number, openUntil: num
   return peak;
 }
 
-function loadPoint(spans: readonly Span[], from: number, to: number, openUntil: number, calendar: BusinessHours | undefined, capacity: number | null): Omit<AgentLoadPoint, 'bucket'> {
+function loadPoint(
+  spans: readonly Span[],
+  from: number,
+  to: number,
+  openUntil: number,
+  calendar: BusinessHours | undefined,
+  capacity: number | null,
+): Omit<AgentLoadPoint, 'bucket'> {
   const end = Math.min(to, openUntil);
   if (end <= from) return { averageLoad: null, peakLoad: 0, utilisation: null };
   const working = businessTimeBetween(new Date(from), new Date(end), calendar);

@@ -64,7 +64,10 @@ export function makeApplyConfig(deps: ApplyConfigDeps) {
       for (const gone of previous.agents.filter((a) => !agents.has(a.id))) {
         const page = await deps.cases.list({ owner: gone.id, statuses: OPEN_STATUSES.filter((s) => s !== 'queued'), limit: RECONCILE_PAGE });
         for (const c of page.items) {
-          await deps.requeue({ agentId: p.agentId, roles: ['admin'] }, c.caseId, { status: 'queued', comment: `agent ${gone.id} was removed from the configuration` });
+          await deps.requeue({ agentId: p.agentId, roles: ['admin'] }, c.caseId, {
+            status: 'queued',
+            comment: `agent ${gone.id} was removed from the configuration`,
+          });
           requeued.push(c.caseId);
         }
       }

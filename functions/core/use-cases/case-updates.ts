@@ -163,7 +163,12 @@ export function makeCaseUpdates(deps: CaseUpdateDeps) {
           due: dueFor('assigned', config, at),
           updatedAt: at,
           // Named by a person: a decline or timeout that excluded them before no longer applies.
-          routing: { ...c.routing, excludedAgents: c.routing.excludedAgents.filter((a) => a !== agent.id), attempts: c.routing.attempts + 1, queuedAt: undefined },
+          routing: {
+            ...c.routing,
+            excludedAgents: c.routing.excludedAgents.filter((a) => a !== agent.id),
+            attempts: c.routing.attempts + 1,
+            queuedAt: undefined,
+          },
         };
         const sla = slaAfterChange(c, next, config, at, deps.ids, actor);
         const events = [

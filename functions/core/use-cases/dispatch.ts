@@ -67,7 +67,10 @@ export function makeDispatchToAgent(deps: DispatchDeps) {
             queue: mine.queue,
             method: 'dispatch',
             rule: decision.rule?.id ?? null,
-            reasons: [`${agentId} could take work${options.reason ? ` (${options.reason})` : ''}: highest-priority, oldest queued case they qualify for`, ...decision.reasons],
+            reasons: [
+              `${agentId} could take work${options.reason ? ` (${options.reason})` : ''}: highest-priority, oldest queued case they qualify for`,
+              ...decision.reasons,
+            ],
           }),
         ],
         decisions: [record],

@@ -35,19 +35,49 @@ export function makeFailCase(deps: FailCaseDeps) {
     for (let attempt = 0; attempt < 5; attempt++) {
       const c = await deps.cases.get(caseId);
       if (!c) {
-        await deps.alerts.publish({ alertId: deps.ids.next(), at, subject: `Workflow failed for missing case ${caseId}`, message: `${detail}\n${cause}`, caseId });
+        await deps.alerts.publish({
+          alertId: deps.ids.next(),
+          at,
+          subject: `Workflow failed for missing case ${caseId}`,
+          message: `${detail}\n${cause}`,
+          caseId,
+        });
         return { caseId, status: 'missing' };
       }
       if (!canTransition(c.status, 'needs_review')) {
         // Already past the point where review helps (closed, or already in review): just tell admins.
-        await deps.alerts.publish({ alertId: deps.ids.next(), at, subject: `Workflow step failed on case ${c.caseNumber}`, message: `${detail}\n${cause}`, caseId });
+        await deps.alerts.publish({
+          alertId: deps.ids.next(),
+          at,
+          subject: `Workflow step failed on case ${c.caseNumber}`,
+          message: `${detail}\n${cause}`,
+          caseId,
+        });
         return { caseId, status: c.status };
       }
-      const reviewQueue = await loadConfig(deps.configs).then((cfg) => cfg.reviewQueue).catch(() => 'review');
+      const reviewQueue = await loadConfig(deps.configs)
+        .then((cfg) => cfg.reviewQueue)
+        .catch(() => 'review');
       // The case waits in the review queue for a person; its owner, if any, gives the capacity back.
-      const next: CaseRecord = { ...c, status: 'needs_review', queue: reviewQueue, owner: undefined, due: undefined, reviewReason: `workflow step failed: ${detail}`, updatedAt: at, ...(c.sla ? { sla: unwatched(c.sla) } : {}) };
+      const next: CaseRecord = {
+        ...c,
+        status: 'needs_review',
+        queue: reviewQueue,
+        owner: undefined,
+        due: undefined,
+        reviewReason: `workflow step failed: ${detail}`,
+        updatedAt: at,
+        ...(c.sla ? { sla: unwatched(c.sla) } : {}),
+      };
       const events = [
-        makeEvent(deps.ids, caseId, ACTIVITIES.needsReview, at, SYSTEM, { reason: 'workflow_failed', state: failure.state ?? null, error: failure.error ?? null, cause, previousQueue: c.queue ?? null, previousOwner: c.owner ?? null }),
+        makeEvent(deps.ids, caseId, ACTIVITIES.needsReview, at, SYSTEM, {
+          reason: 'workflow_failed',
+          state: failure.state ?? null,
+          error: failure.error ?? null,
+          cause,
+          previousQueue: c.queue ?? null,
+          previousOwner: c.owner ?? null,
+        }),
       ];
       try {
         if (c.owner && HOLDS_CAPACITY.has(c.status)) {

@@ -45,7 +45,12 @@ export function makeListCases(deps: ReadCasesDeps) {
     const config = await loadConfig(deps.configs);
     const unknown = (filter.priorities ?? []).filter((p) => !config.priorities.includes(p));
     if (unknown.length > 0) {
-      throw new ValidationError([{ field: 'priority', message: `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a configured level' : 'are not configured levels'}; use ${config.priorities.join(', ')}` }]);
+      throw new ValidationError([
+        {
+          field: 'priority',
+          message: `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a configured level' : 'are not configured levels'}; use ${config.priorities.join(', ')}`,
+        },
+      ]);
     }
     if (filter.owner === 'me') filter = { ...filter, owner: principal.agentId };
     const base = {

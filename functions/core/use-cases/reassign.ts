@@ -144,8 +144,17 @@ export function makeReassign(deps: ReassignDeps) {
             channel: c.channel,
             capacity: agent.capacity[c.channel],
             at: claimAt,
-            events: [makeEvent(deps.ids, caseId, ACTIVITIES.assigned, claimAt, request.actor, { owner: agent.id, queue, method: request.cause, reasons: [request.reason] })],
-            decisions: [{ decisionId, caseId, at: claimAt, kind: 'assignment', outcome: agent.id, details: { reasons: [request.reason], cause: request.cause } }],
+            events: [
+              makeEvent(deps.ids, caseId, ACTIVITIES.assigned, claimAt, request.actor, {
+                owner: agent.id,
+                queue,
+                method: request.cause,
+                reasons: [request.reason],
+              }),
+            ],
+            decisions: [
+              { decisionId, caseId, at: claimAt, kind: 'assignment', outcome: agent.id, details: { reasons: [request.reason], cause: request.cause } },
+            ],
           });
           if (claimed.claimed) return { caseId, moved: true, ...(owner ? { from: owner } : {}), status: 'assigned', owner: agent.id, queue };
         }

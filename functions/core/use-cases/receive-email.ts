@@ -142,13 +142,16 @@ export function contentHash(raw: Uint8Array): string {
     skipping = line.startsWith('From ') || TRACE_HEADERS.test(name);
     if (!skipping) kept.push(line);
   }
-  return createHash('sha256').update(Buffer.from(kept.join('\n') + body, 'latin1')).digest('hex');
+  return createHash('sha256')
+    .update(Buffer.from(kept.join('\n') + body, 'latin1'))
+    .digest('hex');
 }
 
 /** The address a case is about: From, else Sender, Reply-To, the return path; else the unknown sender. */
 function senderOf(email: ParsedEmail): { address: string; name?: string } {
   for (const candidate of [email.from, email.sender, email.replyTo[0]]) {
-    if (candidate && isDeliverableAddress(candidate.address)) return { address: normaliseAddress(candidate.address), ...(candidate.name ? { name: candidate.name } : {}) };
+    if (candidate && isDeliverableAddress(candidate.address))
+      return { address: normaliseAddress(candidate.address), ...(candidate.name ? { name: candidate.name } : {}) };
   }
   const returnPath = returnPathOf(email);
   if (returnPath && isDeliverableAddress(returnPath)) return { address: normaliseAddress(returnPath), ...(email.from?.name ? { name: email.from.name } : {}) };
@@ -202,19 +205,37 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
   const now = () => deps.clock.now();
 
   /** The message item: attachments and long bodies go beside the raw message, the item keeps previews and references. */
-  async function fileMessage(email: ParsedEmail, raw: Uint8Array, rawKey: string, caseId: string, kind: EmailMessageFields['kind'], unparsable: boolean): Promise<EmailMessage> {
+  async function fileMessage(
+    email: ParsedEmail,
+    raw: Uint8Array,
+    rawKey: string,
+    caseId: string,
+    kind: EmailMessageFields['kind'],
+    unparsable: boolean,
+  ): Promise<EmailMessage> {
     const sender = senderOf(email);
     const stored: (Attachment & { inline?: boolean })[] = await inBatches(email.attachments, LIMITS.uploadConcurrency, async (a, i) => {
       const name = safeName(a.filename);
       const ref = await deps.rawMail.putPart(rawKey, `${String(i + 1).padStart(3, '0')}-${name}`, a.content, a.contentType);
-      return { name: a.filename, contentType: a.contentType, size: a.size, ...(a.contentId ? { contentId: a.contentId } : {}), ref, ...(a.disposition === 'inline' ? { inline: true } : {}) };
+      return {
+        name: a.filename,
+        contentType: a.contentType,
+        size: a.size,
+        ...(a.contentId ? { contentId: a.contentId } : {}),
+        ref,
+        ...(a.disposition === 'inline' ? { inline: true } : {}),
+      };
     });
     if (unparsable) stored.push({ name: 'message.eml', contentType: 'message/rfc822', size: raw.byteLength, ref: rawKey });
 
     const text = email.text ?? '';
-    const textRef = text.length > LIMITS.inlineText ? await deps.rawMail.putPart(rawKey, 'body.txt', Buffer.from(text, 'utf8'), 'text/plain; charset=utf-8') : undefined;
+    const textRef =
+      text.length > LIMITS.inlineText ? await deps.rawMail.putPart(rawKey, 'body.txt', Buffer.from(text, 'utf8'), 'text/plain; charset=utf-8') : undefined;
     const html = email.html;
-    const htmlRef = html && html.length > LIMITS.inlineHtml ? await deps.rawMail.putPart(rawKey, 'body.html', Buffer.from(html, 'utf8'), 'text/html; charset=utf-8') : undefined;
+    const htmlRef =
+      html && html.length > LIMITS.inlineHtml
+        ? await deps.rawMail.putPart(rawKey, 'body.html', Buffer.from(html, 'utf8'), 'text/html; charset=utf-8')
+        : undefined;
     let attachments = stored;
     const notes = [...email.notes];
     if (stored.length > LIMITS.attachmentsOnItem) {
@@ -222,7 +243,11 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
       attachments = stored.slice(0, LIMITS.attachmentsOnItem);
       notes.push(`${stored.length} attachments: the first ${LIMITS.attachmentsOnItem} are listed here, all of them in ${manifest}`);
     }
-    const list = (addresses: ParsedEmail['to']) => addresses.slice(0, LIMITS.addresses).map((a) => normaliseAddress(a.address)).filter(Boolean);
+    const list = (addresses: ParsedEmail['to']) =>
+      addresses
+        .slice(0, LIMITS.addresses)
+        .map((a) => normaliseAddress(a.address))
+        .filter(Boolean);
     return {
       messageId: deps.ids.next(),
       caseId,
@@ -278,11 +303,13 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
     const found = ids.length ? await deps.email.findByMessageIds(ids) : [];
     const hits: ReferenceHit[] = found.map((f) => ({ ...f, header: inReplyTo.has(f.messageId) ? 'in-reply-to' : 'references' }));
     const tokens = await Promise.all(
-      findSubjectTokens(email.subject).slice(0, 3).map(async (t) => {
-        const valid = verifyToken(t, keys);
-        const c = valid ? await deps.cases.getByNumber(t.caseNumber) : undefined;
-        return { ...t, valid, ...(c ? { caseId: c.caseId } : {}) };
-      }),
+      findSubjectTokens(email.subject)
+        .slice(0, 3)
+        .map(async (t) => {
+          const valid = verifyToken(t, keys);
+          const c = valid ? await deps.cases.getByNumber(t.caseNumber) : undefined;
+          return { ...t, valid, ...(c ? { caseId: c.caseId } : {}) };
+        }),
     );
     const caseIds = [...hits.map((h) => h.caseId), ...tokens.flatMap((t) => (t.caseId ? [t.caseId] : []))];
     const cases = await summaries(caseIds, settings.ourAddresses);
@@ -390,7 +417,13 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
   }
 
   /** A second delivery of a message already filed: finish what the first one left pending. */
-  async function resumeDuplicate(record: InboundRecord, email: ParsedEmail, inbound: InboundKeys, rawKey: string, config: RoutingConfig): Promise<ReceiveEmailResult> {
+  async function resumeDuplicate(
+    record: InboundRecord,
+    email: ParsedEmail,
+    inbound: InboundKeys,
+    rawKey: string,
+    config: RoutingConfig,
+  ): Promise<ReceiveEmailResult> {
     const c = await deps.cases.get(record.caseId);
     let acknowledged = false;
     if (c) {
@@ -408,7 +441,9 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
       caseId: record.caseId,
       ...(c ? { caseNumber: c.caseNumber } : {}),
       acknowledged,
-      reasons: [`already filed on case ${c?.caseNumber ?? record.caseId} (${record.messageId ? `Message-ID <${record.messageId}>` : `content ${record.hash.slice(0, 12)}`})`],
+      reasons: [
+        `already filed on case ${c?.caseNumber ?? record.caseId} (${record.messageId ? `Message-ID <${record.messageId}>` : `content ${record.hash.slice(0, 12)}`})`,
+      ],
     };
   }
 
@@ -419,7 +454,9 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
     const outcome = report.kind === 'bounce' ? 'bounce' : 'report';
     const describe = [
       ...report.reasons,
-      report.recipients.length ? `recipients: ${report.recipients.map((r) => `${r.address} ${r.action}${r.status ? ` ${r.status}` : ''}`).join(', ')}` : 'no recipient named',
+      report.recipients.length
+        ? `recipients: ${report.recipients.map((r) => `${r.address} ${r.action}${r.status ? ` ${r.status}` : ''}`).join(', ')}`
+        : 'no recipient named',
     ];
     let caseId: string | undefined;
     let caseNumber: string | undefined;
@@ -452,7 +489,14 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
       }
     }
     if (!caseId) {
-      await deps.email.logMail({ at, kind: outcome, rawKey, ...(email.from ? { from: email.from.address } : {}), subject: truncate(email.subject, 300), reasons: [...describe, 'no case of ours matches the original message'] });
+      await deps.email.logMail({
+        at,
+        kind: outcome,
+        rawKey,
+        ...(email.from ? { from: email.from.address } : {}),
+        subject: truncate(email.subject, 300),
+        reasons: [...describe, 'no case of ours matches the original message'],
+      });
     }
 
     // The address that bounced is marked on the contact (a delay only counts, a failure or complaint suppresses).
@@ -462,7 +506,10 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
       for (const address of new Set(addresses)) {
         const r = recipients.find((x) => x.address === address);
         const permanent = report.kind === 'feedback' || (report.permanent && (!r || r.action === 'failed' || !!r.status?.startsWith('5')));
-        const reason = report.kind === 'feedback' ? 'complaint (abuse report)' : `bounce${r?.status ? ` ${r.status}` : ''}${r?.diagnostic ? `: ${r.diagnostic.slice(0, 200)}` : ''}`;
+        const reason =
+          report.kind === 'feedback'
+            ? 'complaint (abuse report)'
+            : `bounce${r?.status ? ` ${r.status}` : ''}${r?.diagnostic ? `: ${r.diagnostic.slice(0, 200)}` : ''}`;
         await deps.email.recordBounce(address, { at, permanent, reason, ...(caseId ? { caseId } : {}) });
       }
     }
@@ -487,7 +534,8 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
     const settings = emailSettingsOf(config, deps.defaultFromAddress);
 
     const found = await deps.email.findInbound({ hash, ...(email.messageId ? { messageId: email.messageId } : {}) });
-    if (found.byHash) return resumeDuplicate(found.byHash, email, { hash, ...(found.byHash.messageId ? { messageId: found.byHash.messageId } : {}) }, rawKey, config);
+    if (found.byHash)
+      return resumeDuplicate(found.byHash, email, { hash, ...(found.byHash.messageId ? { messageId: found.byHash.messageId } : {}) }, rawKey, config);
     // Same Message-ID, different content (a mailer reusing ids, or a copy altered on the way): never
     // dropped; filed on the case that id belongs to, under its content hash only.
     const reusedId = found.byMessageId;
@@ -498,7 +546,14 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
 
     if (classification.verdicts.virus === 'FAIL') {
       const reasons = ['SES found a virus (X-SES-Virus-Verdict: FAIL): rejected, no case'];
-      await deps.email.logMail({ at, kind: 'rejected', rawKey, ...(email.from ? { from: email.from.address } : {}), subject: truncate(email.subject, 300), reasons });
+      await deps.email.logMail({
+        at,
+        kind: 'rejected',
+        rawKey,
+        ...(email.from ? { from: email.from.address } : {}),
+        subject: truncate(email.subject, 300),
+        reasons,
+      });
       await deps.alerts.publish({
         alertId: deps.ids.next(),
         at,
@@ -513,7 +568,12 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
 
     const sender = senderOf(email);
     const decision: ThreadDecision = reusedId
-      ? { action: 'join', caseId: reusedId.caseId, reopen: false, reasons: [`Message-ID <${email.messageId}> is already filed on this case with other content: kept as another message`] }
+      ? {
+          action: 'join',
+          caseId: reusedId.caseId,
+          reopen: false,
+          reasons: [`Message-ID <${email.messageId}> is already filed on this case with other content: kept as another message`],
+        }
       : await decideThreadFor(email, settings, sender.address);
 
     if (decision.action === 'join') {
@@ -524,13 +584,20 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
           caseId: c.caseId,
           message,
           events: [
-            makeEvent(deps.ids, c.caseId, ACTIVITIES.messageReceived, at, { kind: 'customer', id: sender.address }, {
-              channel: 'email',
-              from: sender.address,
-              subject: truncate(email.subject, 300),
-              flags: flagsOf(classification, unparsable),
-              reasons: decision.reasons,
-            }),
+            makeEvent(
+              deps.ids,
+              c.caseId,
+              ACTIVITIES.messageReceived,
+              at,
+              { kind: 'customer', id: sender.address },
+              {
+                channel: 'email',
+                from: sender.address,
+                subject: truncate(email.subject, 300),
+                flags: flagsOf(classification, unparsable),
+                reasons: decision.reasons,
+              },
+            ),
           ],
           inbound,
           pending: decision.reopen ? ['reopen'] : [],
@@ -582,7 +649,13 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
     const linkedCaseId = decision.action === 'new' ? decision.linkedCaseId : undefined;
     const c: CaseRecord & EmailCaseFields = {
       ...base,
-      ...(unparsable ? { status: 'needs_review' as const, queue: config.reviewQueue, reviewReason: `the email could not be parsed (${truncate(parseError ?? '', 200)}); the raw message is attached` } : {}),
+      ...(unparsable
+        ? {
+            status: 'needs_review' as const,
+            queue: config.reviewQueue,
+            reviewReason: `the email could not be parsed (${truncate(parseError ?? '', 200)}); the raw message is attached`,
+          }
+        : {}),
       ...(flags.length ? { flags } : {}),
       ...(linkedCaseId ? { linkedCaseId } : {}),
     };
@@ -617,9 +690,17 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
     const side = [];
     if (decision.action === 'new' && decision.forgedToken) {
       const target = await deps.cases.getByNumber(decision.forgedToken);
-      if (target) side.push(makeEvent(deps.ids, target.caseId, ACTIVITIES.forgedTokenAttempt, at, actor, { newCaseId: c.caseId, newCaseNumber: caseNumber, from: sender.address }));
+      if (target)
+        side.push(
+          makeEvent(deps.ids, target.caseId, ACTIVITIES.forgedTokenAttempt, at, actor, {
+            newCaseId: c.caseId,
+            newCaseNumber: caseNumber,
+            from: sender.address,
+          }),
+        );
     }
-    if (linkedCaseId) side.push(makeEvent(deps.ids, linkedCaseId, ACTIVITIES.followUpCaseCreated, at, actor, { newCaseId: c.caseId, newCaseNumber: caseNumber }));
+    if (linkedCaseId)
+      side.push(makeEvent(deps.ids, linkedCaseId, ACTIVITIES.followUpCaseCreated, at, actor, { newCaseId: c.caseId, newCaseNumber: caseNumber }));
     if (side.length) await deps.email.appendEvents(side);
 
     await deps.workflow.startCase(c.caseId);

@@ -49,7 +49,10 @@ export async function reopenCase(deps: ReopenDeps, c: CaseRecord, request: Reope
       channel: c.channel,
       capacity: owner.capacity[c.channel],
       at,
-      events: [makeEvent(deps.ids, c.caseId, ACTIVITIES.reopened, at, request.actor, { from: c.status, to: request.to, owner: owner.id, ...request.details }), ...sla.events],
+      events: [
+        makeEvent(deps.ids, c.caseId, ACTIVITIES.reopened, at, request.actor, { from: c.status, to: request.to, owner: owner.id, ...request.details }),
+        ...sla.events,
+      ],
       decisions: [],
     });
     if (claimed.claimed) {

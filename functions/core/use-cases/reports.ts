@@ -108,7 +108,10 @@ export function makeRunReport(deps: ReportDeps) {
     const cases = [...ids].map((id) => known.get(id)).filter((c): c is CaseRecord => c !== undefined && matchesFilters(c, request.filters));
     if (cases.length > MAX_REPORT_CASES) {
       throw new ValidationError([
-        { field: 'from', message: `the period touches ${cases.length} cases; a report reads at most ${MAX_REPORT_CASES}: choose a shorter period or narrower filters` },
+        {
+          field: 'from',
+          message: `the period touches ${cases.length} cases; a report reads at most ${MAX_REPORT_CASES}: choose a shorter period or narrower filters`,
+        },
       ]);
     }
 

@@ -111,7 +111,13 @@ export function makeRouteCase(deps: RouteCaseDeps) {
               ...(options.actor ? { requestedBy: options.actor } : {}),
             }),
             ...(decision.setPriority
-              ? [makeEvent(deps.ids, caseId, ACTIVITIES.prioritised, at, SYSTEM, { from: c.priority, to: decision.setPriority.priority, rule: decision.rule?.id })]
+              ? [
+                  makeEvent(deps.ids, caseId, ACTIVITIES.prioritised, at, SYSTEM, {
+                    from: c.priority,
+                    to: decision.setPriority.priority,
+                    rule: decision.rule?.id,
+                  }),
+                ]
               : []),
           ],
           decisions: [record],

@@ -82,7 +82,10 @@ export interface CompleteFirstResponseDeps {
  * Idempotent: a later reply, or a case without a clock, changes nothing.
  */
 export function makeCompleteFirstResponse(deps: CompleteFirstResponseDeps) {
-  return async function completeFirstResponse(caseId: string, reply: { actor: Actor; at?: string; messageId?: string }): Promise<{ completed: boolean; status?: string }> {
+  return async function completeFirstResponse(
+    caseId: string,
+    reply: { actor: Actor; at?: string; messageId?: string },
+  ): Promise<{ completed: boolean; status?: string }> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const c = await deps.cases.get(caseId);
       if (!c) throw new NotFoundError(`case ${caseId} does not exist`);
@@ -101,7 +104,14 @@ export function makeCompleteFirstResponse(deps: CompleteFirstResponseDeps) {
 }
 
 /** The case with its first-response milestone completed at `at`, or undefined when there is nothing to complete. */
-export function firstResponseChange(c: CaseRecord, config: RoutingConfig, at: string, ids: IdGenerator, actor: Actor, messageId?: string): { case: CaseRecord; events: CaseEvent[] } | undefined {
+export function firstResponseChange(
+  c: CaseRecord,
+  config: RoutingConfig,
+  at: string,
+  ids: IdGenerator,
+  actor: Actor,
+  messageId?: string,
+): { case: CaseRecord; events: CaseEvent[] } | undefined {
   return milestoneChange(c, config, 'first_response', at, ids, actor, messageId ? `reply ${messageId}` : 'agent reply');
 }
 

@@ -77,7 +77,13 @@ function step(input: SlaTaskInput, loops: number, schedule: SlaSchedule, extra: 
   };
 }
 
-const done = (input: SlaTaskInput, loops: number, reason: string): SlaStep => ({ caseId: input.caseId, generation: input.generation, loops, next: 'done', reasons: [reason] });
+const done = (input: SlaTaskInput, loops: number, reason: string): SlaStep => ({
+  caseId: input.caseId,
+  generation: input.generation,
+  loops,
+  next: 'done',
+  reasons: [reason],
+});
 
 function withNext(sla: SlaState, schedule: SlaSchedule): SlaState {
   const next = { ...sla };
@@ -172,7 +178,11 @@ export function makeEvaluateSla(deps: EvaluateSlaDeps) {
       const at = now.toISOString();
       const evaluation = evaluateSla(c, ctx, now);
       const schedule = nextSlaDeadline(evaluation.case, ctx, now);
-      const next: CaseRecord = { ...evaluation.case, sla: withNext(evaluation.case.sla!, schedule), ...(evaluation.actions.length > 0 ? { updatedAt: at } : {}) };
+      const next: CaseRecord = {
+        ...evaluation.case,
+        sla: withNext(evaluation.case.sla!, schedule),
+        ...(evaluation.actions.length > 0 ? { updatedAt: at } : {}),
+      };
       const events = [...slaEvents(deps.ids, c.caseId, at, SYSTEM, evaluation.events), ...actionEvents(deps.ids, c, next, config, evaluation.actions, at)];
       try {
         await deps.cases.update(next, c.version, events);
@@ -189,7 +199,11 @@ export function makeEvaluateSla(deps: EvaluateSlaDeps) {
       }
       const reasons = [...evaluation.reasons, ...reassigned];
       if (!schedule.done && input.maxLoops !== undefined && loops >= input.maxLoops) {
-        return { ...step(input, loops, schedule, reasons), next: 'continue', reasons: [...reasons, `${loops} loops: continuing as generation ${input.generation + 1}`] };
+        return {
+          ...step(input, loops, schedule, reasons),
+          next: 'continue',
+          reasons: [...reasons, `${loops} loops: continuing as generation ${input.generation + 1}`],
+        };
       }
       return step(input, loops, schedule, reasons);
     }
@@ -217,9 +231,26 @@ function actionEvents(ids: IdGenerator, before: CaseRecord, after: CaseRecord, c
     const notify = [...recipients.agents.map((a) => a.agentId), ...(recipients.admins ? ['admins'] : [])];
     const m = after.sla?.milestones[action.milestone];
     if (action.type === 'warn') {
-      events.push(makeEvent(ids, before.caseId, SLA_ACTIVITIES.slaWarning, at, SYSTEM, { milestone: action.milestone, dueAt: action.dueAt, remainingMs: action.remainingMs, notify, reason: action.reason }));
+      events.push(
+        makeEvent(ids, before.caseId, SLA_ACTIVITIES.slaWarning, at, SYSTEM, {
+          milestone: action.milestone,
+          dueAt: action.dueAt,
+          remainingMs: action.remainingMs,
+          notify,
+          reason: action.reason,
+        }),
+      );
     } else if (action.type === 'breach') {
-      events.push(makeEvent(ids, before.caseId, SLA_ACTIVITIES.slaViolated, at, SYSTEM, { milestone: action.milestone, target: m?.target ?? null, breachedAt: action.dueAt, priority: before.priority, notify, reason: action.reason }));
+      events.push(
+        makeEvent(ids, before.caseId, SLA_ACTIVITIES.slaViolated, at, SYSTEM, {
+          milestone: action.milestone,
+          target: m?.target ?? null,
+          breachedAt: action.dueAt,
+          priority: before.priority,
+          notify,
+          reason: action.reason,
+        }),
+      );
     } else {
       events.push(
         makeEvent(ids, before.caseId, SLA_ACTIVITIES.slaEscalated, at, SYSTEM, {
@@ -232,7 +263,15 @@ function actionEvents(ids: IdGenerator, before: CaseRecord, after: CaseRecord, c
         }),
       );
       if (action.raisePriority) {
-        events.push(makeEvent(ids, before.caseId, ACTIVITIES.prioritised, at, SYSTEM, { from: action.raisePriority.from, to: action.raisePriority.to, cause: 'sla_escalation', milestone: action.milestone, level: action.level }));
+        events.push(
+          makeEvent(ids, before.caseId, ACTIVITIES.prioritised, at, SYSTEM, {
+            from: action.raisePriority.from,
+            to: action.raisePriority.to,
+            cause: 'sla_escalation',
+            milestone: action.milestone,
+            level: action.level,
+          }),
+        );
       }
     }
   }
@@ -292,7 +331,10 @@ async function notify(deps: EvaluateSlaDeps, c: CaseRecord, config: RoutingConfi
         .then((fresh) =>
           fresh
             ? deps.cases.update(fresh, fresh.version, [
-                makeEvent(deps.ids, c.caseId, ACTIVITIES.notificationFailed, at, SYSTEM, { kind: text.kind, error: (error as Error).message?.slice(0, 500) ?? String(error) }),
+                makeEvent(deps.ids, c.caseId, ACTIVITIES.notificationFailed, at, SYSTEM, {
+                  kind: text.kind,
+                  error: (error as Error).message?.slice(0, 500) ?? String(error),
+                }),
               ])
             : undefined,
         )
@@ -315,7 +357,9 @@ async function escalateTo(deps: EvaluateSlaDeps, c: CaseRecord, config: RoutingC
       guard: (fresh) => (fresh.owner === owner.supervisor ? `already with ${owner.supervisor}` : undefined),
       details: { milestone: action.milestone, level: action.level },
     });
-    return result.moved ? `escalation ${action.level}: reassigned from ${owner.id} to ${result.owner ?? `queue ${result.queue}`}` : `escalation ${action.level}: not reassigned (${result.skipped})`;
+    return result.moved
+      ? `escalation ${action.level}: reassigned from ${owner.id} to ${result.owner ?? `queue ${result.queue}`}`
+      : `escalation ${action.level}: not reassigned (${result.skipped})`;
   }
   const result = await deps.reassign(c.caseId, {
     reason,
@@ -325,5 +369,7 @@ async function escalateTo(deps: EvaluateSlaDeps, c: CaseRecord, config: RoutingC
     guard: (fresh) => (fresh.queue === reassignTo.queue && fresh.routing.pinnedQueue === reassignTo.queue ? `already in queue ${reassignTo.queue}` : undefined),
     details: { milestone: action.milestone, level: action.level },
   });
-  return result.moved ? `escalation ${action.level}: moved to queue ${reassignTo.queue}${result.owner ? `, assigned to ${result.owner}` : ''}` : `escalation ${action.level}: not moved (${result.skipped})`;
+  return result.moved
+    ? `escalation ${action.level}: moved to queue ${reassignTo.queue}${result.owner ? `, assigned to ${result.owner}` : ''}`
+    : `escalation ${action.level}: not moved (${result.skipped})`;
 }

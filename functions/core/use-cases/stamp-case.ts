@@ -87,24 +87,31 @@ export function makeStampCase(deps: StampCaseDeps) {
         message: `Case ${c.caseNumber} (${c.subject}) from ${c.contact.email} matched no territory and waits in ${config.reviewQueue}.`,
         caseId,
       });
-      await deps.cases.update(next, c.version, [
-        ...history,
-        makeEvent(deps.ids, caseId, ACTIVITIES.needsReview, at, SYSTEM, { reason, location: prepared.location ?? null }),
-      ], [priorityDecision, decision]);
+      await deps.cases.update(
+        next,
+        c.version,
+        [...history, makeEvent(deps.ids, caseId, ACTIVITIES.needsReview, at, SYSTEM, { reason, location: prepared.location ?? null })],
+        [priorityDecision, decision],
+      );
       return { caseId, status: next.status, queue: next.queue, next: 'review' };
     }
 
     const w = territory.winner;
     const next: CaseRecord = { ...prepared, territory: w.territoryId, queue: w.queue, updatedAt: at };
-    await deps.cases.update(next, c.version, [
-      ...history,
-      makeEvent(deps.ids, caseId, ACTIVITIES.stamped, at, SYSTEM, {
-        territory: w.territoryId,
-        queue: w.queue,
-        matchedOn: w.matchedOn,
-        runnersUp: territory.runnersUp.map((r) => r.territoryId),
-      }),
-    ], [priorityDecision, decision]);
+    await deps.cases.update(
+      next,
+      c.version,
+      [
+        ...history,
+        makeEvent(deps.ids, caseId, ACTIVITIES.stamped, at, SYSTEM, {
+          territory: w.territoryId,
+          queue: w.queue,
+          matchedOn: w.matchedOn,
+          runnersUp: territory.runnersUp.map((r) => r.territoryId),
+        }),
+      ],
+      [priorityDecision, decision],
+    );
     return { caseId, status: next.status, queue: w.queue, territory: w.territoryId, next: 'route' };
   };
 }

@@ -95,7 +95,9 @@ export function makeSubmitWebCase(deps: SubmitWebCaseDeps) {
 
 function contentKey(s: WebSubmission, email: string, now: Date): string {
   const bucket = Math.floor(now.getTime() / 1000 / CONTENT_DEDUPE_WINDOW_SECONDS);
-  return createHash('sha256').update(JSON.stringify([email, s.subject, s.description, bucket])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([email, s.subject, s.description, bucket]))
+    .digest('hex');
 }
 
 function plausibleNumber(seed: string): string {

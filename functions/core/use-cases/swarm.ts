@@ -89,21 +89,40 @@ export function makeStartSwarm(deps: SwarmDeps) {
       at,
       kind: 'swarm',
       outcome: search.experts.map((e) => e.agentId).join(',') || 'none',
-      details: { skills: search.skills, experts: search.experts, runnersUp: search.runnersUp, excluded: search.excluded, reasons: search.reasons, rule: rule.ruleId ?? null },
+      details: {
+        skills: search.skills,
+        experts: search.experts,
+        runnersUp: search.runnersUp,
+        excluded: search.excluded,
+        reasons: search.reasons,
+        rule: rule.ruleId ?? null,
+      },
     };
     if (search.experts.length === 0) {
       // Nobody to invite: the search is still on record, and the case stays as it was.
-      await deps.cases.update({ ...c, updatedAt: at }, c.version, [
-        makeEvent(deps.ids, c.caseId, ACTIVITIES.swarmStarted, at, actorOf(p), { invited: [], reasons: search.reasons, decisionId: decision.decisionId }),
-      ], [decision]).catch((error: unknown) => {
-        if (error instanceof ConflictError) throw new ConflictError(`case ${c.caseNumber} changed meanwhile: read it again`);
-        throw error;
-      });
+      await deps.cases
+        .update(
+          { ...c, updatedAt: at },
+          c.version,
+          [makeEvent(deps.ids, c.caseId, ACTIVITIES.swarmStarted, at, actorOf(p), { invited: [], reasons: search.reasons, decisionId: decision.decisionId })],
+          [decision],
+        )
+        .catch((error: unknown) => {
+          if (error instanceof ConflictError) throw new ConflictError(`case ${c.caseNumber} changed meanwhile: read it again`);
+          throw error;
+        });
       const latest = (await deps.cases.get(c.caseId)) ?? c;
       return { case: latest, ...(latest.swarm ? { swarm: latest.swarm } : {}), invited: [], search, notification: { sent: false, reason: 'nobody to invite' } };
     }
 
-    const invited: SwarmMember[] = search.experts.map((e) => ({ agentId: e.agentId, name: e.name, score: e.score, reasons: e.reasons, invitedAt: at, invitedBy: p.agentId }));
+    const invited: SwarmMember[] = search.experts.map((e) => ({
+      agentId: e.agentId,
+      name: e.name,
+      score: e.score,
+      reasons: e.reasons,
+      invitedAt: at,
+      invitedBy: p.agentId,
+    }));
     const swarm: Swarm = open
       ? { ...open, members: [...open.members, ...invited], ...(request.note ? { note: request.note } : {}) }
       : {
@@ -115,16 +134,21 @@ export function makeStartSwarm(deps: SwarmDeps) {
           skills: search.skills,
           members: invited,
         };
-    const updated = await deps.cases.update({ ...c, swarm, updatedAt: at }, c.version, [
-      makeEvent(deps.ids, c.caseId, open ? ACTIVITIES.swarmExtended : ACTIVITIES.swarmStarted, at, actorOf(p), {
-        swarmId: swarm.swarmId,
-        invited: invited.map((m) => ({ agentId: m.agentId, score: m.score })),
-        members: swarm.members.map((m) => m.agentId),
-        skills: search.skills.map((s) => s.skill),
-        note: request.note ?? null,
-        decisionId: decision.decisionId,
-      }),
-    ], [decision]);
+    const updated = await deps.cases.update(
+      { ...c, swarm, updatedAt: at },
+      c.version,
+      [
+        makeEvent(deps.ids, c.caseId, open ? ACTIVITIES.swarmExtended : ACTIVITIES.swarmStarted, at, actorOf(p), {
+          swarmId: swarm.swarmId,
+          invited: invited.map((m) => ({ agentId: m.agentId, score: m.score })),
+          members: swarm.members.map((m) => m.agentId),
+          skills: search.skills.map((s) => s.skill),
+          note: request.note ?? null,
+          decisionId: decision.decisionId,
+        }),
+      ],
+      [decision],
+    );
 
     // The chat is told after the swarm is on record: a webhook that fails costs a message, not the swarm.
     const owner = updated.owner ? findAgent(config, updated.owner) : undefined;

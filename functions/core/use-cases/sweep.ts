@@ -180,7 +180,14 @@ export function makeSweep(deps: SweepDeps) {
               reason: `${agent.id}'s working day ended at ${endedAt} with the case still open; queue ${queue.id} reassigns at the end of a shift`,
               actor: { kind: 'system', id: 'sweep' },
               target: { kind: 'route' },
-              guard: (fresh) => (fresh.owner !== agent.id ? 'no longer theirs' : !WORKING.has(fresh.status) ? `now ${fresh.status}` : fresh.queue !== queue.id ? `now in queue ${fresh.queue}` : undefined),
+              guard: (fresh) =>
+                fresh.owner !== agent.id
+                  ? 'no longer theirs'
+                  : !WORKING.has(fresh.status)
+                    ? `now ${fresh.status}`
+                    : fresh.queue !== queue.id
+                      ? `now in queue ${fresh.queue}`
+                      : undefined,
               details: { shiftEndedAt: endedAt },
             }),
           );
@@ -201,7 +208,8 @@ export function makeSweep(deps: SweepDeps) {
   async function escalateHold(read: CaseRecord, config: RoutingConfig, at: string): Promise<{ caseId: string; escalated: boolean; reason: string }> {
     let c: CaseRecord | undefined = read;
     for (let attempt = 0; attempt < 4 && c; attempt++) {
-      if (c.status !== 'on_hold' || c.due?.kind !== DUE_KINDS.hold || c.due.at > at) return { caseId: c.caseId, escalated: false, reason: 'no longer past its on-hold limit' };
+      if (c.status !== 'on_hold' || c.due?.kind !== DUE_KINDS.hold || c.due.at > at)
+        return { caseId: c.caseId, escalated: false, reason: 'no longer past its on-hold limit' };
       const heldSince = new Date(Date.parse(c.due.at) - durationMs(config.sweeps.onHoldMax)).toISOString();
       const rank = config.priorities.indexOf(c.priority);
       const raisedTo = rank > 0 ? config.priorities[rank - 1] : undefined;
@@ -215,13 +223,31 @@ export function makeSweep(deps: SweepDeps) {
       const sla = slaAfterChange(c, after, config, at, deps.ids, SYSTEM);
       const recipients = resolveRecipients(c, config, ['supervisor', 'owner']);
       const events = [
-        makeEvent(deps.ids, c.caseId, ACTIVITIES.onHoldLimitExceeded, at, { kind: 'system', id: 'sweep' }, {
-          reason,
-          heldSince,
-          raisePriority: raisedTo ? { from: c.priority, to: raisedTo } : null,
-          notify: [...recipients.agents.map((a) => a.agentId), ...(recipients.admins ? ['admins'] : [])],
-        }),
-        ...(raisedTo ? [makeEvent(deps.ids, c.caseId, ACTIVITIES.prioritised, at, { kind: 'system', id: 'sweep' }, { from: c.priority, to: raisedTo, cause: 'on_hold_limit' })] : []),
+        makeEvent(
+          deps.ids,
+          c.caseId,
+          ACTIVITIES.onHoldLimitExceeded,
+          at,
+          { kind: 'system', id: 'sweep' },
+          {
+            reason,
+            heldSince,
+            raisePriority: raisedTo ? { from: c.priority, to: raisedTo } : null,
+            notify: [...recipients.agents.map((a) => a.agentId), ...(recipients.admins ? ['admins'] : [])],
+          },
+        ),
+        ...(raisedTo
+          ? [
+              makeEvent(
+                deps.ids,
+                c.caseId,
+                ACTIVITIES.prioritised,
+                at,
+                { kind: 'system', id: 'sweep' },
+                { from: c.priority, to: raisedTo, cause: 'on_hold_limit' },
+              ),
+            ]
+          : []),
         ...sla.events,
       ];
       try {
@@ -296,7 +322,16 @@ export function makeSweep(deps: SweepDeps) {
     const config = await loadConfig(deps.configs);
     const limit = options.limit ?? DEFAULT_LIMIT;
     const parts = new Set(options.parts ?? SWEEP_PARTS);
-    const report: SweepReport & { dispatchRan?: boolean } = { at: now.toISOString(), acceptTimeouts: [], absentAgents: [], endOfShift: [], onHoldLimits: [], dispatch: [], queueDepth: {}, more: [] };
+    const report: SweepReport & { dispatchRan?: boolean } = {
+      at: now.toISOString(),
+      acceptTimeouts: [],
+      absentAgents: [],
+      endOfShift: [],
+      onHoldLimits: [],
+      dispatch: [],
+      queueDepth: {},
+      more: [],
+    };
     if (parts.has('acceptTimeouts')) await acceptTimeouts(now, config, limit, report);
     if (parts.has('absentAgents')) await absentAgents(now, config, limit, report);
     if (parts.has('endOfShift')) await endOfShift(now, config, options.endOfShiftLookbackMs ?? DEFAULT_END_OF_SHIFT_LOOKBACK_MS, report);

@@ -75,7 +75,13 @@ export function makeWorkCase(deps: WorkCaseDeps) {
     const next = closesSwarm ? { ...sla.case, swarm: closedSwarm(c.swarm!, at, `case ${sla.case.status}`) } : sla.case;
     const events = [makeEvent(deps.ids, c.caseId, activity, at, actor, { from: c.status, to: next.status, ...details }), ...sla.events];
     if (closesSwarm) {
-      events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.swarmClosed, at, actor, { swarmId: c.swarm!.swarmId, reason: `case ${next.status}`, members: c.swarm!.members.map((m) => m.agentId) }));
+      events.push(
+        makeEvent(deps.ids, c.caseId, ACTIVITIES.swarmClosed, at, actor, {
+          swarmId: c.swarm!.swarmId,
+          reason: `case ${next.status}`,
+          members: c.swarm!.members.map((m) => m.agentId),
+        }),
+      );
     }
     const releases = c.owner !== undefined && HOLDS_CAPACITY.has(c.status) && (!HOLDS_CAPACITY.has(next.status) || next.owner !== c.owner);
     let written: CaseRecord;
@@ -132,7 +138,8 @@ export function makeWorkCase(deps: WorkCaseDeps) {
       assertVersion(c, change.expectedVersion);
       assertTransition(c.status, change.status);
       const issues = [];
-      if (change.status === 'closed_unresolved' && !change.comment?.trim()) issues.push({ field: 'comment', message: 'is required to close a case unresolved' });
+      if (change.status === 'closed_unresolved' && !change.comment?.trim())
+        issues.push({ field: 'comment', message: 'is required to close a case unresolved' });
       if (change.status === 'on_hold' && !change.reason?.trim()) issues.push({ field: 'reason', message: 'is required to put a case on hold' });
       if (change.until !== undefined && Number.isNaN(Date.parse(change.until))) issues.push({ field: 'until', message: 'must be an ISO timestamp' });
       if (issues.length > 0) throw new ValidationError(issues);
