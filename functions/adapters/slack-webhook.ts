@@ -58,7 +58,7 @@ function isHttpsUrl(value: string): boolean {
 }
 
 /** Slack mrkdwn treats &, < and > as control characters. */
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 export interface SlackMessage {
@@ -74,9 +74,9 @@ export function slackSwarmMessage(a: SwarmAnnouncement): SlackMessage {
     ['Owner', a.owner ? `${a.owner.name} (${a.owner.agentId})` : 'nobody yet'],
     ...(a.product ? [['Product', a.product]] : []),
     ...(a.customer ? [['Customer', a.customer]] : []),
-  ].map(([label, value]) => ({ type: 'mrkdwn', text: cut(`*${label}*\n${escape(value!)}`, LIMITS.field) }));
+  ].map(([label, value]) => ({ type: 'mrkdwn', text: cut(`*${label}*\n${escapeText(value!)}`, LIMITS.field) }));
   const experts = a.experts
-    .map((e, i) => `${i + 1}. *${escape(e.name)}* (${escape(e.agentId)}), score ${e.score}: ${escape(e.reasons.slice(0, 4).join('; '))}`)
+    .map((e, i) => `${i + 1}. *${escapeText(e.name)}* (${escapeText(e.agentId)}), score ${e.score}: ${escapeText(e.reasons.slice(0, 4).join('; '))}`)
     .join('\n');
   return {
     text: cut(`Swarm on case ${a.caseNumber}: ${a.subject} (priority ${a.priority}). Experts: ${a.experts.map((e) => e.name).join(', ')}`, LIMITS.section),
@@ -84,7 +84,7 @@ export function slackSwarmMessage(a: SwarmAnnouncement): SlackMessage {
       { type: 'header', text: { type: 'plain_text', text: cut(`Swarm: case ${a.caseNumber}`, LIMITS.header), emoji: true } },
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: cut(`*<${a.link}|${escape(a.subject)}>*${a.note ? `\n>${escape(a.note)}` : ''}`, LIMITS.section) },
+        text: { type: 'mrkdwn', text: cut(`*<${a.link}|${escapeText(a.subject)}>*${a.note ? `\n>${escapeText(a.note)}` : ''}`, LIMITS.section) },
         fields,
       },
       { type: 'divider' },
@@ -93,7 +93,7 @@ export function slackSwarmMessage(a: SwarmAnnouncement): SlackMessage {
         type: 'actions',
         elements: [{ type: 'button', text: { type: 'plain_text', text: cut(`Open case ${a.caseNumber}`, 75) }, url: a.link, action_id: 'open_case' }],
       },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: cut(`Started by ${escape(a.startedBy)} in caseflow`, LIMITS.field) }] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: cut(`Started by ${escapeText(a.startedBy)} in caseflow`, LIMITS.field) }] },
     ],
   };
 }

@@ -10,6 +10,7 @@ const COMBINING_ACCENTS = /[\u0300-\u036f]/g;
 /** Arabic diacritics (harakat, hamza and madda above/below), optional in everyday writing. */
 const ARABIC_MARKS = /[\u064b-\u065f\u0670]/g;
 /** Punctuation people add or leave out freely: dots in "U.S.", apostrophes, brackets, commas. */
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: the zero-width joiners and direction marks are listed one by one, to be removed on their own
 const IGNORABLE = /[.'’‘`´"“”«»()[\]{},;:!?·・、。،\u200c\u200d\u200e\u200f]/g;
 const SEPARATORS = /[\s\-‐‑–—_/\\&+]+/g;
 

@@ -189,6 +189,7 @@ function unparsedEmail(raw: Uint8Array, error: string): ParsedEmail {
 const safeName = (name: string) =>
   name
     .normalize('NFC')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what a file name must not carry
     .replace(/[\u0000-\u001f\u007f/\\]+/g, '_')
     .replace(/^\.+/, '_')
     .slice(0, 150) || 'part';
