@@ -1,7 +1,10 @@
 /**
- * `npm run bench [-- NAME...]`: runs the benchmark parts in bench/*.ts (each exports a
- * `run<Name>Bench(log)` returning its figures), all of them or those named, one after the other,
- * with a progress line per step and a summary of every figure at the end.
+ * `npm run bench [-- NAME...] [--data-dir DIR]`: runs the benchmark parts in bench/*.ts (each exports a
+ * `run<Name>Bench(log, options)` returning its figures), all of them or those named, one after the
+ * other, with a progress line per step and a summary of every figure at the end.
+ *
+ * Parts that measure over real-world corpora (which are not part of this repository) read them from
+ * `--data-dir DIR` or `CASEFLOW_DATA_DIR`; without it they say what they need and measure the rest.
  */
 import '../lib/local/polyfills.js';
 import { readdir } from 'node:fs/promises';
@@ -11,11 +14,29 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 
-type BenchFunction = (log: (line: string) => void) => Promise<Record<string, number>>;
+/** What every bench part is given besides its log. */
+export interface BenchOptions {
+  /** The folder of real-world corpora (emails/, eventlogs/, tickets_text/), when the caller has it. */
+  dataDir?: string;
+}
+
+export type BenchFunction = (log: (line: string) => void, options: BenchOptions) => Promise<Record<string, number>>;
+
+function parseOptions(argv: string[]): { wanted: string[]; options: BenchOptions } {
+  const wanted: string[] = [];
+  const options: BenchOptions = { dataDir: process.env.CASEFLOW_DATA_DIR || undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--data-dir') options.dataDir = argv[++i];
+    else if (arg.startsWith('--data-dir=')) options.dataDir = arg.slice('--data-dir='.length);
+    else if (!arg.startsWith('-')) wanted.push(arg);
+  }
+  return { wanted, options };
+}
 
 async function main(): Promise<number> {
   const dir = fileURLToPath(new URL('../bench/', import.meta.url));
-  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const { wanted, options } = parseOptions(process.argv.slice(2));
   const parts = (await readdir(dir))
     .filter((f) => f.endsWith('.ts'))
     .map((f) => basename(f, '.ts'))
@@ -35,7 +56,7 @@ async function main(): Promise<number> {
       console.error(`[bench] ${part}: exports no run<Name>Bench function; skipped`);
       continue;
     }
-    Object.assign(figures, await run((line) => console.log(`[bench ${part}] ${line}`)));
+    Object.assign(figures, await run((line) => console.log(`[bench ${part}] ${line}`), options));
     console.log(`[bench ${i + 1}/${chosen.length}] ${part} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   console.log('\nsummary');
