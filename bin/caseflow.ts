@@ -16,9 +16,9 @@
  * | apiThrottleBurst  | 100     | HTTP API stage burst limit, requests.                                                   |
  * | logRetentionDays  | 90      | Retention of every log group (functions, API access logs, workflow); must be a value    |
  * |                   |         | CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, ...   |
- * | sesDomain         | (none)  | Reserved for email-to-case (the SES receiving domain); accepted and ignored for now.    |
+ * | sesDomain         | (none)  | The domain SES receives and sends mail for: turns email-to-case on (docs/email.md).    |
  * | sweepScheduleMinutes | 1 | Minutes between sweep runs (EventBridge Scheduler `rate(...)`): offers not accepted,   |
- * |                   |         | absent agents, end of shift, on-hold limits, dispatch backstop. 1 to 60 (README: SLA).    |
+ * |                   |         | absent agents, end of shift, on-hold limits, dispatch backstop. 1 to 60 (docs/sla.md). |
  *
  * Example: npm run deploy -- -c stage=prod -c alertEmail=ops@example.com -c apiThrottleRate=100
  *

@@ -62,7 +62,7 @@ export class CaseApi extends Construct {
     useStateMachine(this.apiFunction, props.lifecycle);
 
     // Swarming: the Slack incoming-webhook URL is a credential (whoever holds it posts to the channel).
-    // The stack creates the secret with a random value; an admin stores the real URL in it (README: The agent API, Swarming).
+    // The stack creates the secret with a random value; an admin stores the real URL in it (docs/api.md#swarming).
     this.slackWebhookSecret = new Secret(this, 'SlackWebhookUrl', {
       description: 'caseflow: Slack incoming-webhook URL that swarm announcements are posted to (store the URL as the plain secret value)',
       removalPolicy: RemovalPolicy.RETAIN,

@@ -99,7 +99,7 @@ export class CaseflowStack extends Stack {
     });
     new CfnOutput(this, 'SlackWebhookSecretArn', {
       value: this.api.slackWebhookSecret.secretArn,
-      description: 'Secret to store the Slack incoming-webhook URL in (swarm announcements; see the README)',
+      description: 'Secret to store the Slack incoming-webhook URL in (swarm announcements; see docs/api.md#swarming)',
     });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'DynamoDB table' });
     new CfnOutput(this, 'StateMachineArn', {

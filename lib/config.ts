@@ -19,7 +19,7 @@ export interface CaseflowConfig {
   readonly apiThrottleBurst: number;
   /** Retention of every log group the stack creates (functions, API access logs, workflow). */
   readonly logRetentionDays: RetentionDays;
-  /** Reserved for the email-to-case issue (SES receiving domain); not used yet. */
+  /** The SES receiving and sending domain: email-to-case is deployed when it is set. */
   readonly sesDomain?: string;
   /** Minutes between sweep runs (EventBridge Scheduler rate); 1 to 60. */
   readonly sweepScheduleMinutes: number;

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { TABLE } from '../functions/adapters/table-definition.js';
 
 /**
- * The single table (DESIGN.md §3), built from functions/adapters/table-definition.ts, the same
+ * The single table (docs/architecture.md#the-table), built from functions/adapters/table-definition.ts, the same
  * description the local stack uses for DynamoDB Local.
  *
  * Keep this construct's id and the table's id stable: a new logical id would create a second, empty

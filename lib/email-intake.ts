@@ -36,7 +36,7 @@ type EnvName = keyof Env & string;
 const setEnv = (fn: LambdaFunction, name: EnvName, value: string) => fn.addEnvironment(name, value);
 
 /**
- * Email-to-case in AWS (DESIGN §1): SES receives mail for the domain and writes each message to the
+ * Email-to-case in AWS (docs/email.md): SES receives mail for the domain and writes each message to the
  * raw-mail bucket; the bucket's notification invokes the intake function; a failure is retried by
  * Lambda and then lands in a DLQ that raises an alarm (`npm run redrive` replays it). The function
  * sends acknowledgements through SES v2, allowed only from the domain's verified identity, and signs
@@ -44,7 +44,7 @@ const setEnv = (fn: LambdaFunction, name: EnvName, value: string) => fn.addEnvir
  *
  * Not done by CloudFormation, on purpose: activating the receipt rule set (an account and region
  * have one active set; activating ours would silently deactivate another's) and the DNS records
- * (MX and DKIM CNAMEs); the README (Email-to-case) says how.
+ * (MX and DKIM CNAMEs); docs/email.md#setting-it-up-in-aws says how.
  */
 export class EmailIntake extends Construct {
   readonly bucket: Bucket;

@@ -10,9 +10,10 @@ import { TABLE } from '../functions/adapters/table-definition.js';
 import type { CaseTable } from './data.js';
 
 /**
- * Rule of the house 7: the helper that hands a function a resource (an environment variable parsed by
+ * The helper that hands a function a resource (an environment variable parsed by
  * functions/shared/env.ts) also grants the IAM permission to use it, so configuration and permissions
- * cannot drift. Variable names are typed against `Env`: renaming one there breaks the build here.
+ * cannot drift (docs/architecture.md#grants-follow-env-vars). Variable names are typed against `Env`:
+ * renaming one there breaks the build here.
  */
 type EnvName = keyof Env & string;
 
@@ -24,7 +25,7 @@ function setEnv(fn: LambdaFunction, name: EnvName, value: string): void {
  * - `read`: GetItem (also what TransactGetItems needs), BatchGetItem, Query on the table and each GSI.
  * - `readWrite`: read, plus PutItem / UpdateItem / ConditionCheckItem, which is what TransactWriteItems
  *   needs for puts, updates and conditions.
- * Nobody gets Scan (every access pattern is a Get or a Query, DESIGN.md §3), and nobody gets DeleteItem or
+ * Nobody gets Scan (every access pattern is a Get or a Query: docs/architecture.md#access-patterns), and nobody gets DeleteItem or
  * BatchWriteItem (which can delete): temporary records expire through the TTL attribute.
  */
 export type TableAccess = 'read' | 'readWrite';

@@ -259,7 +259,7 @@ export class Monitoring extends Construct {
         [
           new TextWidget({
             markdown:
-              'Metrics: namespace `caseflow`, from the event log as it is written (functions/core/metrics.ts). Reports over any period: `GET /reports/summary?from=…&to=…` (see the README).',
+              'Metrics: namespace `caseflow`, from the event log as it is written (functions/core/metrics.ts). Reports over any period: `GET /reports/summary?from=…&to=…` (see docs/reports-and-mining.md).',
             width: 24,
             height: 2,
           }),

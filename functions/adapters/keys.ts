@@ -1,25 +1,7 @@
 /**
  * Every key format of the single table, in one place. Nothing else in the code base builds a
- * `pk`, `sk` or `gsi*` value by hand.
- *
- * | item                 | pk                      | sk                 | indexes                                   |
- * |----------------------|-------------------------|--------------------|-------------------------------------------|
- * | case                 | CASE#<caseId>           | CASE               | gsi1 owner, gsi2 queue, gsi3 contact,      |
- * |                      |                         |                    | gsi4 account, gsi5 due (sparse), gsi6 status |
- * | message              | CASE#<caseId>           | MSG#<messageId>    |                                           |
- * | event                | CASE#<caseId>           | EVT#<eventId>      | gsi6 EVTDAY#<yyyy-mm-dd>                   |
- * | routing decision     | CASE#<caseId>           | DEC#<decisionId>   |                                           |
- * | case-number pointer  | CASENO#<number>         | CASENO             |                                           |
- * | case-number counter  | COUNTER#caseNumber      | COUNTER            |                                           |
- * | idempotency record   | IDEMP#<scope>#<key>     | IDEMP              | TTL                                       |
- * | inbound dedupe       | INMSG#<messageId> / INHASH#<sha256> | DEDUPE |                                        |
- * | outbound message id  | OUTMSG#<messageId>      | OUTMSG             |                                           |
- * | contact (email)      | EMAILCONTACT#<email>    | CONTACT            |                                           |
- * | mail log (no case)   | MAILLOG#<yyyy-mm-dd>    | <at>#<id>          | TTL                                       |
- * | rate-limit window    | RATE#<scope>#<key>#<windowStart> | RATE      | TTL                                       |
- * | agent live state     | AGENT#<agentId>         | STATE              | gsi5 DUE#absent (sparse, while away/offline) |
- * | routing config       | CONFIG                  | CURRENT / V#<version 8 digits> |                               |
- * | admin alert          | ALERT#<yyyy-mm-dd>      | <at>#<alertId>     |                                           |
+ * `pk`, `sk` or `gsi*` value by hand. The table of items, keys and indexes they make is
+ * docs/architecture.md#keys (test/unit/docs.test.ts builds each key here and checks it is there).
  */
 
 const SEP = '#';

@@ -10,7 +10,7 @@ import type { MimeParser } from '../core/ports.js';
 
 /**
  * The MIME parser: mailparser (Nodemailer's parser), chosen by measurement over the shared corpus
- * (bin/compare-mime-parsers.ts; the README, Email-to-case, has the scores). Around it, the two things neither
+ * (bin/compare-mime-parsers.ts; docs/email.md#the-mime-library-chosen-by-measurement has the scores). Around it, the two things neither
  * mailparser nor postal-mime gets right and that matter for a case:
  *
  * - raw 8-bit header bytes that are not UTF-8 (ISO-8859-1 subjects from Outlook 2000, GB2312 and

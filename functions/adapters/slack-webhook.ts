@@ -41,7 +41,7 @@ export function makeSecretsManagerWebhookUrl(client: SecretsManagerClient, secre
       cached = {
         value: isHttpsUrl(value)
           ? { url: value }
-          : { reason: 'the Slack webhook secret holds no https URL yet: store the incoming-webhook URL in it (README: The agent API, Swarming)' },
+          : { reason: 'the Slack webhook secret holds no https URL yet: store the incoming-webhook URL in it (docs/api.md#swarming)' },
         at: now(),
       };
       return cached.value;

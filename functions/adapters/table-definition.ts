@@ -15,17 +15,17 @@ export const TABLE = {
   /** Epoch seconds; DynamoDB deletes the item some time after it passes (idempotency records, rate limits). */
   ttlAttribute: 'expiresAt',
   indexes: [
-    /** An agent's cases by status: OWNER#<agentId> / <status>#<createdAt>#<caseId> */
+    /** An agent's cases by status (key shapes: docs/architecture.md#indexes) */
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    /** A queue's cases by status, then priority rank, then age: QUEUE#<queueId> / <status>#<rank>#<createdAt>#<caseId> */
+    /** A queue's cases by status, then priority rank, then age */
     { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-    /** Cases by contact email: CONTACT#<email> / <createdAt>#<caseId> */
+    /** Cases by contact email */
     { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
-    /** Cases by account: ACCOUNT#<accountId> / <createdAt>#<caseId> */
+    /** Cases by account */
     { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
-    /** Work due by time (sparse): DUE#<kind> / <dueAt>#<caseId> */
+    /** Work due by time (sparse) */
     { name: 'gsi5', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
-    /** Cases by status (STATUS#<status> / <createdAt>#<caseId>) and events by day (EVTDAY#<date> / <at>#<eventId>) */
+    /** Cases by status, and events by day */
     { name: 'gsi6', partitionKey: 'gsi6pk', sortKey: 'gsi6sk' },
   ] as const satisfies readonly IndexDefinition[],
 } as const;

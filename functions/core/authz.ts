@@ -11,17 +11,10 @@ export interface Principal {
 
 /**
  * Who may do what to a case. Roles come from the token (agent, manager, admin); the relations come
- * from the case (its owner, its queue's members, its open swarm's members).
- *
- * | action on a case                      | owner | queue member | swarm member | other agent | manager / admin |
- * |---------------------------------------|-------|--------------|--------------|-------------|-----------------|
- * | read it (GET /cases/{id})             | yes   | yes          | yes (*)      | no          | yes             |
- * | add an internal note                  | yes   | yes          | yes (*)      | no          | yes             |
- * | accept / decline an offer             | yes   | no           | no           | no          | no              |
- * | status, priority, reassign, reply     | yes   | no           | no           | no          | yes             |
- * | start or extend a swarm               | yes   | no           | no           | no          | yes             |
- * (*) while the swarm is open, which it is only while the case is open: closing the case closes
- * the swarm, and the experts lose access with it.
+ * from the case (its owner, its queue's members, its open swarm's members). The matrix, as callers
+ * see it, is docs/api.md#who-may-do-what (test/e2e/authz-matrix.test.ts checks every route against it).
+ * A swarm member's access lasts while the swarm is open, which it is only while the case is open:
+ * closing the case closes the swarm, and the experts lose access with it.
  * Admins are managers for every case action (isManager); only admins manage the configuration.
  */
 export const isManager = (p: Principal) => p.roles.includes('manager') || p.roles.includes('admin');

@@ -4,7 +4,7 @@ import type { SlaState } from './sla.js';
 import type { Swarm } from './expert-finder.js';
 
 /**
- * The case model and its status machine (DESIGN.md §5). Field names are the API contract:
+ * The case model and its status machine (docs/architecture.md#statuses). Field names are the API contract:
  * add fields freely, rename none.
  */
 
@@ -35,7 +35,7 @@ export interface Location {
   city?: string;
 }
 
-/** Why the case sits where it does: the last routing decision, stored on the case (rule 3). */
+/** Why the case sits where it does: the last routing decision, stored on the case (docs/architecture.md#decision-records). */
 export interface RoutingState {
   /** Agents who declined or let an offer lapse: never offered this case again. */
   excludedAgents: string[];

@@ -4,8 +4,8 @@ import type { Condition, ConditionNode } from './config.js';
 
 /**
  * Conditions on case fields, compiled once per configuration into plain closures, so evaluating
- * hundreds of rules per case costs a few property reads each (rule 4: routing is data, evaluated
- * synchronously and deterministically). Time-of-day and date operators read `createdAt` (or any
+ * hundreds of rules per case costs a few property reads each (routing is data, evaluated
+ * synchronously and deterministically: docs/architecture.md#routing-is-data). Time-of-day and date operators read `createdAt` (or any
  * timestamp field) in the condition's time zone.
  */
 

@@ -3,7 +3,7 @@ import { ValidationError } from './errors.js';
 import { PrioritisationSchema, checkPrioritisation } from './priority.js';
 
 /**
- * The routing configuration an admin writes (DESIGN.md §4): one JSON document, validated on load,
+ * The routing configuration an admin writes (docs/configuration.md): one JSON document, validated on load,
  * stored versioned. Every decision the core makes reads from a parsed RoutingConfig, never from
  * raw JSON.
  */
@@ -18,97 +18,136 @@ const id = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only, starting with a letter or digit');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only, starting with a letter or digit')
+  .meta({ title: 'id' });
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time as HH:MM');
+const hhmm = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time as HH:MM')
+  .meta({ title: 'HH:MM' });
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+  .meta({ title: 'YYYY-MM-DD' });
 
 /** ISO-8601 duration (PT4H, P1DT2H, PT30S). Parsed to milliseconds by the SLA clock. */
-const isoDuration = z.string().regex(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'an ISO-8601 duration such as PT4H');
+const isoDuration = z
+  .string()
+  .regex(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'an ISO-8601 duration such as PT4H')
+  .meta({ title: 'ISO-8601 duration' });
 
-const timeZone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'an IANA time zone such as Europe/Berlin');
+const timeZone = z
+  .string()
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'an IANA time zone such as Europe/Berlin')
+  .meta({ title: 'IANA time zone' });
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
-const interval = z.object({ start: hhmm, end: hhmm }).refine((i) => i.start < i.end, {
-  message: 'start must be before end',
-});
+const interval = z
+  .object({
+    start: hhmm.describe('Opens at this local time.'),
+    end: hhmm.describe('Closes at this local time (`24:00`: midnight); after `start`.'),
+  })
+  .refine((i) => i.start < i.end, {
+    message: 'start must be before end',
+  });
 
 export const BusinessHoursSchema = z.object({
-  id,
-  name: z.string().min(1).optional(),
-  timezone: timeZone,
-  /** Weekly hours; several intervals per day make split shifts. A missing day is closed. */
-  weekly: z.partialRecord(z.enum(WEEKDAYS), z.array(interval)),
-  holidays: z.array(isoDate).default([]),
+  id: id.describe('The calendar, as queues, agents and SLA policies name it.'),
+  name: z.string().min(1).optional().describe('A name for people.'),
+  timezone: timeZone.describe('The zone the hours are wall-clock times of: 09:00–17:00 stays 09:00–17:00 across DST changes.'),
+  weekly: z
+    .partialRecord(z.enum(WEEKDAYS), z.array(interval))
+    .describe('Opening hours per weekday; several intervals in a day make split shifts; a day not listed is closed.'),
+  holidays: z.array(isoDate).default([]).describe('Whole local days on which the calendar is closed.'),
 });
 export type BusinessHours = z.infer<typeof BusinessHoursSchema>;
 
 const matchList = z.array(z.string().min(1)).optional();
 
 export const TerritorySchema = z.object({
-  id,
-  name: z.string().min(1),
-  /** An empty match is a catch-all: it matches every case with the lowest specificity. */
+  id: id.describe('The territory, as cases (`territory`), agents and rules name it.'),
+  name: z.string().min(1).describe('A name for people.'),
   match: z
     .object({
-      countries: matchList,
-      regions: matchList,
-      /** Prefixes (`75`, `SW1`) or inclusive ranges (`10000-14999`). */
-      postalCodes: matchList,
-      segments: matchList,
-      products: matchList,
-      languages: matchList,
+      countries: matchList.describe('ISO 3166-1 alpha-2 codes (`DE`); cases are normalised to them before matching.'),
+      regions: matchList.describe("ISO 3166-2 subdivisions (`US-CA`); a case's bare `CA` is qualified by its country."),
+      postalCodes: matchList.describe('Prefixes (`75`, `SW1`) or inclusive ranges (`10000-14999`).'),
+      segments: matchList.describe("Account segments: the case's `account.segment`, else its `account.tier`."),
+      products: matchList.describe('Products (`product` of the case).'),
+      languages: matchList.describe('Languages of the case, compared whole (`pt-BR` is not `pt`).'),
     })
-    .default({}),
-  queue: id,
-  /** Higher wins between territories of equal specificity. */
-  priority: z.number().int().default(0),
+    .default({})
+    .describe(
+      'Every criterion listed must match (any value of a list will do). Specificity: postal code > region > country > other attributes; an empty match is a catch-all with the lowest.',
+    ),
+  queue: id.describe("Where the territory's cases go."),
+  priority: z.number().int().default(0).describe('Breaks ties between territories of equal specificity: higher wins, then the one listed first.'),
 });
 export type Territory = z.infer<typeof TerritorySchema>;
 
 export const QueueSchema = z.object({
-  id,
-  name: z.string().min(1),
-  routing: z.enum(['least_busy', 'most_available', 'round_robin']).default('least_busy'),
-  members: z.array(id).default([]),
-  overflowQueue: id.optional(),
-  businessHours: id.optional(),
-  /** Reassign open cases an agent could not close within their working day (sweep). */
-  reassignAtEndOfShift: z.boolean().default(false),
+  id: id.describe('The queue, as territories, rules and cases name it.'),
+  name: z.string().min(1).describe('A name for people.'),
+  routing: z
+    .enum(['least_busy', 'most_available', 'round_robin'])
+    .default('least_busy')
+    .describe(
+      "How eligible members are ranked: `least_busy` (lowest share of total capacity in use), `most_available` (most spare capacity on the case's channel), `round_robin` (longest since last assignment).",
+    ),
+  members: z.array(id).default([]).describe('Agent ids: who takes cases from this queue.'),
+  overflowQueue: id.optional().describe('Tried when no member can take a case now; the case still waits in this queue if nobody there can either.'),
+  businessHours: id.optional().describe('A calendar id: the working day, for the end-of-shift sweep, of members without a calendar of their own.'),
+  reassignAtEndOfShift: z
+    .boolean()
+    .default(false)
+    .describe('Reassign the open cases a member could not close within their working day (the sweep), to whoever is on.'),
 });
 export type Queue = z.infer<typeof QueueSchema>;
 
 const capacity = z
   .object({
-    email: z.number().int().min(0).default(0),
-    web: z.number().int().min(0).default(0),
-    phone: z.number().int().min(0).default(0),
-    chat: z.number().int().min(0).default(0),
+    email: z.number().int().min(0).default(0).describe('Email cases held at once.'),
+    web: z.number().int().min(0).default(0).describe('Web-form cases held at once.'),
+    phone: z.number().int().min(0).default(0).describe('Phone cases held at once.'),
+    chat: z.number().int().min(0).default(0).describe('Chat cases held at once.'),
   })
-  .default({ email: 0, web: 0, phone: 0, chat: 0 });
+  .default({ email: 0, web: 0, phone: 0, chat: 0 })
+  .describe('How many open cases (assigned, in progress, on hold) the agent holds at once, per channel; 0 takes none.');
 
 export const AgentSchema = z.object({
-  id,
-  name: z.string().min(1),
-  email: z.email(),
-  roles: z.array(z.enum(ROLES)).min(1).default(['agent']),
+  id: id.describe('The agent: their Cognito username in AWS, the subject of their token locally.'),
+  name: z.string().min(1).describe('A name for people.'),
+  email: z.email().describe('Where their notifications go.'),
+  roles: z
+    .array(z.enum(ROLES))
+    .min(1)
+    .default(['agent'])
+    .describe(
+      'What they may do through the API: `agent` works cases, `manager` sees and moves every case and reads reports, `admin` also manages the configuration.',
+    ),
   capacity,
-  skills: z.record(z.string().min(1), z.number().int().min(1).max(5)).default({}),
-  languages: z.array(z.string().min(2)).default([]),
-  tier: z.number().int().min(1).default(1),
-  supervisor: id.optional(),
-  businessHours: id.optional(),
-  territories: z.array(id).optional(),
+  skills: z
+    .record(z.string().min(1), z.number().int().min(1).max(5))
+    .default({})
+    .describe('Skill name ▶ level 1–5; rules require skills with minimum levels, the expert finder ranks by them.'),
+  languages: z
+    .array(z.string().min(2))
+    .default([])
+    .describe("Languages they speak (`de-AT` counts as `de`); empty: they are not filtered by the case's language."),
+  tier: z.number().int().min(1).default(1).describe('Seniority; adds its value to their score in the expert finder (swarms).'),
+  supervisor: id.optional().describe('An agent id: told of their breaches and on-hold limits, and the target of `reassignTo: "supervisor"` escalations.'),
+  businessHours: id.optional().describe('A calendar id: outside these hours they are not offered cases, and being away does not count as absence.'),
+  territories: z.array(id).optional().describe('When listed, they take only cases of these territories.'),
 });
 export type Agent = z.infer<typeof AgentSchema>;
 
@@ -142,83 +181,119 @@ export type ConditionGroup = { all: ConditionNode[] } | { any: ConditionNode[] }
 export type ConditionNode = Condition | ConditionGroup;
 
 const ConditionSchema: z.ZodType<Condition> = z.object({
-  field: z.string().min(1),
-  op: z.enum(CONDITION_OPS),
-  value: z.unknown().optional(),
-  timezone: timeZone.optional(),
+  field: z
+    .string()
+    .min(1)
+    .describe('A dotted path into the case (`product`, `account.group`, `location.country`, `createdAt`), or `now` for the evaluation instant.'),
+  op: z
+    .enum(CONDITION_OPS)
+    .describe(
+      'How the field is compared with `value`; strings ignore case. `matches` takes a regular expression; `exists` takes no value (or `false` for absent); `time_between`, `weekday_in`, `date_eq` and `date_between` read a timestamp in `timezone`.',
+    ),
+  value: z
+    .unknown()
+    .optional()
+    .describe(
+      'What to compare with: a string or number; a list for `in`, `not_in`, `weekday_in`; `["HH:MM", "HH:MM"]` for `time_between` (an end before the start spans midnight); a date `YYYY-MM-DD` (or a list of dates) for `date_eq`; `["YYYY-MM-DD", "YYYY-MM-DD"]` for `date_between`.',
+    ),
+  timezone: timeZone.optional().describe('The zone of time-of-day and date operators; default UTC.'),
 });
 
-export const ConditionNodeSchema: z.ZodType<ConditionNode> = z.lazy(() =>
-  z.union([
-    z.object({ all: z.array(ConditionNodeSchema) }).strict(),
-    z.object({ any: z.array(ConditionNodeSchema) }).strict(),
-    z.object({ not: z.array(ConditionNodeSchema) }).strict(),
-    ConditionSchema,
-  ]),
-);
+export const ConditionNodeSchema: z.ZodType<ConditionNode> = z
+  .lazy(() =>
+    z.union([
+      z.object({ all: z.array(ConditionNodeSchema).describe('Every one holds.') }).strict(),
+      z.object({ any: z.array(ConditionNodeSchema).describe('At least one holds.') }).strict(),
+      z.object({ not: z.array(ConditionNodeSchema).describe('None holds.') }).strict(),
+      ConditionSchema,
+    ]),
+  )
+  .meta({ title: 'condition' });
 
 const skillRequirement = z.object({
-  skill: z.string().min(1),
-  minLevel: z.number().int().min(1).max(5).default(1),
-  /** Optional skills are relaxed first when a case waits too long for a perfect match. */
-  optional: z.boolean().default(false),
+  skill: z.string().min(1).describe("A skill name, as in agents' `skills`."),
+  minLevel: z.number().int().min(1).max(5).default(1).describe('The lowest level that qualifies.'),
+  optional: z.boolean().default(false).describe('Optional skills are the first requirement dropped when a case waits too long for a perfect match.'),
 });
 
 export const RuleSchema = z.object({
-  id,
-  description: z.string().optional(),
-  when: ConditionNodeSchema,
+  id: id.describe('The rule, as decision records and events name it.'),
+  description: z.string().optional().describe('Why the rule exists; shown in decision records.'),
+  when: ConditionNodeSchema.describe('Which cases the rule applies to. Rules are tried in order; the first that matches wins.'),
   then: z
     .object({
-      /**
-       * `agent`: one agent; `agents`: agents in order of preference (the first who can take the
-       * case now gets it); `queue`: the queue's routing method picks. When no named agent can take
-       * the case now, it falls back to its queue, so it is never stranded.
-       */
-      route: z.union([z.object({ agent: id }).strict(), z.object({ agents: z.array(id).min(1) }).strict(), z.object({ queue: id }).strict()]).optional(),
-      requireSkills: z.array(skillRequirement).optional(),
-      setPriority: z.string().min(1).optional(),
+      route: z
+        .union([
+          z.object({ agent: id.describe('One agent.') }).strict(),
+          z.object({ agents: z.array(id).min(1).describe('Agents in order of preference: the first who can take the case now gets it.') }).strict(),
+          z.object({ queue: id.describe('A queue: its routing method picks among its members.') }).strict(),
+        ])
+        .optional()
+        .describe(
+          "Where the case goes. When no named agent can take it now it falls back to its queue, so it is never stranded; without `route`, the territory's queue.",
+        ),
+      requireSkills: z
+        .array(skillRequirement)
+        .optional()
+        .describe('Skills whoever takes the case must have, relaxed the longer it waits (`sweeps.relaxSkillsAfter`).'),
+      setPriority: z.string().min(1).optional().describe('A priority level the case is set to.'),
     })
-    .refine((t) => t.route || t.requireSkills || t.setPriority, 'a rule must route, require skills or set priority'),
+    .refine((t) => t.route || t.requireSkills || t.setPriority, 'a rule must route, require skills or set priority')
+    .describe('What happens to a matching case: at least one of `route`, `requireSkills`, `setPriority`.'),
 });
 export type Rule = z.infer<typeof RuleSchema>;
 
 const escalationStep = z.object({
-  after: isoDuration.describe('time after the breach'),
-  raisePriority: z.boolean().default(false),
-  notify: z.array(z.enum(['owner', 'supervisor', 'admins'])).default([]),
-  reassignTo: z.union([z.literal('supervisor'), z.object({ queue: id }).strict()]).optional(),
+  after: isoDuration.describe("Time after the breach, counted on the milestone's own clock (business time, never while paused)."),
+  raisePriority: z.boolean().default(false).describe('Raise the priority one level.'),
+  notify: z
+    .array(z.enum(['owner', 'supervisor', 'admins']))
+    .default([])
+    .describe('Who is told; a target that resolves to nobody (no owner, no supervisor) reaches the admins instead.'),
+  reassignTo: z
+    .union([z.literal('supervisor'), z.object({ queue: id.describe('The queue the case is pinned to and routed in.') }).strict()])
+    .optional()
+    .describe("`supervisor`: the owner's supervisor claims it when online with room (else it is routed from its queue); `{ queue }`: routed there and pinned."),
 });
 
 export const SlaPolicySchema = z.object({
-  id,
-  name: z.string().min(1).optional(),
-  when: ConditionNodeSchema.optional(),
-  /** Targets per priority level; a level absent here has no target for that milestone. */
-  firstResponse: z.record(z.string(), isoDuration).default({}),
-  resolution: z.record(z.string(), isoDuration).default({}),
-  /** A business-hours calendar id, or absent for 24×7. */
-  businessHours: id.optional(),
-  pauseStatuses: z.array(z.string()).default(['on_hold']),
-  warnBefore: isoDuration.optional(),
-  escalation: z.array(escalationStep).default([]),
+  id: id.describe("The policy, as the case's clock (`sla.policyId`) names it."),
+  name: z.string().min(1).optional().describe('A name for people.'),
+  when: ConditionNodeSchema.optional().describe(
+    'Which cases it applies to; absent: every case. Policies are tried in order when a clock starts; the first that matches applies.',
+  ),
+  firstResponse: z
+    .record(z.string(), isoDuration)
+    .default({})
+    .describe('Priority level ▶ target for the first agent reply; a level not listed has no first-response target.'),
+  resolution: z
+    .record(z.string(), isoDuration)
+    .default({})
+    .describe('Priority level ▶ target for resolving the case; a level not listed has no resolution target.'),
+  businessHours: id.optional().describe('A calendar id: targets count only its hours; absent: 24×7.'),
+  pauseStatuses: z.array(z.string()).default(['on_hold']).describe('Case statuses that stop the clock.'),
+  warnBefore: isoDuration.optional().describe('Lead time of the warning to the owner before a target; absent: no warning.'),
+  escalation: z.array(escalationStep).default([]).describe('Ordered steps after a breach.'),
 });
 export type SlaPolicy = z.infer<typeof SlaPolicySchema>;
 
 export const SweepsSchema = z
   .object({
-    acceptTimeout: isoDuration.default('PT5M'),
-    absentAfter: isoDuration.default('PT15M'),
-    onHoldMax: isoDuration.default('P3D'),
-    /** Required skills relax after this long in a queue (first optional skills, then levels). */
-    relaxSkillsAfter: isoDuration.default('PT30M'),
+    acceptTimeout: isoDuration.default('PT5M').describe('An offer (`assigned`) not accepted within this is taken back and routed to someone else.'),
+    absentAfter: isoDuration
+      .default('PT15M')
+      .describe('An agent away or offline this long during their working hours has their assigned and in-progress cases routed to others.'),
+    onHoldMax: isoDuration.default('P3D').describe('A case on hold this long gets its priority raised one level, and its owner and their supervisor are told.'),
+    relaxSkillsAfter: isoDuration
+      .default('PT30M')
+      .describe('After waiting this long in a queue optional skills are dropped; after twice this, skill levels; after three times, the language requirement.'),
   })
   .default({ acceptTimeout: 'PT5M', absentAfter: 'PT15M', onHoldMax: 'P3D', relaxSkillsAfter: 'PT30M' });
 
 /** An acknowledgement template; `{{caseNumber}}`, `{{subject}}`, `{{name}}` and `{{email}}` are filled in. */
 const ackTemplate = z.object({
-  subject: z.string().min(1).max(300),
-  text: z.string().min(1).max(20_000),
+  subject: z.string().min(1).max(300).describe('Subject line; the case token is appended whatever it says.'),
+  text: z.string().min(1).max(20_000).describe('Plain-text body.'),
 });
 
 const DEFAULT_ACK_TEMPLATES = {
@@ -230,44 +305,57 @@ const DEFAULT_ACK_TEMPLATES = {
 
 /** Email-to-case (functions/core/email-*.ts). Optional: every field has a default. */
 export const EmailSettingsSchema = z.object({
-  /** Sender of acknowledgements and agent replies; must be an SES-verified identity in AWS. Default: EMAIL_FROM_ADDRESS, else support@caseflow.local. */
-  fromAddress: z.email().optional(),
-  fromName: z.string().min(1).max(100).default('Support'),
-  /** Our own addresses (support@, sales@, ...): mail from them is never acknowledged (loops). fromAddress is always included. */
-  addresses: z.array(z.email()).default([]),
+  fromAddress: z
+    .email()
+    .optional()
+    .describe(
+      'Sender of acknowledgements and agent replies; in AWS an address on the verified SES domain. Default: EMAIL_FROM_ADDRESS, else support@caseflow.local.',
+    ),
+  fromName: z.string().min(1).max(100).default('Support').describe('Display name of that sender; agent replies read `<agent> (<fromName>)`.'),
+  addresses: z
+    .array(z.email())
+    .default([])
+    .describe('Our own addresses (support@, sales@, ...): mail from them is never acknowledged (loops). `fromAddress` is always included.'),
   acknowledgement: z
     .object({
-      enabled: z.boolean().default(true),
-      /** Used when the customer's language is unknown or has no template. */
-      defaultLanguage: z.string().min(2).max(8).default('en'),
-      /** Per language (`en`, `de`, ...). The case token is always appended to the subject. */
-      templates: z.record(z.string().min(2).max(8), ackTemplate).default(DEFAULT_ACK_TEMPLATES),
-      /** At most this many acknowledgements per sender address per hour (loop protection). */
-      maxPerSenderPerHour: z.number().int().min(0).default(3),
+      enabled: z.boolean().default(true).describe('Acknowledge the first message of a new case.'),
+      defaultLanguage: z.string().min(2).max(8).default('en').describe("Used when the customer's language is unknown or has no template."),
+      templates: z
+        .record(z.string().min(2).max(8), ackTemplate)
+        .default(DEFAULT_ACK_TEMPLATES)
+        .describe(
+          "Language (`en`, `de`, ...) ▶ template, chosen by the message's `Content-Language` (or `Accept-Language`); `{{caseNumber}}`, `{{subject}}`, `{{name}}` and `{{email}}` are filled in.",
+        ),
+      maxPerSenderPerHour: z.number().int().min(0).default(3).describe('At most this many acknowledgements to one address per hour (loop protection).'),
     })
-    .default({ enabled: true, defaultLanguage: 'en', templates: DEFAULT_ACK_TEMPLATES, maxPerSenderPerHour: 3 }),
-  /** A reply to a resolved case reopens it within this time of closing; later, it starts a new case linked to the old one. */
-  reopenWindow: isoDuration.default('P14D'),
+    .default({ enabled: true, defaultLanguage: 'en', templates: DEFAULT_ACK_TEMPLATES, maxPerSenderPerHour: 3 })
+    .describe('The automatic reply to a new case.'),
+  reopenWindow: isoDuration
+    .default('P14D')
+    .describe('A reply to a resolved or closed case reopens it within this time of closing; later, it starts a new case linked to the old one.'),
 });
 export type EmailSettings = z.infer<typeof EmailSettingsSchema>;
 
 export const RoutingConfigSchema = z
   .object({
-    businessHours: z.array(BusinessHoursSchema).default([]),
-    priorities: z.array(z.string().min(1)).min(1).default(['critical', 'high', 'medium', 'low']),
-    /** Priority given to a case nothing else prioritises. Must be one of `priorities`. */
-    defaultPriority: z.string().min(1).default('medium'),
-    territories: z.array(TerritorySchema).default([]),
-    queues: z.array(QueueSchema).min(1),
-    /** Where cases that need a person's eyes wait (no territory, failed steps). */
-    reviewQueue: id.default('review'),
-    agents: z.array(AgentSchema).default([]),
-    rules: z.array(RuleSchema).default([]),
-    slaPolicies: z.array(SlaPolicySchema).default([]),
-    /** How a case's priority is computed from its factors; absent ▶ a severity naming a level wins. */
-    prioritisation: PrioritisationSchema.optional(),
-    sweeps: SweepsSchema,
-    email: EmailSettingsSchema.optional(),
+    businessHours: z.array(BusinessHoursSchema).default([]).describe('Named calendars: working hours of agents and queues, and the hours SLA targets count.'),
+    priorities: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(['critical', 'high', 'medium', 'low'])
+      .describe('Priority levels, most urgent first; queues dispatch in this order.'),
+    defaultPriority: z.string().min(1).default('medium').describe('Priority given to a case nothing else prioritises; one of `priorities`.'),
+    territories: z.array(TerritorySchema).default([]).describe('Which queue owns a case, by where it comes from and what it is about.'),
+    queues: z.array(QueueSchema).min(1).describe('Where cases wait and whose members take them.'),
+    reviewQueue: id.default('review').describe("Where cases that need a person's eyes wait (no territory, failed steps); created when not listed."),
+    agents: z.array(AgentSchema).default([]).describe('Everyone who signs in: agents, managers and admins.'),
+    rules: z.array(RuleSchema).default([]).describe('Routing rules, in order: the first that matches a case decides.'),
+    slaPolicies: z.array(SlaPolicySchema).default([]).describe('Response and resolution targets, in order: the first that matches a case applies.'),
+    prioritisation: PrioritisationSchema.optional().describe(
+      "How a case's priority is computed from its factors; absent: a severity naming a level wins, else `defaultPriority`.",
+    ),
+    sweeps: SweepsSchema.describe('Time limits the sweeps enforce.'),
+    email: EmailSettingsSchema.optional().describe('Email-to-case; every field has a default.'),
   })
   .superRefine((cfg, ctx) => {
     const dupes = (items: { id: string }[], path: string) => {

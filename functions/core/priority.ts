@@ -36,34 +36,33 @@ const pointsByValue = z
 
 export const SentimentFactorSchema = z
   .object({
-    /** Points for each unit of negative tone (the AFINN sum: "furious" -3, "not happy" -3). */
-    pointsPerNegativeUnit: z.number().min(0).default(2),
-    /** Cap, so one long angry message cannot outweigh severity. */
-    maxPoints: z.number().min(0).default(20),
-    /** Words added to (or overriding) the English lexicon, e.g. `{ "outage": -3, "asap": -2 }`. */
+    pointsPerNegativeUnit: z
+      .number()
+      .min(0)
+      .default(2)
+      .describe('Points for each unit of negative tone (the AFINN sum of the English text: "furious" -3, "not happy" -3).'),
+    maxPoints: z.number().min(0).default(20).describe('Cap, so one long angry message cannot outweigh severity.'),
     extraWords: z
       .record(z.string().regex(/^[^\s.,/#!?$%^&*;:{}=_`"~()]+$/, 'one word, without spaces or punctuation'), z.number().int().min(-5).max(5))
-      .default({}),
+      .default({})
+      .describe('Words added to (or overriding) the English lexicon, word ▶ -5…5, e.g. `{ "outage": -3, "asap": -2 }`.'),
   })
-  .default({ pointsPerNegativeUnit: 2, maxPoints: 20, extraWords: {} });
+  .default({ pointsPerNegativeUnit: 2, maxPoints: 20, extraWords: {} })
+  .describe("The customer's tone: English text only; other languages score no points (the recorded reason says so).");
 
 export const PriorityLevelSchema = z.object({
-  priority: z.string().min(1),
-  /** The level applies when the total score is at least this. */
-  minScore: z.number().finite(),
+  priority: z.string().min(1).describe('A priority level of `priorities`.'),
+  minScore: z.number().finite().describe('The level applies when the total score is at least this; a more urgent level needs a higher score.'),
 });
 
 export const PrioritisationSchema = z
   .object({
-    severity: pointsByValue,
-    /** Customer importance: points per account tier. */
-    accountTier: pointsByValue,
-    type: pointsByValue,
+    severity: pointsByValue.describe("Severity ▶ points (the case's `severity`; keys ignore case)."),
+    accountTier: pointsByValue.describe("Customer importance: account tier ▶ points (the case's `account.tier`)."),
+    type: pointsByValue.describe("Case type ▶ points (the case's `type`); points may be negative."),
     sentiment: SentimentFactorSchema,
-    /** Thresholds onto the configured priority levels; order does not matter, the highest met wins. */
-    levels: z.array(PriorityLevelSchema).min(1),
-    /** The priority when the score is below every threshold; default: the level with the lowest threshold. */
-    fallback: z.string().min(1).optional(),
+    levels: z.array(PriorityLevelSchema).min(1).describe('Thresholds onto the priority levels; order does not matter, the highest met wins.'),
+    fallback: z.string().min(1).optional().describe('The priority when the score is below every threshold; default: the level with the lowest threshold.'),
   })
   .superRefine((p, ctx) => {
     const priorities = new Set<string>();

@@ -309,7 +309,7 @@ export function syncSla(sla: SlaState, c: CaseRecord, ctx: SlaContext, at: Date)
   return { sla: { ...sla, priority: c.priority, milestones, updatedAt: atIso }, events };
 }
 
-/** An agent's first reply (issue 6's reply endpoint calls this through completeFirstResponse). */
+/** An agent's first reply (the reply endpoint calls this through completeFirstResponse). */
 export function completeMilestone(
   sla: SlaState,
   c: CaseRecord,

@@ -30,7 +30,7 @@ import { ROUTES, findRoute } from '../shared/routes.js';
 /**
  * The agent/admin API: every route of functions/shared/routes.ts whose target is `api`. Each route
  * is an adapter: parse the request (zod), call one use case, map the result to the API contract
- * (DESIGN.md §5). Authentication happened before the event got here (API Gateway's JWT authorizer,
+ * (docs/architecture.md#the-case-contract). Authentication happened before the event got here (API Gateway's JWT authorizer,
  * or the local gateway that mimics it); authorisation is the use cases' business.
  */
 
@@ -108,9 +108,9 @@ function pathId(params: Record<string, string>, name: string, what: string): str
 }
 
 // ---------------------------------------------------------------------------------------------
-// Response mapping: the API contract (DESIGN.md §5)
+// Response mapping: the API contract (docs/architecture.md#the-case-contract)
 
-/** The contract's fields first, in the order DESIGN.md §5 lists them, then any others: readable output. */
+/** The contract's fields first, in the order docs/architecture.md#the-case-contract lists them, then any others: readable output. */
 const CASE_FIELD_ORDER = [
   'caseId',
   'caseNumber',

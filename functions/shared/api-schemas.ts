@@ -10,8 +10,8 @@ import { WebSubmissionSchema } from '../core/intake.js';
 /**
  * The agent/admin API's request and response schemas, in one place: the api handler parses every
  * request with them, and the OpenAPI document (functions/shared/openapi.ts) is generated from them,
- * so what is documented is what is enforced. Response schemas are open (`looseObject`): DESIGN §5
- * lets the case grow fields, never rename them.
+ * so what is documented is what is enforced. Response schemas are open (`looseObject`): the case
+ * contract lets the case grow fields, never rename them (docs/architecture.md#the-case-contract).
  */
 
 // ---------------------------------------------------------------------------------------------
@@ -167,8 +167,10 @@ export const SwarmBody = z
   })
   .strict();
 
-/** The configuration document (DESIGN §4); validated in full by functions/core/config.ts when applied. */
-export const ConfigBody = z.looseObject({}).describe('The routing configuration (DESIGN.md §4), validated in full on apply; errors name the JSON path.');
+/** The configuration document (docs/configuration.md); validated in full by functions/core/config.ts when applied. */
+export const ConfigBody = z
+  .looseObject({})
+  .describe('The routing configuration (docs/configuration-reference.md), validated in full on apply; errors name the JSON path.');
 
 export const WebToCaseBody = WebSubmissionSchema;
 
@@ -245,7 +247,7 @@ export const CaseSchema = z
     updatedAt: instant,
     version: z.number().int().describe('Optimistic-concurrency version; the ETag is its quoted value.'),
   })
-  .describe('A case (DESIGN.md §5). Fields may be added, never renamed.');
+  .describe('A case (docs/architecture.md#the-case-contract). Fields may be added, never renamed.');
 
 export const MessageSchema = z.looseObject({
   messageId: z.string(),

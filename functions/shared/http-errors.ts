@@ -13,7 +13,7 @@ import {
 } from '../core/errors.js';
 
 /**
- * The one table from error class to HTTP status (rule 6). Only 4xx responses show the error's
+ * The one table from error class to HTTP status (docs/architecture.md#one-error-table). Only 4xx responses show the error's
  * message; anything unmapped is a 500 with a generic body, and the details go to the log.
  */
 const STATUS_BY_ERROR: [new (...args: never[]) => Error, number][] = [

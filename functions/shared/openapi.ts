@@ -147,7 +147,7 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
   'POST /cases/{id}/status': {
     summary: 'Change the status',
     description:
-      "Owner, managers, admins. Transitions follow DESIGN.md §5 (409 otherwise): `closed_unresolved` needs a `comment`, `on_hold` a `reason` (and may take `until`). Closing frees the owner's capacity and closes the swarm; reopening gives the case back to its owner when they can take it.",
+      "Owner, managers, admins. Transitions follow the status machine (docs/architecture.md#statuses; 409 otherwise): `closed_unresolved` needs a `comment`, `on_hold` a `reason` (and may take `until`). Closing frees the owner's capacity and closes the swarm; reopening gives the case back to its owner when they can take it.",
     tag: 'Working a case',
     body: 'StatusChangeRequest',
     ifMatch: true,
@@ -248,7 +248,7 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
     responses: { 200: { description: 'Applied.', schema: 'ConfigurationApplied', etag: true } },
     errors: [400, 401, 403, 409, 412, 413, 415, 500],
   },
-  // Reports (functions/handlers/reports.ts; README: Reports)
+  // Reports (functions/handlers/reports.ts; docs/reports-and-mining.md)
   'GET /reports': {
     summary: 'The reports there are',
     description: 'Managers and admins. Names, paths and parameters of the reports, and the export formats.',
@@ -259,7 +259,7 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
   'GET /reports/{name}': {
     summary: 'A report for a period',
     description:
-      "Managers and admins. `summary`, `volume`, `response-times`, `sla`, `first-contact-resolution`, `reassignments`, `on-hold`, `agents` or `backlog`, for the UTC days `from`…`to` (at most 366), filtered by queue, territory, channel, priority and type. Times are in business time of each case's SLA calendar. See the README, Reports.",
+      "Managers and admins. `summary`, `volume`, `response-times`, `sla`, `first-contact-resolution`, `reassignments`, `on-hold`, `agents` or `backlog`, for the UTC days `from`…`to` (at most 366), filtered by queue, territory, channel, priority and type. Times are in business time of each case's SLA calendar. Every figure is defined in docs/reports-and-mining.md.",
     tag: 'Reports',
     query: ReportQuery,
     responses: { 200: { description: 'The report (JSON).' } },
@@ -404,7 +404,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): JsonObject {
       title: 'caseflow API',
       version: '1.0.0',
       description:
-        'Case management and routing: the agent/admin API (bearer JWT from Cognito; locally `npm run -s token -- <agent>`), the public web form and the health check. Writes take `If-Match` with the case ETag and answer 412 when it is stale. See the README, The API.',
+        'Case management and routing: the agent/admin API (bearer JWT from Cognito; locally `npm run -s token -- <agent>`), the public web form and the health check. Writes take `If-Match` with the case ETag and answer 412 when it is stale. A walkthrough, who may do what and the errors: docs/api.md.',
     },
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
     security: [{ bearerAuth: [] }],

@@ -24,9 +24,9 @@ export function makeUseCases(deps: AppDeps) {
   const routeCase = makeRouteCase(routing);
   const dispatchToAgent = makeDispatchToAgent(routing);
   const workCase = makeWorkCase({ ...base, assignments: deps.assignments, routeCase, dispatchToAgent, workflow: deps.workflow });
-  // SLA clocks and sweeps (issue 5): functions/shared/sla-use-cases.ts.
+  // SLA clocks and sweeps: functions/shared/sla-use-cases.ts.
   const sla = makeSlaUseCases(deps);
-  // The agent API (issue 6): phone cases, priority, notes, reassignment by a person, replies, swarms.
+  // The agent API: phone cases, priority, notes, reassignment by a person, replies, swarms.
   const agentApi = {
     createAgentCase: makeCreateAgentCase({ ...base, workflow: deps.workflow }),
     caseUpdates: makeCaseUpdates({ ...routing, reassignForReason: sla.reassign, dispatchToAgent, workflow: deps.workflow }),

@@ -1,5 +1,5 @@
 /**
- * The whole system on one machine (DESIGN.md §6): DynamoDB Local, the case lifecycle on local Step
+ * The whole system on one machine (docs/architecture.md#the-local-stack): DynamoDB Local, the case lifecycle on local Step
  * Functions, and the HTTP gateway in front of the very handlers Lambda runs. Only endpoints and
  * adapters differ from AWS: the alert publisher writes files, the workflow starter hands cases to
  * the in-process state machine, and the gateway checks tokens signed by a local key.

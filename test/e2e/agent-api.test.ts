@@ -173,7 +173,7 @@ describe('an agent works a case from assignment to resolution', () => {
     expect(resolved.status).toBe(200);
     CaseSchema.parse(resolved.body);
     expect(resolved.body.status).toBe('resolved');
-    // A resolved case cannot go on hold (DESIGN §5); its owner's capacity is back.
+    // A resolved case cannot go on hold (docs/architecture.md#statuses); its owner's capacity is back.
     expect((await api.call('POST', `/cases/${c.caseId}/status`, { as: agent, json: { status: 'on_hold', reason: 'x' } })).status).toBe(409);
     expect((await stack.deps.agentStates.get(agent))!.load.web).toBe(loadBefore - 1);
 

@@ -3,7 +3,7 @@
  * the way email-to-case threads (and recorded so the customer's answer finds the case), notes,
  * priority changes with the SLA clock, reassignment with capacity moving atomically, swarms and
  * what swarm members may do, listing filters with pagination, phone cases, every status transition
- * of DESIGN §5, and If-Match on every write.
+ * of the status machine (docs/architecture.md#statuses), and If-Match on every write.
  */
 import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -551,7 +551,7 @@ describe('phone and walk-in cases', () => {
   });
 });
 
-describe('status changes along DESIGN §5', () => {
+describe('status changes along the status machine (docs/architecture.md#statuses)', () => {
   it('allows exactly the transitions of the status machine, each with its mandatory fields', async () => {
     const outcomes: string[] = [];
     for (const from of CASE_STATUSES) {

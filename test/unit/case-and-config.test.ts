@@ -8,7 +8,7 @@ import { parseWebSubmission } from '../../functions/core/intake.js';
 const demo = JSON.parse(readFileSync(new URL('../../config/demo.config.json', import.meta.url), 'utf8'));
 
 describe('status machine', () => {
-  it('allows the lifecycle of DESIGN §5 and refuses shortcuts', () => {
+  it('allows the lifecycle (docs/architecture.md#statuses) and refuses shortcuts', () => {
     expect(canTransition('new', 'assigned')).toBe(true);
     expect(canTransition('assigned', 'in_progress')).toBe(true);
     expect(canTransition('in_progress', 'on_hold')).toBe(true);

@@ -92,7 +92,7 @@ describe('the OpenAPI document', () => {
     expect(list).toEqual(['queue', 'status', 'owner', 'priority', 'channel', 'limit', 'cursor']);
   });
 
-  it('describes responses: the case contract of DESIGN §5, and the error body', () => {
+  it('describes responses: the case contract (docs/architecture.md#the-case-contract), and the error body', () => {
     const c = doc.components.schemas.Case;
     for (const field of ['caseId', 'caseNumber', 'channel', 'status', 'priority', 'subject', 'description', 'contact', 'createdAt', 'updatedAt']) {
       expect(c.required, field).toContain(field);

@@ -263,7 +263,7 @@ describe('milestones end met, met late or violated', () => {
   });
 });
 
-describe('the worked example in the README (SLA section)', () => {
+describe('the worked example of docs/sla.md#an-example', () => {
   const split = [
     { start: '08:00', end: '12:30' },
     { start: '13:30', end: '18:00' },

@@ -13,8 +13,9 @@ import type { ReportPeriod } from './period.js';
 import { DAY_MS, dayOf, daysOf, isoWeekOf, isoWeekStart } from './period.js';
 
 /**
- * The reports, as one pure function over a period's case histories (rule 3: load, then decide).
- * Every figure is defined once, here; the README (Reports) says the same in prose, and the unit test
+ * The reports, as one pure function over a period's case histories (load, then decide:
+ * docs/architecture.md#load-then-decide). Every figure is defined once, here; docs/reports-and-mining.md
+ * says the same in prose, and the unit test
  * checks each against a hand-computed event log (test/unit/reports.test.ts).
  *
  * Conventions:

@@ -76,7 +76,7 @@ export interface ReceiveEmailResult {
   reasons: string[];
 }
 
-/** Fields an email case carries beyond the common case model (DESIGN §5: add fields freely). */
+/** Fields an email case carries beyond the common case model (the case contract adds fields freely: docs/architecture.md#the-case-contract). */
 export interface EmailCaseFields {
   /** `spam`, `dmarc_fail`, `auto_reply`, `mailing_list`, `from_ourselves`, `unparsable`, `forged_token`. */
   flags?: string[];

@@ -77,7 +77,7 @@ export interface CompleteFirstResponseDeps {
 
 /**
  * The first agent reply to the customer completes the first-response milestone (met, or met late).
- * For the reply endpoint (issue 6): call it after the reply is recorded, or fold `firstResponseChange`
+ * For the reply endpoint (reply.ts): call it after the reply is recorded, or fold `firstResponseChange`
  * into the reply's own write. Accepting an offer is not a response and never calls this.
  * Idempotent: a later reply, or a case without a clock, changes nothing.
  */

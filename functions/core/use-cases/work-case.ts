@@ -131,7 +131,7 @@ export function makeWorkCase(deps: WorkCaseDeps) {
       return routed;
     },
 
-    /** Status changes along DESIGN §5, with the transitions and their mandatory fields enforced. */
+    /** Status changes along the status machine (docs/architecture.md#statuses), with the transitions and their mandatory fields enforced. */
     async changeStatus(p: Principal, caseId: string, change: StatusChange): Promise<CaseRecord> {
       const c = await load(caseId);
       assertOwnerOrManager(p, c);
