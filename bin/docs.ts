@@ -326,8 +326,16 @@ export function renderApiReference(doc: OpenApi): string {
     for (const [method, path, op] of ops) {
       lines.push(`### \`${method} ${path}\``, '', `**${op.summary ?? ''}**${op.security && op.security.length === 0 ? ' (no token)' : ''}`, '');
       if (op.description) lines.push(op.description, '');
-      const query = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => `\`${p.name}\`${p.required ? ' (required)' : ''}`);
-      if (query.length > 0) lines.push(`Query: ${query.join(', ')}.`, '');
+      const query = (op.parameters ?? []).filter((p) => p.in === 'query');
+      if (query.length > 0) {
+        lines.push('| query parameter | meaning | default |', '| --------------- | ------- | ------- |');
+        for (const p of query) {
+          const fallback = (p.schema as JsonSchema | undefined)?.default;
+          const name = `\`${p.name}\`${p.required ? ' (required)' : ''}`;
+          lines.push(`| ${name} | ${cell(p.description ?? '')} | ${fallback === undefined ? '' : `\`${JSON.stringify(fallback)}\``} |`);
+        }
+        lines.push('');
+      }
       const headers = (op.parameters ?? [])
         .filter((p) => p.$ref)
         .map(

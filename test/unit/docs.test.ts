@@ -209,4 +209,20 @@ describe('citations', () => {
       );
     expect(found).toEqual([]);
   });
+
+  it('every docs/<page>.md#<anchor> that code and comments point at exists', () => {
+    const pointer = /docs\/([\w-]+\.md)(?:#([\w-]+))?/g;
+    const broken: string[] = [];
+    let pointers = 0;
+    for (const path of files('.').filter((p) => !p.endsWith('.md') && p !== self)) {
+      for (const m of read(path).matchAll(pointer)) {
+        pointers++;
+        const page = join('docs', m[1]!);
+        if (!existsSync(join(ROOT, page))) broken.push(`${path}: ${m[0]}: no such page`);
+        else if (m[2] && !anchorsOf(read(page)).has(m[2])) broken.push(`${path}: ${m[0]}: no such heading`);
+      }
+    }
+    expect(pointers).toBeGreaterThan(10);
+    expect(broken).toEqual([]);
+  });
 });
