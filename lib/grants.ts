@@ -71,7 +71,7 @@ export function useAlertTopic(fn: LambdaFunction, alerts: AlertTopicRef): void {
   fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [alerts.key.keyArn] }));
 }
 
-/** Plain configuration, no permission attached: kept here so every variable a function gets is set in one file. */
+/** Plain configuration, no permission attached: kept here with the others (lib/email-intake.ts sets the email variables beside its own grants). */
 export function useWebFormReturnUrl(fn: LambdaFunction, url: string | undefined): void {
   if (url !== undefined) setEnv(fn, 'WEB_FORM_RETURN_URL', url);
 }
