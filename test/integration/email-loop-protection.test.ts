@@ -195,16 +195,21 @@ describe('the addresses mail arrives at count as ours', () => {
     expect((await outbox()).length).toBe(before);
   });
 
-  it('does not acknowledge mail from the address named in its To header (an alias that forwards to us)', async () => {
+  it('counts every envelope recipient as ours: mail from one of them, sent to several of our addresses', async () => {
     const before = (await outbox()).length;
-    const r = await send({ From: 'info@shop.example', To: 'info@shop.example', Subject: 'Re: your request' });
+    const r = await send({ From: 'billing@caseflow.test', To: 'support@caseflow.test', Subject: 'Forwarded by a rule' }, 'Rule output.\r\n', {
+      from: 'billing@caseflow.test',
+      to: ['support@caseflow.test', 'billing@caseflow.test'],
+    });
     expect((await history(r.caseId!)).case.flags).toContain('from_ourselves');
     expect((await outbox()).length).toBe(before);
   });
 
-  it('still acknowledges a customer who writes to us', async () => {
-    const r = await send({ From: 'pat@customer.example', To: 'support@caseflow.test', Subject: 'A real question' });
-    expect((await history(r.caseId!)).activities).toContain('acknowledgement_sent');
+  it('still acknowledges a customer who writes to us, or to themselves with us in Bcc', async () => {
+    for (const to of ['support@caseflow.test', 'pat@customer.example']) {
+      const r = await send({ From: 'pat@customer.example', To: to, Subject: `A real question to ${to}` });
+      expect((await history(r.caseId!)).activities, to).toContain('acknowledgement_sent');
+    }
   });
 });
 
@@ -246,5 +251,102 @@ describe('messages with nothing to read', () => {
       to: ['support@caseflow.test'],
     });
     await expectReviewedUnacknowledged(r, 'garbage');
+  });
+});
+
+describe('notices about our mail that are not RFC 3464 reports', () => {
+  async function acknowledgedCase() {
+    const res = await send({ From: `Kenji <kenji${counter}@customer.example>`, To: 'support@caseflow.test', Subject: `Scanner jammed ${counter}` });
+    const c = (await history(res.caseId!)).case;
+    const [ack] = await acksFor(c.caseNumber);
+    return { c, ack: ack!.mail };
+  }
+
+  it('files an Exim delay warning without a delivery-status part on the case, as a delay: no case, no reply, the address not suppressed', async () => {
+    const { c, ack } = await acknowledgedCase();
+    const before = (await outbox()).length;
+    const warning = await send(
+      {
+        From: 'Mail Delivery System <Mailer-Daemon@mx1.hostingco.example>',
+        To: 'support@caseflow.test',
+        Subject: 'Warning: message 1kX9aB-0004Qz-7Y delayed 24 hours',
+      },
+      [
+        'This message was created automatically by mail delivery software.',
+        'A message that you sent has not yet been delivered to one or more of its',
+        'recipients after more than 24 hours on the queue on mx1.hostingco.example.',
+        '',
+        'The address to which the message has not yet been delivered is:',
+        '',
+        `  ${c.contact.email}`,
+        '    Delay reason: 451 4.7.1 Greylisted, please try again later',
+        '',
+        'No action is required on your part. Delivery attempts will continue for',
+        'some time, and this warning may be repeated at intervals.',
+        '',
+        "------ This is a copy of the message's headers. ------",
+        '',
+        `Message-ID: ${ack.messageId}`,
+        `Subject: ${ack.subject}`,
+        '',
+      ].join('\r\n'),
+      { from: '', to: ['support@caseflow.test'] },
+    );
+    expect(warning).toMatchObject({ caseId: c.caseId, detail: 'bounce' });
+    const h = await history(c.caseId);
+    expect(h.activities).toContain('email_bounced');
+    expect(h.case.status).toBe(c.status);
+    expect((await outbox()).length).toBe(before);
+    const contact = await deps.emailStore.getContact(c.contact.email);
+    expect(contact?.bounces).toBe(1);
+    expect(contact?.suppressed).toBeUndefined();
+  });
+
+  it('files a Japanese provider notice that only quotes the subject of our message, by its case token, and suppresses the address', async () => {
+    const { c, ack } = await acknowledgedCase();
+    const body = Buffer.from(`送信されたメールは宛先に届きませんでした。\n\n  ${c.contact.email}\n\n件名: ${ack.subject}\n`, 'utf8').toString('base64');
+    const notice = await sendRaw(
+      [
+        'From: postmaster@mail.isp-jp.example',
+        'To: support@caseflow.test',
+        `Subject: =?UTF-8?B?${Buffer.from('メール送信エラー').toString('base64')}?=`,
+        `Message-ID: <notice-${Date.now()}@mail.isp-jp.example>`,
+        'MIME-Version: 1.0',
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: base64',
+        '',
+        body,
+      ].join('\r\n'),
+      { from: '', to: ['support@caseflow.test'] },
+    );
+    expect(notice).toMatchObject({ caseId: c.caseId, detail: 'bounce' });
+    expect((await deps.emailStore.getContact(c.contact.email))?.suppressed).toBeTruthy();
+  });
+
+  it('files a challenge-response request on the case, unanswered', async () => {
+    const { c, ack } = await acknowledgedCase();
+    const before = (await outbox()).length;
+    const challenge = await send(
+      {
+        From: 'Sender Verification <verify@inbox-guard.example>',
+        To: 'support@caseflow.test',
+        Subject: 'Please verify your email address',
+        'In-Reply-To': ack.messageId!,
+      },
+      'I use a challenge-response system to protect my inbox from spam. Your message is being held until you confirm that you are a human.\r\nClick the link below to verify: https://inbox-guard.example/v/1\r\n',
+    );
+    expect(challenge).toMatchObject({ caseId: c.caseId, detail: 'joined' });
+    expect((await history(c.caseId)).messages.filter((m) => m.kind === 'automated')).toHaveLength(1);
+    expect((await outbox()).length).toBe(before);
+  });
+
+  it('does not reopen a resolved case for an out-of-office written in Polish with no auto-reply header', async () => {
+    const { c, ack } = await resolvedCase();
+    const before = (await outbox()).length;
+    const reply = await send(
+      { From: c.contact.email, To: 'support@caseflow.test', Subject: `Odp: ${ack.mail.subject}`, 'In-Reply-To': ack.mail.messageId! },
+      'Dzień dobry, jestem na urlopie do 19 września.\r\nW pilnych sprawach proszę o kontakt z biurem.\r\n',
+    );
+    await expectFiledWithoutReopening(reply, c, before);
   });
 });

@@ -502,10 +502,32 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
     };
   }
 
+  /**
+   * A notice that quotes our message without its Message-ID (some providers copy only its subject
+   * into their own text): the case token of the quoted subject, when its signature holds, names the case.
+   */
+  async function quotedCaseToken(email: ParsedEmail): Promise<{ caseId: string; messageId: string } | undefined> {
+    const quoted = [
+      (email.text ?? '').slice(0, 64 * 1024),
+      ...email.attachments
+        .filter((a) => /^(message\/(rfc822|global)|text\/rfc822-headers)$/i.test(a.contentType))
+        .map((a) => Buffer.from(a.content.subarray(0, 16 * 1024)).toString('utf8')),
+    ].join('\n');
+    const tokens = findSubjectTokens(quoted).slice(0, 3);
+    if (tokens.length === 0) return undefined;
+    const keys = await deps.threadingKeys.keys();
+    for (const t of tokens) {
+      if (!verifyToken(t, keys)) continue;
+      const c = await deps.cases.getByNumber(t.caseNumber);
+      if (c) return { caseId: c.caseId, messageId: `subject token ${t.text}` };
+    }
+    return undefined;
+  }
+
   async function fileReport(report: MailReport, email: ParsedEmail, raw: Uint8Array, rawKey: string, inbound: InboundKeys): Promise<ReceiveEmailResult> {
     const at = now().toISOString();
     const hits = report.originalMessageIds.length ? await deps.email.findByMessageIds(report.originalMessageIds.slice(0, 20)) : [];
-    const hit = hits.find((h) => h.direction === 'outbound') ?? hits[0];
+    const hit = hits.find((h) => h.direction === 'outbound') ?? hits[0] ?? (await quotedCaseToken(email));
     const outcome = report.kind === 'bounce' ? 'bounce' : 'report';
     const describe = [
       ...report.reasons,
