@@ -76,18 +76,20 @@ export function makeEmailStore({ client, tableName }: TableRef): EmailStore {
     },
 
     async findByMessageIds(ids) {
-      const unique = [...new Set(ids)].filter((id) => id.length > 0 && id.length < 1000);
+      const unique = [...new Set(ids)].filter((id) => id.length > 0);
       const found: { messageId: string; caseId: string; direction: 'outbound' | 'inbound' }[] = [];
       for (let i = 0; i < unique.length; i += 50) {
         const chunk = unique.slice(i, i + 50);
         const keys = chunk.flatMap((id) => [outboundMessageIdKey(id), inboundMessageIdKey(id)]);
+        // A long id's key ends in a digest (keys.ts): the id asked for is known by its key, not read back from it.
+        const idOf = new Map(chunk.flatMap((id) => [[outboundMessageIdKey(id).pk, id] as const, [inboundMessageIdKey(id).pk, id] as const]));
         let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [tableName]: { Keys: keys } };
         for (let attempt = 0; request && attempt < 5; attempt++) {
           const res: BatchGetCommandOutput = await client.send(new BatchGetCommand({ RequestItems: request }));
           for (const item of (res.Responses?.[tableName] ?? []) as Item[]) {
             const pk = String(item.pk);
             const direction = pk.startsWith('OUTMSG#') ? 'outbound' : 'inbound';
-            const messageId = pk.slice(pk.indexOf('#') + 1);
+            const messageId = idOf.get(pk) ?? pk.slice(pk.indexOf('#') + 1);
             if (typeof item.caseId === 'string') found.push({ messageId, caseId: item.caseId, direction });
           }
           const left: Record<string, unknown>[] | undefined = res.UnprocessedKeys?.[tableName]?.Keys;

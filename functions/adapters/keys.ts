@@ -2,9 +2,63 @@
  * Every key format of the single table, in one place. Nothing else in the code base builds a
  * `pk`, `sk` or `gsi*` value by hand. The table of items, keys and indexes they make is
  * docs/architecture.md#keys (test/unit/docs.test.ts builds each key here and checks it is there).
+ *
+ * Parts taken from inbound mail (Message-IDs, addresses, file names) are as long as a sender likes;
+ * DynamoDB refuses a partition key of 2048 bytes or a sort key of 1024, and a file system a name of
+ * 256. Such parts go through `boundedKeyPart`: kept as they are up to a limit, beyond it cut and
+ * ended with a digest of the whole, so two different long values never share a key.
  */
+import { createHash } from 'node:crypto';
 
 const SEP = '#';
+
+/** The most bytes of a mail-derived value kept readable in a key (well inside DynamoDB's 1024-byte sort key). */
+export const MAX_KEY_PART_BYTES = 512;
+
+/** The longest prefix of `value` within `maxBytes` of UTF-8, never splitting a character. */
+function utf8Prefix(value: string, maxBytes: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const ch of value) {
+    const size = Buffer.byteLength(ch, 'utf8');
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += ch.length;
+  }
+  return value.slice(0, end);
+}
+
+/**
+ * `value` itself when it fits in `maxBytes` of UTF-8; else its longest prefix that leaves room for
+ * `~` and the sha256 of the whole value (hex). Deterministic: the same value always maps to the same part.
+ */
+export function boundedKeyPart(value: string, maxBytes: number = MAX_KEY_PART_BYTES): string {
+  if (Buffer.byteLength(value, 'utf8') <= maxBytes) return value;
+  const digest = createHash('sha256').update(value, 'utf8').digest('hex');
+  return `${utf8Prefix(value, Math.max(0, maxBytes - digest.length - 1))}~${digest}`;
+}
+
+/** Raw-mail objects live under `inbound/`; the parts written beside them (attachments, long bodies) under `parts/`. */
+export const INBOUND_PREFIX = 'inbound/';
+export const PARTS_PREFIX = 'parts/';
+/** One path segment of a stored part: file systems refuse names of more than 255 bytes. */
+export const MAX_PART_NAME_BYTES = 200;
+
+/**
+ * `inbound/abc123` ▶ `parts/abc123/<name>`: beside the raw message, outside the notified prefix. The
+ * name is one path segment of at most MAX_PART_NAME_BYTES bytes (a longer one keeps its start, a
+ * digest and its extension).
+ */
+export function partKey(rawKey: string, name: string): string {
+  const base = rawKey.startsWith(INBOUND_PREFIX) ? rawKey.slice(INBOUND_PREFIX.length) : rawKey.replace(/\//g, '_');
+  const segment = name.replace(/[/\\]/g, '_') || 'part';
+  let bounded = segment;
+  if (Buffer.byteLength(segment, 'utf8') > MAX_PART_NAME_BYTES) {
+    const ext = /\.[A-Za-z0-9]{1,10}$/.exec(segment)?.[0] ?? '';
+    bounded = `${boundedKeyPart(segment.slice(0, segment.length - ext.length), MAX_PART_NAME_BYTES - ext.length)}${ext}`;
+  }
+  return `${PARTS_PREFIX}${boundedKeyPart(base)}/${bounded}`;
+}
 
 export const caseKey = (caseId: string) => ({ pk: `CASE${SEP}${caseId}`, sk: 'CASE' });
 export const casePartition = (caseId: string) => `CASE${SEP}${caseId}`;
@@ -17,13 +71,13 @@ export const caseNumberKey = (caseNumber: string) => ({ pk: `CASENO${SEP}${caseN
 export const caseNumberCounterKey = () => ({ pk: `COUNTER${SEP}caseNumber`, sk: 'COUNTER' });
 
 export const idempotencyKey = (scope: string, key: string) => ({ pk: `IDEMP${SEP}${scope}${SEP}${key}`, sk: 'IDEMP' });
-export const inboundMessageIdKey = (messageId: string) => ({ pk: `INMSG${SEP}${messageId}`, sk: 'DEDUPE' });
+export const inboundMessageIdKey = (messageId: string) => ({ pk: `INMSG${SEP}${boundedKeyPart(messageId)}`, sk: 'DEDUPE' });
 export const inboundHashKey = (sha256: string) => ({ pk: `INHASH${SEP}${sha256}`, sk: 'DEDUPE' });
-export const outboundMessageIdKey = (messageId: string) => ({ pk: `OUTMSG${SEP}${messageId}`, sk: 'OUTMSG' });
+export const outboundMessageIdKey = (messageId: string) => ({ pk: `OUTMSG${SEP}${boundedKeyPart(messageId)}`, sk: 'OUTMSG' });
 /** What email intake knows about an address (bounces, complaints); cases keep their own copy of the contact. */
-export const emailContactKey = (email: string) => ({ pk: `EMAILCONTACT${SEP}${email.toLowerCase()}`, sk: 'CONTACT' });
+export const emailContactKey = (email: string) => ({ pk: `EMAILCONTACT${SEP}${boundedKeyPart(email.toLowerCase())}`, sk: 'CONTACT' });
 /** Inbound mail that made or joined no case (rejected, unmatched bounces and reports), by day. */
-export const mailLogKey = (at: string, id: string) => ({ pk: `MAILLOG${SEP}${at.slice(0, 10)}`, sk: `${at}${SEP}${id}` });
+export const mailLogKey = (at: string, id: string) => ({ pk: `MAILLOG${SEP}${at.slice(0, 10)}`, sk: `${at}${SEP}${boundedKeyPart(id)}` });
 export const rateLimitKey = (scope: string, key: string, windowStart: number) => ({
   pk: `RATE${SEP}${scope}${SEP}${key}${SEP}${windowStart}`,
   sk: 'RATE',
@@ -107,7 +161,7 @@ export const CASE_INDEX_ATTRIBUTES = [
 
 export const ownerPartition = (agentId: string) => `OWNER${SEP}${agentId}`;
 export const queuePartition = (queueId: string) => `QUEUE${SEP}${queueId}`;
-export const contactPartition = (email: string) => `CONTACT${SEP}${email.toLowerCase()}`;
+export const contactPartition = (email: string) => `CONTACT${SEP}${boundedKeyPart(email.toLowerCase())}`;
 export const accountPartition = (accountId: string) => `ACCOUNT${SEP}${accountId}`;
 export const duePartition = (kind: string) => `DUE${SEP}${kind}`;
 export const caseStatusPartition = (status: string) => `STATUS${SEP}${status}`;

@@ -135,9 +135,7 @@ export function declaredCharset(raw: Uint8Array): string | undefined {
     try {
       new TextDecoder(label);
       return label;
-    } catch {
-      continue;
-    }
+    } catch {}
   }
   return undefined;
 }
@@ -149,6 +147,25 @@ function decodeLegacy(bytes: Buffer, charset: string | undefined): { text: strin
   } catch {
     return { text: new TextDecoder('windows-1252').decode(bytes), charset: 'windows-1252' };
   }
+}
+
+/**
+ * A file name mailparser could only read byte by byte. Raw 8-bit bytes in a name that are not
+ * strictly valid UTF-8 (a name cut mid-character by the sending mailer, one stray byte) come out as
+ * Latin-1, every byte a character: 100 Japanese characters become 300 of mojibake. When those bytes
+ * are there, unencoded, in the message and look like UTF-8, the name is decoded as UTF-8 with the
+ * bad bytes replaced; other raw 8-bit names are decoded with the charset the message declares.
+ */
+export function redecodeRawName(name: string, raw: Buffer, charset: string | undefined): { name: string; note?: string } {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test is whether every character is a single byte
+  if (!/[\u0080-\u00ff]/.test(name) || /[^\u0000-\u00ff]/.test(name)) return { name };
+  const bytes = Buffer.from(name, 'latin1');
+  if (raw.indexOf(bytes) === -1) return { name }; // decoded from an encoded form, not raw bytes: mailparser knew the charset
+  if (looksUtf8(bytes))
+    return { name: lenientUtf8.decode(bytes), note: 'an attachment name had raw 8-bit bytes, decoded as UTF-8 (broken characters replaced)' };
+  if (!charset || /^(iso-8859-1|latin1|windows-1252|us-ascii)$/i.test(charset)) return { name };
+  const decoded = decodeLegacy(bytes, charset);
+  return { name: decoded.text, note: `an attachment name had raw 8-bit bytes, decoded as ${decoded.charset}` };
 }
 
 // --- mailparser's output ▶ ParsedEmail ---------------------------------------------------------
@@ -275,11 +292,20 @@ export function toParsedEmail(parsed: ParsedMail, raw: Uint8Array): ParsedEmail 
     notes.push('no text part: text derived from the HTML');
   }
 
+  const rawBuffer = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  let charset: string | null | undefined = null;
   const attachments: ParsedAttachment[] = parsed.attachments.map((a, index) => {
     const contentType = (a.contentType || 'application/octet-stream').toLowerCase();
     const contentId = a.contentId ? normaliseMessageId(a.contentId) : undefined;
+    let filename = a.filename?.trim();
+    if (filename) {
+      if (charset === null) charset = declaredCharset(raw);
+      const redecoded = redecodeRawName(filename, rawBuffer, charset);
+      filename = redecoded.name;
+      if (redecoded.note && !notes.includes(redecoded.note)) notes.push(redecoded.note);
+    }
     return {
-      filename: a.filename?.trim() || attachmentName(index, contentType),
+      filename: filename || attachmentName(index, contentType),
       contentType,
       size: a.size ?? a.content.length,
       ...(contentId ? { contentId } : {}),

@@ -1,15 +1,9 @@
 import { GetObjectCommand, PutObjectCommand, PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { RawMailStore } from '../core/ports.js';
+import { partKey } from './keys.js';
 
-/** Parts live under their own prefix so the bucket's `inbound/` notification never fires for them. */
-export const INBOUND_PREFIX = 'inbound/';
-export const PARTS_PREFIX = 'parts/';
-
-/** `inbound/abc123` ▶ `parts/abc123/<name>`: beside the raw message, outside the notified prefix. */
-export function partKey(rawKey: string, name: string): string {
-  const base = rawKey.startsWith(INBOUND_PREFIX) ? rawKey.slice(INBOUND_PREFIX.length) : rawKey.replace(/\//g, '_');
-  return `${PARTS_PREFIX}${base}/${name}`;
-}
+// Object keys (the raw message, its parts) are built in keys.ts with every other key; re-exported for the local store.
+export { INBOUND_PREFIX, PARTS_PREFIX, partKey } from './keys.js';
 
 const tagValue = (v: string) => v.replace(/[^A-Za-z0-9 +\-=._:/@]/g, '_').slice(0, 256);
 

@@ -36,6 +36,8 @@ export interface AckInput {
   unparsable: boolean;
   /** The recipient's address bounced or complained before. */
   suppressed?: { reason: string };
+  /** The message has nothing a person could answer (empty, or binary garbage): it goes to review instead. */
+  contentProblem?: string;
 }
 
 export interface AckDecision {
@@ -49,10 +51,11 @@ export function decideAcknowledgement(input: AckInput): AckDecision {
   if (!input.enabled) no.push('acknowledgements are switched off in the configuration');
   if (!input.newCase) no.push('the message joined an existing case: only the first message of a case is acknowledged');
   if (input.unparsable) no.push('the message could not be parsed');
+  if (input.contentProblem) no.push(`the message ${input.contentProblem}: it goes to manual review`);
   if (c.report) no.push(`it is a ${c.report.kind} report`);
   if (c.autoReply.is) no.push(`it is an auto-reply (${c.autoReply.reasons.join('; ')})`);
   if (c.mailingList.is) no.push(`it is mailing-list mail (${c.mailingList.reasons.join('; ')})`);
-  if (c.fromOurselves) no.push('it comes from one of our own addresses');
+  if (c.fromOurselves) no.push(`it comes from one of our own addresses (${c.ownAddressReasons.join('; ')})`);
   if (c.nullSender) no.push('its return path is null (<>), as for bounces and auto-replies');
   if (c.verdicts.spam === 'FAIL') no.push('SES judged it spam');
   if (c.verdicts.virus === 'FAIL') no.push('SES found a virus');

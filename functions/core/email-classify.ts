@@ -1,5 +1,23 @@
 import type { EmailAddress, ParsedEmail } from './email.js';
-import { hasHeader, headerValue, messageIdsIn, normaliseAddress, normaliseMessageId } from './email.js';
+import { hasHeader, headerValue, messageIdsIn, normaliseAddress, normaliseMessageId, truncate } from './email.js';
+import {
+  AUTO_REPLY_SUBJECTS,
+  BOUNCE_BODY,
+  BOUNCE_SUBJECTS,
+  CHALLENGE_BODY,
+  CHALLENGE_HEADERS,
+  CHALLENGE_SUBJECTS,
+  DAEMON_DISPLAY_NAME,
+  DAEMON_LOCAL_PART,
+  DELAY_WORDING,
+  ORIGINAL_MESSAGE_MARKER,
+  OUT_OF_OFFICE_ABSENCE,
+  OUT_OF_OFFICE_FOLLOW_UP,
+  QUOTE_START,
+} from './email-patterns.js';
+
+/** A header value or address quoted in a reason: reasons are stored on events, a sender's 100 KB header is not. */
+const shown = (value: string | undefined) => truncate(value ?? '', 100);
 
 /**
  * What kind of inbound mail is this? Pure decisions over the parsed message, each returning its
@@ -11,32 +29,9 @@ import { hasHeader, headerValue, messageIdsIn, normaliseAddress, normaliseMessag
 export interface AutoReplyVerdict {
   is: boolean;
   reasons: string[];
+  /** What kind of automatic mail, when it is one: an out-of-office, a challenge-response, or another auto-reply. */
+  kind?: 'out_of_office' | 'challenge' | 'auto_reply';
 }
-
-/** Subjects auto-responders use when they set no header at all (Outlook/Exchange in many languages, Gmail, Apple). */
-const AUTO_REPLY_SUBJECTS: RegExp[] = [
-  /^(automatic|auto)[\s-]?(reply|response|answer)(?!\p{L})/iu,
-  /^autoreply(?!\p{L})/iu,
-  /\bout of (the )?office(?!\p{L})/iu,
-  /^(on )?vacation( reply)?(?!\p{L})/iu,
-  /^abwesenheitsnotiz(?!\p{L})|^automatische antwort(?!\p{L})|^abwesend(?!\p{L})/iu,
-  /^r[ée]ponse automatique(?!\p{L})|^absence(?!\p{L})|^message d['’]absence(?!\p{L})/iu,
-  /^risposta automatica(?!\p{L})|^fuori sede(?!\p{L})|^fuori ufficio(?!\p{L})/iu,
-  /^respuesta autom[áa]tica(?!\p{L})|^fuera de la oficina(?!\p{L})/iu,
-  /^resposta autom[áa]tica(?!\p{L})|^ausente(?!\p{L})/iu,
-  /^automatisch antwoord(?!\p{L})|^afwezig(?!\p{L})/iu,
-  /^automatyczna odpowied[źz](?!\p{L})|^poza biurem(?!\p{L})|^nieobecno[śs][ćc](?!\p{L})/iu,
-  /^autosvar(?!\p{L})|^automatisk svar(?!\p{L})|^fr[åa]nvaro(?!\p{L})|^frav[æa]r(?!\p{L})/iu,
-  /^automaattinen vastaus(?!\p{L})|^poissa(?!\p{L})/iu,
-  /^автоматический ответ|^автоответ|^нет на месте/i,
-  /^automatick[áa] odpov[ěe][ďd](?!\p{L})/iu,
-  /^otomatik yan[ıi]t(?!\p{L})/iu,
-  /^自動応答|^自動返信|^不在/,
-  /^自动回复|^自動回覆|^自动答复/,
-  /^자동 ?응답/,
-  /^מענה ['"׳]?אני לא נמצא|^מענה אוטומטי/,
-  /^رد تلقائي/,
-];
 
 /** Headers whose mere presence marks a machine-generated reply. */
 const AUTO_REPLY_HEADERS = [
@@ -45,37 +40,95 @@ const AUTO_REPLY_HEADERS = [
   'x-autoresponder',
   'x-autoreply-from',
   'x-mail-autoreply',
+  'x-auto-reply',
+  'x-vacation',
   'x-ms-exchange-inbox-rules-loop',
   'x-cron-env',
   'x-loop',
 ];
 
+/** Reply and forward prefixes: a notice forwarded by a person is that person's message. */
+const FORWARDED = /^\s*(?:fwd?|fw|wg|tr|rv|enc|i|vs|vb|doorst|pd|転送|转发|轉寄|轉發)\s*(?:\[\d+\])?\s*[:：]/i;
+const REPLY_PREFIX = /^\s*(?:re|aw|sv|antw|antwort|odp|vs|ynt|yn|r|rif|ref|réf|rép|απ|ответ|отв|回复|回覆|答复|返信)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]/i;
+
+/** The writer's own words: the text before the first quoted or forwarded part, bounded. */
+function ownText(email: ParsedEmail, max: number): string {
+  const text = (email.text ?? '').slice(0, 20_000);
+  const quote = QUOTE_START.exec(text);
+  return (quote ? text.slice(0, quote.index) : text).trim().slice(0, max);
+}
+
+/** An out-of-office written as plain words: a short reply that says its writer is away, and until when or whom to ask. */
+function outOfOfficeWording(email: ParsedEmail): string | undefined {
+  const isReply = email.inReplyTo.length > 0 || email.references.length > 0 || REPLY_PREFIX.test(email.subject);
+  if (!isReply) return undefined;
+  const own = ownText(email, 4_000);
+  if (own.length === 0 || own.length > 2_000) return undefined;
+  const lead = own.slice(0, 800);
+  const absence = OUT_OF_OFFICE_ABSENCE.find((p) => p.test(lead));
+  if (!absence) return undefined;
+  const followUp = OUT_OF_OFFICE_FOLLOW_UP.find((p) => p.test(own));
+  if (!followUp) return undefined;
+  const said = absence.exec(lead)?.[0] ?? '';
+  return `a short reply saying its writer is away (${JSON.stringify(said.trim().slice(0, 60))}) and when they are back or whom to ask`;
+}
+
+function challengeWording(email: ParsedEmail): string | undefined {
+  for (const name of CHALLENGE_HEADERS) {
+    const value = headerValue(email, name);
+    if (value !== undefined && (name !== 'x-delivery-agent' || /tmda|challenge|verif/i.test(value)))
+      return `${name}: ${shown(value)} (a challenge-response system)`;
+  }
+  const subject = email.subject.slice(0, 300);
+  const text = ownText(email, 3_000);
+  const inSubject = CHALLENGE_SUBJECTS.find((p) => p.test(subject));
+  const inBody = CHALLENGE_BODY.filter((p) => p.test(text));
+  if ((inSubject && inBody.length > 0) || inBody.length >= 2)
+    return `a challenge-response request: the sender must confirm before their mail is delivered (${JSON.stringify(subject.slice(0, 60))})`;
+  return undefined;
+}
+
 export function detectAutoReply(email: ParsedEmail): AutoReplyVerdict {
   const reasons: string[] = [];
+  let kind: AutoReplyVerdict['kind'];
   const autoSubmitted = headerValue(email, 'auto-submitted')?.trim().toLowerCase();
-  if (autoSubmitted && !/^no\b/.test(autoSubmitted)) reasons.push(`Auto-Submitted: ${autoSubmitted}`);
+  if (autoSubmitted && !/^no\b/.test(autoSubmitted)) reasons.push(`Auto-Submitted: ${shown(autoSubmitted)}`);
 
   const precedence = headerValue(email, 'precedence')?.trim().toLowerCase();
-  if (precedence && /^(bulk|junk|list|auto_reply|auto-reply)\b/.test(precedence)) reasons.push(`Precedence: ${precedence}`);
+  if (precedence && /^(bulk|junk|list|auto_reply|auto-reply)\b/.test(precedence)) reasons.push(`Precedence: ${shown(precedence)}`);
 
   for (const name of AUTO_REPLY_HEADERS) if (hasHeader(email, name)) reasons.push(`${name} header present`);
 
   const suppress = headerValue(email, 'x-auto-response-suppress')?.toLowerCase();
   if (suppress && /\b(all|oof|autoreply)\b/.test(suppress))
-    reasons.push(`X-Auto-Response-Suppress: ${suppress} (the sender asks not to be answered automatically)`);
+    reasons.push(`X-Auto-Response-Suppress: ${shown(suppress)} (the sender asks not to be answered automatically)`);
 
   const autoGenerated = headerValue(email, 'x-autogenerated')?.toLowerCase();
-  if (autoGenerated) reasons.push(`X-Autogenerated: ${autoGenerated}`);
+  if (autoGenerated) reasons.push(`X-Autogenerated: ${shown(autoGenerated)}`);
   if (/vacation/i.test(headerValue(email, 'x-apple-action') ?? '')) reasons.push('X-Apple-Action: VACATION');
   if (/autoresponder/i.test(headerValue(email, 'x-post-messageclass') ?? '')) reasons.push('X-POST-MessageClass: autoresponder');
   if ((headerValue(email, 'x-fc-machinegenerated') ?? '').toLowerCase() === 'true') reasons.push('X-FC-MachineGenerated: true');
   if (hasHeader(email, 'feedback-id') && hasHeader(email, 'list-unsubscribe')) reasons.push('Feedback-ID with List-Unsubscribe (bulk sender)');
+  if (reasons.length) kind = 'auto_reply';
 
-  const subject = email.subject.trim();
-  const pattern = AUTO_REPLY_SUBJECTS.find((p) => p.test(subject));
-  if (pattern) reasons.push(`subject looks like an auto-reply (${JSON.stringify(subject.slice(0, 60))})`);
+  const subject = email.subject.trim().slice(0, 300);
+  if (AUTO_REPLY_SUBJECTS.some((p) => p.test(subject))) {
+    reasons.push(`subject looks like an auto-reply (${JSON.stringify(subject.slice(0, 60))})`);
+    kind = 'out_of_office';
+  }
+  const challenge = challengeWording(email);
+  if (challenge) {
+    reasons.push(challenge);
+    kind = 'challenge';
+  } else {
+    const away = outOfOfficeWording(email);
+    if (away) {
+      reasons.push(away);
+      kind = 'out_of_office';
+    }
+  }
 
-  return { is: reasons.length > 0, reasons };
+  return { is: reasons.length > 0, reasons, ...(kind ? { kind } : {}) };
 }
 
 export function detectMailingList(email: ParsedEmail): AutoReplyVerdict {
@@ -94,12 +147,11 @@ export function returnPathOf(email: ParsedEmail): string | undefined {
   return normaliseMessageId(value.trim()).trim();
 }
 
-const MAILER_DAEMON = /^(mailer-daemon|postmaster|mail-daemon|mailerdaemon|mdaemon|mail\.delivery|maildelivery)([-+.].*)?$/i;
 const NO_REPLY = /^(no-?reply|do-?not-?reply|donotreply|noreply[-+.].*|no_reply|bounces?([-+.].*)?)$/i;
 
 export function isMailerDaemon(address: string | undefined): boolean {
   const local = address ? normaliseAddress(address).split('@')[0] : undefined;
-  return !!local && MAILER_DAEMON.test(local);
+  return !!local && DAEMON_LOCAL_PART.test(local);
 }
 
 export function isNoReplyAddress(address: string | undefined): boolean {
@@ -132,22 +184,6 @@ export interface MailReport {
   reasons: string[];
 }
 
-const BOUNCE_SUBJECTS: RegExp[] = [
-  /undeliver(able|ed)/i,
-  /delivery (status notification|failure|failed|has failed|problem)/i,
-  /mail delivery (failed|failure|subsystem)/i,
-  /returned mail/i,
-  /^failure notice$/i,
-  /could not send message/i,
-  /delivery (notification|report)/i,
-  /non remis|non-remise|échec de (la )?remise/i,
-  /unzustellbar|nicht zustellbar|übermittlungsfehler/i,
-  /onbestelbaar|kan niet worden bezorgd/i,
-  /olevererbart|ikke levert|kunne ikke leveres/i,
-  /не доставлено|недоставлен|mail failure/i,
-  /配信不能|配送不能|未送達|退信|无法投递|無法傳遞/,
-];
-
 /** Headers of a DSN/MDN/ARF part: `Name: value` lines in blocks separated by blank lines. */
 export function parseReportFields(text: string): Record<string, string>[] {
   const blocks: Record<string, string>[] = [];
@@ -178,7 +214,7 @@ export function parseReportFields(text: string): Record<string, string>[] {
 function addressField(value: string | undefined): string | undefined {
   if (!value) return undefined;
   const address = value.includes(';') ? value.slice(value.indexOf(';') + 1) : value;
-  const cleaned = normaliseAddress(address.trim());
+  const cleaned = truncate(normaliseAddress(address.trim()), 320);
   return cleaned.includes('@') ? cleaned : undefined;
 }
 
@@ -186,6 +222,9 @@ function actionOf(value: string | undefined): BounceAction {
   const v = value?.trim().toLowerCase().split(/\s/)[0];
   return v === 'failed' || v === 'delayed' || v === 'delivered' || v === 'relayed' || v === 'expanded' ? v : 'unknown';
 }
+
+/** Recipients named in one report, at most (a report about 3,000 addresses is kept whole in the raw message). */
+const MAX_RECIPIENTS = 20;
 
 const decoder = new TextDecoder('utf-8');
 const textOf = (bytes: Uint8Array) => decoder.decode(bytes);
@@ -215,6 +254,7 @@ export function detectReport(email: ParsedEmail): MailReport | undefined {
     const blocks = part ? parseReportFields(textOf(part.content)) : [];
     const recipients: BounceRecipient[] = blocks
       .filter((b) => b['final-recipient'] || b['original-recipient'])
+      .slice(0, MAX_RECIPIENTS)
       .flatMap((b) => {
         const address = addressField(b['final-recipient']) ?? addressField(b['original-recipient']);
         if (!address) return [];
@@ -270,76 +310,104 @@ export function detectReport(email: ParsedEmail): MailReport | undefined {
 
   // Non-standard bounces: who sent it, and what it says.
   const fromAddress = email.from?.address;
-  const returnPath = returnPathOf(email);
-  const nullSender = returnPath === '';
-  const daemon = isMailerDaemon(fromAddress) || isMailerDaemon(email.sender?.address);
-  const failedHeader = email.headers['x-failed-recipients'] ?? [];
+  const nullSender = returnPathOf(email) === '';
+  const daemon =
+    isMailerDaemon(fromAddress) || isMailerDaemon(email.sender?.address) || DAEMON_DISPLAY_NAME.test((email.from?.name ?? '').trim().slice(0, 100));
+  const autoSubmitted = /^auto-(generated|replied|notified)/i.test(headerValue(email, 'auto-submitted')?.trim() ?? '');
+  const failedHeader = (email.headers['x-failed-recipients'] ?? []).slice(0, 5);
   const ndrHeader = hasHeader(email, 'x-ms-exchange-message-is-ndr');
-  const subjectMatch = BOUNCE_SUBJECTS.some((p) => p.test(email.subject));
+  const subject = email.subject.trim().slice(0, 300);
+  // A notice a person forwards ("Fwd: Undeliverable") is that person's question, not a notice.
+  const forwarded = FORWARDED.test(subject) || REPLY_PREFIX.test(subject);
+  const text = (email.text ?? '').slice(0, 200_000);
+  const head = noticeText(text);
+  const subjectMatch = !forwarded && BOUNCE_SUBJECTS.some((p) => p.test(subject));
+  const bodyMatch = BOUNCE_BODY.find((p) => p.test(head));
+  const attachedOriginal = email.attachments.some((a) => /^(message\/(rfc822|global)|text\/rfc822-headers|message\/rfc822-headers)$/i.test(a.contentType));
+  const machine = daemon || nullSender || autoSubmitted;
   const evidence: string[] = [];
-  if (daemon) evidence.push(`sent by ${fromAddress ?? email.sender?.address}`);
+  if (daemon) evidence.push(`sent by ${shown(email.from?.name ? `${email.from.name} <${fromAddress}>` : (fromAddress ?? email.sender?.address))}`);
   if (nullSender) evidence.push('null return path (<>)');
+  if (autoSubmitted) evidence.push(`Auto-Submitted: ${shown(headerValue(email, 'auto-submitted'))}`);
   if (failedHeader.length > 0) evidence.push('X-Failed-Recipients header');
   if (ndrHeader) evidence.push('X-MS-Exchange-Message-Is-Ndr header');
-  if (subjectMatch) evidence.push(`bounce subject ${JSON.stringify(email.subject.slice(0, 60))}`);
-  const isBounce = failedHeader.length > 0 || ndrHeader || ((daemon || nullSender) && subjectMatch) || (daemon && textLooksLikeBounce(email.text));
+  if (subjectMatch) evidence.push(`bounce subject ${JSON.stringify(subject.slice(0, 60))}`);
+  if (bodyMatch) evidence.push(`bounce wording ${JSON.stringify(bodyMatch.exec(head)?.[0].slice(0, 60) ?? '')}`);
+  if (attachedOriginal) evidence.push('the original message is attached');
+  const isBounce =
+    failedHeader.length > 0 ||
+    ndrHeader ||
+    (machine && !forwarded && (subjectMatch || !!bodyMatch)) ||
+    // A notice sent under an ordinary address (a provider's relay): its subject, its wording and the original attached.
+    (subjectMatch && !!bodyMatch && attachedOriginal);
   if (!isBounce) return undefined;
 
-  const text = email.text ?? '';
   const recipients = new Map<string, BounceRecipient>();
   for (const value of failedHeader) {
-    for (const address of value.split(',')) {
-      const a = normaliseAddress(address);
+    for (const address of value.split(',').slice(0, MAX_RECIPIENTS)) {
+      const a = truncate(normaliseAddress(address), 320);
       if (a.includes('@')) recipients.set(a, { address: a, action: 'failed' });
     }
   }
   if (recipients.size === 0) {
-    for (const address of recipientsInBounceText(text)) recipients.set(address, { address, action: 'failed' });
+    for (const address of recipientsInBounceText(head)) recipients.set(address, { address, action: 'failed' });
   }
-  const delayed = /delay|could not send message for past|warning|temporar|will (keep )?retry|still trying/i.test(email.subject);
-  const status = text.match(/\b([45])\.(\d{1,3})\.(\d{1,3})\b/);
+  if (recipients.size === 0) {
+    // Some providers (NetEase-style) name the recipient inside their summary of the original message:
+    // any address there but its sender's.
+    const summary = text
+      .slice(0, 16_000)
+      .split(/\r?\n/)
+      .filter((line) => !/^\s*(from|return-path|sender|reply-to|message-id|references|in-reply-to)\s*:/i.test(line))
+      .join('\n');
+    for (const address of recipientsInBounceText(summary)) recipients.set(address, { address, action: 'failed' });
+  }
+  const lead = head.slice(0, 4_000);
+  const delayed = DELAY_WORDING.test(subject) || (!/fail|undeliver|returned|error/i.test(subject) && DELAY_WORDING.test(lead) && !PERMANENT_WORDING.test(lead));
+  const status = lead.match(/\b([45])\.(\d{1,3})\.(\d{1,3})\b/);
   for (const r of recipients.values()) {
     if (delayed) r.action = 'delayed';
     if (status) r.status = status[0];
   }
   const permanent = !delayed && (status ? status[1] === '5' : true);
+  if (delayed) evidence.push('a delay: delivery is still being retried');
   return {
     kind: 'bounce',
     permanent,
-    recipients: [...recipients.values()],
+    recipients: [...recipients.values()].slice(0, MAX_RECIPIENTS),
     originalMessageIds: originals([
       ...originalIdsFromParts(email),
-      ...messageIdsInHeaderText(text),
+      ...messageIdsInHeaderText(text.slice(0, 64 * 1024)),
       ...messageIdsIn([...email.inReplyTo, ...email.references]),
-    ]),
+    ]).slice(0, 20),
     format: 'non-standard',
     reasons: evidence,
   };
 }
 
-function textLooksLikeBounce(text: string | undefined): boolean {
-  if (!text) return false;
-  return /(could not be delivered|delivery (to the following recipient|has) failed|permanent(ly)? (error|fatal|failed)|user unknown|mailbox (unavailable|not found)|undeliverable|returning message to sender|I'm sorry to have to inform you)/i.test(
-    text,
-  );
+/** Wording that a failure is final (a delay notice never says it). */
+const PERMANENT_WORDING = /permanent|fatal|given up|gave up|failed permanently|\b5\.\d\.\d{1,3}\b|\b55\d\b/i;
+
+/** The notice's own text: before the copy of the original message, at most 16 KB. */
+function noticeText(text: string): string {
+  const marker = ORIGINAL_MESSAGE_MARKER.exec(text.slice(0, 64 * 1024));
+  return (marker ? text.slice(0, marker.index) : text).slice(0, 16_000);
 }
 
-/** Addresses a text bounce names as failed: `<a@b>:` (qmail), indented lines (Exim), or lines near "failed". */
-function recipientsInBounceText(text: string): string[] {
+/** Addresses a text bounce names as failed: `<a@b>:` (qmail), indented lines (Exim), or any address in the notice's own text. */
+function recipientsInBounceText(head: string): string[] {
   const found = new Set<string>();
-  for (const m of text.matchAll(/^<([^<>\s]+@[^<>\s]+)>:/gm)) found.add(normaliseAddress(m[1]!));
+  for (const m of head.matchAll(/^<([^<>\s]{1,200}@[^<>\s]{1,255})>:/gm)) found.add(normaliseAddress(m[1]!));
   if (found.size === 0) {
-    // Only the part before the copy of the original message: its headers name other addresses.
-    const head = text.split(/^-{2,}.*(original message|copy of the message|below this line|returned message)/im)[0] ?? text;
-    for (const m of head.matchAll(/^[ \t]+<?([A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})>?\s*$/gm)) found.add(normaliseAddress(m[1]!));
+    for (const m of head.matchAll(/^[ \t]+<?([A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9.-]{1,255}\.[A-Za-z]{2,})>?\s*$/gm)) found.add(normaliseAddress(m[1]!));
     if (found.size === 0) {
-      for (const m of head.matchAll(/\b([A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})\b/g)) {
+      for (const m of head.matchAll(/([A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9.-]{1,255}\.[A-Za-z]{2,})/g)) {
         const a = normaliseAddress(m[1]!);
         if (!isMailerDaemon(a)) found.add(a);
       }
     }
   }
-  return [...found].slice(0, 20);
+  return [...found].slice(0, MAX_RECIPIENTS);
 }
 
 /** Message-IDs from an attached original (message/rfc822) or its headers (text/rfc822-headers). */
@@ -396,22 +464,66 @@ export interface InboundClassification {
   report?: MailReport;
   autoReply: AutoReplyVerdict;
   mailingList: AutoReplyVerdict;
-  /** From one of our own addresses (a loop, or an agent writing to the support address). */
+  /**
+   * From one of our own addresses: those the configuration names, and those this very message was
+   * sent to (a loop through an address that forwards to us, or our own mail coming back).
+   */
   fromOurselves: boolean;
+  /** Why it counts as ours, when it does. */
+  ownAddressReasons: string[];
   /** The envelope sender was `<>`. */
   nullSender: boolean;
   verdicts: SesVerdicts;
 }
 
+/**
+ * The addresses this message was delivered to, as our receiving side recorded them: the `for` clause
+ * of the topmost Received header, the one our receiver (SES, or the local SMTP listener) prepends.
+ * Nothing the sender wrote counts: not the To header (a person who writes to themselves and copies
+ * us in Bcc is a customer), nor Delivered-To / X-Original-To (3 of the 61 ordinary messages of the
+ * real-mail corpus carry their sender's own address there, from the sender's side).
+ */
+export function arrivalAddresses(email: ParsedEmail): string[] {
+  const topmost = email.headers.received?.[0];
+  const forClause = topmost ? /\bfor\s+<?([^;]*?)>?\s*(?:;|$)/i.exec(topmost.slice(0, 4_000))?.[1] : undefined;
+  const found = new Set<string>();
+  for (const m of (forClause ?? '').matchAll(/[^\s<>,;"()]{1,64}@[^\s<>,;"()]{1,255}/g)) found.add(normaliseAddress(m[0]));
+  return [...found].slice(0, 60);
+}
+
 export function classifyInbound(email: ParsedEmail, ourAddresses: readonly string[]): InboundClassification {
   const ours = new Set(ourAddresses.map(normaliseAddress));
+  const arrivedAt = new Set(arrivalAddresses(email));
   const senders: (EmailAddress | undefined)[] = [email.from, email.sender];
+  const ownAddressReasons: string[] = [];
+  for (const s of senders) {
+    if (!s?.address) continue;
+    const a = normaliseAddress(s.address);
+    if (ours.has(a)) ownAddressReasons.push(`${shown(a)} is one of our configured addresses`);
+    else if (arrivedAt.has(a)) ownAddressReasons.push(`${shown(a)} sent it to itself: an address mail arrives at counts as ours (loop protection)`);
+  }
   return {
     report: detectReport(email),
     autoReply: detectAutoReply(email),
     mailingList: detectMailingList(email),
-    fromOurselves: senders.some((s) => s !== undefined && ours.has(normaliseAddress(s.address))),
+    fromOurselves: ownAddressReasons.length > 0,
+    ownAddressReasons: [...new Set(ownAddressReasons)],
     nullSender: returnPathOf(email) === '',
     verdicts: readSesVerdicts(email),
   };
+}
+
+/**
+ * Why this message is not a person writing to us, or nothing when it is: an auto-reply (out of office,
+ * challenge-response, bulk), a null envelope sender (RFC 5321 reserves it for notifications), or
+ * our own address. Such mail is filed where it belongs but never reopens a case, never starts a
+ * conversation as the customer's word, and is never acknowledged.
+ */
+export function automatedReasons(c: InboundClassification): string[] {
+  const reasons: string[] = [];
+  if (c.report) reasons.push(`it is a ${c.report.kind} report`);
+  if (c.autoReply.is) reasons.push(`it is an auto-reply (${c.autoReply.reasons.join('; ')})`);
+  if (c.nullSender) reasons.push('its return path is null (<>): machine-generated');
+  if (c.fromOurselves) reasons.push(`it comes from our own address (${c.ownAddressReasons.join('; ')})`);
+  return reasons;
 }

@@ -60,12 +60,16 @@ export function normaliseAddress(address: string): string {
   return address.trim().replace(/^<|>$/g, '').replace(/\.$/, '').toLowerCase();
 }
 
-/** Looks enough like an address to send mail to (not `.invalid`, not empty, one @). */
+/** The longest address SMTP carries (RFC 5321: a 256-octet path, minus its angle brackets). */
+export const MAX_ADDRESS_LENGTH = 254;
+
+/** Looks enough like an address to send mail to (not `.invalid`, not empty, one @, no longer than SMTP allows). */
 export function isDeliverableAddress(address: string | undefined): address is string {
   if (!address) return false;
   const a = normaliseAddress(address);
+  if (a.length > MAX_ADDRESS_LENGTH) return false;
   const at = a.lastIndexOf('@');
-  if (at <= 0 || at === a.length - 1 || a.indexOf('@') !== at) return false;
+  if (at <= 0 || at > 64 || at === a.length - 1 || a.indexOf('@') !== at) return false;
   const domain = a.slice(at + 1);
   return domain.includes('.') && !domain.endsWith('.invalid') && !/\s/.test(a);
 }
@@ -119,4 +123,26 @@ export function truncate(text: string, max: number): string {
   const code = text.charCodeAt(end - 1);
   if (code >= 0xd800 && code <= 0xdbff) end--;
   return `${text.slice(0, end)}…`;
+}
+
+/**
+ * Why a message holds nothing a person could read, or undefined: it is empty (no subject, no text,
+ * no attachment: what a broken script or a probe sends), or its text is binary garbage (mostly
+ * control and undecodable characters). Such mail is kept, in manual review, and never acknowledged:
+ * an acknowledgement would answer nobody's question, and often goes to a forged address.
+ */
+export function contentProblem(email: Pick<ParsedEmail, 'subject' | 'text' | 'html' | 'attachments'>): string | undefined {
+  const subject = email.subject.trim();
+  const text = (email.text ?? '').trim();
+  if (!subject && !text && !email.html?.trim() && email.attachments.length === 0) return 'is empty (no subject, no text, no attachment)';
+  let bad = 0;
+  let total = 0;
+  for (const ch of `${subject}\n${text}`.slice(0, 8_000)) {
+    total++;
+    const code = ch.codePointAt(0)!;
+    const control = (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0c && code !== 0x0d) || (code >= 0x7f && code < 0xa0);
+    if (control || code === 0xfffd) bad++;
+  }
+  if (total >= 16 && bad / total > 0.15) return `is binary garbage (${Math.round((100 * bad) / total)}% of its text is control or undecodable characters)`;
+  return undefined;
 }

@@ -30,6 +30,8 @@ export const ACTIVITIES = {
   acknowledgementSkipped: 'acknowledgement_skipped',
   emailBounced: 'email_bounced',
   mailReportReceived: 'mail_report_received',
+  /** An auto-reply, a null-sender notification or our own mail filed on a case: never the customer's word, never a reopen. */
+  automatedMailReceived: 'automated_mail_received',
   forgedTokenAttempt: 'forged_token_attempt',
   followUpCaseCreated: 'follow_up_case_created',
   messageSent: 'message_sent',

@@ -4,11 +4,11 @@ import { CLOSED_STATUSES } from '../case.js';
 import type { RoutingConfig } from '../config.js';
 import { durationMs } from '../duration.js';
 import type { ParsedEmail } from '../email.js';
-import { UNKNOWN_SENDER, isDeliverableAddress, languageOf, messageIdsIn, normaliseAddress, truncate } from '../email.js';
+import { UNKNOWN_SENDER, contentProblem, isDeliverableAddress, languageOf, messageIdsIn, normaliseAddress, truncate } from '../email.js';
 import type { ResolvedEmailSettings } from '../email-ack.js';
 import { decideAcknowledgement, emailSettingsOf, renderAcknowledgement } from '../email-ack.js';
 import type { InboundClassification, MailReport } from '../email-classify.js';
-import { classifyInbound, returnPathOf } from '../email-classify.js';
+import { automatedReasons, classifyInbound, returnPathOf } from '../email-classify.js';
 import type { CaseSummary, ReferenceHit, ThreadDecision } from '../email-threading.js';
 import { closedAtOf, decideThread, findSubjectTokens, formatCaseToken, stripReplyPrefixes, verifyToken } from '../email-threading.js';
 import { ConflictError } from '../errors.js';
@@ -78,7 +78,7 @@ export interface ReceiveEmailResult {
 
 /** Fields an email case carries beyond the common case model (the case contract adds fields freely: docs/architecture.md#the-case-contract). */
 export interface EmailCaseFields {
-  /** `spam`, `dmarc_fail`, `auto_reply`, `mailing_list`, `from_ourselves`, `unparsable`, `forged_token`. */
+  /** `spam`, `dmarc_fail`, `auto_reply`, `mailing_list`, `from_ourselves`, `null_sender`, `unparsable`, `empty`, `garbage`, `forged_token`. */
   flags?: string[];
   /** The closed case this one follows up (a reply after the reopen window). */
   linkedCaseId?: string;
@@ -86,7 +86,8 @@ export interface EmailCaseFields {
 
 /** What an email message item carries beyond CaseMessage. */
 export interface EmailMessageFields {
-  kind: 'email' | 'bounce' | 'report' | 'acknowledgement';
+  /** `automated`: an auto-reply, a null-sender notification or our own mail, filed on the case for the record. */
+  kind: 'email' | 'bounce' | 'report' | 'acknowledgement' | 'automated';
   fromName?: string;
   to: string[];
   cc: string[];
@@ -112,6 +113,11 @@ export const LIMITS = {
   inlineText: 16_000,
   inlineHtml: 32_000,
   addresses: 50,
+  /** One address as filed (a real one is at most 254 characters; longer ones are kept cut, for the record). */
+  address: 320,
+  /** The Message-ID as filed on the message item (dedupe and threading use the whole id, through keys that bound it). */
+  messageId: 1_000,
+  attachmentName: 255,
   references: 20,
   attachmentsOnItem: 300,
   /** Parts stored at once while filing a message with many attachments. */
@@ -165,6 +171,7 @@ function flagsOf(c: InboundClassification, unparsable: boolean): string[] {
   if (c.autoReply.is) flags.push('auto_reply');
   if (c.mailingList.is) flags.push('mailing_list');
   if (c.fromOurselves) flags.push('from_ourselves');
+  if (c.nullSender) flags.push('null_sender');
   if (unparsable) flags.push('unparsable');
   return flags;
 }
@@ -219,8 +226,8 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
       const name = safeName(a.filename);
       const ref = await deps.rawMail.putPart(rawKey, `${String(i + 1).padStart(3, '0')}-${name}`, a.content, a.contentType);
       return {
-        name: a.filename,
-        contentType: a.contentType,
+        name: truncate(a.filename, LIMITS.attachmentName),
+        contentType: truncate(a.contentType, 200),
         size: a.size,
         ...(a.contentId ? { contentId: a.contentId } : {}),
         ref,
@@ -247,7 +254,7 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
     const list = (addresses: ParsedEmail['to']) =>
       addresses
         .slice(0, LIMITS.addresses)
-        .map((a) => normaliseAddress(a.address))
+        .map((a) => truncate(normaliseAddress(a.address), LIMITS.address))
         .filter(Boolean);
     return {
       messageId: deps.ids.next(),
@@ -266,7 +273,7 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
       ...(htmlRef ? { htmlRef, html: truncate(html!, 2_000) } : {}),
       at: now().toISOString(),
       attachments,
-      ...(email.messageId ? { emailMessageId: email.messageId } : {}),
+      ...(email.messageId ? { emailMessageId: truncate(email.messageId, LIMITS.messageId) } : {}),
       ...(email.inReplyTo.length ? { inReplyTo: messageIdsIn(email.inReplyTo).slice(0, LIMITS.references) } : {}),
       ...(email.references.length ? { references: messageIdsIn(email.references).slice(-LIMITS.references) } : {}),
       rawRef: rawKey,
@@ -417,6 +424,53 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
     throw new ConflictError(`case ${caseId} kept changing while reopening it`);
   }
 
+  /**
+   * A message that belongs to an existing case is filed on it. A person writing on a closed case
+   * reopens it (within the window); an auto-reply, a null-sender notification or our own mail
+   * coming back is filed as automated mail and leaves the case as it is.
+   */
+  async function joinCase(
+    c: CaseRecord,
+    decision: Extract<ThreadDecision, { action: 'join' }>,
+    email: ParsedEmail,
+    raw: Uint8Array,
+    rawKey: string,
+    inbound: InboundKeys,
+    classification: InboundClassification,
+    unparsable: boolean,
+    config: RoutingConfig,
+  ): Promise<ReceiveEmailResult> {
+    const at = now().toISOString();
+    const sender = senderOf(email);
+    const automated = automatedReasons(classification);
+    const reopens = decision.reopen && automated.length === 0;
+    const reasons = [
+      ...decision.reasons,
+      ...automated,
+      ...(decision.reopen && !reopens ? [`case ${c.caseNumber} stays ${c.status}: automated mail and our own mail never reopen a case`] : []),
+    ];
+    const message = await fileMessage(email, raw, rawKey, c.caseId, automated.length ? 'automated' : 'email', unparsable);
+    const details = { channel: 'email', from: sender.address, subject: truncate(email.subject, 300), flags: flagsOf(classification, unparsable), reasons };
+    const event = automated.length
+      ? makeEvent(deps.ids, c.caseId, ACTIVITIES.automatedMailReceived, at, SYSTEM, details)
+      : makeEvent(deps.ids, c.caseId, ACTIVITIES.messageReceived, at, { kind: 'customer', id: sender.address }, details);
+    const written = await deps.email.appendMessage({ caseId: c.caseId, message, events: [event], inbound, pending: reopens ? ['reopen'] : [] });
+    if (!written.appended) {
+      const again = await deps.email.findInbound(inbound);
+      const record = again.byHash ?? again.byMessageId;
+      if (record) return resumeDuplicate(record, email, inbound, rawKey, config);
+      throw new ConflictError(`message ${rawKey} was filed concurrently but its record is missing`);
+    }
+    let outcome: ReceiveEmailOutcome = 'joined';
+    if (reopens) {
+      await reopen(c.caseId, decision.reasons);
+      await deps.email.completeStep(inbound, 'reopen');
+      outcome = 'reopened';
+    }
+    await deps.rawMail.mark(rawKey, { status: 'processed', caseId: c.caseId, detail: outcome });
+    return { outcome, caseId: c.caseId, caseNumber: c.caseNumber, acknowledged: false, reasons };
+  }
+
   /** A second delivery of a message already filed: finish what the first one left pending. */
   async function resumeDuplicate(
     record: InboundRecord,
@@ -448,10 +502,32 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
     };
   }
 
+  /**
+   * A notice that quotes our message without its Message-ID (some providers copy only its subject
+   * into their own text): the case token of the quoted subject, when its signature holds, names the case.
+   */
+  async function quotedCaseToken(email: ParsedEmail): Promise<{ caseId: string; messageId: string } | undefined> {
+    const quoted = [
+      (email.text ?? '').slice(0, 64 * 1024),
+      ...email.attachments
+        .filter((a) => /^(message\/(rfc822|global)|text\/rfc822-headers)$/i.test(a.contentType))
+        .map((a) => Buffer.from(a.content.subarray(0, 16 * 1024)).toString('utf8')),
+    ].join('\n');
+    const tokens = findSubjectTokens(quoted).slice(0, 3);
+    if (tokens.length === 0) return undefined;
+    const keys = await deps.threadingKeys.keys();
+    for (const t of tokens) {
+      if (!verifyToken(t, keys)) continue;
+      const c = await deps.cases.getByNumber(t.caseNumber);
+      if (c) return { caseId: c.caseId, messageId: `subject token ${t.text}` };
+    }
+    return undefined;
+  }
+
   async function fileReport(report: MailReport, email: ParsedEmail, raw: Uint8Array, rawKey: string, inbound: InboundKeys): Promise<ReceiveEmailResult> {
     const at = now().toISOString();
     const hits = report.originalMessageIds.length ? await deps.email.findByMessageIds(report.originalMessageIds.slice(0, 20)) : [];
-    const hit = hits.find((h) => h.direction === 'outbound') ?? hits[0];
+    const hit = hits.find((h) => h.direction === 'outbound') ?? hits[0] ?? (await quotedCaseToken(email));
     const outcome = report.kind === 'bounce' ? 'bounce' : 'report';
     const describe = [
       ...report.reasons,
@@ -579,51 +655,16 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
 
     if (decision.action === 'join') {
       const c = await deps.cases.get(decision.caseId);
-      if (c) {
-        const message = await fileMessage(email, raw, rawKey, c.caseId, 'email', unparsable);
-        const written = await deps.email.appendMessage({
-          caseId: c.caseId,
-          message,
-          events: [
-            makeEvent(
-              deps.ids,
-              c.caseId,
-              ACTIVITIES.messageReceived,
-              at,
-              { kind: 'customer', id: sender.address },
-              {
-                channel: 'email',
-                from: sender.address,
-                subject: truncate(email.subject, 300),
-                flags: flagsOf(classification, unparsable),
-                reasons: decision.reasons,
-              },
-            ),
-          ],
-          inbound,
-          pending: decision.reopen ? ['reopen'] : [],
-        });
-        if (!written.appended) {
-          const again = await deps.email.findInbound(inbound);
-          const record = again.byHash ?? again.byMessageId;
-          if (record) return resumeDuplicate(record, email, inbound, rawKey, config);
-          throw new ConflictError(`message ${rawKey} was filed concurrently but its record is missing`);
-        }
-        let outcome: ReceiveEmailOutcome = 'joined';
-        if (decision.reopen) {
-          await reopen(c.caseId, decision.reasons);
-          await deps.email.completeStep(inbound, 'reopen');
-          outcome = 'reopened';
-        }
-        await deps.rawMail.mark(rawKey, { status: 'processed', caseId: c.caseId, detail: outcome });
-        return { outcome, caseId: c.caseId, caseNumber: c.caseNumber, acknowledged: false, reasons: decision.reasons };
-      }
+      if (c) return joinCase(c, decision, email, raw, rawKey, inbound, classification, unparsable, config);
     }
 
     // A new case.
     const reasons = decision.reasons;
     const flags = flagsOf(classification, unparsable);
     if (decision.action === 'new' && decision.forgedToken) flags.push('forged_token');
+    // Nothing to read (empty, binary garbage): kept for a person to look at, never acknowledged.
+    const problem = unparsable ? undefined : contentProblem(email);
+    if (problem) flags.push(problem.startsWith('is empty') ? 'empty' : 'garbage');
     const suppressed = (await deps.email.getContact(sender.address))?.suppressed;
     const ack = decideAcknowledgement({
       newCase: true,
@@ -631,6 +672,7 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
       recipient: sender.address,
       classification,
       unparsable,
+      ...(problem ? { contentProblem: problem } : {}),
       ...(suppressed ? { suppressed: { reason: suppressed.reason } } : {}),
     });
 
@@ -656,7 +698,9 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
             queue: config.reviewQueue,
             reviewReason: `the email could not be parsed (${truncate(parseError ?? '', 200)}); the raw message is attached`,
           }
-        : {}),
+        : problem
+          ? { status: 'needs_review' as const, queue: config.reviewQueue, reviewReason: `the email ${problem}; the raw message is kept` }
+          : {}),
       ...(flags.length ? { flags } : {}),
       ...(linkedCaseId ? { linkedCaseId } : {}),
     };
@@ -673,7 +717,9 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
         verdicts: classification.verdicts,
       }),
     ];
-    if (unparsable) events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.needsReview, at, SYSTEM, { reason: 'unparsable_email', error: parseError ?? null }));
+    if (unparsable)
+      events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.needsReview, at, SYSTEM, { reason: 'unparsable_email', error: truncate(parseError ?? '', 500) }));
+    if (problem) events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.needsReview, at, SYSTEM, { reason: 'unreadable_email', detail: problem }));
     if (!ack.send) events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.acknowledgementSkipped, at, SYSTEM, { reasons: ack.reasons }));
     if (decision.action === 'new' && decision.forgedToken) {
       events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.forgedTokenAttempt, at, actor, { claimedCaseNumber: decision.forgedToken, reasons }));
