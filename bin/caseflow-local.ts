@@ -3,7 +3,8 @@
  *
  * Prints progress lines while it starts (DynamoDB Local takes a few seconds), then exactly one line
  * containing `ready` with the URLs to use. SIGINT / SIGTERM stop everything, DynamoDB Local's Java
- * process included.
+ * process included. If DynamoDB Local dies it is restarted (lib/local/dynamodb-supervisor.ts); when
+ * that is not possible the stack stops and the process exits with code 1 and the reason on stderr.
  */
 // First: Node 20 lacks Promise.withResolvers, which local Step Functions needs in every Task state.
 import '../lib/local/polyfills.js';
@@ -13,7 +14,9 @@ import type { LocalService, LocalStack } from '../lib/local/stack.js';
 const USAGE = `Usage: npm start -- [options]      (or: npx tsx bin/caseflow-local.ts [options])
 
 Runs caseflow on 127.0.0.1: the agent/admin API, the web-to-case form, DynamoDB Local and the case
-lifecycle workflow, with the demo configuration unless the store already has one.
+lifecycle workflow, with the demo configuration unless the store already has one. If DynamoDB
+Local dies it is restarted on the same port and data (at most 3 times in 5 minutes); otherwise, and
+always with --memory, the stack stops and exits with code 1.
 
 Options:
   --port N          HTTP port of the API and the form (default 3000; 0 picks a free port)
@@ -189,6 +192,12 @@ async function main(): Promise<number | undefined> {
       `(DynamoDB Local ${stack.dynamoEndpoint}, data ${stack.dataDir}${values.memory ? ', in memory' : ''}) - Ctrl-C to stop`,
     ].join('  '),
   );
+  // The stack stops on its own only when DynamoDB Local cannot be kept running (restarted too often,
+  // or its data was in memory): say so plainly and exit non-zero, so a supervisor or a CI job notices.
+  stack.fatal.then((error) => {
+    console.error(`caseflow-local: stopped: ${error.message}`);
+    process.exit(1);
+  });
   // Keeps running: the HTTP server holds the event loop open until a signal stops the stack.
   return undefined;
 }

@@ -2,11 +2,14 @@
  * `npm run redrive`: reprocess inbound email whose intake failed.
  *
  * - Locally (default): replays `<dataDir>/mail/failed/*.json` through the same intake handler the
- *   SMTP listener uses, against the running local stack's DynamoDB (read from local-stack.json).
- *   Options: `--data-dir DIR` (default .caseflow).
+ *   SMTP listener uses, against the running local stack's DynamoDB (read from local-stack.json), and
+ *   starts each case's workflow in that stack with StartExecution through the Step Functions adapter
+ *   Lambda uses (the stack serves StartExecution on loopback). Options: `--data-dir DIR` (default .caseflow).
  * - In AWS: `--queue-url URL --function NAME` reads the intake DLQ (Lambda's on-failure destination)
  *   and invokes the intake function again with each original S3 event; a message is deleted from the
- *   queue only after the invocation succeeded. `--max N` bounds the run (default 100).
+ *   queue only after the invocation succeeded. `--max N` bounds the run (default 100). The intake
+ *   function starts the Step Functions execution of each case it makes, or of a case an earlier
+ *   attempt wrote but left in `new` (the execution is named after the case: never started twice).
  *
  * Safe to run twice: intake deduplicates by Message-ID and content hash.
  */
@@ -132,23 +135,41 @@ async function main(): Promise<number> {
       log(`nothing to redrive in ${dataDir}/mail/failed`);
       return 0;
     }
-    const { readStackInfo } = await import('../lib/local/stack.js');
-    const info = await readStackInfo(dataDir);
+    const { findRunningStack } = await import('../lib/local/stack-info.js');
+    const info = await findRunningStack(dataDir);
     if (!info) {
       console.error(`redrive: ${failures.length} failed message(s), but no local stack runs on ${dataDir}: start it (npm start) and run redrive again`);
       return 1;
     }
+    if (!info.stepFunctionsEndpoint || !info.stateMachineArn) {
+      console.error(
+        'redrive: the running stack does not take StartExecution from other processes (it predates this version): restart it and run redrive again',
+      );
+      return 1;
+    }
+    const { SFNClient } = await import('@aws-sdk/client-sfn');
     const { makeDocumentClient } = await import('../functions/adapters/dynamo.js');
+    const { makeStepFunctionsStarter } = await import('../functions/adapters/step-functions.js');
     const { makeAppDeps } = await import('../functions/shared/deps.js');
+    const { LOCAL_CLIENT_SETTINGS } = await import('../lib/local/dynamodb-local.js');
     const { withLocalEmail } = await import('../lib/local/smtp.js');
     const { createHandler } = await import('../functions/handlers/intake-email.js');
     const table = { client: makeDocumentClient({ endpoint: info.dynamoEndpoint }), tableName: info.tableName };
-    // Cases redriven here start their workflow in the running stack on its next start (it resumes `new` cases).
-    const base = makeAppDeps({ table, alerts: { publish: async (a) => log(`alert: ${a.subject}`) }, workflow: { startCase: async () => undefined } });
+    // The running stack's workflow, through the adapter Lambda uses: each recreated case is stamped and routed now.
+    const sfn = new SFNClient({ ...LOCAL_CLIENT_SETTINGS, region: 'us-east-1', endpoint: info.stepFunctionsEndpoint });
+    const base = makeAppDeps({
+      table,
+      alerts: { publish: async (a) => log(`alert: ${a.subject}`) },
+      workflow: makeStepFunctionsStarter(sfn, info.stateMachineArn),
+    });
     const email = await withLocalEmail(base, dataDir);
-    report = await redriveLocal(dataDir, createHandler(email.deps), log);
-    email.close();
-    table.client.destroy();
+    try {
+      report = await redriveLocal(dataDir, createHandler(email.deps), log);
+    } finally {
+      email.close();
+      table.client.destroy();
+      sfn.destroy();
+    }
   }
   log(`${report.retried} retried, ${report.succeeded} succeeded, ${report.failed} failed`);
   return report.failed > 0 ? 1 : 0;

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { StoreUnavailableError } from '../core/errors.js';
 
 export interface TableRef {
   client: DynamoDBDocumentClient;
@@ -21,10 +22,62 @@ export function makeDocumentClient(options: { endpoint?: string; region?: string
         : {}),
     maxAttempts: 5,
   });
+  // Outermost, so it sees what is left once the SDK's own retries are spent: every repository then
+  // reports an unreachable store as one error class, which HTTP answers 503 + Retry-After, SMTP 451,
+  // and the workflow retries.
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        throw isStoreUnreachable(error) ? new StoreUnavailableError(undefined, { cause: error }) : error;
+      }
+    },
+    { step: 'initialize', name: 'caseflowStoreUnavailable', priority: 'high' },
+  );
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     unmarshallOptions: { wrapNumbers: false },
   });
+}
+
+/** Socket-level failures: nothing reached the store, or its answer never came back. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/** Errors by name that mean "not now": timeouts, the service's own failures, throttling. */
+const UNAVAILABLE_NAMES = new Set([
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+]);
+/** Cancellation codes of a transaction that failed for capacity, not for a condition. */
+const UNAVAILABLE_CANCELLATIONS = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded']);
+
+/**
+ * True when a DynamoDB call failed because the store could not serve it (after the SDK's retries),
+ * not because of what was asked: refused or reset connections, timeouts, HTTP 5xx, throttling, a
+ * transaction cancelled only for throttling. Conditional-check failures, validation errors and
+ * missing tables are answers, and stay what they are.
+ */
+export function isStoreUnreachable(error: unknown): boolean {
+  if (!error || typeof error !== 'object' || error instanceof StoreUnavailableError) return false;
+  const e = error as { name?: string; code?: string; errno?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown };
+  if (e.code && UNREACHABLE_CODES.has(e.code)) return true;
+  if (e.errno && UNREACHABLE_CODES.has(e.errno)) return true;
+  if (e.name && UNAVAILABLE_NAMES.has(e.name)) return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 500) return true;
+  const codes = transactionCancellationCodes(error)?.filter((c) => c !== 'None');
+  if (codes && codes.length > 0 && codes.every((c) => UNAVAILABLE_CANCELLATIONS.has(c))) return true;
+  // Node wraps some socket failures (AggregateError of each address tried, fetch-style `cause`).
+  if (error instanceof AggregateError) return error.errors.some(isStoreUnreachable);
+  return e.cause !== undefined && e.cause !== error && isStoreUnreachable(e.cause);
 }
 
 /** True when a write failed only because its condition did not hold. */

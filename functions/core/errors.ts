@@ -70,3 +70,22 @@ export class RateLimitedError extends Error {
 export class ConfigurationMissingError extends Error {
   override readonly name = 'ConfigurationMissingError';
 }
+
+/** What a caller is asked to wait while the store is unreachable (a local emulator restart takes about this long). */
+export const STORE_RETRY_AFTER_SECONDS = 10;
+
+/**
+ * The case store cannot be reached right now: connections refused or reset, timeouts, the store's
+ * own 5xx and throttling after the SDK's retries. Transient by nature: callers are told to come back
+ * (HTTP 503 with Retry-After, SMTP 451), and workflow steps retry it. The message is safe to show;
+ * what actually failed is kept as the `cause`, for the logs.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(
+    readonly retryAfterSeconds = STORE_RETRY_AFTER_SECONDS,
+    options?: ErrorOptions,
+  ) {
+    super(`The case store is unavailable right now; try again in ${retryAfterSeconds} seconds.`, options);
+  }
+}

@@ -20,6 +20,7 @@ import {
   StatusBody,
   SwarmBody,
 } from '../shared/api-schemas.js';
+import { errorHeaders } from '../shared/http-errors.js';
 import { buildOpenApiDocument } from '../shared/openapi.js';
 import type { HttpEvent, HttpResult } from '../shared/http.js';
 import { bodyBytes, bodyText, header, httpHandler, json, lazy, principalOf } from '../shared/http.js';
@@ -221,7 +222,8 @@ export function createHandler(deps: AppDeps) {
         current = await deps.configs.getCurrent();
       } catch (error) {
         logger.error('health check failed', { error: error as Error });
-        return json(503, { status: 'unavailable', checks: { table: 'error' }, time: deps.clock.now().toISOString() });
+        // An unreachable store says when to look again (Retry-After), as every other route does.
+        return json(503, { status: 'unavailable', checks: { table: 'error' }, time: deps.clock.now().toISOString() }, errorHeaders(error));
       }
       return json(200, {
         status: current ? 'ok' : 'degraded',

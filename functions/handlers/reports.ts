@@ -123,7 +123,13 @@ export function createHandler(deps: ReportsDeps) {
         reassignThreshold: query.reassignThreshold,
         bucket: query.bucket,
       });
-      logger.info('report made', { report: name, from: report.period.from, to: report.period.to, cases: report.cases, ms: Date.now() - started });
+      logger.info('report made', {
+        report: name,
+        from: report.period.from,
+        to: report.period.to,
+        casesWithActivity: report.casesWithActivity,
+        ms: Date.now() - started,
+      });
       return json(200, report);
     },
 

@@ -7,6 +7,7 @@ import {
   PayloadTooLargeError,
   PreconditionFailedError,
   RateLimitedError,
+  StoreUnavailableError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
   ValidationError,
@@ -28,6 +29,7 @@ const STATUS_BY_ERROR: [new (...args: never[]) => Error, number][] = [
   [UnsupportedMediaTypeError, 415],
   [RateLimitedError, 429],
   [ConfigurationMissingError, 503],
+  [StoreUnavailableError, 503],
 ];
 
 export interface ErrorBody {
@@ -43,7 +45,7 @@ export function httpStatusOf(error: unknown): number {
 
 export function errorBody(error: unknown): ErrorBody {
   const status = httpStatusOf(error);
-  if (status >= 500 && !(error instanceof ConfigurationMissingError)) {
+  if (status >= 500 && !(error instanceof ConfigurationMissingError) && !(error instanceof StoreUnavailableError)) {
     return { error: 'InternalError', message: 'Something went wrong on our side. It has been logged.' };
   }
   const e = error as Error;
@@ -55,5 +57,6 @@ export function errorBody(error: unknown): ErrorBody {
 }
 
 export function errorHeaders(error: unknown): Record<string, string> {
-  return error instanceof RateLimitedError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+  // Both say when to come back; a store outage is answered 503 + Retry-After on every route (RFC 9110 §10.2.3).
+  return error instanceof RateLimitedError || error instanceof StoreUnavailableError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
 }

@@ -3,7 +3,7 @@ import { API_MAX_BODY_KB, CONFIG_MAX_BODY_KB } from './api-limits.js';
 import { ListCasesQuery, REQUEST_COMPONENTS, RESPONSE_COMPONENTS } from './api-schemas.js';
 import type { RouteDefinition } from './routes.js';
 import { ROUTES } from './routes.js';
-import { ExportQuery, ReportQuery } from './report-schemas.js';
+import { ExportQuery, REPORT_RESPONSE_COMPONENTS, ReportQuery } from './report-schemas.js';
 
 /**
  * The OpenAPI 3.1 document of the HTTP API, generated from the zod schemas the handlers parse with
@@ -18,7 +18,7 @@ type Route = (typeof ROUTES)[number];
 type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string } ? `${M} ${P}` : never;
 export type RouteKey = KeyOf<Route>;
 type RequestComponent = keyof typeof REQUEST_COMPONENTS;
-type ResponseComponent = keyof typeof RESPONSE_COMPONENTS;
+type ResponseComponent = keyof typeof RESPONSE_COMPONENTS | keyof typeof REPORT_RESPONSE_COMPONENTS;
 
 /** Error responses, described once in components.responses. */
 const ERROR_RESPONSES = {
@@ -36,7 +36,11 @@ const ERROR_RESPONSES = {
   415: { name: 'UnsupportedMediaType', description: 'Send the body as `application/json`.' },
   429: { name: 'TooManyRequests', description: 'Rate limited; `Retry-After` says when to try again.' },
   500: { name: 'InternalError', description: 'Something failed on our side; the body never carries internal details.' },
-  503: { name: 'ServiceUnavailable', description: 'A dependency is missing (no routing configuration applied yet, email not set up).' },
+  503: {
+    name: 'ServiceUnavailable',
+    description:
+      'A dependency is missing (no routing configuration applied yet, email not set up), or the case store cannot be reached for a moment (`StoreUnavailableError`): `Retry-After` says when to try again.',
+  },
 } as const;
 type ErrorStatus = keyof typeof ERROR_RESPONSES;
 
@@ -56,6 +60,8 @@ interface OperationDoc {
   ifNoneMatch?: boolean;
   responses: Partial<Record<200 | 201 | 303 | 304, { description: string; schema?: ResponseComponent; html?: boolean; etag?: boolean; location?: boolean }>>;
   errors: ErrorStatus[];
+  /** Answers without reading the case store; every other route answers 503 + Retry-After while the store is unreachable. */
+  storeFree?: boolean;
 }
 
 const CASE_ERRORS: ErrorStatus[] = [400, 401, 403, 404, 500];
@@ -75,12 +81,14 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
     tag: 'Public',
     responses: { 200: { description: 'The OpenAPI document.', schema: 'OpenApiDocument' } },
     errors: [],
+    storeFree: true,
   },
   'GET /web-to-case': {
     summary: 'The customer contact form',
     tag: 'Public',
     responses: { 200: { description: 'The form page.', html: true } },
     errors: [],
+    storeFree: true,
   },
   'POST /web-to-case': {
     summary: 'Submit the contact form',
@@ -255,6 +263,7 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
     tag: 'Reports',
     responses: { 200: { description: 'The report catalogue.' } },
     errors: [401, 403, 500],
+    storeFree: true,
   },
   'GET /reports/{name}': {
     summary: 'A report for a period',
@@ -262,7 +271,13 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
       "Managers and admins. `summary`, `volume`, `response-times`, `sla`, `first-contact-resolution`, `reassignments`, `on-hold`, `agents` or `backlog`, for the UTC days `from`…`to` (at most 366), filtered by queue, territory, channel, priority and type. Times are in business time of each case's SLA calendar. Every figure is defined in docs/reports-and-mining.md.",
     tag: 'Reports',
     query: ReportQuery,
-    responses: { 200: { description: 'The report (JSON).' } },
+    responses: {
+      200: {
+        description:
+          'The report: its period (days and instants), `asOf`, the filters and `casesWithActivity`, then the sections asked for. Period figures count within the period; point-in-time figures carry their instant (`backlog.openNow` with `backlog.asOf`, `onHold.ongoingAtEnd` with its `at`).',
+        schema: 'Report',
+      },
+    },
     errors: [400, 401, 403, 404, 500, 503],
   },
   'GET /exports/events': {
@@ -354,7 +369,9 @@ function operation(route: RouteDefinition, doc: OperationDoc): JsonObject {
       ...(r.html ? { content: { 'text/html': { schema: { type: 'string' } } } } : {}),
     };
   }
-  for (const status of doc.errors) responses[String(status)] = ref('responses', ERROR_RESPONSES[status].name);
+  for (const status of new Set<ErrorStatus>([...doc.errors, ...(doc.storeFree ? [] : [503 as const])])) {
+    responses[String(status)] = ref('responses', ERROR_RESPONSES[status].name);
+  }
   return {
     operationId: operationId(route),
     summary: doc.summary,
@@ -391,10 +408,15 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): JsonObject {
     if (!doc) throw new Error(`route ${key} has no entry in OPERATIONS (functions/shared/openapi.ts)`);
     paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation(route, doc) };
   }
+  const retryAfter = { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 0 } } };
   const errorResponses = Object.fromEntries(
-    Object.values(ERROR_RESPONSES).map((e) => [
+    Object.entries(ERROR_RESPONSES).map(([status, e]) => [
       e.name,
-      { description: e.description, content: { 'application/json': { schema: ref('schemas', 'gateway' in e ? 'GatewayError' : 'Error') } } },
+      {
+        description: e.description,
+        ...(status === '429' || status === '503' ? { headers: retryAfter } : {}),
+        content: { 'application/json': { schema: ref('schemas', 'gateway' in e ? 'GatewayError' : 'Error') } },
+      },
     ]),
   );
   return {
@@ -437,7 +459,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): JsonObject {
         IfNoneMatch: { name: 'If-None-Match', in: 'header', required: false, description: 'An ETag you hold: 304 when unchanged.', schema: { type: 'string' } },
       },
       responses: errorResponses,
-      schemas: { ...components(RESPONSE_COMPONENTS, 'output'), ...components(REQUEST_COMPONENTS, 'input') },
+      schemas: { ...components({ ...RESPONSE_COMPONENTS, ...REPORT_RESPONSE_COMPONENTS }, 'output'), ...components(REQUEST_COMPONENTS, 'input') },
     },
   };
 }

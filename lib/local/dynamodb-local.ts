@@ -42,6 +42,8 @@ export interface DynamoDbLocal {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Stops the Java process and resolves once it has exited. Safe to call twice. */
   stop(): Promise<void>;
+  /** Sends a signal to the Java process at once (the supervisor ends a hung emulator with SIGKILL). */
+  kill(signal: NodeJS.Signals): void;
 }
 
 /** Credentials and region are irrelevant with `-sharedDb`, but the SDK insists on having some. */
@@ -101,7 +103,10 @@ async function launch(port: number, dataDir: string | undefined, startTimeoutMs:
     await stop();
     throw error;
   }
-  return { endpoint, port, pid: child.pid, exited, stop };
+  const kill = (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
+  return { endpoint, port, pid: child.pid, exited, stop, kill };
 }
 
 /** Resolves once ListTables succeeds; rejects early if Java is missing or the process exits. */

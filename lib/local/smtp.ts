@@ -3,10 +3,14 @@
  * recipient, stores the raw message in the data directory exactly as SES stores it in the raw-mail
  * bucket (with the Return-Path and Received headers a receiving server prepends), and runs the same
  * intake handler Lambda runs, with the same S3 event shape. A message whose processing fails is
- * still accepted (it is stored) and goes to the failed list that `npm run redrive` replays.
+ * still accepted (it is stored) and goes to the failed list that `npm run redrive` replays, except
+ * while the case store is unreachable: then the answer is `451 4.3.0` (try again later) and nothing
+ * goes to the failed list: the sending server keeps the message and retries, as MTAs do for any 4xx.
+ * The copy stored here stays (a case written before the store went away may already refer to it).
  */
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { monotonicFactory } from 'ulid';
+import { StoreUnavailableError } from '../../functions/core/errors.js';
 import { createHandler, s3ObjectCreatedEvent } from '../../functions/handlers/intake-email.js';
 import type { AppDeps } from '../../functions/shared/deps.js';
 import { LOCAL_MAIL_BUCKET, clearFailure, loadOrCreateThreadingKey, makeFileRawMailStore, recordFailure } from './mail-store.js';
@@ -77,6 +81,15 @@ export async function startSmtpIntake(options: SmtpIntakeOptions): Promise<SmtpI
       await options.intake(event);
       await clearFailure(options.dataDir, key);
     } catch (error) {
+      if (error instanceof StoreUnavailableError) {
+        // Transient, and the sender still holds the message: refuse it for now rather than accept it
+        // into a list someone has to redrive by hand. Whatever intake wrote before the store went
+        // away is deduplicated when the message comes again.
+        log(`email ${key} refused with 451: the case store is unavailable; the sender will retry`);
+        throw Object.assign(new Error(`4.3.0 The case store is unavailable right now; try again in ${error.retryAfterSeconds} seconds`), {
+          responseCode: 451,
+        });
+      }
       await recordFailure(options.dataDir, key, event, error);
       log(`email ${key} failed (${(error as Error).message}); kept for npm run redrive`);
     }

@@ -19,6 +19,9 @@ export interface LocalStackInfo {
   url: string;
   port: number;
   dynamoEndpoint: string;
+  /** StartExecution of the stack's workflow for other local processes (AWS JSON 1.0, loopback); absent in stacks from before it existed. */
+  stepFunctionsEndpoint?: string;
+  stateMachineArn?: string;
   tableName: string;
   pid: number;
   dataDir: string;

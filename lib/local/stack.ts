@@ -10,7 +10,7 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TableRef } from '../../functions/adapters/dynamo.js';
 import { makeDocumentClient } from '../../functions/adapters/dynamo.js';
 import type { RoutingConfig } from '../../functions/core/config.js';
@@ -24,14 +24,15 @@ import type { AppDeps } from '../../functions/shared/deps.js';
 import { makeAppDeps } from '../../functions/shared/deps.js';
 import type { Clock } from '../../functions/core/ports.js';
 import { DEFAULT_ALERTS_FROM, makeLocalAlertPublisher } from './alerts.js';
-import type { DynamoDbLocal } from './dynamodb-local.js';
-import { LOCAL_CLIENT_SETTINGS, ensureTable, startDynamoDbLocal } from './dynamodb-local.js';
+import { LOCAL_CLIENT_SETTINGS, ensureTable } from './dynamodb-local.js';
+import type { LivenessProbe, Recovery, RestartPolicy, SupervisedDynamoDbLocal, SupervisorEvent } from './dynamodb-supervisor.js';
+import { superviseDynamoDbLocal } from './dynamodb-supervisor.js';
 import type { Gateway, GatewayFunction } from './gateway.js';
 import { startGateway } from './gateway.js';
 import { loadOrCreateKeyPair, makeTokenVerifier } from './jwt.js';
 import type { LocalStackInfo } from './stack-info.js';
 import { DEFAULT_DATA_DIR, DEMO_CONFIG_PATH, STACK_INFO_FILE, isAlive, readConfigFile, readStackInfo } from './stack-info.js';
-import { makeLocalWorkflow } from './stepfunctions.js';
+import { makeLocalWorkflow, startStepFunctionsEndpoint } from './stepfunctions.js';
 import { smtpService } from './smtp.js';
 import type { LocalMetricsSink } from './metrics.js';
 import { makeLocalMetricsSink } from './metrics.js';
@@ -118,6 +119,12 @@ export interface LocalStackOptions {
   slackWebhookUrl?: string;
   /** Run the sweeps (lib/local/sweeps.ts) every this many seconds; unset: no sweeps. `npm start` passes 60. */
   sweepEverySeconds?: number;
+  /** When DynamoDB Local ends unexpectedly: how often it is restarted before the stack gives up (lib/local/dynamodb-supervisor.ts). */
+  dynamoRestartPolicy?: Partial<RestartPolicy>;
+  /** The probe that takes an emulator which stopped answering for dead; `false`: watch only its process. */
+  dynamoLiveness?: Partial<LivenessProbe> | false;
+  /** Where the store's crashes, restarts and a give-up are reported; shown even when quiet. Default: console.error. */
+  errorLog?: (line: string) => void;
 }
 
 export interface LocalStack {
@@ -135,6 +142,15 @@ export interface LocalStack {
   services: Record<string, StartedLocalService>;
   /** What CloudWatch would receive as metrics (functions/core/metrics.ts), summarised in memory. */
   metrics: LocalMetricsSink;
+  /** DynamoDB Local under its supervisor: the Java process now, its state, and the outages it ended. */
+  dynamo: { pid(): number | undefined; state(): ReturnType<SupervisedDynamoDbLocal['state']>; recoveries(): readonly Recovery[] };
+  /** StartExecution for other local processes (npm run redrive), on loopback. */
+  stepFunctions: { endpoint: string; stateMachineArn: string };
+  /**
+   * Settles, with the reason, if the stack had to stop on its own (DynamoDB Local could not be kept
+   * running): the stack has stopped by then. Never settles otherwise. `npm start` exits non-zero on it.
+   */
+  fatal: Promise<Error>;
   /** Stops the services, the gateway, the workflow and DynamoDB Local. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -165,12 +181,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (errors.length > 0) throw new AggregateError(errors, 'the local stack did not stop cleanly');
   };
 
+  const errorLog = options.errorLog ?? ((line: string) => console.error(`[caseflow] ${line}`));
+  // Set once the workflow runs: after a restart of the store, cases it left in `new` are started again.
+  let afterRestart: (() => Promise<void>) | undefined;
+
   try {
     let t = Date.now();
     log(`starting DynamoDB Local (Java, ${memory ? 'in memory' : `data in ${displayPath(join(dataDir, 'dynamodb'))}`})...`);
-    const dynamo: DynamoDbLocal = await startDynamoDbLocal({
+    const dynamo = await superviseDynamoDbLocal({
       port: options.dynamoPort ?? 0,
       ...(memory ? {} : { dataDir: join(dataDir, 'dynamodb') }),
+      ...(options.dynamoRestartPolicy ? { policy: options.dynamoRestartPolicy } : {}),
+      ...(options.dynamoLiveness !== undefined ? { liveness: options.dynamoLiveness } : {}),
+      onEvent: (event) => errorLog(describeSupervisorEvent(event)),
+      onRestarted: async (endpoint) => {
+        await recheckTable(endpoint, tableName);
+        await afterRestart?.().catch((error: unknown) => errorLog(`could not resume the cases left in new after the restart: ${(error as Error).message}`));
+      },
     });
     stops.push({ name: 'dynamodb', stop: () => dynamo.stop() });
     log(`DynamoDB Local up at ${dynamo.endpoint} (${seconds(t)})`);
@@ -236,6 +263,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const resumed = memory ? 0 : await resumeNewCases(deps, starter);
     if (resumed > 0) log(`resumed the workflow of ${resumed} case(s) the last run left unrouted`);
+    const appDeps = deps;
+    afterRestart = async () => {
+      const count = await resumeNewCases(appDeps, starter);
+      if (count > 0) errorLog(`resumed the workflow of ${count} case(s) left in new while the store was down`);
+    };
+
+    // Other local processes (npm run redrive) start workflows here, through the Step Functions adapter.
+    const sfn = await startStepFunctionsEndpoint(runningWorkflow);
+    stops.push({ name: 'step functions endpoint', stop: () => sfn.close() });
 
     const keys = await loadOrCreateKeyPair(dataDir);
     const functions: Record<RouteTarget, GatewayFunction> = {
@@ -278,6 +314,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       url: gateway.url,
       port: gateway.port,
       dynamoEndpoint: dynamo.endpoint,
+      stepFunctionsEndpoint: sfn.endpoint,
+      stateMachineArn: sfn.stateMachineArn,
       tableName,
       pid: process.pid,
       dataDir,
@@ -291,6 +329,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push({ name: 'stack info', stop: () => removeStackInfo(infoPath) });
 
     let stopping: Promise<void> | undefined;
+    const stop = () => (stopping ??= stopAll());
+    // Gave up on the store: stop everything (nothing useful can run without it), then tell the caller.
+    const fatal = dynamo.fatal.then(async (error) => {
+      errorLog(`stopping the stack: ${error.message}`);
+      await stop().catch((stopError: unknown) => errorLog(`the stack did not stop cleanly: ${(stopError as Error).message}`));
+      return error;
+    });
     return {
       url: gateway.url,
       port: gateway.port,
@@ -303,7 +348,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       configVersion: applied.stored.version,
       services,
       metrics,
-      stop: () => (stopping ??= stopAll()),
+      dynamo: { pid: () => dynamo.pid(), state: () => dynamo.state(), recoveries: () => dynamo.recoveries() },
+      stepFunctions: { endpoint: sfn.endpoint, stateMachineArn: sfn.stateMachineArn },
+      fatal,
+      stop,
     };
   } catch (error) {
     await stopAll().catch(() => undefined);
@@ -369,6 +417,41 @@ async function resumeNewCases(deps: AppDeps, starter: WorkflowStarter): Promise<
     cursor = page.cursor;
   } while (cursor);
   return count;
+}
+
+/**
+ * After a restart the table must still be there with all it held: a table that vanished means the
+ * database file went with the crash, and recreating it empty under a running stack would hide that.
+ * What an older table lacks (an index, TTL) is added as at start.
+ */
+async function recheckTable(endpoint: string, tableName: string): Promise<void> {
+  const admin = new DynamoDBClient({ ...LOCAL_CLIENT_SETTINGS, endpoint });
+  try {
+    await admin.send(new DescribeTableCommand({ TableName: tableName })).catch((error: unknown) => {
+      if ((error as { name?: string }).name === 'ResourceNotFoundException') throw new Error(`the table ${tableName} is gone from its data directory`);
+      throw error;
+    });
+    await ensureTable(admin, tableName);
+  } finally {
+    admin.destroy();
+  }
+}
+
+function describeSupervisorEvent(event: SupervisorEvent): string {
+  switch (event.kind) {
+    case 'crashed':
+      return `DynamoDB Local (pid ${event.pid ?? '?'}) ended unexpectedly after ${(event.uptimeMs / 1000).toFixed(0)} s (exit code ${event.code ?? 'none'}, signal ${event.signal ?? 'none'}): the store is unavailable (HTTP 503, SMTP 451)`;
+    case 'unresponsive':
+      return `DynamoDB Local (pid ${event.pid ?? '?'}) has not answered ${event.failedProbes} probes in a row: killing it to restart it`;
+    case 'restarting':
+      return `restarting DynamoDB Local in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt})`;
+    case 'restart-failed':
+      return `restarting DynamoDB Local failed (attempt ${event.attempt}): ${event.error.message}`;
+    case 'restarted':
+      return `DynamoDB Local is back (pid ${event.pid ?? '?'}), table checked; the store was unavailable for ${(event.downMs / 1000).toFixed(1)} s`;
+    case 'gave-up':
+      return `giving up on DynamoDB Local: ${event.error.message}`;
+  }
 }
 
 /** Two stacks on one data directory would run two DynamoDB Locals on one database file. */

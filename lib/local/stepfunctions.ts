@@ -17,6 +17,8 @@
  */
 import './polyfills.js';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import type { RunOptions, StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { Clock, WorkflowStarter } from '../../functions/core/ports.js';
@@ -58,6 +60,9 @@ export const LOCAL_TASK_HANDLERS: Readonly<Record<string, (deps: AppDeps) => Tas
 
 const LOCAL_REGION = 'us-east-1';
 const LOCAL_ACCOUNT = '000000000000';
+/** The local state machine, as executions' context names it and the local Step Functions endpoint accepts it. */
+export const LOCAL_STATE_MACHINE_ARN = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:caseflow-local-lifecycle`;
+const executionArn = (name: string) => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:caseflow-local-lifecycle:${name}`;
 
 /** The fake Lambda ARN a placeholder becomes locally (valid ARN syntax, which the validator checks). */
 export function localFunctionArn(placeholder: string): string {
@@ -187,6 +192,8 @@ export interface LocalWorkflow {
   idle(): Promise<void>;
   /** Every execution so far, oldest first (snapshots). */
   executions(): ExecutionRecord[];
+  /** The status of one execution by name, without copying anything; undefined when there is none. */
+  statusOf(name: string): ExecutionStatus | undefined;
   /** Aborts running executions and refuses new ones. */
   stop(): Promise<void>;
 }
@@ -369,14 +376,8 @@ export function makeLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflow 
         },
         noThrowOnAbort: true,
         context: {
-          Execution: {
-            Id: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:caseflow-local-lifecycle:${record.name}`,
-            Name: record.name,
-          },
-          StateMachine: {
-            Id: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:caseflow-local-lifecycle`,
-            Name: 'caseflow-local-lifecycle',
-          },
+          Execution: { Id: executionArn(record.name), Name: record.name },
+          StateMachine: { Id: LOCAL_STATE_MACHINE_ARN, Name: 'caseflow-local-lifecycle' },
         },
       });
     } catch (error) {
@@ -534,6 +535,10 @@ export function makeLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflow 
       return [...entries.values()].map((e) => snapshot(e.record));
     },
 
+    statusOf(name) {
+      return entries.get(name)?.record.status;
+    },
+
     async stop() {
       stopped = true;
       const running = [...entries.values()].filter((e) => e.record.status === 'RUNNING');
@@ -568,4 +573,113 @@ function expandRetryOverrides(definition: StateMachineDefinition, overrides: Ret
     if ('Retry' in state && state.Retry && state.Retry.length > 0) expanded[name] = overrides;
   }
   return expanded;
+}
+
+// ---------------------------------------------------------------------------------------------
+// StartExecution over HTTP, for processes other than the stack's own
+
+export interface StepFunctionsEndpoint {
+  /** `http://127.0.0.1:<port>`: give it to an SFNClient as `endpoint`. */
+  endpoint: string;
+  stateMachineArn: string;
+  close(): Promise<void>;
+}
+
+/** The AWS JSON 1.0 error Step Functions answers with, which the SDK turns into an error of that name. */
+class SfnError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The one Step Functions action other local processes need, StartExecution, served on loopback in
+ * the protocol the AWS SDK speaks (AWS JSON 1.0), so they start a case's workflow in the running
+ * stack through the very adapter Lambda uses (functions/adapters/step-functions.ts) — `npm run
+ * redrive` does, as its AWS counterpart starts executions by invoking the intake function. Same
+ * rules as the service: the execution's name is the case's (`<caseId>`, `<caseId>-g<n>`), a second
+ * start while it runs returns the running one, and a name whose execution has ended answers
+ * ExecutionAlreadyExists (which the adapter takes as "already started").
+ */
+export async function startStepFunctionsEndpoint(
+  workflow: Pick<LocalWorkflow, 'starter' | 'statusOf'>,
+  options: { port?: number } = {},
+): Promise<StepFunctionsEndpoint> {
+  async function startExecution(request: { stateMachineArn?: unknown; name?: unknown; input?: unknown }): Promise<unknown> {
+    if (request.stateMachineArn !== LOCAL_STATE_MACHINE_ARN) {
+      throw new SfnError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(request.stateMachineArn)}'`);
+    }
+    let input: ExecutionInput;
+    try {
+      input = JSON.parse(typeof request.input === 'string' ? request.input : '{}') as ExecutionInput;
+    } catch {
+      throw new SfnError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not JSON');
+    }
+    if (typeof input?.caseId !== 'string' || (input.generation !== undefined && (!Number.isInteger(input.generation) || input.generation < 1))) {
+      throw new SfnError('InvalidExecutionInput', 'the input must be { caseId } or { caseId, generation }');
+    }
+    const name = workflowExecutionName(input.caseId, input.generation);
+    if (request.name !== name) throw new SfnError('InvalidName', `an execution of case ${input.caseId} is named ${name}`);
+    const before = workflow.statusOf(name);
+    if (before !== undefined && before !== 'RUNNING') throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn(name)}'`);
+    await workflow.starter.startCase(input.caseId, input.generation === undefined ? {} : { generation: input.generation });
+    return { executionArn: executionArn(name), startDate: Date.now() / 1000 };
+  }
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= 256 * 1024) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      const answer = (status: number, body: unknown) => {
+        const text = JSON.stringify(body);
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+      };
+      (async () => {
+        const target = String(req.headers['x-amz-target'] ?? '');
+        if (req.method !== 'POST' || target !== 'AWSStepFunctions.StartExecution') {
+          throw new SfnError('UnknownOperationException', `only StartExecution is served here, not ${target || req.method}`);
+        }
+        if (size > 256 * 1024) throw new SfnError('ValidationException', 'the request is larger than 256 KB');
+        let request: Record<string, unknown>;
+        try {
+          request = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+        } catch {
+          throw new SfnError('SerializationException', 'the body is not JSON');
+        }
+        return startExecution(request);
+      })().then(
+        (body) => answer(200, body),
+        (error: unknown) =>
+          error instanceof SfnError
+            ? answer(400, { __type: error.type, message: error.message })
+            : answer(500, { __type: 'InternalFailure', message: (error as Error).message }),
+      );
+    });
+  });
+  // Loopback only, whatever host the gateway uses: this starts workflows without a token.
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', fail);
+      done();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stateMachineArn: LOCAL_STATE_MACHINE_ARN,
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
 }

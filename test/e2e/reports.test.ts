@@ -61,15 +61,15 @@ describe('reports on the local stack', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     const report = res.body;
-    expect(report).toMatchObject({ report: 'summary', period: { from: today, to: today, days: 1, timezone: 'UTC' }, cases: 3 });
+    expect(report).toMatchObject({ report: 'summary', period: { from: today, to: today, days: 1, timezone: 'UTC' }, casesWithActivity: 3 });
     expect(report.volume).toMatchObject({ created: 3, resolved: 1, closedUnresolved: 0, reopened: 0 });
     expect(report.responseTimes.resolution.count).toBe(1);
     expect(report.responseTimes.firstResponse).toMatchObject({ count: 0, averageMs: null });
     expect(report.firstContactResolution).toEqual({ resolved: 1, firstContact: 0, rate: 0 }); // resolved without a reply
     expect(report.reassignments.total).toMatchObject({ cases: 3, assignments: 3, reassignments: 0, handovers: 0 });
-    expect(report.backlog.total).toBe(2);
-    expect(report.backlog.byQueue).toEqual([expect.objectContaining({ queue: 'emea', total: 2, byStatus: { assigned: 2 } })]);
-    const held = report.agents.agents.filter((a: { casesHeld: number }) => a.casesHeld > 0).map((a: { agentId: string }) => a.agentId);
+    expect(report.backlog).toMatchObject({ asOf: report.asOf, openNow: 2 });
+    expect(report.backlog.byQueue).toEqual([expect.objectContaining({ queue: 'emea', openNow: 2, byStatus: { assigned: 2 } })]);
+    const held = report.agents.agents.filter((a: { casesHeldInPeriod: number }) => a.casesHeldInPeriod > 0).map((a: { agentId: string }) => a.agentId);
     expect(held.every((id: string) => ['luke', 'leia'].includes(id))).toBe(true);
   });
 
@@ -78,7 +78,7 @@ describe('reports on the local stack', () => {
     expect(none.body.volume.created).toBe(0);
     const backlog = await api.call('GET', '/reports/backlog?queue=emea', { as: 'admin' });
     expect(backlog.status).toBe(200);
-    expect(backlog.body.backlog.total).toBe(2);
+    expect(backlog.body.backlog.openNow).toBe(2);
   });
 
   it('is refused to agents (403) and to callers without a token (401, by the gateway)', async () => {

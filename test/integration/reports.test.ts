@@ -17,6 +17,7 @@ import { computeReport } from '../../functions/core/reports/compute.js';
 import { ocelProblems } from '../../functions/core/mining/export-ocel.js';
 import { createHandler, reportsDepsFor } from '../../functions/handlers/reports.js';
 import type { HttpEvent, HttpResult } from '../../functions/shared/http.js';
+import { ReportSchema } from '../../functions/shared/report-schemas.js';
 import { freshTable } from '../support/dynamo.js';
 import { fixedClock, makeMessage } from '../support/fixtures.js';
 import { AS_OF, CASES, EVENTS, OPEN, PERIOD, REPORT_CONFIG, at } from '../support/report-fixture.js';
@@ -103,18 +104,20 @@ describe('the reports handler over DynamoDB Local', () => {
       bucket: 'day',
     });
     expect(res.body).toEqual({ report: 'summary', generatedAt: AS_OF, ...JSON.parse(JSON.stringify(expected)) });
+    // What the OpenAPI document promises, strictly: no figure more, none less.
+    expect(ReportSchema.safeParse(res.body).error?.issues ?? []).toEqual([]);
     // A few of the hand-computed figures, to be sure the comparison is not between two empty reports.
-    expect(res.body.cases).toBe(7);
+    expect(res.body.casesWithActivity).toBe(7);
     expect(res.body.volume).toMatchObject({ created: 6, resolved: 3, closedUnresolved: 1, reopened: 1 });
     expect(res.body.responseTimes.firstResponse).toMatchObject({ count: 4, averageMs: 4_230_000, medianMs: 4_500_000 });
-    expect(res.body.onHold.ongoing).toEqual({ count: 1, longestMs: 572_400_000 }); // C's hold: its history was read whole
+    expect(res.body.onHold.ongoingAtEnd).toEqual({ at: '2025-03-10T00:00:00.000Z', count: 1, longestMs: 572_400_000 }); // C's hold: its history was read whole
     expect(res.body.reassignments.frequentReassigners.agents).toEqual([{ agentId: 'carol', week: '2025-W10', cases: 3, caseIds: ['D', 'E', 'F'] }]);
-    expect(res.body.backlog.total).toBe(3);
+    expect(res.body.backlog).toMatchObject({ asOf: AS_OF, openNow: 3 });
   });
 
   it('serves each focused report with only its section, and applies filters', async () => {
     const sla = await invoke(event('/reports/sla', { claims: MANAGER, query: WEEK }));
-    expect(Object.keys(sla.body).sort()).toEqual(['asOf', 'cases', 'filters', 'generatedAt', 'period', 'report', 'sla']);
+    expect(Object.keys(sla.body).sort()).toEqual(['asOf', 'casesWithActivity', 'filters', 'generatedAt', 'period', 'report', 'sla']);
     expect(sla.body.sla.total).toMatchObject({ met: 8, metLate: 1, compliance: 0.8889 });
 
     const web = await invoke(event('/reports/volume', { claims: MANAGER, query: { ...WEEK, channel: 'web' } }));
@@ -126,14 +129,49 @@ describe('the reports handler over DynamoDB Local', () => {
     expect(alice.series).toEqual([{ bucket: '2025-W10', averageLoad: 1.1833, peakLoad: 2, utilisation: 0.2958 }]);
   });
 
+  it('judges first-contact resolution on what came after the period: a case the customer reopened later does not count', async () => {
+    // R, in January: one reply, resolved on Monday 01-06; the customer wrote back on 01-20, which
+    // reopened it; resolved again on 01-21. Its history after the week is on other days' partitions.
+    const customer = { kind: 'customer' as const, id: 'r@example.org' };
+    const alice = { kind: 'agent' as const, id: 'alice' };
+    const day = (d: string, t: string) => `2025-01-${d}T${t}:00.000Z`;
+    const r = { ...CASES[0]!, caseId: 'R', status: 'resolved' as const, createdAt: day('06', '09:00'), updatedAt: day('21', '10:00') };
+    const story: [string, string, typeof customer | typeof alice, Record<string, unknown>][] = [
+      [day('06', '09:00'), 'case_created', customer, {}],
+      [day('06', '09:00'), 'assigned', alice, { owner: 'alice' }],
+      [day('06', '10:00'), 'reply_sent', alice, {}],
+      [day('06', '11:00'), 'resolved', alice, { from: 'in_progress', to: 'resolved' }],
+      [day('20', '09:00'), 'message_received', customer, {}],
+      [day('20', '09:00'), 'reopened', customer, { from: 'resolved', to: 'in_progress', owner: 'alice' }],
+      [day('21', '10:00'), 'resolved', alice, { from: 'in_progress', to: 'resolved' }],
+    ];
+    const rItems = [
+      caseItem(r),
+      ...story.map(([when, activity, actor, details], i) => eventItem({ eventId: `r${i}`, caseId: 'R', activity, at: when, actor, details })),
+    ];
+    await db.client.send(new BatchWriteCommand({ RequestItems: { [db.tableName]: rItems.map((Item) => ({ PutRequest: { Item } })) } }));
+
+    const res = await invoke(event('/reports/first-contact-resolution', { claims: MANAGER, query: { from: '2025-01-06', to: '2025-01-12' } }));
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.firstContactResolution).toEqual({ resolved: 1, firstContact: 0, rate: 0 });
+    expect(res.body.casesWithActivity).toBe(1);
+  });
+
   it('gives the backlog as of now without a period', async () => {
     const res = await invoke(event('/reports/backlog', { claims: MANAGER }));
     expect(res.status, res.text).toBe(200);
-    expect(res.body.backlog.byQueue.map((q: { queue: string; total: number }) => [q.queue, q.total])).toEqual([
+    expect(res.body.backlog.byQueue.map((q: { queue: string; openNow: number }) => [q.queue, q.openNow])).toEqual([
       ['billing', 2],
       ['support', 1],
     ]);
-    expect(res.body.period).toEqual({ from: '2025-03-10', to: '2025-03-10', days: 1, timezone: 'UTC' });
+    expect(res.body.period).toEqual({
+      from: '2025-03-10',
+      to: '2025-03-10',
+      days: 1,
+      timezone: 'UTC',
+      start: '2025-03-10T00:00:00.000Z',
+      end: '2025-03-11T00:00:00.000Z',
+    });
   });
 
   it('lists the reports', async () => {

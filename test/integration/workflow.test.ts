@@ -173,6 +173,7 @@ describe('case-lifecycle definition', () => {
       'ThrottlingException',
       'TransactionConflictException',
       'InternalServerError',
+      'StoreUnavailableError',
       'ConflictError',
       'States.Timeout',
     ]) {

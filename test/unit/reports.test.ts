@@ -4,7 +4,9 @@
  * worked out by hand from those events, and the arithmetic is in the comments: if the code and the
  * comment disagree, one of them has a bug.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { CaseEvent } from '../../functions/core/case.js';
 import type { ReportInput } from '../../functions/core/reports/compute.js';
 import { computeReport, durationStats } from '../../functions/core/reports/compute.js';
 import { ValidationError } from '../../functions/core/errors.js';
@@ -35,9 +37,17 @@ describe('the report over the hand-computed week', () => {
   const report = run();
 
   it('covers the seven cases it was given (Z has no case record) over seven UTC days', () => {
-    expect(report.period).toEqual({ from: '2025-03-03', to: '2025-03-09', days: 7, timezone: 'UTC' });
+    expect(report.period).toEqual({
+      from: '2025-03-03',
+      to: '2025-03-09',
+      days: 7,
+      timezone: 'UTC',
+      start: '2025-03-03T00:00:00.000Z',
+      end: '2025-03-10T00:00:00.000Z',
+    });
     expect(report.asOf).toBe(AS_OF);
-    expect(report.cases).toBe(7);
+    // Every one had an event in the week (C: put on hold on Monday).
+    expect(report.casesWithActivity).toBe(7);
   });
 
   it('counts cases created, resolved, closed unresolved and reopened, in total and per day', () => {
@@ -148,7 +158,7 @@ describe('the report over the hand-computed week', () => {
     //   (its resumption at 03-10 10:00 is after the period).
     expect(report.onHold).toEqual({
       completed: { count: 3, averageMs: 31_800_000, medianMs: 7_200_000, average: '8h 50m', median: '2h', totalMs: 95_400_000, maxMs: 86_400_000 },
-      ongoing: { count: 1, longestMs: 572_400_000 },
+      ongoingAtEnd: { at: '2025-03-10T00:00:00.000Z', count: 1, longestMs: 572_400_000 },
     });
   });
 
@@ -167,7 +177,7 @@ describe('the report over the hand-computed week', () => {
       name: 'Alice',
       capacity: 4,
       calendar: 'office',
-      casesHeld: 4,
+      casesHeldInPeriod: 4,
       period: { averageLoad: 1.1833, peakLoad: 2, utilisation: 0.2958 },
       series: [
         { bucket: '2025-03-03', averageLoad: 1.25, peakLoad: 2, utilisation: 0.3125 },
@@ -187,7 +197,7 @@ describe('the report over the hand-computed week', () => {
     //   week: (60 + 510 + 775 + 480 + 480) / 2400 = 2305/2400 = 0.96041… ▶ 0.9604; 2305/4800 = 0.48020… ▶ 0.4802
     const bob = report.agents!.agents.find((a) => a.agentId === 'bob')!;
     expect(bob.period).toEqual({ averageLoad: 0.9604, peakLoad: 2, utilisation: 0.4802 });
-    expect(bob.casesHeld).toBe(3);
+    expect(bob.casesHeldInPeriod).toBe(3);
     expect(bob.series.map((p) => [p.averageLoad, p.peakLoad, p.utilisation])).toEqual([
       [0.125, 1, 0.0625],
       [1.0625, 2, 0.5313],
@@ -227,11 +237,11 @@ describe('the report over the hand-computed week', () => {
     //   support oldest C: 02-28 10:00 ▶ 03-10 12:00 = 10 d 2 h = 242 h = 871 200 000 (2025 is not a leap year)
     expect(report.backlog).toEqual({
       asOf: AS_OF,
-      total: 3,
+      openNow: 3,
       byQueue: [
         {
           queue: 'billing',
-          total: 2,
+          openNow: 2,
           byStatus: { queued: 1, in_progress: 1 },
           byPriority: { medium: 2 },
           oldestCreatedAt: '2025-03-05T10:00:00.000Z',
@@ -239,7 +249,7 @@ describe('the report over the hand-computed week', () => {
         },
         {
           queue: 'support',
-          total: 1,
+          openNow: 1,
           byStatus: { in_progress: 1 },
           byPriority: { low: 1 },
           oldestCreatedAt: '2025-02-28T10:00:00.000Z',
@@ -254,7 +264,7 @@ describe('the same week, filtered to the web channel (A, C, E, F)', () => {
   const report = run({ filters: { channel: ['web'] } });
 
   it('computes every figure over the filtered cases only', () => {
-    expect(report.cases).toBe(4);
+    expect(report.casesWithActivity).toBe(4);
     expect(report.volume).toMatchObject({ created: 3, resolved: 1, closedUnresolved: 0, reopened: 0 }); // A, E, F created; A resolved
     expect(report.responseTimes!.firstResponse).toMatchObject({ count: 1, averageMs: 3_600_000, medianMs: 3_600_000 }); // A only
     expect(report.responseTimes!.resolution).toMatchObject({ count: 1, averageMs: 7_200_000 }); // A
@@ -268,17 +278,17 @@ describe('the same week, filtered to the web channel (A, C, E, F)', () => {
     // carol gave back E and F on the web: 2, not more than 2.
     expect(report.reassignments!.frequentReassigners.agents).toEqual([]);
     expect(report.onHold!.completed).toMatchObject({ count: 1, totalMs: 30 * MIN }); // A's 30 minutes
-    expect(report.onHold!.ongoing).toEqual({ count: 1, longestMs: 159 * H }); // C
+    expect(report.onHold!.ongoingAtEnd).toEqual({ at: '2025-03-10T00:00:00.000Z', count: 1, longestMs: 159 * H }); // C
     // alice now holds only C all week and A on Monday: (600 + 4 × 480) / 2400 = 2520/2400 = 1.05; ÷ 4 = 0.2625
     expect(report.agents!.agents.find((a) => a.agentId === 'alice')!.period).toEqual({ averageLoad: 1.05, peakLoad: 2, utilisation: 0.2625 });
-    expect(report.backlog!.total).toBe(3); // every open case is a web case
+    expect(report.backlog!.openNow).toBe(3); // every open case is a web case
   });
 
   it('filters on several values of a field, and on several fields at once', () => {
-    expect(run({ filters: { queue: ['billing'] } }).cases).toBe(3); // D, E, F
-    expect(run({ filters: { queue: ['billing', 'support'], type: ['technical'] } }).cases).toBe(3); // B, E, G
-    expect(run({ filters: { territory: ['ie'] } }).cases).toBe(1); // C
-    expect(run({ filters: { priority: ['high'], channel: ['email'] } }).cases).toBe(1); // D
+    expect(run({ filters: { queue: ['billing'] } }).casesWithActivity).toBe(3); // D, E, F
+    expect(run({ filters: { queue: ['billing', 'support'], type: ['technical'] } }).casesWithActivity).toBe(3); // B, E, G
+    expect(run({ filters: { territory: ['ie'] } }).casesWithActivity).toBe(1); // C
+    expect(run({ filters: { priority: ['high'], channel: ['email'] } }).casesWithActivity).toBe(1); // D
     expect(matchesFilters(CASES[0]!, { type: ['unspecified'] })).toBe(false);
     expect(matchesFilters({ ...CASES[0]!, type: undefined }, { type: ['unspecified'] })).toBe(true);
   });
@@ -316,7 +326,8 @@ describe('report building blocks', () => {
     // Asked at Wed 12:00: B is still on hold (its resumption at 12:00 is not before the cut-off), F and G do not exist yet.
     const early = run({ asOf: '2025-03-05T12:00:00.000Z', sections: ['volume', 'onHold'] });
     expect(early.volume!.created).toBe(4); // A, B, D, E
-    expect(early.onHold!.ongoing).toEqual({ count: 2, longestMs: 2 * 24 * H + 3 * H }); // C since Mon 09:00 = 51 h; B since Tue 12:00 = 24 h
+    // Ongoing as of the report's time, which comes before the period's end: the figure says so.
+    expect(early.onHold!.ongoingAtEnd).toEqual({ at: '2025-03-05T12:00:00.000Z', count: 2, longestMs: 2 * 24 * H + 3 * H }); // C since Mon 09:00 = 51 h; B since Tue 12:00 = 24 h
     expect(early.sla).toBeUndefined();
     expect(early.agents).toBeUndefined();
   });
@@ -379,5 +390,137 @@ describe('report building blocks', () => {
       ['alice', '09:40', '13:00'],
     ]);
     expect(tl.holds).toEqual([{ start: Date.parse(at('Tue 11:00')), end: Date.parse(at('Tue 13:00')) }]);
+  });
+});
+
+describe('first-contact resolution, judged on what came after the resolution', () => {
+  const CUSTOMER = { kind: 'customer' as const, id: 'customer@example.org' };
+  const ALICE = { kind: 'agent' as const, id: 'alice' };
+  const SYS = { kind: 'system' as const, id: 'caseflow' };
+  type Step = [when: string, activity: string, actor: typeof CUSTOMER | typeof ALICE | typeof SYS, details?: Record<string, unknown>];
+
+  /** One case created Mon 09:00 and given to alice, then `steps` (`Tue 09:00`-style times, see the fixture). */
+  function story(caseId: string, steps: Step[]): { c: (typeof CASES)[number]; events: CaseEvent[] } {
+    const c = { ...CASES[0]!, caseId, status: 'resolved' as const };
+    const all: Step[] = [['Mon 09:00', 'case_created', CUSTOMER], ['Mon 09:00', 'assigned', SYS, { owner: 'alice' }], ...steps];
+    return {
+      c,
+      events: all.map(([when, activity, actor, details], i) => ({ eventId: `${caseId}-${i}`, caseId, activity, at: at(when), actor, details: details ?? {} })),
+    };
+  }
+  const fcr = (stories: ReturnType<typeof story>[], asOf = AS_OF) =>
+    run({ cases: stories.map((s) => s.c), events: stories.flatMap((s) => s.events), openCases: [], asOf, sections: ['firstContactResolution'] })
+      .firstContactResolution;
+
+  const answered: Step[] = [
+    ['Mon 10:00', 'reply_sent', ALICE],
+    ['Mon 11:00', 'resolved', ALICE, { from: 'in_progress', to: 'resolved' }],
+  ];
+  const customerWroteBack = (when: string): Step[] => [
+    [when, 'message_received', CUSTOMER],
+    [when, 'reopened', CUSTOMER, { from: 'resolved', to: 'in_progress', owner: 'alice', cause: 'customer_reply' }],
+  ];
+
+  it('counts one reply and a resolution that held', () => {
+    expect(fcr([story('H', answered)])).toEqual({ resolved: 1, firstContact: 1, rate: 1 });
+  });
+
+  it('does not count a case the customer reopened by writing back, even while it is still open', () => {
+    // Resolved Mon 11:00; the customer wrote back Tue 09:00, which reopened it; nobody has resolved it again.
+    expect(fcr([story('H', [...answered, ...customerWroteBack('Tue 09:00')])])).toEqual({ resolved: 1, firstContact: 0, rate: 0 });
+  });
+
+  it('does not count it when the reopening came after the period, before the report was made', () => {
+    // The week's report, made on 03-10 at 12:00; the customer wrote back on 03-10 at 09:00.
+    expect(fcr([story('H', [...answered, ...customerWroteBack('Mon0310 09:00')])])).toEqual({ resolved: 1, firstContact: 0, rate: 0 });
+    // Made before the customer wrote back, the same report counts it: it is judged as of its `asOf`.
+    expect(fcr([story('H', [...answered, ...customerWroteBack('Mon0310 09:00')])], '2025-03-10T08:00:00.000Z')).toEqual({
+      resolved: 1,
+      firstContact: 1,
+      rate: 1,
+    });
+  });
+
+  it('does not count a case an agent reopened, one answered twice or never, or one resolved before the period and again in it', () => {
+    const agentReopened = story('I', [...answered, ['Tue 09:00', 'reopened', ALICE, { from: 'resolved', to: 'in_progress', owner: 'alice' }]]);
+    const twice = story('J', [
+      ['Mon 10:00', 'reply_sent', ALICE],
+      ['Mon 10:30', 'reply_sent', ALICE],
+      ['Mon 11:00', 'resolved', ALICE],
+    ]);
+    const never = story('K', [['Mon 11:00', 'resolved', ALICE]]);
+    const followUp = story('L', [
+      ['Mon 10:00', 'reply_sent', ALICE],
+      ['Mon 10:30', 'message_received', CUSTOMER],
+      ['Mon 11:00', 'resolved', ALICE],
+    ]);
+    const before = story('M', [
+      ['Fri0228 10:00', 'reply_sent', ALICE],
+      ['Fri0228 11:00', 'resolved', ALICE],
+      ...customerWroteBack('Mon 09:30'),
+      ['Mon 11:00', 'resolved', ALICE],
+    ]);
+    before.c = { ...before.c, createdAt: at('Fri0228 09:00') };
+    before.events[0]!.at = at('Fri0228 09:00');
+    before.events[1]!.at = at('Fri0228 09:00');
+    expect(fcr([agentReopened, twice, never, followUp, before])).toEqual({ resolved: 5, firstContact: 0, rate: 0 });
+  });
+
+  it('holds for any history: a reopened case never counts, firstContact ≤ resolved, and events after asOf change nothing', () => {
+    const ACTIVITY: Step[] = [
+      ['', 'reply_sent', ALICE],
+      ['', 'message_received', CUSTOMER],
+      ['', 'resolved', ALICE],
+      ['', 'reopened', CUSTOMER],
+      ['', 'put_on_hold', ALICE],
+    ];
+    const times = ['Fri0228 12:00', 'Mon 10:00', 'Mon 10:00', 'Tue 12:00', 'Thu 09:00', 'Mon0310 09:00', 'Mon0310 13:00'];
+    const history = fc.array(fc.record({ a: fc.integer({ min: 0, max: ACTIVITY.length - 1 }), t: fc.integer({ min: 0, max: times.length - 1 }) }), {
+      maxLength: 8,
+    });
+    fc.assert(
+      fc.property(fc.array(history, { minLength: 1, maxLength: 4 }), (histories) => {
+        const stories = histories.map((h, n) =>
+          story(
+            `P${n}`,
+            h.map(({ a, t }) => [times[t]!, ACTIVITY[a]![1], ACTIVITY[a]![2]] as Step).sort((x, y) => at(x[0]).localeCompare(at(y[0]))),
+          ),
+        );
+        const result = fcr(stories)!;
+        expect(result.firstContact).toBeLessThanOrEqual(result.resolved);
+        const reopenedByAsOf = (s: (typeof stories)[number]) => s.events.some((e) => e.activity === 'reopened' && e.at <= AS_OF);
+        const clean = stories.filter((s) => !reopenedByAsOf(s));
+        expect(result.firstContact).toBeLessThanOrEqual(clean.length);
+        // Dropping every reopened case changes nothing in the count (they never counted).
+        const withoutReopened = stories.filter((s) => !reopenedByAsOf(s));
+        const cleanResult = withoutReopened.length ? fcr(withoutReopened)!.firstContact : 0;
+        expect(cleanResult).toBe(result.firstContact);
+        // What happens after the report was made is not part of it.
+        const later = stories.map((s) => ({ ...s, events: s.events.filter((e) => e.at <= AS_OF) }));
+        expect(fcr(later)).toEqual(result);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('a period with no activity', () => {
+  // The weekend of the fixture: nothing happened on 03-08 and 03-09, while C (held by alice, on
+  // hold), E (held by bob) and F (queued) were open.
+  const quiet = run({ period: parsePeriod('2025-03-08', '2025-03-09') });
+
+  it('counts nothing in the period, and labels the open cases as of the report with its instant', () => {
+    expect(quiet.casesWithActivity).toBe(0);
+    expect(quiet.volume).toMatchObject({ created: 0, resolved: 0, closedUnresolved: 0, reopened: 0 });
+    expect(quiet.firstContactResolution).toEqual({ resolved: 0, firstContact: 0, rate: null });
+    expect(quiet.backlog).toMatchObject({ asOf: AS_OF, openNow: 3 });
+    expect(quiet.onHold!.ongoingAtEnd).toEqual({ at: '2025-03-10T00:00:00.000Z', count: 1, longestMs: 159 * H }); // C, on hold through the weekend
+    // Holding a case through the weekend is holding it in the period: a period figure, counted there.
+    expect(quiet.agents!.agents.map((a) => [a.agentId, a.casesHeldInPeriod])).toEqual([
+      ['alice', 1],
+      ['bob', 1],
+      ['carol', 0],
+    ]);
+    expect(Object.keys(quiet)).not.toContain('cases');
   });
 });

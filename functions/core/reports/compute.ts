@@ -20,7 +20,12 @@ import { DAY_MS, dayOf, daysOf, isoWeekOf, isoWeekStart } from './period.js';
  *
  * Conventions:
  * - "in the period" means at an instant in [period.start, min(period.end, asOf)); events after that
- *   are ignored, so a report over a past period does not change when later events arrive.
+ *   are ignored, so a report over a past period does not change when later events arrive. The one
+ *   exception is first-contact resolution, which by its nature judges a resolution by what came
+ *   after it (a reopening), up to `asOf`.
+ * - every figure is either a period figure (counted within the period) or a point-in-time figure,
+ *   and a point-in-time figure says its instant beside it: `backlog.openNow` with `backlog.asOf`,
+ *   `onHold.ongoingAtEnd.count` with `onHold.ongoingAtEnd.at`.
  * - durations are milliseconds; averages and medians are rounded to the millisecond, ratios to 4
  *   decimals; a figure with nothing to average is null (0 would be a lie).
  * - "business time" counts the case's SLA calendar (the policy's business hours; 24×7 when the case
@@ -101,10 +106,11 @@ export interface SlaReport {
 }
 
 export interface FirstContactResolutionReport {
-  /** Cases resolved in the period. */
+  /** Distinct cases with a resolution in the period. */
   resolved: number;
-  /** …with exactly one agent reply before the resolution, and no customer message after it. */
+  /** Of those, the cases resolved at first contact (isFirstContactResolution), judged as of `asOf`. */
   firstContact: number;
+  /** firstContact ÷ resolved; null when nothing was resolved. */
   rate: number | null;
 }
 
@@ -134,8 +140,8 @@ export interface ReassignmentsReport {
 export interface OnHoldReport {
   /** Holds that ended in the period (wall-clock time on hold). */
   completed: DurationStats & { totalMs: number; maxMs: number | null };
-  /** Holds still running at the end of the period, and the longest of them so far. */
-  ongoing: { count: number; longestMs: number | null };
+  /** Holds still running at `at` (the end of the period, or `asOf` if sooner), and the longest of them by then. */
+  ongoingAtEnd: { at: string; count: number; longestMs: number | null };
 }
 
 export interface AgentLoadPoint {
@@ -154,7 +160,8 @@ export interface AgentLoadRow {
   name?: string;
   capacity: number | null;
   calendar: string;
-  casesHeld: number;
+  /** Distinct cases the agent held at some time in the period. */
+  casesHeldInPeriod: number;
   period: Omit<AgentLoadPoint, 'bucket'>;
   series: AgentLoadPoint[];
 }
@@ -166,25 +173,29 @@ export interface AgentsReport {
 
 export interface BacklogQueueRow {
   queue: string;
-  total: number;
+  /** Open cases of this queue as of the backlog's `asOf`. */
+  openNow: number;
   byStatus: Partial<Record<CaseStatus, number>>;
   byPriority: Record<string, number>;
   oldestCreatedAt: string;
   oldestAgeMs: number;
 }
 
+/** A snapshot, not a period figure: the open cases as of `asOf` (when the report was made). */
 export interface BacklogReport {
   asOf: string;
-  total: number;
+  openNow: number;
   byQueue: BacklogQueueRow[];
 }
 
 export interface Report {
-  period: { from: string; to: string; days: number; timezone: 'UTC' };
+  /** The UTC days from…to, and the instants they span: [start, end). */
+  period: { from: string; to: string; days: number; timezone: 'UTC'; start: string; end: string };
+  /** When the report was made: the period's figures stop here if it is sooner than `period.end`. */
   asOf: string;
   filters: ReportFilters;
-  /** Cases the figures are computed over (after filters). */
-  cases: number;
+  /** Distinct cases (after filters) with at least one event in the period. */
+  casesWithActivity: number;
   volume?: VolumeReport;
   responseTimes?: ResponseTimesReport;
   sla?: SlaReport;
@@ -244,15 +255,17 @@ export function computeReport(input: ReportInput): Report {
   }
 
   const report: Report = {
-    period: { from: input.period.from, to: input.period.to, days: input.period.days, timezone: 'UTC' },
+    period: { from: input.period.from, to: input.period.to, days: input.period.days, timezone: 'UTC', start: input.period.start, end: input.period.end },
     asOf: input.asOf,
     filters: input.filters,
-    cases: timelines.length,
+    // Open cases held by agents are among the timelines (for their load) without anything happening
+    // to them in the period: they are not activity.
+    casesWithActivity: timelines.filter((tl) => tl.events.some((e) => inWindow(Date.parse(e.at), window))).length,
   };
   if (sections.has('volume')) report.volume = volume(timelines, input.period, window);
   if (sections.has('responseTimes')) report.responseTimes = responseTimes(timelines, input.config, window);
   if (sections.has('sla')) report.sla = sla(timelines, window);
-  if (sections.has('firstContactResolution')) report.firstContactResolution = firstContactResolution(timelines, window);
+  if (sections.has('firstContactResolution')) report.firstContactResolution = firstContactResolution(timelines, eventsByCase, Date.parse(input.asOf), window);
   if (sections.has('reassignments')) report.reassignments = reassignments(timelines, window, input.reassignThreshold);
   if (sections.has('onHold')) report.onHold = onHold(timelines, window);
   if (sections.has('agents')) report.agents = agents(timelines, input, window);
@@ -329,17 +342,37 @@ function sla(timelines: readonly CaseTimeline[], w: Window): SlaReport {
   return { byMilestone, total };
 }
 
-function firstContactResolution(timelines: readonly CaseTimeline[], w: Window): FirstContactResolutionReport {
+/**
+ * Resolved at first contact, judged on the case's history up to the report's `asOf` (its timeline
+ * cut there, not at the period's end): the case's first resolution falls in the period; exactly one
+ * agent reply was sent before it; no customer message arrived between that reply and the
+ * resolution; and the case has never been reopened (the customer writing back, or an agent). A case
+ * resolved once, then reopened because the customer wrote back, was not resolved at first contact,
+ * however it ends; so it also counts for no period, not even the one of its first resolution.
+ */
+export function isFirstContactResolution(tl: CaseTimeline, period: { start: number; end: number }): boolean {
+  const first = tl.resolutions[0];
+  if (first === undefined || first < period.start || first >= period.end) return false;
+  if (tl.reopenings.length > 0) return false;
+  const replies = tl.agentReplies.filter((t) => t <= first);
+  if (replies.length !== 1) return false;
+  return !tl.customerMessages.some((t) => t > replies[0]! && t <= first);
+}
+
+function firstContactResolution(
+  timelines: readonly CaseTimeline[],
+  eventsByCase: ReadonlyMap<string, CaseEvent[]>,
+  asOf: number,
+  w: Window,
+): FirstContactResolutionReport {
   let resolved = 0;
   let firstContact = 0;
   for (const tl of timelines) {
-    const resolvedAt = lastIn(tl.resolutions, w);
-    if (resolvedAt === undefined) continue;
+    if (lastIn(tl.resolutions, w) === undefined) continue;
     resolved++;
-    const replies = tl.agentReplies.filter((t) => t <= resolvedAt);
-    if (replies.length !== 1) continue;
-    const followUp = tl.customerMessages.some((t) => t > replies[0]! && t <= resolvedAt);
-    if (!followUp) firstContact++;
+    // What happened after the period counts here: a reopening a week later undoes a first-contact resolution.
+    const judged = caseTimeline(tl.case, eventsByCase.get(tl.case.caseId) ?? [], asOf + 1);
+    if (isFirstContactResolution(judged, w)) firstContact++;
   }
   return { resolved, firstContact, rate: ratio(firstContact, resolved) };
 }
@@ -419,7 +452,7 @@ function onHold(timelines: readonly CaseTimeline[], w: Window): OnHoldReport {
       totalMs: completed.reduce((a, b) => a + b, 0),
       maxMs: completed.length ? Math.max(...completed) : null,
     },
-    ongoing: { count: ongoing.length, longestMs: ongoing.length ? Math.max(...ongoing) : null },
+    ongoingAtEnd: { at: new Date(w.end).toISOString(), count: ongoing.length, longestMs: ongoing.length ? Math.max(...ongoing) : null },
   };
 }
 
@@ -504,7 +537,7 @@ function agents(timelines: readonly CaseTimeline[], input: ReportInput, w: Windo
       ...(agent ? { name: agent.name } : {}),
       capacity,
       calendar: calendar?.id ?? '24x7',
-      casesHeld: casesByAgent.get(agentId)?.size ?? 0,
+      casesHeldInPeriod: casesByAgent.get(agentId)?.size ?? 0,
       period: loadPoint(spans, w.start, Date.parse(input.period.end), w.end, calendar, capacity),
       series: series.map((b) => ({ bucket: b.label, ...loadPoint(spans, b.start, b.end, w.end, calendar, capacity) })),
     };
@@ -516,15 +549,15 @@ function backlog(input: ReportInput): BacklogReport {
   const asOf = Date.parse(input.asOf);
   const byQueue = new Map<string, BacklogQueueRow>();
   const seen = new Set<string>();
-  let total = 0;
+  let openNow = 0;
   for (const c of input.openCases ?? []) {
     if (seen.has(c.caseId) || !OPEN_STATUSES.includes(c.status) || !matchesFilters(c, input.filters)) continue;
     seen.add(c.caseId);
-    total++;
+    openNow++;
     const queue = c.queue ?? UNSPECIFIED;
     let row = byQueue.get(queue);
-    if (!row) byQueue.set(queue, (row = { queue, total: 0, byStatus: {}, byPriority: {}, oldestCreatedAt: c.createdAt, oldestAgeMs: 0 }));
-    row.total++;
+    if (!row) byQueue.set(queue, (row = { queue, openNow: 0, byStatus: {}, byPriority: {}, oldestCreatedAt: c.createdAt, oldestAgeMs: 0 }));
+    row.openNow++;
     row.byStatus[c.status] = (row.byStatus[c.status] ?? 0) + 1;
     row.byPriority[c.priority] = (row.byPriority[c.priority] ?? 0) + 1;
     if (c.createdAt < row.oldestCreatedAt) row.oldestCreatedAt = c.createdAt;
@@ -542,5 +575,5 @@ function backlog(input: ReportInput): BacklogReport {
       oldestAgeMs: Math.max(0, asOf - Date.parse(r.oldestCreatedAt)),
     }))
     .sort((a, b) => a.queue.localeCompare(b.queue));
-  return { asOf: input.asOf, total, byQueue: rows };
+  return { asOf: input.asOf, openNow, byQueue: rows };
 }

@@ -87,12 +87,15 @@ export function makeCaseUpdates(deps: CaseUpdateDeps) {
       const moved: CaseRecord = { ...c, priority: change.priority, priorityRank: priorityRank(config, change.priority), updatedAt: at };
       // The clock re-reads its targets for the new level in the same write; a raised priority whose
       // deadline is now earlier than the one the workflow waits for starts a new watch (sla-clock.ts).
-      const sla = slaAfterChange(c, moved, config, at, deps.ids, actorOf(p));
       const direction = moved.priorityRank < c.priorityRank ? 'raised' : 'lowered';
-      const written = await deps.cases.update(sla.case, c.version, [
-        makeEvent(deps.ids, c.caseId, ACTIVITIES.priorityChanged, at, actorOf(p), { from: c.priority, to: change.priority, direction, reason: change.reason }),
-        ...sla.events,
-      ]);
+      const changed = makeEvent(deps.ids, c.caseId, ACTIVITIES.priorityChanged, at, actorOf(p), {
+        from: c.priority,
+        to: change.priority,
+        direction,
+        reason: change.reason,
+      });
+      const sla = slaAfterChange(c, moved, config, at, deps.ids, actorOf(p), [changed]);
+      const written = await deps.cases.update(sla.case, c.version, sla.events);
       await watchSla(deps.workflow, c.caseId, sla.watch);
       return written;
     },
@@ -170,8 +173,7 @@ export function makeCaseUpdates(deps: CaseUpdateDeps) {
             queuedAt: undefined,
           },
         };
-        const sla = slaAfterChange(c, next, config, at, deps.ids, actor);
-        const events = [
+        const causes = [
           makeEvent(deps.ids, c.caseId, ACTIVITIES.reassigned, at, actor, {
             cause: 'manual',
             reason: change.reason,
@@ -181,8 +183,9 @@ export function makeCaseUpdates(deps: CaseUpdateDeps) {
             queue: c.queue ?? null,
           }),
           ...(holder ? [makeEvent(deps.ids, c.caseId, ACTIVITIES.released, at, actor, { agent: holder, channel: c.channel })] : []),
-          ...sla.events,
         ];
+        const sla = slaAfterChange(c, next, config, at, deps.ids, actor, causes);
+        const events = sla.events;
         const outcome = await deps.assignments.transfer({
           next: sla.case,
           expectedVersion: c.version,

@@ -97,20 +97,18 @@ export function makeReassign(deps: ReassignDeps) {
           ...(target.kind === 'queue' ? { pinnedQueue: target.queueId } : {}),
         },
       };
-      const sla = slaAfterChange(c, moved, config, at, deps.ids, request.actor);
-      const events = [
-        makeEvent(deps.ids, caseId, request.activity ?? ACTIVITIES.reassigned, at, request.actor, {
-          cause: request.cause,
-          reason: request.reason,
-          from: owner ?? null,
-          fromStatus: c.status,
-          to: target.kind === 'agent' ? target.agentId : target.kind === 'queue' ? `queue ${target.queueId}` : 'routing',
-          queue,
-          ...(request.excludeOwner && owner ? { excluded: owner } : {}),
-          ...request.details,
-        }),
-        ...sla.events,
-      ];
+      const reassigned = makeEvent(deps.ids, caseId, request.activity ?? ACTIVITIES.reassigned, at, request.actor, {
+        cause: request.cause,
+        reason: request.reason,
+        from: owner ?? null,
+        fromStatus: c.status,
+        to: target.kind === 'agent' ? target.agentId : target.kind === 'queue' ? `queue ${target.queueId}` : 'routing',
+        queue,
+        ...(request.excludeOwner && owner ? { excluded: owner } : {}),
+        ...request.details,
+      });
+      const sla = slaAfterChange(c, moved, config, at, deps.ids, request.actor, [reassigned]);
+      const events = [...sla.events];
       let written: CaseRecord;
       try {
         if (owner && HOLDS_CAPACITY.has(c.status)) {

@@ -41,7 +41,13 @@ export async function reopenCase(deps: ReopenDeps, c: CaseRecord, request: Reope
   const base: CaseRecord = { ...c, due: undefined, updatedAt: at };
 
   if (owner) {
-    const sla = slaAfterChange(c, { ...base, status: request.to, due: dueFor(request.to, config, at) }, config, at, deps.ids, request.actor);
+    const reopened = makeEvent(deps.ids, c.caseId, ACTIVITIES.reopened, at, request.actor, {
+      from: c.status,
+      to: request.to,
+      owner: owner.id,
+      ...request.details,
+    });
+    const sla = slaAfterChange(c, { ...base, status: request.to, due: dueFor(request.to, config, at) }, config, at, deps.ids, request.actor, [reopened]);
     const claimed = await deps.assignments.claim({
       next: sla.case,
       expectedVersion: c.version,
@@ -49,10 +55,7 @@ export async function reopenCase(deps: ReopenDeps, c: CaseRecord, request: Reope
       channel: c.channel,
       capacity: owner.capacity[c.channel],
       at,
-      events: [
-        makeEvent(deps.ids, c.caseId, ACTIVITIES.reopened, at, request.actor, { from: c.status, to: request.to, owner: owner.id, ...request.details }),
-        ...sla.events,
-      ],
+      events: sla.events,
       decisions: [],
     });
     if (claimed.claimed) {
@@ -63,18 +66,16 @@ export async function reopenCase(deps: ReopenDeps, c: CaseRecord, request: Reope
   }
 
   const queued: CaseRecord = { ...base, status: 'queued', owner: undefined, queue: c.queue ?? config.reviewQueue, routing: { ...c.routing, queuedAt: at } };
-  const sla = slaAfterChange(c, queued, config, at, deps.ids, request.actor);
+  const reopened = makeEvent(deps.ids, c.caseId, ACTIVITIES.reopened, at, request.actor, {
+    from: c.status,
+    to: 'queued',
+    previousOwner: c.owner ?? null,
+    ...request.details,
+    routedBecause: owner ? `${owner.id} cannot take it now` : 'no previous owner',
+  });
+  const sla = slaAfterChange(c, queued, config, at, deps.ids, request.actor, [reopened]);
   try {
-    await deps.cases.update(sla.case, c.version, [
-      makeEvent(deps.ids, c.caseId, ACTIVITIES.reopened, at, request.actor, {
-        from: c.status,
-        to: 'queued',
-        previousOwner: c.owner ?? null,
-        ...request.details,
-        routedBecause: owner ? `${owner.id} cannot take it now` : 'no previous owner',
-      }),
-      ...sla.events,
-    ]);
+    await deps.cases.update(sla.case, c.version, sla.events);
   } catch (error) {
     if (error instanceof ConflictError) return { outcome: 'changed' };
     throw error;

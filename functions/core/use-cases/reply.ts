@@ -172,13 +172,12 @@ export function makeReplyToCustomer(deps: ReplyDeps) {
       const moved: CaseRecord = { ...current, ...(accepting ? { status: 'in_progress', due: undefined } : {}), updatedAt: at };
       // The SLA engineer's hooks (sla-clock.ts), folded into this write: the clock follows the status
       // change, then the first-response milestone completes (a no-op after the first reply).
-      const sla = slaAfterChange(current, moved, config, at, deps.ids, actorOf(p));
+      const accepted = accepting
+        ? [makeEvent(deps.ids, c.caseId, ACTIVITIES.accepted, at, actorOf(p), { from: 'assigned', to: 'in_progress', via: 'first reply' })]
+        : [];
+      const sla = slaAfterChange(current, moved, config, at, deps.ids, actorOf(p), accepted);
       const first = firstResponseChange(sla.case, config, at, deps.ids, actorOf(p), message.messageId);
-      const events: CaseEvent[] = [
-        ...(accepting ? [makeEvent(deps.ids, c.caseId, ACTIVITIES.accepted, at, actorOf(p), { from: 'assigned', to: 'in_progress', via: 'first reply' })] : []),
-        ...sla.events,
-        ...(first?.events ?? []),
-      ];
+      const events: CaseEvent[] = [...sla.events, ...(first?.events ?? [])];
       try {
         const written = await deps.cases.update(first?.case ?? sla.case, current.version, events);
         await watchSla(deps.workflow, c.caseId, sla.watch);

@@ -2,6 +2,7 @@ import type { Principal } from '../authz.js';
 import { assertManager } from '../authz.js';
 import type { CaseEvent, CaseMessage, CaseRecord } from '../case.js';
 import { ValidationError } from '../errors.js';
+import { ACTIVITIES } from '../events.js';
 import { caseEventsToCsv } from '../mining/export-csv.js';
 import { caseEventsToOcelJson } from '../mining/export-ocel.js';
 import { caseEventsToXes } from '../mining/export-xes.js';
@@ -40,11 +41,14 @@ export const REPORT_CATALOG: Record<ReportName, { sections: readonly ReportSecti
   volume: { sections: ['volume'], description: 'Cases created, resolved, closed unresolved and reopened, in total and per day.' },
   'response-times': { sections: ['responseTimes'], description: 'Average and median first-response and resolution times, in business time.' },
   sla: { sections: ['sla'], description: 'SLA compliance per milestone: met, met late, breaches, warnings, escalations.' },
-  'first-contact-resolution': { sections: ['firstContactResolution'], description: 'Cases resolved with one agent reply and no customer follow-up.' },
+  'first-contact-resolution': {
+    sections: ['firstContactResolution'],
+    description: 'Cases resolved in the period with one agent reply, no customer follow-up before the resolution, and never reopened since.',
+  },
   reassignments: { sections: ['reassignments'], description: 'Reassignments and handovers per case type; agents who gave back more than N cases in a week.' },
   'on-hold': { sections: ['onHold'], description: 'Time cases spent on hold.' },
   agents: { sections: ['agents'], description: 'Agent load and utilisation over time.' },
-  backlog: { sections: ['backlog'], description: 'Open cases by queue, status and priority, as of now (the period is not needed).' },
+  backlog: { sections: ['backlog'], description: 'Open cases by queue, status and priority, as of now (`openNow` with `asOf`; the period is not needed).' },
 };
 
 export interface ReportRequest {
@@ -120,8 +124,16 @@ export function makeRunReport(deps: ReportDeps) {
     const byCase = new Map<string, CaseEvent[]>();
     for (const e of periodEvents) (byCase.get(e.caseId) ?? byCase.set(e.caseId, []).get(e.caseId)!).push(e);
     const older = cases.filter((c) => c.createdAt < start);
-    const histories = await mapLimit(older, READ_CONCURRENCY, (c) => deps.source.listCaseEvents(c.caseId));
-    older.forEach((c, i) => byCase.set(c.caseId, histories[i]!));
+    // First-contact resolution judges a resolution by what came after it: when the period ended before
+    // now, a case resolved in it is read whole too, so a later reopening is seen.
+    const resolvedIn = new Set(periodEvents.filter((e) => e.activity === ACTIVITIES.resolved).map((e) => e.caseId));
+    const judgedLater =
+      sections.has('firstContactResolution') && Date.parse(period.end) < now.getTime()
+        ? cases.filter((c) => c.createdAt >= start && resolvedIn.has(c.caseId))
+        : [];
+    const whole = [...older, ...judgedLater];
+    const histories = await mapLimit(whole, READ_CONCURRENCY, (c) => deps.source.listCaseEvents(c.caseId));
+    whole.forEach((c, i) => byCase.set(c.caseId, histories[i]!));
     return { cases, events: cases.flatMap((c) => byCase.get(c.caseId) ?? []), openCases };
   }
 

@@ -2,7 +2,7 @@ import type { Actor, CaseEvent, CaseRecord } from '../case.js';
 import { isOpen } from '../case.js';
 import type { RoutingConfig } from '../config.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { SYSTEM, makeEvent } from '../events.js';
+import { makeEvent } from '../events.js';
 import type { CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports.js';
 import type { MilestoneName, SlaEventDraft } from '../sla.js';
 import { completeMilestone, nextSlaDeadline, slaContext, syncSla } from '../sla.js';
@@ -25,6 +25,7 @@ export function slaEvents(ids: IdGenerator, caseId: string, at: string, actor: A
 export interface SlaChange {
   /** The case to write: `after` with its clock brought up to date. */
   case: CaseRecord;
+  /** The causes as given, then the clock's events: write them in this order. */
   events: CaseEvent[];
   /** Start this generation of the case's workflow after the write (see watchSla). */
   watch?: number;
@@ -33,24 +34,38 @@ export interface SlaChange {
 /**
  * The clock of a case that changes from `before` to `after` at `at`: pauses, resumes, completions,
  * reopenings, new targets for a new priority, each with its event. Pure.
+ *
+ * `causes` are the events of the change itself (the status change, the priority change, the
+ * reopening), already made: the clock's events are made after them and returned after them, so
+ * they follow their cause in the event log by sort key (event ids are minted in order) as well as
+ * in array order, at the same instant. A reader ordering by (timestamp, sort key), as every query
+ * and export does, sees the status change before the pause it causes.
  */
-export function slaAfterChange(before: CaseRecord, after: CaseRecord, config: RoutingConfig, at: string, ids: IdGenerator, actor: Actor = SYSTEM): SlaChange {
+export function slaAfterChange(
+  before: CaseRecord,
+  after: CaseRecord,
+  config: RoutingConfig,
+  at: string,
+  ids: IdGenerator,
+  actor: Actor,
+  causes: readonly CaseEvent[],
+): SlaChange {
   const sla = before.sla;
   if (!sla) {
     // A case whose workflow ended in manual review never had a clock: it starts when a person
     // lets it out of review (generation 2: the first execution has ended).
     const leavesReview = before.status === 'needs_review' && after.status !== 'needs_review' && isOpen(after.status);
-    return { case: after, events: [], ...(leavesReview ? { watch: 2 } : {}) };
+    return { case: after, events: [...causes], ...(leavesReview ? { watch: 2 } : {}) };
   }
   const ctx = slaContext(config, sla.policyId);
-  if (!ctx) return { case: after, events: [] };
+  if (!ctx) return { case: after, events: [...causes] };
   const now = new Date(at);
   const synced = syncSla(sla, after, ctx, now);
   const next: CaseRecord = { ...after, sla: synced.sla };
   const schedule = nextSlaDeadline(next, ctx, now);
   const watching = sla.next?.at;
   const earlier = !schedule.done && (watching === undefined || schedule.wakeAt < watching);
-  return { case: next, events: slaEvents(ids, after.caseId, at, actor, synced.events), ...(earlier ? { watch: sla.generation + 1 } : {}) };
+  return { case: next, events: [...causes, ...slaEvents(ids, after.caseId, at, actor, synced.events)], ...(earlier ? { watch: sla.generation + 1 } : {}) };
 }
 
 /**

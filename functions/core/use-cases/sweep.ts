@@ -220,9 +220,8 @@ export function makeSweep(deps: SweepDeps) {
         updatedAt: at,
         ...(raisedTo ? { priority: raisedTo, priorityRank: priorityRank(config, raisedTo) } : {}),
       };
-      const sla = slaAfterChange(c, after, config, at, deps.ids, SYSTEM);
       const recipients = resolveRecipients(c, config, ['supervisor', 'owner']);
-      const events = [
+      const causes = [
         makeEvent(
           deps.ids,
           c.caseId,
@@ -248,8 +247,9 @@ export function makeSweep(deps: SweepDeps) {
               ),
             ]
           : []),
-        ...sla.events,
       ];
+      const sla = slaAfterChange(c, after, config, at, deps.ids, SYSTEM, causes);
+      const events = sla.events;
       try {
         await deps.cases.update(sla.case, c.version, events);
       } catch (error) {

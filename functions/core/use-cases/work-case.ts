@@ -69,11 +69,13 @@ export function makeWorkCase(deps: WorkCaseDeps) {
     const at = proposed.updatedAt;
     const config = await loadConfig(deps.configs);
     const withDue = proposed.status === c.status ? proposed : { ...proposed, due: dueFor(proposed.status, config, at) };
-    const sla = slaAfterChange(c, withDue, config, at, deps.ids, actor);
+    // The status change first, then what it causes on the clock (a pause, a resume, a completion).
+    const change = makeEvent(deps.ids, c.caseId, activity, at, actor, { from: c.status, to: withDue.status, ...details });
+    const sla = slaAfterChange(c, withDue, config, at, deps.ids, actor, [change]);
     // A swarm lasts as long as the case is open: closing the case closes it, and its experts lose access.
     const closesSwarm = c.swarm?.status === 'open' && !isOpen(sla.case.status);
     const next = closesSwarm ? { ...sla.case, swarm: closedSwarm(c.swarm!, at, `case ${sla.case.status}`) } : sla.case;
-    const events = [makeEvent(deps.ids, c.caseId, activity, at, actor, { from: c.status, to: next.status, ...details }), ...sla.events];
+    const events = [...sla.events];
     if (closesSwarm) {
       events.push(
         makeEvent(deps.ids, c.caseId, ACTIVITIES.swarmClosed, at, actor, {
