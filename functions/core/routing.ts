@@ -160,8 +160,10 @@ export function scoreCandidate(method: Queue['routing'], { agent, state }: Candi
     case 'most_available':
       return -spareCapacity(agent, state, ctx.case.channel);
     case 'round_robin':
-      // Longest since last assignment first; never assigned sorts before everyone.
-      return state.lastAssignedAt ? lastAssignedMs(state) : Number.NEGATIVE_INFINITY;
+      // Longest since last assignment first: the score is the instant of the last assignment, and
+      // never assigned counts as the earliest instant a date can hold, so it sorts before everyone
+      // while staying a finite number that the stored decision can hold.
+      return lastAssignedMs(state);
   }
 }
 
@@ -222,12 +224,23 @@ export function decideAssignment(ctx: RoutingContext, filters: readonly Candidat
 
 const parsedAssignedAt = new WeakMap<AgentState, number>();
 
-/** Milliseconds of the agent's last assignment (0 when never), parsed once per state object. */
+/**
+ * The earliest instant a JavaScript date can hold (-271821-04-20): "never assigned" as a time. Every
+ * real assignment is later, and unlike -Infinity it is a number DynamoDB can store.
+ */
+export const NEVER_ASSIGNED_MS = -8.64e15;
+
+/**
+ * Milliseconds of the agent's last assignment, parsed once per state object. Never assigned, or a
+ * timestamp that does not parse (NaN would make the sort arbitrary and the record unstorable),
+ * counts as NEVER_ASSIGNED_MS.
+ */
 function lastAssignedMs(state: AgentState): number {
-  if (!state.lastAssignedAt) return 0;
+  if (!state.lastAssignedAt) return NEVER_ASSIGNED_MS;
   let ms = parsedAssignedAt.get(state);
   if (ms === undefined) {
     ms = Date.parse(state.lastAssignedAt);
+    if (!Number.isFinite(ms)) ms = NEVER_ASSIGNED_MS;
     parsedAssignedAt.set(state, ms);
   }
   return ms;
@@ -342,7 +355,8 @@ export function matchRule(compiled: CompiledRouting, c: CaseRecord, now: Date): 
  * levels dropped (any level of each remaining skill will do); 3 the language requirement dropped.
  */
 export function relaxRequirements(required: SkillRequirement[], waitedMs: number, relaxAfterMs: number): { requirements: Requirements; stage: number } {
-  const stage = relaxAfterMs <= 0 ? 0 : Math.min(3, Math.floor(waitedMs / relaxAfterMs));
+  // Written so that a NaN on either side gives stage 0 rather than a NaN stage.
+  const stage = relaxAfterMs > 0 && waitedMs > 0 ? Math.min(3, Math.floor(waitedMs / relaxAfterMs)) : 0;
   let skills = required;
   if (stage >= 1) skills = skills.filter((s) => !s.optional);
   if (stage >= 2) skills = skills.map((s) => ({ ...s, minLevel: 1 }));
@@ -430,7 +444,10 @@ export function decideRouting(input: EngineInput): EngineDecision {
     reasons.push(`priority set to ${then.setPriority} by rule ${matched!.rule.id}`);
   }
 
-  const waitedMs = c.routing.queuedAt ? Math.max(0, now.getTime() - Date.parse(c.routing.queuedAt)) : 0;
+  // A queuedAt that does not parse counts as no wait: NaN would make the stage NaN, which neither
+  // relaxes anything nor can be stored with the decision.
+  const queuedMs = c.routing.queuedAt ? Date.parse(c.routing.queuedAt) : Number.NaN;
+  const waitedMs = Number.isFinite(queuedMs) ? Math.max(0, now.getTime() - queuedMs) : 0;
   const { requirements, stage } = relaxRequirements(then?.requireSkills ?? [], waitedMs, compiled.relaxAfterMs);
   if (stage > 0) reasons.push(`requirements relaxed to stage ${stage} after waiting ${Math.round(waitedMs / 60000)} min`);
 
