@@ -124,12 +124,31 @@ function agentLanguages(agent: Agent): ReadonlySet<string> {
   return set;
 }
 
+/**
+ * ISO 639 codes that name no language to match an agent on: undetermined, multiple languages, no
+ * linguistic content, not coded.
+ */
+const NO_LANGUAGE = new Set(['und', 'mul', 'zxx', 'mis']);
+
+/**
+ * The language an agent must speak for this case, or undefined when there is none to require: the
+ * language is unknown (not given, and too little text to detect it reliably) or one of the codes
+ * that name no language. An unknown language never narrows the agents: a case the detector could
+ * not read goes to whoever is free, rather than waiting for a guess.
+ */
+export function requiredLanguage(language: string | undefined): string | undefined {
+  if (!language) return undefined;
+  const base = baseLanguage(language.trim());
+  return base && !NO_LANGUAGE.has(base) ? base : undefined;
+}
+
 export const languageFilter: CandidateFilter = {
   name: 'language',
   reject: ({ agent }, ctx) => {
-    const language = ctx.case.language;
-    if (!ctx.requirements?.language || !language || agent.languages.length === 0) return undefined;
-    return agentLanguages(agent).has(baseLanguage(language)) ? undefined : `does not speak ${language}`;
+    if (!ctx.requirements?.language || agent.languages.length === 0) return undefined;
+    const language = requiredLanguage(ctx.case.language);
+    if (!language) return undefined;
+    return agentLanguages(agent).has(language) ? undefined : `does not speak ${ctx.case.language}`;
   },
 };
 
