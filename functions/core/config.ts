@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { durationMs } from './duration.js';
 import { ValidationError } from './errors.js';
-import { PatternError, compilePattern } from './pattern.js';
 import { PrioritisationSchema, checkPrioritisation } from './priority.js';
+import { PatternError, compilePattern } from './pattern.js';
 
 /**
  * The routing configuration an admin writes (DESIGN.md §4): one JSON document, validated on load,
