@@ -54,7 +54,7 @@ export function compilePattern(source: string): CompiledPattern {
     if (error instanceof RE2JSException) {
       // "error parsing regexp: invalid or unsupported Perl syntax: `(?=`" ▶ the part after the prefix.
       const reason = error.message.replace(/^error parsing regexp:\s*/, '');
-      throw new PatternError(`is not a pattern the linear-time engine (RE2 syntax) accepts: ${reason}`);
+      throw new PatternError(`is not valid RE2 syntax (rules run on a linear-time engine): ${reason}`);
     }
     throw error;
   }

@@ -129,7 +129,7 @@ export interface DetectLanguageOptions {
 export const DEFAULT_MIN_LANGUAGE_CONFIDENCE = 0.5;
 
 /**
- * What ELD can tell, measured on a labelled set of 201 support subjects of one to five words and 45
+ * What ELD can tell, measured on a labelled set of 201 support subjects of one to five words and 42
  * longer messages in 24 languages (test/support/language-samples.ts) and on the 13,083 English
  * banking77 queries: bare ELD named the wrong language for 24 of the 201 subjects (12 %), among them
  * "Password reset" ▶ Italian, "Important message" and "Urgent question" ▶ French, "Возврат денег" ▶
