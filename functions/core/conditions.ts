@@ -1,6 +1,7 @@
 import { localTime, parseHhmm } from './business-hours.js';
 import type { CaseRecord } from './case.js';
 import type { Condition, ConditionNode } from './config.js';
+import { compilePattern } from './pattern.js';
 
 /**
  * Conditions on case fields, compiled once per configuration into plain closures, so evaluating
@@ -93,10 +94,11 @@ function compileCondition(c: Condition): Predicate {
       };
     }
     case 'matches': {
-      const re = new RegExp(String(c.value), 'iu');
+      // Linear time whatever the pattern (see pattern.ts); the configuration was checked on apply.
+      const pattern = compilePattern(String(c.value));
       return (s) => {
         const v = read(s);
-        return typeof v === 'string' && re.test(v);
+        return typeof v === 'string' && pattern.test(v);
       };
     }
     case 'gt':

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { durationMs } from './duration.js';
 import { ValidationError } from './errors.js';
 import { PrioritisationSchema, checkPrioritisation } from './priority.js';
+import { PatternError, compilePattern } from './pattern.js';
 
 /**
  * The routing configuration an admin writes (docs/configuration.md): one JSON document, validated on load,
@@ -31,11 +33,31 @@ const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
   .meta({ title: 'YYYY-MM-DD' });
 
-/** ISO-8601 duration (PT4H, P1DT2H, PT30S). Parsed to milliseconds by the SLA clock. */
+/**
+ * The longest duration a configuration may hold: a year. Longer ones add nothing an SLA, a sweep or
+ * a reopen window needs, and far longer ones (`P99999999D`) pass the end of what a date can hold,
+ * so every instant computed from them would be invalid.
+ */
+export const MAX_DURATION_MS = 366 * 24 * 3600 * 1000;
+
+/**
+ * ISO-8601 duration (PT4H, P1DT2H, PT30S), at most a year. Parsed to whole milliseconds (finer
+ * fractions of a second are dropped) by the SLA clock and the sweeps.
+ */
 const isoDuration = z
   .string()
   .regex(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'an ISO-8601 duration such as PT4H')
-  .meta({ title: 'ISO-8601 duration' });
+  .superRefine((iso, ctx) => {
+    let ms: number;
+    try {
+      ms = durationMs(iso);
+    } catch {
+      // Hundreds of digits: the pattern above allows them, the parser does not.
+      ctx.addIssue({ code: 'custom', message: 'an ISO-8601 duration such as PT4H, with numbers of sensible length' });
+      return;
+    }
+    if (!Number.isFinite(ms) || ms > MAX_DURATION_MS) ctx.addIssue({ code: 'custom', message: 'at most a year (P366D)' });
+  });
 
 const timeZone = z
   .string()
@@ -414,6 +436,8 @@ export const RoutingConfigSchema = z
     cfg.slaPolicies.forEach((p, i) => {
       if (p.when) checkConditions(p.when, ['slaPolicies', i, 'when'], ctx);
       if (p.businessHours) ref(calendars.has(p.businessHours), ['slaPolicies', i, 'businessHours'], `unknown calendar ${p.businessHours}`);
+      const calendar = cfg.businessHours.find((b) => b.id === p.businessHours);
+      if (calendar) checkSlaCalendar(p, calendar, ['slaPolicies', i], ctx);
       for (const level of [...Object.keys(p.firstResponse), ...Object.keys(p.resolution)]) {
         ref(priorities.has(level), ['slaPolicies', i], `unknown priority ${level}`);
       }
@@ -422,6 +446,52 @@ export const RoutingConfigSchema = z
 
 export type RoutingConfig = z.infer<typeof RoutingConfigSchema>;
 export type SkillRequirement = z.infer<typeof skillRequirement>;
+
+/** Open time in a calendar's week, in milliseconds (overlapping intervals counted once). */
+function weeklyOpenMs(calendar: BusinessHours): number {
+  const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  let total = 0;
+  for (const intervals of Object.values(calendar.weekly)) {
+    let reached = 0;
+    for (const [start, end] of (intervals ?? []).map((x) => [minutes(x.start), minutes(x.end)] as const).sort((a, b) => a[0] - b[0])) {
+      const from = Math.max(start, reached);
+      if (end > from) total += end - from;
+      reached = Math.max(reached, end);
+    }
+  }
+  return total * 60_000;
+}
+
+/**
+ * How many weeks of a calendar's open hours an SLA target (with its escalation steps) may span.
+ * Business-time arithmetic searches three years of calendar days; two years of weeks leaves room
+ * for holidays and short DST days.
+ */
+const SLA_CALENDAR_WEEKS = 104;
+
+/**
+ * An SLA clock on a calendar must be able to reach its targets: a calendar that never opens, or one
+ * open so little that a target needs years of it, would make every due date impossible to compute.
+ */
+function checkSlaCalendar(policy: SlaPolicy, calendar: BusinessHours, path: (string | number)[], ctx: z.RefinementCtx): void {
+  const open = weeklyOpenMs(calendar);
+  if (open === 0) {
+    ctx.addIssue({ code: 'custom', path: [...path, 'businessHours'], message: `calendar ${calendar.id} is never open, so an SLA clock on it would never run` });
+    return;
+  }
+  const longestStep = Math.max(0, ...policy.escalation.map((step) => durationMs(step.after)));
+  for (const milestone of ['firstResponse', 'resolution'] as const) {
+    for (const [level, target] of Object.entries(policy[milestone])) {
+      if (durationMs(target) + longestStep > open * SLA_CALENDAR_WEEKS) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, milestone, level],
+          message: `${target}${longestStep ? ' and the escalation steps after it need' : ' needs'} more than two years of calendar ${calendar.id}'s open hours`,
+        });
+      }
+    }
+  }
+}
 
 /** Operators whose value has a shape of its own are checked here, so a bad rule fails on apply. */
 function checkConditions(node: ConditionNode, path: (string | number)[], ctx: z.RefinementCtx): void {
@@ -452,10 +522,15 @@ function checkConditions(node: ConditionNode, path: (string | number)[], ctx: z.
       if (!Array.isArray(v)) fail(`${node.op} takes a list`);
       break;
     case 'matches':
+      if (typeof v !== 'string') {
+        fail('matches takes a pattern (RE2 syntax) as a string');
+        break;
+      }
       try {
-        new RegExp(String(v), 'iu');
-      } catch {
-        fail('matches takes a valid regular expression');
+        compilePattern(v);
+      } catch (error) {
+        if (!(error instanceof PatternError)) throw error;
+        fail(`the pattern ${error.message}`);
       }
       break;
     case 'gt':

@@ -18,8 +18,23 @@ import tokenize from 'sentiment/lib/tokenize.js';
 
 // --- configuration ---------------------------------------------------------------------------
 
+/**
+ * The largest number of points (or score threshold) a configuration may hold. Factors add up, and
+ * points near the largest double would overflow to Infinity, which no stored decision can hold;
+ * a million is far beyond any useful weighting.
+ */
+export const MAX_POINTS = 1_000_000;
+
+/**
+ * The smallest non-zero number of points. DynamoDB keeps no number nearer zero than 1e-130, and a
+ * decision that holds one (5e-324 in a threshold) cannot be stored at all.
+ */
+export const MIN_POINTS = 0.000001;
+
+const notTooSmall = (n: number) => n === 0 || Math.abs(n) >= MIN_POINTS;
+
 /** Points may be negative: a `question` type can pull a case down as an `outage` pushes it up. */
-const points = z.number().finite();
+const points = z.number().min(-MAX_POINTS).max(MAX_POINTS).refine(notTooSmall, `0, or at least ${MIN_POINTS} either side of it`);
 
 /** Points per value of a case field. Keys match the case's value case-insensitively. */
 const pointsByValue = z
@@ -36,12 +51,11 @@ const pointsByValue = z
 
 export const SentimentFactorSchema = z
   .object({
-    pointsPerNegativeUnit: z
-      .number()
+    pointsPerNegativeUnit: points
       .min(0)
       .default(2)
       .describe('Points for each unit of negative tone (the AFINN sum of the English text: "furious" -3, "not happy" -3).'),
-    maxPoints: z.number().min(0).default(20).describe('Cap, so one long angry message cannot outweigh severity.'),
+    maxPoints: points.min(0).default(20).describe('Cap, so one long angry message cannot outweigh severity.'),
     extraWords: z
       .record(z.string().regex(/^[^\s.,/#!?$%^&*;:{}=_`"~()]+$/, 'one word, without spaces or punctuation'), z.number().int().min(-5).max(5))
       .default({})
@@ -52,7 +66,7 @@ export const SentimentFactorSchema = z
 
 export const PriorityLevelSchema = z.object({
   priority: z.string().min(1).describe('A priority level of `priorities`.'),
-  minScore: z.number().finite().describe('The level applies when the total score is at least this; a more urgent level needs a higher score.'),
+  minScore: points.describe('The level applies when the total score is at least this; a more urgent level needs a higher score.'),
 });
 
 export const PrioritisationSchema = z

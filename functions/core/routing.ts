@@ -124,12 +124,31 @@ function agentLanguages(agent: Agent): ReadonlySet<string> {
   return set;
 }
 
+/**
+ * ISO 639 codes that name no language to match an agent on: undetermined, multiple languages, no
+ * linguistic content, not coded.
+ */
+const NO_LANGUAGE = new Set(['und', 'mul', 'zxx', 'mis']);
+
+/**
+ * The language an agent must speak for this case, or undefined when there is none to require: the
+ * language is unknown (not given, and too little text to detect it reliably) or one of the codes
+ * that name no language. An unknown language never narrows the agents: a case the detector could
+ * not read goes to whoever is free, rather than waiting for a guess.
+ */
+export function requiredLanguage(language: string | undefined): string | undefined {
+  if (!language) return undefined;
+  const base = baseLanguage(language.trim());
+  return base && !NO_LANGUAGE.has(base) ? base : undefined;
+}
+
 export const languageFilter: CandidateFilter = {
   name: 'language',
   reject: ({ agent }, ctx) => {
-    const language = ctx.case.language;
-    if (!ctx.requirements?.language || !language || agent.languages.length === 0) return undefined;
-    return agentLanguages(agent).has(baseLanguage(language)) ? undefined : `does not speak ${language}`;
+    if (!ctx.requirements?.language || agent.languages.length === 0) return undefined;
+    const language = requiredLanguage(ctx.case.language);
+    if (!language) return undefined;
+    return agentLanguages(agent).has(language) ? undefined : `does not speak ${ctx.case.language}`;
   },
 };
 
@@ -160,8 +179,10 @@ export function scoreCandidate(method: Queue['routing'], { agent, state }: Candi
     case 'most_available':
       return -spareCapacity(agent, state, ctx.case.channel);
     case 'round_robin':
-      // Longest since last assignment first; never assigned sorts before everyone.
-      return state.lastAssignedAt ? lastAssignedMs(state) : Number.NEGATIVE_INFINITY;
+      // Longest since last assignment first: the score is the instant of the last assignment, and
+      // never assigned counts as the earliest instant a date can hold, so it sorts before everyone
+      // while staying a finite number that the stored decision can hold.
+      return lastAssignedMs(state);
   }
 }
 
@@ -222,12 +243,23 @@ export function decideAssignment(ctx: RoutingContext, filters: readonly Candidat
 
 const parsedAssignedAt = new WeakMap<AgentState, number>();
 
-/** Milliseconds of the agent's last assignment (0 when never), parsed once per state object. */
+/**
+ * The earliest instant a JavaScript date can hold (-271821-04-20): "never assigned" as a time. Every
+ * real assignment is later, and unlike -Infinity it is a number DynamoDB can store.
+ */
+export const NEVER_ASSIGNED_MS = -8.64e15;
+
+/**
+ * Milliseconds of the agent's last assignment, parsed once per state object. Never assigned, or a
+ * timestamp that does not parse (NaN would make the sort arbitrary and the record unstorable),
+ * counts as NEVER_ASSIGNED_MS.
+ */
 function lastAssignedMs(state: AgentState): number {
-  if (!state.lastAssignedAt) return 0;
+  if (!state.lastAssignedAt) return NEVER_ASSIGNED_MS;
   let ms = parsedAssignedAt.get(state);
   if (ms === undefined) {
     ms = Date.parse(state.lastAssignedAt);
+    if (!Number.isFinite(ms)) ms = NEVER_ASSIGNED_MS;
     parsedAssignedAt.set(state, ms);
   }
   return ms;
@@ -342,7 +374,8 @@ export function matchRule(compiled: CompiledRouting, c: CaseRecord, now: Date): 
  * levels dropped (any level of each remaining skill will do); 3 the language requirement dropped.
  */
 export function relaxRequirements(required: SkillRequirement[], waitedMs: number, relaxAfterMs: number): { requirements: Requirements; stage: number } {
-  const stage = relaxAfterMs <= 0 ? 0 : Math.min(3, Math.floor(waitedMs / relaxAfterMs));
+  // Written so that a NaN on either side gives stage 0 rather than a NaN stage.
+  const stage = relaxAfterMs > 0 && waitedMs > 0 ? Math.min(3, Math.floor(waitedMs / relaxAfterMs)) : 0;
   let skills = required;
   if (stage >= 1) skills = skills.filter((s) => !s.optional);
   if (stage >= 2) skills = skills.map((s) => ({ ...s, minLevel: 1 }));
@@ -430,7 +463,10 @@ export function decideRouting(input: EngineInput): EngineDecision {
     reasons.push(`priority set to ${then.setPriority} by rule ${matched!.rule.id}`);
   }
 
-  const waitedMs = c.routing.queuedAt ? Math.max(0, now.getTime() - Date.parse(c.routing.queuedAt)) : 0;
+  // A queuedAt that does not parse counts as no wait: NaN would make the stage NaN, which neither
+  // relaxes anything nor can be stored with the decision.
+  const queuedMs = c.routing.queuedAt ? Date.parse(c.routing.queuedAt) : Number.NaN;
+  const waitedMs = Number.isFinite(queuedMs) ? Math.max(0, now.getTime() - queuedMs) : 0;
   const { requirements, stage } = relaxRequirements(then?.requireSkills ?? [], waitedMs, compiled.relaxAfterMs);
   if (stage > 0) reasons.push(`requirements relaxed to stage ${stage} after waiting ${Math.round(waitedMs / 60000)} min`);
 

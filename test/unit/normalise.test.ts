@@ -65,7 +65,7 @@ describe('normaliseCountry', () => {
     ['Côte d’Ivoire', 'CI'],
     ['COTE D IVOIRE', 'CI'],
     ['Österreich', 'AT'],
-    ['Oesterreich', undefined],
+    ['Oesterreich', 'AT'],
     ['Suisse', 'CH'],
     ['Türkiye', 'TR'],
     ['Россия', 'RU'],

@@ -18,7 +18,12 @@ export { normaliseEmail } from './email.js';
 export { foldForLookup } from './fold.js';
 export {
   DEFAULT_MIN_LANGUAGE_CONFIDENCE,
+  LONG_TEXT_LETTERS,
+  MIN_LETTERS,
+  REQUIRED_LEAD,
+  SHORT_TEXT_LETTERS,
   detectLanguage,
+  requiredLead,
   normaliseLanguageTag,
   textForDetection,
   type DetectLanguageOptions,
