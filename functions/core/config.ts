@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
+import { fieldIssues } from './field-issues.js';
 import { PrioritisationSchema, checkPrioritisation } from './priority.js';
 
 /**
@@ -393,12 +394,7 @@ export function parseRoutingConfig(input: unknown): RoutingConfig {
     }
     return cfg;
   }
-  throw new ValidationError(
-    result.error.issues.map((issue) => ({
-      field: issue.path.length ? issue.path.map(String).join('.') : '(root)',
-      message: issue.message,
-    })),
-  );
+  throw new ValidationError(fieldIssues(result.error, { root: '(root)' }));
 }
 
 /** Rank of a priority level: 0 is the most urgent. Unknown levels sort last. */
