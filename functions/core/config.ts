@@ -216,10 +216,34 @@ export const SweepsSchema = z
   })
   .default({ acceptTimeout: 'PT5M', absentAfter: 'PT15M', onHoldMax: 'P3D', relaxSkillsAfter: 'PT30M' });
 
-/** An acknowledgement template; `{{caseNumber}}`, `{{subject}}`, `{{name}}` and `{{email}}` are filled in. */
+/** What an acknowledgement template may name; nothing else is ever filled in (functions/core/email-ack.ts). */
+export const ACK_PLACEHOLDERS = ['caseNumber', 'subject', 'name', 'email'] as const;
+export type AckPlaceholder = (typeof ACK_PLACEHOLDERS)[number];
+
+/** Every `{{...}}` in a template, as written, with the name inside it (spaces trimmed). */
+export function templatePlaceholders(template: string): { written: string; name: string }[] {
+  return [...template.matchAll(/\{\{(.*?)\}\}/gs)].map((m) => ({ written: m[0], name: m[1]!.trim() }));
+}
+
+/** A template text that names only ACK_PLACEHOLDERS: a typo or `{{constructor}}` is refused when applied. */
+const templateText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .superRefine((text, ctx) => {
+      const unknown = templatePlaceholders(text).filter((p) => !(ACK_PLACEHOLDERS as readonly string[]).includes(p.name));
+      if (unknown.length === 0) return;
+      ctx.addIssue({
+        code: 'custom',
+        message: `${[...new Set(unknown.map((p) => p.written))].join(', ')} ${unknown.length === 1 ? 'is not a placeholder' : 'are not placeholders'}: use ${ACK_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`,
+      });
+    });
+
+/** An acknowledgement template; `{{caseNumber}}`, `{{subject}}`, `{{name}}` and `{{email}}` are filled in, nothing else. */
 const ackTemplate = z.object({
-  subject: z.string().min(1).max(300),
-  text: z.string().min(1).max(20_000),
+  subject: templateText(300),
+  text: templateText(20_000),
 });
 
 const DEFAULT_ACK_TEMPLATES = {

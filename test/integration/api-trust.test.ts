@@ -274,3 +274,18 @@ describe('unknown keys in nested objects', () => {
     expect(res.body.fields).toHaveLength(3);
   });
 });
+
+describe('templates in the configuration', () => {
+  it('PUT /admin/config refuses a placeholder that is not documented, naming its path', async () => {
+    const before = await deps.configs.getCurrent();
+    const res = await call('PUT', '/admin/config', {
+      as: 'adam',
+      json: { ...CONFIG, email: { acknowledgement: { templates: { en: { subject: 'Re: {{subject}}', text: 'Case {{caseNumber}}: {{constructor}}' } } } } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.fields).toEqual([
+      { field: 'email.acknowledgement.templates.en.text', message: expect.stringContaining('{{constructor}} is not a placeholder') },
+    ]);
+    expect((await deps.configs.getCurrent())?.version).toBe(before!.version);
+  });
+});
