@@ -11,12 +11,12 @@
  * | routing decision     | CASE#<caseId>           | DEC#<decisionId>   |                                           |
  * | case-number pointer  | CASENO#<number>         | CASENO             |                                           |
  * | case-number counter  | COUNTER#caseNumber      | COUNTER            |                                           |
- * | idempotency record   | IDEMP#<scope>#<key>     | IDEMP              | TTL                                       |
+ * | idempotency / claim  | IDEMP#<scope>#<key>     | IDEMP              | TTL (holdUntil checked by condition)      |
  * | inbound dedupe       | INMSG#<messageId> / INHASH#<sha256> | DEDUPE |                                        |
  * | outbound message id  | OUTMSG#<messageId>      | OUTMSG             |                                           |
  * | contact (email)      | EMAILCONTACT#<email>    | CONTACT            |                                           |
  * | mail log (no case)   | MAILLOG#<yyyy-mm-dd>    | <at>#<id>          | TTL                                       |
- * | rate-limit window    | RATE#<scope>#<key>#<windowStart> | RATE      | TTL                                       |
+ * | rate-limit bucket    | RATE#<scope>#<key>      | GCRA               | TTL                                       |
  * | agent live state     | AGENT#<agentId>         | STATE              | gsi5 DUE#absent (sparse, while away/offline) |
  * | routing config       | CONFIG                  | CURRENT / V#<version 8 digits> |                               |
  * | admin alert          | ALERT#<yyyy-mm-dd>      | <at>#<alertId>     |                                           |
@@ -42,10 +42,8 @@ export const outboundMessageIdKey = (messageId: string) => ({ pk: `OUTMSG${SEP}$
 export const emailContactKey = (email: string) => ({ pk: `EMAILCONTACT${SEP}${email.toLowerCase()}`, sk: 'CONTACT' });
 /** Inbound mail that made or joined no case (rejected, unmatched bounces and reports), by day. */
 export const mailLogKey = (at: string, id: string) => ({ pk: `MAILLOG${SEP}${at.slice(0, 10)}`, sk: `${at}${SEP}${id}` });
-export const rateLimitKey = (scope: string, key: string, windowStart: number) => ({
-  pk: `RATE${SEP}${scope}${SEP}${key}${SEP}${windowStart}`,
-  sk: 'RATE',
-});
+/** A token bucket per scope and key (functions/adapters/rate-limiter.ts); `GCRA` tells it from the old per-window counters. */
+export const rateLimitKey = (scope: string, key: string) => ({ pk: `RATE${SEP}${scope}${SEP}${key}`, sk: 'GCRA' });
 
 export const agentStateKey = (agentId: string) => ({ pk: `AGENT${SEP}${agentId}`, sk: 'STATE' });
 

@@ -23,7 +23,7 @@ import {
 } from '../shared/api-schemas.js';
 import { buildOpenApiDocument } from '../shared/openapi.js';
 import type { HttpEvent, HttpResult } from '../shared/http.js';
-import { bodyBytes, bodyText, header, httpHandler, json, lazy, principalOf } from '../shared/http.js';
+import { assertWellFormedText, bodyBytes, bodyText, header, httpHandler, json, lazy, principalOf } from '../shared/http.js';
 import { logger } from '../shared/observability.js';
 import type { RouteDefinition } from '../shared/routes.js';
 import { ROUTES, findRoute } from '../shared/routes.js';
@@ -89,11 +89,14 @@ function jsonBody(event: HttpEvent, maxBytes = API_MAX_BODY_BYTES): unknown {
   }
   const text = bodyText(event);
   if (text.trim() === '') throw new ValidationError([{ field: 'body', message: 'is required (a JSON object)' }]);
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
     throw new ValidationError([{ field: 'body', message: 'is not valid JSON' }]);
   }
+  assertWellFormedText(parsed, text);
+  return parsed;
 }
 
 /** The object without its undefined fields (exactOptionalPropertyTypes-friendly). */
