@@ -13,7 +13,8 @@ import { rateLimitKey } from './keys.js';
  * window let twice the limit through across its boundary.)
  *
  * Each hit is conditional writes, no read and no lock, shared by every Lambda instance:
- * - idle bucket (`tat` absent or past): SET tat = now + interval, if tat <= now;
+ * - idle bucket (`tat` absent or past): SET tat = now + interval, if tat <= now (or if tat lies more
+ *   than a window ahead, which no hit on this clock can have written: a skewed clock);
  * - busy bucket: SET tat = tat + interval, if now < tat <= now + window - interval (atomic, so
  *   concurrent hits never overspend).
  * The idle write is tried first (the usual case: an address's first submission in a while); when it
@@ -62,8 +63,11 @@ export function makeRateLimiter({ client, tableName }: TableRef): RateLimiter {
                   }
                 : {
                     UpdateExpression: 'SET tat = :next, expiresAt = :expires',
-                    ConditionExpression: 'attribute_not_exists(tat) OR tat <= :now',
-                    ExpressionAttributeValues: { ':next': t + interval, ':now': t, ':expires': expiresAt },
+                    // A schedule more than a window ahead cannot come from this clock (each hit pushes it
+                    // at most to now + window): the writer's clock ran ahead, or this one went back.
+                    // Counting it as idle stops one skewed clock from locking a client out.
+                    ConditionExpression: 'attribute_not_exists(tat) OR tat <= :now OR tat > :horizon',
+                    ExpressionAttributeValues: { ':next': t + interval, ':now': t, ':horizon': t + windowMs, ':expires': expiresAt },
                   }),
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             }),

@@ -74,6 +74,17 @@ describe('rate limiter', () => {
     expect((await limiter.hit('test', key, 4, 3600, new Date(T0 + 1000 + 899_000))).allowed).toBe(true);
   });
 
+  it('a schedule more than a window ahead (a clock that ran ahead, or went back) counts as idle', async () => {
+    const key = `skew-${++keyCounter}`;
+    const ahead = new Date(T0 + 12 * 3600_000);
+    for (let i = 0; i < 3; i++) expect((await limiter.hit('test', key, 3, 3600, ahead)).allowed).toBe(true);
+    expect((await limiter.hit('test', key, 3, 3600, ahead)).allowed).toBe(false);
+    // Twelve hours earlier by another clock: not locked out for twelve hours.
+    expect((await limiter.hit('test', key, 3, 3600, new Date(T0))).allowed).toBe(true);
+    // Within a window's reach the schedule counts as usual.
+    expect((await limiter.hit('test', key, 3, 3600, new Date(T0 - 1000))).allowed).toBe(true);
+  });
+
   it('a limit of 0 refuses everything', async () => {
     expect(await limiter.hit('test', `zero-${++keyCounter}`, 0, 3600, new Date(T0))).toEqual({ allowed: false, retryAfterSeconds: 3600 });
   });
