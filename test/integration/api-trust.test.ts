@@ -275,6 +275,16 @@ describe('unknown keys in nested objects', () => {
   });
 });
 
+describe('text that is not UTF-8', () => {
+  it('is refused by field in API bodies too, not stored as U+FFFD', async () => {
+    const c = await ownedCase('in_progress');
+    const res = await call('POST', `/cases/${c.caseId}/notes`, { as: 'ann', json: { text: 'half a pair: \udc00' } });
+    expect(res.status).toBe(400);
+    expect(res.body.fields).toEqual([{ field: 'text', message: 'is not valid UTF-8' }]);
+    expect((await deps.cases.get(c.caseId))?.version).toBe(c.version);
+  });
+});
+
 describe('templates in the configuration', () => {
   it('PUT /admin/config refuses a placeholder that is not documented, naming its path', async () => {
     const before = await deps.configs.getCurrent();

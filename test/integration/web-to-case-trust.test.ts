@@ -32,7 +32,13 @@ const GENEROUS = { perIp: 10_000, perEmail: 10_000, windowSeconds: 3600 };
 
 /** A handler with its own clock, limits and recording workflow starter and sleep. */
 function setup(
-  options: { limits?: Partial<typeof GENEROUS>; start?: string; onStart?: (caseId: string) => void } & Partial<Pick<DepsParts, 'webFormReturnUrl'>> = {},
+  options: {
+    limits?: Partial<typeof GENEROUS>;
+    start?: string;
+    onStart?: (caseId: string) => void;
+    /** Each sleep moves the clock this much further than asked, as a busy process's timers do. */
+    oversleep?: number;
+  } & Partial<Pick<DepsParts, 'webFormReturnUrl'>> = {},
 ) {
   const clock = fixedClock(options.start ?? '2026-03-02T10:00:00.000Z');
   const started: string[] = [];
@@ -43,7 +49,12 @@ function setup(
       options.onStart?.(caseId);
     },
   };
-  const sleep: Sleep = (ms) => (sleeps.push(ms), systemSleep(ms));
+  const sleep: Sleep = (ms) => {
+    sleeps.push(ms);
+    if (options.oversleep === undefined) return systemSleep(ms);
+    clock.advance(ms + options.oversleep);
+    return systemSleep(0);
+  };
   const deps = makeAppDeps({
     table: db.table,
     alerts: { publish: async () => undefined },
@@ -286,6 +297,19 @@ describe('a honeypot answer cannot be told from a real one', () => {
     await env.call(jsonPost(submission(), ip));
     expect(env.sleeps.length).toBe(afterBot);
     expect(env.started).toHaveLength(2);
+  });
+
+  it('does not add its own timer lateness on top: what timers oversleep is taken off the next waits', async () => {
+    let env!: ReturnType<typeof setup>;
+    env = setup({ onStart: () => void env.clock.advance(137), oversleep: 20 });
+    const ip = freshIp();
+    await env.call(jsonPost(submission(), ip));
+    for (let i = 0; i < 12; i++) await env.call(jsonPost(bot(), ip));
+    // The first wait asks for the full 137 ms, later ones for less, approaching 137 - 20.
+    expect(env.sleeps[0]).toBe(137);
+    for (let i = 1; i < env.sleeps.length; i++) expect(env.sleeps[i]!).toBeLessThan(env.sleeps[i - 1]!);
+    expect(env.sleeps.at(-1)!).toBeGreaterThanOrEqual(117);
+    expect(env.sleeps.at(-1)!).toBeLessThan(122);
   });
 });
 

@@ -83,6 +83,8 @@ const epochSeconds = (ms: number) => Math.ceil(ms / 1000);
 export function makeSubmitWebCase(deps: SubmitWebCaseDeps) {
   /** How long recent real submissions took to write their case and start its workflow (ms). */
   const recent: number[] = [];
+  /** How late this process's timers have woken lately (ms, a moving average). */
+  let lateness = 0;
 
   const elapsedSince = (startMs: number) => Math.max(0, deps.clock.now().getTime() - startMs);
 
@@ -166,7 +168,7 @@ export function makeSubmitWebCase(deps: SubmitWebCaseDeps) {
         const started = deps.clock.now().getTime();
         await deps.claims.settleDecoy(key.scope, key.key, token, { caseId: decoyId, caseNumber, holdUntil, expiresAt });
         settled = true;
-        await deps.sleep(Math.max(0, decoyDuration(decoyId) - elapsedSince(started)));
+        await waitOut(decoyDuration(decoyId) - elapsedSince(started));
         return { outcome: 'honeypot', caseId: decoyId, caseNumber, status: 'new' };
       }
 
@@ -189,6 +191,17 @@ export function makeSubmitWebCase(deps: SubmitWebCaseDeps) {
       if (!settled) await deps.claims.release(key.scope, key.key, token).catch(() => undefined);
     }
   };
+
+  /**
+   * Waits `ms`, less what timers have lately overslept: a busy process wakes late, and a decoy that
+   * overslept on top of copying a real duration would be slower than the real thing.
+   */
+  async function waitOut(ms: number): Promise<void> {
+    const wanted = Math.max(0, ms - lateness);
+    const before = deps.clock.now().getTime();
+    await deps.sleep(wanted);
+    lateness = Math.max(0, 0.8 * lateness + 0.2 * (elapsedSince(before) - wanted));
+  }
 
   function remember(ms: number): void {
     recent.push(ms);
