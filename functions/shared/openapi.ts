@@ -87,7 +87,8 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
   },
   'POST /web-to-case': {
     summary: 'Submit the contact form',
-    description: 'Public. JSON answers JSON; a form post answers with a page (or a 303 to the configured return URL). Rate limited per IP and per email.',
+    description:
+      'Public. JSON answers JSON; a form post answers with a page (or a 303 to the configured return URL). Rate limited per IP and per email (a token bucket); a repeat of a submission (its idempotencyKey, or the same words within 10 minutes) answers 200 with the same case and spends no rate-limit budget. 409: the same submission is still being taken by a concurrent request; send it again.',
     tag: 'Public',
     body: 'WebSubmission',
     formBody: true,
@@ -96,7 +97,7 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
       201: { description: 'A case was created.', schema: 'WebToCaseResult' },
       303: { description: 'Form post: redirected to the configured return URL.' },
     },
-    errors: [400, 413, 415, 429, 500],
+    errors: [400, 409, 413, 415, 429, 500],
   },
   'GET /cases': {
     summary: 'List cases',
