@@ -289,12 +289,21 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
         ...historyPuts(tableName, command.events),
       ];
       if (command.idempotency) {
-        const { scope, key, expiresAt } = command.idempotency;
+        const { scope, key, expiresAt, claimToken, holdUntil } = command.idempotency;
         items.push({
           Put: {
             TableName: tableName,
-            Item: { ...idempotencyKey(scope, key), entity: 'idempotency', caseId: c.caseId, expiresAt },
-            ConditionExpression: 'attribute_not_exists(pk)',
+            Item: {
+              ...idempotencyKey(scope, key),
+              entity: 'idempotency',
+              caseId: c.caseId,
+              expiresAt,
+              // Settles the claim this attempt holds (functions/adapters/submission-claims.ts).
+              ...(claimToken ? { state: 'done', decoy: false, caseNumber: c.caseNumber, claimToken, ...(holdUntil !== undefined ? { holdUntil } : {}) } : {}),
+            },
+            ...(claimToken
+              ? { ConditionExpression: 'claimToken = :token', ExpressionAttributeValues: { ':token': claimToken } }
+              : { ConditionExpression: 'attribute_not_exists(pk)' }),
           },
         });
       }

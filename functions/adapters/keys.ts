@@ -70,7 +70,7 @@ export const SORT_PREFIX = { message: `MSG${SEP}`, event: `EVT${SEP}`, decision:
 export const caseNumberKey = (caseNumber: string) => ({ pk: `CASENO${SEP}${caseNumber}`, sk: 'CASENO' });
 export const caseNumberCounterKey = () => ({ pk: `COUNTER${SEP}caseNumber`, sk: 'COUNTER' });
 
-export const idempotencyKey = (scope: string, key: string) => ({ pk: `IDEMP${SEP}${scope}${SEP}${key}`, sk: 'IDEMP' });
+export const idempotencyKey = (scope: string, key: string) => ({ pk: `IDEMP${SEP}${scope}${SEP}${boundedKeyPart(key)}`, sk: 'IDEMP' });
 export const inboundMessageIdKey = (messageId: string) => ({ pk: `INMSG${SEP}${boundedKeyPart(messageId)}`, sk: 'DEDUPE' });
 export const inboundHashKey = (sha256: string) => ({ pk: `INHASH${SEP}${sha256}`, sk: 'DEDUPE' });
 export const outboundMessageIdKey = (messageId: string) => ({ pk: `OUTMSG${SEP}${boundedKeyPart(messageId)}`, sk: 'OUTMSG' });
@@ -78,10 +78,8 @@ export const outboundMessageIdKey = (messageId: string) => ({ pk: `OUTMSG${SEP}$
 export const emailContactKey = (email: string) => ({ pk: `EMAILCONTACT${SEP}${boundedKeyPart(email.toLowerCase())}`, sk: 'CONTACT' });
 /** Inbound mail that made or joined no case (rejected, unmatched bounces and reports), by day. */
 export const mailLogKey = (at: string, id: string) => ({ pk: `MAILLOG${SEP}${at.slice(0, 10)}`, sk: `${at}${SEP}${boundedKeyPart(id)}` });
-export const rateLimitKey = (scope: string, key: string, windowStart: number) => ({
-  pk: `RATE${SEP}${scope}${SEP}${key}${SEP}${windowStart}`,
-  sk: 'RATE',
-});
+/** A token bucket per scope and key (functions/adapters/rate-limiter.ts); `GCRA` tells it from the old per-window counters. */
+export const rateLimitKey = (scope: string, key: string) => ({ pk: `RATE${SEP}${scope}${SEP}${boundedKeyPart(key)}`, sk: 'GCRA' });
 
 export const agentStateKey = (agentId: string) => ({ pk: `AGENT${SEP}${agentId}`, sk: 'STATE' });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationMs } from './duration.js';
 import { ValidationError } from './errors.js';
+import { fieldIssues } from './field-issues.js';
 import { PrioritisationSchema, checkPrioritisation } from './priority.js';
 import { PatternError, compilePattern } from './pattern.js';
 
@@ -312,10 +313,34 @@ export const SweepsSchema = z
   })
   .default({ acceptTimeout: 'PT5M', absentAfter: 'PT15M', onHoldMax: 'P3D', relaxSkillsAfter: 'PT30M' });
 
-/** An acknowledgement template; `{{caseNumber}}`, `{{subject}}`, `{{name}}` and `{{email}}` are filled in. */
+/** What an acknowledgement template may name; nothing else is ever filled in (functions/core/email-ack.ts). */
+export const ACK_PLACEHOLDERS = ['caseNumber', 'subject', 'name', 'email'] as const;
+export type AckPlaceholder = (typeof ACK_PLACEHOLDERS)[number];
+
+/** Every `{{...}}` in a template, as written, with the name inside it (spaces trimmed). */
+export function templatePlaceholders(template: string): { written: string; name: string }[] {
+  return [...template.matchAll(/\{\{(.*?)\}\}/gs)].map((m) => ({ written: m[0], name: m[1]!.trim() }));
+}
+
+/** A template text that names only ACK_PLACEHOLDERS: a typo or `{{constructor}}` is refused when applied. */
+const templateText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .superRefine((text, ctx) => {
+      const unknown = templatePlaceholders(text).filter((p) => !(ACK_PLACEHOLDERS as readonly string[]).includes(p.name));
+      if (unknown.length === 0) return;
+      ctx.addIssue({
+        code: 'custom',
+        message: `${[...new Set(unknown.map((p) => p.written))].join(', ')} ${unknown.length === 1 ? 'is not a placeholder' : 'are not placeholders'}: use ${ACK_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`,
+      });
+    });
+
+/** An acknowledgement template; `{{caseNumber}}`, `{{subject}}`, `{{name}}` and `{{email}}` are filled in, nothing else. */
 const ackTemplate = z.object({
-  subject: z.string().min(1).max(300).describe('Subject line; the case token is appended whatever it says.'),
-  text: z.string().min(1).max(20_000).describe('Plain-text body.'),
+  subject: templateText(300).describe('Subject line; the case token is appended whatever it says.'),
+  text: templateText(20_000).describe('Plain-text body.'),
 });
 
 const DEFAULT_ACK_TEMPLATES = {
@@ -556,12 +581,7 @@ export function parseRoutingConfig(input: unknown): RoutingConfig {
     }
     return cfg;
   }
-  throw new ValidationError(
-    result.error.issues.map((issue) => ({
-      field: issue.path.length ? issue.path.map(String).join('.') : '(root)',
-      message: issue.message,
-    })),
-  );
+  throw new ValidationError(fieldIssues(result.error, { root: '(root)' }));
 }
 
 /** Rank of a priority level: 0 is the most urgent. Unknown levels sort last. */

@@ -1,5 +1,5 @@
-import type { EmailSettings, RoutingConfig } from './config.js';
-import { EmailSettingsSchema } from './config.js';
+import type { AckPlaceholder, EmailSettings, RoutingConfig } from './config.js';
+import { ACK_PLACEHOLDERS, EmailSettingsSchema } from './config.js';
 import type { InboundClassification } from './email-classify.js';
 import { isMailerDaemon, isNoReplyAddress } from './email-classify.js';
 import { isDeliverableAddress, normaliseAddress } from './email.js';
@@ -74,8 +74,15 @@ export interface AckContent {
   language: string;
 }
 
-function fill(template: string, values: Record<string, string>): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => values[name] ?? whole);
+/**
+ * Fills the allow-listed placeholders from the values' own properties: a name such as `constructor`
+ * or `__proto__` never reaches Object.prototype. Any other `{{name}}` stays as written (the
+ * configuration refuses them when applied; one stored before that check shows them literally).
+ */
+function fill(template: string, values: Readonly<Record<AckPlaceholder, string>>): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) =>
+    (ACK_PLACEHOLDERS as readonly string[]).includes(name) && Object.hasOwn(values, name) ? values[name as AckPlaceholder] : whole,
+  );
 }
 
 /** The template in the customer's language when there is one, else the default language's, else English. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CaseMessage, CaseRecord } from './case.js';
 import type { Channel, RoutingConfig } from './config.js';
 import { priorityRank } from './config.js';
-import { ValidationError } from './errors.js';
+import { parseOrThrow } from './field-issues.js';
 import type { IdGenerator } from './ports.js';
 
 /**
@@ -21,8 +21,9 @@ export const WebSubmissionSchema = z.object({
     (v) => (typeof v === 'string' ? v.trim() : v),
     z
       .string()
-      .min(1, 'is required')
-      .max(254)
+      // abort: an empty address is missing, not also malformed (one message per field).
+      .min(1, { error: 'is required', abort: true })
+      .max(254, { error: 'is too long (at most 254 characters)', abort: true })
       .refine((e) => z.regexes.unicodeEmail.test(e) && /@[^@]+\.[^@.]+$/u.test(e), 'must be an email address'),
   ),
   phone: optionalText(40),
@@ -42,17 +43,9 @@ export const WebSubmissionSchema = z.object({
 });
 export type WebSubmission = z.infer<typeof WebSubmissionSchema>;
 
-/** Validates a submission, naming every invalid field at once. */
+/** Validates a submission, naming every invalid field at once, each with one message. */
 export function parseWebSubmission(input: unknown): WebSubmission {
-  // reportInput: zod 4 leaves `issue.input` out otherwise, and every wrong type would read "is required".
-  const result = WebSubmissionSchema.safeParse(input, { reportInput: true });
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => {
-    const field = issue.path.map(String).join('.') || '(body)';
-    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
-    return { field, message };
-  });
-  throw new ValidationError(issues);
+  return parseOrThrow(WebSubmissionSchema, input, { root: '(body)', requiredWhenMissing: true });
 }
 
 export interface NewCaseInput {

@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import type { CaseEvent, CaseMessage, CaseRecord } from '../core/case.js';
-import type { FieldIssue } from '../core/errors.js';
 import { NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../core/errors.js';
 import type { CaseWithHistory, StoredDecision } from '../core/ports.js';
 import { assertAdmin } from '../core/authz.js';
+import { parseOrThrow } from '../core/field-issues.js';
+import { UNMATCHABLE_VERSION } from '../core/versions.js';
 import type { AppDeps } from '../shared/deps.js';
 import { makeUseCases } from '../shared/use-cases.js';
 import { awsApiDeps } from '../shared/api-deps.js';
@@ -23,7 +24,7 @@ import {
 import { errorHeaders } from '../shared/http-errors.js';
 import { buildOpenApiDocument } from '../shared/openapi.js';
 import type { HttpEvent, HttpResult } from '../shared/http.js';
-import { bodyBytes, bodyText, header, httpHandler, json, lazy, principalOf } from '../shared/http.js';
+import { assertWellFormedText, bodyBytes, bodyText, header, httpHandler, json, lazy, principalOf } from '../shared/http.js';
 import { logger } from '../shared/observability.js';
 import type { RouteDefinition } from '../shared/routes.js';
 import { ROUTES, findRoute } from '../shared/routes.js';
@@ -45,14 +46,25 @@ const INTERNAL_CASE_FIELDS = ['priorityRank', 'routing'] as const;
 // ---------------------------------------------------------------------------------------------
 // Requests (the schemas live in functions/shared/api-schemas.ts, shared with the OpenAPI document)
 
-/** `If-Match: "7"` ▶ 7; absent ▶ undefined (the write is unconditional on the version). */
-function ifMatchVersion(event: HttpEvent): number | undefined {
-  const value = header(event, 'if-match')?.trim();
-  if (!value || value === '*') return undefined;
-  const version = Number(value.replace(/^W\//, '').replace(/"/g, ''));
-  if (!Number.isInteger(version) || version < 0) throw new ValidationError([{ field: 'If-Match', message: 'must be an ETag this API issued' }]);
-  return version;
+/** The ETags this API issues: the version as a decimal without leading zeros, in double quotes (strong). */
+const ISSUED_ETAG = /^"(0|[1-9][0-9]{0,15})"$/;
+
+/**
+ * `If-Match` as the use cases take it: absent, empty or `*` ▶ undefined (unconditional); an ETag
+ * this API issued (`"7"`) ▶ its version; anything else (`""`, `"0x10"`, `"1e3"`, `W/"7"`, a list)
+ * ▶ a version nothing has, so the write fails with 412 after authorisation, as RFC 9110 wants for a
+ * condition that cannot match, never with 400 before it.
+ */
+export function parseIfMatch(value: string | undefined): number | undefined {
+  // Only HTTP's optional whitespace (space, tab) surrounds a field value.
+  const trimmed = value?.replace(/^[ \t]+|[ \t]+$/g, '');
+  if (!trimmed || trimmed === '*') return undefined;
+  const digits = ISSUED_ETAG.exec(trimmed)?.[1];
+  const version = digits === undefined ? Number.NaN : Number(digits);
+  return Number.isSafeInteger(version) ? version : UNMATCHABLE_VERSION;
 }
+
+const ifMatchVersion = (event: HttpEvent) => parseIfMatch(header(event, 'if-match'));
 
 /** An optional JSON body: absent or empty is an empty object. */
 function optionalJsonBody(event: HttpEvent): unknown {
@@ -62,21 +74,9 @@ function optionalJsonBody(event: HttpEvent): unknown {
 /** Path ids are configuration ids or ULIDs; anything else cannot name a stored item. */
 const PATH_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
-/** Zod issues as the error table's fields; the whole input is the `body` (queries are always objects). */
-function issuesOf(error: z.ZodError): FieldIssue[] {
-  return error.issues.flatMap((issue): FieldIssue[] => {
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: key, message: 'is not a known field' }));
-    const field = issue.path.length ? issue.path.map(String).join('.') : 'body';
-    const missing = (issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.input === undefined;
-    return [{ field, message: missing ? 'is required' : issue.path.length ? issue.message : 'must be a JSON object' }];
-  });
-}
-
 function parseWith<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  // reportInput: tells "missing" from "wrong type" (the issue carries the offending input).
-  const result = schema.safeParse(input, { reportInput: true });
-  if (!result.success) throw new ValidationError(issuesOf(result.error));
-  return result.data;
+  // The whole input is the `body` (queries are always objects, so only a body can be of the wrong type).
+  return parseOrThrow(schema, input, { root: 'body', requiredWhenMissing: true, rootTypeMessage: 'must be a JSON object' });
 }
 
 /** A JSON request body: size, media type and syntax are checked before the schema sees it. */
@@ -90,11 +90,14 @@ function jsonBody(event: HttpEvent, maxBytes = API_MAX_BODY_BYTES): unknown {
   }
   const text = bodyText(event);
   if (text.trim() === '') throw new ValidationError([{ field: 'body', message: 'is required (a JSON object)' }]);
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
     throw new ValidationError([{ field: 'body', message: 'is not valid JSON' }]);
   }
+  assertWellFormedText(parsed, text);
+  return parsed;
 }
 
 /** The object without its undefined fields (exactOptionalPropertyTypes-friendly). */
@@ -172,7 +175,7 @@ export function toApiCaseWithHistory(found: CaseWithHistory): Record<string, unk
   };
 }
 
-/** A strong validator from the optimistic-concurrency version: it changes on every write. */
+/** A strong validator from the optimistic-concurrency version: it changes on every write (ISSUED_ETAG). */
 export const etagOf = (version: number) => `"${version}"`;
 
 function ifNoneMatchHits(event: HttpEvent, etag: string): boolean {

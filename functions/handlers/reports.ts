@@ -5,8 +5,8 @@ import type { TableRef } from '../adapters/dynamo.js';
 import { makeDocumentClient } from '../adapters/dynamo.js';
 import { makeReportReader } from '../adapters/report-reader.js';
 import { assertManager } from '../core/authz.js';
-import type { FieldIssue } from '../core/errors.js';
-import { NotFoundError, PayloadTooLargeError, ValidationError } from '../core/errors.js';
+import { parseOrThrow } from '../core/field-issues.js';
+import { NotFoundError, PayloadTooLargeError } from '../core/errors.js';
 import type { Clock, ConfigRepository } from '../core/ports.js';
 import type { ReportFilters } from '../core/reports/filters.js';
 import { REPORT_FILTER_FIELDS } from '../core/reports/filters.js';
@@ -47,14 +47,7 @@ const GZIP_MIN_BYTES = 1024;
 const REPORTS_ROUTES: readonly RouteDefinition[] = (ROUTES as readonly RouteDefinition[]).filter((r) => r.target === 'reports');
 
 function parseQuery<T extends z.ZodType>(schema: T, event: HttpEvent): z.output<T> {
-  const result = schema.safeParse(event.queryStringParameters ?? {}, { reportInput: true });
-  if (result.success) return result.data;
-  throw new ValidationError(
-    result.error.issues.flatMap((issue): FieldIssue[] => {
-      if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: key, message: 'is not a known parameter' }));
-      return [{ field: issue.path.map(String).join('.') || 'query', message: issue.message }];
-    }),
-  );
+  return parseOrThrow(schema, event.queryStringParameters ?? {}, { root: 'query', unknownKey: 'is not a known parameter' });
 }
 
 /** A text body, gzipped when the caller accepts it and it is worth it; refused when too big to return at all. */

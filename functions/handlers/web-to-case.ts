@@ -14,7 +14,19 @@ import type { AppDeps } from '../shared/deps.js';
 import { awsDeps } from '../shared/deps.js';
 import { errorBody, errorHeaders, httpStatusOf } from '../shared/http-errors.js';
 import type { HttpEvent, HttpResult } from '../shared/http.js';
-import { bodyBytes, header, html, httpHandler, json, lazy, redirect } from '../shared/http.js';
+import {
+  assertWellFormedText,
+  bodyBytes,
+  bodyText,
+  decodeUtf8KeepingErrors,
+  header,
+  html,
+  httpHandler,
+  isWellFormedText,
+  json,
+  lazy,
+  redirect,
+} from '../shared/http.js';
 import { logger } from '../shared/observability.js';
 import type { FormValues } from '../shared/web-form.js';
 import { renderError, renderForm, renderThankYou } from '../shared/web-form.js';
@@ -32,14 +44,20 @@ export function createHandler(deps: AppDeps) {
     configs: deps.configs,
     workflow: deps.workflow,
     rateLimiter: deps.rateLimiter,
+    claims: deps.claims,
     clock: deps.clock,
     ids: deps.ids,
+    sleep: deps.sleep,
     limits: deps.webLimits,
   });
 
   async function handleJson(event: HttpEvent): Promise<HttpResult> {
     assertSize(event, 'json');
-    const submission = parseWebSubmission(parseJsonBody(strictBodyText(event)));
+    const text = bodyText(event);
+    const input = parseJsonBody(text);
+    // Bad bytes (or a JSON escape of half a surrogate pair) are refused by field, as in a form post.
+    assertWellFormedText(input, text);
+    const submission = parseWebSubmission(input);
     const result = await submitWebCase(submission, { clientIp: clientIp(event) });
     const body = { caseId: result.caseId, caseNumber: result.caseNumber, status: result.status };
     // Idempotent replay (same idempotencyKey, or the same words again within the dedupe window):
@@ -51,13 +69,15 @@ export function createHandler(deps: AppDeps) {
     let values: FormValues | undefined;
     try {
       assertSize(event, 'form');
-      values = parseFormBody(strictBodyText(event));
+      const text = bodyText(event);
+      values = parseFormBody(text);
       let submission;
       try {
+        assertWellFormedText(values, text);
         submission = parseWebSubmission(values);
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
-        return html(400, renderForm({ values: keepKey(values, deps), errors: error.issues, action: page.action, embed: page.embed }));
+        return html(400, renderForm({ values: displayable(keepKey(values, deps)), errors: error.issues, action: page.action, embed: page.embed }));
       }
       const result = await submitWebCase(submission, { clientIp: clientIp(event) });
       return formSuccess(result, page, deps.webFormReturnUrl);
@@ -70,7 +90,11 @@ export function createHandler(deps: AppDeps) {
       const headers = errorHeaders(error);
       // Once the fields are read, the customer gets the form back with everything they wrote.
       if (values) {
-        return html(status, renderForm({ values: keepKey(values, deps), action: page.action, embed: page.embed, formError: formErrorText(error) }), headers);
+        return html(
+          status,
+          renderForm({ values: displayable(keepKey(values, deps)), action: page.action, embed: page.embed, formError: formErrorText(error) }),
+          headers,
+        );
       }
       return html(status, renderError({ ...errorPageText(error), formHref: page.action, embed: page.embed }), headers);
     }
@@ -124,6 +148,11 @@ function formSuccess(result: SubmitWebCaseResult, page: PageContext, returnUrl: 
   // A honeypot hit gets the same page as a real case: the bot must not learn it was caught.
   const status = result.outcome === 'duplicate' ? 200 : 201;
   return html(status, renderThankYou({ caseNumber: result.caseNumber, formHref: page.action, embed: page.embed }));
+}
+
+/** Values as the page can show them: bytes that were not UTF-8 appear as U+FFFD where they were. */
+function displayable(values: FormValues): FormValues {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v === undefined || isWellFormedText(v) ? v : Buffer.from(v, 'utf8').toString('utf8')]));
 }
 
 /** A re-rendered form keeps its idempotency key, so fixing a field and sending again is still one case. */
@@ -203,19 +232,6 @@ function assertSize(event: HttpEvent, kind: BodyKind): void {
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** The body as text; bytes that are not UTF-8 are refused rather than silently turned into U+FFFD. */
-function strictBodyText(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): string {
-  if (!event.body) return '';
-  if (!event.isBase64Encoded) return event.body;
-  try {
-    return utf8.decode(Buffer.from(event.body, 'base64'));
-  } catch {
-    throw new ValidationError([{ field: 'body', message: 'is not valid UTF-8' }]);
-  }
-}
-
 function parseJsonBody(text: string): unknown {
   let parsed: unknown;
   try {
@@ -239,22 +255,19 @@ export function parseFormBody(text: string): Record<string, string> {
   for (const pair of text.split('&')) {
     if (!pair) continue;
     const eq = pair.indexOf('=');
-    const name = decodeFormComponent(eq < 0 ? pair : pair.slice(0, eq), 'body');
-    const value = decodeFormComponent(eq < 0 ? '' : pair.slice(eq + 1), name || 'body');
+    const name = decodeFormComponent(eq < 0 ? pair : pair.slice(0, eq));
+    const value = decodeFormComponent(eq < 0 ? '' : pair.slice(eq + 1));
     if (!fields.has(name)) fields.set(name, value.replace(/\r\n?/g, '\n'));
   }
   // fromEntries defines own properties, so a field named `__proto__` is just a field.
   return Object.fromEntries(fields);
 }
 
-function decodeFormComponent(raw: string, field: string): string {
+function decodeFormComponent(raw: string): string {
   const spaced = raw.replace(/\+/g, ' ');
   if (!spaced.includes('%')) return spaced;
-  try {
-    // A character's bytes are always one contiguous run of escapes, so each run decodes on its own;
-    // a `%` not followed by two hex digits stays as it is, as in URLSearchParams.
-    return spaced.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => utf8.decode(Buffer.from(run.replace(/%/g, ''), 'hex')));
-  } catch {
-    throw new ValidationError([{ field, message: 'is not valid UTF-8' }]);
-  }
+  // A character's bytes are always one contiguous run of escapes, so each run decodes on its own;
+  // a `%` not followed by two hex digits stays as it is, as in URLSearchParams. Bytes that are not
+  // UTF-8 stay visible (decodeUtf8KeepingErrors), so the field is refused by name afterwards.
+  return spaced.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => decodeUtf8KeepingErrors(Buffer.from(run.replace(/%/g, ''), 'hex')));
 }

@@ -12,6 +12,7 @@ import { makeSlackSwarmNotifier, staticWebhookUrl } from '../adapters/slack-webh
 import type { TableRef } from '../adapters/dynamo.js';
 import { makeDocumentClient } from '../adapters/dynamo.js';
 import { makeRateLimiter } from '../adapters/rate-limiter.js';
+import { makeSubmissionClaims } from '../adapters/submission-claims.js';
 import { makeSnsAlertPublisher } from '../adapters/sns-alerts.js';
 import { makeNotifier } from '../adapters/notifier.js';
 import { makeStepFunctionsStarter } from '../adapters/step-functions.js';
@@ -28,6 +29,8 @@ import type {
   Notifier,
   RateLimiter,
   RawMailStore,
+  Sleep,
+  SubmissionClaims,
   SwarmNotifier,
   ThreadingKeySource,
   WorkflowStarter,
@@ -50,10 +53,13 @@ export interface AppDeps {
   assignments: AssignmentStore;
   configs: ConfigRepository;
   rateLimiter: RateLimiter;
+  /** Idempotency and dedupe keys of web submissions, claimed before anything else (functions/adapters/submission-claims.ts). */
+  claims: SubmissionClaims;
   alerts: AlertPublisher;
   workflow: WorkflowStarter;
   clock: Clock;
   ids: IdGenerator;
+  sleep: Sleep;
   webLimits: WebIntakeLimits;
   /** Where a plain HTML form post is redirected after success; unset ▶ thank-you page. */
   webFormReturnUrl?: string;
@@ -80,6 +86,8 @@ export interface AppDeps {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+export const systemSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export function ulidGenerator(): IdGenerator {
   const next = monotonicFactory();
   return { next: () => next() };
@@ -91,6 +99,8 @@ export interface DepsParts {
   workflow: WorkflowStarter;
   clock?: Clock;
   ids?: IdGenerator;
+  /** Default: setTimeout. */
+  sleep?: Sleep;
   webLimits?: Partial<WebIntakeLimits>;
   webFormReturnUrl?: string;
   /** Email-to-case adapters; absent ones fail when first used (functions that take no email need none). */
@@ -119,10 +129,12 @@ export function makeAppDeps(parts: DepsParts): AppDeps {
     assignments: meterAssignmentStore(makeAssignmentStore(parts.table), metrics),
     configs: makeConfigRepository(parts.table),
     rateLimiter: makeRateLimiter(parts.table),
+    claims: makeSubmissionClaims(parts.table),
     alerts: parts.alerts,
     workflow: parts.workflow,
     clock: parts.clock ?? systemClock,
     ids: parts.ids ?? ulidGenerator(),
+    sleep: parts.sleep ?? systemSleep,
     webLimits: { ...DEFAULT_WEB_LIMITS, ...parts.webLimits },
     ...(parts.webFormReturnUrl ? { webFormReturnUrl: parts.webFormReturnUrl } : {}),
     rawMail: parts.rawMail ?? {

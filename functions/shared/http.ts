@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, 
 import type { Principal } from '../core/authz.js';
 import type { Role } from '../core/config.js';
 import { ROLES } from '../core/config.js';
-import { UnauthorizedError } from '../core/errors.js';
+import { UnauthorizedError, ValidationError } from '../core/errors.js';
 import { errorBody, errorHeaders, httpStatusOf } from './http-errors.js';
 import { logger } from './observability.js';
 
@@ -52,10 +52,91 @@ export function header(event: Pick<HttpEvent, 'headers'>, name: string): string 
   return undefined;
 }
 
-/** The request body as text, decoding API Gateway's base64 when it used it. */
+/**
+ * The request body as text, decoding API Gateway's base64 when it used it. Bytes that are not UTF-8
+ * stay visible as lone surrogates (decodeUtf8KeepingErrors), so the field they end up in can be
+ * refused by name (illFormedFields) instead of being stored as U+FFFD.
+ */
 export function bodyText(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): string {
   if (!event.body) return '';
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  return event.isBase64Encoded ? decodeUtf8KeepingErrors(Buffer.from(event.body, 'base64')) : event.body;
+}
+
+/**
+ * Refuses a parsed body with text that is not valid UTF-8, naming each field it is in. `raw`, the
+ * text it was parsed from, catches what parsing could hide: a bad byte right after a JSON escape of
+ * a high surrogate would pair up with it into a valid character, and is refused as the `body`.
+ */
+export function assertWellFormedText(value: unknown, raw?: string): void {
+  const fields = illFormedFields(value);
+  if (fields.length === 0 && raw !== undefined && !isWellFormedText(raw)) fields.push('body');
+  if (fields.length > 0) throw new ValidationError(fields.map((field) => ({ field, message: 'is not valid UTF-8' })));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text that is not UTF-8 / not Unicode
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Is `b` within [lo, hi]? */
+const within = (b: number | undefined, lo: number, hi: number) => b !== undefined && b >= lo && b <= hi;
+
+/** The length of the well-formed UTF-8 sequence starting at `i` (Unicode table 3-7), or 0. */
+function sequenceLength(bytes: Uint8Array, i: number): number {
+  const b = bytes[i]!;
+  if (b < 0x80) return 1;
+  const next = (k: number, lo = 0x80, hi = 0xbf) => within(bytes[i + k], lo, hi);
+  if (b >= 0xc2 && b <= 0xdf) return next(1) ? 2 : 0;
+  if (b === 0xe0) return next(1, 0xa0) && next(2) ? 3 : 0;
+  if ((b >= 0xe1 && b <= 0xec) || b === 0xee || b === 0xef) return next(1) && next(2) ? 3 : 0;
+  if (b === 0xed) return next(1, 0x80, 0x9f) && next(2) ? 3 : 0;
+  if (b === 0xf0) return next(1, 0x90) && next(2) && next(3) ? 4 : 0;
+  if (b >= 0xf1 && b <= 0xf3) return next(1) && next(2) && next(3) ? 4 : 0;
+  if (b === 0xf4) return next(1, 0x80, 0x8f) && next(2) && next(3) ? 4 : 0;
+  return 0;
+}
+
+/**
+ * UTF-8 bytes as text, where each byte that is not part of a well-formed sequence becomes a lone
+ * surrogate (U+DC80 + byte) instead of U+FFFD. The text parses (JSON, form fields) as usual, and
+ * afterwards the bad bytes are still visible, in the field they were in, as ill-formed text; a
+ * U+FFFD the customer really typed stays a valid character.
+ */
+export function decodeUtf8KeepingErrors(bytes: Uint8Array): string {
+  let out = '';
+  let run = 0;
+  let i = 0;
+  while (i < bytes.length) {
+    const length = sequenceLength(bytes, i);
+    if (length > 0) {
+      i += length;
+      continue;
+    }
+    out += utf8.decode(bytes.subarray(run, i)) + String.fromCharCode(0xdc00 + bytes[i]!);
+    i++;
+    run = i;
+  }
+  return out + utf8.decode(bytes.subarray(run));
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Text that can be written as UTF-8: no lone surrogate (from bad bytes, or a JSON escape such as `\udc00`). */
+export const isWellFormedText = (text: string) => !LONE_SURROGATE.test(text);
+
+/**
+ * The dotted paths of every string (or key) in a parsed body that is not well-formed text: those
+ * fields are refused ("is not valid UTF-8") rather than stored with replacement characters.
+ */
+export function illFormedFields(value: unknown, path = ''): string[] {
+  if (typeof value === 'string') return isWellFormedText(value) ? [] : [path || 'body'];
+  if (value === null || typeof value !== 'object') return [];
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+  return entries.flatMap(([key, v]) => {
+    const name = isWellFormedText(key) ? key : key.replace(new RegExp(LONE_SURROGATE, 'g'), '\uFFFD');
+    const at = path ? `${path}.${name}` : name;
+    return isWellFormedText(key) ? illFormedFields(v, at) : [at];
+  });
 }
 
 export function bodyBytes(event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): number {

@@ -31,7 +31,10 @@ const ERROR_RESPONSES = {
     name: 'Conflict',
     description: 'The case is not in a state that allows this (a transition the status machine forbids, a closed case, an agent who cannot take it now).',
   },
-  412: { name: 'PreconditionFailed', description: '`If-Match` names a version that is no longer current: read the case again, then retry.' },
+  412: {
+    name: 'PreconditionFailed',
+    description: '`If-Match` names a version that is no longer current, or is not an ETag this API issued: read the case again, then retry.',
+  },
   413: { name: 'PayloadTooLarge', description: `The body is over the limit (${API_MAX_BODY_KB} KB; the configuration ${CONFIG_MAX_BODY_KB} KB).` },
   415: { name: 'UnsupportedMediaType', description: 'Send the body as `application/json`.' },
   429: { name: 'TooManyRequests', description: 'Rate limited; `Retry-After` says when to try again.' },
@@ -92,7 +95,8 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
   },
   'POST /web-to-case': {
     summary: 'Submit the contact form',
-    description: 'Public. JSON answers JSON; a form post answers with a page (or a 303 to the configured return URL). Rate limited per IP and per email.',
+    description:
+      'Public. JSON answers JSON; a form post answers with a page (or a 303 to the configured return URL). Rate limited per IP and per email (a token bucket); a repeat of a submission (its idempotencyKey, or the same words within 10 minutes) answers 200 with the same case and spends no rate-limit budget. 409: the same submission is still being taken by a concurrent request; send it again.',
     tag: 'Public',
     body: 'WebSubmission',
     formBody: true,
@@ -101,7 +105,7 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
       201: { description: 'A case was created.', schema: 'WebToCaseResult' },
       303: { description: 'Form post: redirected to the configured return URL.' },
     },
-    errors: [400, 413, 415, 429, 500],
+    errors: [400, 409, 413, 415, 429, 500],
   },
   'GET /cases': {
     summary: 'List cases',
@@ -453,8 +457,9 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): JsonObject {
           name: 'If-Match',
           in: 'header',
           required: false,
-          description: 'The ETag you read (`"7"`). The write happens only if the case is still at that version; otherwise 412.',
-          schema: { type: 'string' },
+          description:
+            'The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well.',
+          schema: { type: 'string', pattern: '^(\\*|"(0|[1-9][0-9]*)")$' },
         },
         IfNoneMatch: { name: 'If-None-Match', in: 'header', required: false, description: 'An ETag you hold: 304 when unchanged.', schema: { type: 'string' } },
       },

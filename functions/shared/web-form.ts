@@ -219,7 +219,7 @@ export function renderForm(input: RenderFormInput): string {
     ? markup`<div class="summary" role="alert" aria-labelledby="summary-title">
   <h2 id="summary-title">${errors.length > 0 ? 'Please check the form' : 'Your request was not sent'}</h2>
   ${input.formError ? markup`<p>${input.formError}</p>` : ''}
-  ${errors.length > 0 ? markup`<ul>${errors.map((e) => summaryItem(e, values))}</ul>` : ''}
+  ${errors.length > 0 ? markup`<ul>${[...errorByField].map(([field, message]) => summaryItem({ field, message }, values))}</ul>` : ''}
 </div>`
     : '';
 

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { ValidationError } from '../core/errors.js';
+import { parseOrThrow } from '../core/field-issues.js';
 import { logger } from './observability.js';
 
 /**
@@ -27,14 +27,7 @@ export type SlaTaskInputParsed = z.infer<typeof SlaTaskInputSchema>;
 
 /** Parses a task's input; a bad one is a ValidationError, which the workflow never retries. */
 export function parseTaskInput<S extends z.ZodType>(schema: S, event: unknown): z.infer<S> {
-  const result = schema.safeParse(event);
-  if (result.success) return result.data;
-  throw new ValidationError(
-    result.error.issues.map((issue) => ({
-      field: issue.path.length ? issue.path.map(String).join('.') : '(input)',
-      message: issue.message,
-    })),
-  );
+  return parseOrThrow(schema, event, { root: '(input)' });
 }
 
 /**

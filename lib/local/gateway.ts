@@ -7,10 +7,11 @@
  * Behaviours copied on purpose, so code that works here works behind the real thing:
  * - a missing or invalid token never reaches the function: 401 `{"message":"Unauthorized"}`;
  * - claims arrive as strings, arrays flattened to `"[a b]"`;
- * - bodies that are not text (forms included) arrive base64-encoded with `isBase64Encoded: true`;
+ * - bodies that are not text (forms included), or not UTF-8, arrive base64-encoded with `isBase64Encoded: true`;
  * - repeated query parameters and headers are joined with commas; cookies move to `cookies`;
  * - a request body over 10 MB is refused with 413 before it is read.
  */
+import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -229,7 +230,7 @@ function buildEvent({ req, url, method, route, params, body, requestId, claims }
   for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
 
   const now = new Date();
-  const text = isTextMediaType(headers['content-type']);
+  const asText = isTextMediaType(headers['content-type']) && isUtf8(body);
   const sourceIp = normaliseIp(req.socket.remoteAddress);
   return {
     version: '2.0',
@@ -259,8 +260,10 @@ function buildEvent({ req, url, method, route, params, body, requestId, claims }
       timeEpoch: now.getTime(),
       ...(claims ? { authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: scopesOf(claims) } } } : {}),
     },
-    ...(body.length > 0 ? { body: text ? body.toString('utf8') : body.toString('base64') } : {}),
-    isBase64Encoded: body.length > 0 && !text,
+    // A text body that is not UTF-8 is passed as bytes (base64), never decoded lossily into U+FFFD:
+    // the function refuses the field it is in.
+    ...(body.length > 0 ? { body: asText ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: body.length > 0 && !asText,
   } as HttpEvent;
 }
 

@@ -305,42 +305,42 @@ describe('config repository', () => {
 describe('rate limiter', () => {
   const limiter = makeRateLimiter(db.table);
 
-  it('allows `limit` hits in a window, refuses the next, and allows again in the next window', async () => {
+  it('allows `limit` hits at once, refuses the next, and gives budget back one hit per window/limit', async () => {
     const key = `ip-${Date.now()}`;
-    const windowStart = new Date('2025-03-03T09:00:00.000Z'); // epoch seconds divisible by 60
-    const at = (seconds: number) => new Date(windowStart.getTime() + seconds * 1000);
+    const start = new Date('2025-03-03T09:00:00.000Z');
+    const at = (seconds: number) => new Date(start.getTime() + seconds * 1000);
 
     const first = await Promise.all(Array.from({ length: 3 }, (_, i) => limiter.hit('web-ip', key, 3, 60, at(i))));
     expect(first.map((r) => r.allowed)).toEqual([true, true, true]);
 
-    const fourth = await limiter.hit('web-ip', key, 3, 60, at(45));
-    expect(fourth).toEqual({ allowed: false, retryAfterSeconds: 15 });
-
-    const nextWindow = await limiter.hit('web-ip', key, 3, 60, at(60));
-    expect(nextWindow.allowed).toBe(true);
-    expect(nextWindow.retryAfterSeconds).toBe(60);
+    // Three per minute is one per 20 s: the budget is back for one more hit at 20 s, whatever the clock minute.
+    const fourth = await limiter.hit('web-ip', key, 3, 60, at(3));
+    expect(fourth).toEqual({ allowed: false, retryAfterSeconds: 17 });
+    expect((await limiter.hit('web-ip', key, 3, 60, at(19))).allowed).toBe(false);
+    expect(await limiter.hit('web-ip', key, 3, 60, at(20))).toEqual({ allowed: true, retryAfterSeconds: 0 });
+    expect((await limiter.hit('web-ip', key, 3, 60, at(20))).allowed).toBe(false);
   });
 
   it('counts concurrent hits exactly: of 20 simultaneous hits with limit 5, 5 are allowed', async () => {
     const now = new Date('2025-03-03T10:00:10.000Z');
     const results = await Promise.all(Array.from({ length: 20 }, () => limiter.hit('web-email', 'burst@example.com', 5, 3600, now)));
     expect(results.filter((r) => r.allowed)).toHaveLength(5);
-    for (const r of results) {
+    for (const r of results.filter((x) => !x.allowed)) {
       expect(r.retryAfterSeconds).toBeGreaterThan(0);
       expect(r.retryAfterSeconds).toBeLessThanOrEqual(3600);
     }
   });
 
-  it('keeps keys and scopes apart, and expires windows by TTL', async () => {
+  it('keeps keys and scopes apart, and expires buckets by TTL once they are full again', async () => {
     const now = new Date('2025-03-03T11:00:00.000Z');
     expect((await limiter.hit('web-ip', 'a', 1, 60, now)).allowed).toBe(true);
     expect((await limiter.hit('web-ip', 'b', 1, 60, now)).allowed).toBe(true);
     expect((await limiter.hit('web-email', 'a', 1, 60, now)).allowed).toBe(true);
     expect((await limiter.hit('web-ip', 'a', 1, 60, now)).allowed).toBe(false);
 
-    const windowStart = Math.floor(now.getTime() / 1000);
-    const raw = await db.client.send(new GetCommand({ TableName: db.tableName, Key: { pk: `RATE#web-ip#a#${windowStart}`, sk: 'RATE' } }));
-    expect(raw.Item).toMatchObject({ hits: 2, expiresAt: windowStart + 120 });
+    const seconds = Math.floor(now.getTime() / 1000);
+    const raw = await db.client.send(new GetCommand({ TableName: db.tableName, Key: { pk: 'RATE#web-ip#a', sk: 'GCRA' } }));
+    expect(raw.Item).toMatchObject({ tat: now.getTime() + 60_000, expiresAt: seconds + 120 });
   });
 });
 

@@ -388,7 +388,9 @@ describe('POST /web-to-case as a plain HTML form', () => {
       apiEvent({ contentType: 'application/x-www-form-urlencoded', body: 'email=a%40example.com&subject=%CF%F0%E8%E2%E5%F2&description=x' }),
     );
     expect(res.statusCode).toBe(400);
-    expect(String(res.body)).toContain('subject is not valid UTF-8');
+    // The form comes back with the error at the field, as for any other invalid field.
+    expect(String(res.body)).toContain('Subject is not valid UTF-8');
+    expect(String(res.body)).toMatch(/id="subject"[^>]*aria-invalid="true"/);
   });
 
   it('tells a bot that filled the honeypot "thank you" and writes nothing', async () => {

@@ -156,7 +156,7 @@ describe('the key table of docs/architecture.md', () => {
     outboundMessageIdKey('<messageId>'),
     emailContactKey('<email>'),
     mailLogKey(at, '<id>'),
-    rateLimitKey('<scope>', '<key>', 1234567890),
+    rateLimitKey('<scope>', '<key>'),
     agentStateKey('<agentId>'),
     absentAgentIndexKeys('<presenceSince>', '<agentId>'),
     configCurrentKey(),

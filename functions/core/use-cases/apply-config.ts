@@ -4,6 +4,7 @@ import { OPEN_STATUSES } from '../case.js';
 import type { RoutingConfig } from '../config.js';
 import { parseRoutingConfig } from '../config.js';
 import { PreconditionFailedError } from '../errors.js';
+import { UNMATCHABLE_VERSION } from '../versions.js';
 import type { AgentStateRepository, CaseRepository, Clock, ConfigRepository, StoredConfig } from '../ports.js';
 import type { StatusChange } from './work-case.js';
 
@@ -39,7 +40,11 @@ export function makeApplyConfig(deps: ApplyConfigDeps) {
     const next = parseRoutingConfig(document);
     const current = await deps.configs.getCurrent();
     if (expectedVersion !== undefined && expectedVersion !== (current?.version ?? 0)) {
-      throw new PreconditionFailedError(`the configuration is at version ${current?.version ?? 0}, not ${expectedVersion}: read it again`);
+      throw new PreconditionFailedError(
+        expectedVersion === UNMATCHABLE_VERSION
+          ? 'If-Match is not an ETag of the configuration: send the ETag of GET /admin/config'
+          : `the configuration is at version ${current?.version ?? 0}, not ${expectedVersion}: read it again`,
+      );
     }
     const stored = await deps.configs.put(next, expectedVersion ?? current?.version ?? 0, p.agentId, deps.clock.now().toISOString());
     const reconciled = await reconcile(current?.config, next, p);

@@ -6,6 +6,7 @@ import { findAgent, findQueue, priorityRank } from '../config.js';
 import { dueFor } from '../due.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
+import { assertVersion } from '../versions.js';
 import type { CaseRepository, WorkflowStarter } from '../ports.js';
 import { loadConfig } from './load-config.js';
 import type { Reassign } from './reassign.js';
@@ -33,13 +34,6 @@ export async function loadCase(cases: Pick<CaseRepository, 'get'>, caseId: strin
   const c = await cases.get(caseId);
   if (!c) throw new NotFoundError(`case ${caseId} does not exist`);
   return c;
-}
-
-/** If-Match: the caller read version `expected`; a newer case ▶ 412, read it again. */
-export function assertVersion(c: CaseRecord, expected: number | undefined): void {
-  if (expected !== undefined && expected !== c.version) {
-    throw new PreconditionFailedError(`case ${c.caseNumber} is at version ${c.version}, not ${expected}: read it again`);
-  }
 }
 
 export function assertOpen(c: CaseRecord, action: string): void {

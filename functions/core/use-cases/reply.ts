@@ -8,7 +8,8 @@ import { isDeliverableAddress, normaliseAddress } from '../email.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
 import type { CaseRepository, Clock, EmailStore, IdGenerator, Mailer, ThreadingKeySource, WorkflowStarter } from '../ports.js';
-import { actorOf, assertOpen, assertVersion } from './case-updates.js';
+import { assertVersion } from '../versions.js';
+import { actorOf, assertOpen } from './case-updates.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import { firstResponseChange, slaAfterChange, watchSla } from './sla-clock.js';
 

@@ -9,7 +9,8 @@ import { findExperts } from '../expert-finder.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import type { AgentStateRepository, CaseRepository, Clock, EmailStore, IdGenerator, StoredDecision, SwarmNotifier } from '../ports.js';
 import type { EngineDecision } from '../routing.js';
-import { actorOf, assertOpen, assertVersion } from './case-updates.js';
+import { assertVersion } from '../versions.js';
+import { actorOf, assertOpen } from './case-updates.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 
 /**

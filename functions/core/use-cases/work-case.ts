@@ -3,7 +3,8 @@ import { isManager } from '../authz.js';
 import type { CaseRecord, CaseStatus } from '../case.js';
 import { assertTransition, isOpen } from '../case.js';
 import { ACTIVITIES, activityForStatus, makeEvent } from '../events.js';
-import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { assertVersion } from '../versions.js';
 import type { Actor } from '../case.js';
 import type { AssignmentStore, CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports.js';
 import { dueFor } from '../due.js';
@@ -42,12 +43,6 @@ export interface StatusChange {
 }
 
 const actorOf = (p: Principal): Actor => ({ kind: 'agent', id: p.agentId });
-
-function assertVersion(c: CaseRecord, expected: number | undefined): void {
-  if (expected !== undefined && expected !== c.version) {
-    throw new PreconditionFailedError(`case ${c.caseNumber} is at version ${c.version}, not ${expected}: read it again`);
-  }
-}
 
 export function makeWorkCase(deps: WorkCaseDeps) {
   async function load(caseId: string): Promise<CaseRecord> {
@@ -100,8 +95,9 @@ export function makeWorkCase(deps: WorkCaseDeps) {
     /** The owner takes the offered case: assigned ▶ in_progress. */
     async accept(p: Principal, caseId: string, expectedVersion?: number): Promise<CaseRecord> {
       const c = await load(caseId);
-      assertVersion(c, expectedVersion);
+      // Authorise before anything about the case (its version included) can show in the answer.
       if (c.owner !== p.agentId) throw new ForbiddenError('only the agent the case was offered to may accept it');
+      assertVersion(c, expectedVersion);
       if (c.status !== 'assigned') throw new ConflictError(`case ${c.caseNumber} is ${c.status}, not waiting for acceptance`);
       const at = deps.clock.now().toISOString();
       return write(c, { ...c, status: 'in_progress', due: undefined, updatedAt: at }, actorOf(p), ACTIVITIES.accepted, {});
@@ -110,8 +106,8 @@ export function makeWorkCase(deps: WorkCaseDeps) {
     /** The owner turns the offer down: they are never offered it again, and it is routed anew. */
     async decline(p: Principal, caseId: string, reason: string | undefined, expectedVersion?: number) {
       const c = await load(caseId);
-      assertVersion(c, expectedVersion);
       if (c.owner !== p.agentId) throw new ForbiddenError('only the agent the case was offered to may decline it');
+      assertVersion(c, expectedVersion);
       if (c.status !== 'assigned') throw new ConflictError(`case ${c.caseNumber} is ${c.status}; only an offer not yet accepted can be declined`);
       const at = deps.clock.now().toISOString();
       await write(
