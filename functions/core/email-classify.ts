@@ -2,6 +2,7 @@ import type { EmailAddress, ParsedEmail } from './email.js';
 import {
   UNKNOWN_SENDER,
   contentFlag,
+  contentProblem,
   hasHeader,
   headerValue,
   isDeliverableAddress,
@@ -575,22 +576,32 @@ export function flagsOf(c: InboundClassification, unparsable: boolean): string[]
   return flags;
 }
 
-/** A new case's flags: the classification's, a forged subject token, and nothing to read (contentProblem). */
-export function newCaseFlags(c: InboundClassification, input: { unparsable: boolean; forgedToken?: string; contentProblem?: string }): string[] {
-  const flags = flagsOf(c, input.unparsable);
-  if (input.forgedToken) flags.push('forged_token');
-  if (input.contentProblem) flags.push(contentFlag(input.contentProblem));
-  return flags;
+/** What a message that starts a case puts on it before anyone reads it. */
+export interface NewCaseTriage {
+  /** The classification's flags, a forged subject token, `empty` or `garbage` (EmailCaseFields.flags). */
+  flags: string[];
+  /** Nothing a person could read (contentProblem): never acknowledged. */
+  contentProblem?: string;
+  /** Why the case waits for a person before routing: unparsable, or nothing to read. */
+  reviewReason?: string;
 }
 
-/**
- * Why a new email case waits for a person before routing, or undefined: the message could not be
- * parsed (the raw message is attached), or it holds nothing to read (contentProblem).
- */
-export function reviewReasonOf(input: { unparsable: boolean; parseError?: string; contentProblem?: string }): string | undefined {
-  if (input.unparsable) return `the email could not be parsed (${truncate(input.parseError ?? '', 200)}); the raw message is attached`;
-  if (input.contentProblem) return `the email ${input.contentProblem}; the raw message is kept`;
-  return undefined;
+export function triageNewCase(
+  email: ParsedEmail,
+  c: InboundClassification,
+  input: { unparsable: boolean; parseError?: string; forgedToken?: string },
+): NewCaseTriage {
+  // An unparsable message is judged by its raw bytes (attached for review), not by the stand-in's text.
+  const problem = input.unparsable ? undefined : contentProblem(email);
+  const flags = flagsOf(c, input.unparsable);
+  if (input.forgedToken) flags.push('forged_token');
+  if (problem) flags.push(contentFlag(problem));
+  const reviewReason = input.unparsable
+    ? `the email could not be parsed (${truncate(input.parseError ?? '', 200)}); the raw message is attached`
+    : problem
+      ? `the email ${problem}; the raw message is kept`
+      : undefined;
+  return { flags, ...(problem ? { contentProblem: problem } : {}), ...(reviewReason ? { reviewReason } : {}) };
 }
 
 /** A report's reasons as they are stored: why it is one, and what it says of each recipient. */

@@ -3,21 +3,11 @@ import { CLOSED_STATUSES } from '../case.js';
 import type { RoutingConfig } from '../config.js';
 import { durationMs } from '../duration.js';
 import type { ParsedEmail } from '../email.js';
-import { contentHash, contentProblem, languageOf, messageIdsIn, normaliseAddress, truncate, unparsedEmail } from '../email.js';
-import type { ResolvedEmailSettings } from '../email-ack.js';
+import { contentHash, languageOf, messageIdsIn, normaliseAddress, truncate, unparsedEmail } from '../email.js';
+import type { AckDecision, ResolvedEmailSettings } from '../email-ack.js';
 import { decideAcknowledgement, emailSettingsOf, renderAcknowledgement } from '../email-ack.js';
-import type { InboundClassification, MailReport } from '../email-classify.js';
-import {
-  automatedReasons,
-  bounceMarks,
-  classifyInbound,
-  flagsOf,
-  newCaseFlags,
-  reportReasons,
-  reviewReasonOf,
-  routeInbound,
-  senderOf,
-} from '../email-classify.js';
+import type { InboundClassification, MailReport, NewCaseTriage } from '../email-classify.js';
+import { automatedReasons, bounceMarks, classifyInbound, flagsOf, reportReasons, routeInbound, senderOf, triageNewCase } from '../email-classify.js';
 import { buildOutboundMail, sentMessageIds } from '../email-outbound.js';
 import type { CaseSummary, ThreadDecision } from '../email-threading.js';
 import {
@@ -198,6 +188,28 @@ type NewCaseDecision = Extract<ThreadDecision, { action: 'new' }>;
 
 export function makeReceiveEmail(deps: ReceiveEmailDeps) {
   const now = () => deps.clock.now();
+
+  /**
+   * The orchestrator: load the message, then one step: finish a redelivery, reject it, file a report,
+   * join the case it belongs to, or create a case. Each step writes what it decided and marks the raw message.
+   */
+  async function receiveEmail(rawKey: string): Promise<ReceiveEmailResult> {
+    const loaded = await load(rawKey);
+    if (loaded.kind === 'missing') return { outcome: 'missing', acknowledged: false, reasons: [`no raw message at ${rawKey}`] };
+    if (loaded.kind === 'redelivery') return resume(loaded.redelivery);
+    const m = loaded.received;
+    const route = routeInbound(m.classification);
+    if (route.step === 'reject') return reject(m, route.reasons);
+    if (route.step === 'report') return fileReport(m, route.report);
+    const decision = await threadOf(m);
+    if (decision.action === 'join') {
+      const c = await deps.cases.get(decision.caseId);
+      if (c) return joinCase(m, c, decision);
+      // The case it names is gone: the message starts a new one, with the reasons it would have joined.
+      return createCase(m, { action: 'new', reasons: decision.reasons });
+    }
+    return createCase(m, decision);
+  }
 
   /** Reads, parses and classifies the raw message; finds the record of an earlier delivery of it. */
   async function load(rawKey: string): Promise<Loaded> {
@@ -390,26 +402,80 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
    */
   async function createCase(m: Received, decision: NewCaseDecision): Promise<ReceiveEmailResult> {
     const at = now().toISOString();
-    const { email, classification, unparsable, config, settings } = m;
-    const sender = senderOf(email);
-    // Nothing to read (empty, binary garbage): kept for a person to look at, never acknowledged.
-    const problem = unparsable ? undefined : contentProblem(email);
-    const flags = newCaseFlags(classification, {
-      unparsable,
+    const sender = senderOf(m.email);
+    const triage = triageNewCase(m.email, m.classification, {
+      unparsable: m.unparsable,
+      ...(m.parseError !== undefined ? { parseError: m.parseError } : {}),
       ...(decision.forgedToken ? { forgedToken: decision.forgedToken } : {}),
-      ...(problem ? { contentProblem: problem } : {}),
     });
-    const suppressed = (await deps.email.getContact(sender.address))?.suppressed;
-    const ack = decideAcknowledgement({
+    const ack = await acknowledgementOf(m, sender.address, triage);
+    const c = await newEmailCase(m, sender, decision, triage, at);
+    const actor = { kind: 'customer' as const, id: sender.address };
+    const message = await fileMessage(m, c.caseId, 'email');
+    const events = [
+      makeEvent(deps.ids, c.caseId, ACTIVITIES.created, at, actor, {
+        channel: 'email',
+        caseNumber: c.caseNumber,
+        flags: triage.flags,
+        threading: decision.reasons,
+        acknowledgement: ack,
+        ...(decision.linkedCaseId ? { linkedCaseId: decision.linkedCaseId } : {}),
+        verdicts: m.classification.verdicts,
+      }),
+    ];
+    if (m.unparsable)
+      events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.needsReview, at, SYSTEM, { reason: 'unparsable_email', error: truncate(m.parseError ?? '', 500) }));
+    if (triage.contentProblem)
+      events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.needsReview, at, SYSTEM, { reason: 'unreadable_email', detail: triage.contentProblem }));
+    if (!ack.send) events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.acknowledgementSkipped, at, SYSTEM, { reasons: ack.reasons }));
+    if (decision.forgedToken) {
+      events.push(
+        makeEvent(deps.ids, c.caseId, ACTIVITIES.forgedTokenAttempt, at, actor, { claimedCaseNumber: decision.forgedToken, reasons: decision.reasons }),
+      );
+    }
+
+    const result = await deps.email.createCase({ case: c, messages: [message], events, inbound: m.inbound, pending: ack.send ? ['ack'] : [] });
+    if (!result.created) return afterLostRace(m);
+
+    await noteOtherCases(c, decision, actor, at);
+    await deps.workflow.startCase(c.caseId);
+    if (m.unparsable) {
+      await deps.alerts.publish({
+        alertId: deps.ids.next(),
+        at,
+        subject: `Case ${c.caseNumber} needs manual review: unreadable email`,
+        message: `An inbound email could not be parsed (${m.parseError}). Case ${c.caseNumber} holds the raw message (${m.rawKey}).`,
+        caseId: c.caseId,
+      });
+    }
+    const acknowledged = ack.send ? await sendAcknowledgement(c, m.email, m.inbound, m.settings) : false;
+    await deps.rawMail.mark(m.rawKey, { status: 'processed', caseId: c.caseId, detail: 'created' });
+    return { outcome: 'created', caseId: c.caseId, caseNumber: c.caseNumber, acknowledged, reasons: [...decision.reasons, ...ack.reasons] };
+  }
+
+  /** Whether the first message of a new case is acknowledged (decideAcknowledgement), with the sender's contact record. */
+  async function acknowledgementOf(m: Received, recipient: string, triage: NewCaseTriage): Promise<AckDecision> {
+    const suppressed = (await deps.email.getContact(recipient))?.suppressed;
+    return decideAcknowledgement({
       newCase: true,
-      enabled: settings.acknowledgement.enabled,
-      recipient: sender.address,
-      classification,
-      unparsable,
-      ...(problem ? { contentProblem: problem } : {}),
+      enabled: m.settings.acknowledgement.enabled,
+      recipient,
+      classification: m.classification,
+      unparsable: m.unparsable,
+      ...(triage.contentProblem ? { contentProblem: triage.contentProblem } : {}),
       ...(suppressed ? { suppressed: { reason: suppressed.reason } } : {}),
     });
+  }
 
+  /** The case record of a new email case: numbered, its subject without reply prefixes, in review when triage says so. */
+  async function newEmailCase(
+    m: Received,
+    sender: { address: string; name?: string },
+    decision: NewCaseDecision,
+    triage: NewCaseTriage,
+    at: string,
+  ): Promise<CaseRecord & EmailCaseFields> {
+    const { email, config } = m;
     const caseNumber = await deps.cases.allocateCaseNumber();
     const language = languageOf(email);
     const base = newCase(
@@ -422,54 +488,12 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
       },
       { ids: deps.ids, caseNumber, at, config },
     );
-    const reviewReason = reviewReasonOf({
-      unparsable,
-      ...(m.parseError !== undefined ? { parseError: m.parseError } : {}),
-      ...(problem ? { contentProblem: problem } : {}),
-    });
-    const { linkedCaseId, forgedToken, reasons } = decision;
-    const c: CaseRecord & EmailCaseFields = {
+    return {
       ...base,
-      ...(reviewReason ? { status: 'needs_review' as const, queue: config.reviewQueue, reviewReason } : {}),
-      ...(flags.length ? { flags } : {}),
-      ...(linkedCaseId ? { linkedCaseId } : {}),
+      ...(triage.reviewReason ? { status: 'needs_review' as const, queue: config.reviewQueue, reviewReason: triage.reviewReason } : {}),
+      ...(triage.flags.length ? { flags: triage.flags } : {}),
+      ...(decision.linkedCaseId ? { linkedCaseId: decision.linkedCaseId } : {}),
     };
-    const actor = { kind: 'customer' as const, id: sender.address };
-    const message = await fileMessage(m, c.caseId, 'email');
-    const events = [
-      makeEvent(deps.ids, c.caseId, ACTIVITIES.created, at, actor, {
-        channel: 'email',
-        caseNumber,
-        flags,
-        threading: reasons,
-        acknowledgement: ack,
-        ...(linkedCaseId ? { linkedCaseId } : {}),
-        verdicts: classification.verdicts,
-      }),
-    ];
-    if (unparsable)
-      events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.needsReview, at, SYSTEM, { reason: 'unparsable_email', error: truncate(m.parseError ?? '', 500) }));
-    if (problem) events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.needsReview, at, SYSTEM, { reason: 'unreadable_email', detail: problem }));
-    if (!ack.send) events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.acknowledgementSkipped, at, SYSTEM, { reasons: ack.reasons }));
-    if (forgedToken) events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.forgedTokenAttempt, at, actor, { claimedCaseNumber: forgedToken, reasons }));
-
-    const result = await deps.email.createCase({ case: c, messages: [message], events, inbound: m.inbound, pending: ack.send ? ['ack'] : [] });
-    if (!result.created) return afterLostRace(m);
-
-    await noteOtherCases(c, decision, actor, at);
-    await deps.workflow.startCase(c.caseId);
-    if (unparsable) {
-      await deps.alerts.publish({
-        alertId: deps.ids.next(),
-        at,
-        subject: `Case ${caseNumber} needs manual review: unreadable email`,
-        message: `An inbound email could not be parsed (${m.parseError}). Case ${caseNumber} holds the raw message (${m.rawKey}).`,
-        caseId: c.caseId,
-      });
-    }
-    const acknowledged = ack.send ? await sendAcknowledgement(c, email, m.inbound, settings) : false;
-    await deps.rawMail.mark(m.rawKey, { status: 'processed', caseId: c.caseId, detail: 'created' });
-    return { outcome: 'created', caseId: c.caseId, caseNumber, acknowledged, reasons: [...reasons, ...ack.reasons] };
   }
 
   /** Notes on the other cases a new one involves: the one a forged token named, the one it follows up. */
@@ -673,22 +697,5 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
     };
   }
 
-  /** The orchestrator: load, then one step (reject, file a report, join a case, create a case), or finish a redelivery. */
-  return async function receiveEmail(rawKey: string): Promise<ReceiveEmailResult> {
-    const loaded = await load(rawKey);
-    if (loaded.kind === 'missing') return { outcome: 'missing', acknowledged: false, reasons: [`no raw message at ${rawKey}`] };
-    if (loaded.kind === 'redelivery') return resume(loaded.redelivery);
-    const m = loaded.received;
-    const route = routeInbound(m.classification);
-    if (route.step === 'reject') return reject(m, route.reasons);
-    if (route.step === 'report') return fileReport(m, route.report);
-    const decision = await threadOf(m);
-    if (decision.action === 'join') {
-      const c = await deps.cases.get(decision.caseId);
-      if (c) return joinCase(m, c, decision);
-      // The case it names is gone: the message starts a new one, with the reasons it would have joined.
-      return createCase(m, { action: 'new', reasons: decision.reasons });
-    }
-    return createCase(m, decision);
-  };
+  return receiveEmail;
 }
