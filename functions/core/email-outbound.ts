@@ -6,12 +6,12 @@ import type { OutboundAddress, OutboundEmail, OutboundKind, SentEmail } from './
  * Message-ID, the threading headers and the headers that keep machines from answering machines.
  * MIME assembly is an adapter's (functions/adapters/mail-compose.ts).
  *
- * | kind            | written by         | Auto-Submitted   | X-Auto-Response-Suppress | Precedence | threads to the case |
- * | --------------- | ------------------ | ---------------- | ------------------------ | ---------- | ------------------- |
+ * | kind            | written by          | Auto-Submitted   | X-Auto-Response-Suppress | Precedence | threads to the case |
+ * | --------------- | ------------------- | ---------------- | ------------------------ | ---------- | ------------------- |
  * | acknowledgement | caseflow, answering | `auto-replied`   | `All`                    | (none)     | yes                 |
- * | reply           | an agent           | (none: a person) | (none)                   | (none)     | yes                 |
- * | notification    | caseflow, unasked  | `auto-generated` | `All`                    | `bulk`     | no                  |
- * | alert           | caseflow, unasked  | `auto-generated` | `All`                    | `bulk`     | no                  |
+ * | reply           | an agent            | (none: a person) | (none)                   | (none)     | yes                 |
+ * | notification    | caseflow, unasked   | `auto-generated` | `All`                    | `bulk`     | no                  |
+ * | alert           | caseflow, unasked   | `auto-generated` | `All`                    | `bulk`     | no                  |
  *
  * Why each header: docs/email.md#outbound-mail.
  */
