@@ -539,6 +539,8 @@ export function automatedReasons(c: InboundClassification): string[] {
   return reasons;
 }
 
+// --- what intake does with it -------------------------------------------------------------------
+
 /**
  * What intake does with a message before asking which case it belongs to: a virus is rejected (no
  * case; the raw message is kept, marked), a report (bounce, read receipt, complaint) is filed on the
