@@ -303,7 +303,12 @@ export interface OutboundAddress {
   name?: string;
 }
 
+/** What a mail is, as the outbound-mail builder made it (functions/core/email-outbound.ts). */
+export type OutboundKind = 'acknowledgement' | 'reply' | 'notification' | 'alert';
+
+/** A mail ready to send: functions/core/email-outbound.ts makes every one. */
 export interface OutboundEmail {
+  kind: OutboundKind;
   from: OutboundAddress;
   to: OutboundAddress[];
   replyTo?: OutboundAddress;

@@ -9,7 +9,7 @@ import { makeMimeParser } from '../../functions/adapters/mime-parser.js';
 import { parseThreadingSecret } from '../../functions/adapters/threading-keys.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import type { ParsedEmail } from '../../functions/core/email.js';
-import { messageIdsIn, normaliseAddress } from '../../functions/core/email.js';
+import { contentHash, messageIdsIn, normaliseAddress } from '../../functions/core/email.js';
 import { decideAcknowledgement, emailSettingsOf, renderAcknowledgement } from '../../functions/core/email-ack.js';
 import { classifyInbound, detectAutoReply, detectReport, readSesVerdicts } from '../../functions/core/email-classify.js';
 import {
@@ -21,7 +21,6 @@ import {
   subjectKey,
   verifyToken,
 } from '../../functions/core/email-threading.js';
-import { contentHash } from '../../functions/core/use-cases/receive-email.js';
 import { makeRoutingConfigInput } from '../support/fixtures.js';
 
 const CORPUS = new URL('../../../shared/data/emails/', import.meta.url);
