@@ -29,15 +29,21 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+/** A data dir was given but lacks what a part needs: bin/bench.ts prints the message alone and exits 2. */
+export class MissingDataError extends Error {
+  override name = 'MissingDataError';
+}
+
 /** The messages of `<dataDir>/emails/`, or undefined when no data dir was given. A data dir without them is an error. */
 export async function loadMailCorpus(dataDir: string | undefined): Promise<{ dir: string; messages: Buffer[] } | undefined> {
   if (!dataDir) return undefined;
   const dir = resolve(dataDir, 'emails');
   const indexPath = join(dir, 'emails_index.json');
-  if (!existsSync(indexPath)) throw new Error(`the email benchmark needs ${NEEDS}; ${indexPath} does not exist (--data-dir / CASEFLOW_DATA_DIR is ${dataDir})`);
+  if (!existsSync(indexPath))
+    throw new MissingDataError(`the email benchmark needs ${NEEDS}; ${indexPath} does not exist (--data-dir / CASEFLOW_DATA_DIR is ${dataDir})`);
   const index = JSON.parse(await readFile(indexPath, 'utf8')) as { local: string }[];
   const messages = await Promise.all(index.map((e) => readFile(join(dir, e.local.replace(/^emails\//, '')))));
-  if (messages.length === 0) throw new Error(`the email benchmark needs ${NEEDS}; ${indexPath} lists none`);
+  if (messages.length === 0) throw new MissingDataError(`the email benchmark needs ${NEEDS}; ${indexPath} lists none`);
   return { dir, messages };
 }
 

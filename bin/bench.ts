@@ -71,6 +71,11 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    // A part that was given a data dir without what it needs says so (MissingDataError): no stack trace.
+    if (error instanceof Error && error.name === 'MissingDataError') {
+      console.error(`bench: ${error.message}`);
+      process.exit(2);
+    }
     console.error('bench failed:', error);
     process.exit(1);
   },

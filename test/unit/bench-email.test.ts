@@ -18,8 +18,9 @@ describe('the email benchmark’s corpus', () => {
 
   it('says what it needs when the data dir given does not hold it', async () => {
     const wrong = join(FIXTURES_DIR, 'eventlogs');
-    await expect(loadMailCorpus(wrong)).rejects.toThrow(
-      `the email benchmark needs a folder of real-world mail: emails/emails_index.json (a JSON list of { "local": "emails/<file>" }) and the messages it lists; ${join(wrong, 'emails', 'emails_index.json')} does not exist (--data-dir / CASEFLOW_DATA_DIR is ${wrong})`,
-    );
+    await expect(loadMailCorpus(wrong)).rejects.toMatchObject({
+      name: 'MissingDataError',
+      message: `the email benchmark needs a folder of real-world mail: emails/emails_index.json (a JSON list of { "local": "emails/<file>" }) and the messages it lists; ${join(wrong, 'emails', 'emails_index.json')} does not exist (--data-dir / CASEFLOW_DATA_DIR is ${wrong})`,
+    });
   });
 });
