@@ -41,11 +41,9 @@ import { makeSlackSwarmNotifier, staticWebhookUrl } from '../../functions/adapte
 import { sweepService } from './sweeps.js';
 import { makeOutboxMailer } from './outbox-mailer.js';
 import { makeNotifier } from '../../functions/adapters/notifier.js';
+import { assertSupportedNode } from './node-version.js';
 
 export { DEFAULT_DATA_DIR, DEMO_CONFIG_PATH, STACK_INFO_FILE, readStackInfo, type LocalStackInfo } from './stack-info.js';
-
-// The AWS SDK warns on every client under Node 20, which the local stack runs on by design.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export const DEFAULT_HTTP_PORT = 3000;
 export const DEFAULT_TABLE_NAME = 'caseflow';
@@ -156,6 +154,7 @@ export interface LocalStack {
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  assertSupportedNode();
   const quiet = options.quiet ?? false;
   const log = options.log ?? (quiet ? () => undefined : (line: string) => console.log(`[caseflow] ${line}`));
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
