@@ -6,6 +6,7 @@ import type { CaseWithHistory, StoredDecision } from '../core/ports.js';
 import { assertAdmin } from '../core/authz.js';
 import type { AppDeps } from '../shared/deps.js';
 import { makeUseCases } from '../shared/use-cases.js';
+import { makeListAgents } from '../core/use-cases/list-agents.js';
 import { awsApiDeps } from '../shared/api-deps.js';
 import { API_MAX_BODY_BYTES, CONFIG_MAX_BODY_BYTES } from '../shared/api-limits.js';
 import {
@@ -204,6 +205,7 @@ export function createHandler(deps: AppDeps) {
   const { getCase, listCases, getMe, setPresence, workCase, dispatchToAgent, applyConfig, createAgentCase, caseUpdates, replyToCustomer, startSwarm } =
     makeUseCases(deps);
   const openApiDocuments = new Map<string, string>();
+  const listAgents = makeListAgents(deps);
 
   const presence = async (event: HttpEvent, agentId: string) => {
     const principal = principalOf(event);
@@ -252,6 +254,8 @@ export function createHandler(deps: AppDeps) {
       if (ifNoneMatchHits(event, etag)) return { statusCode: 304, headers: { etag, 'cache-control': 'no-store' } };
       return json(200, toApiCaseWithHistory(found), { etag });
     },
+
+    'GET /agents': async ({ event }) => json(200, await listAgents(principalOf(event))),
 
     'GET /agents/me': async ({ event }) => json(200, await getMe(principalOf(event))),
 

@@ -305,6 +305,29 @@ export const AgentMeSchema = z.looseObject({
   state: AgentStateSchema,
 });
 
+export const AgentListSchema = z
+  .object({
+    agents: z.array(
+      z.looseObject({
+        id: z.string(),
+        name: z.string(),
+        queues: z.array(z.string()),
+        email: z.string().optional().describe('Managers and admins only.'),
+        roles: z.array(z.enum(ROLES)).optional().describe('Managers and admins only.'),
+        capacity: z.record(z.string(), z.number()).optional().describe('Per channel; managers and admins only.'),
+        tier: z.number().optional(),
+        supervisor: z.string().optional(),
+        state: z.looseObject({
+          presence: z.enum(PRESENCES),
+          presenceSince: instant,
+          load: z.record(z.string(), z.number()).optional().describe('Open cases per channel; managers and admins only.'),
+        }),
+      }),
+    ),
+    queues: z.array(z.looseObject({ id: z.string(), name: z.string(), members: z.array(z.string()), routing: z.string() })),
+  })
+  .describe("The team: managers and admins see every agent with load and capacity; agents see their queues' members' presence.");
+
 export const PresenceResultSchema = z.object({
   state: AgentStateSchema,
   dispatched: z.array(z.string()).describe('Cases assigned because the agent came online.'),
@@ -381,6 +404,7 @@ export const RESPONSE_COMPONENTS = {
   Expert: ExpertSchema,
   AgentState: AgentStateSchema,
   AgentMe: AgentMeSchema,
+  AgentList: AgentListSchema,
   PresenceResult: PresenceResultSchema,
   NextCase: NextCaseSchema,
   DeclineResult: DeclineResultSchema,

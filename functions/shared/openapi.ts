@@ -203,6 +203,14 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
     responses: { 200: { description: 'The experts, the swarm, and whether Slack was told.', schema: 'SwarmResult', etag: true } },
     errors: WRITE_ERRORS,
   },
+  'GET /agents': {
+    summary: 'The team',
+    description:
+      "Managers and admins: every agent with presence, load per channel against capacity, roles and queues, and every queue. Agents: their queues' members (themselves included) with presence only, and those queues.",
+    tag: 'Agents',
+    responses: { 200: { description: 'Agents and queues the caller may see.', schema: 'AgentList' } },
+    errors: [401, 500, 503],
+  },
   'GET /agents/me': {
     summary: 'The calling agent',
     description: 'Profile from the configuration, queues, live state and roles.',
