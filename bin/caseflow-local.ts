@@ -116,6 +116,13 @@ async function main(): Promise<number | undefined> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { startLocalStack } = await import('../lib/local/stack.js');
+  // The console at /app/: built now when it is missing or older than its sources.
+  const { ensureConsoleBuilt } = await import('../lib/local/console.js');
+  try {
+    await ensureConsoleBuilt(values.quiet ? undefined : (line) => console.log(`[caseflow] ${line}`));
+  } catch (error) {
+    console.error(`[caseflow] the console could not be built (${(error as Error).message}); the API runs without it`);
+  }
 
   let stack: LocalStack | undefined;
   let signalled: NodeJS.Signals | undefined;
@@ -182,6 +189,7 @@ async function main(): Promise<number | undefined> {
   console.log(
     [
       `caseflow local stack ready on port ${stack.port}:`,
+      `console ${stack.url}/app/`,
       `form ${stack.url}/web-to-case`,
       `API ${stack.url}`,
       `health ${stack.url}/health`,

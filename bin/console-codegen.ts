@@ -5,7 +5,7 @@
  *   (functions/shared/openapi.ts buildOpenApiDocument), used by the openapi-fetch client;
  * - console/src/generated/config.schema.json: the routing configuration's JSON Schema, exported by
  *   zod's z.toJSONSchema from the schema the server validates with (functions/core/config.ts).
- * `--check` writes nothing and exits 1 naming each stale file (npm test runs it).
+ * `--check` writes nothing and exits 1 naming each stale file (test/unit/console-codegen.test.ts runs it).
  *
  * openapi-typescript needs the TypeScript 5 compiler API: run through console/scripts/typescript5.mjs
  * (the npm script does).
@@ -39,10 +39,13 @@ export const OUTPUTS = {
 
 async function main(): Promise<number> {
   const check = process.argv.includes('--check');
+  // `--root DIR`: compare with (or write to) another checkout's files (the staleness test uses a copy).
+  const rootAt = process.argv.indexOf('--root');
+  const root = rootAt >= 0 ? process.argv[rootAt + 1]! : REPO_ROOT;
   const stale: string[] = [];
   for (const [path, make] of Object.entries(OUTPUTS)) {
     const want = await make();
-    const file = join(REPO_ROOT, path);
+    const file = join(root, path);
     const have = await readFile(file, 'utf8').catch(() => undefined);
     if (have === want) continue;
     if (check) stale.push(path);

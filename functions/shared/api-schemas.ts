@@ -325,6 +325,11 @@ export const AgentListSchema = z
       }),
     ),
     queues: z.array(z.looseObject({ id: z.string(), name: z.string(), members: z.array(z.string()), routing: z.string() })),
+    territories: z
+      .array(z.looseObject({ id: z.string(), name: z.string(), queue: z.string() }))
+      .optional()
+      .describe('Managers and admins only.'),
+    priorities: z.array(z.string()).describe('The priority levels, most urgent first.'),
   })
   .describe("The team: managers and admins see every agent with load and capacity; agents see their queues' members' presence.");
 

@@ -754,6 +754,16 @@ export type components = {
             } & {
                 [key: string]: unknown;
             })[];
+            /** @description Managers and admins only. */
+            territories?: ({
+                id: string;
+                name: string;
+                queue: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @description The priority levels, most urgent first. */
+            priorities: string[];
         };
         PresenceResult: {
             state: components["schemas"]["AgentState"];

@@ -28,14 +28,26 @@ export interface JwtClaims {
 export function readClaims(token: string): JwtClaims {
   const part = token.split('.')[1];
   if (!part) throw new Error('not a JWT');
-  const json = atob(part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '='));
+  const json = atob(
+    part
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(part.length / 4) * 4, '='),
+  );
   return JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0)))) as JwtClaims;
 }
 
 export function sessionFromToken(token: string, refreshToken?: string): Session {
   const claims = readClaims(token);
   const groups = claims['cognito:groups'];
-  const roles = Array.isArray(groups) ? groups : typeof groups === 'string' ? groups.replace(/^\[|\]$/g, '').split(/[ ,]+/).filter(Boolean) : [];
+  const roles = Array.isArray(groups)
+    ? groups
+    : typeof groups === 'string'
+      ? groups
+          .replace(/^\[|\]$/g, '')
+          .split(/[ ,]+/)
+          .filter(Boolean)
+      : [];
   return {
     token,
     expiresAt: (claims.exp ?? 0) * 1000,

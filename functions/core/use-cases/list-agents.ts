@@ -12,7 +12,8 @@ export interface ListAgentsDeps {
 
 /**
  * The team as the caller may see it (GET /agents). Managers and admins: every configured agent
- * with presence, load per channel against capacity, roles and queues, and every queue. Agents: the
+ * with presence, load per channel against capacity, roles and queues, every queue and territory.
+ * Everyone: the priority levels (what a priority change may choose). Agents: the
  * members of their own queues (themselves included) with presence only, and those queues: enough
  * to see who is around to help, nothing about anyone's workload.
  */
@@ -44,6 +45,9 @@ export function makeListAgents(deps: ListAgentsDeps) {
           : { id: agent.id, name: agent.name, queues: queuesOf(config, agent.id).filter((q) => queues.some((v) => v.id === q)), state: presence };
       }),
       queues: queues.map((q) => ({ id: q.id, name: q.name, members: q.members, routing: q.routing })),
+      // What reports group by: managers compare territories side by side.
+      ...(manager ? { territories: config.territories.map((t) => ({ id: t.id, name: t.name, queue: t.queue })) } : {}),
+      priorities: config.priorities,
     };
   };
 }
