@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { createApi } from './api/client';
 import { App } from './App';
 import { restoreSession } from './auth/auth';
+import { onSessionChange } from './auth/session';
 import { setPollMs } from './lib/poll';
 import { loadRuntimeConfig } from './runtime-config';
 import './styles.css';
@@ -20,6 +21,10 @@ async function start(): Promise<void> {
         // Polling stops while the tab is hidden (refetchIntervalInBackground false): no cost for idle tabs.
         queries: { retry: 1, refetchOnWindowFocus: true, refetchIntervalInBackground: false },
       },
+    });
+    // Signing out forgets every case read: the next user of this tab starts from nothing.
+    onSessionChange((session) => {
+      if (!session) queryClient.clear();
     });
     root.render(
       <StrictMode>

@@ -1,10 +1,13 @@
+import { useQueryClient } from '@tanstack/react-query';
 import type { Case } from '../api/client';
+import { prefetchCase } from '../lib/hooks';
 import { ago, duration, words } from '../lib/format';
 import { nextDeadline } from '../lib/sla';
 import { Link } from '../router';
 import { SlaBadge } from './Sla';
 
 export function CaseTable({ cases, now, label, extra }: { cases: Case[]; now: number; label: string; extra?: (c: Case) => React.ReactNode }) {
+  const client = useQueryClient();
   if (cases.length === 0) return <p className="muted">{label}: none.</p>;
   return (
     <table className="cases" aria-label={label}>
@@ -26,7 +29,9 @@ export function CaseTable({ cases, now, label, extra }: { cases: Case[]; now: nu
           return (
             <tr key={c.caseId}>
               <td>
-                <Link to={`/cases/${c.caseId}`}>#{c.caseNumber}</Link>
+                <Link to={`/cases/${c.caseId}`} onPointerEnter={() => prefetchCase(client, c.caseId)} onFocus={() => prefetchCase(client, c.caseId)}>
+                  #{c.caseNumber}
+                </Link>
               </td>
               <td>{c.subject}</td>
               <td>{words(c.status)}</td>

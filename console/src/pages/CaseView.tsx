@@ -21,7 +21,7 @@ export function CaseView({ caseId }: { caseId: string }) {
   const found = useCase(caseId);
   const now = useNow();
   const heading = useRef<HTMLHeadingElement>(null);
-  const loaded = !!found.data;
+  const loaded = !!found.data && !found.isPlaceholderData;
   useEffect(() => {
     // Keyboard and screen-reader users land on the case, not at the top of the page.
     if (loaded) heading.current?.focus();
@@ -29,9 +29,12 @@ export function CaseView({ caseId }: { caseId: string }) {
   if (found.isPending) return <p aria-busy="true">Loading the case…</p>;
   if (found.isError) return <ErrorNote error={found.error} />;
   const c = found.data;
+  // Drawn from the list at once; the conversation, notes, decisions and timeline follow.
+  const partial = found.isPlaceholderData;
+  const loading = <p aria-busy="true">Loading…</p>;
   const account = [c.account?.name, c.account?.tier, c.account?.segment].filter(Boolean).join(' · ');
   return (
-    <article className="case" data-testid="case-view">
+    <article className="case" data-testid="case-view" data-complete={partial ? 'false' : 'true'}>
       <header className="case-head">
         <h2 ref={heading} tabIndex={-1}>
           <span className="case-number">#{c.caseNumber}</span> {c.subject}
@@ -53,19 +56,19 @@ export function CaseView({ caseId }: { caseId: string }) {
           </section>
           <section aria-labelledby="conv-h">
             <h3 id="conv-h">Conversation</h3>
-            <Conversation caseId={c.caseId} messages={c.messages} />
+            {partial ? loading : <Conversation caseId={c.caseId} messages={c.messages} />}
           </section>
           <section aria-labelledby="notes-h">
             <h3 id="notes-h">Internal notes</h3>
-            <Notes messages={c.messages} />
+            {partial ? loading : <Notes messages={c.messages} />}
           </section>
           <section aria-labelledby="why-h">
             <h3 id="why-h">Why this case is where it is</h3>
-            <DecisionRecords decisions={c.decisions} />
+            {partial ? loading : <DecisionRecords decisions={c.decisions} />}
           </section>
           <section aria-labelledby="tl-h">
             <h3 id="tl-h">Timeline</h3>
-            <Timeline events={c.events} />
+            {partial ? loading : <Timeline events={c.events} />}
           </section>
         </div>
         <aside className="case-side" aria-label="Case details and actions">
@@ -83,7 +86,7 @@ export function CaseView({ caseId }: { caseId: string }) {
             <Field name="Product / type">{[c.product, c.type].filter(Boolean).join(' / ')}</Field>
             <Field name="Opened">{when(c.createdAt)}</Field>
           </dl>
-          <CaseActions c={c} now={now} />
+          {partial ? loading : <CaseActions c={c} now={now} />}
         </aside>
       </div>
     </article>
