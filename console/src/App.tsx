@@ -9,6 +9,7 @@ import { MyQueues, QueueBoard } from './pages/Queues';
 import { Reports } from './pages/Reports';
 import { Search } from './pages/Search';
 import { SignIn } from './pages/SignIn';
+import { StatusPage } from './pages/StatusPage';
 import { TeamBoard } from './pages/TeamBoard';
 import { Link, Redirect, match, navigate, useLocation } from './router';
 import type { RuntimeConfig } from './runtime-config';
@@ -85,6 +86,9 @@ export function App({ config, returnTo }: { config: RuntimeConfig; returnTo?: st
     // Every page names itself: the title follows the route.
     document.title = `${path === '/' ? 'caseflow' : path.split('/')[1]?.replace(/-/g, ' ')} · caseflow console`;
   }, [path]);
+  // The customer's status page needs no sign-in: its signed link is the key.
+  const status = match('/status/:token', path);
+  if (status) return <StatusPage apiUrl={config.apiUrl} token={status.token!} />;
   if (!session)
     return <SignIn config={config} returnTo={path === '/sign-in' ? '/work' : path} onDone={() => navigate(path === '/sign-in' ? '/work' : path, true)} />;
   return (

@@ -7,6 +7,7 @@ import { assertAdmin } from '../core/authz.js';
 import type { AppDeps } from '../shared/deps.js';
 import { makeUseCases } from '../shared/use-cases.js';
 import { makeListAgents } from '../core/use-cases/list-agents.js';
+import { makeSearchCases } from '../core/use-cases/search-cases.js';
 import { awsApiDeps } from '../shared/api-deps.js';
 import { API_MAX_BODY_BYTES, CONFIG_MAX_BODY_BYTES } from '../shared/api-limits.js';
 import {
@@ -18,6 +19,7 @@ import {
   PriorityBody,
   ReassignBody,
   ReplyBody,
+  SearchCasesQuery,
   StatusBody,
   SwarmBody,
 } from '../shared/api-schemas.js';
@@ -206,6 +208,7 @@ export function createHandler(deps: AppDeps) {
     makeUseCases(deps);
   const openApiDocuments = new Map<string, string>();
   const listAgents = makeListAgents(deps);
+  const searchCases = makeSearchCases(deps);
 
   const presence = async (event: HttpEvent, agentId: string) => {
     const principal = principalOf(event);
@@ -245,6 +248,12 @@ export function createHandler(deps: AppDeps) {
         cursor: query.cursor,
       });
       return json(200, { items: page.items.map(toApiCase), ...(page.cursor ? { cursor: page.cursor } : {}) });
+    },
+
+    'GET /cases/search': async ({ event }) => {
+      const query = parseWith(SearchCasesQuery, event.queryStringParameters ?? {});
+      const found = await searchCases(principalOf(event), query.q, query.limit);
+      return json(200, { items: found.map(toApiCase) });
     },
 
     'GET /cases/{id}': async ({ event, params }) => {

@@ -90,6 +90,24 @@ export const ListCasesQuery = z
   })
   .strict();
 
+export const SearchCasesQuery = z
+  .object({
+    q: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(200, 'must be at most 200 characters')
+      .describe('A case number (`1024`, `#00001024`) or a customer email address.'),
+    limit: z.coerce
+      .number({ error: 'must be a whole number from 1 to 50' })
+      .int('must be a whole number from 1 to 50')
+      .min(1, 'must be at least 1')
+      .max(50, 'must be at most 50')
+      .default(20)
+      .describe('At most this many cases, 1 to 50.'),
+  })
+  .strict();
+
 export const DeclineBody = z.object({ reason: optionalText(1000) }).strict();
 
 export const StatusBody = z

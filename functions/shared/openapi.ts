@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { API_MAX_BODY_KB, CONFIG_MAX_BODY_KB } from './api-limits.js';
-import { ListCasesQuery, REQUEST_COMPONENTS, RESPONSE_COMPONENTS } from './api-schemas.js';
+import { ListCasesQuery, REQUEST_COMPONENTS, RESPONSE_COMPONENTS, SearchCasesQuery } from './api-schemas.js';
 import type { RouteDefinition } from './routes.js';
 import { ROUTES } from './routes.js';
 import { ExportQuery, ReportQuery } from './report-schemas.js';
@@ -114,6 +114,15 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
       201: { description: 'The case was created (status `new`; routing follows at once).', schema: 'Case', etag: true, location: true },
     },
     errors: [400, 401, 403, 413, 415, 500, 503],
+  },
+  'GET /cases/search': {
+    summary: 'Find cases by number or customer email',
+    description:
+      "Any signed-in caller; only cases the caller may read are returned. A case number (`1024`, `#00001024`) finds that case; an email address finds the customer's cases, newest first. Words of the subject are not searchable yet (400 naming `q`).",
+    tag: 'Cases',
+    query: SearchCasesQuery,
+    responses: { 200: { description: 'The cases found (no cursor: one page).', schema: 'CaseList' } },
+    errors: [400, 401, 500, 503],
   },
   'GET /cases/{id}': {
     summary: 'Get a case',

@@ -21,6 +21,7 @@ export const ROUTES = [
   { method: 'POST', path: '/web-to-case', target: 'web-to-case', auth: 'public' },
   { method: 'GET', path: '/cases', target: 'api', auth: 'jwt' },
   { method: 'POST', path: '/cases', target: 'api', auth: 'jwt' },
+  { method: 'GET', path: '/cases/search', target: 'api', auth: 'jwt' },
   { method: 'GET', path: '/cases/{id}', target: 'api', auth: 'jwt' },
   { method: 'GET', path: '/agents', target: 'api', auth: 'jwt' },
   { method: 'GET', path: '/agents/me', target: 'api', auth: 'jwt' },

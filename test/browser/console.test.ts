@@ -85,6 +85,7 @@ describe('an agent works a case from offer to resolution', () => {
     await press(page.getByRole('button', { name: 'Change status' }));
     await expect.poll(async () => (await world.api.call('GET', `/cases/${caseId}`, { as: 'ana' })).body.status).toBe('in_progress');
 
+    await expect.poll(() => page.locator('.case-head').textContent()).toContain('in progress');
     await page.getByRole('combobox', { name: 'New status' }).selectOption('resolved');
     await press(page.getByRole('button', { name: 'Change status' }));
     await expect.poll(async () => (await world.api.call('GET', `/cases/${caseId}`, { as: 'ana' })).body.status).toBe('resolved');
@@ -268,6 +269,15 @@ describe('the manager watches the team', () => {
     await expectAccessible(page, 'my queues');
     await page.getByRole('link', { name: 'Search' }).click();
     await expectAccessible(page, 'search');
+    // By number and by the customer's email: ben reads his queues' cases.
+    const { caseNumber } = await webCase(world, { email: 'Searchable.Customer@Example.org', subject: 'Where is my parcel' });
+    const box = page.getByRole('searchbox');
+    for (const q of [String(Number(caseNumber)), 'searchable.customer@example.org']) {
+      await box.fill(q);
+      await press(page.getByRole('button', { name: 'Search', exact: true }));
+      await expect.poll(() => page.getByRole('table', { name: /^Results for/ }).textContent()).toContain(`#${caseNumber}`);
+    }
+    await screenshot(page, 'console-search');
     // The skip link comes first in the tab order and moves focus to the content.
     const focusable = await page.locator('a[href], button, input, select, textarea').first().textContent();
     expect(focusable).toBe('Skip to the content');

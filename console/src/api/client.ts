@@ -79,7 +79,24 @@ export function unwrap<T>(result: { data?: T; error?: unknown; response: Respons
   throw new ApiFailure(toApiError(result.response.status, result.error));
 }
 
-/** Downloads a response body as a file (exports, attachments): the token cannot ride on a plain link. */
+/**
+ * An attachment: the API answers with a short-lived pre-signed URL (`{ url, name }`), which the
+ * browser then fetches itself (the bearer token never rides in a URL).
+ */
+export async function downloadAttachment(path: string, name: string): Promise<void> {
+  const res = await rawFetch(path);
+  const body = (await res.json().catch(() => undefined)) as { url?: string; name?: string } | undefined;
+  if (!res.ok || !body?.url) throw new ApiFailure(toApiError(res.status, body));
+  const a = document.createElement('a');
+  a.href = body.url;
+  a.download = body.name ?? name;
+  a.rel = 'noopener noreferrer';
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+/** Downloads a response body as a file (exports): the token cannot ride on a plain link. */
 export async function download(path: string, fallbackName: string): Promise<void> {
   const res = await rawFetch(path);
   if (!res.ok) {

@@ -85,6 +85,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/cases/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find cases by number or customer email
+         * @description Any signed-in caller; only cases the caller may read are returned. A case number (`1024`, `#00001024`) finds that case; an email address finds the customer's cases, newest first. Words of the subject are not searchable yet (400 naming `q`).
+         */
+        get: operations["getCasesSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cases/{id}": {
         parameters: {
             query?: never;
@@ -1272,6 +1292,35 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCasesSearch: {
+        parameters: {
+            query: {
+                /** @description A case number (`1024`, `#00001024`) or a customer email address. */
+                q: string;
+                /** @description At most this many cases, 1 to 50. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cases found (no cursor: one page). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

@@ -42,6 +42,15 @@ function useWrite(current: Current) {
         return false;
       }
       if (!res.response.ok) throw new ApiFailure(toApiError(res.response.status, res.error));
+      // The write answers with the case at its new version: the next write starts from it, even
+      // before the refetch below lands.
+      const data = res.data as { case?: CaseDetail; caseId?: string; version?: number } | undefined;
+      const updated = data?.case ?? (data?.caseId ? (data as CaseDetail) : undefined);
+      if (updated?.version !== undefined) {
+        client.setQueryData<Current>(['case', current.caseId], (old) =>
+          old ? { ...old, ...updated, messages: old.messages, events: old.events, decisions: old.decisions, etag: `"${updated.version}"` } : old,
+        );
+      }
       setBase(undefined);
       setConflict(undefined);
       await client.invalidateQueries();

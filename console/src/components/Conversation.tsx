@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { Message } from '../api/client';
-import { download } from '../api/client';
+import { downloadAttachment } from '../api/client';
 import { bytes, when } from '../lib/format';
 import { sanitizeHtml } from '../lib/sanitize';
 
@@ -30,8 +30,8 @@ function Attachments({ caseId, m }: { caseId: string; m: Message }) {
             className="link"
             onClick={() =>
               // Attachment download is a route the API gains (docs/pending/t12-console-api.md).
-              download(`/cases/${encodeURIComponent(caseId)}/messages/${encodeURIComponent(m.messageId)}/attachments/${i}`, a.name).catch((e: Error) =>
-                setError(e.message),
+              downloadAttachment(`/cases/${encodeURIComponent(caseId)}/messages/${encodeURIComponent(m.messageId)}/attachments/${i}`, a.name).catch(
+                (e: Error) => setError(e.message),
               )
             }
           >

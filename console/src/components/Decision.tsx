@@ -132,12 +132,25 @@ function GenericRecord({ d }: { d: Decision }) {
     );
   }
   if (d.kind === 'priority') {
-    const reasons = (details.reasons ?? details.factors) as unknown;
+    const factors = (Array.isArray(details.factors) ? details.factors : []) as { factor?: string; explanation?: string; points?: number }[];
+    const reasons = (Array.isArray(details.reasons) ? details.reasons : []) as unknown[];
     return (
-      <p>
-        Priority set to <strong>{d.outcome}</strong>
-        {Array.isArray(reasons) && reasons.length ? `: ${reasons.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('; ')}` : '.'}
-      </p>
+      <>
+        <p>
+          Priority set to <strong>{d.outcome}</strong>
+          {reasons.length ? `: ${reasons.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('; ')}` : '.'}
+        </p>
+        {factors.length > 0 && (
+          <ul>
+            {factors.map((f) => (
+              <li key={f.factor}>
+                {words(f.factor ?? '')}: {f.explanation}
+                {typeof f.points === 'number' ? ` (${f.points} points)` : ''}
+              </li>
+            ))}
+          </ul>
+        )}
+      </>
     );
   }
   return (
@@ -150,9 +163,12 @@ function GenericRecord({ d }: { d: Decision }) {
 /** The routing decision record in plain words: which rule, every candidate and what removed it, the scores, why this agent. */
 export function DecisionRecords({ decisions }: { decisions: Decision[] }) {
   if (decisions.length === 0) return <p className="muted">No routing decisions yet.</p>;
+  // Who got the case and why first (newest first), then how it was placed and prioritised.
+  const rank = (d: Decision) => (d.kind === 'assignment' ? 0 : d.kind === 'territory' ? 1 : 2);
+  const ordered = [...decisions].sort((a, b) => rank(a) - rank(b) || b.at.localeCompare(a.at));
   return (
     <ol className="decisions">
-      {decisions.map((d) => (
+      {ordered.map((d) => (
         <li key={d.decisionId}>
           <h4>
             {words(d.kind)} decision, {when(d.at)}

@@ -124,6 +124,7 @@ export default function ConfigEditor() {
           <textarea
             ref={area}
             spellCheck={false}
+            wrap="off"
             value={edited}
             onChange={(e) => {
               setText(e.target.value);
