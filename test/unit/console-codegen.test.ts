@@ -1,5 +1,5 @@
 /**
- * The console's generated files (bin/console-codegen.ts) are current: the typed API client
+ * The console's generated files (console/codegen/generate.ts) are current: the typed API client
  * (console/src/api/schema.d.ts, from the OpenAPI document) and the configuration's JSON Schema
  * (from the zod schema). Change a route, a response schema or the configuration schema without
  * running `npm run console:codegen`, and this fails; so the console cannot drift from the API.
@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../lib/paths.js';
 
 const run = promisify(execFile);
-const ARGS = ['--import', 'tsx', '--import', './console/scripts/typescript5.mjs', 'bin/console-codegen.ts', '--check'];
+const ARGS = ['--import', 'tsx', 'console/codegen/generate.ts', '--check'];
 const temp: string[] = [];
 
 async function check(root?: string): Promise<{ code: number; stderr: string }> {

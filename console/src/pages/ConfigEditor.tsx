@@ -10,7 +10,7 @@ import { lineOf, locateAll, toPointer } from '../lib/json-locate';
 
 /**
  * The routing configuration editor. Validation as you type uses the JSON Schema exported from the
- * server's zod schema (bin/console-codegen.ts): the structure, types, patterns and enums are
+ * server's zod schema (console/codegen/generate.ts): the structure, types, patterns and enums are
  * checked here; what needs the whole document (unknown ids, duplicates) is checked by the server on
  * apply, and its errors land at their paths the same way. @cfworker/json-schema interprets the
  * schema (no generated code), so the CSP needs no 'unsafe-eval'.
