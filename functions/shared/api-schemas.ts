@@ -90,6 +90,24 @@ export const ListCasesQuery = z
   })
   .strict();
 
+export const SearchCasesQuery = z
+  .object({
+    q: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(200, 'must be at most 200 characters')
+      .describe('A case number (`1024`, `#00001024`) or a customer email address.'),
+    limit: z.coerce
+      .number({ error: 'must be a whole number from 1 to 50' })
+      .int('must be a whole number from 1 to 50')
+      .min(1, 'must be at least 1')
+      .max(50, 'must be at most 50')
+      .default(20)
+      .describe('At most this many cases, 1 to 50.'),
+  })
+  .strict();
+
 export const DeclineBody = z.object({ reason: optionalText(1000) }).strict();
 
 export const StatusBody = z
@@ -307,6 +325,34 @@ export const AgentMeSchema = z.looseObject({
   state: AgentStateSchema,
 });
 
+export const AgentListSchema = z
+  .object({
+    agents: z.array(
+      z.looseObject({
+        id: z.string(),
+        name: z.string(),
+        queues: z.array(z.string()),
+        email: z.string().optional().describe('Managers and admins only.'),
+        roles: z.array(z.enum(ROLES)).optional().describe('Managers and admins only.'),
+        capacity: z.record(z.string(), z.number()).optional().describe('Per channel; managers and admins only.'),
+        tier: z.number().optional(),
+        supervisor: z.string().optional(),
+        state: z.looseObject({
+          presence: z.enum(PRESENCES),
+          presenceSince: instant,
+          load: z.record(z.string(), z.number()).optional().describe('Open cases per channel; managers and admins only.'),
+        }),
+      }),
+    ),
+    queues: z.array(z.looseObject({ id: z.string(), name: z.string(), members: z.array(z.string()), routing: z.string() })),
+    territories: z
+      .array(z.looseObject({ id: z.string(), name: z.string(), queue: z.string() }))
+      .optional()
+      .describe('Managers and admins only.'),
+    priorities: z.array(z.string()).describe('The priority levels, most urgent first.'),
+  })
+  .describe("The team: managers and admins see every agent with load and capacity; agents see their queues' members' presence.");
+
 export const PresenceResultSchema = z.object({
   state: AgentStateSchema,
   dispatched: z.array(z.string()).describe('Cases assigned because the agent came online.'),
@@ -383,6 +429,7 @@ export const RESPONSE_COMPONENTS = {
   Expert: ExpertSchema,
   AgentState: AgentStateSchema,
   AgentMe: AgentMeSchema,
+  AgentList: AgentListSchema,
   PresenceResult: PresenceResultSchema,
   NextCase: NextCaseSchema,
   DeclineResult: DeclineResultSchema,

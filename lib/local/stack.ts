@@ -42,6 +42,7 @@ import { sweepService } from './sweeps.js';
 import { makeOutboxMailer } from './outbox-mailer.js';
 import { makeNotifier } from '../../functions/adapters/notifier.js';
 import { assertSupportedNode } from './node-version.js';
+import { makeConsoleRoutes } from './console.js';
 
 export { DEFAULT_DATA_DIR, DEMO_CONFIG_PATH, STACK_INFO_FILE, readStackInfo, type LocalStackInfo } from './stack-info.js';
 
@@ -284,6 +285,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: options.port ?? DEFAULT_HTTP_PORT,
       functions,
       verifyToken: makeTokenVerifier(keys),
+      // The console at /app/ and the local identity provider its sign-in page uses (lib/local/console.ts).
+      localRoutes: makeConsoleRoutes({ configs: deps.configs, keys }),
       ...(quiet ? {} : { accessLog: (line: string) => log(line) }),
       errorLog: (message, error) => console.error(`[caseflow] ${message}:`, error),
     }).catch((error: NodeJS.ErrnoException) => {
