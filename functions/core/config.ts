@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
 import { PrioritisationSchema, checkPrioritisation } from './priority.js';
+import { TriageSettingsSchema } from './triage/settings.js';
 
 /**
  * The routing configuration an admin writes (DESIGN.md §4): one JSON document, validated on load,
@@ -268,6 +269,8 @@ export const RoutingConfigSchema = z
     prioritisation: PrioritisationSchema.optional(),
     sweeps: SweepsSchema,
     email: EmailSettingsSchema.optional(),
+    /** Automatic triage of empty type/product from a trained model (functions/core/triage/). */
+    triage: TriageSettingsSchema,
   })
   .superRefine((cfg, ctx) => {
     const dupes = (items: { id: string }[], path: string) => {

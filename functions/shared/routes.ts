@@ -22,6 +22,7 @@ export const ROUTES = [
   { method: 'GET', path: '/cases', target: 'api', auth: 'jwt' },
   { method: 'POST', path: '/cases', target: 'api', auth: 'jwt' },
   { method: 'GET', path: '/cases/{id}', target: 'api', auth: 'jwt' },
+  { method: 'PATCH', path: '/cases/{id}', target: 'api', auth: 'jwt' },
   { method: 'GET', path: '/agents/me', target: 'api', auth: 'jwt' },
   { method: 'PUT', path: '/agents/me/presence', target: 'api', auth: 'jwt' },
   { method: 'PUT', path: '/agents/{id}/presence', target: 'api', auth: 'jwt' },

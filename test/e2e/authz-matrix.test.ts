@@ -168,6 +168,12 @@ const MATRIX: Row[] = [
     expect: ownerOrManager(200),
   },
   {
+    route: 'PATCH /cases/{id}',
+    state: 'in_progress',
+    request: (c) => ({ path: `/cases/${c!.caseId}`, json: { type: 'billing', reason: 'the customer asks about an invoice' } }),
+    expect: ownerOrManager(200),
+  },
+  {
     route: 'POST /cases/{id}/priority',
     state: 'in_progress',
     request: (c) => ({ path: `/cases/${c!.caseId}/priority`, json: { priority: 'high', reason: 'escalated by phone' } }),
@@ -226,6 +232,8 @@ describe('what bad requests get', () => {
     const c = await freshCase('in_progress');
     const cases: [string, string, unknown, { field: string }[]][] = [
       ['POST', `/cases/${c.caseId}/priority`, { priority: 'high' }, [{ field: 'reason' }]],
+      ['PATCH', `/cases/${c.caseId}`, { reason: 'x' }, [{ field: 'type' }]],
+      ['PATCH', `/cases/${c.caseId}`, { type: 'billing', queue: 'x' }, [{ field: 'queue' }]],
       ['POST', `/cases/${c.caseId}/reassign`, { reason: 'x' }, [{ field: 'agent' }]],
       ['POST', `/cases/${c.caseId}/replies`, { text: 'x', cc: 'y' }, [{ field: 'cc' }]],
       ['POST', `/cases/${c.caseId}/swarm`, { limit: 50 }, [{ field: 'limit' }]],
