@@ -6,6 +6,7 @@ import type { AlertPublisher, CaseRepository, Clock, IdGenerator, StoredDecision
 import { decideTerritory } from '../territory.js';
 import { normaliseCase } from '../normalise/index.js';
 import { computePriority } from '../priority.js';
+import { loadToneLexicon } from '../tone.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import { applyTriage, fieldsToFill } from '../triage/apply.js';
 import type { TriageModelSource } from '../triage/ports.js';
@@ -66,7 +67,10 @@ export function makeStampCase(deps: StampCaseDeps) {
     // Normalise before matching, so "Deutschland" and "DE" reach the same territory; the
     // before/after of every field goes into the case's history.
     const normalised = normaliseCase(triage.case);
-    const priority = computePriority(normalised.case, config.prioritisation, config);
+    // Tone in the case's language: its lexicon is loaded on first use (English needs none).
+    const weighsTone = (config.prioritisation?.sentiment.pointsPerNegativeUnit ?? 0) > 0;
+    const toneLexicon = weighsTone && normalised.case.language ? await loadToneLexicon(normalised.case.language) : undefined;
+    const priority = computePriority(normalised.case, config.prioritisation, config, toneLexicon ? { toneLexicon } : {});
     const prepared: CaseRecord = { ...normalised.case, priority: priority.priority, priorityRank: priority.rank };
     const history = [
       ...(triage.record ? [makeEvent(deps.ids, caseId, ACTIVITIES.triaged, at, SYSTEM, { ...triage.record })] : []),
