@@ -29,24 +29,19 @@ export interface FeatureSettings {
 
 export const DEFAULT_FEATURES: FeatureSettings = { wordNgrams: [1, 3], charNgrams: [2, 5], minDf: 2, charWeight: 1 };
 
-/** A feature occurrence: its key and the token (index into the text's tokens) it came from. */
-interface RawFeature {
-  key: string;
-  /** First and last token it spans (word n-grams span several). */
-  from: number;
-  to: number;
-  char: boolean;
-}
+/** Receives each feature occurrence: its key, the tokens it spans (from..to) and whether it is a character n-gram. */
+export type FeatureSink = (key: string, from: number, to: number, char: boolean) => void;
 
-/** Feature keys of a text; word keys start with "w", character keys with "c" (one namespace each). */
-export function rawFeatures(tokens: readonly Token[], settings: FeatureSettings): RawFeature[] {
-  const out: RawFeature[] = [];
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** Feature keys of a text; word keys start with "w", pairs with "s", stems with "p", character keys with "c". */
+export function eachFeature(tokens: readonly Token[], settings: FeatureSettings, emit: FeatureSink): void {
   const [wMin, wMax] = settings.wordNgrams;
   for (let i = 0; i < tokens.length; i++) {
     let key = 'w';
     for (let n = 1; n <= wMax && i + n <= tokens.length; n++) {
       key += n === 1 ? tokens[i]!.text : ` ${tokens[i + n - 1]!.text}`;
-      if (n >= wMin) out.push({ key, from: i, to: i + n - 1, char: false });
+      if (n >= wMin) emit(key, i, i + n - 1, false);
     }
   }
   const stemLength = settings.stemLength ?? 0;
@@ -55,33 +50,33 @@ export function rawFeatures(tokens: readonly Token[], settings: FeatureSettings)
     for (let i = 0; i < tokens.length; i++) {
       const a = stems[i];
       if (a === undefined) continue;
-      if (a !== tokens[i]!.text) out.push({ key: `p${a}`, from: i, to: i, char: false });
+      if (a !== tokens[i]!.text) emit(`p${a}`, i, i, false);
       const b = stems[i + 1];
-      if (b !== undefined && (a !== tokens[i]!.text || b !== tokens[i + 1]!.text)) out.push({ key: `p${a} ${b}`, from: i, to: i + 1, char: false });
+      if (b !== undefined && (a !== tokens[i]!.text || b !== tokens[i + 1]!.text)) emit(`p${a} ${b}`, i, i + 1, false);
     }
   }
   const gap = settings.skipGap ?? 0;
   for (let i = 0; i < tokens.length; i++) {
-    for (let d = 2; d <= gap + 1 && i + d < tokens.length; d++) {
-      out.push({ key: `s${tokens[i]!.text} ${tokens[i + d]!.text}`, from: i, to: i + d, char: false });
-    }
+    for (let d = 2; d <= gap + 1 && i + d < tokens.length; d++) emit(`s${tokens[i]!.text} ${tokens[i + d]!.text}`, i, i + d, false);
   }
   const [cMin, cMax] = settings.charNgrams;
-  if (cMax > 0) {
-    tokens.forEach((token, i) => {
-      // A single character of an unspaced script is already a word feature; its n-grams are the word n-grams.
-      if (token.unspaced) return;
-      const padded = ` ${token.text} `;
-      const chars = Array.from(padded);
-      for (let n = cMin; n <= cMax; n++) {
-        if (n > chars.length) break;
-        for (let s = 0; s + n <= chars.length; s++) {
-          out.push({ key: `c${chars.slice(s, s + n).join('')}`, from: i, to: i, char: true });
-        }
+  if (cMax <= 0) return;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    // A single character of an unspaced script is already a word feature; its n-grams are the word n-grams.
+    if (token.unspaced) continue;
+    const padded = ` ${token.text} `;
+    if (!SURROGATE.test(padded)) {
+      for (let n = cMin; n <= cMax && n <= padded.length; n++) {
+        for (let s = 0; s + n <= padded.length; s++) emit(`c${padded.substring(s, s + n)}`, i, i, true);
       }
-    });
+      continue;
+    }
+    const chars = Array.from(padded);
+    for (let n = cMin; n <= cMax && n <= chars.length; n++) {
+      for (let s = 0; s + n <= chars.length; s++) emit(`c${chars.slice(s, s + n).join('')}`, i, i, true);
+    }
   }
-  return out;
 }
 
 /** The learned vocabulary: feature key ▶ column, with each column's idf and block. */
@@ -97,7 +92,7 @@ export function buildVocabulary(docs: readonly Token[][], settings: FeatureSetti
   const df = new Map<string, number>();
   for (const tokens of docs) {
     const seen = new Set<string>();
-    for (const f of rawFeatures(tokens, settings)) seen.add(f.key);
+    eachFeature(tokens, settings, (key) => seen.add(key));
     for (const key of seen) df.set(key, (df.get(key) ?? 0) + 1);
   }
   const keys = [...df.entries()]
@@ -127,17 +122,17 @@ export interface Vectorised extends SparseVector {
 
 export function vectorise(tokens: readonly Token[], vocab: Vocabulary, withSources = false): Vectorised {
   const counts = new Map<number, { tf: number; char: boolean; sources?: Set<number> }>();
-  for (const f of rawFeatures(tokens, vocab.settings)) {
-    const j = vocab.index.get(f.key);
-    if (j === undefined) continue;
+  eachFeature(tokens, vocab.settings, (key, from, to, char) => {
+    const j = vocab.index.get(key);
+    if (j === undefined) return;
     let entry = counts.get(j);
     if (!entry) {
-      entry = { tf: 0, char: f.char, ...(withSources ? { sources: new Set<number>() } : {}) };
+      entry = { tf: 0, char, ...(withSources ? { sources: new Set<number>() } : {}) };
       counts.set(j, entry);
     }
     entry.tf += 1;
-    if (entry.sources) for (let t = f.from; t <= f.to; t++) entry.sources.add(t);
-  }
+    if (entry.sources) for (let t = from; t <= to; t++) entry.sources.add(t);
+  });
   const columns = [...counts.keys()].sort((a, b) => a - b);
   const values = new Float32Array(columns.length);
   let wordNorm = 0;

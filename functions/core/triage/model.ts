@@ -168,13 +168,13 @@ function viewVector(view: ModelView, tokens: readonly Token[], withSources: bool
   return vectorise(tokens, { settings: view.features, keys: view.keys, idf: view.idf, index: view.index }, withSources);
 }
 
-/** Raw (uncalibrated) scores of a text, one per label. */
-export function scoreText(model: FieldModel, tokens: readonly Token[]): Float64Array {
+/** Raw (uncalibrated) scores of a text, one per label; `vectors` (one per view) when already computed. */
+export function scoreText(model: FieldModel, tokens: readonly Token[], vectors?: readonly Vectorised[]): Float64Array {
   const classes = model.labels.length;
   const scores = new Float64Array(classes);
   const partial = new Float64Array(classes);
-  for (const view of model.views) {
-    const v = viewVector(view, tokens, false);
+  for (const [k, view] of model.views.entries()) {
+    const v = vectors?.[k] ?? viewVector(view, tokens, false);
     partial.fill(0);
     addScores(v.indices, v.values, view.weights, classes, 1, partial);
     for (let c = 0; c < classes; c++) scores[c]! += partial[c]! * view.scales[c]!;
@@ -205,14 +205,15 @@ const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 /** The most likely label with its confidence, the runners-up, and the words that weighed most. */
 export function predict(model: FieldModel, text: string, options: { runnersUp?: number; words?: number } = {}): Prediction {
   const tokens = tokenize(text);
-  const probs = softmax(scoreText(model, tokens), model.temperature);
+  const vectors = model.views.map((view) => viewVector(view, tokens, true));
+  const probs = softmax(scoreText(model, tokens, vectors), model.temperature);
   const ranked = [...probs.keys()].sort((a, b) => probs[b]! - probs[a]!);
   const best = ranked[0]!;
   const classes = model.labels.length;
   // Each feature's part of the winning label's score, shared among the tokens it came from.
   const byToken = new Float64Array(tokens.length);
-  for (const view of model.views) {
-    const v = viewVector(view, tokens, true);
+  for (const [k, view] of model.views.entries()) {
+    const v = vectors[k]!;
     const scale = view.scales[best]!;
     v.indices.forEach((j, p) => {
       const part = v.values[p]! * view.weights[j * classes + best]! * scale;
