@@ -151,9 +151,13 @@ export async function runTriageBench(log: (line: string) => void, options: Bench
 
   // Wall time depends on what else the machine runs; CPU time is this process's own work.
   const predictCpu = process.cpuUsage();
+  // Wall time depends on what else the machine runs; CPU time is this process's own work.
+  const predictCpu = process.cpuUsage();
   const predictStart = performance.now();
   for (const t of test) predict(trained.model, t.text);
   figures['triage.banking77.predictMs'] = (performance.now() - predictStart) / test.length;
+  const predictUsed = process.cpuUsage(predictCpu);
+  figures['triage.banking77.predictCpuMs'] = (predictUsed.user + predictUsed.system) / 1000 / test.length;
   const predictUsed = process.cpuUsage(predictCpu);
   figures['triage.banking77.predictCpuMs'] = (predictUsed.user + predictUsed.system) / 1000 / test.length;
 
@@ -177,7 +181,8 @@ export async function runTriageBench(log: (line: string) => void, options: Bench
     `  training: final fit on 10,003 ${trained.seconds.finalFit.toFixed(1)} s wall (target ≤ 60); with the calibration round ${figures['triage.banking77.trainWallS'].toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} s CPU`,
   );
   log(
-    `  prediction ${figures['triage.banking77.predictMs'].toFixed(3)} ms per case (≤ 1); model file ${figures['triage.banking77.modelFileMB'].toFixed(2)} MB (≤ 10)`,
+    `  prediction with its explanation ${figures['triage.banking77.predictMs'].toFixed(3)} ms wall, ${figures['triage.banking77.predictCpuMs'].toFixed(3)} ms CPU per case (≤ 1)`,
   );
+  log(`  model file ${figures['triage.banking77.modelFileMB'].toFixed(2)} MB gzip (≤ 10)`);
   return figures;
 }
