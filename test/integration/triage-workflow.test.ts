@@ -89,7 +89,13 @@ async function runWorkflow(caseId: string) {
 
 const context = { awsRequestId: 'test', functionName: 'api', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 const api = createApi(deps);
-async function patchCase(caseId: string, as: string, roles: string[], json: unknown, ifMatch?: number): Promise<{ status: number; body: Record<string, unknown> }> {
+async function patchCase(
+  caseId: string,
+  as: string,
+  roles: string[],
+  json: unknown,
+  ifMatch?: number,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const path = `/cases/${caseId}`;
   const event = {
     version: '2.0',
@@ -132,7 +138,10 @@ describe('training from the store', () => {
     expect(Object.keys(first.bundle.fields).sort()).toEqual(['product', 'queue', 'type']);
     expect(first.bundle.fields.type!.labels).toEqual(['billing', 'delivery', 'login']);
     expect(first.bundle.fields.queue!.labels).toEqual(['finance', 'support']);
-    expect(first.bundle.evaluation.type).toMatchObject({ counts: { examples: TRIAGE_FIXTURE.length, labels: 3 }, corrections: { applied: 0, corrected: 0, rate: 0 } });
+    expect(first.bundle.evaluation.type).toMatchObject({
+      counts: { examples: TRIAGE_FIXTURE.length, labels: 3 },
+      corrections: { applied: 0, corrected: 0, rate: 0 },
+    });
     expect(first.bundle.source).toEqual({ kind: 'cases', description: `${TRIAGE_FIXTURE.length} closed cases of the case table` });
     expect(await models.list()).toEqual([expect.objectContaining({ version: first.bundle.version, fields: ['type', 'product', 'queue'] })]);
     // A version is never overwritten.
@@ -190,7 +199,11 @@ describe('triage in the case workflow', () => {
     const { execution, stored } = await runWorkflow(c.caseId);
     expect(execution.states).toContain('StampOutcome');
     expect(execution.states).not.toContain('Route');
-    expect(stored.case).toMatchObject({ status: 'needs_review', queue: 'review', reviewReason: 'triage is not sure enough about type: a person should classify the case' });
+    expect(stored.case).toMatchObject({
+      status: 'needs_review',
+      queue: 'review',
+      reviewReason: 'triage is not sure enough about type: a person should classify the case',
+    });
   });
 
   it('records an unknown model version and routes the case as if there were no triage', async () => {
@@ -213,7 +226,13 @@ describe('triage in the case workflow', () => {
     const bad = await patchCase(billingCase.caseId, 'mia', ['manager'], { reason: 'no field' });
     expect(bad).toMatchObject({ status: 400, body: { fields: [{ field: 'type', message: 'give a type, a product or both' }] } });
 
-    const res = await patchCase(billingCase.caseId, 'mia', ['manager'], { type: 'delivery', reason: 'the customer asks where the parcel is' }, billingCase.version);
+    const res = await patchCase(
+      billingCase.caseId,
+      'mia',
+      ['manager'],
+      { type: 'delivery', reason: 'the customer asks where the parcel is' },
+      billingCase.version,
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ type: 'delivery', triage: { fields: { type: { value: 'billing', correctedTo: 'delivery', correctedBy: 'mia' } } } });
 
