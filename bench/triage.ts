@@ -33,8 +33,12 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-/** The stamp handler bundled as CDK bundles it (ESM, minified, SDK included), imported 10 times in fresh processes. */
-export async function stampImportMs(root: string, runs = 10): Promise<number> {
+/**
+ * The stamp handler bundled as CDK bundles it (ESM, minified, SDK included), imported 10 times in
+ * fresh processes: the median wall time, and the median CPU time of the import (which depends much
+ * less on what else the machine is running).
+ */
+export async function stampImportMs(root: string, runs = 10): Promise<{ wallMs: number; cpuMs: number }> {
   const out = mkdtempSync(join(tmpdir(), 'caseflow-stamp-'));
   try {
     const file = join(out, 'index.mjs');
@@ -51,8 +55,9 @@ export async function stampImportMs(root: string, runs = 10): Promise<number> {
       outfile: file,
       logLevel: 'error',
     });
-    const probe = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); console.log(performance.now() - t);`;
+    const probe = `const c = process.cpuUsage(); const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); const u = process.cpuUsage(c); console.log(performance.now() - t, (u.user + u.system) / 1000);`;
     const times: number[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i < runs; i++) {
       const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], {
         cwd: out,
@@ -60,9 +65,11 @@ export async function stampImportMs(root: string, runs = 10): Promise<number> {
         env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', TABLE_NAME: 'bench', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       });
       if (r.status !== 0) throw new Error(`importing the stamp bundle failed: ${r.stderr.slice(0, 500)}`);
-      times.push(Number(r.stdout.trim()));
+      const [wall, used] = r.stdout.trim().split(' ').map(Number);
+      times.push(wall!);
+      cpu.push(used!);
     }
-    return median(times);
+    return { wallMs: median(times), cpuMs: median(cpu) };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -94,13 +101,17 @@ export async function runTriageBench(log: (line: string) => void, options: Bench
   const figures: Record<string, number> = {};
 
   log('stamp function import time (bundled as CDK bundles it, fresh process, median of 10)...');
-  figures['triage.stampImportMs'] = await stampImportMs(REPO_ROOT);
-  log(`  this tree: ${figures['triage.stampImportMs'].toFixed(1)} ms`);
+  const here = await stampImportMs(REPO_ROOT);
+  figures['triage.stampImportMs'] = here.wallMs;
+  figures['triage.stampImportCpuMs'] = here.cpuMs;
+  log(`  this tree: ${here.wallMs.toFixed(1)} ms wall, ${here.cpuMs.toFixed(1)} ms CPU`);
   const baseline = process.env.CASEFLOW_BASELINE_ROOT;
   if (baseline) {
-    figures['triage.stampImportBaselineMs'] = await stampImportMs(baseline);
-    figures['triage.stampImportGrowthMs'] = figures['triage.stampImportMs'] - figures['triage.stampImportBaselineMs'];
-    log(`  baseline ${baseline}: ${figures['triage.stampImportBaselineMs'].toFixed(1)} ms (growth ${figures['triage.stampImportGrowthMs'].toFixed(1)} ms)`);
+    const before = await stampImportMs(baseline);
+    figures['triage.stampImportBaselineMs'] = before.wallMs;
+    figures['triage.stampImportBaselineCpuMs'] = before.cpuMs;
+    figures['triage.stampImportGrowthCpuMs'] = here.cpuMs - before.cpuMs;
+    log(`  baseline ${baseline}: ${before.wallMs.toFixed(1)} ms wall, ${before.cpuMs.toFixed(1)} ms CPU (growth ${(here.cpuMs - before.cpuMs).toFixed(1)} ms CPU)`);
   }
 
   const small = trainField('type', [...SMALL_SET, ...SMALL_SET], { heldBack: 0.2 });

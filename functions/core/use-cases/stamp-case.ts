@@ -104,14 +104,14 @@ export function makeStampCase(deps: StampCaseDeps) {
 
     if (!territory.winner || triage.record?.review) {
       assertTransition(c.status, 'needs_review');
-      const reason = triage.record?.review ?? 'no territory matches this case';
+      const reason = territory.winner ? triage.record!.review! : 'no territory matches this case';
       const next: CaseRecord = { ...prepared, status: 'needs_review', queue: config.reviewQueue, reviewReason: reason, updatedAt: at };
       // Alert first: a retried step may alert twice, but an alert is never lost after the write.
       await deps.alerts.publish({
         alertId: deps.ids.next(),
         at,
         subject: territory.winner ? `Case ${c.caseNumber} needs classifying` : `Case ${c.caseNumber} matches no territory`,
-        message: `Case ${c.caseNumber} (${c.subject}) from ${c.contact.email} ${territory.winner ? reason : 'matched no territory'} and waits in ${config.reviewQueue}.`,
+        message: `Case ${c.caseNumber} (${c.subject}) from ${c.contact.email} ${territory.winner ? `needs classifying (${reason})` : 'matched no territory'} and waits in ${config.reviewQueue}.`,
         caseId,
       });
       await deps.cases.update(
