@@ -111,7 +111,9 @@ export async function runTriageBench(log: (line: string) => void, options: Bench
     figures['triage.stampImportBaselineMs'] = before.wallMs;
     figures['triage.stampImportBaselineCpuMs'] = before.cpuMs;
     figures['triage.stampImportGrowthCpuMs'] = here.cpuMs - before.cpuMs;
-    log(`  baseline ${baseline}: ${before.wallMs.toFixed(1)} ms wall, ${before.cpuMs.toFixed(1)} ms CPU (growth ${(here.cpuMs - before.cpuMs).toFixed(1)} ms CPU)`);
+    log(
+      `  baseline ${baseline}: ${before.wallMs.toFixed(1)} ms wall, ${before.cpuMs.toFixed(1)} ms CPU (growth ${(here.cpuMs - before.cpuMs).toFixed(1)} ms CPU)`,
+    );
   }
 
   const small = trainField('type', [...SMALL_SET, ...SMALL_SET], { heldBack: 0.2 });
