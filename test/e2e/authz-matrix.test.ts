@@ -272,7 +272,7 @@ describe('what bad requests get', () => {
       responses.push({ what: `expected ${status}`, res });
       expect(res.status, res.text.slice(0, 200)).toBe(status);
     }
-    expect(checks[3]![0].headers.get('allow')).toBe('GET');
+    expect(checks[3]![0].headers.get('allow')).toBe('GET, PATCH');
     expect(checks[4]![0].headers.get('allow')).toBe('POST');
   });
 

@@ -349,6 +349,7 @@ describe('outputs', () => {
       'SlackWebhookSecretArn',
       'StateMachineArn',
       'TableName',
+      'TriageModelBucket',
       'UserPoolClientId',
       'UserPoolId',
     ]);
