@@ -12,6 +12,7 @@ import { makeSearchCases } from '../core/use-cases/search-cases.js';
 import { awsApiDeps } from '../shared/api-deps.js';
 import { API_MAX_BODY_BYTES, CONFIG_MAX_BODY_BYTES } from '../shared/api-limits.js';
 import {
+  ClassificationBody,
   CreateCaseBody,
   DeclineBody,
   ListCasesQuery,
@@ -208,8 +209,20 @@ interface RouteRequest {
 type RouteHandler = (request: RouteRequest) => Promise<HttpResult>;
 
 export function createHandler(deps: AppDeps) {
-  const { getCase, listCases, getMe, setPresence, workCase, dispatchToAgent, applyConfig, createAgentCase, caseUpdates, replyToCustomer, startSwarm } =
-    makeUseCases(deps);
+  const {
+    getCase,
+    listCases,
+    getMe,
+    setPresence,
+    workCase,
+    dispatchToAgent,
+    applyConfig,
+    createAgentCase,
+    caseUpdates,
+    replyToCustomer,
+    startSwarm,
+    changeClassification,
+  } = makeUseCases(deps);
   const openApiDocuments = new Map<string, string>();
   const listAgents = makeListAgents(deps);
   const searchCases = makeSearchCases(deps);
@@ -267,6 +280,15 @@ export function createHandler(deps: AppDeps) {
       const etag = etagOf(found.case.version);
       if (ifNoneMatchHits(event, etag)) return { statusCode: 304, headers: { etag, 'cache-control': 'no-store' } };
       return json(200, toApiCaseWithHistory(found), { etag });
+    },
+
+    'PATCH /cases/{id}': async ({ event, params }) => {
+      const body = parseWith(ClassificationBody, jsonBody(event));
+      const updated = await changeClassification(principalOf(event), pathId(params, 'id', 'case'), {
+        ...definedOnly(body),
+        expectedVersion: ifMatchVersion(event),
+      });
+      return json(200, toApiCase(updated), { etag: etagOf(updated.version) });
     },
 
     'GET /agents': async ({ event }) => json(200, await listAgents(principalOf(event))),

@@ -162,6 +162,15 @@ export const PriorityBody = z
 
 export const NoteBody = z.object({ text: text(20_000) }).strict();
 
+export const ClassificationBody = z
+  .object({
+    type: optionalText(100).describe("The case's type; when automatic triage had filled it, the change is recorded as a correction."),
+    product: optionalText(100).describe("The case's product; likewise."),
+    reason: optionalText(1000),
+  })
+  .strict()
+  .refine((b) => b.type !== undefined || b.product !== undefined, { message: 'give a type, a product or both', path: ['type'] });
+
 export const ReassignBody = z
   .object({
     agent: configId.optional().describe('Give the case to this agent (online, with spare capacity); they get it as an offer to accept.'),
@@ -261,6 +270,12 @@ export const CaseSchema = z
     owner: z.string().optional(),
     sla: z.looseObject({}).optional().describe('The SLA clock: policy and, per milestone, target, due instant, status.'),
     swarm: SwarmSchema.optional(),
+    triage: z
+      .looseObject({ modelVersion: z.string(), fields: z.record(z.string(), z.looseObject({ value: z.string(), confidence: z.number() })) })
+      .optional()
+      .describe(
+        "Fields automatic triage filled: the predicted value, its confidence, the model version, and an agent's later correction. The `triaged` event has the full record.",
+      ),
     createdAt: instant,
     updatedAt: instant,
     version: z.number().int().describe('Optimistic-concurrency version; the ETag is its quoted value.'),
@@ -404,6 +419,7 @@ export const REQUEST_COMPONENTS = {
   CreateCaseRequest: CreateCaseBody,
   StatusChangeRequest: StatusBody,
   PriorityChangeRequest: PriorityBody,
+  ClassificationRequest: ClassificationBody,
   NoteRequest: NoteBody,
   ReassignRequest: ReassignBody,
   ReplyRequest: ReplyBody,

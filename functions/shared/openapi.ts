@@ -175,6 +175,16 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
     responses: { 200: { description: 'The case after the change.', schema: 'Case', etag: true } },
     errors: WRITE_ERRORS,
   },
+  'PATCH /cases/{id}': {
+    summary: 'Set the type or product',
+    description:
+      'Owner, managers, admins; open or closed cases. Recorded as `classification_changed`; changing a value automatic triage filled is also a `triage_corrected` event, which the next training learns from and counts. Does not re-route the case.',
+    tag: 'Working a case',
+    body: 'ClassificationRequest',
+    ifMatch: true,
+    responses: { 200: { description: 'The case after the change.', schema: 'Case', etag: true } },
+    errors: WRITE_ERRORS,
+  },
   'POST /cases/{id}/priority': {
     summary: 'Change the priority',
     description: "Owner, managers, admins; open cases. The case moves in its queue's order, and its SLA targets are re-read for the new level.",

@@ -23,6 +23,7 @@ export const ROUTES = [
   { method: 'POST', path: '/cases', target: 'api', auth: 'jwt' },
   { method: 'GET', path: '/cases/search', target: 'api', auth: 'jwt' },
   { method: 'GET', path: '/cases/{id}', target: 'api', auth: 'jwt' },
+  { method: 'PATCH', path: '/cases/{id}', target: 'api', auth: 'jwt' },
   { method: 'GET', path: '/agents', target: 'api', auth: 'jwt' },
   { method: 'GET', path: '/agents/me', target: 'api', auth: 'jwt' },
   { method: 'PUT', path: '/agents/me/presence', target: 'api', auth: 'jwt' },

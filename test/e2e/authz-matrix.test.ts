@@ -170,6 +170,12 @@ const MATRIX: Row[] = [
     expect: ownerOrManager(200),
   },
   {
+    route: 'PATCH /cases/{id}',
+    state: 'in_progress',
+    request: (c) => ({ path: `/cases/${c!.caseId}`, json: { type: 'billing', reason: 'the customer asks about an invoice' } }),
+    expect: ownerOrManager(200),
+  },
+  {
     route: 'POST /cases/{id}/priority',
     state: 'in_progress',
     request: (c) => ({ path: `/cases/${c!.caseId}/priority`, json: { priority: 'high', reason: 'escalated by phone' } }),
@@ -282,6 +288,8 @@ describe('what bad requests get', () => {
     const c = await freshCase('in_progress');
     const cases: [string, string, unknown, { field: string }[]][] = [
       ['POST', `/cases/${c.caseId}/priority`, { priority: 'high' }, [{ field: 'reason' }]],
+      ['PATCH', `/cases/${c.caseId}`, { reason: 'x' }, [{ field: 'type' }]],
+      ['PATCH', `/cases/${c.caseId}`, { type: 'billing', queue: 'x' }, [{ field: 'queue' }]],
       ['POST', `/cases/${c.caseId}/reassign`, { reason: 'x' }, [{ field: 'agent' }]],
       ['POST', `/cases/${c.caseId}/replies`, { text: 'x', cc: 'y' }, [{ field: 'cc' }]],
       ['POST', `/cases/${c.caseId}/swarm`, { limit: 50 }, [{ field: 'limit' }]],
@@ -320,7 +328,7 @@ describe('what bad requests get', () => {
       responses.push({ what: `expected ${status}`, res });
       expect(res.status, res.text.slice(0, 200)).toBe(status);
     }
-    expect(checks[3]![0].headers.get('allow')).toBe('GET');
+    expect(checks[3]![0].headers.get('allow')).toBe('GET, PATCH');
     expect(checks[4]![0].headers.get('allow')).toBe('POST');
   });
 

@@ -122,7 +122,11 @@ export type paths = {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Set the type or product
+         * @description Owner, managers, admins; open or closed cases. Recorded as `classification_changed`; changing a value automatic triage filled is also a `triage_corrected` event, which the next training learns from and counts. Does not re-route the case.
+         */
+        patch: operations["patchCasesById"];
         trace?: never;
     };
     "/agents": {
@@ -534,6 +538,20 @@ export type components = {
                 [key: string]: unknown;
             };
             swarm?: components["schemas"]["Swarm"];
+            /** @description Fields automatic triage filled: the predicted value, its confidence, the model version, and an agent's later correction. The `triaged` event has the full record. */
+            triage?: {
+                modelVersion: string;
+                fields: {
+                    [key: string]: {
+                        value: string;
+                        confidence: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            } & {
+                [key: string]: unknown;
+            };
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -591,6 +609,20 @@ export type components = {
                 [key: string]: unknown;
             };
             swarm?: components["schemas"]["Swarm"];
+            /** @description Fields automatic triage filled: the predicted value, its confidence, the model version, and an agent's later correction. The `triaged` event has the full record. */
+            triage?: {
+                modelVersion: string;
+                fields: {
+                    [key: string]: {
+                        value: string;
+                        confidence: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            } & {
+                [key: string]: unknown;
+            };
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1197,6 +1229,13 @@ export type components = {
             priority: string;
             reason: string;
         };
+        ClassificationRequest: {
+            /** @description The case's type; when automatic triage had filled it, the change is recorded as a correction. */
+            type?: string;
+            /** @description The case's product; likewise. */
+            product?: string;
+            reason?: string;
+        };
         NoteRequest: {
             text: string;
         };
@@ -1638,6 +1677,48 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    patchCasesById: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The case id (a ULID). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClassificationRequest"];
+            };
+        };
+        responses: {
+            /** @description The case after the change. */
+            200: {
+                headers: {
+                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
