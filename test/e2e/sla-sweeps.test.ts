@@ -82,7 +82,16 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'caseflow-sla-e2e-'));
   const configFile = join(dataDir, 'sla.config.json');
   await writeFile(configFile, JSON.stringify(CONFIG));
-  stack = await startLocalStack({ port: 0, memory: true, dataDir, quiet: true, configFile, clock, sweepEverySeconds: 1, webLimits: { perIp: 1000, perEmail: 1000 } });
+  stack = await startLocalStack({
+    port: 0,
+    memory: true,
+    dataDir,
+    quiet: true,
+    configFile,
+    clock,
+    sweepEverySeconds: 1,
+    webLimits: { perIp: 1000, perEmail: 1000 },
+  });
   api = await localClient(stack);
 });
 

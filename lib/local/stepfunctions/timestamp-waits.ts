@@ -34,7 +34,8 @@ const PLAYED_WAIT_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 const MAX_REAL_WAIT_MS = (PLAYED_WAIT_TIMEOUT_SECONDS - 60) * 1000;
 
 /** RFC 3339 as Step Functions takes it in a TimestampPath (the runtime's own check). */
-const RFC3339 = /^\d{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])(\.\d+)?(Z|(\+|-)([01][0-9]|2[0-3]):([0-5][0-9]))$/;
+const RFC3339 =
+  /^\d{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9])(\.\d+)?(Z|(\+|-)([01][0-9]|2[0-3]):([0-5][0-9]))$/;
 
 export interface PlayedDefinition {
   /** What the runner runs: the definition with each timestamp Wait played by a Task of the same name. */
