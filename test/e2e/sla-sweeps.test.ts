@@ -32,6 +32,20 @@ const agent = (id: string, extra: Record<string, unknown> = {}) => ({
 const FAST = ['critical', 'high', 'medium', 'low'];
 const targets = (iso: string) => Object.fromEntries(FAST.map((p) => [p, iso]));
 
+const clock = makeVirtualClock();
+/**
+ * Carol's working day ends at this whole minute, 1–2 minutes after the clock starts (the scenarios
+ * before hers use about 30 s of it). Her calendar is in the zone where that minute is 12:MM, so her
+ * day (09:00–12:MM) has begun whatever the time of day the suite runs at.
+ */
+const SHIFT_END = Math.ceil(clock.now().getTime() / 60_000) * 60_000 + 60_000;
+const shiftZoneOffset = (((12 - new Date(SHIFT_END).getUTCHours()) % 24) + 24) % 24;
+const SHIFT_ZONE_HOURS = shiftZoneOffset > 12 ? shiftZoneOffset - 24 : shiftZoneOffset;
+/** Etc/GMT zones count the other way: UTC+3 is Etc/GMT-3. */
+const SHIFT_ZONE = SHIFT_ZONE_HOURS === 0 ? 'Etc/GMT' : `Etc/GMT${SHIFT_ZONE_HOURS > 0 ? '-' : '+'}${Math.abs(SHIFT_ZONE_HOURS)}`;
+const SHIFT_END_LOCAL = `12:${String(new Date(SHIFT_END).getUTCMinutes()).padStart(2, '0')}`;
+const carolsDay = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '09:00', end: SHIFT_END_LOCAL }]]));
+
 const CONFIG: RoutingConfigInput = {
   priorities: FAST,
   territories: [
@@ -39,13 +53,18 @@ const CONFIG: RoutingConfigInput = {
     { id: 'hold', name: 'On hold', match: { countries: ['FR'] }, queue: 'hold' },
     { id: 'absent', name: 'Absent', match: { countries: ['DE'] }, queue: 'absent' },
     { id: 'offers', name: 'Offers', match: { countries: ['ES'] }, queue: 'offers' },
+    { id: 'limits', name: 'Hold limits', match: { countries: ['IT'] }, queue: 'limits' },
+    { id: 'shift', name: 'Shifts', match: { countries: ['NL'] }, queue: 'shift' },
   ],
   queues: [
     { id: 'sla', name: 'SLA', members: ['alice'] },
     { id: 'hold', name: 'Hold', members: ['hana'] },
     { id: 'absent', name: 'Absent', members: ['bob', 'ben'] },
     { id: 'offers', name: 'Offers', members: ['olga', 'oscar'] },
+    { id: 'limits', name: 'Limits', members: ['lena'] },
+    { id: 'shift', name: 'Shift', members: ['carol', 'dave'], reassignAtEndOfShift: true },
   ],
+  businessHours: [{ id: 'carols-day', timezone: SHIFT_ZONE, weekly: carolsDay }],
   agents: [
     agent('alice', { supervisor: 'sam' }),
     agent('hana'),
@@ -53,6 +72,9 @@ const CONFIG: RoutingConfigInput = {
     agent('ben'),
     agent('olga'),
     agent('oscar'),
+    agent('lena', { supervisor: 'sam' }),
+    agent('carol', { businessHours: 'carols-day' }),
+    agent('dave'),
     agent('sam', { roles: ['agent', 'manager'] }),
     agent('ada', { roles: ['admin', 'manager'], capacity: { web: 0 } }),
   ],
@@ -70,13 +92,12 @@ const CONFIG: RoutingConfigInput = {
     },
     { id: 'held', when: { field: 'territory', op: 'eq', value: 'hold' }, firstResponse: targets('PT3S'), resolution: targets('PT1H') },
   ],
-  sweeps: { acceptTimeout: 'PT3S', absentAfter: 'PT2S', onHoldMax: 'P3D', relaxSkillsAfter: 'PT30M' },
+  sweeps: { acceptTimeout: 'PT3S', absentAfter: 'PT2S', onHoldMax: 'PT10S', relaxSkillsAfter: 'PT30M' },
 };
 
 let stack: LocalStack;
 let api: LocalClient;
 let dataDir: string;
-const clock = makeVirtualClock();
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'caseflow-sla-e2e-'));
@@ -276,5 +297,53 @@ describe('SLA clocks and sweeps on the local stack', () => {
     const waiting = await getCase(caseId);
     expect(waiting.status).toBe('queued');
     expect(waiting.events.filter((e) => e.activity === 'offer_expired').map((e) => e.details.from)).toEqual(['olga', 'oscar']);
+  });
+
+  it("a case on hold past onHoldMax has its priority raised and its owner's supervisor told, once", async () => {
+    await online('lena');
+    const { caseId } = await submitted('IT');
+    expect((await getCase(caseId)).owner).toBe('lena');
+    await post(`/cases/${caseId}/accept`, 'lena');
+    const held = await post(`/cases/${caseId}/status`, 'lena', { status: 'on_hold', reason: 'parts on order' });
+    const heldAt = Date.parse(held.updatedAt);
+    expect(held.priority).toBe('medium');
+
+    // onHoldMax is 10 s: the sweep a second before leaves it alone, the one at 10 s acts.
+    await clock.advanceTo(heldAt + 9000);
+    expect((await getCase(caseId)).events.map((e) => e.activity)).not.toContain('on_hold_limit_exceeded');
+    await clock.advanceTo(heldAt + 10_000);
+    const escalated = await getCase(caseId);
+    expect(escalated).toMatchObject({ status: 'on_hold', owner: 'lena', priority: 'high' });
+    const exceeded = escalated.events.filter((e) => e.activity === 'on_hold_limit_exceeded');
+    expect(exceeded.map((e) => e.at)).toEqual([new Date(heldAt + 10_000).toISOString()]);
+
+    const files = (await readdir(outboxDir(dataDir))).filter((f) => f.includes('-notice-'));
+    const mails = await Promise.all(files.map(async (f) => simpleParser(await readFile(join(outboxDir(dataDir), f)))));
+    const notices = mails.filter((m) => m.headers.get('x-caseflow-case-id') === caseId);
+    expect(
+      notices.map((m) => [String(m.headers.get('x-caseflow-notification')), (m.to as { value: { address: string }[] }).value.map((v) => v.address).sort()]),
+    ).toEqual([['on_hold_limit', ['lena@support.example', 'sam@support.example']]]);
+
+    // Once: later sweeps leave it be.
+    await clock.advanceBy(3000);
+    expect((await getCase(caseId)).events.filter((e) => e.activity === 'on_hold_limit_exceeded')).toHaveLength(1);
+  });
+
+  it("at the end of carol's working day her open case goes to whoever is on, as her queue asks", async () => {
+    expect(clock.now().getTime(), 'the scenarios before this one used more of the clock than planned').toBeLessThan(SHIFT_END - 10_000);
+    await online('carol');
+    const { caseId } = await submitted('NL');
+    expect((await getCase(caseId)).owner).toBe('carol');
+    await post(`/cases/${caseId}/accept`, 'carol');
+    await online('dave');
+
+    await clock.advanceTo(SHIFT_END - 1000);
+    expect((await getCase(caseId)).owner).toBe('carol');
+    await clock.advanceTo(SHIFT_END);
+    const moved = await getCase(caseId);
+    expect(moved).toMatchObject({ owner: 'dave', status: 'assigned' });
+    const event = moved.events.find((e) => e.activity === 'reassigned')!;
+    expect(event.at).toBe(new Date(SHIFT_END).toISOString());
+    expect(event.details).toMatchObject({ cause: 'end_of_shift', from: 'carol', shiftEndedAt: new Date(SHIFT_END).toISOString() });
   });
 });
