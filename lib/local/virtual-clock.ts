@@ -64,9 +64,9 @@ export interface VirtualClock extends Clock {
 
 export interface VirtualClockOptions {
   /**
-   * How long (real time) one settle may take before the advance fails, naming what is still running
-   * (default 60 s). Something that never settles (an execution in a retry backoff of minutes) then
-   * fails the test instead of hanging it.
+   * How long (real time) the clock may wait for work to settle, after the last timer it fired, before
+   * the advance fails, naming what is still running (default 60 s). Something that never settles (an
+   * execution in a retry backoff of minutes) then fails the test instead of hanging it.
    */
   settleTimeoutMs?: number;
 }
@@ -144,7 +144,8 @@ export function makeVirtualClock(start: Date | string | number = Math.floor(Date
 
   /** Until quiet with no timer due; fires due timers one at a time, settling after each. */
   async function settleHere(): Promise<void> {
-    const deadline = Date.now() + settleTimeoutMs;
+    // Measured from the last timer fired: a long chain of due timers is progress, not a hang.
+    let deadline = Date.now() + settleTimeoutMs;
     for (;;) {
       if (quiet()) {
         // Work queued for the next turn of the event loop (a new execution's first state) shows by then.
@@ -153,6 +154,7 @@ export function makeVirtualClock(start: Date | string | number = Math.floor(Date
           const due = timers[0] && timers[0].at <= current ? timers[0] : undefined;
           if (!due) break;
           fire(due);
+          deadline = Date.now() + settleTimeoutMs;
           continue;
         }
       }
