@@ -12,7 +12,7 @@ export const DEFAULT_MIN_CONFIDENCE = 0.9;
 
 const fieldSettings = z
   .object({
-    /** Fill the field when it is empty (false: predict and record only). */
+    /** Fill the field when it is empty (false: triage leaves the field alone: no prediction, nothing recorded). */
     enabled: z.boolean().default(true),
     /** The prediction fills the field only at or above this confidence (0..1). */
     minConfidence: z.number().min(0).max(1).default(DEFAULT_MIN_CONFIDENCE),
