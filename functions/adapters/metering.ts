@@ -1,7 +1,7 @@
 import type { MetricPoint, MetricsSink } from '../core/metrics.js';
 import { metricsOfEvents } from '../core/metrics.js';
 import type { AssignmentStore, CaseRepository, EmailStore } from '../core/ports.js';
-import { logger } from '../shared/observability.js';
+import { logger } from '../runtime/observability.js';
 
 /**
  * Metering decorators for the ports that write case events: each passes the call through and, once

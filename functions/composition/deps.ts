@@ -39,7 +39,7 @@ import type { MetricsSink } from '../core/metrics.js';
 import { NO_METRICS } from '../core/metrics.js';
 import type { WebIntakeLimits } from '../core/use-cases/submit-web-case.js';
 import { env } from './env.js';
-import { metrics } from './observability.js';
+import { metrics } from '../runtime/observability.js';
 
 /**
  * The composition root. Handlers take an AppDeps; in Lambda it is built from the environment, in
@@ -159,7 +159,7 @@ const unconfigured = (what: string) => () => {
 
 let awsCached: AppDeps | undefined;
 
-/** AppDeps for Lambda, from the environment CDK set (functions/shared/env.ts). */
+/** AppDeps for Lambda, from the environment CDK set (functions/composition/env.ts). */
 export function awsDeps(): AppDeps {
   if (awsCached) return awsCached;
   const e = env();
@@ -171,7 +171,7 @@ export function awsDeps(): AppDeps {
     webLimits: { perIp: e.WEB_RATE_LIMIT_PER_IP, perEmail: e.WEB_RATE_LIMIT_PER_EMAIL, windowSeconds: e.WEB_RATE_LIMIT_WINDOW_SECONDS },
     webFormReturnUrl: e.WEB_FORM_RETURN_URL,
     metrics: makePowertoolsMetricsSink(metrics),
-    // The S3, SES and Secrets Manager adapters are added by functions/shared/email-deps.ts, imported
+    // The S3, SES and Secrets Manager adapters are added by functions/composition/email-deps.ts, imported
     // only by the email intake function so the other bundles do not carry those clients.
   });
   return awsCached;

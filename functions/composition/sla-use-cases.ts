@@ -9,7 +9,7 @@ import type { AppDeps } from './deps.js';
 /**
  * The SLA clock's and the sweep's use cases wired to one AppDeps: what the SLA task functions and the
  * sweep function need, and no more (their bundles stay small: no email, swarm or reports code).
- * functions/shared/use-cases.ts exposes the same ones to everything else.
+ * functions/composition/use-cases.ts exposes the same ones to everything else.
  */
 export function makeSlaUseCases(deps: AppDeps) {
   const base = { cases: deps.cases, configs: deps.configs, clock: deps.clock, ids: deps.ids };

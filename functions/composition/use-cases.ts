@@ -24,7 +24,7 @@ export function makeUseCases(deps: AppDeps) {
   const routeCase = makeRouteCase(routing);
   const dispatchToAgent = makeDispatchToAgent(routing);
   const workCase = makeWorkCase({ ...base, assignments: deps.assignments, routeCase, dispatchToAgent, workflow: deps.workflow });
-  // SLA clocks and sweeps: functions/shared/sla-use-cases.ts.
+  // SLA clocks and sweeps: functions/composition/sla-use-cases.ts.
   const sla = makeSlaUseCases(deps);
   // The agent API: phone cases, priority, notes, reassignment by a person, replies, swarms.
   const agentApi = {

@@ -13,10 +13,10 @@ import { intakeFailure } from '../core/metrics.js';
 import type { ReceiveEmailResult } from '../core/use-cases/receive-email.js';
 import { makeReceiveEmail } from '../core/use-cases/receive-email.js';
 import { makeRouteCase } from '../core/use-cases/route-case.js';
-import type { AppDeps } from '../shared/deps.js';
-import { awsEmailDeps } from '../shared/email-deps.js';
-import { lazy } from '../shared/http.js';
-import { logger } from '../shared/observability.js';
+import type { AppDeps } from '../composition/deps.js';
+import { awsEmailDeps } from '../composition/email-deps.js';
+import { lazy } from '../http/api-gateway.js';
+import { logger } from '../runtime/observability.js';
 
 /** The part of an S3 event notification intake reads (object-created records). */
 export const S3EventSchema = z.object({

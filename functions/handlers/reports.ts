@@ -14,17 +14,17 @@ import { parsePeriod } from '../core/reports/period.js';
 import type { ReportSource } from '../core/reports/source.js';
 import type { ReportName } from '../core/use-cases/reports.js';
 import { REPORT_CATALOG, REPORT_NAMES, makeExportEvents, makeRunReport } from '../core/use-cases/reports.js';
-import { env } from '../shared/env.js';
-import type { HttpEvent, HttpResult } from '../shared/http.js';
-import { header, httpHandler, json, lazy, principalOf } from '../shared/http.js';
-import { logger } from '../shared/observability.js';
-import { ExportQuery, ReportQuery } from '../shared/report-schemas.js';
-import type { RouteDefinition } from '../shared/routes.js';
-import { ROUTES, findRoute } from '../shared/routes.js';
+import { env } from '../composition/env.js';
+import type { HttpEvent, HttpResult } from '../http/api-gateway.js';
+import { header, httpHandler, json, lazy, principalOf } from '../http/api-gateway.js';
+import { logger } from '../runtime/observability.js';
+import { ExportQuery, ReportQuery } from './reports/schemas.js';
+import type { RouteDefinition } from '../http/routes.js';
+import { ROUTES, findRoute } from '../http/routes.js';
 
 /**
  * Reports and the event-log export (managers and admins): every route of
- * functions/shared/routes.ts whose target is `reports`. Its own function so it can have a
+ * functions/http/routes.ts whose target is `reports`. Its own function so it can have a
  * read-only role, a longer timeout and more memory than the agent API, and so a heavy report never
  * competes with agents' requests for the API function's concurrency.
  *

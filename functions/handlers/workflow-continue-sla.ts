@@ -4,9 +4,9 @@ import { makeStepFunctionsStarter } from '../adapters/step-functions.js';
 import { ValidationError } from '../core/errors.js';
 import type { WorkflowStarter } from '../core/ports.js';
 import { makeContinueSla } from '../core/use-cases/sla-workflow.js';
-import type { AppDeps } from '../shared/deps.js';
-import { lazy } from '../shared/http.js';
-import { SlaTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } from '../shared/workflow-task.js';
+import type { AppDeps } from '../composition/deps.js';
+import { lazy } from '../http/api-gateway.js';
+import { SlaTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } from '../runtime/workflow-task.js';
 
 /**
  * Case lifecycle task `ContinueAsNew`: before the execution's history grows near Step Functions'

@@ -1,9 +1,9 @@
 import type { RouteResult } from '../core/use-cases/route-case.js';
 import { makeRouteCase } from '../core/use-cases/route-case.js';
-import type { AppDeps } from '../shared/deps.js';
-import { awsDeps } from '../shared/deps.js';
-import { lazy } from '../shared/http.js';
-import { CaseTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } from '../shared/workflow-task.js';
+import type { AppDeps } from '../composition/deps.js';
+import { awsDeps } from '../composition/deps.js';
+import { lazy } from '../http/api-gateway.js';
+import { CaseTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } from '../runtime/workflow-task.js';
 
 /**
  * Case lifecycle task `Route`: assign the stamped case to the best eligible agent, or leave it

@@ -19,9 +19,9 @@ import type { WebIntakeLimits } from '../../functions/core/use-cases/submit-web-
 import { createHandler as createApiHandler } from '../../functions/handlers/api.js';
 import { createHandler as createWebToCaseHandler } from '../../functions/handlers/web-to-case.js';
 import { createHandler as createReportsHandler, reportsDepsFor } from '../../functions/handlers/reports.js';
-import type { RouteTarget } from '../../functions/shared/routes.js';
-import type { AppDeps } from '../../functions/shared/deps.js';
-import { makeAppDeps } from '../../functions/shared/deps.js';
+import type { RouteTarget } from '../../functions/http/routes.js';
+import type { AppDeps } from '../../functions/composition/deps.js';
+import { makeAppDeps } from '../../functions/composition/deps.js';
 import type { Clock } from '../../functions/core/ports.js';
 import { DEFAULT_ALERTS_FROM, makeLocalAlertPublisher } from './alerts.js';
 import { LOCAL_CLIENT_SETTINGS, ensureTable } from './dynamodb-local.js';

@@ -29,8 +29,8 @@ import { createHandler as createStampHandler } from '../../functions/handlers/wo
 import { createHandler as createScheduleSlaHandler } from '../../functions/handlers/workflow-schedule-sla.js';
 import { createHandler as createEvaluateSlaHandler } from '../../functions/handlers/workflow-evaluate-sla.js';
 import { createHandler as createContinueSlaHandler } from '../../functions/handlers/workflow-continue-sla.js';
-import type { AppDeps } from '../../functions/shared/deps.js';
-import { logger } from '../../functions/shared/observability.js';
+import type { AppDeps } from '../../functions/composition/deps.js';
+import { logger } from '../../functions/runtime/observability.js';
 import { CASE_LIFECYCLE_ASL_PATH } from '../paths.js';
 
 type Run = ReturnType<StateMachine['run']>;

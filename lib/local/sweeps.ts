@@ -11,7 +11,7 @@
 import { createHandler, type SweepSummary } from '../../functions/handlers/sweep.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import { OPEN_STATUSES } from '../../functions/core/case.js';
-import type { AppDeps } from '../../functions/shared/deps.js';
+import type { AppDeps } from '../../functions/composition/deps.js';
 import type { LocalService } from './stack.js';
 
 export const DEFAULT_SWEEP_EVERY_SECONDS = 60;

@@ -10,8 +10,8 @@ import { z } from 'zod';
 import { ValidationError } from '../../functions/core/errors.js';
 import { parseOrThrow } from '../../functions/core/field-issues.js';
 import { WebSubmissionSchema, parseWebSubmission } from '../../functions/core/intake.js';
-import { REQUEST_COMPONENTS } from '../../functions/shared/api-schemas.js';
-import { renderForm } from '../../functions/shared/web-form.js';
+import { REQUEST_COMPONENTS } from '../../functions/handlers/api/schemas.js';
+import { renderForm } from '../../functions/handlers/web-to-case/form-page.js';
 
 function issuesOf(parse: () => unknown): { field: string; message: string }[] {
   try {
