@@ -1,5 +1,3 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { monotonicFactory } from 'ulid';
 import { makeAgentStateRepository } from '../adapters/agent-state-repository.js';
 import { makeAssignmentStore } from '../adapters/assignment-store.js';
@@ -7,15 +5,11 @@ import { makeCaseRepository } from '../adapters/case-repository.js';
 import { makeConfigRepository } from '../adapters/config-repository.js';
 import { makeEmailStore } from '../adapters/email-store.js';
 import { meterAssignmentStore, meterCaseRepository, meterEmailStore } from '../adapters/metering.js';
-import { makePowertoolsMetricsSink } from '../adapters/powertools-metrics.js';
 import { makeSlackSwarmNotifier, staticWebhookUrl } from '../adapters/slack-webhook.js';
 import type { TableRef } from '../adapters/dynamo.js';
-import { makeDocumentClient } from '../adapters/dynamo.js';
 import { makeRateLimiter } from '../adapters/rate-limiter.js';
 import { makeSubmissionClaims } from '../adapters/submission-claims.js';
-import { makeSnsAlertPublisher } from '../adapters/sns-alerts.js';
 import { makeNotifier } from '../adapters/notifier.js';
-import { makeStepFunctionsStarter } from '../adapters/step-functions.js';
 import type {
   AgentStateRepository,
   AlertPublisher,
@@ -38,13 +32,12 @@ import type {
 import type { MetricsSink } from '../core/metrics.js';
 import { NO_METRICS } from '../core/metrics.js';
 import type { WebIntakeLimits } from '../core/use-cases/submit-web-case.js';
-import { env } from './env.js';
-import { metrics } from '../runtime/observability.js';
 
 /**
- * The composition root. Handlers take an AppDeps; in Lambda it is built from the environment, in
- * the local stack and in tests from local adapters (lib/local). Only adapters differ, never the
- * handlers or the core.
+ * The composition root (docs/architecture.md#the-composition-root): every adapter over one table,
+ * built once. Handlers take an AppDeps; in Lambda it is built from the environment
+ * (functions/composition/lambda.ts), in the local stack, the benchmarks and the tests from local
+ * adapters (lib/local). Only adapters differ, never the handlers or the core.
  */
 export interface AppDeps {
   table: TableRef;
@@ -156,23 +149,3 @@ export function makeAppDeps(parts: DepsParts): AppDeps {
 const unconfigured = (what: string) => () => {
   throw new Error(`${what} is not configured for this function`);
 };
-
-let awsCached: AppDeps | undefined;
-
-/** AppDeps for Lambda, from the environment CDK set (functions/composition/env.ts). */
-export function awsDeps(): AppDeps {
-  if (awsCached) return awsCached;
-  const e = env();
-  const table = { client: makeDocumentClient({ endpoint: e.DYNAMODB_ENDPOINT }), tableName: e.TABLE_NAME };
-  awsCached = makeAppDeps({
-    table,
-    alerts: e.ALERT_TOPIC_ARN ? makeSnsAlertPublisher(new SNSClient({}), e.ALERT_TOPIC_ARN) : { publish: unconfigured('ALERT_TOPIC_ARN') },
-    workflow: e.STATE_MACHINE_ARN ? makeStepFunctionsStarter(new SFNClient({}), e.STATE_MACHINE_ARN) : { startCase: unconfigured('STATE_MACHINE_ARN') },
-    webLimits: { perIp: e.WEB_RATE_LIMIT_PER_IP, perEmail: e.WEB_RATE_LIMIT_PER_EMAIL, windowSeconds: e.WEB_RATE_LIMIT_WINDOW_SECONDS },
-    webFormReturnUrl: e.WEB_FORM_RETURN_URL,
-    metrics: makePowertoolsMetricsSink(metrics),
-    // The S3, SES and Secrets Manager adapters are added by functions/composition/email-deps.ts, imported
-    // only by the email intake function so the other bundles do not carry those clients.
-  });
-  return awsCached;
-}

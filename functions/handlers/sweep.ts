@@ -3,7 +3,7 @@ import type { SweepReport } from '../core/use-cases/sweep.js';
 import { SWEEP_PARTS } from '../core/use-cases/sweep.js';
 import type { AppDeps } from '../composition/deps.js';
 import { lazy } from '../http/api-gateway.js';
-import { awsNotifyingDeps } from '../composition/notify-deps.js';
+import { awsNotifyingDeps } from '../composition/lambda.js';
 import { logger } from '../runtime/observability.js';
 import { makeSlaUseCases } from '../composition/sla-use-cases.js';
 import { parseTaskInput, withLambdaContext } from '../runtime/workflow-task.js';

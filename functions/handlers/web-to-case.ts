@@ -9,9 +9,9 @@ import { RateLimitedError, PayloadTooLargeError, UnsupportedMediaTypeError, Vali
 import { parseWebSubmission } from '../core/intake.js';
 import { intakeFailure } from '../core/metrics.js';
 import type { SubmitWebCaseResult } from '../core/use-cases/submit-web-case.js';
-import { makeSubmitWebCase } from '../core/use-cases/submit-web-case.js';
 import type { AppDeps } from '../composition/deps.js';
-import { awsDeps } from '../composition/deps.js';
+import { awsDeps } from '../composition/lambda.js';
+import { makeWebIntake } from '../composition/web-intake.js';
 import { errorBody, errorHeaders, httpStatusOf } from '../http/errors.js';
 import type { HttpEvent, HttpResult } from '../http/api-gateway.js';
 import {
@@ -39,17 +39,7 @@ const JSON_TYPE = 'application/json';
 type BodyKind = 'form' | 'json';
 
 export function createHandler(deps: AppDeps) {
-  const submitWebCase = makeSubmitWebCase({
-    cases: deps.cases,
-    configs: deps.configs,
-    workflow: deps.workflow,
-    rateLimiter: deps.rateLimiter,
-    claims: deps.claims,
-    clock: deps.clock,
-    ids: deps.ids,
-    sleep: deps.sleep,
-    limits: deps.webLimits,
-  });
+  const submitWebCase = makeWebIntake(deps);
 
   async function handleJson(event: HttpEvent): Promise<HttpResult> {
     assertSize(event, 'json');

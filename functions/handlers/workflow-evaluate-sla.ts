@@ -1,7 +1,7 @@
 import type { SlaStep } from '../core/use-cases/sla-workflow.js';
 import type { AppDeps } from '../composition/deps.js';
 import { lazy } from '../http/api-gateway.js';
-import { awsNotifyingDeps } from '../composition/notify-deps.js';
+import { awsNotifyingDeps } from '../composition/lambda.js';
 import { makeSlaUseCases } from '../composition/sla-use-cases.js';
 import { SlaTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } from '../runtime/workflow-task.js';
 

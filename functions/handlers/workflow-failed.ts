@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { makeFailCase } from '../core/use-cases/fail-case.js';
 import type { AppDeps } from '../composition/deps.js';
-import { awsDeps } from '../composition/deps.js';
+import { awsDeps } from '../composition/lambda.js';
 import { lazy } from '../http/api-gateway.js';
 import { CaseTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } from '../runtime/workflow-task.js';
 

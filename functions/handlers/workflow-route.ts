@@ -1,7 +1,7 @@
 import type { RouteResult } from '../core/use-cases/route-case.js';
-import { makeRouteCase } from '../core/use-cases/route-case.js';
 import type { AppDeps } from '../composition/deps.js';
-import { awsDeps } from '../composition/deps.js';
+import { awsDeps } from '../composition/lambda.js';
+import { makeRoutingUseCases } from '../composition/routing-use-cases.js';
 import { lazy } from '../http/api-gateway.js';
 import { CaseTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } from '../runtime/workflow-task.js';
 
@@ -10,7 +10,7 @@ import { CaseTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } f
  * waiting in its queue until capacity frees.
  */
 export function createHandler(deps: AppDeps) {
-  const routeCase = makeRouteCase(deps);
+  const { routeCase } = makeRoutingUseCases(deps);
   return async function workflowRoute(event: unknown): Promise<RouteResult> {
     const { caseId } = parseTaskInput(CaseTaskInputSchema, event);
     return runCaseTask('Route', caseId, () => routeCase(caseId));

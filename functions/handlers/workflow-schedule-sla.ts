@@ -1,6 +1,6 @@
 import type { SlaStep } from '../core/use-cases/sla-workflow.js';
 import type { AppDeps } from '../composition/deps.js';
-import { awsDeps } from '../composition/deps.js';
+import { awsDeps } from '../composition/lambda.js';
 import { lazy } from '../http/api-gateway.js';
 import { makeSlaUseCases } from '../composition/sla-use-cases.js';
 import { SlaTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } from '../runtime/workflow-task.js';

@@ -1,7 +1,7 @@
 import type { StampResult } from '../core/use-cases/stamp-case.js';
 import { makeStampCase } from '../core/use-cases/stamp-case.js';
 import type { AppDeps } from '../composition/deps.js';
-import { awsDeps } from '../composition/deps.js';
+import { awsDeps } from '../composition/lambda.js';
 import { lazy } from '../http/api-gateway.js';
 import { CaseTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } from '../runtime/workflow-task.js';
 
