@@ -24,7 +24,8 @@ import {
 import { errorHeaders } from '../http/errors.js';
 import { buildOpenApiDocument } from './api/openapi.js';
 import type { HttpEvent, HttpResult } from '../http/api-gateway.js';
-import { assertWellFormedText, bodyBytes, bodyText, header, httpHandler, json, lazy, principalOf } from '../http/api-gateway.js';
+import { assertWellFormedText, bodyBytes, bodyText, header, httpHandler, json, principalOf } from '../http/api-gateway.js';
+import { lazy } from '../runtime/lambda.js';
 import { logger } from '../runtime/observability.js';
 import type { RouteDefinition } from '../http/routes.js';
 import { ROUTES, findRoute } from '../http/routes.js';

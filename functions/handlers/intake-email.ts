@@ -13,7 +13,7 @@ import type { ReceiveEmailResult } from '../core/use-cases/receive-email.js';
 import type { AppDeps } from '../composition/deps.js';
 import { makeEmailIntake } from '../composition/email-intake.js';
 import { awsEmailDeps } from '../composition/lambda.js';
-import { lazy } from '../http/api-gateway.js';
+import { lazy } from '../runtime/lambda.js';
 import { logger } from '../runtime/observability.js';
 
 /** The part of an S3 event notification intake reads (object-created records). */

@@ -24,9 +24,9 @@ import {
   httpHandler,
   isWellFormedText,
   json,
-  lazy,
   redirect,
 } from '../http/api-gateway.js';
+import { lazy } from '../runtime/lambda.js';
 import { logger } from '../runtime/observability.js';
 import type { FormValues } from './web-to-case/form-page.js';
 import { renderError, renderForm, renderThankYou } from './web-to-case/form-page.js';

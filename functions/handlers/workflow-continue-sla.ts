@@ -4,8 +4,8 @@ import type { WorkflowStarter } from '../core/ports.js';
 import { makeContinueSla } from '../core/use-cases/sla-workflow.js';
 import type { AppDeps } from '../composition/deps.js';
 import { awsStarterFor } from '../composition/lambda.js';
-import { lazy } from '../http/api-gateway.js';
-import { SlaTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } from '../runtime/workflow-task.js';
+import { lazy, withLambdaContext } from '../runtime/lambda.js';
+import { SlaTaskInputSchema, parseTaskInput, runCaseTask } from '../runtime/workflow-task.js';
 
 /**
  * Case lifecycle task `ContinueAsNew`: before the execution's history grows near Step Functions'

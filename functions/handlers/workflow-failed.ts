@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { makeFailCase } from '../core/use-cases/fail-case.js';
 import type { AppDeps } from '../composition/deps.js';
 import { awsDeps } from '../composition/lambda.js';
-import { lazy } from '../http/api-gateway.js';
-import { CaseTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } from '../runtime/workflow-task.js';
+import { lazy, withLambdaContext } from '../runtime/lambda.js';
+import { CaseTaskInputSchema, parseTaskInput, runCaseTask } from '../runtime/workflow-task.js';
 
 /**
  * Case lifecycle task `SendToReview`, reached through a Catch: a step failed after its retries.

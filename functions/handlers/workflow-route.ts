@@ -2,8 +2,8 @@ import type { RouteResult } from '../core/use-cases/route-case.js';
 import type { AppDeps } from '../composition/deps.js';
 import { awsDeps } from '../composition/lambda.js';
 import { makeRoutingUseCases } from '../composition/routing-use-cases.js';
-import { lazy } from '../http/api-gateway.js';
-import { CaseTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } from '../runtime/workflow-task.js';
+import { lazy, withLambdaContext } from '../runtime/lambda.js';
+import { CaseTaskInputSchema, parseTaskInput, runCaseTask } from '../runtime/workflow-task.js';
 
 /**
  * Case lifecycle task `Route`: assign the stamped case to the best eligible agent, or leave it

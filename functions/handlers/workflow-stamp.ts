@@ -2,8 +2,8 @@ import type { StampResult } from '../core/use-cases/stamp-case.js';
 import { makeStampCase } from '../core/use-cases/stamp-case.js';
 import type { AppDeps } from '../composition/deps.js';
 import { awsDeps } from '../composition/lambda.js';
-import { lazy } from '../http/api-gateway.js';
-import { CaseTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } from '../runtime/workflow-task.js';
+import { lazy, withLambdaContext } from '../runtime/lambda.js';
+import { CaseTaskInputSchema, parseTaskInput, runCaseTask } from '../runtime/workflow-task.js';
 
 /**
  * Case lifecycle task `Stamp`: territory and queue for a new case. Its `next` (route | review) is

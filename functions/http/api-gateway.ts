@@ -187,9 +187,3 @@ export function httpHandler(fn: HttpFunction) {
     },
   });
 }
-
-/** A handler built on first use, so importing the module never reads the environment. */
-export function lazy<E, R>(build: () => (event: E, context: Context) => Promise<R>) {
-  let built: ((event: E, context: Context) => Promise<R>) | undefined;
-  return (event: E, context: Context) => (built ??= build())(event, context);
-}
