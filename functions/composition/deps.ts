@@ -4,6 +4,7 @@ import { makeAssignmentStore } from '../adapters/assignment-store.js';
 import { makeCaseRepository } from '../adapters/case-repository.js';
 import { makeConfigRepository } from '../adapters/config-repository.js';
 import { makeEmailStore } from '../adapters/email-store.js';
+import type { MeteringWarning } from '../adapters/metering.js';
 import { meterAssignmentStore, meterCaseRepository, meterEmailStore } from '../adapters/metering.js';
 import { makeSlackSwarmNotifier, staticWebhookUrl } from '../adapters/slack-webhook.js';
 import type { TableRef } from '../adapters/dynamo.js';
@@ -32,6 +33,7 @@ import type {
 import type { MetricsSink } from '../core/metrics.js';
 import { NO_METRICS } from '../core/metrics.js';
 import type { WebIntakeLimits } from '../core/use-cases/submit-web-case.js';
+import { logger } from '../runtime/observability.js';
 
 /**
  * The composition root (docs/architecture.md#the-composition-root): every adapter over one table,
@@ -108,18 +110,21 @@ export interface DepsParts {
   caseLinkBase?: string;
   /** CloudWatch EMF in Lambda, memory in the local stack; default none. */
   metrics?: MetricsSink;
+  /** Where a metric that could not be recorded is reported; default the process's logger (functions/runtime/observability.ts). */
+  meteringWarning?: MeteringWarning;
 }
 
 export const DEFAULT_WEB_LIMITS: WebIntakeLimits = { perIp: 20, perEmail: 5, windowSeconds: 3600 };
 
 export function makeAppDeps(parts: DepsParts): AppDeps {
   const metrics = parts.metrics ?? NO_METRICS;
+  const warn = parts.meteringWarning ?? ((message, details) => logger.warn(message, details));
   return {
     table: parts.table,
     // Metered: every committed case event that is a metric (created, assigned, SLA) is counted here.
-    cases: meterCaseRepository(makeCaseRepository(parts.table), metrics),
+    cases: meterCaseRepository(makeCaseRepository(parts.table), metrics, warn),
     agentStates: makeAgentStateRepository(parts.table),
-    assignments: meterAssignmentStore(makeAssignmentStore(parts.table), metrics),
+    assignments: meterAssignmentStore(makeAssignmentStore(parts.table), metrics, warn),
     configs: makeConfigRepository(parts.table),
     rateLimiter: makeRateLimiter(parts.table),
     claims: makeSubmissionClaims(parts.table),
@@ -139,7 +144,7 @@ export function makeAppDeps(parts: DepsParts): AppDeps {
     threadingKeys: parts.threadingKeys ?? { keys: unconfigured('the threading key') },
     ...(parts.defaultFromAddress ? { defaultFromAddress: parts.defaultFromAddress } : {}),
     notifier: parts.notifier ?? makeNotifier({ ...(parts.mailer ? { mailer: parts.mailer } : {}), alerts: parts.alerts }),
-    emailStore: meterEmailStore(makeEmailStore(parts.table), metrics),
+    emailStore: meterEmailStore(makeEmailStore(parts.table), metrics, warn),
     swarmNotifier: parts.swarmNotifier ?? makeSlackSwarmNotifier({ webhookUrl: staticWebhookUrl(undefined) }),
     ...(parts.caseLinkBase ? { caseLinkBase: parts.caseLinkBase } : {}),
     metrics,
