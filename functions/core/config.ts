@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { durationMs } from './duration.js';
 import { ValidationError } from './errors.js';
 import { fieldIssues } from './field-issues.js';
-import { PrioritisationSchema, checkPrioritisation } from './priority.js';
+import { PrioritisationSchema, checkPrioritisation } from './priority-settings.js';
 import { PatternError, compilePattern } from './pattern.js';
 
 /**

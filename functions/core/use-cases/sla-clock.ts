@@ -4,7 +4,8 @@ import type { RoutingConfig } from '../config.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { makeEvent } from '../events.js';
 import type { CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports.js';
-import type { MilestoneName, SlaEventDraft } from '../sla.js';
+import type { MilestoneName } from '../case.js';
+import type { SlaEventDraft } from '../sla.js';
 import { completeMilestone, nextSlaDeadline, slaContext, syncSla } from '../sla.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 
