@@ -1,4 +1,4 @@
-import type { CaseRecord } from './case.js';
+import type { Actor, CaseRecord } from './case.js';
 import { isOpen } from './case.js';
 import type { Role, RoutingConfig } from './config.js';
 import { ForbiddenError } from './errors.js';
@@ -17,6 +17,9 @@ export interface Principal {
  * closing the case closes the swarm, and the experts lose access with it.
  * Admins are managers for every case action (isManager); only admins manage the configuration.
  */
+/** The actor a person's action is recorded as, in events and decisions. */
+export const actorOf = (p: Principal): Actor => ({ kind: 'agent', id: p.agentId });
+
 export const isManager = (p: Principal) => p.roles.includes('manager') || p.roles.includes('admin');
 export const isAdmin = (p: Principal) => p.roles.includes('admin');
 

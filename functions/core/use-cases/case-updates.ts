@@ -1,14 +1,14 @@
 import type { Principal } from '../authz.js';
-import { assertCanAddNote, assertCanWorkCase, isSwarmMember } from '../authz.js';
-import type { Actor, CaseMessage, CaseRecord } from '../case.js';
-import { isOpen } from '../case.js';
+import { actorOf, assertCanAddNote, assertCanWorkCase, isSwarmMember } from '../authz.js';
+import type { CaseMessage, CaseRecord } from '../case.js';
 import { findAgent, findQueue, priorityRank } from '../config.js';
 import { dueFor } from '../due.js';
-import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
+import { ConflictError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
 import { assertVersion } from '../versions.js';
-import type { CaseRepository, WorkflowStarter } from '../ports.js';
+import type { WorkflowStarter } from '../ports.js';
 import { loadConfig } from './load-config.js';
+import { assertOpen, loadCase } from './load-case.js';
 import type { Reassign } from './reassign.js';
 import { slaAfterChange, watchSla } from './sla-clock.js';
 import { HOLDS_CAPACITY } from './work-case.js';
@@ -26,18 +26,6 @@ export interface CaseUpdateDeps extends RoutingDeps {
   dispatchToAgent: (agentId: string, options?: { reason?: string }) => Promise<string[]>;
   /** Starts a new generation of the case's workflow when a change moves an SLA deadline earlier (sla-clock.ts). */
   workflow?: WorkflowStarter;
-}
-
-export const actorOf = (p: Principal): Actor => ({ kind: 'agent', id: p.agentId });
-
-export async function loadCase(cases: Pick<CaseRepository, 'get'>, caseId: string): Promise<CaseRecord> {
-  const c = await cases.get(caseId);
-  if (!c) throw new NotFoundError(`case ${caseId} does not exist`);
-  return c;
-}
-
-export function assertOpen(c: CaseRecord, action: string): void {
-  if (!isOpen(c.status)) throw new ConflictError(`case ${c.caseNumber} is ${c.status}: reopen it before you ${action}`);
 }
 
 export interface PriorityChange {

@@ -9,6 +9,7 @@ import type { CaseRecord } from '../case.js';
 import { initialAgentState } from '../agent-state.js';
 import type { Clock } from '../ports.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
+import { loadCaseWithHistory } from './load-case.js';
 
 export interface ReadCasesDeps {
   cases: CaseRepository;
@@ -17,8 +18,7 @@ export interface ReadCasesDeps {
 
 export function makeGetCase(deps: ReadCasesDeps) {
   return async function getCase(principal: Principal, caseId: string): Promise<CaseWithHistory> {
-    const found = await deps.cases.getWithHistory(caseId);
-    if (!found) throw new NotFoundError(`case ${caseId} does not exist`);
+    const found = await loadCaseWithHistory(deps.cases, caseId);
     assertCanReadCase(principal, found.case, await loadConfig(deps.configs));
     return found;
   };

@@ -1,9 +1,9 @@
 import type { Principal } from '../authz.js';
-import { isManager } from '../authz.js';
+import { actorOf, isManager } from '../authz.js';
 import type { CaseRecord, CaseStatus } from '../case.js';
 import { assertTransition, isOpen } from '../case.js';
 import { ACTIVITIES, activityForStatus, makeEvent } from '../events.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, ForbiddenError, ValidationError } from '../errors.js';
 import { assertVersion } from '../versions.js';
 import type { Actor } from '../case.js';
 import type { AssignmentStore, CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports.js';
@@ -12,6 +12,7 @@ import { slaAfterChange, watchSla } from './sla-clock.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import { closedSwarm } from '../expert-finder.js';
 import { reopenCase } from './reopen-case.js';
+import { loadCase } from './load-case.js';
 
 export interface WorkCaseDeps {
   cases: CaseRepository;
@@ -42,15 +43,7 @@ export interface StatusChange {
   expectedVersion?: number;
 }
 
-const actorOf = (p: Principal): Actor => ({ kind: 'agent', id: p.agentId });
-
 export function makeWorkCase(deps: WorkCaseDeps) {
-  async function load(caseId: string): Promise<CaseRecord> {
-    const c = await deps.cases.get(caseId);
-    if (!c) throw new NotFoundError(`case ${caseId} does not exist`);
-    return c;
-  }
-
   function assertOwnerOrManager(p: Principal, c: CaseRecord): void {
     if (c.owner !== p.agentId && !isManager(p)) throw new ForbiddenError('only the owner, a manager or an admin may change this case');
   }
@@ -94,7 +87,7 @@ export function makeWorkCase(deps: WorkCaseDeps) {
   return {
     /** The owner takes the offered case: assigned ▶ in_progress. */
     async accept(p: Principal, caseId: string, expectedVersion?: number): Promise<CaseRecord> {
-      const c = await load(caseId);
+      const c = await loadCase(deps.cases, caseId);
       // Authorise before anything about the case (its version included) can show in the answer.
       if (c.owner !== p.agentId) throw new ForbiddenError('only the agent the case was offered to may accept it');
       assertVersion(c, expectedVersion);
@@ -105,7 +98,7 @@ export function makeWorkCase(deps: WorkCaseDeps) {
 
     /** The owner turns the offer down: they are never offered it again, and it is routed anew. */
     async decline(p: Principal, caseId: string, reason: string | undefined, expectedVersion?: number) {
-      const c = await load(caseId);
+      const c = await loadCase(deps.cases, caseId);
       if (c.owner !== p.agentId) throw new ForbiddenError('only the agent the case was offered to may decline it');
       assertVersion(c, expectedVersion);
       if (c.status !== 'assigned') throw new ConflictError(`case ${c.caseNumber} is ${c.status}; only an offer not yet accepted can be declined`);
@@ -131,7 +124,7 @@ export function makeWorkCase(deps: WorkCaseDeps) {
 
     /** Status changes along the status machine (docs/architecture.md#statuses), with the transitions and their mandatory fields enforced. */
     async changeStatus(p: Principal, caseId: string, change: StatusChange): Promise<CaseRecord> {
-      const c = await load(caseId);
+      const c = await loadCase(deps.cases, caseId);
       assertOwnerOrManager(p, c);
       assertVersion(c, change.expectedVersion);
       assertTransition(c.status, change.status);
