@@ -62,6 +62,40 @@ export function assertCanWorkCase(p: Principal, c: CaseRecord, action: string): 
   if (!canWorkCase(p, c)) throw new ForbiddenError(`only the owner, a manager or an admin may ${action}`);
 }
 
+/** Accepting or declining an offer is for the agent it was offered to, and nobody else (a manager reassigns instead). */
+export function assertOfferedTo(p: Principal, c: CaseRecord, action: string): void {
+  if (c.owner !== p.agentId) throw new ForbiddenError(`only the agent the case was offered to may ${action}`);
+}
+
+/** Which cases a listing shows: one owner's, some queues', or (neither) every case. */
+export interface CaseListScope {
+  owner?: string;
+  queues?: string[];
+}
+
+/**
+ * What a listing may show the caller. Managers and admins: any owner, any queue, or everything.
+ * Agents: their own cases, or a queue they are a member of; with neither asked for, all their
+ * queues (their own cases when they are in none). Asking for anything else is refused, not narrowed.
+ */
+export function caseListScope(p: Principal, config: RoutingConfig, asked: { owner?: string; queue?: string }): CaseListScope {
+  if (isManager(p)) {
+    if (asked.owner) return { owner: asked.owner };
+    if (asked.queue) return { queues: [asked.queue] };
+    return {};
+  }
+  if (asked.owner) {
+    if (asked.owner !== p.agentId) throw new ForbiddenError("agents may list only their own cases or their queues'");
+    return { owner: asked.owner };
+  }
+  const mine = queuesOf(config, p.agentId);
+  if (asked.queue) {
+    if (!mine.includes(asked.queue)) throw new ForbiddenError(`you are not a member of queue ${asked.queue}`);
+    return { queues: [asked.queue] };
+  }
+  return mine.length === 0 ? { owner: p.agentId } : { queues: mine };
+}
+
 export function assertManager(p: Principal): void {
   if (!isManager(p)) throw new ForbiddenError('managers and admins only');
 }

@@ -1,9 +1,9 @@
 import type { Principal } from '../authz.js';
-import { actorOf, isManager } from '../authz.js';
+import { actorOf, assertCanWorkCase, assertOfferedTo } from '../authz.js';
 import type { CaseRecord, CaseStatus } from '../case.js';
 import { assertTransition, isOpen } from '../case.js';
 import { ACTIVITIES, activityForStatus, makeEvent } from '../events.js';
-import { ConflictError, ForbiddenError, ValidationError } from '../errors.js';
+import { ConflictError, ValidationError } from '../errors.js';
 import { assertVersion } from '../versions.js';
 import type { Actor } from '../case.js';
 import type { AssignmentStore, CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports.js';
@@ -44,10 +44,6 @@ export interface StatusChange {
 }
 
 export function makeWorkCase(deps: WorkCaseDeps) {
-  function assertOwnerOrManager(p: Principal, c: CaseRecord): void {
-    if (c.owner !== p.agentId && !isManager(p)) throw new ForbiddenError('only the owner, a manager or an admin may change this case');
-  }
-
   /**
    * Moves the case and, when its owner stops holding it, gives the capacity back in the same transaction.
    * The SLA clock pauses, resumes or completes in the same write (functions/core/use-cases/sla-clock.ts),
@@ -89,7 +85,7 @@ export function makeWorkCase(deps: WorkCaseDeps) {
     async accept(p: Principal, caseId: string, expectedVersion?: number): Promise<CaseRecord> {
       const c = await loadCase(deps.cases, caseId);
       // Authorise before anything about the case (its version included) can show in the answer.
-      if (c.owner !== p.agentId) throw new ForbiddenError('only the agent the case was offered to may accept it');
+      assertOfferedTo(p, c, 'accept it');
       assertVersion(c, expectedVersion);
       if (c.status !== 'assigned') throw new ConflictError(`case ${c.caseNumber} is ${c.status}, not waiting for acceptance`);
       const at = deps.clock.now().toISOString();
@@ -99,7 +95,7 @@ export function makeWorkCase(deps: WorkCaseDeps) {
     /** The owner turns the offer down: they are never offered it again, and it is routed anew. */
     async decline(p: Principal, caseId: string, reason: string | undefined, expectedVersion?: number) {
       const c = await loadCase(deps.cases, caseId);
-      if (c.owner !== p.agentId) throw new ForbiddenError('only the agent the case was offered to may decline it');
+      assertOfferedTo(p, c, 'decline it');
       assertVersion(c, expectedVersion);
       if (c.status !== 'assigned') throw new ConflictError(`case ${c.caseNumber} is ${c.status}; only an offer not yet accepted can be declined`);
       const at = deps.clock.now().toISOString();
@@ -125,7 +121,7 @@ export function makeWorkCase(deps: WorkCaseDeps) {
     /** Status changes along the status machine (docs/architecture.md#statuses), with the transitions and their mandatory fields enforced. */
     async changeStatus(p: Principal, caseId: string, change: StatusChange): Promise<CaseRecord> {
       const c = await loadCase(deps.cases, caseId);
-      assertOwnerOrManager(p, c);
+      assertCanWorkCase(p, c, 'change this case');
       assertVersion(c, change.expectedVersion);
       assertTransition(c.status, change.status);
       const issues = [];
