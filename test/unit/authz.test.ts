@@ -1,13 +1,15 @@
 /**
- * The authorisation rules the case use cases share (functions/core/authz.ts): who may list which
- * cases, and who may answer an offer. Pure, no I/O; test/e2e/authz-matrix.test.ts checks the routes.
+ * The rules the case use cases share: who may list which cases and who may answer an offer
+ * (functions/core/authz.ts), and whether an agent can take a case now (functions/core/agent-state.ts).
+ * Pure, no I/O; test/e2e/authz-matrix.test.ts checks the routes.
  */
 import { describe, expect, it } from 'vitest';
+import { whyNotTakingWork } from '../../functions/core/agent-state.js';
 import type { Principal } from '../../functions/core/authz.js';
 import { assertOfferedTo, caseListScope } from '../../functions/core/authz.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import { ForbiddenError } from '../../functions/core/errors.js';
-import { makeCase } from '../support/fixtures.js';
+import { makeAgentState, makeCase } from '../support/fixtures.js';
 
 const config = parseRoutingConfig({
   queues: [
@@ -51,5 +53,19 @@ describe('assertOfferedTo', () => {
     expect(() => assertOfferedTo(agent('ann'), offered, 'accept it')).not.toThrow();
     expect(() => assertOfferedTo(agent('bob'), offered, 'accept it')).toThrow('only the agent the case was offered to may accept it');
     expect(() => assertOfferedTo(manager, offered, 'decline it')).toThrow(ForbiddenError);
+  });
+});
+
+describe('whyNotTakingWork', () => {
+  const ann = config.agents.find((a) => a.id === 'ann')!;
+
+  it('answers the question the routing filters and a manual reassignment share: online, with room on the channel', () => {
+    expect(whyNotTakingWork(ann, makeAgentState({ agentId: 'ann' }), 'web')).toBeUndefined();
+    expect(whyNotTakingWork(ann, undefined, 'web')).toEqual({ reason: 'presence', presence: 'offline' });
+    expect(whyNotTakingWork(ann, makeAgentState({ agentId: 'ann', presence: 'away' }), 'web')).toEqual({ reason: 'presence', presence: 'away' });
+    const full = makeAgentState({ agentId: 'ann', load: { ...makeAgentState().load, web: 2 } });
+    expect(whyNotTakingWork(ann, full, 'web')).toEqual({ reason: 'capacity', load: 2, capacity: 2 });
+    // No capacity configured on a channel is no room on it.
+    expect(whyNotTakingWork(ann, makeAgentState({ agentId: 'ann' }), 'phone')).toEqual({ reason: 'capacity', load: 0, capacity: 0 });
   });
 });

@@ -1,3 +1,4 @@
+import { whyNotTakingWork } from '../agent-state.js';
 import type { Principal } from '../authz.js';
 import { actorOf, assertCanAddNote, assertCanWorkCase, isSwarmMember } from '../authz.js';
 import type { CaseMessage, CaseRecord } from '../case.js';
@@ -133,13 +134,13 @@ export function makeCaseUpdates(deps: CaseUpdateDeps) {
         const agent = findAgent(config, change.agent);
         if (!agent) throw new ValidationError([{ field: 'agent', message: `${change.agent} is not a configured agent` }]);
         if (agent.id === c.owner && HOLDS_CAPACITY.has(c.status)) throw new ConflictError(`case ${c.caseNumber} is already ${agent.id}'s`);
-        const state = await deps.agentStates.get(agent.id);
         const capacity = agent.capacity[c.channel];
-        if (!state || state.presence !== 'online') {
-          throw new ConflictError(`${agent.id} is ${state?.presence ?? 'offline'} and cannot take the case now; reassign it to their queue instead`);
+        const notNow = whyNotTakingWork(agent, await deps.agentStates.get(agent.id), c.channel);
+        if (notNow?.reason === 'presence') {
+          throw new ConflictError(`${agent.id} is ${notNow.presence} and cannot take the case now; reassign it to their queue instead`);
         }
-        if ((state.load[c.channel] ?? 0) >= capacity) {
-          throw new ConflictError(`${agent.id} has no spare ${c.channel} capacity (${state.load[c.channel] ?? 0} of ${capacity} in use)`);
+        if (notNow?.reason === 'capacity') {
+          throw new ConflictError(`${agent.id} has no spare ${c.channel} capacity (${notNow.load} of ${notNow.capacity} in use)`);
         }
         const next: CaseRecord = {
           ...c,
