@@ -1,11 +1,10 @@
 import { initialAgentState } from '../agent-state.js';
 import type { CaseRecord } from '../case.js';
 import { queuesOf } from '../authz.js';
-import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import type { CompiledRouting } from '../routing.js';
 import { compileRouting, decideRouting } from '../routing.js';
 import { loadConfig } from './load-config.js';
-import { assignedCase, assignmentDecisionRecord, type RoutingDeps } from './route-case.js';
+import { claimForAgent, type RoutingDeps } from './route-case.js';
 
 /** Dispatch reads and writes what routing does. */
 export type DispatchDeps = RoutingDeps;
@@ -52,28 +51,13 @@ export function makeDispatchToAgent(deps: DispatchDeps) {
       const mine = decision.ranking.find((r) => r.agentId === agentId);
       if (!mine) continue;
 
-      const record = assignmentDecisionRecord(deps.ids, c.caseId, at, decision, agentId);
-      const agent = compiled.agents.get(agentId)!;
-      const outcome = await deps.assignments.claim({
-        next: assignedCase(c, decision, agentId, mine.queue, record.decisionId, at, compiled.config),
-        expectedVersion: c.version,
-        agentId,
-        channel: c.channel,
-        capacity: agent.capacity[c.channel],
-        at,
-        events: [
-          makeEvent(deps.ids, c.caseId, ACTIVITIES.assigned, at, SYSTEM, {
-            owner: agentId,
-            queue: mine.queue,
-            method: 'dispatch',
-            rule: decision.rule?.id ?? null,
-            reasons: [
-              `${agentId} could take work${options.reason ? ` (${options.reason})` : ''}: highest-priority, oldest queued case they qualify for`,
-              ...decision.reasons,
-            ],
-          }),
+      const outcome = await claimForAgent(deps, compiled, c, decision, { agentId, queue: mine.queue }, at, {
+        method: 'dispatch',
+        rule: decision.rule?.id ?? null,
+        reasons: [
+          `${agentId} could take work${options.reason ? ` (${options.reason})` : ''}: highest-priority, oldest queued case they qualify for`,
+          ...decision.reasons,
         ],
-        decisions: [record],
       });
       if (outcome.claimed) assigned.push(c.caseId);
       else if (outcome.reason === 'agent_unavailable') break;
