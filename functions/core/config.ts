@@ -584,8 +584,8 @@ export function parseRoutingConfig(input: unknown): RoutingConfig {
   throw new ValidationError(fieldIssues(result.error, { root: '(root)' }));
 }
 
-/** Rank of a priority level: 0 is the most urgent. Unknown levels sort last. */
-export function priorityRank(config: Pick<RoutingConfig, 'priorities'>, priority: string): number {
+/** Rank of a priority level: 0 is the most urgent. Unknown levels sort last. The one ordering of priorities (queues, reports, prioritisation). */
+export function priorityRank(config: { readonly priorities: readonly string[] }, priority: string): number {
   const index = config.priorities.indexOf(priority);
   return index === -1 ? config.priorities.length : index;
 }
@@ -596,4 +596,9 @@ export function findAgent(config: RoutingConfig, agentId: string): Agent | undef
 
 export function findQueue(config: RoutingConfig, queueId: string): Queue | undefined {
   return config.queues.find((q) => q.id === queueId);
+}
+
+/** A business-hours calendar by id; no id (or an unknown one) ▶ undefined, which every caller reads as 24×7. */
+export function findCalendar(config: Pick<RoutingConfig, 'businessHours'>, calendarId: string | undefined): BusinessHours | undefined {
+  return calendarId ? config.businessHours.find((b) => b.id === calendarId) : undefined;
 }

@@ -1,4 +1,5 @@
 import type { CaseRecord } from './case.js';
+import { priorityRank } from './config.js';
 import type { Prioritisation, PriorityLevels } from './priority-settings.js';
 // AFINN-165 (3,382 English words rated -5..+5) with its negation rule, and the Emoji Sentiment
 // Ranking, from the `sentiment` package. We run the package's algorithm over its data rather than
@@ -188,17 +189,13 @@ export function computePriority(c: PrioritisedCase, prioritisation: Prioritisati
   ];
   const score = round(factors.reduce((sum, f) => sum + f.points, 0));
 
-  const rankOf = (priority: string) => {
-    const i = levels.priorities.indexOf(priority);
-    return i === -1 ? levels.priorities.length : i;
-  };
   // Levels the configured list does not know are ignored (config validation reports them).
   const usable = p.levels.filter((l) => levels.priorities.includes(l.priority)).sort((a, b) => b.minScore - a.minScore);
   const met = usable.find((l) => score >= l.minScore);
   if (met) {
     return {
       priority: met.priority,
-      rank: rankOf(met.priority),
+      rank: priorityRank(levels, met.priority),
       score,
       level: { priority: met.priority, minScore: met.minScore },
       factors,
@@ -211,7 +208,7 @@ export function computePriority(c: PrioritisedCase, prioritisation: Prioritisati
   const threshold = lowest ? `below the lowest threshold ${lowest.minScore}` : 'no usable threshold';
   return {
     priority: fallback,
-    rank: rankOf(fallback),
+    rank: priorityRank(levels, fallback),
     score,
     level: null,
     factors,

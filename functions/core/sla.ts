@@ -3,7 +3,7 @@ import type { CaseRecord, CaseStatus, MilestoneClock, MilestoneName, SlaDeadline
 import { CLOSED_STATUSES, MILESTONES } from './case.js';
 import { compileConditionNode } from './conditions.js';
 import type { BusinessHours, RoutingConfig, SlaPolicy } from './config.js';
-import { priorityRank } from './config.js';
+import { findCalendar, priorityRank } from './config.js';
 import { durationMs } from './duration.js';
 
 /**
@@ -81,7 +81,7 @@ export function matchSlaPolicy(config: RoutingConfig, c: CaseRecord, now: Date):
 export function slaContext(config: RoutingConfig, policyId: string): SlaContext | undefined {
   const policy = config.slaPolicies.find((p) => p.id === policyId);
   if (!policy) return undefined;
-  const calendar = policy.businessHours ? config.businessHours.find((b) => b.id === policy.businessHours) : undefined;
+  const calendar = findCalendar(config, policy.businessHours);
   return { policy, ...(calendar ? { calendar } : {}), priorities: config.priorities };
 }
 
