@@ -11,6 +11,7 @@ import type { WorkflowStarter } from '../ports.js';
 import { loadConfig } from './load-config.js';
 import { assertOpen, loadCase } from './load-case.js';
 import type { Reassign } from './reassign.js';
+import type { DispatchToAgent } from './dispatch.js';
 import { slaAfterChange, watchSla } from './sla-clock.js';
 import { HOLDS_CAPACITY } from './work-case.js';
 import type { RoutingDeps } from './route-case.js';
@@ -24,7 +25,7 @@ import type { RoutingDeps } from './route-case.js';
 export interface CaseUpdateDeps extends RoutingDeps {
   /** The SLA engineer's reassignment (functions/core/use-cases/reassign.ts): moves a case to a queue and routes it there. */
   reassignForReason: Reassign;
-  dispatchToAgent: (agentId: string, options?: { reason?: string }) => Promise<string[]>;
+  dispatchToAgent: DispatchToAgent;
   /** Starts a new generation of the case's workflow when a change moves an SLA deadline earlier (sla-clock.ts). */
   workflow?: WorkflowStarter;
 }

@@ -9,6 +9,19 @@ import { claimForAgent, type RoutingDeps } from './route-case.js';
 /** Dispatch reads and writes what routing does. */
 export type DispatchDeps = RoutingDeps;
 
+export interface DispatchOptions {
+  /** Why the agent can take work now, for the record (`declined a case`, `came online`). */
+  reason?: string;
+  /** At most this many cases (default: as many as the agent can take). */
+  max?: number;
+}
+
+/**
+ * Gives an agent who can take work the queued cases they qualify for (makeDispatchToAgent) and
+ * returns the ids of those assigned: how other use cases hand freed capacity on.
+ */
+export type DispatchToAgent = (agentId: string, options?: DispatchOptions) => Promise<string[]>;
+
 /** How many waiting cases per queue are considered each time an agent frees up. */
 const QUEUE_HEAD = 25;
 
@@ -25,8 +38,8 @@ export function queuesServedBy(compiled: CompiledRouting, agentId: string): stri
  * highest-priority, then oldest, queued case they qualify for, and repeat while they can take more.
  * The routing engine decides whether they qualify, so both paths agree on who may take what.
  */
-export function makeDispatchToAgent(deps: DispatchDeps) {
-  return async function dispatchToAgent(agentId: string, options: { reason?: string; max?: number } = {}): Promise<string[]> {
+export function makeDispatchToAgent(deps: DispatchDeps): DispatchToAgent {
+  return async function dispatchToAgent(agentId: string, options: DispatchOptions = {}): Promise<string[]> {
     const compiled = compileRouting(await loadConfig(deps.configs));
     if (!compiled.agents.get(agentId)) return [];
     const assigned: string[] = [];

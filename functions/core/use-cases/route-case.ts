@@ -30,6 +30,12 @@ export interface RouteResult {
   racesLost: number;
 }
 
+/**
+ * Routes one case (makeRouteCase): how every other use case asks for a case to be routed (a
+ * decline, a status back to `queued`, a reassignment, a reopened case, an applied configuration).
+ */
+export type RouteCase = (caseId: string, options?: { actor?: string }) => Promise<RouteResult>;
+
 /** Statuses from which routing may assign a case. */
 const ROUTABLE = new Set<CaseRecord['status']>(['new', 'queued']);
 /** A case that keeps changing under us is left where it is; the dispatch sweep picks it up. */
@@ -101,7 +107,7 @@ export function claimForAgent(
  * on the fresh case. When nobody can take it, the case waits in its queue and is dispatched when
  * capacity frees.
  */
-export function makeRouteCase(deps: RouteCaseDeps) {
+export function makeRouteCase(deps: RouteCaseDeps): RouteCase {
   return async function routeCase(caseId: string, options: { actor?: string } = {}): Promise<RouteResult> {
     let racesLost = 0;
     for (let round = 0; round <= MAX_CASE_RACES; round++) {

@@ -15,6 +15,7 @@ import type { MetricsSink } from '../metrics.js';
 import { queueDepthPoints } from '../metrics.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import type { Reassign, ReassignResult } from './reassign.js';
+import type { DispatchToAgent } from './dispatch.js';
 import { slaAfterChange, watchSla } from './sla-clock.js';
 
 /**
@@ -47,7 +48,7 @@ export interface SweepDeps {
   ids: IdGenerator;
   notifier: Notifier;
   reassign: Reassign;
-  dispatchToAgent: (agentId: string, options?: { reason?: string }) => Promise<string[]>;
+  dispatchToAgent: DispatchToAgent;
   workflow?: WorkflowStarter;
   defaultFromAddress?: string;
   /** Queue depth gauges go here (the queueDepth part). */

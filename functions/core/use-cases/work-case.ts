@@ -12,6 +12,8 @@ import { slaAfterChange, watchSla } from './sla-clock.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import { closedSwarm } from '../expert-finder.js';
 import { reopenCase } from './reopen-case.js';
+import type { DispatchToAgent } from './dispatch.js';
+import type { RouteCase } from './route-case.js';
 import { loadCase } from './load-case.js';
 
 export interface WorkCaseDeps {
@@ -21,9 +23,9 @@ export interface WorkCaseDeps {
   clock: Clock;
   ids: IdGenerator;
   /** Routes a case that needs a (new) owner. */
-  routeCase: (caseId: string, options?: { actor?: string }) => Promise<{ status: CaseStatus; owner?: string }>;
+  routeCase: RouteCase;
   /** Gives an agent who just freed capacity their next queued case. */
-  dispatchToAgent: (agentId: string, options?: { reason?: string }) => Promise<string[]>;
+  dispatchToAgent: DispatchToAgent;
   /** Starts a new generation of the case's workflow when a change moves an SLA deadline earlier (resume, reopen). */
   workflow?: WorkflowStarter;
 }
@@ -162,3 +164,6 @@ export function makeWorkCase(deps: WorkCaseDeps) {
     },
   };
 }
+
+/** Accepting, declining and status changes (makeWorkCase); applying a configuration requeues through its changeStatus. */
+export type WorkCase = ReturnType<typeof makeWorkCase>;
