@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { parseEnv } from '../../functions/composition/env.js';
 import { ValidationError } from '../../functions/core/errors.js';
 import { parseOrThrow } from '../../functions/core/field-issues.js';
 import { WebSubmissionSchema, parseWebSubmission } from '../../functions/core/intake.js';
@@ -130,4 +131,13 @@ describe('unknown keys', () => {
       { numRuns: 200 },
     );
   }, 30_000);
+});
+
+describe('the Lambda environment', () => {
+  it('names each variable at fault once, through the same mapping', () => {
+    expect(() => parseEnv({ DYNAMODB_ENDPOINT: 'not a url', WEB_RATE_LIMIT_PER_IP: '-1.5' })).toThrow(
+      /^Invalid environment: TABLE_NAME: .+; DYNAMODB_ENDPOINT: .+; WEB_RATE_LIMIT_PER_IP: .+$/,
+    );
+    expect(parseEnv({ TABLE_NAME: 'caseflow' })).toMatchObject({ TABLE_NAME: 'caseflow', WEB_RATE_LIMIT_PER_IP: 20 });
+  });
 });
