@@ -36,7 +36,7 @@ import type { WebIntakeLimits } from '../core/use-cases/submit-web-case.js';
 import { logger } from '../runtime/observability.js';
 
 /**
- * The composition root (docs/architecture.md#the-composition-root): every adapter over one table,
+ * The composition root (docs/architecture.md#composition-root): every adapter over one table,
  * built once. Handlers take an AppDeps; in Lambda it is built from the environment
  * (functions/composition/lambda.ts), in the local stack, the benchmarks and the tests from local
  * adapters (lib/local). Only adapters differ, never the handlers or the core.
