@@ -8,9 +8,7 @@ import { defineConfig } from 'vitest/config';
  * fresh clone with nothing beside it.
  */
 const shared = {
-  setupFiles: ['test/support/polyfills.ts'],
   env: {
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     POWERTOOLS_DEV: 'false',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
   },

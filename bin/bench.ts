@@ -6,12 +6,11 @@
  * Parts that measure over real-world corpora (which are not part of this repository) read them from
  * `--data-dir DIR` or `CASEFLOW_DATA_DIR`; without it they say what they need and measure the rest.
  */
-import '../lib/local/polyfills.js';
+import '../lib/local/require-node.js';
 import { readdir } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 
 /** What every bench part is given besides its log. */
@@ -46,6 +45,11 @@ async function main(): Promise<number> {
     console.error(`bench: no part named ${wanted.join(', ')}; parts: ${parts.join(', ')}`);
     return 2;
   }
+  console.log(
+    options.dataDir
+      ? `[bench] real-world corpora from ${options.dataDir}`
+      : '[bench] no --data-dir / CASEFLOW_DATA_DIR: measurements over real-world corpora are skipped (each part says which); the rest run',
+  );
   const figures: Record<string, number> = {};
   for (const [i, part] of chosen.entries()) {
     const started = Date.now();
@@ -67,6 +71,11 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    // A part that was given a data dir without what it needs says so (MissingDataError): no stack trace.
+    if (error instanceof Error && error.name === 'MissingDataError') {
+      console.error(`bench: ${error.message}`);
+      process.exit(2);
+    }
     console.error('bench failed:', error);
     process.exit(1);
   },

@@ -6,8 +6,8 @@
  * process included. If DynamoDB Local dies it is restarted (lib/local/dynamodb-supervisor.ts); when
  * that is not possible the stack stops and the process exits with code 1 and the reason on stderr.
  */
-// First: Node 20 lacks Promise.withResolvers, which local Step Functions needs in every Task state.
-import '../lib/local/polyfills.js';
+// First: refuse a Node older than 22 with a clear message, before anything else loads.
+import '../lib/local/require-node.js';
 import { parseArgs } from 'node:util';
 import type { LocalService, LocalStack } from '../lib/local/stack.js';
 
@@ -117,8 +117,14 @@ async function main(): Promise<number | undefined> {
   // Before the handlers load (their logger reads the level once): the JSON log of every rejected
   // request would drown the progress lines. Errors and warnings still show; override as you like.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { startLocalStack } = await import('../lib/local/stack.js');
+  // The console at /app/: built now when it is missing or older than its sources.
+  const { ensureConsoleBuilt } = await import('../lib/local/console.js');
+  try {
+    await ensureConsoleBuilt(values.quiet ? undefined : (line) => console.log(`[caseflow] ${line}`));
+  } catch (error) {
+    console.error(`[caseflow] the console could not be built (${(error as Error).message}); the API runs without it`);
+  }
 
   let stack: LocalStack | undefined;
   let signalled: NodeJS.Signals | undefined;
@@ -185,6 +191,7 @@ async function main(): Promise<number | undefined> {
   console.log(
     [
       `caseflow local stack ready on port ${stack.port}:`,
+      `console ${stack.url}/app/`,
       `form ${stack.url}/web-to-case`,
       `API ${stack.url}`,
       `health ${stack.url}/health`,

@@ -1,17 +1,21 @@
 /**
- * `npx tsx bin/compare-mime-parsers.ts [--verbose]`: runs mailparser 3.9.31 and postal-mime 4.0.0
- * over the 80 real messages of ../shared/data/emails and scores each against the expectations in
+ * `npx tsx bin/compare-mime-parsers.ts --data-dir DIR [--verbose]`: runs mailparser 3.9.31 and
+ * postal-mime 4.0.0 over a folder of real-world mail and scores each against the expectations in its
  * emails_index.json (decoded subject, from, attachment names and counts, and the machine-checkable
  * parts of `expected_other`), plus caseflow's own adapter (mailparser with the fixes in
  * functions/adapters/mime-parser.ts). The library with the higher score is the one caseflow uses.
+ *
+ * DIR (or CASEFLOW_DATA_DIR) is the folder holding emails/emails_index.json and the messages it lists:
+ * the real-world corpus is not part of this repository. test/fixtures has the same layout with
+ * hand-written messages.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { type AddressObject, type MailParserOptions, simpleParser } from 'mailparser';
 import PostalMime from 'postal-mime';
 import { makeMimeParser } from '../functions/adapters/mime-parser.js';
-
-export const CORPUS_DIR = new URL('../../shared/data/emails/', import.meta.url);
 
 export interface IndexEntry {
   local: string;
@@ -40,12 +44,13 @@ export interface Normalised {
 
 export type ParserName = 'mailparser' | 'postal-mime' | 'caseflow';
 
-export function loadIndex(dir: URL = CORPUS_DIR): IndexEntry[] {
-  return JSON.parse(readFileSync(new URL('emails_index.json', dir), 'utf8')) as IndexEntry[];
+/** `dir` is the emails/ folder: it holds emails_index.json, whose `local` paths start with `emails/`. */
+export function loadIndex(dir: string): IndexEntry[] {
+  return JSON.parse(readFileSync(join(dir, 'emails_index.json'), 'utf8')) as IndexEntry[];
 }
 
-export function readMessage(entry: IndexEntry, dir: URL = CORPUS_DIR): Buffer {
-  return readFileSync(new URL(entry.local.replace(/^emails\//, ''), dir));
+export function readMessage(entry: IndexEntry, dir: string): Buffer {
+  return readFileSync(join(dir, entry.local.replace(/^emails\//, '')));
 }
 
 const bare = (id: string | undefined) => (id ?? '').trim().replace(/^<|>$/g, '');
@@ -250,7 +255,7 @@ export interface ParserScore {
   failures: { file: string; check: Check }[];
 }
 
-export async function compareMimeParsers(dir: URL = CORPUS_DIR): Promise<ParserScore[]> {
+export async function compareMimeParsers(dir: string): Promise<ParserScore[]> {
   const index = loadIndex(dir);
   const scores: ParserScore[] = [];
   for (const parser of Object.keys(PARSERS) as ParserName[]) {
@@ -281,9 +286,45 @@ export async function compareMimeParsers(dir: URL = CORPUS_DIR): Promise<ParserS
   return scores;
 }
 
-async function main(): Promise<void> {
-  const verbose = process.argv.includes('--verbose');
-  const scores = await compareMimeParsers();
+const USAGE = `Usage: npx tsx bin/compare-mime-parsers.ts --data-dir DIR [--verbose]
+
+Scores mailparser, postal-mime and caseflow's adapter against the expectations of a mail corpus.
+  --data-dir DIR   the folder holding emails/emails_index.json and the messages it lists
+                   (default: $CASEFLOW_DATA_DIR). The real-world corpus is not part of this
+                   repository; test/fixtures has the same layout with hand-written messages.
+  --verbose        also list the checks caseflow's own adapter fails`;
+
+/** The emails/ folder to score, or a message saying what is missing. */
+export function emailsDirOf(dataDir: string | undefined): { dir: string } | { problem: string } {
+  if (!dataDir) return { problem: 'no corpus folder given: pass --data-dir DIR or set CASEFLOW_DATA_DIR' };
+  const dir = resolve(dataDir, 'emails');
+  if (!existsSync(join(dir, 'emails_index.json')))
+    return { problem: `${join(dir, 'emails_index.json')} does not exist (--data-dir / CASEFLOW_DATA_DIR is ${dataDir})` };
+  return { dir };
+}
+
+async function main(): Promise<number> {
+  let values: { 'data-dir'?: string; verbose?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: { 'data-dir': { type: 'string' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }));
+  } catch (error) {
+    console.error(`compare-mime-parsers: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const found = emailsDirOf(values['data-dir'] ?? (process.env.CASEFLOW_DATA_DIR || undefined));
+  if ('problem' in found) {
+    console.error(`compare-mime-parsers: ${found.problem}\n\n${USAGE}`);
+    return 2;
+  }
+  const verbose = values.verbose ?? false;
+  const scores = await compareMimeParsers(found.dir);
   console.log('parser        upstream expectations  subjects = Python (weak)  U+FFFD in subject/from  errors');
   for (const s of scores) {
     console.log(
@@ -295,11 +336,17 @@ async function main(): Promise<void> {
     console.log(`\n${s.parser}: ${s.failures.length} failed check(s)`);
     for (const f of s.failures) console.log(`  ${f.file} ${f.check.field}: expected ${JSON.stringify(f.check.expected)}, got ${JSON.stringify(f.check.got)}`);
   }
+  return 0;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href || fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

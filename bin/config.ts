@@ -18,8 +18,6 @@ import { ValidationError } from '../functions/core/errors.js';
 import { loadOrCreateKeyPair, signLocalToken } from '../lib/local/jwt.js';
 import { DEFAULT_DATA_DIR, findRunningStack } from '../lib/local/stack-info.js';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const USAGE = `Usage: npm run config -- <validate|apply|get> [FILE] [options]
 
 Commands:

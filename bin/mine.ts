@@ -33,8 +33,6 @@ import { renderProcessMap } from '../functions/core/mining/process-map.js';
 import { analysisJson, analysisText } from '../functions/core/mining/report.js';
 import { DEFAULT_DATA_DIR, isAlive, readStackInfo, stackInfoPath } from '../lib/local/stack-info.js';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const USAGE = `Usage: npm run mine -- FILE [options]
        npm run mine -- --from-stack [--from YYYY-MM-DD] [--to YYYY-MM-DD] [options]
 
@@ -42,7 +40,13 @@ Process mining on an event log: cases, variants, directly-follows graph (with me
 handovers, rework loops and case durations; optionally a process map and exports.
 
 Input
-  FILE                      CSV (, ; or tab separated) or XES (IEEE 1849), either may be .gz
+  FILE                      the event log: CSV (, ; or tab separated) or XES (IEEE 1849), either
+                            may be .gz, with a case id, an activity and a timestamp per event; e.g.
+                            the help-desk log of an Italian software company (4TU.ResearchData,
+                            doi:10.4121/uuid:0c60edf1-6f83-4e75-9367-4c63b3e9d5bb) or the
+                            BPI Challenge 2013 incidents log
+                            (doi:10.4121/uuid:500573e6-accc-4b0c-9576-aa5468b10cee), saved anywhere.
+                            Two small logs ship with the repository in test/fixtures/eventlogs/.
   --from-stack              read the running local stack's case events instead (found through
                             <data-dir>/local-stack.json), one DynamoDB Query per day
   --from / --to DATE        days to read with --from-stack (default: the last 30 days, UTC)
@@ -75,9 +79,10 @@ Output
   -h, --help                show this help
 
 Examples
-  npm run mine -- ../shared/data/eventlogs/helpdesk/helpdesk_finale.csv \\
+  npm run mine -- test/fixtures/eventlogs/helpdesk-mini.csv --filter "start=Triage|Register" --filter end=Close
+  npm run mine -- ~/logs/helpdesk.csv \\
     --filter "start=Assign seriousness|Insert ticket" --filter end=Closed --svg map.svg
-  npm run mine -- ../shared/data/eventlogs/bpic2013_incidents/bpi_challenge_2013_incidents.xes.gz --min-edge 100 --svg bpic.svg
+  npm run mine -- ~/logs/bpi_challenge_2013_incidents.xes.gz --min-edge 100 --svg bpic.svg
   npm run mine -- --from-stack --from 2026-11-01 --ocel events.ocel.json`;
 
 class UsageError extends Error {

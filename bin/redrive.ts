@@ -13,7 +13,7 @@
  *
  * Safe to run twice: intake deduplicates by Message-ID and content hash.
  */
-import '../lib/local/polyfills.js';
+import '../lib/local/require-node.js';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { clearFailure, listFailures, recordFailure } from '../lib/local/mail-store.js';
@@ -118,7 +118,6 @@ async function main(): Promise<number> {
     );
     return 0;
   }
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const log = (line: string) => console.log(`[redrive] ${line}`);
   let report: RedriveReport;

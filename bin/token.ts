@@ -13,8 +13,6 @@ import type { RoutingConfig } from '../functions/core/config.js';
 import { loadOrCreateKeyPair, parseTtl, signLocalToken } from '../lib/local/jwt.js';
 import { DEFAULT_DATA_DIR, DEMO_CONFIG_PATH, findRunningStack, readConfigFile } from '../lib/local/stack-info.js';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const USAGE = `Usage: npm run -s token -- <agentId> [options]
 
 Prints a bearer token for the local stack's API (valid for the agent's roles in the configuration).

@@ -4,8 +4,10 @@ import type { OutboundAddress, OutboundEmail } from '../core/ports.js';
 const addressText = (a: OutboundAddress) => (a.name ? { name: a.name, address: a.address } : a.address);
 
 /**
- * An outbound message as raw MIME (Nodemailer's composer), with our own threading headers. The same
- * bytes go to SES (SendEmail with raw content) and, locally, into the outbox.
+ * An outbound message as raw MIME (Nodemailer's composer): the MIME half of the one outbound-mail
+ * builder. Every header decision (Message-ID, In-Reply-To, References, Auto-Submitted, ...) was made
+ * by functions/core/email-outbound.ts; this writes them as given. The same bytes go to SES
+ * (SendEmail with raw content), locally into the outbox, and as the local admin alert email.
  */
 export async function composeEmail(message: OutboundEmail): Promise<Buffer> {
   const composer = new MailComposer({

@@ -1,3 +1,4 @@
+import { buildOutboundMail } from '../core/email-outbound.js';
 import type { AlertPublisher, Mailer, Notification, Notifier, OutboundAddress } from '../core/ports.js';
 
 export const DEFAULT_NOTIFICATION_FROM: OutboundAddress = { address: 'caseflow@caseflow.local', name: 'caseflow' };
@@ -21,25 +22,20 @@ export function makeNotifier(options: NotifierOptions): Notifier {
       const sends: Promise<unknown>[] = [];
       const mailed = n.agents.length > 0 && options.mailer !== undefined;
       if (mailed) {
-        const from = n.from ?? DEFAULT_NOTIFICATION_FROM;
-        const domain = from.address.split('@')[1] ?? 'caseflow.local';
         sends.push(
-          options.mailer!.send({
-            from,
-            to: n.agents.map((a) => ({ address: a.email, name: a.name })),
-            subject: `[caseflow] ${n.subject}`,
-            text: n.text,
-            messageId: `${n.notificationId}.${n.kind.replace(/[^A-Za-z0-9_-]/g, '')}@${domain}`,
-            references: [],
-            headers: {
-              // RFC 3834: machine-made, answer nothing automatically.
-              'Auto-Submitted': 'auto-generated',
-              'X-Auto-Response-Suppress': 'All',
-              'X-Caseflow-Case-Id': n.caseId,
-              'X-Caseflow-Notification': n.kind,
-            },
-            date: new Date(n.at),
-          }),
+          options.mailer!.send(
+            buildOutboundMail({
+              kind: 'notification',
+              from: n.from ?? DEFAULT_NOTIFICATION_FROM,
+              to: n.agents.map((a) => ({ address: a.email, name: a.name })),
+              subject: `[caseflow] ${n.subject}`,
+              text: n.text,
+              caseId: n.caseId,
+              notificationId: n.notificationId,
+              notificationKind: n.kind,
+              date: new Date(n.at),
+            }),
+          ),
         );
       }
       const forAgentsWithoutMail = n.agents.length > 0 && !mailed;

@@ -11,6 +11,8 @@ import type { TableRef } from '../adapters/dynamo.js';
 import { makeRateLimiter } from '../adapters/rate-limiter.js';
 import { makeSubmissionClaims } from '../adapters/submission-claims.js';
 import { makeNotifier } from '../adapters/notifier.js';
+import { cachedModelSource } from '../adapters/triage-model-store.js';
+import type { TriageModelStore } from '../core/triage/ports.js';
 import type {
   AgentStateRepository,
   AlertPublisher,
@@ -77,6 +79,8 @@ export interface AppDeps {
    * metered with it; handlers record what is not an event (an intake that failed).
    */
   metrics: MetricsSink;
+  /** Trained triage model versions (S3 / the data directory); absent where no function needs them. */
+  triageModels?: TriageModelStore;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -112,6 +116,8 @@ export interface DepsParts {
   metrics?: MetricsSink;
   /** Where a metric that could not be recorded is reported; default the process's logger (functions/runtime/observability.ts). */
   meteringWarning?: MeteringWarning;
+  /** Triage model versions; loaded versions are kept in memory for the process's life. */
+  triageModels?: TriageModelStore;
 }
 
 export const DEFAULT_WEB_LIMITS: WebIntakeLimits = { perIp: 20, perEmail: 5, windowSeconds: 3600 };
@@ -148,6 +154,7 @@ export function makeAppDeps(parts: DepsParts): AppDeps {
     swarmNotifier: parts.swarmNotifier ?? makeSlackSwarmNotifier({ webhookUrl: staticWebhookUrl(undefined) }),
     ...(parts.caseLinkBase ? { caseLinkBase: parts.caseLinkBase } : {}),
     metrics,
+    ...(parts.triageModels ? { triageModels: cachedModelSource(parts.triageModels) } : {}),
   };
 }
 

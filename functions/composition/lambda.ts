@@ -13,6 +13,7 @@ import { makeSecretsManagerWebhookUrl, makeSlackSwarmNotifier } from '../adapter
 import { makeSnsAlertPublisher } from '../adapters/sns-alerts.js';
 import { makeStepFunctionsStarter } from '../adapters/step-functions.js';
 import { makeSecretsManagerThreadingKeys } from '../adapters/threading-keys.js';
+import { makeLazyS3ModelStore } from '../adapters/triage-model-store.js';
 import { ConfigurationMissingError } from '../core/errors.js';
 import type { Mailer, WorkflowStarter } from '../core/ports.js';
 import type { ReportDeps } from '../core/use-cases/reports.js';
@@ -57,6 +58,7 @@ export function awsDeps(): AppDeps {
     webLimits: { perIp: e.WEB_RATE_LIMIT_PER_IP, perEmail: e.WEB_RATE_LIMIT_PER_EMAIL, windowSeconds: e.WEB_RATE_LIMIT_WINDOW_SECONDS },
     webFormReturnUrl: e.WEB_FORM_RETURN_URL,
     metrics: makePowertoolsMetricsSink(metrics),
+    ...(e.TRIAGE_MODEL_BUCKET ? { triageModels: makeLazyS3ModelStore(e.TRIAGE_MODEL_BUCKET, e.TRIAGE_MODEL_PREFIX) } : {}),
   });
   return base;
 }

@@ -8,6 +8,7 @@ import { makeCaseUpdates } from '../core/use-cases/case-updates.js';
 import { makeCreateAgentCase } from '../core/use-cases/create-case.js';
 import { makeReplyToCustomer } from '../core/use-cases/reply.js';
 import { makeStartSwarm } from '../core/use-cases/swarm.js';
+import { makeChangeClassification } from '../core/use-cases/classify-case.js';
 import type { AppDeps } from './deps.js';
 import { makeRoutingUseCases } from './routing-use-cases.js';
 import { makeSlaUseCases } from './sla-use-cases.js';
@@ -31,6 +32,7 @@ export function makeUseCases(deps: AppDeps) {
   const agentApi = {
     createAgentCase: makeCreateAgentCase({ ...base, workflow: deps.workflow }),
     caseUpdates: makeCaseUpdates({ ...routing, reassignForReason: sla.reassign, dispatchToAgent, workflow: deps.workflow }),
+    changeClassification: makeChangeClassification(base),
     replyToCustomer: makeReplyToCustomer({
       ...base,
       email: deps.emailStore,
@@ -53,7 +55,7 @@ export function makeUseCases(deps: AppDeps) {
     dispatchToAgent,
     workCase,
     ...sla,
-    stampCase: makeStampCase({ ...base, alerts: deps.alerts }),
+    stampCase: makeStampCase({ ...base, alerts: deps.alerts, ...(deps.triageModels ? { triageModels: deps.triageModels } : {}) }),
     failCase: makeFailCase({ ...base, alerts: deps.alerts, assignments: deps.assignments }),
     submitWebCase: makeWebIntake(deps),
     getCase: makeGetCase(base),

@@ -4,6 +4,7 @@ import { ValidationError } from './errors.js';
 import { fieldIssues } from './field-issues.js';
 import { PrioritisationSchema, checkPrioritisation } from './priority-settings.js';
 import { PatternError, compilePattern } from './pattern.js';
+import { TriageSettingsSchema } from './triage/settings.js';
 
 /**
  * The routing configuration an admin writes (docs/configuration.md): one JSON document, validated on load,
@@ -403,6 +404,7 @@ export const RoutingConfigSchema = z
     ),
     sweeps: SweepsSchema.describe('Time limits the sweeps enforce.'),
     email: EmailSettingsSchema.optional().describe('Email-to-case; every field has a default.'),
+    triage: TriageSettingsSchema.describe('Automatic triage of an empty type or product from a trained model (docs/triage.md).'),
   })
   .superRefine((cfg, ctx) => {
     const dupes = (items: { id: string }[], path: string) => {

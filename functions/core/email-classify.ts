@@ -1,5 +1,16 @@
 import type { EmailAddress, ParsedEmail } from './email.js';
-import { hasHeader, headerValue, messageIdsIn, normaliseAddress, normaliseMessageId, truncate } from './email.js';
+import {
+  UNKNOWN_SENDER,
+  contentFlag,
+  contentProblem,
+  hasHeader,
+  headerValue,
+  isDeliverableAddress,
+  messageIdsIn,
+  normaliseAddress,
+  normaliseMessageId,
+  truncate,
+} from './email.js';
 import {
   AUTO_REPLY_SUBJECTS,
   BOUNCE_BODY,
@@ -526,4 +537,109 @@ export function automatedReasons(c: InboundClassification): string[] {
   if (c.nullSender) reasons.push('its return path is null (<>): machine-generated');
   if (c.fromOurselves) reasons.push(`it comes from our own address (${c.ownAddressReasons.join('; ')})`);
   return reasons;
+}
+
+// --- what intake does with it -------------------------------------------------------------------
+
+/**
+ * What intake does with a message before asking which case it belongs to: a virus is rejected (no
+ * case; the raw message is kept, marked), a report (bounce, read receipt, complaint) is filed on the
+ * case of the mail it reports on, everything else is threaded.
+ */
+export type IntakeRoute = { step: 'reject'; reasons: string[] } | { step: 'report'; report: MailReport } | { step: 'thread' };
+
+export function routeInbound(c: InboundClassification): IntakeRoute {
+  if (c.verdicts.virus === 'FAIL') return { step: 'reject', reasons: ['SES found a virus (X-SES-Virus-Verdict: FAIL): rejected, no case'] };
+  if (c.report) return { step: 'report', report: c.report };
+  return { step: 'thread' };
+}
+
+/** The address a case is about: From, else Sender, Reply-To, the return path; else the unknown sender. */
+export function senderOf(email: ParsedEmail): { address: string; name?: string } {
+  for (const candidate of [email.from, email.sender, email.replyTo[0]]) {
+    if (candidate && isDeliverableAddress(candidate.address))
+      return { address: normaliseAddress(candidate.address), ...(candidate.name ? { name: candidate.name } : {}) };
+  }
+  const returnPath = returnPathOf(email);
+  if (returnPath && isDeliverableAddress(returnPath)) return { address: normaliseAddress(returnPath), ...(email.from?.name ? { name: email.from.name } : {}) };
+  return { address: UNKNOWN_SENDER, ...(email.from?.name ? { name: email.from.name } : {}) };
+}
+
+/** The flags a message's classification puts on its case and its events (`EmailCaseFields.flags`). */
+export function flagsOf(c: InboundClassification, unparsable: boolean): string[] {
+  const flags: string[] = [];
+  if (c.verdicts.spam === 'FAIL') flags.push('spam');
+  if (c.verdicts.dmarc === 'FAIL') flags.push('dmarc_fail');
+  if (c.autoReply.is) flags.push('auto_reply');
+  if (c.mailingList.is) flags.push('mailing_list');
+  if (c.fromOurselves) flags.push('from_ourselves');
+  if (c.nullSender) flags.push('null_sender');
+  if (unparsable) flags.push('unparsable');
+  return flags;
+}
+
+/** What a message that starts a case puts on it before anyone reads it. */
+export interface NewCaseTriage {
+  /** The classification's flags, a forged subject token, `empty` or `garbage` (EmailCaseFields.flags). */
+  flags: string[];
+  /** Nothing a person could read (contentProblem): never acknowledged. */
+  contentProblem?: string;
+  /** Why the case waits for a person before routing: unparsable, or nothing to read. */
+  reviewReason?: string;
+}
+
+export function triageNewCase(
+  email: ParsedEmail,
+  c: InboundClassification,
+  input: { unparsable: boolean; parseError?: string; forgedToken?: string },
+): NewCaseTriage {
+  // An unparsable message is judged by its raw bytes (attached for review), not by the stand-in's text.
+  const problem = input.unparsable ? undefined : contentProblem(email);
+  const flags = flagsOf(c, input.unparsable);
+  if (input.forgedToken) flags.push('forged_token');
+  if (problem) flags.push(contentFlag(problem));
+  const reviewReason = input.unparsable
+    ? `the email could not be parsed (${truncate(input.parseError ?? '', 200)}); the raw message is attached`
+    : problem
+      ? `the email ${problem}; the raw message is kept`
+      : undefined;
+  return { flags, ...(problem ? { contentProblem: problem } : {}), ...(reviewReason ? { reviewReason } : {}) };
+}
+
+/** A report's reasons as they are stored: why it is one, and what it says of each recipient. */
+export function reportReasons(report: MailReport): string[] {
+  return [
+    ...report.reasons,
+    report.recipients.length
+      ? `recipients: ${report.recipients.map((r) => `${r.address} ${r.action}${r.status ? ` ${r.status}` : ''}`).join(', ')}`
+      : 'no recipient named',
+  ];
+}
+
+/** What a report marks on an address's contact record. */
+export interface BounceMark {
+  address: string;
+  /** The address takes no more mail from us (a permanent failure, a complaint). */
+  permanent: boolean;
+  reason: string;
+}
+
+/**
+ * The addresses a report marks: those it names as not reached (else the contact of the case it is
+ * about). A failure with a 5.x.x status, or a complaint, suppresses the address; a delay only counts.
+ * A read receipt marks nothing.
+ */
+export function bounceMarks(report: MailReport, contactEmail: string | undefined): BounceMark[] {
+  if (report.kind === 'disposition') return [];
+  const recipients = report.recipients.filter((r) => r.action !== 'delivered' && r.action !== 'relayed' && r.action !== 'expanded');
+  const addresses = recipients.length ? recipients.map((r) => r.address) : contactEmail ? [contactEmail] : [];
+  return [...new Set(addresses)].map((address) => {
+    const r = recipients.find((x) => x.address === address);
+    const permanent = report.kind === 'feedback' || (report.permanent && (!r || r.action === 'failed' || !!r.status?.startsWith('5')));
+    const reason =
+      report.kind === 'feedback'
+        ? 'complaint (abuse report)'
+        : `bounce${r?.status ? ` ${r.status}` : ''}${r?.diagnostic ? `: ${r.diagnostic.slice(0, 200)}` : ''}`;
+    return { address, permanent, reason };
+  });
 }

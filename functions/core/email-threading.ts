@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { CaseEvent, CaseStatus } from './case.js';
+import type { CaseEvent, CaseRecord, CaseStatus } from './case.js';
 import { CLOSED_STATUSES } from './case.js';
+import type { ParsedEmail } from './email.js';
+import { messageIdsIn, normaliseAddress } from './email.js';
 
 /**
  * Which case does an inbound message belong to? The subject token (`[CF-00001024:k7f9q2]`, the
@@ -224,4 +226,108 @@ export function closedAtOf(
     .map((e) => e.at)
     .sort();
   return closing[closing.length - 1] ?? c.updatedAt;
+}
+
+// --- what the caller looks up, and what it does with the decision ---------------------------------
+
+/** The ids to look up for a message: its In-Reply-To and References (its own id excluded), the last 50. */
+export function referencedIds(email: Pick<ParsedEmail, 'messageId' | 'inReplyTo' | 'references'>): string[] {
+  const ids = new Set([...messageIdsIn(email.inReplyTo), ...messageIdsIn(email.references)]);
+  return [...ids].filter((id) => id !== email.messageId).slice(-50);
+}
+
+/** The ids found, each with the header that named it. */
+export function referenceHits(
+  email: Pick<ParsedEmail, 'inReplyTo'>,
+  found: readonly { messageId: string; caseId: string; direction: 'outbound' | 'inbound' }[],
+): ReferenceHit[] {
+  const inReplyTo = new Set(messageIdsIn(email.inReplyTo));
+  return found.map((f) => ({ ...f, header: inReplyTo.has(f.messageId) ? 'in-reply-to' : 'references' }));
+}
+
+/** A case as decideThread sees it, from the case and its history; `ours` are our own addresses, never participants. */
+export function caseSummaryOf(
+  found: {
+    case: Pick<CaseRecord, 'caseId' | 'caseNumber' | 'status' | 'updatedAt' | 'contact'>;
+    messages: readonly { from?: string; to?: readonly string[]; cc?: readonly string[] }[];
+    events: readonly Pick<CaseEvent, 'activity' | 'at' | 'details'>[];
+  },
+  ours: readonly string[],
+): CaseSummary {
+  const participants = new Set<string>([normaliseAddress(found.case.contact.email)]);
+  for (const m of found.messages) {
+    for (const a of [m.from, ...(m.to ?? []), ...(m.cc ?? [])]) if (a) participants.add(normaliseAddress(a));
+  }
+  for (const a of ours) participants.delete(a);
+  const closedAt = closedAtOf(found.case, found.events);
+  return {
+    caseId: found.case.caseId,
+    caseNumber: found.case.caseNumber,
+    status: found.case.status,
+    participants: [...participants],
+    ...(closedAt ? { closedAt } : {}),
+  };
+}
+
+/**
+ * The case tokens a notice quotes: in its own text and in an attached copy of our message (some
+ * providers copy only the subject of what they could not deliver, not its Message-ID). The first 3.
+ */
+export function quotedSubjectTokens(email: Pick<ParsedEmail, 'text' | 'attachments'>): SubjectToken[] {
+  const quoted = [
+    (email.text ?? '').slice(0, 64 * 1024),
+    ...email.attachments
+      .filter((a) => /^(message\/(rfc822|global)|text\/rfc822-headers)$/i.test(a.contentType))
+      .map((a) => Buffer.from(a.content.subarray(0, 16 * 1024)).toString('utf8')),
+  ].join('\n');
+  return findSubjectTokens(quoted).slice(0, 3);
+}
+
+/** Which of the ids a report names is the mail it is about: one we sent, else one already filed. */
+export function reportedHit<T extends { direction: 'outbound' | 'inbound' }>(hits: readonly T[]): T | undefined {
+  return hits.find((h) => h.direction === 'outbound') ?? hits[0];
+}
+
+/**
+ * Same Message-ID, different content (a mailer reusing ids, or a copy altered on the way): never
+ * dropped; filed on the case that id belongs to, as another message.
+ */
+export function reusedMessageIdDecision(caseId: string, messageId: string | undefined): ThreadDecision {
+  return {
+    action: 'join',
+    caseId,
+    reopen: false,
+    reasons: [`Message-ID <${messageId}> is already filed on this case with other content: kept as another message`],
+  };
+}
+
+export interface JoinFiling {
+  /** Filed as automated mail (kind `automated`, an `automated_mail_received` event by the system). */
+  automated: boolean;
+  /** The case reopens (and the step is remembered until done). */
+  reopens: boolean;
+  reasons: string[];
+}
+
+/**
+ * A message joining a case: a person writing on a closed case reopens it (decideThread said so);
+ * automated mail (an auto-reply, a null-sender notification, our own mail coming back:
+ * `automatedReasons` of email-classify.ts) is filed for the record and leaves the case as it is.
+ */
+export function decideJoin(
+  decision: Extract<ThreadDecision, { action: 'join' }>,
+  automatedReasons: readonly string[],
+  c: Pick<CaseRecord, 'caseNumber' | 'status'>,
+): JoinFiling {
+  const automated = automatedReasons.length > 0;
+  const reopens = decision.reopen && !automated;
+  return {
+    automated,
+    reopens,
+    reasons: [
+      ...decision.reasons,
+      ...automatedReasons,
+      ...(decision.reopen && !reopens ? [`case ${c.caseNumber} stays ${c.status}: automated mail and our own mail never reopen a case`] : []),
+    ],
+  };
 }

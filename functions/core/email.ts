@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * An inbound email as the core sees it, whatever MIME library decoded it (the adapter in
  * functions/adapters/mime-parser.ts fills it in). Everything here is already decoded: subjects and
@@ -145,4 +147,55 @@ export function contentProblem(email: Pick<ParsedEmail, 'subject' | 'text' | 'ht
   }
   if (total >= 16 && bad / total > 0.15) return `is binary garbage (${Math.round((100 * bad) / total)}% of its text is control or undecodable characters)`;
   return undefined;
+}
+
+/** Which of the two problems contentProblem found, as the flag on the case. */
+export function contentFlag(problem: string): 'empty' | 'garbage' {
+  return problem.startsWith('is empty') ? 'empty' : 'garbage';
+}
+
+/** A stand-in when the MIME library gave up: the raw message is the whole record. */
+export function unparsedEmail(raw: Uint8Array, error: string): ParsedEmail {
+  const head = Buffer.from(raw.subarray(0, 64 * 1024)).toString('utf8');
+  const subject = head.match(/^subject:[ \t]*(.*)$/im)?.[1]?.trim();
+  return {
+    subject: subject ? `(unreadable message) ${subject}` : '(unreadable message)',
+    inReplyTo: [],
+    references: [],
+    replyTo: [],
+    to: [],
+    cc: [],
+    headers: {},
+    attachments: [],
+    notes: [`could not be parsed: ${error}`],
+  };
+}
+
+/** Trace headers the receiving side prepends (and that differ between two deliveries of the same message). */
+const TRACE_HEADERS = /^(received|return-path|x-ses-[a-z-]+|authentication-results|received-spf|x-original-to|delivered-to|arc-[a-z-]+|x-caseflow-[a-z-]+)$/i;
+
+/**
+ * sha256 of the message as its sender sent it: the header block without the trace headers added on
+ * receipt, then the body as is. Two deliveries of one message hash the same; two messages do not.
+ */
+export function contentHash(raw: Uint8Array): string {
+  const buffer = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const text = buffer.toString('latin1');
+  const end = text.search(/\r?\n\r?\n/);
+  const headerText = end === -1 ? text : text.slice(0, end);
+  const body = end === -1 ? '' : text.slice(end);
+  const kept: string[] = [];
+  let skipping = false;
+  for (const line of headerText.split(/\r?\n/)) {
+    if (/^[ \t]/.test(line)) {
+      if (!skipping) kept.push(line);
+      continue;
+    }
+    const name = line.slice(0, line.indexOf(':')).trim();
+    skipping = line.startsWith('From ') || TRACE_HEADERS.test(name);
+    if (!skipping) kept.push(line);
+  }
+  return createHash('sha256')
+    .update(Buffer.from(kept.join('\n') + body, 'latin1'))
+    .digest('hex');
 }

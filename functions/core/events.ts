@@ -51,6 +51,10 @@ export const ACTIVITIES = {
   swarmExtended: 'swarm_extended',
   swarmClosed: 'swarm_closed',
   swarmNotified: 'swarm_notified',
+  // automatic triage (functions/core/triage/) and an agent's corrections of it
+  triaged: 'triaged',
+  classificationChanged: 'classification_changed',
+  triageCorrected: 'triage_corrected',
 } as const;
 
 /** The activity recorded for a status change, so the event log reads as a process. */

@@ -81,6 +81,8 @@ export interface CaseRepository {
   get(caseId: string): Promise<CaseRecord | undefined>;
   getWithHistory(caseId: string): Promise<CaseWithHistory | undefined>;
   getByNumber(caseNumber: string): Promise<CaseRecord | undefined>;
+  /** A customer's cases by contact email (the contact index), newest first. */
+  listByContact(email: string, limit: number): Promise<CaseRecord[]>;
   /**
    * Replaces the case if its stored version is still `expectedVersion` (throws ConflictError
    * otherwise) and appends events, in one transaction. Returns the case with its new version.
@@ -303,7 +305,12 @@ export interface OutboundAddress {
   name?: string;
 }
 
+/** What a mail is, as the outbound-mail builder made it (functions/core/email-outbound.ts). */
+export type OutboundKind = 'acknowledgement' | 'reply' | 'notification' | 'alert';
+
+/** A mail ready to send: functions/core/email-outbound.ts makes every one. */
 export interface OutboundEmail {
+  kind: OutboundKind;
   from: OutboundAddress;
   to: OutboundAddress[];
   replyTo?: OutboundAddress;

@@ -6,7 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import MailComposer from 'nodemailer/lib/mail-composer';
+import addressparser from 'nodemailer/lib/addressparser';
+import { composeEmail } from '../../functions/adapters/mail-compose.js';
+import { buildOutboundMail } from '../../functions/core/email-outbound.js';
 import type { AdminAlert, AlertPublisher } from '../../functions/core/ports.js';
 
 export const DEFAULT_ALERTS_FROM = 'caseflow alerts <alerts@caseflow.local>';
@@ -54,20 +56,17 @@ export function makeLocalAlertPublisher(options: LocalAlertPublisherOptions): Al
 /** The alert as the email an admin receives (the text SNS would send, plus headers to file it by). */
 export async function composeAlertEmail(alert: AdminAlert, envelope: { from: string; to: string[] }): Promise<Buffer> {
   const text = [alert.message, '', `alert ${alert.alertId} at ${alert.at}${alert.caseId ? `, case ${alert.caseId}` : ''}`].join('\n');
-  const composer = new MailComposer({
-    from: envelope.from,
-    to: envelope.to,
-    subject: `[caseflow] ${alert.subject}`,
-    text,
-    date: new Date(alert.at),
-    messageId: `<alert.${alert.alertId}@caseflow.local>`,
-    headers: {
-      'X-Caseflow-Alert-Id': alert.alertId,
-      ...(alert.caseId ? { 'X-Caseflow-Case-Id': alert.caseId } : {}),
-      // Tells auto-responders not to answer (RFC 3834).
-      'Auto-Submitted': 'auto-generated',
-    },
-    newline: 'windows',
-  });
-  return composer.compile().build();
+  const [from] = addressparser(envelope.from, { flatten: true });
+  return composeEmail(
+    buildOutboundMail({
+      kind: 'alert',
+      from: { address: from?.address || envelope.from, ...(from?.name ? { name: from.name } : {}) },
+      to: envelope.to.map((address) => ({ address })),
+      subject: `[caseflow] ${alert.subject}`,
+      text,
+      date: new Date(alert.at),
+      alertId: alert.alertId,
+      ...(alert.caseId ? { caseId: alert.caseId } : {}),
+    }),
+  );
 }

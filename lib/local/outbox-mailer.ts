@@ -8,7 +8,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { composeEmail } from '../../functions/adapters/mail-compose.js';
-import type { Mailer } from '../../functions/core/ports.js';
+import type { Mailer, OutboundKind } from '../../functions/core/ports.js';
 import { outboxDir, outboxFileName } from './alerts.js';
 
 export interface OutboxMailerOptions {
@@ -17,6 +17,9 @@ export interface OutboxMailerOptions {
   relay?: string;
 }
 
+/** The word in an outbox file's name that says what it is (`…-ack-…`, `…-mail-…` for what an agent wrote). */
+const FILE_KIND: Record<OutboundKind, string> = { acknowledgement: 'ack', reply: 'mail', notification: 'notice', alert: 'alert' };
+
 export function makeOutboxMailer(options: OutboxMailerOptions): Mailer & { close(): void } {
   const transport = options.relay ? nodemailer.createTransport(options.relay) : undefined;
   return {
@@ -24,9 +27,7 @@ export function makeOutboxMailer(options: OutboxMailerOptions): Mailer & { close
       const raw = await composeEmail(message);
       const dir = outboxDir(options.dataDir);
       await mkdir(dir, { recursive: true });
-      // Notifications to agents (SLA warnings, escalations) are auto-submitted too, but not acknowledgements.
-      const kind = message.headers['X-Caseflow-Notification'] ? 'notice' : message.headers['Auto-Submitted'] ? 'ack' : 'mail';
-      const file = join(dir, outboxFileName(message.date.toISOString(), kind, message.messageId.split('@')[0]!));
+      const file = join(dir, outboxFileName(message.date.toISOString(), FILE_KIND[message.kind], message.messageId.split('@')[0]!));
       const tmp = `${file}.${randomUUID()}.tmp`;
       await writeFile(tmp, raw);
       await rename(tmp, file);

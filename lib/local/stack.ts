@@ -23,6 +23,8 @@ import { makeReportsDeps } from '../../functions/composition/reports.js';
 import type { RouteTarget } from '../../functions/http/routes.js';
 import type { AppDeps } from '../../functions/composition/deps.js';
 import { makeAppDeps } from '../../functions/composition/deps.js';
+import { makeFileModelStore } from '../../functions/adapters/triage-model-store.js';
+import { TRIAGE_MODELS_DIR } from './stack-info.js';
 import type { Clock } from '../../functions/core/ports.js';
 import { DEFAULT_ALERTS_FROM, makeLocalAlertPublisher } from './alerts.js';
 import { LOCAL_CLIENT_SETTINGS, ensureTable } from './dynamodb-local.js';
@@ -42,11 +44,10 @@ import { makeSlackSwarmNotifier, staticWebhookUrl } from '../../functions/adapte
 import { sweepService } from './sweeps.js';
 import { makeOutboxMailer } from './outbox-mailer.js';
 import { makeNotifier } from '../../functions/adapters/notifier.js';
+import { assertSupportedNode } from './node-version.js';
+import { makeConsoleRoutes } from './console.js';
 
 export { DEFAULT_DATA_DIR, DEMO_CONFIG_PATH, STACK_INFO_FILE, readStackInfo, type LocalStackInfo } from './stack-info.js';
-
-// The AWS SDK warns on every client under Node 20, which the local stack runs on by design.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export const DEFAULT_HTTP_PORT = 3000;
 export const DEFAULT_TABLE_NAME = 'caseflow';
@@ -157,6 +158,7 @@ export interface LocalStack {
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  assertSupportedNode();
   const quiet = options.quiet ?? false;
   const log = options.log ?? (quiet ? () => undefined : (line: string) => console.log(`[caseflow] ${line}`));
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
@@ -245,6 +247,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       swarmNotifier: makeSlackSwarmNotifier({ webhookUrl: staticWebhookUrl(options.slackWebhookUrl) }),
       // SLA and sweep notifications: agents' mail to the outbox, admins' to the alert log (and outbox).
       notifier: makeNotifier({ mailer: makeOutboxMailer({ dataDir }), alerts }),
+      // Triage model versions that `npm run triage -- train` wrote into the data directory.
+      triageModels: makeFileModelStore(join(dataDir, TRIAGE_MODELS_DIR)),
     });
 
     const applied = await applyConfiguration(deps, fileConfig);
@@ -286,6 +290,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: options.port ?? DEFAULT_HTTP_PORT,
       functions,
       verifyToken: makeTokenVerifier(keys),
+      // The console at /app/ and the local identity provider its sign-in page uses (lib/local/console.ts).
+      localRoutes: makeConsoleRoutes({ configs: deps.configs, keys }),
       ...(quiet ? {} : { accessLog: (line: string) => log(line) }),
       errorLog: (message, error) => console.error(`[caseflow] ${message}:`, error),
     }).catch((error: NodeJS.ErrnoException) => {

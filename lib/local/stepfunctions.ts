@@ -15,7 +15,6 @@
  *   are serialised, and a thrown error becomes Error = its `name` and Cause = the runtime's
  *   `{ errorType, errorMessage, trace }` JSON.
  */
-import './polyfills.js';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -47,7 +47,6 @@ describe('function bundles', () => {
           TABLE_NAME: 'caseflow-test',
           STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:test',
           ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:test',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         },
       });
       expect(result.stderr.slice(0, 2000), id).toBe('');

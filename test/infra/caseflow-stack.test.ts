@@ -97,7 +97,6 @@ describe('the functions', () => {
       expect(fn.Properties.Environment.Variables).toMatchObject({
         POWERTOOLS_SERVICE_NAME: 'caseflow',
         NODE_OPTIONS: '--enable-source-maps',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       });
     }
   });
@@ -349,6 +348,7 @@ describe('outputs', () => {
       'SlackWebhookSecretArn',
       'StateMachineArn',
       'TableName',
+      'TriageModelBucket',
       'UserPoolClientId',
       'UserPoolId',
     ]);

@@ -119,9 +119,9 @@ async function webLoad(db: FreshTable, agentId: string): Promise<number> {
 
 describe('the local runtime itself', () => {
   it('runs on a Node with Promise.withResolvers (aws-local-stepfunctions 3 calls it in every Task)', () => {
-    // On Node 20 only the polyfill (vitest setupFiles, lib/local/polyfills.ts) provides it; without it every
-    // Task would throw, the Catch would swallow it, and the workflow would look "handled" for the wrong reason.
-    expect(typeof (Promise as unknown as { withResolvers?: unknown }).withResolvers).toBe('function');
+    // Node 22 has it (package.json engines; the local stack refuses an older Node). Without it every Task
+    // would throw, the Catch would swallow it, and the workflow would look "handled" for the wrong reason.
+    expect(typeof Promise.withResolvers).toBe('function');
   });
 
   it('names what it is still waiting for, and refuses new executions once stopped', async () => {

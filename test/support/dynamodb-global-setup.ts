@@ -14,8 +14,6 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  // The test workers get this from vitest.config.ts `env`; the SDK client here runs in the main process.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.stdout.write('[integration] starting DynamoDB Local (Java, in memory) for this run; takes a few seconds\n');
   // Java boots in ~4 s on an idle machine; a loaded CI runner can take several times that.
   const dynamo = await startDynamoDbLocal({ startTimeoutMs: 90_000 });

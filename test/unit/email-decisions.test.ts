@@ -1,15 +1,15 @@
 /**
  * The pure email decisions of the core: is this an auto-reply, a bounce, which case does a reply
- * belong to, should we acknowledge. Auto-replies and bounces are the real messages of the shared
- * corpus, decoded by the production MIME adapter.
+ * belong to, should we acknowledge. Auto-replies and bounces are the hand-written messages of
+ * test/fixtures/emails, decoded by the production MIME adapter (test/corpus/email-decisions.test.ts
+ * checks the same over real-world mail).
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { makeMimeParser } from '../../functions/adapters/mime-parser.js';
 import { parseThreadingSecret } from '../../functions/adapters/threading-keys.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import type { ParsedEmail } from '../../functions/core/email.js';
-import { messageIdsIn, normaliseAddress } from '../../functions/core/email.js';
+import { contentHash, messageIdsIn, normaliseAddress } from '../../functions/core/email.js';
 import { decideAcknowledgement, emailSettingsOf, renderAcknowledgement } from '../../functions/core/email-ack.js';
 import { classifyInbound, detectAutoReply, detectReport, readSesVerdicts } from '../../functions/core/email-classify.js';
 import {
@@ -21,13 +21,12 @@ import {
   subjectKey,
   verifyToken,
 } from '../../functions/core/email-threading.js';
-import { contentHash } from '../../functions/core/use-cases/receive-email.js';
+import { loadEmailFixtures, readEmailFixture } from '../support/email-fixtures.js';
 import { makeRoutingConfigInput } from '../support/fixtures.js';
 
-const CORPUS = new URL('../../../shared/data/emails/', import.meta.url);
-const index = JSON.parse(readFileSync(new URL('emails_index.json', CORPUS), 'utf8')) as { local: string; category: string }[];
+const index = loadEmailFixtures();
 const parser = makeMimeParser();
-const parse = (local: string) => parser.parse(readFileSync(new URL(local.replace(/^emails\//, ''), CORPUS)));
+const parse = (local: string) => parser.parse(readEmailFixture(local));
 
 function email(overrides: Partial<ParsedEmail> = {}): ParsedEmail {
   return {
@@ -46,22 +45,32 @@ function email(overrides: Partial<ParsedEmail> = {}): ParsedEmail {
 }
 
 describe('auto-replies (RFC 3834 and the vendors’ own ways)', () => {
-  it('recognises every auto-reply of the corpus, with a reason', async () => {
-    for (const entry of index.filter((e) => e.category === 'auto_replies')) {
+  it('recognises every auto-reply of the fixtures, with a reason', async () => {
+    const autoReplies = index.filter((e) => e.category === 'auto_replies');
+    expect(autoReplies).toHaveLength(5);
+    for (const entry of autoReplies) {
       const verdict = detectAutoReply(await parse(entry.local));
       expect(verdict.is, entry.local).toBe(true);
       expect(verdict.reasons.length, entry.local).toBeGreaterThan(0);
     }
   });
 
+  it('names the signal each fixture carries: a header, Precedence, or only the subject', async () => {
+    const reasons = async (file: string) => detectAutoReply(await parse(`emails/auto_replies/${file}`)).reasons.join('; ');
+    expect(await reasons('rfc3834-auto-replied.eml')).toMatch(/Auto-Submitted: auto-replied/);
+    expect(await reasons('x-autoreply-german.eml')).toMatch(/x-autoreply header present/);
+    expect(await reasons('precedence-auto-reply.eml')).toBe('Precedence: auto_reply');
+    expect(await reasons('subject-only-out-of-office.eml')).toMatch(/^subject looks like an auto-reply/);
+    expect(await reasons('exchange-suppress.eml')).toMatch(/X-Auto-Response-Suppress: all/);
+  });
+
   it('takes Auto-Submitted: no and ordinary mail for what they are', async () => {
     expect(detectAutoReply(email({ headers: { 'auto-submitted': ['no'] } })).is).toBe(false);
-    for (const entry of index.filter((e) => e.category === 'charsets' || e.category === 'threading').slice(0, 20)) {
+    const ordinary = index.filter((e) => ['charsets', 'threading', 'mime_structure'].includes(e.category));
+    expect(ordinary.length).toBeGreaterThanOrEqual(15);
+    for (const entry of ordinary) {
       const parsed = await parse(entry.local);
-      expect(
-        detectAutoReply(parsed).reasons.filter((r) => r.startsWith('subject')),
-        entry.local,
-      ).toEqual([]);
+      expect(detectAutoReply(parsed), entry.local).toEqual({ is: false, reasons: [] });
     }
   });
 
@@ -82,29 +91,52 @@ describe('auto-replies (RFC 3834 and the vendors’ own ways)', () => {
 });
 
 describe('bounces and reports', () => {
-  it('recognises every bounce and report of the corpus, standard or not', async () => {
-    for (const entry of index.filter((e) => e.category === 'bounces_dsn')) {
+  it('recognises every bounce and report of the fixtures, standard or not', async () => {
+    const reports = index.filter((e) => e.category === 'bounces_dsn');
+    expect(reports).toHaveLength(7);
+    for (const entry of reports) {
       const report = detectReport(await parse(entry.local));
       expect(report, entry.local).toBeDefined();
     }
   });
 
-  it('reads the failed recipient and status of a DSN, and the recipients of non-standard bounces', async () => {
-    const postfix = detectReport(await parse('emails/bounces_dsn/sisimai__lhost-postfix-02.eml'))!;
-    expect(postfix).toMatchObject({ kind: 'bounce', format: 'dsn', permanent: true });
-    expect(postfix.recipients.map((r) => r.status)).toEqual(['5.2.1', '5.1.1']);
-    const exim = detectReport(await parse('emails/bounces_dsn/sisimai__lhost-exim-01.eml'))!;
-    expect(exim).toMatchObject({ kind: 'bounce', format: 'non-standard' });
-    expect(exim.recipients.map((r) => r.address)).toEqual(['kijitora@example.ed.jp']);
-    expect(exim.originalMessageIds).toContain('hogeuoiuadogalhg.dg9i09@example.jp');
-    const delay = detectReport(await parse('emails/bounces_dsn/mikel__report_422.eml'))!;
+  it('reads kind, format, permanence, recipients, statuses and the original message of each report', async () => {
+    for (const entry of index.filter((e) => e.expected_report)) {
+      const want = entry.expected_report!;
+      const report = detectReport(await parse(entry.local))!;
+      expect(report, entry.local).toMatchObject({ kind: want.kind, format: want.format, permanent: want.permanent });
+      expect(
+        report.recipients.map((r) => r.address),
+        entry.local,
+      ).toEqual(want.recipients);
+      expect(report.recipients.flatMap((r) => (r.status ? [r.status] : [])).filter((s, i, all) => all.indexOf(s) === i)).toEqual(want.statuses);
+      if (want.originalMessageId) expect(report.originalMessageIds, entry.local).toContain(want.originalMessageId);
+    }
+  });
+
+  it('reads the failed recipients and status of a DSN, and the recipients of non-standard bounces', async () => {
+    const dsn = detectReport(await parse('emails/bounces_dsn/dsn-two-recipients.eml'))!;
+    expect(dsn).toMatchObject({ kind: 'bounce', format: 'dsn', permanent: true });
+    expect(dsn.recipients.map((r) => r.status)).toEqual(['5.2.1', '5.1.1']);
+    expect(dsn.recipients.map((r) => r.action)).toEqual(['failed', 'failed']);
+    expect(dsn.recipients[1]!.diagnostic).toBe('smtp; 550 5.1.1 no such user');
+    const indented = detectReport(await parse('emails/bounces_dsn/text-bounce-indented.eml'))!;
+    expect(indented).toMatchObject({ kind: 'bounce', format: 'non-standard' });
+    expect(indented.recipients.map((r) => r.address)).toEqual(['frank@closed-company.example']);
+    expect(indented.originalMessageIds).toContain('ack-9002@caseflow.test');
+    const angle = detectReport(await parse('emails/bounces_dsn/text-bounce-angle.eml'))!;
+    expect(angle.recipients.map((r) => r.address)).toEqual(['grace.h@old-isp.example']);
+    const delay = detectReport(await parse('emails/bounces_dsn/dsn-delayed.eml'))!;
     expect(delay.permanent).toBe(false);
-    expect(detectReport(await parse('emails/bounces_dsn/mimekit__disposition-notification.txt'))!.kind).toBe('disposition');
-    expect(detectReport(await parse('emails/bounces_dsn/sisimai__arf-01.eml'))!.kind).toBe('feedback');
+    expect(delay.recipients[0]).toMatchObject({ action: 'delayed', status: '4.4.7' });
+    expect(detectReport(await parse('emails/bounces_dsn/mdn-displayed.eml'))!.kind).toBe('disposition');
+    expect(detectReport(await parse('emails/bounces_dsn/arf-complaint.eml'))!.kind).toBe('feedback');
   });
 
   it('takes no ordinary message for a bounce', async () => {
-    for (const entry of index.filter((e) => ['charsets', 'mime_structure', 'threading', 'auto_replies'].includes(e.category))) {
+    const ordinary = index.filter((e) => ['charsets', 'mime_structure', 'threading', 'auto_replies', 'malformed'].includes(e.category));
+    expect(ordinary.length).toBeGreaterThanOrEqual(25);
+    for (const entry of ordinary) {
       expect(detectReport(await parse(entry.local)), entry.local).toBeUndefined();
     }
   });

@@ -5,9 +5,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-/** The mining CLI as a user runs it, on the helpdesk log: the JSON report carries the published figures. */
+/**
+ * The mining CLI as a user runs it, on our small help-desk log (figures computed by hand in
+ * test/unit/mining-eventlogs.test.ts); test/corpus/mining-cli.test.ts runs it on the real one.
+ */
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const HELPDESK = fileURLToPath(new URL('../../../shared/data/eventlogs/helpdesk/helpdesk_finale.csv', import.meta.url));
+const HELPDESK = fileURLToPath(new URL('../fixtures/eventlogs/helpdesk-mini.csv', import.meta.url));
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -23,39 +26,38 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 
 // Concurrent: each spawn spends most of its time starting Node and tsx.
 describe.concurrent('npm run mine', () => {
-  it('reports the helpdesk figures as JSON, filtered to completed tickets, and draws the map', async () => {
+  it('reports the help-desk figures as JSON, filtered to completed tickets, and draws the map', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mine-'));
     try {
       const svg = join(dir, 'map.svg');
-      const { code, stdout, stderr } = await run([
-        HELPDESK,
-        '--json',
-        '--filter',
-        'start=Assign seriousness|Insert ticket',
-        '--filter',
-        'end=Closed',
-        '--svg',
-        svg,
-      ]);
+      const { code, stdout, stderr } = await run([HELPDESK, '--json', '--filter', 'start=Triage|Register', '--filter', 'end=Close', '--svg', svg]);
       expect(code, stderr).toBe(0);
       const report = JSON.parse(stdout);
       expect(report.mapping).toEqual({ case: 'Case ID', activity: 'Activity', timestamp: 'Complete Timestamp', resource: 'Resource', team: 'workgroup' });
-      expect(report.log).toEqual({ cases: 4580, events: 21348, activities: 14 });
-      expect(report.filter).toMatchObject({ startActivities: ['Assign seriousness', 'Insert ticket'], endActivities: ['Closed'] });
-      expect(report.analysis.cases).toBe(4479);
-      expect(report.analysis.variantCount).toBe(193);
-      expect(report.analysis.variants.slice(0, 3).map((v: { count: number }) => v.count)).toEqual([2366, 552, 228]);
-      expect(report.analysis.directlyFollows.edgeCount).toBe(52);
-      expect(report.analysis.directlyFollows.edges[0]).toMatchObject({ from: 'Resolve ticket', to: 'Closed', count: 4479 });
-      expect(report.analysis.caseDuration.days.median).toBeCloseTo(39.827, 3);
+      expect(report.log).toEqual({ cases: 8, events: 35, activities: 6 });
+      expect(report.filter).toMatchObject({ startActivities: ['Triage', 'Register'], endActivities: ['Close'] });
+      expect(report.analysis.cases).toBe(6);
+      expect(report.analysis.variantCount).toBe(4);
+      expect(report.analysis.variants.slice(0, 3).map((v: { count: number }) => v.count)).toEqual([3, 1, 1]);
+      expect(report.analysis.directlyFollows.edgeCount).toBe(9);
+      expect(report.analysis.directlyFollows.edges[0]).toMatchObject({ from: 'Resolve', to: 'Close', count: 6 });
+      expect(report.analysis.caseDuration.days.median).toBeCloseTo(51 / 24, 10);
       expect(typeof report.elapsedMs).toBe('number');
       expect(report.elapsedMs).toBeGreaterThan(0);
       const map = await readFile(svg, 'utf8');
       expect(map.startsWith('<svg')).toBe(true);
-      expect(map).toContain('Take in charge ticket');
+      expect(map).toContain('Take over');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }, 90_000);
+
+  it('says what it needs when the log file is not there, without a stack trace', async () => {
+    const missing = join(tmpdir(), 'caseflow-no-such-dir', 'helpdesk.csv');
+    const { code, stderr } = await run([missing]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`no such file: ${missing}`);
+    expect(stderr).not.toMatch(/^\s+at /m);
   }, 90_000);
 
   it('exits 2 with a clear message when asked for the local stack and none runs', async () => {

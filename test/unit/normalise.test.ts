@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import PostalMime from 'postal-mime';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CaseRecord } from '../../functions/core/case.js';
 import {
   detectLanguage,
@@ -14,10 +13,7 @@ import {
   normaliseRegion,
   textForDetection,
 } from '../../functions/core/normalise/index.js';
-
-// CI clones the repository with shared/ beside it; locate the data from this file, never absolutely.
-const sharedData = new URL('../../../shared/data/', import.meta.url);
-const readShared = (path: string) => readFileSync(new URL(path, sharedData));
+import { loadEmailFixtures, readEmailFixture } from '../support/email-fixtures.js';
 
 const base: CaseRecord = {
   caseId: 'c-1',
@@ -321,60 +317,36 @@ describe('detectLanguage on short support texts', () => {
   });
 });
 
-describe('detectLanguage on real text', () => {
-  let banking77: string[];
-  beforeAll(() => {
-    const rows = (file: string) => parse(readShared(`tickets_text/banking77/${file}`), { columns: true }) as { text: string }[];
-    banking77 = [...rows('test.csv'), ...rows('train.csv')].map((r) => r.text);
-  });
+// Our own fixtures: English support queries, and hand-written mail in many charsets. The same checks over
+// real-world text (banking77, mail from parser test suites) are in test/corpus/normalise.test.ts.
+describe('detectLanguage on whole messages', () => {
+  const queries = readFileSync(new URL('../fixtures/text/english-support-queries.txt', import.meta.url), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() && !line.startsWith('#'));
 
-  it('finds English in at least 95 % of 500 banking77 queries, and names another language for at most 1 %', () => {
-    const step = Math.floor(banking77.length / 500);
-    const sample = Array.from({ length: 500 }, (_, i) => banking77[i * step]!);
-    const results = sample.map((q) => detectLanguage(textForDetection(q, '')).language);
+  it('finds English in at least 95 % of 100 support queries, and names another language for at most 1 %', () => {
+    expect(queries).toHaveLength(100);
+    const results = queries.map((q) => detectLanguage(textForDetection(q, '')).language);
     const english = results.filter((l) => l === 'en').length;
-    const wrong = results.filter((l) => l !== undefined && l !== 'en').length;
-    expect(english / sample.length).toBeGreaterThanOrEqual(0.95);
-    expect(wrong / sample.length).toBeLessThanOrEqual(0.01);
+    const wrong = results.filter((l) => l !== undefined && l !== 'en');
+    expect(english / queries.length).toBeGreaterThanOrEqual(0.95);
+    expect(wrong.length / queries.length, wrong.join()).toBeLessThanOrEqual(0.01);
   });
 
-  it('over all 13,083 banking77 queries: ≥ 99 % English, < 0.1 % another language', () => {
-    const results = banking77.map((q) => detectLanguage(textForDetection(q, '')).language);
-    const english = results.filter((l) => l === 'en').length / results.length;
-    const wrong = results.filter((l) => l !== undefined && l !== 'en').length / results.length;
-    // Measured: 99.7 % English, 0.07 % (nine queries of 2-4 words) another language, 0.2 % undetermined.
-    expect(english).toBeGreaterThanOrEqual(0.99);
-    expect(wrong).toBeLessThan(0.001);
-  });
+  // Decoded from their charsets (ISO-8859-1, Shift_JIS, ISO-2022-JP, GB2312, Big5, EUC-KR, KOI8-R, raw UTF-8 headers).
+  const emails = loadEmailFixtures()
+    .filter((e) => e.expected_language)
+    .map((e) => [e.local, e.expected_language!] as const);
 
-  // Real messages from mail-parser test suites, decoded from their charsets (Shift_JIS, ISO-2022-JP,
-  // GB2312, Big5, EUC-KR, KOI8-R, ISO-8859-1...). Only messages whose text is in one language.
-  const emails: [string, string][] = [
-    ['charsets/zbateson__m0001.txt', 'de'],
-    ['charsets/mikel__japanese_shift_jis.eml', 'ja'],
-    ['charsets/mimekit__japanese.txt', 'ja'],
-    ['bounces_dsn/php__failure.eml', 'ja'],
-    ['charsets/mikel__raw_email.eml', 'ko'],
-    ['charsets/mikel__raw_email_with_partially_quoted_subject.eml', 'ko'],
-    ['charsets/sa__gb2312.1.eml', 'zh'],
-    ['charsets/sa__gb2312.2.eml', 'zh'],
-    ['charsets/spamscope__mail_test_9.eml', 'zh'],
-    ['charsets/sa__big5-base64.1.eml', 'zh'],
-    ['charsets/sa__unicode2.eml', 'zh'],
-    ['auto_replies/php__issue212.eml', 'pl'],
-    ['auto_replies/php__issue149.eml', 'he'],
-    ['bounces_dsn/sisimai__lhost-qmail-01.eml', 'en'],
-    ['charsets/sa__iso-2022-jp.1.eml', 'en'],
-    ['charsets/php__issue230.eml', 'en'],
-    ['auto_replies/sisimai__rfc3834-01.eml', 'en'],
-    ['auto_replies/sisimai__rfc3834-04.eml', 'en'],
-  ];
-
-  const decode = async (path: string) => {
-    const mail = await PostalMime.parse(readShared(`emails/${path}`));
+  const decode = async (local: string) => {
+    const mail = await PostalMime.parse(readEmailFixture(local));
     const text = mail.text ?? (mail.html ?? '').replace(/<[^>]*>/g, ' ').replace(/&nbsp;/g, ' ');
     return textForDetection(mail.subject, text);
   };
+
+  it('has a message in each of eight languages', () => {
+    expect(new Set(emails.map(([, language]) => language))).toEqual(new Set(['de', 'fr', 'ja', 'zh', 'ko', 'ru', 'sv', 'en']));
+  });
 
   it.each(emails)('%s is %s', async (path, language) => {
     const detection = detectLanguage(await decode(path));
@@ -382,7 +354,7 @@ describe('detectLanguage on real text', () => {
   });
 
   it('never names the wrong language for a bounce that mixes Russian and English', async () => {
-    const detection = detectLanguage(await decode('bounces_dsn/sisimai__lhost-mailru-01.eml'));
+    const detection = detectLanguage(await decode('emails/bounces_dsn/russian-english-bounce.eml'));
     expect(detection.bestGuess).toBe('ru');
     expect([undefined, 'ru']).toContain(detection.language);
   });

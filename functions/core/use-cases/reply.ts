@@ -3,6 +3,7 @@ import { actorOf, assertCanWorkCase } from '../authz.js';
 import type { CaseEvent, CaseMessage, CaseRecord } from '../case.js';
 import { findAgent } from '../config.js';
 import { emailSettingsOf } from '../email-ack.js';
+import { buildOutboundMail, sentMessageIds } from '../email-outbound.js';
 import { findSubjectTokens, formatCaseToken, stripReplyPrefixes } from '../email-threading.js';
 import { isDeliverableAddress, normaliseAddress } from '../email.js';
 import { ConflictError } from '../errors.js';
@@ -14,11 +15,12 @@ import { loadConfig, type ConfigSource } from './load-config.js';
 import { firstResponseChange, slaAfterChange, watchSla } from './sla-clock.js';
 
 /**
- * An agent answers the customer by email, through the one outbound mail path email-to-case built
- * (the Mailer port: SES v2 in AWS, the outbox locally) and threaded the way it threads: the signed
- * case token in the subject, In-Reply-To and References pointing at the customer's last message and
- * at the case's own thread id, and every id the message is known by (ours, and the one SES assigns)
- * recorded so the customer's answer finds the case (functions/core/email-threading.ts).
+ * An agent answers the customer by email, made by the one outbound-mail builder
+ * (functions/core/email-outbound.ts) and sent through the Mailer port (SES v2 in AWS, the outbox
+ * locally): the signed case token in the subject, In-Reply-To and References pointing at the
+ * customer's last message and at the case's own thread id, and every id the message is known by
+ * (ours, and the one SES assigns) recorded so the customer's answer finds the case
+ * (functions/core/email-threading.ts).
  *
  * The first reply moves an offer the owner has not accepted yet (`assigned`) to `in_progress`, and
  * completes the SLA clock's first-response milestone.
@@ -66,7 +68,6 @@ interface ThreadedMessage extends CaseMessage {
 }
 
 const MAX_SUBJECT = 250;
-const REFERENCES_KEPT = 8;
 const UPDATE_ATTEMPTS = 4;
 
 /** The subject of a reply: the given one or `Re: <case subject>`, without any token, then ours. */
@@ -105,27 +106,20 @@ export function makeReplyToCustomer(deps: ReplyDeps) {
     const parent = [...found.messages]
       .reverse()
       .find((m): m is ThreadedMessage => m.direction === 'inbound' && typeof (m as ThreadedMessage).emailMessageId === 'string');
-    const domain = settings.fromAddress.split('@')[1] ?? 'caseflow.local';
-    const ourId = `reply.${c.caseId}.${deps.ids.next()}@${domain}`.toLowerCase();
-    // The case's thread id, which every message we send references (as acknowledgements do), so a
-    // reply that keeps References finds the case even when SES replaced the Message-ID it answers.
-    const threadId = `case.${c.caseId}@${domain}`.toLowerCase();
-    const references = [
-      ...new Set([...(parent?.references ?? []).slice(-REFERENCES_KEPT), ...(parent?.emailMessageId ? [parent.emailMessageId] : []), threadId]),
-    ];
     const agent = findAgent(config, p.agentId);
-    const sent = await deps.mailer.send({
+    const mail = buildOutboundMail({
+      kind: 'reply',
+      case: c,
+      id: deps.ids.next(),
       from: { address: settings.fromAddress, name: agent ? `${agent.name} (${settings.fromName})` : settings.fromName },
       to: [{ address: recipient, ...(c.contact.name ? { name: c.contact.name } : {}) }],
       replyTo: { address: settings.fromAddress, name: settings.fromName },
       subject,
       text: reply.text,
-      messageId: ourId,
-      ...(parent?.emailMessageId ? { inReplyTo: parent.emailMessageId } : {}),
-      references,
-      headers: { 'X-Caseflow-Case': c.caseNumber },
+      ...(parent?.emailMessageId ? { answering: { messageId: parent.emailMessageId, references: parent.references ?? [] } } : {}),
       date: now,
     });
+    const sent = await deps.mailer.send(mail);
 
     // From here the mail is out: it is recorded whatever happens to the case meanwhile.
     const message: ReplyMessage = {
@@ -143,8 +137,8 @@ export function makeReplyToCustomer(deps: ReplyDeps) {
       at,
       attachments: [],
       emailMessageId: sent.messageId,
-      ...(parent?.emailMessageId ? { inReplyTo: [parent.emailMessageId] } : {}),
-      references,
+      ...(mail.inReplyTo ? { inReplyTo: [mail.inReplyTo] } : {}),
+      references: mail.references,
       ...(sent.providerMessageIds.length ? { providerMessageIds: sent.providerMessageIds } : {}),
       ...(sent.ref ? { rawRef: sent.ref } : {}),
     };
@@ -158,10 +152,10 @@ export function makeReplyToCustomer(deps: ReplyDeps) {
           subject,
           emailMessageId: sent.messageId,
           providerMessageIds: sent.providerMessageIds,
-          inReplyTo: parent?.emailMessageId ?? null,
+          inReplyTo: mail.inReplyTo ?? null,
         }),
       ],
-      messageIds: [...new Set([sent.messageId, ...sent.providerMessageIds, threadId])],
+      messageIds: sentMessageIds(mail, sent, c.caseId),
     });
 
     // The case: an offer becomes work in progress, and the first-response milestone completes. The

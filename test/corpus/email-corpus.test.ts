@@ -1,11 +1,12 @@
 /**
- * Every one of the 80 real messages of ../shared/data/emails, sent byte for byte over SMTP (nodemailer,
- * raw) to the real SMTP listener, stored as SES would store it, and run through the real intake
- * handler against DynamoDB Local. The expectations of emails_index.json must hold on what is stored.
+ * Every one of the 80 real messages of emails/ in the corpus folder (CASEFLOW_DATA_DIR), sent byte
+ * for byte over SMTP (nodemailer, raw) to the real SMTP listener, stored as SES would store it, and
+ * run through the real intake handler against DynamoDB Local. The expectations of emails_index.json must hold on what is stored.
  */
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,9 +20,10 @@ import { makeAppDeps } from '../../functions/composition/deps.js';
 import { startSmtpIntake, withLocalEmail, type SmtpIntake } from '../../lib/local/smtp.js';
 import { listFailures } from '../../lib/local/mail-store.js';
 import { freshTable } from '../support/dynamo.js';
+import { corpusPath } from '../support/corpus.js';
 import { makeRoutingConfigInput } from '../support/fixtures.js';
 
-const CORPUS = new URL('../../../shared/data/emails/', import.meta.url);
+const CORPUS = pathToFileURL(`${corpusPath('emails')}/`);
 
 interface Entry {
   local: string;
