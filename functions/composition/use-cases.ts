@@ -9,6 +9,8 @@ import { makeCreateAgentCase } from '../core/use-cases/create-case.js';
 import { makeReplyToCustomer } from '../core/use-cases/reply.js';
 import { makeStartSwarm } from '../core/use-cases/swarm.js';
 import { makeChangeClassification } from '../core/use-cases/classify-case.js';
+import { makeListAgents } from '../core/use-cases/list-agents.js';
+import { makeSearchCases } from '../core/use-cases/search-cases.js';
 import type { AppDeps } from './deps.js';
 import { makeRoutingUseCases } from './routing-use-cases.js';
 import { makeSlaUseCases } from './sla-use-cases.js';
@@ -60,6 +62,8 @@ export function makeUseCases(deps: AppDeps) {
     submitWebCase: makeWebIntake(deps),
     getCase: makeGetCase(base),
     listCases: makeListCases(base),
+    searchCases: makeSearchCases(base),
+    listAgents: makeListAgents({ configs: deps.configs, agentStates: deps.agentStates, clock: deps.clock }),
     getMe: makeGetMe({ configs: deps.configs, agentStates: deps.agentStates, clock: deps.clock }),
     setPresence: makeSetPresence({ configs: deps.configs, agentStates: deps.agentStates, clock: deps.clock, dispatchToAgent }),
     applyConfig: makeApplyConfig({

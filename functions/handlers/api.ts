@@ -7,8 +7,6 @@ import { parseOrThrow } from '../core/field-issues.js';
 import { UNMATCHABLE_VERSION } from '../core/versions.js';
 import type { AppDeps } from '../composition/deps.js';
 import { makeUseCases } from '../composition/use-cases.js';
-import { makeListAgents } from '../core/use-cases/list-agents.js';
-import { makeSearchCases } from '../core/use-cases/search-cases.js';
 import { awsApiDeps } from '../composition/lambda.js';
 import { API_MAX_BODY_BYTES, CONFIG_MAX_BODY_BYTES } from './api/limits.js';
 import {
@@ -223,10 +221,10 @@ export function createHandler(deps: AppDeps) {
     replyToCustomer,
     startSwarm,
     changeClassification,
+    listAgents,
+    searchCases,
   } = makeUseCases(deps);
   const openApiDocuments = new Map<string, string>();
-  const listAgents = makeListAgents(deps);
-  const searchCases = makeSearchCases(deps);
 
   const presence = async (event: HttpEvent, agentId: string) => {
     const principal = principalOf(event);
