@@ -8,7 +8,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ROUTES, type RouteDefinition, type RouteTarget } from '../functions/shared/routes.js';
+import { ROUTES, type RouteDefinition, type RouteTarget } from '../functions/http/routes.js';
 import type { AgentAuth } from './auth.js';
 import { CaseflowFunction } from './caseflow-function.js';
 import type { CaseTable } from './data.js';
@@ -34,7 +34,7 @@ const PUBLIC_ROUTE_REASONS: Record<string, string> = {
 };
 
 /**
- * The one HTTP API: exactly the routes in functions/shared/routes.ts, a Cognito JWT authorizer on
+ * The one HTTP API: exactly the routes in functions/http/routes.ts, a Cognito JWT authorizer on
  * every `jwt` route, none on the public ones, and the agent/admin API function behind it.
  *
  * No CORS: the web form page and its POST are served by this same API (same origin, and a plain form

@@ -49,7 +49,7 @@ export function readCaseflowConfig(node: ContextReader): CaseflowConfig {
 
   const webFormReturnUrl = optionalString(node, 'webFormReturnUrl');
   if (webFormReturnUrl !== undefined && !isHttpUrl(webFormReturnUrl)) {
-    // functions/shared/env.ts rejects a non-URL at cold start; failing here is cheaper.
+    // functions/composition/env.ts rejects a non-URL at cold start; failing here is cheaper.
     throw new Error(`context "webFormReturnUrl" must be an http(s) URL, got "${webFormReturnUrl}"`);
   }
 

@@ -14,7 +14,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { INBOUND_PREFIX, PARTS_PREFIX } from '../functions/adapters/s3-raw-mail-store.js';
-import type { Env } from '../functions/shared/env.js';
+import type { Env } from '../functions/composition/env.js';
 import { CaseflowFunction } from './caseflow-function.js';
 import type { CaseTable } from './data.js';
 import { useAlertTopic, useStateMachine, useTable, type AlertTopicRef } from './grants.js';

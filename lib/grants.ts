@@ -6,13 +6,13 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
-import type { Env } from '../functions/shared/env.js';
+import type { Env } from '../functions/composition/env.js';
 import { TABLE } from '../functions/adapters/table-definition.js';
 import type { CaseTable } from './data.js';
 
 /**
  * The helper that hands a function a resource (an environment variable parsed by
- * functions/shared/env.ts) also grants the IAM permission to use it, so configuration and permissions
+ * functions/composition/env.ts) also grants the IAM permission to use it, so configuration and permissions
  * cannot drift (docs/architecture.md#grants-follow-env-vars). Variable names are typed against `Env`:
  * renaming one there breaks the build here.
  */

@@ -21,7 +21,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { CHANNELS } from '../functions/core/config.js';
 import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../functions/core/metrics.js';
-import { MILESTONES } from '../functions/core/sla.js';
+import { MILESTONES } from '../functions/core/case.js';
 
 export interface DeadLetterQueueRef {
   readonly queue: IQueue;

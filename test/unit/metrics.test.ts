@@ -94,12 +94,19 @@ describe('metering decorators', () => {
 
   it('never let a failing sink fail the write', async () => {
     const repo = { create: async () => ({ created: true, case: c }) } as unknown as CaseRepository;
-    const metered = meterCaseRepository(repo, {
-      record: () => {
-        throw new Error('sink down');
+    const warnings: string[] = [];
+    const metered = meterCaseRepository(
+      repo,
+      {
+        record: () => {
+          throw new Error('sink down');
+        },
       },
-    });
+      (message, { error }) => warnings.push(`${message}: ${error.message}`),
+    );
     await expect(metered.create({ case: c, messages: [], events: [created] })).resolves.toMatchObject({ created: true });
+    // Reported through the logger the composition root injected, not a singleton the adapter imports.
+    expect(warnings).toEqual(['could not record metrics: sink down']);
   });
 });
 

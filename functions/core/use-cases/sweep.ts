@@ -2,8 +2,8 @@ import { spareCapacity } from '../agent-state.js';
 import type { CaseRecord } from '../case.js';
 import { isOpenAt } from '../business-hours.js';
 import { workingDayEndedBetween } from '../business-time.js';
-import type { Agent, RoutingConfig } from '../config.js';
-import { findAgent, priorityRank } from '../config.js';
+import type { RoutingConfig } from '../config.js';
+import { findAgent, findCalendar, priorityRank } from '../config.js';
 import { DUE_KINDS } from '../due.js';
 import { durationMs } from '../duration.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
@@ -15,6 +15,7 @@ import type { MetricsSink } from '../metrics.js';
 import { queueDepthPoints } from '../metrics.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import type { Reassign, ReassignResult } from './reassign.js';
+import type { DispatchToAgent } from './dispatch.js';
 import { slaAfterChange, watchSla } from './sla-clock.js';
 
 /**
@@ -47,7 +48,7 @@ export interface SweepDeps {
   ids: IdGenerator;
   notifier: Notifier;
   reassign: Reassign;
-  dispatchToAgent: (agentId: string, options?: { reason?: string }) => Promise<string[]>;
+  dispatchToAgent: DispatchToAgent;
   workflow?: WorkflowStarter;
   defaultFromAddress?: string;
   /** Queue depth gauges go here (the queueDepth part). */
@@ -85,11 +86,6 @@ const DEFAULT_LIMIT = 200;
 export const QUEUE_DEPTH_CAP = 1000;
 /** Statuses whose owner is working the case: what absence and end of shift move (on-hold cases wait for the customer and stay). */
 const WORKING: ReadonlySet<CaseRecord['status']> = new Set(['assigned', 'in_progress']);
-
-function calendarOf(config: RoutingConfig, agent: Agent, queueCalendar?: string) {
-  const id = agent.businessHours ?? queueCalendar;
-  return id ? config.businessHours.find((b) => b.id === id) : undefined;
-}
 
 export function makeSweep(deps: SweepDeps) {
   async function ownedWorking(agentId: string, queue?: string): Promise<CaseRecord[]> {
@@ -137,7 +133,7 @@ export function makeSweep(deps: SweepDeps) {
     for (const state of absent) {
       const at = deps.clock.now().toISOString();
       const agent = findAgent(config, state.agentId);
-      const calendar = agent ? calendarOf(config, agent) : undefined;
+      const calendar = agent ? findCalendar(config, agent.businessHours) : undefined;
       let skipped: string | undefined;
       const moved: ReassignResult[] = [];
       if (!agent) skipped = 'no longer configured';
@@ -168,7 +164,7 @@ export function makeSweep(deps: SweepDeps) {
       for (const member of queue.members) {
         const agent = findAgent(config, member);
         if (!agent) continue;
-        const ended = workingDayEndedBetween(from, now, calendarOf(config, agent, queue.businessHours));
+        const ended = workingDayEndedBetween(from, now, findCalendar(config, agent.businessHours ?? queue.businessHours));
         if (!ended) continue;
         const endedAt = ended.toISOString();
         const cases: ReassignResult[] = [];

@@ -1,21 +1,19 @@
-import { makeDispatchToAgent } from '../core/use-cases/dispatch.js';
 import { makeReassign } from '../core/use-cases/reassign.js';
-import { makeRouteCase } from '../core/use-cases/route-case.js';
 import { makeCompleteFirstResponse } from '../core/use-cases/sla-clock.js';
 import { makeEvaluateSla, makeScheduleSla } from '../core/use-cases/sla-workflow.js';
 import { makeSweep } from '../core/use-cases/sweep.js';
 import type { AppDeps } from './deps.js';
+import type { RoutingUseCases } from './routing-use-cases.js';
+import { makeRoutingUseCases } from './routing-use-cases.js';
 
 /**
  * The SLA clock's and the sweep's use cases wired to one AppDeps: what the SLA task functions and the
  * sweep function need, and no more (their bundles stay small: no email, swarm or reports code).
- * functions/shared/use-cases.ts exposes the same ones to everything else.
+ * functions/composition/use-cases.ts exposes the same ones, on the same routing use cases, to everything else.
  */
-export function makeSlaUseCases(deps: AppDeps) {
+export function makeSlaUseCases(deps: AppDeps, routing: RoutingUseCases = makeRoutingUseCases(deps)) {
   const base = { cases: deps.cases, configs: deps.configs, clock: deps.clock, ids: deps.ids };
-  const routing = { ...base, agentStates: deps.agentStates, assignments: deps.assignments };
-  const routeCase = makeRouteCase(routing);
-  const dispatchToAgent = makeDispatchToAgent(routing);
+  const { routeCase, dispatchToAgent } = routing;
   const reassign = makeReassign({ ...base, assignments: deps.assignments, routeCase, workflow: deps.workflow });
   const notifying = { notifier: deps.notifier, ...(deps.defaultFromAddress ? { defaultFromAddress: deps.defaultFromAddress } : {}) };
   return {

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { REPORT_FILTER_FIELDS } from '../core/reports/filters.js';
-import { EXPORT_FORMATS } from '../core/reports/exports.js';
+import { REPORT_FILTER_FIELDS } from '../../core/reports/filters.js';
+import { EXPORT_FORMATS } from '../../core/reports/exports.js';
 
 /**
  * Query strings of the reports function's routes (functions/handlers/reports.ts), here so the
- * OpenAPI document (functions/shared/openapi.ts) describes exactly what the handler parses.
+ * OpenAPI document (functions/handlers/api/openapi.ts) describes exactly what the handler parses.
  */
 
 const date = z

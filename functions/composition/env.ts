@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fieldIssues } from '../core/field-issues.js';
 
 /**
  * Environment variables, parsed once at cold start. The CDK helpers that set each variable also
@@ -41,8 +42,9 @@ let cached: Env | undefined;
 export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const result = EnvSchema.safeParse(source);
   if (!result.success) {
-    const fields = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid environment: ${fields}`);
+    // The one zod-issue-to-field mapping (functions/core/field-issues.ts), read as variable: message.
+    const fields = fieldIssues(result.error, { root: '(environment)' }).map((i) => `${i.field}: ${i.message}`);
+    throw new Error(`Invalid environment: ${fields.join('; ')}`);
   }
   return result.data;
 }

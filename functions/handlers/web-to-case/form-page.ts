@@ -6,7 +6,7 @@
  * Every interpolated value goes through `markup`, which escapes by default; only fragments built by
  * `markup` itself pass through unescaped. A forgotten escape is therefore not possible by omission.
  */
-import type { FieldIssue } from '../core/errors.js';
+import type { FieldIssue } from '../../core/errors.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

@@ -1,22 +1,17 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { monotonicFactory } from 'ulid';
 import { makeAgentStateRepository } from '../adapters/agent-state-repository.js';
 import { makeAssignmentStore } from '../adapters/assignment-store.js';
 import { makeCaseRepository } from '../adapters/case-repository.js';
 import { makeConfigRepository } from '../adapters/config-repository.js';
 import { makeEmailStore } from '../adapters/email-store.js';
+import type { MeteringWarning } from '../adapters/metering.js';
 import { meterAssignmentStore, meterCaseRepository, meterEmailStore } from '../adapters/metering.js';
-import { makePowertoolsMetricsSink } from '../adapters/powertools-metrics.js';
 import { makeSlackSwarmNotifier, staticWebhookUrl } from '../adapters/slack-webhook.js';
 import type { TableRef } from '../adapters/dynamo.js';
-import { makeDocumentClient } from '../adapters/dynamo.js';
 import { makeRateLimiter } from '../adapters/rate-limiter.js';
 import { makeSubmissionClaims } from '../adapters/submission-claims.js';
-import { makeSnsAlertPublisher } from '../adapters/sns-alerts.js';
 import { makeNotifier } from '../adapters/notifier.js';
-import { makeStepFunctionsStarter } from '../adapters/step-functions.js';
-import { cachedModelSource, makeLazyS3ModelStore } from '../adapters/triage-model-store.js';
+import { cachedModelSource } from '../adapters/triage-model-store.js';
 import type { TriageModelStore } from '../core/triage/ports.js';
 import type {
   AgentStateRepository,
@@ -40,13 +35,13 @@ import type {
 import type { MetricsSink } from '../core/metrics.js';
 import { NO_METRICS } from '../core/metrics.js';
 import type { WebIntakeLimits } from '../core/use-cases/submit-web-case.js';
-import { env } from './env.js';
-import { metrics } from './observability.js';
+import { logger } from '../runtime/observability.js';
 
 /**
- * The composition root. Handlers take an AppDeps; in Lambda it is built from the environment, in
- * the local stack and in tests from local adapters (lib/local). Only adapters differ, never the
- * handlers or the core.
+ * The composition root (docs/architecture.md#composition-root): every adapter over one table,
+ * built once. Handlers take an AppDeps; in Lambda it is built from the environment
+ * (functions/composition/lambda.ts), in the local stack, the benchmarks and the tests from local
+ * adapters (lib/local). Only adapters differ, never the handlers or the core.
  */
 export interface AppDeps {
   table: TableRef;
@@ -119,6 +114,8 @@ export interface DepsParts {
   caseLinkBase?: string;
   /** CloudWatch EMF in Lambda, memory in the local stack; default none. */
   metrics?: MetricsSink;
+  /** Where a metric that could not be recorded is reported; default the process's logger (functions/runtime/observability.ts). */
+  meteringWarning?: MeteringWarning;
   /** Triage model versions; loaded versions are kept in memory for the process's life. */
   triageModels?: TriageModelStore;
 }
@@ -127,12 +124,13 @@ export const DEFAULT_WEB_LIMITS: WebIntakeLimits = { perIp: 20, perEmail: 5, win
 
 export function makeAppDeps(parts: DepsParts): AppDeps {
   const metrics = parts.metrics ?? NO_METRICS;
+  const warn = parts.meteringWarning ?? ((message, details) => logger.warn(message, details));
   return {
     table: parts.table,
     // Metered: every committed case event that is a metric (created, assigned, SLA) is counted here.
-    cases: meterCaseRepository(makeCaseRepository(parts.table), metrics),
+    cases: meterCaseRepository(makeCaseRepository(parts.table), metrics, warn),
     agentStates: makeAgentStateRepository(parts.table),
-    assignments: meterAssignmentStore(makeAssignmentStore(parts.table), metrics),
+    assignments: meterAssignmentStore(makeAssignmentStore(parts.table), metrics, warn),
     configs: makeConfigRepository(parts.table),
     rateLimiter: makeRateLimiter(parts.table),
     claims: makeSubmissionClaims(parts.table),
@@ -152,7 +150,7 @@ export function makeAppDeps(parts: DepsParts): AppDeps {
     threadingKeys: parts.threadingKeys ?? { keys: unconfigured('the threading key') },
     ...(parts.defaultFromAddress ? { defaultFromAddress: parts.defaultFromAddress } : {}),
     notifier: parts.notifier ?? makeNotifier({ ...(parts.mailer ? { mailer: parts.mailer } : {}), alerts: parts.alerts }),
-    emailStore: meterEmailStore(makeEmailStore(parts.table), metrics),
+    emailStore: meterEmailStore(makeEmailStore(parts.table), metrics, warn),
     swarmNotifier: parts.swarmNotifier ?? makeSlackSwarmNotifier({ webhookUrl: staticWebhookUrl(undefined) }),
     ...(parts.caseLinkBase ? { caseLinkBase: parts.caseLinkBase } : {}),
     metrics,
@@ -163,24 +161,3 @@ export function makeAppDeps(parts: DepsParts): AppDeps {
 const unconfigured = (what: string) => () => {
   throw new Error(`${what} is not configured for this function`);
 };
-
-let awsCached: AppDeps | undefined;
-
-/** AppDeps for Lambda, from the environment CDK set (functions/shared/env.ts). */
-export function awsDeps(): AppDeps {
-  if (awsCached) return awsCached;
-  const e = env();
-  const table = { client: makeDocumentClient({ endpoint: e.DYNAMODB_ENDPOINT }), tableName: e.TABLE_NAME };
-  awsCached = makeAppDeps({
-    table,
-    alerts: e.ALERT_TOPIC_ARN ? makeSnsAlertPublisher(new SNSClient({}), e.ALERT_TOPIC_ARN) : { publish: unconfigured('ALERT_TOPIC_ARN') },
-    workflow: e.STATE_MACHINE_ARN ? makeStepFunctionsStarter(new SFNClient({}), e.STATE_MACHINE_ARN) : { startCase: unconfigured('STATE_MACHINE_ARN') },
-    webLimits: { perIp: e.WEB_RATE_LIMIT_PER_IP, perEmail: e.WEB_RATE_LIMIT_PER_EMAIL, windowSeconds: e.WEB_RATE_LIMIT_WINDOW_SECONDS },
-    webFormReturnUrl: e.WEB_FORM_RETURN_URL,
-    metrics: makePowertoolsMetricsSink(metrics),
-    ...(e.TRIAGE_MODEL_BUCKET ? { triageModels: makeLazyS3ModelStore(e.TRIAGE_MODEL_BUCKET, e.TRIAGE_MODEL_PREFIX) } : {}),
-    // The S3, SES and Secrets Manager adapters are added by functions/shared/email-deps.ts, imported
-    // only by the email intake function so the other bundles do not carry those clients.
-  });
-  return awsCached;
-}

@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { PRESENCES } from '../core/agent-state.js';
-import { CASE_STATUSES } from '../core/case.js';
-import type { CaseStatus } from '../core/case.js';
-import { CHANNELS, ROLES } from '../core/config.js';
-import type { Channel } from '../core/config.js';
-import { MAX_SWARM_SIZE } from '../core/expert-finder.js';
-import { WebSubmissionSchema } from '../core/intake.js';
+import { PRESENCES } from '../../core/agent-state.js';
+import { CASE_STATUSES } from '../../core/case.js';
+import type { CaseStatus } from '../../core/case.js';
+import { CHANNELS, ROLES } from '../../core/config.js';
+import type { Channel } from '../../core/config.js';
+import { MAX_SWARM_SIZE } from '../../core/expert-finder.js';
+import { WebSubmissionSchema } from '../../core/intake.js';
 
 /**
  * The agent/admin API's request and response schemas, in one place: the api handler parses every
- * request with them, and the OpenAPI document (functions/shared/openapi.ts) is generated from them,
+ * request with them, and the OpenAPI document (functions/handlers/api/openapi.ts) is generated from them,
  * so what is documented is what is enforced. Response schemas are open (`looseObject`): the case
  * contract lets the case grow fields, never rename them (docs/architecture.md#the-case-contract).
  */

@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { API_MAX_BODY_KB, CONFIG_MAX_BODY_KB } from './api-limits.js';
-import { ListCasesQuery, REQUEST_COMPONENTS, RESPONSE_COMPONENTS, SearchCasesQuery } from './api-schemas.js';
-import type { RouteDefinition } from './routes.js';
-import { ROUTES } from './routes.js';
-import { ExportQuery, REPORT_RESPONSE_COMPONENTS, ReportQuery } from './report-schemas.js';
+import { API_MAX_BODY_KB, CONFIG_MAX_BODY_KB } from './limits.js';
+import { ListCasesQuery, REQUEST_COMPONENTS, RESPONSE_COMPONENTS, SearchCasesQuery } from './schemas.js';
+import type { RouteDefinition } from '../../http/routes.js';
+import { ROUTES } from '../../http/routes.js';
+import { ExportQuery, REPORT_RESPONSE_COMPONENTS, ReportQuery } from '../reports/schemas.js';
 
 /**
  * The OpenAPI 3.1 document of the HTTP API, generated from the zod schemas the handlers parse with
- * (functions/shared/api-schemas.ts) by zod's own `z.toJSONSchema` (JSON Schema 2020-12, which is
- * OpenAPI 3.1's schema dialect), and from ROUTES (functions/shared/routes.ts) for the paths and
+ * (functions/handlers/api/schemas.ts) by zod's own `z.toJSONSchema` (JSON Schema 2020-12, which is
+ * OpenAPI 3.1's schema dialect), and from ROUTES (functions/http/routes.ts) for the paths and
  * their security. Every route must have an entry in OPERATIONS: the type below makes a missing one
  * a compile error, and test/unit/openapi.test.ts checks the document both ways.
  */
@@ -436,7 +436,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): JsonObject {
   for (const route of ROUTES as readonly RouteDefinition[]) {
     const key = `${route.method} ${route.path}` as RouteKey;
     const doc = OPERATIONS[key];
-    if (!doc) throw new Error(`route ${key} has no entry in OPERATIONS (functions/shared/openapi.ts)`);
+    if (!doc) throw new Error(`route ${key} has no entry in OPERATIONS (functions/handlers/api/openapi.ts)`);
     paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation(route, doc) };
   }
   const retryAfter = { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 0 } } };

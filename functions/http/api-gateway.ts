@@ -4,8 +4,8 @@ import type { Principal } from '../core/authz.js';
 import type { Role } from '../core/config.js';
 import { ROLES } from '../core/config.js';
 import { UnauthorizedError, ValidationError } from '../core/errors.js';
-import { errorBody, errorHeaders, httpStatusOf } from './http-errors.js';
-import { logger } from './observability.js';
+import { errorBody, errorHeaders, httpStatusOf } from './errors.js';
+import { logger } from '../runtime/observability.js';
 
 /**
  * The HTTP side of every handler: API Gateway HTTP API (payload 2.0) events in, structured
@@ -186,10 +186,4 @@ export function httpHandler(fn: HttpFunction) {
       request.response = json(status, errorBody(error), errorHeaders(error));
     },
   });
-}
-
-/** A handler built on first use, so importing the module never reads the environment. */
-export function lazy<E, R>(build: () => (event: E, context: Context) => Promise<R>) {
-  let built: ((event: E, context: Context) => Promise<R>) | undefined;
-  return (event: E, context: Context) => (built ??= build())(event, context);
 }

@@ -1,32 +1,35 @@
 import { makeApplyConfig } from '../core/use-cases/apply-config.js';
-import { makeDispatchToAgent } from '../core/use-cases/dispatch.js';
 import { makeFailCase } from '../core/use-cases/fail-case.js';
 import { makeSetPresence } from '../core/use-cases/presence.js';
 import { makeGetCase, makeGetMe, makeListCases } from '../core/use-cases/read-cases.js';
-import { makeRouteCase } from '../core/use-cases/route-case.js';
 import { makeStampCase } from '../core/use-cases/stamp-case.js';
-import { makeSubmitWebCase } from '../core/use-cases/submit-web-case.js';
 import { makeWorkCase } from '../core/use-cases/work-case.js';
 import { makeCaseUpdates } from '../core/use-cases/case-updates.js';
 import { makeCreateAgentCase } from '../core/use-cases/create-case.js';
 import { makeReplyToCustomer } from '../core/use-cases/reply.js';
 import { makeStartSwarm } from '../core/use-cases/swarm.js';
 import { makeChangeClassification } from '../core/use-cases/classify-case.js';
+import { makeListAgents } from '../core/use-cases/list-agents.js';
+import { makeSearchCases } from '../core/use-cases/search-cases.js';
 import type { AppDeps } from './deps.js';
+import { makeRoutingUseCases } from './routing-use-cases.js';
 import { makeSlaUseCases } from './sla-use-cases.js';
+import { makeWebIntake } from './web-intake.js';
 
 /**
  * Every use case wired to one AppDeps, once. Handlers pick the one they call; the wiring between
- * use cases (a decline reroutes, a closed case frees capacity for dispatch) lives here only.
+ * use cases (a decline reroutes, a closed case frees capacity for dispatch) lives here and in the
+ * slices it is built from (routing-use-cases.ts, sla-use-cases.ts, web-intake.ts), which the
+ * smaller functions import on their own to keep their bundles small.
  */
 export function makeUseCases(deps: AppDeps) {
   const base = { cases: deps.cases, configs: deps.configs, clock: deps.clock, ids: deps.ids };
   const routing = { ...base, agentStates: deps.agentStates, assignments: deps.assignments };
-  const routeCase = makeRouteCase(routing);
-  const dispatchToAgent = makeDispatchToAgent(routing);
+  const routingUseCases = makeRoutingUseCases(deps);
+  const { routeCase, dispatchToAgent } = routingUseCases;
   const workCase = makeWorkCase({ ...base, assignments: deps.assignments, routeCase, dispatchToAgent, workflow: deps.workflow });
-  // SLA clocks and sweeps: functions/shared/sla-use-cases.ts.
-  const sla = makeSlaUseCases(deps);
+  // SLA clocks and sweeps (functions/composition/sla-use-cases.ts), on the same routing use cases.
+  const sla = makeSlaUseCases(deps, routingUseCases);
   // The agent API: phone cases, priority, notes, reassignment by a person, replies, swarms.
   const agentApi = {
     createAgentCase: makeCreateAgentCase({ ...base, workflow: deps.workflow }),
@@ -56,16 +59,11 @@ export function makeUseCases(deps: AppDeps) {
     ...sla,
     stampCase: makeStampCase({ ...base, alerts: deps.alerts, ...(deps.triageModels ? { triageModels: deps.triageModels } : {}) }),
     failCase: makeFailCase({ ...base, alerts: deps.alerts, assignments: deps.assignments }),
-    submitWebCase: makeSubmitWebCase({
-      ...base,
-      workflow: deps.workflow,
-      rateLimiter: deps.rateLimiter,
-      claims: deps.claims,
-      sleep: deps.sleep,
-      limits: deps.webLimits,
-    }),
+    submitWebCase: makeWebIntake(deps),
     getCase: makeGetCase(base),
     listCases: makeListCases(base),
+    searchCases: makeSearchCases(base),
+    listAgents: makeListAgents({ configs: deps.configs, agentStates: deps.agentStates, clock: deps.clock }),
     getMe: makeGetMe({ configs: deps.configs, agentStates: deps.agentStates, clock: deps.clock }),
     setPresence: makeSetPresence({ configs: deps.configs, agentStates: deps.agentStates, clock: deps.clock, dispatchToAgent }),
     applyConfig: makeApplyConfig({

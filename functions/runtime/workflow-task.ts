@@ -1,4 +1,3 @@
-import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { parseOrThrow } from '../core/field-issues.js';
 import { logger } from './observability.js';
@@ -44,12 +43,4 @@ export async function runCaseTask<R>(step: string, caseId: string, work: () => P
     logger.warn('workflow step failed', { step, caseId, error: error as Error });
     throw error;
   }
-}
-
-/** The Lambda entry point around a task function: adds the invocation's context to the logger. */
-export function withLambdaContext<E, R>(fn: (event: E) => Promise<R>): (event: E, context: Context) => Promise<R> {
-  return (event, context) => {
-    logger.addContext(context);
-    return fn(event);
-  };
 }
