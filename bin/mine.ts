@@ -28,9 +28,9 @@ import { caseEventsToCsv, eventsToCsv } from '../functions/core/mining/export-cs
 import { caseEventsToOcelJson } from '../functions/core/mining/export-ocel.js';
 import { caseEventsToXes, eventsToXes } from '../functions/core/mining/export-xes.js';
 import { describeFilter, filterTraces, FilterSyntaxError, isEmptyFilter, parseFilterExpressions, type TraceFilter } from '../functions/core/mining/filter.js';
-import { formatCount } from '../functions/core/mining/format.js';
-import { renderProcessMap } from '../functions/core/mining/process-map.js';
-import { analysisJson, analysisText } from '../functions/core/mining/report.js';
+import { formatCount } from './mine/format.js';
+import { renderProcessMap } from './mine/process-map.js';
+import { analysisJson, analysisText } from './mine/report.js';
 import { DEFAULT_DATA_DIR, isAlive, readStackInfo, stackInfoPath } from '../lib/local/stack-info.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -75,9 +75,9 @@ Output
   -h, --help                show this help
 
 Examples
-  npm run mine -- ../shared/data/eventlogs/helpdesk/helpdesk_finale.csv \\
+  npm run mine -- $CASEFLOW_DATA_DIR/eventlogs/helpdesk/helpdesk_finale.csv \\
     --filter "start=Assign seriousness|Insert ticket" --filter end=Closed --svg map.svg
-  npm run mine -- ../shared/data/eventlogs/bpic2013_incidents/bpi_challenge_2013_incidents.xes.gz --min-edge 100 --svg bpic.svg
+  npm run mine -- $CASEFLOW_DATA_DIR/eventlogs/bpic2013_incidents/bpi_challenge_2013_incidents.xes.gz --min-edge 100 --svg bpic.svg
   npm run mine -- --from-stack --from 2026-11-01 --ocel events.ocel.json`;
 
 class UsageError extends Error {
@@ -318,7 +318,9 @@ async function main(): Promise<number> {
         `${formatCount(analysis.dfg.edges.length)} transitions`,
         ...(isEmptyFilter(filter) ? [] : [`filter: ${describeFilter(filter)}`]),
       ].join(' · ');
-      await writeOutput(values.svg, renderProcessMap(analysis, { minEdgeCount: minEdge, title: `Process map: ${label}`, subtitle }), 'the process map');
+      const drawingFrom = performance.now();
+      const map = await renderProcessMap(analysis, { minEdgeCount: minEdge, title: `Process map: ${label}`, subtitle });
+      await writeOutput(values.svg, map, `the process map (laid out in ${formatCount(performance.now() - drawingFrom)} ms)`);
     }
     const keptEvents = kept.flatMap((t) => t.events);
     if (loaded.caseEvents) {

@@ -6,10 +6,10 @@ import { analyseTraces } from '../../functions/core/mining/analysis.js';
 import { miningEventsFromCaseEvents } from '../../functions/core/mining/case-events.js';
 import { groupTraces } from '../../functions/core/mining/event-log.js';
 import { caseEventsToCsv, csvField } from '../../functions/core/mining/export-csv.js';
-import { caseEventsToOcel, caseEventsToOcelJson, ocelProblems } from '../../functions/core/mining/export-ocel.js';
+import { type caseEventsToOcel, caseEventsToOcelJson, ocelProblems } from '../../functions/core/mining/export-ocel.js';
 import { caseEventsToXes } from '../../functions/core/mining/export-xes.js';
 import { isotonic, layoutLayered } from '../../functions/core/mining/layered-layout.js';
-import { renderProcessMap } from '../../functions/core/mining/process-map.js';
+import { renderProcessMap } from '../../bin/mine/process-map.js';
 import { escapeXml } from '../../functions/core/mining/xml.js';
 
 interface XmlElement {
@@ -270,9 +270,9 @@ describe('OCEL 2.0 export', () => {
   });
 });
 
-describe('process map', () => {
+describe('process map', async () => {
   const analysis = analyseTraces(groupTraces(miningEventsFromCaseEvents(EVENTS)));
-  const svg = renderProcessMap(analysis, { title: 'Our cases', subtitle: '2 cases' });
+  const svg = await renderProcessMap(analysis, { title: 'Our cases', subtitle: '2 cases' });
   const root = parseXml(svg);
   const texts = all(root, 'text').map((t) => t.text);
 
@@ -284,9 +284,9 @@ describe('process map', () => {
     expect(svg).not.toMatch(/href=|<script|<image/);
   });
 
-  it('labels edges with frequency and median time, and hides rare edges on request', () => {
+  it('labels edges with frequency and median time, and hides rare edges on request', async () => {
     expect(svg).toContain('case_created → territory_stamped: 1 · median 1 s');
-    const pruned = renderProcessMap(analysis, { minEdgeCount: 2, title: 't' });
+    const pruned = await renderProcessMap(analysis, { minEdgeCount: 2, title: 't' });
     expect(pruned).not.toContain('case_created → territory_stamped');
     expect(pruned).toContain('transitions below 2 hidden');
   });
