@@ -109,18 +109,6 @@ function distanceToSegment(p: Point, a: Point, b: Point): number {
   return Math.hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
 }
 
-function distanceToRect(points: readonly Point[], r: Rect): number {
-  let best = Number.POSITIVE_INFINITY;
-  for (const p of points) best = Math.min(best, Math.hypot(Math.max(r.x0 - p.x, 0, p.x - r.x1), Math.max(r.y0 - p.y, 0, p.y - r.y1)));
-  return best;
-}
-
-function distanceToPolyline(p: Point, line: readonly Point[]): number {
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 1; i < line.length; i++) best = Math.min(best, distanceToSegment(p, line[i - 1]!, line[i]!));
-  return best;
-}
-
 /** Points every `step` px along the polyline, each with the length it stands for. */
 function walk(line: readonly Point[], step: number): Point[] {
   const out: Point[] = [];
@@ -142,6 +130,45 @@ function length(line: readonly Point[]): number {
 /** Near a node both edges touch, lines converge by design; crossings and overlaps there are not counted. */
 const NODE_ZONE = 14;
 
+/** Segments filed by the square cells they touch, so that "what runs near here" is a look-up. */
+class SegmentGrid {
+  private readonly cells = new Map<string, { edge: number; a: Point; b: Point }[]>();
+  constructor(private readonly size: number) {}
+
+  private keys(r: Rect): string[] {
+    const keys: string[] = [];
+    for (let x = Math.floor(r.x0 / this.size); x <= Math.floor(r.x1 / this.size); x++)
+      for (let y = Math.floor(r.y0 / this.size); y <= Math.floor(r.y1 / this.size); y++) keys.push(`${x},${y}`);
+    return keys;
+  }
+
+  add(edge: number, a: Point, b: Point): void {
+    for (const key of this.keys(bounds([a, b]))) {
+      let list = this.cells.get(key);
+      if (!list) this.cells.set(key, (list = []));
+      list.push({ edge, a, b });
+    }
+  }
+
+  near(r: Rect): Set<{ edge: number; a: Point; b: Point }> {
+    const found = new Set<{ edge: number; a: Point; b: Point }>();
+    for (const key of this.keys(r)) for (const s of this.cells.get(key) ?? []) found.add(s);
+    return found;
+  }
+}
+
+function segmentToRect(a: Point, b: Point, r: Rect): number {
+  if (segmentMeetsRect(a, b, r)) return 0;
+  const toRect = (p: Point) => Math.hypot(Math.max(r.x0 - p.x, 0, p.x - r.x1), Math.max(r.y0 - p.y, 0, p.y - r.y1));
+  const corners = [
+    { x: r.x0, y: r.y0 },
+    { x: r.x1, y: r.y0 },
+    { x: r.x1, y: r.y1 },
+    { x: r.x0, y: r.y1 },
+  ];
+  return Math.min(toRect(a), toRect(b), ...corners.map((c) => distanceToSegment(c, a, b)));
+}
+
 export function measureMap(request: LayoutRequest, layout: MapLayout): MapMetrics {
   const nodeRect = new Map<string, Rect>();
   for (const n of request.nodes) {
@@ -152,98 +179,87 @@ export function measureMap(request: LayoutRequest, layout: MapLayout): MapMetric
     const placed = layout.edges.get(e.id)!;
     const line = sample(placed.start, placed.curves);
     const label = { x0: placed.label.x, y0: placed.label.y, x1: placed.label.x + e.labelWidth, y1: placed.label.y + e.labelHeight };
-    return { e, line, box: bounds(line), label, length: length(line) };
+    return { e, line, label, length: length(line) };
+  });
+  const grid = new SegmentGrid(24);
+  edges.forEach((edge, i) => {
+    for (let p = 1; p < edge.line.length; p++) grid.add(i, edge.line[p - 1]!, edge.line[p]!);
   });
   const sharedZones = (a: (typeof edges)[number], b: (typeof edges)[number]) =>
     [a.e.from, a.e.to].filter((n) => n === b.e.from || n === b.e.to).map((n) => grow(nodeRect.get(n)!, NODE_ZONE));
 
+  const crossingPoints = new Map<string, Point[]>();
+  edges.forEach((a, i) => {
+    for (let p = 1; p < a.line.length; p++) {
+      const from = a.line[p - 1]!;
+      const to = a.line[p]!;
+      for (const s of grid.near(bounds([from, to]))) {
+        if (s.edge <= i) continue;
+        const x = segmentIntersection(from, to, s.a, s.b);
+        if (!x || sharedZones(a, edges[s.edge]!).some((z) => inside(x, z))) continue;
+        const key = `${i} ${s.edge}`;
+        const points = crossingPoints.get(key) ?? [];
+        // One touch or a short run along each other is one crossing, not many.
+        if (points.some((y) => Math.hypot(x.x - y.x, x.y - y.y) < 6)) continue;
+        points.push(x);
+        crossingPoints.set(key, points);
+      }
+    }
+  });
   let crossings = 0;
   let weightedCrossings = 0;
-  for (let i = 0; i < edges.length; i++) {
-    for (let j = i + 1; j < edges.length; j++) {
-      const a = edges[i]!;
-      const b = edges[j]!;
-      if (!meets(grow(a.box, 1), grow(b.box, 1))) continue;
-      const zones = sharedZones(a, b);
-      const points: Point[] = [];
-      for (let p = 1; p < a.line.length; p++) {
-        const segment = bounds([a.line[p - 1]!, a.line[p]!]);
-        if (!meets(grow(segment, 0.01), grow(b.box, 0.01))) continue;
-        for (let q = 1; q < b.line.length; q++) {
-          const x = segmentIntersection(a.line[p - 1]!, a.line[p]!, b.line[q - 1]!, b.line[q]!);
-          if (!x || zones.some((z) => inside(x, z))) continue;
-          // One touch or a short run along each other is one crossing, not many.
-          if (points.some((y) => Math.hypot(x.x - y.x, x.y - y.y) < 6)) continue;
-          points.push(x);
-        }
-      }
-      crossings += points.length;
-      weightedCrossings += points.length * Math.sqrt(a.e.weight * b.e.weight);
-    }
+  for (const [key, points] of crossingPoints) {
+    const [i, j] = key.split(' ').map(Number) as [number, number];
+    crossings += points.length;
+    weightedCrossings += points.length * Math.sqrt(edges[i]!.e.weight * edges[j]!.e.weight);
   }
 
   let edgesThroughBoxes = 0;
-  for (const a of edges) {
-    for (const n of request.nodes) {
-      if (n.id === a.e.from || n.id === a.e.to) continue;
-      const r = grow(nodeRect.get(n.id)!, -2);
-      if (!meets(a.box, r)) continue;
-      for (let p = 1; p < a.line.length; p++) {
-        if (segmentMeetsRect(a.line[p - 1]!, a.line[p]!, r)) {
-          edgesThroughBoxes++;
-          break;
-        }
-      }
+  for (const n of request.nodes) {
+    const r = grow(nodeRect.get(n.id)!, -2);
+    const through = new Set<number>();
+    for (const s of grid.near(r)) {
+      const e = edges[s.edge]!.e;
+      if (e.from !== n.id && e.to !== n.id && !through.has(s.edge) && segmentMeetsRect(s.a, s.b, r)) through.add(s.edge);
     }
+    edgesThroughBoxes += through.size;
   }
 
+  const STEP = 2;
   let overlappingLength = 0;
   let edgeLength = 0;
-  for (const a of edges) {
+  edges.forEach((a, i) => {
     edgeLength += a.length;
-    const step = 2;
-    for (const p of walk(a.line, step)) {
-      for (const b of edges) {
-        if (b === a || !inside(p, grow(b.box, 10))) continue;
+    for (const p of walk(a.line, STEP)) {
+      for (const s of grid.near({ x0: p.x - 10, y0: p.y - 10, x1: p.x + 10, y1: p.y + 10 })) {
+        if (s.edge === i) continue;
+        const b = edges[s.edge]!;
+        if (distanceToSegment(p, s.a, s.b) >= (a.e.thickness + b.e.thickness) / 2) continue;
         if (sharedZones(a, b).some((z) => inside(p, z))) continue;
-        if (distanceToPolyline(p, b.line) < (a.e.thickness + b.e.thickness) / 2) {
-          overlappingLength += step;
-          break;
-        }
+        overlappingLength += STEP;
+        break;
       }
     }
-  }
+  });
 
   let labelOverlaps = 0;
   let labelsOnBoxes = 0;
   let labelsOnOtherEdges = 0;
   let detachedLabels = 0;
   let ambiguousLabels = 0;
-  const dense = edges.map((a) => walk(a.line, 3));
-  for (let i = 0; i < edges.length; i++) {
-    const a = edges[i]!;
-    for (let j = i + 1; j < edges.length; j++) if (meets(grow(a.label, -0.5), grow(edges[j]!.label, -0.5))) labelOverlaps++;
+  edges.forEach((a, i) => {
+    for (const b of edges.slice(i + 1)) if (meets(grow(a.label, -0.5), grow(b.label, -0.5))) labelOverlaps++;
     for (const r of nodeRect.values()) if (meets(grow(a.label, -0.5), r)) labelsOnBoxes++;
     const inner = grow(a.label, -1);
-    for (const b of edges) {
-      if (b === a || !meets(b.box, inner)) continue;
-      for (let p = 1; p < b.line.length; p++) {
-        if (segmentMeetsRect(b.line[p - 1]!, b.line[p]!, inner)) {
-          labelsOnOtherEdges++;
-          break;
-        }
-      }
-    }
-    const corners = [
-      { x: a.label.x0, y: (a.label.y0 + a.label.y1) / 2 },
-      { x: a.label.x1, y: (a.label.y0 + a.label.y1) / 2 },
-      { x: (a.label.x0 + a.label.x1) / 2, y: a.label.y0 },
-      { x: (a.label.x0 + a.label.x1) / 2, y: a.label.y1 },
-    ];
-    if (Math.min(...corners.map((c) => distanceToPolyline(c, a.line))) > 20) detachedLabels++;
-    const own = distanceToRect(dense[i]!, a.label);
-    if (dense.some((points, j) => j !== i && distanceToRect(points, a.label) <= own + 2)) ambiguousLabels++;
-  }
+    const under = new Set<number>();
+    for (const s of grid.near(inner)) if (s.edge !== i && segmentMeetsRect(s.a, s.b, inner)) under.add(s.edge);
+    labelsOnOtherEdges += under.size;
+    let own = Number.POSITIVE_INFINITY;
+    for (let p = 1; p < a.line.length; p++) own = Math.min(own, segmentToRect(a.line[p - 1]!, a.line[p]!, a.label));
+    if (own > 20) detachedLabels++;
+    const reach = grow(a.label, own + 2);
+    if ([...grid.near(reach)].some((s) => s.edge !== i && segmentToRect(s.a, s.b, a.label) <= own + 2)) ambiguousLabels++;
+  });
 
   let flow = 0;
   let upward = 0;
