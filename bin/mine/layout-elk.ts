@@ -10,10 +10,10 @@ const ELK = ElkImport as unknown as typeof ElkImport.default;
  * edge labels on layers of their own next to their edge (so no label covers a box, a line or
  * another label), edges routed as splines around the boxes. The frequency of a transition is its
  * priority: frequent transitions are kept pointing down (cycle breaking), short (layering) and
- * straight (node placement). The side-by-side comparison with the hand-written layout and dagre
- * that chose this is in docs/reports-and-mining.md#the-process-map-layout.
+ * straight (node placement). The side-by-side comparison with a hand-written layered layout and
+ * dagre that chose this is in docs/reports-and-mining.md#the-process-map-layout.
  */
-export const MAP_LAYOUT_OPTIONS: LayoutOptions = {
+const MAP_LAYOUT_OPTIONS: LayoutOptions = {
   'elk.algorithm': 'layered',
   'elk.direction': 'DOWN',
   'elk.edgeRouting': 'SPLINES',

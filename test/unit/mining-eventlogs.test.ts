@@ -123,7 +123,7 @@ describe('helpdesk log (MANIFEST §5)', () => {
         expect(overlap).toBe(false);
       }
     }
-  });
+  }, 60_000);
 });
 
 describe('BPI Challenge 2013 incidents (MANIFEST §3b, §5)', () => {
