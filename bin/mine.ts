@@ -28,10 +28,10 @@ import { caseEventsToCsv, eventsToCsv } from '../functions/core/mining/export-cs
 import { caseEventsToOcelJson } from '../functions/core/mining/export-ocel.js';
 import { caseEventsToXes, eventsToXes } from '../functions/core/mining/export-xes.js';
 import { describeFilter, filterTraces, FilterSyntaxError, isEmptyFilter, parseFilterExpressions, type TraceFilter } from '../functions/core/mining/filter.js';
+import { DEFAULT_DATA_DIR, isAlive, readStackInfo, stackInfoPath } from '../lib/local/stack-info.js';
 import { formatCount } from './mine/format.js';
 import { renderProcessMap } from './mine/process-map.js';
 import { analysisJson, analysisText } from './mine/report.js';
-import { DEFAULT_DATA_DIR, isAlive, readStackInfo, stackInfoPath } from '../lib/local/stack-info.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

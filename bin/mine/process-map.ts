@@ -1,10 +1,10 @@
 import type { ActivityCount, DirectlyFollowsGraph } from '../../functions/core/mining/analysis.js';
-import { formatCount, formatDuration } from './format.js';
 import { quantileSorted } from '../../functions/core/mining/stats.js';
-import { textWidth, wrapLabel } from './text-metrics.js';
 import { escapeXml } from '../../functions/core/mining/xml.js';
+import { formatCount, formatDuration } from './format.js';
 import { elkLayout } from './layout-elk.js';
 import type { Cubic, LayoutEngine, MapEdge, MapNode, Point } from './map-layout.js';
+import { textWidth, wrapLabel } from './text-metrics.js';
 
 /**
  * The directly-follows graph as a self-contained SVG process map, in the manner of Disco and
