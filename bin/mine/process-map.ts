@@ -1,9 +1,10 @@
-import type { ActivityCount, DirectlyFollowsGraph } from './analysis.js';
+import type { ActivityCount, DirectlyFollowsGraph } from '../../functions/core/mining/analysis.js';
+import { quantileSorted } from '../../functions/core/mining/stats.js';
+import { escapeXml } from '../../functions/core/mining/xml.js';
 import { formatCount, formatDuration } from './format.js';
-import { layoutLayered, type LayoutEdge, type LayoutNode, type Point } from './layered-layout.js';
-import { quantileSorted } from './stats.js';
+import { elkLayout } from './layout-elk.js';
+import type { Cubic, LayoutEngine, MapEdge, MapNode, Point } from './map-layout.js';
 import { textWidth, wrapLabel } from './text-metrics.js';
-import { escapeXml } from './xml.js';
 
 /**
  * The directly-follows graph as a self-contained SVG process map, in the manner of Disco and
@@ -23,6 +24,8 @@ export interface ProcessMapOptions {
   title?: string;
   /** One line under the title (cases, events, filter). */
   subtitle?: string;
+  /** Places the boxes and routes the edges (default: ELK's layered layout). */
+  layout?: LayoutEngine;
 }
 
 const START = '\u0000start';
@@ -34,9 +37,11 @@ const LABEL_SIZE = 11;
 const BOX_HEIGHT_ONE_LINE = 42;
 const BOX_HEIGHT_TWO_LINES = 56;
 const ROUND = 30;
-const LOOP_REACH = 30;
 const MAX_STROKE = 9;
 const MIN_STROKE = 1.2;
+/** Label boxes: white padding either side of the text, and their height. */
+const LABEL_PAD = 2;
+const LABEL_HEIGHT = 15;
 
 /** Two colours mixed: t = 0 gives `a`, 1 gives `b`. */
 function mix(a: string, b: string, t: number): string {
@@ -64,13 +69,12 @@ interface EdgeView {
   labelWidth: number;
 }
 
-export function renderProcessMap(input: ProcessMapInput, options: ProcessMapOptions = {}): string {
+export async function renderProcessMap(input: ProcessMapInput, options: ProcessMapOptions = {}): Promise<string> {
   const minEdge = Math.max(1, options.minEdgeCount ?? 1);
 
   const kept = input.dfg.edges.filter((e) => e.count >= minEdge);
   const starts = input.dfg.startActivities.filter((s) => s.count >= minEdge);
   const ends = input.dfg.endActivities.filter((s) => s.count >= minEdge);
-  const selfLoops = new Map(kept.filter((e) => e.from === e.to).map((e) => [e.from, e]));
   const flows = kept.filter((e) => e.from !== e.to);
 
   // An activity stays on the map while some kept edge touches it; an activity with no edges at all
@@ -103,7 +107,8 @@ export function renderProcessMap(input: ProcessMapInput, options: ProcessMapOpti
     Math.ceil(textWidth(l.count, LABEL_SIZE, true) + (l.time ? textWidth(` · ${l.time}`, LABEL_SIZE) : 0));
 
   const edges: EdgeView[] = [];
-  flows.forEach((e, i) => {
+  // Self-loops (rework of one step) are edges like the others: the layout places them and their labels.
+  kept.forEach((e, i) => {
     const label = labelText(e.count, e.medianMs);
     edges.push({
       id: `e${i}`,
@@ -131,33 +136,35 @@ export function renderProcessMap(input: ProcessMapInput, options: ProcessMapOpti
     const width = Math.max(120, Math.ceil(Math.max(...lines.map((l) => textWidth(l, NAME_SIZE, true)), textWidth(formatCount(a.count), COUNT_SIZE)) + 28));
     boxes.set(a.activity, { lines, width, height: lines.length > 1 ? BOX_HEIGHT_TWO_LINES : BOX_HEIGHT_ONE_LINE });
   }
-  const loopLabel = (activity: string) => {
-    const loop = selfLoops.get(activity);
-    return loop ? labelText(loop.count, loop.medianMs) : undefined;
-  };
 
-  const layoutNodes: LayoutNode[] = [
+  const layoutNodes: MapNode[] = [
     { id: START, width: ROUND, height: ROUND, round: true },
-    ...activities.map((a) => {
-      const box = boxes.get(a.activity)!;
-      const loop = loopLabel(a.activity);
-      return { id: a.activity, width: box.width, height: box.height, ...(loop ? { rightExtra: LOOP_REACH + 8 + widthOfLabel(loop) } : {}) };
-    }),
+    ...activities.map((a) => ({ id: a.activity, width: boxes.get(a.activity)!.width, height: boxes.get(a.activity)!.height })),
     { id: END, width: ROUND, height: ROUND, round: true },
   ];
-  const layoutEdges: LayoutEdge[] = edges.map((e) => ({
+  const layoutEdges: MapEdge[] = edges.map((e) => ({
     id: e.id,
     from: e.from,
     to: e.to,
     weight: e.count,
-    labelWidth: e.labelWidth,
-    labelHeight: 14,
+    labelWidth: e.labelWidth + LABEL_PAD * 2,
+    labelHeight: LABEL_HEIGHT,
     thickness: e.thickness,
   }));
-  const layout = layoutLayered(layoutNodes, layoutEdges, { startId: START, endId: END, margin: 24 });
+  const layout = await (options.layout ?? elkLayout)({ nodes: layoutNodes, edges: layoutEdges, startId: START, endId: END, margin: 24 });
 
   const headerHeight = options.title || options.subtitle ? 74 : 0;
-  const width = Math.max(Math.ceil(layout.width), 560);
+  const hidden = input.dfg.edges.length - kept.length;
+  const legend =
+    'Arrows: width and first number = how often one step directly followed the other, second number = median time between them' +
+    (Number.isFinite(slowFrom) ? ' (red: slowest 10 %)' : '') +
+    ' · brown = back to an earlier step or the same one' +
+    (hidden > 0 ? ` · ${formatCount(hidden)} transitions below ${formatCount(minEdge)} hidden` : '');
+  // Wide enough for the header too: a narrow map must not cut its own legend off.
+  const headerWidth = headerHeight
+    ? 48 + Math.max(textWidth(options.title ?? 'Process map', 18, true), textWidth(options.subtitle ?? '', 12), textWidth(legend, 11))
+    : 0;
+  const width = Math.ceil(Math.max(layout.width, headerWidth, 560));
   const height = Math.ceil(layout.height + headerHeight + 8);
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${escapeXml(FONT)}">`);
@@ -166,61 +173,35 @@ export function renderProcessMap(input: ProcessMapInput, options: ProcessMapOpti
   if (headerHeight) {
     out.push(`<text x="24" y="32" font-size="18" font-weight="bold" fill="#1d2733">${escapeXml(options.title ?? 'Process map')}</text>`);
     if (options.subtitle) out.push(`<text x="24" y="52" font-size="12" fill="#4a5563">${escapeXml(options.subtitle)}</text>`);
-    const hidden = input.dfg.edges.length - kept.length;
-    const legend =
-      'Arrows: width and first number = how often one step directly followed the other, second number = median time between them' +
-      (Number.isFinite(slowFrom) ? ' (red: slowest 10 %)' : '') +
-      ' · brown = back to an earlier step' +
-      (hidden > 0 ? ` · ${formatCount(hidden)} transitions below ${formatCount(minEdge)} hidden` : '');
     out.push(`<text x="24" y="68" font-size="11" fill="#6b7480">${escapeXml(legend)}</text>`);
   }
   out.push(`<g transform="translate(0 ${headerHeight})">`);
 
   // Edges: lightest first, so heavy flows are drawn on top.
-  const viewById = new Map(edges.map((e) => [e.id, e]));
-  const placedEdges = [...layout.edges].sort((a, b) => viewById.get(a.id)!.count - viewById.get(b.id)!.count);
+  const centre = (id: string) => layout.nodes.get(id)!;
   const labelMarkup: string[] = [];
-  for (const placed of placedEdges) {
-    const view = viewById.get(placed.id)!;
+  for (const view of [...edges].sort((a, b) => a.count - b.count)) {
+    const placed = layout.edges.get(view.id)!;
     const ratio = Math.sqrt(view.count / maxFlow);
-    const colour = placed.backward ? mix('#e0b98a', '#9a5b13', ratio) : mix('#b9c3ce', '#24384d', ratio);
+    // Rework: a step repeated, or an arrow that climbs back to a step drawn above.
+    const backward = view.from === view.to || centre(view.to).y < centre(view.from).y - 1;
+    const colour = backward ? mix('#e0b98a', '#9a5b13', ratio) : mix('#b9c3ce', '#24384d', ratio);
     const isEndpoint = view.from === START || view.to === END;
-    const arrow = arrowHead(placed.points, view.thickness);
+    const arrow = arrowHead(placed.start, placed.curves, view.thickness);
+    const what =
+      view.from === view.to ? `${view.from} repeated directly: ${view.label.count}` : `${nameOf(view.from)} → ${nameOf(view.to)}: ${view.label.count}`;
     out.push(
-      `<path d="${splinePath(arrow.trimmed)}" fill="none" stroke="${colour}" stroke-width="${view.thickness}" ${isEndpoint ? ` stroke-linecap="butt" stroke-dasharray="${round1(4 + view.thickness)} ${round1(3 + view.thickness / 2)}"` : ' stroke-linecap="round"'}><title>${escapeXml(`${nameOf(view.from)} → ${nameOf(view.to)}: ${view.label.count}${view.label.time ? ` · median ${view.label.time}` : ''}`)}</title></path>`,
+      `<path d="${curvePath(placed.start, arrow.curves)}" fill="none" stroke="${colour}" stroke-width="${view.thickness}" ${isEndpoint ? ` stroke-linecap="butt" stroke-dasharray="${round1(4 + view.thickness)} ${round1(3 + view.thickness / 2)}"` : ' stroke-linecap="round"'}><title>${escapeXml(`${what}${view.label.time ? ` · median ${view.label.time}` : ''}`)}</title></path>`,
     );
     out.push(`<path d="${arrow.head}" fill="${colour}"/>`);
     const slow = view.medianMs !== undefined && view.medianMs >= slowFrom && substantial(view.count);
     labelMarkup.push(edgeLabel(placed.label, view.label, slow));
   }
 
-  for (const a of activities) {
-    const node = layout.nodes.get(a.activity)!;
-    const box = boxes.get(a.activity)!;
-    const loop = selfLoops.get(a.activity);
-    if (loop) {
-      const right = node.x + box.width / 2;
-      const thickness = thicknessOf(loop.count);
-      const ratio = Math.sqrt(loop.count / maxFlow);
-      const colour = mix('#e0b98a', '#9a5b13', ratio);
-      const top = node.y - box.height / 4;
-      const bottom = node.y + box.height / 4;
-      const tipX = right + 1;
-      const length = 7 + thickness * 1.2;
-      out.push(
-        `<path d="M ${round1(right)} ${round1(top)} C ${round1(right + LOOP_REACH)} ${round1(top - 14)} ${round1(right + LOOP_REACH)} ${round1(bottom + 14)} ${round1(tipX + length * 0.8)} ${round1(bottom + length * 0.35)}" fill="none" stroke="${colour}" stroke-width="${thickness}" stroke-linecap="round"><title>${escapeXml(`${a.activity} repeated directly: ${formatCount(loop.count)} · median ${formatDuration(loop.medianMs)}`)}</title></path>`,
-      );
-      const half = 3.5 + thickness * 0.7;
-      out.push(`<path d="${polygon(tipPolygon({ x: tipX + length * 0.92, y: bottom + length * 0.4 }, { x: tipX, y: bottom }, half))}" fill="${colour}"/>`);
-      const slow = loop.medianMs >= slowFrom && substantial(loop.count);
-      labelMarkup.push(edgeLabel({ x: right + LOOP_REACH + 6, y: node.y }, labelText(loop.count, loop.medianMs), slow));
-    }
-  }
-
   out.push(...labelMarkup);
 
   for (const a of activities) {
-    const node = layout.nodes.get(a.activity)!;
+    const node = centre(a.activity);
     const box = boxes.get(a.activity)!;
     const ratio = Math.sqrt(a.count / maxActivity);
     const fill = mix('#eaf2fb', '#1f5fa8', ratio);
@@ -242,8 +223,8 @@ export function renderProcessMap(input: ProcessMapInput, options: ProcessMapOpti
       `<text x="${round1(node.x)}" y="${round1(y + box.height - 8)}" font-size="${COUNT_SIZE}" fill="${sub}" text-anchor="middle">${escapeXml(formatCount(a.count))}</text></g>`,
     );
   }
-  const start = layout.nodes.get(START)!;
-  const end = layout.nodes.get(END)!;
+  const start = centre(START);
+  const end = centre(END);
   out.push(
     `<g><title>start</title><circle cx="${round1(start.x)}" cy="${round1(start.y)}" r="${ROUND / 2}" fill="#2f8f57"/><path d="M ${round1(start.x - 4)} ${round1(start.y - 7)} L ${round1(start.x + 7)} ${round1(start.y)} L ${round1(start.x - 4)} ${round1(start.y + 7)} Z" fill="#ffffff"/></g>`,
   );
@@ -258,40 +239,41 @@ function nameOf(id: string): string {
   return id === START ? 'start' : id === END ? 'end' : id;
 }
 
-function edgeLabel(at: Point, label: { count: string; time?: string }, slow: boolean): string {
+function edgeLabel(topLeft: Point, label: { count: string; time?: string }, slow: boolean): string {
   const w = textWidth(label.count, LABEL_SIZE, true) + (label.time ? textWidth(` · ${label.time}`, LABEL_SIZE) : 0);
   const time = label.time
     ? `<tspan fill="#6b7480" font-weight="normal"> · </tspan><tspan fill="${slow ? '#c0392b' : '#4a5563'}" font-weight="${slow ? 'bold' : 'normal'}">${escapeXml(label.time)}</tspan>`
     : '';
   return (
-    `<rect x="${round1(at.x - 2)}" y="${round1(at.y - 8)}" width="${round1(w + 4)}" height="15" rx="3" fill="#ffffff" fill-opacity="0.85"/>` +
-    `<text x="${round1(at.x)}" y="${round1(at.y + 4)}" font-size="${LABEL_SIZE}" font-weight="bold" fill="#1d2733">${escapeXml(label.count)}${time}</text>`
+    `<rect x="${round1(topLeft.x)}" y="${round1(topLeft.y)}" width="${round1(w + LABEL_PAD * 2)}" height="${LABEL_HEIGHT}" rx="3" fill="#ffffff" fill-opacity="0.85"/>` +
+    `<text x="${round1(topLeft.x + LABEL_PAD)}" y="${round1(topLeft.y + 11.5)}" font-size="${LABEL_SIZE}" font-weight="bold" fill="#1d2733">${escapeXml(label.count)}${time}</text>`
   );
 }
 
-/** A smooth path through the points, vertical at each of them (the flow runs top to bottom). */
-function splinePath(points: readonly Point[]): string {
-  const p0 = points[0]!;
-  const parts = [`M ${round1(p0.x)} ${round1(p0.y)}`];
-  for (let i = 1; i < points.length; i++) {
-    const a = points[i - 1]!;
-    const b = points[i]!;
-    const dy = (b.y - a.y) / 2;
-    parts.push(`C ${round1(a.x)} ${round1(a.y + dy)} ${round1(b.x)} ${round1(b.y - dy)} ${round1(b.x)} ${round1(b.y)}`);
-  }
-  return parts.join(' ');
+function curvePath(start: Point, curves: readonly Cubic[]): string {
+  const p = (q: Point) => `${round1(q.x)} ${round1(q.y)}`;
+  return [`M ${p(start)}`, ...curves.map(([c1, c2, to]) => `C ${p(c1)} ${p(c2)} ${p(to)}`)].join(' ');
 }
 
-/** The arrowhead at the last point, and the points with the last one pulled back under it. */
-function arrowHead(points: readonly Point[], thickness: number): { trimmed: Point[]; head: string } {
-  const tip = points[points.length - 1]!;
-  const before = points[points.length - 2]!;
-  const direction = Math.sign(tip.y - before.y) || 1;
+/**
+ * The arrowhead at the end of the last segment, pointing along its final tangent, and the
+ * segments with their end pulled back under the head so a thick line does not poke through it.
+ */
+function arrowHead(start: Point, curves: readonly Cubic[], thickness: number): { curves: Cubic[]; head: string } {
+  const last = curves[curves.length - 1]!;
+  const tip = last[2];
+  const from = curves.length > 1 ? curves[curves.length - 2]![2] : start;
+  const behind = [last[1], last[0], from].find((q) => Math.hypot(tip.x - q.x, tip.y - q.y) > 0.5) ?? { x: tip.x, y: tip.y - 1 };
+  const d = Math.hypot(tip.x - behind.x, tip.y - behind.y);
+  const ux = (tip.x - behind.x) / d;
+  const uy = (tip.y - behind.y) / d;
   const length = 7 + thickness * 1.2;
   const half = 3.5 + thickness * 0.7;
-  const base = { x: tip.x, y: tip.y - direction * length };
-  const trimmed = [...points.slice(0, -1), { x: tip.x, y: base.y + direction * 1 }];
-  return { trimmed, head: polygon(tipPolygon(base, tip, half)) };
+  const base = { x: tip.x - ux * length, y: tip.y - uy * length };
+  const back = length - 1;
+  const end = { x: tip.x - ux * back, y: tip.y - uy * back };
+  const c2 = { x: last[1].x - ux * back, y: last[1].y - uy * back };
+  return { curves: [...curves.slice(0, -1), [last[0], c2, end]], head: polygon(tipPolygon(base, tip, half)) };
 }
 
 function tipPolygon(base: Point, tip: Point, half: number): Point[] {

@@ -1,6 +1,6 @@
-import type { HandoverSummary, LogAnalysis } from './analysis.js';
+import type { HandoverSummary, LogAnalysis } from '../../functions/core/mining/analysis.js';
+import type { DistributionStats } from '../../functions/core/mining/stats.js';
 import { formatCount, formatDuration, formatShare } from './format.js';
-import type { DistributionStats } from './stats.js';
 
 /** The analysis as the CLI prints it: a JSON document for machines, aligned tables for people. */
 
