@@ -185,3 +185,23 @@ export function workingDayEndedBetween(from: Date, to: Date, calendar?: Business
   }
   return undefined;
 }
+
+/**
+ * The instant the calendar next closes: the end of the open stretch that holds `instant` (spans that
+ * touch, such as 22:00–24:00 and 00:00–06:00, run on as one), or `instant` itself when it is closed.
+ * No calendar (24×7) never closes: the answer is undefined, as it is for a calendar that stays open
+ * beyond MAX_DAYS.
+ */
+export function openUntil(instant: Date, calendar?: BusinessHours): Date | undefined {
+  if (!calendar) return undefined;
+  let end = instant.getTime();
+  let day = localDay(end, calendar);
+  for (let i = 0; i < MAX_DAYS; i++, day = day.plus({ days: 1 })) {
+    for (const span of openSpans(calendar, day)) {
+      if (span.to <= end) continue;
+      if (span.from > end) return new Date(end);
+      end = span.to;
+    }
+  }
+  return undefined;
+}
