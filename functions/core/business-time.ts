@@ -194,8 +194,9 @@ export function workingDayEndedBetween(from: Date, to: Date, calendar?: Business
  */
 export function openUntil(instant: Date, calendar?: BusinessHours): Date | undefined {
   if (!calendar) return undefined;
-  let end = instant.getTime();
-  let day = localDay(end, calendar);
+  const t = instant.getTime();
+  let end = t;
+  let day = localDay(t, calendar);
   for (let i = 0; i < MAX_DAYS; i++, day = day.plus({ days: 1 })) {
     for (const span of openSpans(calendar, day)) {
       if (span.to <= end) continue;
@@ -203,5 +204,6 @@ export function openUntil(instant: Date, calendar?: BusinessHours): Date | undef
       end = span.to;
     }
   }
-  return undefined;
+  // Closed with no opening ahead: closed now. Open all the way: it does not close within reach.
+  return end === t ? new Date(t) : undefined;
 }

@@ -74,6 +74,12 @@ export interface SimulationSetup {
   binMs?: number;
   /** Called now and then with the share of simulated time done (0..1). */
   onProgress?: (done: number) => void;
+  /**
+   * Run every sweep, even those the simulator can tell would change nothing (no capacity freed, no
+   * case newly waiting, nothing time-driven since the last sweep that took nothing). Slower; the
+   * result is the same, which a test checks.
+   */
+  sweepEvenWhenIdle?: boolean;
   /** Told of every arrival and every first assignment (for analyses beyond the figures, such as the theory checks). */
   observer?: SimulationObserver;
 }
@@ -158,6 +164,8 @@ export interface SimulationResult {
   censoredByQueue: Record<string, number[]>;
   /** Measured arrivals per home queue, by channel. */
   arrivalsByQueue: Record<string, Partial<Record<Channel, number>>>;
+  /** Sweeps whose dispatch part ran, and those skipped because nothing they could act on had changed. */
+  sweeps: { run: number; skipped: number };
   events: number;
 }
 
@@ -430,6 +438,8 @@ export function simulate(setup: SimulationSetup): SimulationResult {
   // (nothing: no capacity freed, no case newly waiting, no time-driven change) is skipped.
   let dirty = true;
   let lastSweep = start;
+  let sweepsRun = 0;
+  let sweepsSkipped = 0;
   let endOfShiftDue = false;
 
   const touchAgent = (a: SimAgent, now: number) => {
@@ -770,7 +780,11 @@ export function simulate(setup: SimulationSetup): SimulationResult {
       }
     }
     lastSweep = now;
-    if (!dirty && !timeRules) return;
+    if (!dirty && !timeRules && !setup.sweepEvenWhenIdle) {
+      sweepsSkipped++;
+      return;
+    }
+    sweepsRun++;
     dirty = false;
     let taken = 0;
     const tried = new Set<string>();
@@ -942,6 +956,7 @@ export function simulate(setup: SimulationSetup): SimulationResult {
     waitsByQueue,
     censoredByQueue: censored,
     arrivalsByQueue,
+    sweeps: { run: sweepsRun, skipped: sweepsSkipped },
     events,
   };
 }
