@@ -6,7 +6,8 @@
  * numbers; finds the fewest agents per queue that meet a target. See USAGE.
  */
 import { readFile, mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { makeCaseRepository } from '../functions/adapters/case-repository.js';
 import { makeDocumentClient } from '../functions/adapters/dynamo.js';
@@ -120,10 +121,22 @@ class UsageError extends Error {
   override name = 'UsageError';
 }
 
-const note = (message: string) => process.stderr.write(`${message}\n`);
+/** Where the CLI writes: the process's stdout and stderr, or a test's buffers. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** Whether stderr is a terminal (the progress bar then redraws in place). */
+  tty: boolean;
+}
+
+const processIo: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  tty: Boolean(process.stderr.isTTY),
+};
 
 /** A progress bar on stderr: silent for quick runs, in place on a terminal, a line every few seconds in a log. */
-function progressBar(): { update: Progress; done(): void } {
+function progressBar(io: Io): { update: Progress; done(): void } {
   const started = performance.now();
   let last = 0;
   let printed = false;
@@ -131,19 +144,19 @@ function progressBar(): { update: Progress; done(): void } {
     update(done, label) {
       const now = performance.now();
       if (now - started < 1500) return;
-      const tty = process.stderr.isTTY;
+      const tty = io.tty;
       if (now - last < (tty ? 200 : 5000)) return;
       last = now;
       const share = Math.max(0, Math.min(1, done));
       const width = 30;
       const filled = Math.round(share * width);
       const text = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)} % ${label}`;
-      if (tty) process.stderr.write(`\r${text.padEnd(100)}`);
-      else note(text);
+      if (tty) io.err(`\r${text.padEnd(100)}`);
+      else io.err(`${text}\n`);
       printed = true;
     },
     done() {
-      if (printed && process.stderr.isTTY) process.stderr.write(`\r${' '.repeat(100)}\r`);
+      if (printed && io.tty) io.err(`\r${' '.repeat(100)}\r`);
     },
   };
 }
@@ -269,7 +282,9 @@ function runJson(run: ReplicatedRun) {
   return { metrics: run.metrics, replications: run.results.map(lean) };
 }
 
-async function main(argv: string[]): Promise<number> {
+/** The CLI: returns the exit code (0, or 2 for bad usage naming the option). */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const note = (message: string) => io.err(`${message}\n`);
   let parsed;
   try {
     parsed = parseArgs({
@@ -319,10 +334,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    console.log(USAGE);
+    io.out(`${USAGE}\n`);
     return 0;
   }
-  const bar = progressBar();
+  const bar = progressBar(io);
   try {
     const mode = positionals[0] === 'staff' ? 'staff' : 'run';
     const files = mode === 'staff' ? positionals.slice(1) : positionals;
@@ -464,14 +479,14 @@ async function main(argv: string[]): Promise<number> {
       const result = staff(setup, { target, replications, ...(queues.length ? { queues } : {}), ...(maxAgents ? { maxAgents } : {}) }, bar.update);
       bar.done();
       if (values.svg && result.final)
-        await writeSvg(str(values, 'svg')!, result.final, `Staffed for ${target.text}: ${basename(configPath)}`, arrivals.description);
+        await writeSvg(io, str(values, 'svg')!, result.final, `Staffed for ${target.text}: ${basename(configPath)}`, arrivals.description);
       if (values.json) {
         const { final, ...rest } = result;
-        process.stdout.write(
+        io.out(
           `${JSON.stringify({ mode, setup: describeSetup(setup, configPath), ...rest, final: final ? runJson(final) : null, elapsedMs: Math.round(performance.now() - started) }, null, 2)}\n`,
         );
       } else {
-        process.stdout.write(`${formatStaffing(result, heading)}\n\nDone in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`);
+        io.out(`${formatStaffing(result, heading)}\n\nDone in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`);
       }
       return 0;
     }
@@ -485,26 +500,26 @@ async function main(argv: string[]): Promise<number> {
         `Compared: A = ${basename(configPath)}${applied.notes.length ? ` (${applied.notes.join('; ')})` : ''}; B = ${compareName}${compareNotes.length ? ` (${compareNotes.join('; ')})` : ''}`,
       ];
       if (values.svg) {
-        await writeChart(str(values, 'svg')!, `Compared: A = ${basename(configPath)}, B = ${compareName}`, arrivals.description, [
+        await writeChart(io, str(values, 'svg')!, `Compared: A = ${basename(configPath)}, B = ${compareName}`, arrivals.description, [
           { name: `A: ${basename(configPath)}`, timeline: meanTimeline(result.a.results.map((r) => r.timeline)) },
           { name: `B: ${compareName}`, timeline: meanTimeline(result.b.results.map((r) => r.timeline)) },
         ]);
       }
       if (values.json) {
-        process.stdout.write(
+        io.out(
           `${JSON.stringify({ mode: 'compare', setup: describeSetup(setup, configPath), b: compareName, a: runJson(result.a), bRun: runJson(result.b), differences: result.differences, elapsedMs: Math.round(performance.now() - started) }, null, 2)}\n`,
         );
       } else {
-        process.stdout.write(`${formatComparison(result, head, names)}\n\nDone in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`);
+        io.out(`${formatComparison(result, head, names)}\n\nDone in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`);
       }
       return 0;
     }
 
     const run = replicate(setup, replications, bar.update);
     bar.done();
-    if (values.svg) await writeSvg(str(values, 'svg')!, run, `Simulation: ${basename(configPath)}`, arrivals.description);
+    if (values.svg) await writeSvg(io, str(values, 'svg')!, run, `Simulation: ${basename(configPath)}`, arrivals.description);
     if (values.json) {
-      process.stdout.write(
+      io.out(
         `${JSON.stringify({ mode, setup: describeSetup(setup, configPath), observedInLog: observed ?? null, ...runJson(run), elapsedMs: Math.round(performance.now() - started) }, null, 2)}\n`,
       );
     } else {
@@ -512,7 +527,7 @@ async function main(argv: string[]): Promise<number> {
       const inLog = observed
         ? `\nIn the log itself: wait until first assignment mean ${fmt(observed.mean)}, p50 ${fmt(observed.p50)}, p90 ${fmt(observed.p90)}, p99 ${fmt(observed.p99)} (${observed.count} cases)`
         : '';
-      process.stdout.write(
+      io.out(
         `${text}${inLog}\n\nSimulated ${run.results.reduce((s, r) => s + r.arrivals.total, 0)} cases in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`,
       );
     }
@@ -546,16 +561,17 @@ function describeSetup(setup: SimulationSetup, configPath: string) {
   };
 }
 
-async function writeChart(path: string, title: string, subtitle: string, series: Parameters<typeof renderChart>[0]['series']): Promise<void> {
+async function writeChart(io: Io, path: string, title: string, subtitle: string, series: Parameters<typeof renderChart>[0]['series']): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, renderChart({ title, subtitle, series }), 'utf8');
-  note(`wrote the chart to ${path}`);
+  io.err(`wrote the chart to ${path}\n`);
 }
 
-async function writeSvg(path: string, run: ReplicatedRun, title: string, subtitle: string): Promise<void> {
-  await writeChart(path, title, `${subtitle}${run.results.length > 1 ? ` (mean of ${run.results.length} replications)` : ''}`, [
+async function writeSvg(io: Io, path: string, run: ReplicatedRun, title: string, subtitle: string): Promise<void> {
+  await writeChart(io, path, title, `${subtitle}${run.results.length > 1 ? ` (mean of ${run.results.length} replications)` : ''}`, [
     { name: title, timeline: meanTimeline(run.results.map((r) => r.timeline)) },
   ]);
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Run when executed (npm run simulate); a test imports main and calls it.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { isOpenAt, localTime, parseHhmm } from '../../functions/core/business-hours.js';
-import { nextOpening, openUntil } from '../../functions/core/business-time.js';
+import {
+  addBusinessTime,
+  businessTimeBetween,
+  nextOpening,
+  openUntil,
+  subtractBusinessTime,
+  workingDayEndedBetween,
+} from '../../functions/core/business-time.js';
 import type { BusinessHours } from '../../functions/core/config.js';
 import { BusinessHoursSchema, parseRoutingConfig } from '../../functions/core/config.js';
 import type { MiningEvent } from '../../functions/core/mining/event-log.js';
@@ -145,6 +152,120 @@ describe('isOpenAt, which now remembers its last answer per calendar', () => {
       { numRuns: 200 },
     );
   });
+});
+
+describe('business-time arithmetic, which now walks days it remembers', () => {
+  // The arithmetic done plainly: every step asks luxon for the next local day (its start of day) and its spans.
+  const WEEKDAY: Record<number, string> = { 1: 'mon', 2: 'tue', 3: 'wed', 4: 'thu', 5: 'fri', 6: 'sat', 7: 'sun' };
+  const spansOf = (calendar: BusinessHours, day: DateTime) => {
+    const key = day.toISODate()!;
+    if (calendar.holidays.includes(key)) return [];
+    const intervals = (calendar.weekly as Record<string, { start: string; end: string }[]>)[WEEKDAY[day.weekday]!] ?? [];
+    const at = (hhmm: string) =>
+      hhmm === '24:00'
+        ? day.plus({ days: 1 }).startOf('day').toMillis()
+        : DateTime.fromObject(
+            { year: day.year, month: day.month, day: day.day, hour: Math.floor(parseHhmm(hhmm) / 60), minute: parseHhmm(hhmm) % 60 },
+            { zone: calendar.timezone },
+          ).toMillis();
+    const spans = intervals
+      .map((i) => ({ from: at(i.start), to: at(i.end) }))
+      .filter((x) => x.to > x.from)
+      .sort((a, b) => a.from - b.from);
+    const merged: { from: number; to: number }[] = [];
+    for (const x of spans) {
+      const last = merged[merged.length - 1];
+      if (last && x.from <= last.to) last.to = Math.max(last.to, x.to);
+      else merged.push({ ...x });
+    }
+    return merged;
+  };
+  const day0 = (t: number, c: BusinessHours) => DateTime.fromMillis(t, { zone: c.timezone }).startOf('day');
+  const between = (a: number, b: number, c: BusinessHours) => {
+    let total = 0;
+    for (let d = day0(a, c); d <= day0(b, c); d = d.plus({ days: 1 }).startOf('day'))
+      for (const x of spansOf(c, d)) total += Math.max(0, Math.min(x.to, b) - Math.max(x.from, a));
+    return b > a ? total : 0;
+  };
+  const add = (a: number, ms: number, c: BusinessHours) => {
+    if (ms === 0) return a;
+    let left = ms;
+    for (let d = day0(a, c), i = 0; i < 400; i++, d = d.plus({ days: 1 }).startOf('day')) {
+      for (const x of spansOf(c, d)) {
+        const from = Math.max(x.from, a);
+        if (x.to <= from) continue;
+        if (left <= x.to - from) return from + left;
+        left -= x.to - from;
+      }
+    }
+    return Number.NaN;
+  };
+  const opening = (a: number, c: BusinessHours) => {
+    for (let d = day0(a, c), i = 0; i < 400; i++, d = d.plus({ days: 1 }).startOf('day'))
+      for (const x of spansOf(c, d)) if (x.to > a) return Math.max(x.from, a);
+    return Number.NaN;
+  };
+  const calendar = fc
+    .record({
+      timezone: fc.constantFrom('Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'America/Santiago', 'Asia/Kolkata'),
+      weekly: fc.record(
+        {
+          mon: fc.constant([{ start: '09:00', end: '17:00' }]),
+          fri: fc.constantFrom(
+            [
+              { start: '08:00', end: '12:00' },
+              { start: '13:00', end: '16:00' },
+            ],
+            [{ start: '22:00', end: '24:00' }],
+          ),
+          sat: fc.constantFrom([{ start: '00:00', end: '06:00' }], [{ start: '00:00', end: '24:00' }]),
+          sun: fc.constantFrom([{ start: '01:00', end: '04:00' }], [{ start: '00:00', end: '24:00' }], [{ start: '02:30', end: '03:30' }]),
+        },
+        { requiredKeys: ['mon'] },
+      ),
+      holidays: fc.subarray(['2026-03-30', '2026-10-26', '2026-04-06']),
+    })
+    .map((c) => BusinessHoursSchema.parse({ id: 'cal', ...c }));
+  const around = fc.constantFrom(
+    ...['2026-03-06', '2026-03-27', '2026-04-03', '2026-09-04', '2026-10-02', '2026-10-23', '2026-10-30'].map((d) => Date.parse(`${d}T00:00:00Z`)),
+  );
+
+  it('counts the last day after a DST change that skips midnight (Chile): Thursday evening to Monday 09:01 in Santiago is one business minute', () => {
+    // On 2026-09-06 Santiago's clocks go from 23:59:59 to 01:00: that day has no midnight. Walking
+    // days by adding one day to a midnight then landed on 01:00 and stopped a day short.
+    const monday = BusinessHoursSchema.parse({ id: 'cal', timezone: 'America/Santiago', weekly: { mon: [{ start: '09:00', end: '17:00' }] } });
+    const thursday = new Date('2026-09-04T00:59:00Z'); // Thursday 20:59 in Santiago (UTC−4)
+    const mondayMorning = new Date('2026-09-07T12:01:00Z'); // 09:01 in Santiago (UTC−3)
+    expect(businessTimeBetween(thursday, mondayMorning, monday)).toBe(60_000);
+    expect(workingDayEndedBetween(new Date('2026-09-07T19:30:00Z'), new Date('2026-09-07T21:00:00Z'), monday)?.toISOString()).toBe('2026-09-07T20:00:00.000Z');
+  });
+
+  it('gives what walking the days afresh gives, across DST changes, forwards and backwards in any order', () => {
+    fc.assert(
+      fc.property(
+        calendar,
+        around,
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 9 * 24 * 60 }), fc.integer({ min: 0, max: 60 * 60 })), { minLength: 1, maxLength: 12 }),
+        (cal, base, steps) => {
+          for (const [minute, amountMinutes] of steps) {
+            const a = base + minute * 60_000;
+            const b = a + amountMinutes * 60_000 * 2;
+            const ms = amountMinutes * 60_000;
+            if (businessTimeBetween(new Date(a), new Date(b), cal) !== between(a, b, cal)) return false;
+            if (addBusinessTime(new Date(a), ms, cal).getTime() !== add(a, ms, cal)) return false;
+            if (nextOpening(new Date(a), cal).getTime() !== opening(a, cal)) return false;
+            // subtract is add's inverse on the business clock.
+            const later = addBusinessTime(new Date(a), ms, cal);
+            if (businessTimeBetween(subtractBusinessTime(later, ms, cal), later, cal) !== ms) return false;
+            const ended = workingDayEndedBetween(new Date(a), new Date(b), cal);
+            if (ended && (ended.getTime() <= a || ended.getTime() > b || opening(ended.getTime(), cal) - ended.getTime() < 4 * HOUR)) return false;
+          }
+          return true;
+        },
+      ),
+      { numRuns: 150 },
+    );
+  }, 60_000);
 });
 
 describe('the event queue and the waiting index', () => {
