@@ -45,10 +45,8 @@ export interface ReplicatedRun {
 function intervals(results: readonly SimulationResult[]): Record<string, Interval> {
   const all = results.map(metricsOf);
   const names = [...new Set(all.flatMap((m) => Object.keys(m)))];
-  // A figure missing from a replication (a queue where nothing waited) counts as 0 there, except shares.
-  return Object.fromEntries(
-    names.map((n) => [n, meanInterval(all.map((m) => m[n] ?? (n.endsWith('.attainment') ? Number.NaN : 0)).filter((v) => !Number.isNaN(v)))]),
-  );
+  // A figure missing from a replication (a queue with no case assigned in it) is left out there.
+  return Object.fromEntries(names.map((n) => [n, meanInterval(all.flatMap((m) => (m[n] === undefined ? [] : [m[n]!])))]));
 }
 
 export type Progress = (done: number, label: string) => void;
@@ -94,12 +92,12 @@ export function compare(a: SimulationSetup, b: SimulationSetup, replications: nu
   const names = [...new Set([...ma, ...mb].flatMap((m) => Object.keys(m)))];
   const differences: Record<string, Interval> = {};
   for (const n of names) {
-    const share = n.endsWith('.attainment');
+    // Only where both runs have the figure: a queue one configuration does not have has no difference.
     const diffs: number[] = [];
     for (let r = 0; r < replications; r++) {
-      const x = ma[r]![n] ?? (share ? Number.NaN : 0);
-      const y = mb[r]![n] ?? (share ? Number.NaN : 0);
-      if (!Number.isNaN(x) && !Number.isNaN(y)) diffs.push(y - x);
+      const x = ma[r]![n];
+      const y = mb[r]![n];
+      if (x !== undefined && y !== undefined) diffs.push(y - x);
     }
     differences[n] = meanInterval(diffs);
   }

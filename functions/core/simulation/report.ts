@@ -161,6 +161,7 @@ export function formatComparison(c: Comparison, heading: string[], names: { a: s
   }
   out.push(...table(rowsOut, ['l', 'r', 'r', 'r', 'l']).map((l) => `  ${l}`));
   out.push('', `  * the interval excludes zero: the configurations differ in this figure (${c.a.results.length} paired replications, common random numbers)`);
+  if (metrics.some((m) => c.differences[m]!.n === 0)) out.push('  n/a: a figure only one of the configurations has (a queue the other does not have)');
   return out.join('\n');
 }
 

@@ -154,7 +154,7 @@ export interface SimulationResult {
     overflow: number;
     /** Assignments where customer history put the winner first. */
     preferred: number;
-    /** Assignments by the relaxation stage of the case's requirements (0: as required). */
+    /** Assignments of cases with requirements (a rule's skills, a language) by how far they had relaxed (0: as required). */
     byRelaxationStage: Record<string, number>;
   };
   timeline: { binMinutes: number; timezone: string; days: number; bins: TimelineBin[] };
@@ -318,6 +318,7 @@ export function simulate(setup: SimulationSetup): SimulationResult {
   const cases = new Map<number, SimCase>();
   const hasSla = config.slaPolicies.length > 0;
   const timeRules = config.rules.some((r) => readsNow(r.when));
+  const rulesWithSkills = new Set(config.rules.filter((r) => (r.then.requireSkills?.length ?? 0) > 0).map((r) => r.id));
   // Relaxation drops skill requirements (only rules have them) and then the language one (only agents who list languages are filtered by it).
   const relaxMatters =
     compiled.relaxAfterMs > 0 && (config.rules.some((r) => (r.then.requireSkills?.length ?? 0) > 0) || config.agents.some((a) => a.languages.length > 0));
@@ -555,7 +556,10 @@ export function simulate(setup: SimulationSetup): SimulationResult {
       totalAssignments++;
       byPath[path] = (byPath[path] ?? 0) + 1;
       if (decision) {
-        byStage[decision.relaxationStage] = (byStage[decision.relaxationStage] ?? 0) + 1;
+        // The stage only says something for a case that had requirements to relax: skills from its rule, or a language.
+        if (next.language || (decision.rule && rulesWithSkills.has(decision.rule.id))) {
+          byStage[decision.relaxationStage] = (byStage[decision.relaxationStage] ?? 0) + 1;
+        }
         const won = decision.ranking[0]?.agentId === a.agent.id ? decision.ranking[0] : decision.ranking.find((r) => r.agentId === a.agent.id);
         if (won && won.queue !== decision.queue) overflowAssignments++;
         const step = decision.steps[decision.steps.length - 1];
