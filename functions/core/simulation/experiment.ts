@@ -122,7 +122,7 @@ export function attainmentOf(results: readonly SimulationResult[], queue: string
 export interface QueueStaffing {
   queue: string;
   members: number;
-  /** Measured arrivals per hour of the queue's open time. */
+  /** Measured arrivals per hour of the time the load is spread over (the queue's open hours with business work time, else the whole window). */
   arrivalsPerOpenHour: number;
   meanHandleMs: number;
   channel: Channel;
@@ -179,7 +179,9 @@ export function staff(
     const first = base.results[0]!;
     const from = new Date(first.window.measuredFrom);
     const to = new Date(first.window.end);
-    const openMs = Math.max(1, businessTimeBetween(from, to, calendar));
+    // Cases held on the wall clock keep capacity busy round the clock: the load is the rate over the
+    // whole window times the handle time. Held only in working hours, it is the rate over those hours.
+    const openMs = Math.max(1, setup.workTime === 'business' ? businessTimeBetween(from, to, calendar) : to.getTime() - from.getTime());
     const arrivals = sum(byChannel) / base.results.length;
     const perOpenHour = (arrivals / openMs) * 3_600_000;
     const meanHandleMs = setup.handle.distribution.mean;
@@ -208,7 +210,9 @@ export function staff(
       const run = replicate(
         { ...setup, config: applyAgentChanges(config, [...changes, { queue: q.id, count: n }]).config },
         options.replications,
-        progress ? (d) => progress(0.1 + 0.8 * Math.min(0.999, share + d / (8 * todo.length)), `staffing ${q.id}: trying ${n} agents`) : undefined,
+        progress
+          ? (d) => progress(0.1 + 0.8 * Math.min(0.999, share + d / (8 * todo.length)), `staffing ${q.id}: trying ${n} agent${n === 1 ? '' : 's'}`)
+          : undefined,
       );
       const a = attainmentOf(run.results, q.id, target.withinMs);
       const outcome = { attainment: a.share, cases: a.cases };

@@ -167,7 +167,7 @@ export function formatComparison(c: Comparison, heading: string[], names: { a: s
 
 export function formatStaffing(s: StaffingResult, heading: string[]): string {
   const out = [...heading, `Target: ${s.target.text} (share of each queue's cases assigned within the time)`, ''];
-  const rowsOut = [['queue', 'members now', 'arrivals / open h', 'mean handle', 'per agent', 'Erlang C', 'simulated', 'attainment', 'tried']];
+  const rowsOut = [['queue', 'members now', 'arrivals / h', 'mean handle', 'per agent', 'Erlang C', 'simulated', 'attainment', 'tried']];
   for (const q of s.queues) {
     rowsOut.push([
       q.queue,
@@ -186,7 +186,7 @@ export function formatStaffing(s: StaffingResult, heading: string[]): string {
   for (const q of notes) out.push(`  ${q.queue}: ${q.note}`);
   out.push(
     '',
-    "  Erlang C: M/M/(c·k) with the arrival rate over the queue's open hours; simulated: the fewest agents for which the replications met the target (one fewer did not). Attainment is that of the final run with every queue at its number.",
+    "  Erlang C: M/M/(c·k) with the queue's arrival rate (over its open hours when work time counts only those) and the mean handle time; simulated: the fewest agents for which the replications met the target (one fewer did not). Attainment is that of the final run with every queue at its number.",
   );
   if (s.changes.length) out.push(`  To run it: ${s.changes.map((c) => `--agents ${c.queue}=${c.count}`).join(' ')}`);
   return out.join('\n');
