@@ -24,7 +24,7 @@ import { replicate } from '../../functions/core/simulation/experiment.js';
 import { parseDuration, parseTarget, SimulationOptionError } from '../../functions/core/simulation/options.js';
 import { randomAt, uniformAt } from '../../functions/core/simulation/random.js';
 import { formatRun } from '../../functions/core/simulation/report.js';
-import { iso } from '../../functions/core/simulation/simulate.js';
+import { iso } from '../../functions/core/simulation/clock.js';
 import { quantileSorted, summarise } from '../../functions/core/simulation/stats.js';
 import { WaitingIndex, type WaitingEntry } from '../../functions/core/simulation/waiting-index.js';
 
@@ -559,7 +559,7 @@ describe('figures, report and chart', () => {
     expect(timeline.bins.reduce((s, b) => s + b.arrivalsPerDay, 0)).toBeCloseTo(mean, 6);
     const svg = renderChart({ title: 'A <title> & more', series: [{ name: 'x', timeline }] });
     expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg).toContain('A &lt;title&gt; &amp; more');
+    expect(svg).toContain('<title>A &lt;title&gt; &amp; more</title>');
     expect(svg).toContain('Cases waiting');
     expect(svg).toContain('queue q');
     expect(svg.trim().endsWith('</svg>')).toBe(true);

@@ -1,4 +1,6 @@
-import type { SimulationResult, TimelineBin } from './simulate.js';
+import type { Timeline, TimelineBin } from './timeline.js';
+
+export type { Timeline } from './timeline.js';
 
 /**
  * The simulator's chart, as SVG written directly: over the day (local time of the chosen zone), the
@@ -6,8 +8,6 @@ import type { SimulationResult, TimelineBin } from './simulate.js';
  * of the cases that arrived at that time. With two runs (a comparison) both are drawn, the second
  * dashed.
  */
-
-export type Timeline = SimulationResult['timeline'];
 
 /** The average of several replications' timelines (same bins). */
 export function meanTimeline(timelines: readonly Timeline[]): Timeline {
@@ -72,7 +72,8 @@ export function renderChart(options: { title: string; subtitle?: string; series:
   const x = (minute: number) => left + (minute / 1440) * plotW;
   const out: string[] = [];
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12" role="img">`,
+    `<title>${esc(options.title)}</title>`,
     `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
     `<text x="${left}" y="28" font-size="17" font-weight="bold">${esc(options.title)}</text>`,
   );

@@ -1,29 +1,29 @@
-import { DateTime } from 'luxon';
 import type { AgentState } from '../agent-state.js';
 import { initialAgentState, spareCapacity, utilisation } from '../agent-state.js';
 import { isOpenAt } from '../business-hours.js';
 import { addBusinessTime, businessTimeBetween, nextOpening, openUntil, workingDayEndedBetween } from '../business-time.js';
 import type { CaseRecord } from '../case.js';
-import { formatCaseNumber } from '../case.js';
 import type { Agent, BusinessHours, Channel, ConditionNode, RoutingConfig } from '../config.js';
 import { CHANNELS, priorityRank } from '../config.js';
-import { normaliseCase } from '../normalise/index.js';
 import type { IdGenerator } from '../ports.js';
-import { computePriority } from '../priority.js';
 import type { CompiledRouting, CustomerHistory, EngineDecision } from '../routing.js';
 import { compileRouting, decideRouting } from '../routing.js';
 import type { MilestoneName } from '../sla.js';
 import { evaluateSla, MILESTONES, nextSlaDeadline, slaContext, startSla, syncSla } from '../sla.js';
-import { decideTerritory } from '../territory.js';
 import { dispatchOrder, QUEUE_HEAD, queuesServedBy } from '../use-cases/dispatch.js';
 import { assignedCase, queuedCase } from '../use-cases/route-case.js';
 import { firstResponseChange, slaAfterChange } from '../use-cases/sla-clock.js';
 import { dispatchCandidates } from '../use-cases/sweep.js';
 import type { Arrival, ArrivalSource } from './arrivals.js';
 import type { Distribution } from './distributions.js';
+import { iso } from './clock.js';
 import { EventQueue } from './event-queue.js';
 import { randomAt, STREAMS } from './random.js';
+import { buildCase, stamp } from './stamping.js';
 import { summarise, type Summary } from './stats.js';
+import { type ArrivalCell, type Timeline, timelineOf, type WaitingCell } from './timeline.js';
+
+export type { Timeline, TimelineBin } from './timeline.js';
 import { WaitingIndex, type WaitingEntry } from './waiting-index.js';
 
 /**
@@ -120,18 +120,6 @@ export interface AgentFigures {
   assigned: number;
 }
 
-export interface TimelineBin {
-  /** Minutes since local midnight at the bin's start. */
-  minute: number;
-  /** Time-average number of cases waiting, over every day, in total and per queue. */
-  waiting: number;
-  waitingByQueue: Record<string, number>;
-  /** Cases that arrived in the bin (per day, on average) and their mean wait until assignment. */
-  arrivalsPerDay: number;
-  meanWaitMs: number;
-  assignedCount: number;
-}
-
 export interface SimulationResult {
   seed: number;
   window: { start: string; end: string; measuredFrom: string; stoppedAt: string };
@@ -157,7 +145,7 @@ export interface SimulationResult {
     /** Assignments of cases with requirements (a rule's skills, a language) by how far they had relaxed (0: as required). */
     byRelaxationStage: Record<string, number>;
   };
-  timeline: { binMinutes: number; timezone: string; days: number; bins: TimelineBin[] };
+  timeline: Timeline;
   /** Waits of measured cases by home queue, raw, for targets (milliseconds; censored cases excluded). */
   waitsByQueue: Record<string, number[]>;
   /** Measured cases per home queue still waiting at the end: their ages then (milliseconds). */
@@ -256,36 +244,6 @@ class SoleAgentStates implements ReadonlyMap<string, AgentState> {
     return this.entries();
   }
 }
-/**
- * Epoch milliseconds as an ISO-8601 instant, as `Date.prototype.toISOString` writes it, for years
- * 1970–9999. Written by hand because the simulator stamps several instants per case and the date
- * part changes once a day.
- */
-let isoDay = Number.NaN;
-let isoPrefix = '';
-let isoLastMs = Number.NaN;
-let isoLast = '';
-export function iso(value: number): string {
-  const ms = Math.floor(value);
-  if (ms === isoLastMs) return isoLast;
-  if (ms < 0 || ms >= 253402300800000) return new Date(ms).toISOString();
-  const day = Math.floor(ms / 86_400_000);
-  if (day !== isoDay) {
-    isoDay = day;
-    isoPrefix = new Date(day * 86_400_000).toISOString().slice(0, 11);
-  }
-  let rest = ms - day * 86_400_000;
-  const h = Math.floor(rest / 3_600_000);
-  rest -= h * 3_600_000;
-  const m = Math.floor(rest / 60_000);
-  rest -= m * 60_000;
-  const sec = Math.floor(rest / 1000);
-  const milli = rest - sec * 1000;
-  isoLastMs = ms;
-  isoLast = `${isoPrefix}${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${sec < 10 ? '0' : ''}${sec}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
-  return isoLast;
-}
-
 /** Does any condition read `now` (the evaluation instant)? Then routing can change with time alone. */
 function readsNow(node: ConditionNode): boolean {
   if ('all' in node) return node.all.some(readsNow);
@@ -405,8 +363,8 @@ export function simulate(setup: SimulationSetup): SimulationResult {
   let events = 0;
 
   // Timeline: waiting count integrated over absolute bins, mapped to local time of day at the end.
-  const absWaiting = new Map<number, { area: number; byQueue: Map<string, number> }>();
-  const absArrivals = new Map<number, { arrivals: number; waitSum: number; assigned: number }>();
+  const absWaiting = new Map<number, WaitingCell>();
+  const absArrivals = new Map<number, ArrivalCell>();
   let lastWaitingChange = measureFrom;
   const waitingNow = new Map<string, number>();
   const integrateWaiting = (now: number) => {
@@ -962,157 +920,5 @@ export function simulate(setup: SimulationSetup): SimulationResult {
     arrivalsByQueue,
     sweeps: { run: sweepsRun, skipped: sweepsSkipped },
     events,
-  };
-}
-
-/** A case as the intake would write it: `new`, with the arrival's fields. */
-function buildCase(arrival: Arrival, index: number, now: number, config: RoutingConfig): CaseRecord {
-  const f = arrival.fields;
-  const at = iso(now);
-  const rec: CaseRecord = {
-    caseId: `sim-${String(index).padStart(8, '0')}`,
-    caseNumber: formatCaseNumber(index + 1),
-    channel: f.channel ?? defaultChannel(config),
-    status: 'new',
-    priority: config.defaultPriority,
-    priorityRank: priorityRank(config, config.defaultPriority),
-    subject: f.subject ?? '',
-    description: '',
-    contact: { email: f.contact?.email ?? '', ...(f.contact?.name ? { name: f.contact.name } : {}), ...(f.contact?.phone ? { phone: f.contact.phone } : {}) },
-    routing: { excludedAgents: [], attempts: 0 },
-    createdAt: at,
-    updatedAt: at,
-    version: 0,
-  };
-  if (f.account) rec.account = { ...f.account };
-  if (f.location) rec.location = { ...f.location };
-  if (f.product) rec.product = f.product;
-  if (f.type) rec.type = f.type;
-  if (f.severity) rec.severity = f.severity;
-  if (f.language) rec.language = f.language;
-  return rec;
-}
-
-const channelCache = new WeakMap<RoutingConfig, Channel>();
-/** Without a channel in the arrivals: the channel most capacity is configured for. */
-export function defaultChannel(config: RoutingConfig): Channel {
-  let c = channelCache.get(config);
-  if (!c) {
-    const totals = CHANNELS.map((ch) => config.agents.reduce((s, a) => s + a.capacity[ch], 0));
-    c = CHANNELS[totals.indexOf(Math.max(...totals))] ?? 'email';
-    channelCache.set(config, c);
-  }
-  return c;
-}
-
-/**
- * `stampCase`'s decisions, without the store: normalised, prioritised, given a territory and its
- * queue; outside every territory ▶ needs_review in the review queue.
- */
-function stampCase(c: CaseRecord, config: RoutingConfig): CaseRecord {
-  const normalised = normaliseCase(c).case;
-  const priority = computePriority(normalised, config.prioritisation, config);
-  const prepared: CaseRecord = { ...normalised, priority: priority.priority, priorityRank: priority.rank };
-  const territory = decideTerritory(config.territories, prepared);
-  if (!territory.winner) return { ...prepared, status: 'needs_review', queue: config.reviewQueue, reviewReason: 'no territory matches this case' };
-  return { ...prepared, territory: territory.winner.territoryId, queue: territory.winner.queue };
-}
-
-type Stamped = Pick<CaseRecord, 'contact' | 'location' | 'language' | 'priority' | 'priorityRank' | 'territory' | 'queue' | 'status' | 'reviewReason'>;
-const stampMemo = new WeakMap<RoutingConfig, Map<string, Stamped>>();
-const fieldsMemo = new WeakMap<RoutingConfig, WeakMap<object, Stamped>>();
-
-/**
- * Stamping reads only a case's attributes and text (normalisation, priority factors, territory
- * criteria); simulated cases carry no text and repeat a few combinations of attributes, so each
- * combination is stamped once per configuration and the decisions reused.
- */
-function stamp(c: CaseRecord, config: RoutingConfig, fields: object): CaseRecord {
-  if (c.subject || c.description) return stampCase(c, config);
-  let memo = stampMemo.get(config);
-  if (!memo) stampMemo.set(config, (memo = new Map()));
-  let byFields = fieldsMemo.get(config);
-  if (!byFields) fieldsMemo.set(config, (byFields = new WeakMap()));
-  let hit = byFields.get(fields);
-  const key = hit ? '' : JSON.stringify([c.channel, c.location, c.contact, c.language, c.severity, c.account, c.type, c.product]);
-  hit ??= memo.get(key);
-  if (!hit) {
-    const full = stampCase(c, config);
-    hit = {
-      contact: full.contact,
-      location: full.location,
-      language: full.language,
-      priority: full.priority,
-      priorityRank: full.priorityRank,
-      territory: full.territory,
-      queue: full.queue,
-      status: full.status,
-      reviewReason: full.reviewReason,
-    };
-    if (memo.size > 50_000) memo.clear();
-    memo.set(key, hit);
-  }
-  byFields.set(fields, hit);
-  const out: CaseRecord = { ...c };
-  for (const [k, v] of Object.entries(hit) as [keyof Stamped, unknown][]) {
-    if (v === undefined) delete (out as unknown as Record<string, unknown>)[k];
-    else (out as unknown as Record<string, unknown>)[k] = v;
-  }
-  return out;
-}
-
-function timelineOf(
-  absWaiting: Map<number, { area: number; byQueue: Map<string, number> }>,
-  absArrivals: Map<number, { arrivals: number; waitSum: number; assigned: number }>,
-  binMs: number,
-  timezone: string,
-  from: number,
-  to: number,
-): SimulationResult['timeline'] {
-  const perDay = Math.round(86_400_000 / binMs);
-  const bins = Array.from({ length: perDay }, (_, i) => ({
-    area: 0,
-    time: 0,
-    byQueue: new Map<string, number>(),
-    arrivals: 0,
-    waitSum: 0,
-    assigned: 0,
-    minute: (i * binMs) / 60_000,
-  }));
-  const local = (absBin: number) => {
-    const dt = DateTime.fromMillis(absBin * binMs, { zone: timezone });
-    return Math.min(perDay - 1, Math.floor(((dt.hour * 60 + dt.minute) * 60_000) / binMs));
-  };
-  // Time covered by each local bin: every absolute bin inside the measured window.
-  for (let b = Math.floor(from / binMs); b * binMs < to; b++) {
-    const covered = Math.min(to, (b + 1) * binMs) - Math.max(from, b * binMs);
-    if (covered <= 0) continue;
-    const cell = bins[local(b)]!;
-    cell.time += covered;
-    const w = absWaiting.get(b);
-    if (w) {
-      cell.area += w.area;
-      for (const [q, a] of w.byQueue) cell.byQueue.set(q, (cell.byQueue.get(q) ?? 0) + a);
-    }
-    const arr = absArrivals.get(b);
-    if (arr) {
-      cell.arrivals += arr.arrivals;
-      cell.waitSum += arr.waitSum;
-      cell.assigned += arr.assigned;
-    }
-  }
-  const days = Math.max(1e-9, (to - from) / 86_400_000);
-  return {
-    binMinutes: binMs / 60_000,
-    timezone,
-    days,
-    bins: bins.map((b) => ({
-      minute: b.minute,
-      waiting: b.time > 0 ? b.area / b.time : 0,
-      waitingByQueue: Object.fromEntries([...b.byQueue].map(([q, a]) => [q, b.time > 0 ? a / b.time : 0])),
-      arrivalsPerDay: b.arrivals / days,
-      meanWaitMs: b.assigned > 0 ? b.waitSum / b.assigned : 0,
-      assignedCount: b.assigned,
-    })),
   };
 }
