@@ -23,7 +23,12 @@ export interface DispatchOptions {
 export type DispatchToAgent = (agentId: string, options?: DispatchOptions) => Promise<string[]>;
 
 /** How many waiting cases per queue are considered each time an agent frees up. */
-const QUEUE_HEAD = 25;
+export const QUEUE_HEAD = 25;
+
+/** The order waiting cases are offered in: highest priority, then oldest (the queue index's sort key), then id. */
+export function dispatchOrder(a: CaseRecord, b: CaseRecord): number {
+  return a.priorityRank - b.priorityRank || a.createdAt.localeCompare(b.createdAt) || a.caseId.localeCompare(b.caseId);
+}
 
 /** The queues whose waiting cases an agent may take: their own, and those overflowing into them. */
 export function queuesServedBy(compiled: CompiledRouting, agentId: string): string[] {
@@ -45,9 +50,7 @@ export function makeDispatchToAgent(deps: DispatchDeps): DispatchToAgent {
     const assigned: string[] = [];
 
     const heads = await Promise.all(queuesServedBy(compiled, agentId).map((q) => deps.cases.listQueued(q, QUEUE_HEAD)));
-    const waiting: CaseRecord[] = heads
-      .flat()
-      .sort((a, b) => a.priorityRank - b.priorityRank || a.createdAt.localeCompare(b.createdAt) || a.caseId.localeCompare(b.caseId));
+    const waiting: CaseRecord[] = heads.flat().sort(dispatchOrder);
 
     for (const candidate of waiting) {
       if (options.max !== undefined && assigned.length >= options.max) break;

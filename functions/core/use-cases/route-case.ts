@@ -71,6 +71,19 @@ export function assignedCase(
   };
 }
 
+/** The case as it becomes when nobody can take it now: waiting in the decision's queue, since it first began to wait. */
+export function queuedCase(c: CaseRecord, decision: EngineDecision, decisionId: string, at: string): CaseRecord {
+  return {
+    ...c,
+    ...(decision.setPriority ? { priority: decision.setPriority.priority, priorityRank: decision.setPriority.rank } : {}),
+    status: 'queued',
+    queue: decision.queue,
+    owner: undefined,
+    updatedAt: at,
+    routing: { ...c.routing, attempts: c.routing.attempts + 1, lastDecisionId: decisionId, queuedAt: c.routing.queuedAt ?? at },
+  };
+}
+
 /**
  * Claims the case for one agent of a routing decision's ranking: the offer (assignedCase), its
  * `assigned` event with `details`, any `more` events, and the decision record, in one conditional
@@ -161,15 +174,7 @@ export function makeRouteCase(deps: RouteCaseDeps): RouteCase {
       const record = assignmentDecisionRecord(deps.ids, caseId, at, decision);
       try {
         await deps.cases.update(
-          {
-            ...c,
-            ...(decision.setPriority ? { priority: decision.setPriority.priority, priorityRank: decision.setPriority.rank } : {}),
-            status: 'queued',
-            queue: decision.queue,
-            owner: undefined,
-            updatedAt: at,
-            routing: { ...c.routing, attempts: c.routing.attempts + 1, lastDecisionId: record.decisionId, queuedAt: c.routing.queuedAt ?? at },
-          },
+          queuedCase(c, decision, record.decisionId, at),
           c.version,
           [makeEvent(deps.ids, caseId, ACTIVITIES.queued, at, SYSTEM, { queue: decision.queue, rule: decision.rule?.id ?? null, reasons: decision.reasons })],
           [record],

@@ -2,7 +2,7 @@ import { spareCapacity } from '../agent-state.js';
 import type { CaseRecord } from '../case.js';
 import { isOpenAt } from '../business-hours.js';
 import { workingDayEndedBetween } from '../business-time.js';
-import type { RoutingConfig } from '../config.js';
+import type { Queue, RoutingConfig } from '../config.js';
 import { findAgent, findCalendar, priorityRank } from '../config.js';
 import { DUE_KINDS } from '../due.js';
 import { durationMs } from '../duration.js';
@@ -86,6 +86,12 @@ const DEFAULT_LIMIT = 200;
 export const QUEUE_DEPTH_CAP = 1000;
 /** Statuses whose owner is working the case: what absence and end of shift move (on-hold cases wait for the customer and stay). */
 const WORKING: ReadonlySet<CaseRecord['status']> = new Set(['assigned', 'in_progress']);
+
+/** Who the dispatch part offers a queue's waiting cases to: its members, and those of the queue it overflows into. */
+export function dispatchCandidates(config: RoutingConfig, queue: Queue): string[] {
+  const overflow = queue.overflowQueue ? config.queues.find((q) => q.id === queue.overflowQueue) : undefined;
+  return [...new Set([...queue.members, ...(overflow?.members ?? [])])];
+}
 
 export function makeSweep(deps: SweepDeps) {
   async function ownedWorking(agentId: string, queue?: string): Promise<CaseRecord[]> {
@@ -279,9 +285,7 @@ export function makeSweep(deps: SweepDeps) {
     for (const queue of config.queues) {
       const head = await deps.cases.listQueued(queue.id, 1);
       if (head.length === 0) continue;
-      // Who may take this queue's cases: its members, and those of the queue it overflows into.
-      const overflow = queue.overflowQueue ? config.queues.find((q) => q.id === queue.overflowQueue) : undefined;
-      const candidates = [...new Set([...queue.members, ...(overflow?.members ?? [])])].filter((id) => !tried.has(id));
+      const candidates = dispatchCandidates(config, queue).filter((id) => !tried.has(id));
       const states = await deps.agentStates.getMany(candidates);
       const agents: string[] = [];
       const assigned: string[] = [];
