@@ -33,7 +33,7 @@ import type {
   WorkflowStarter,
 } from '../core/ports.js';
 import type { MetricsSink } from '../core/metrics.js';
-import { NO_METRICS } from '../core/metrics.js';
+import { ALARM_METRICS, NO_METRICS } from '../core/metrics.js';
 import type { WebIntakeLimits } from '../core/use-cases/submit-web-case.js';
 import { env } from './env.js';
 import { metrics } from './observability.js';
@@ -158,7 +158,7 @@ export function awsDeps(): AppDeps {
     workflow: e.STATE_MACHINE_ARN ? makeStepFunctionsStarter(new SFNClient({}), e.STATE_MACHINE_ARN) : { startCase: unconfigured('STATE_MACHINE_ARN') },
     webLimits: { perIp: e.WEB_RATE_LIMIT_PER_IP, perEmail: e.WEB_RATE_LIMIT_PER_EMAIL, windowSeconds: e.WEB_RATE_LIMIT_WINDOW_SECONDS },
     webFormReturnUrl: e.WEB_FORM_RETURN_URL,
-    metrics: makePowertoolsMetricsSink(metrics),
+    metrics: makePowertoolsMetricsSink(metrics, e.METRICS_SCOPE === 'alarms' ? ALARM_METRICS : undefined),
     // The S3, SES and Secrets Manager adapters are added by functions/shared/email-deps.ts, imported
     // only by the email intake function so the other bundles do not carry those clients.
   });

@@ -29,6 +29,8 @@ const EnvSchema = z.object({
   SLACK_WEBHOOK_SECRET_ARN: z.string().min(1).optional(),
   /** Where a person opens a case (links in Slack messages): `<base>/<caseId>`. */
   CASE_LINK_BASE_URL: z.string().url().optional(),
+  /** `alarms`: publish only the metrics alarms read (no dashboard deployed); `all`: every metric. */
+  METRICS_SCOPE: z.enum(['alarms', 'all']).default('all'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
