@@ -285,6 +285,14 @@ describe('resource policies limited to us', () => {
   });
 });
 
+/** A page's section under `heading`, up to the next heading of the same level. */
+function sectionOf(markdown: string, heading: string): string {
+  const start = markdown.indexOf(`\n${heading}\n`);
+  expect(start, heading).toBeGreaterThan(-1);
+  const next = markdown.indexOf('\n## ', start + heading.length + 1);
+  return markdown.slice(start, next < 0 ? undefined : next);
+}
+
 describe('outputs', () => {
   it('name everything the setup steps use, and docs/deploying.md lists exactly these outputs', () => {
     const outputs = Object.keys(full.template.toJSON().Outputs).sort();
@@ -312,13 +320,28 @@ describe('outputs', () => {
       ].sort(),
     );
     const deploying = readFileSync(join(REPO_ROOT, 'docs', 'deploying.md'), 'utf8');
-    const section = deploying.slice(deploying.indexOf('## Outputs'), deploying.indexOf('\n## ', deploying.indexOf('## Outputs') + 1));
-    const documented = [...section.matchAll(/^\| `([A-Za-z0-9]+)`/gm)].map((m) => m[1]!).sort();
-    expect(documented).toEqual(outputs);
-    // The setup steps name outputs, never a console hunt: each `<Name>` placeholder they use is an output.
+    const documented = [...sectionOf(deploying, '## Outputs').matchAll(/^\| `([A-Za-z0-9]+)`(?:…`(\d)`)?/gm)].flatMap((m) =>
+      m[2] ? Array.from({ length: Number(m[2]) }, (_, i) => m[1]!.replace(/\d$/, String(i + 1))) : [m[1]!],
+    );
+    expect(documented.sort()).toEqual(outputs);
+    // The setup steps name outputs: each `<Name>` placeholder they use is one.
     const email = readFileSync(join(REPO_ROOT, 'docs', 'email.md'), 'utf8');
-    for (const doc of [deploying, email]) {
-      for (const [, name] of doc.matchAll(/<output ([A-Za-z0-9]+)>/g)) expect(outputs, name).toContain(name);
-    }
+    const steps = [sectionOf(deploying, '## After the first deploy'), sectionOf(email, '## Setting it up in AWS')];
+    const placeholders = steps.flatMap((text) => [...text.matchAll(/<([A-Z][A-Za-z0-9]+)>/g)].map((m) => m[1]!));
+    expect(new Set(placeholders)).toEqual(
+      new Set([
+        'UserPoolId',
+        'UserPoolClientId',
+        'ApiUrl',
+        'DkimRecord1',
+        'DkimRecord2',
+        'DkimRecord3',
+        'MxRecord',
+        'ReceiptRuleSetName',
+        'IntakeDlqUrl',
+        'IntakeFunctionName',
+      ]),
+    );
+    for (const name of placeholders) expect(outputs, name).toContain(name);
   });
 });
