@@ -253,7 +253,7 @@ export class Monitoring extends Construct {
           dlqWidgets.length > 0
             ? new GraphWidget({ title: 'Dead-letter queues (messages)', left: dlqWidgets })
             : new TextWidget({
-                markdown: '**Dead-letter queues**\n\nNone in this deployment (email intake is off: deploy with `-c sesDomain=…`).',
+                markdown: '**Dead-letter queues**\n\nNone was given to this dashboard.',
                 width: 6,
                 height: 6,
               }),
