@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   /** Automatic triage: the bucket and key prefix of the model versions (lib/triage-models.ts). */
   TRIAGE_MODEL_BUCKET: z.string().min(1).optional(),
   TRIAGE_MODEL_PREFIX: z.string().default('triage-models/'),
+  /** `alarms`: publish only the metrics alarms read (no dashboard deployed); `all`: every metric. */
+  METRICS_SCOPE: z.enum(['alarms', 'all']).default('all'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

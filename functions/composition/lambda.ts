@@ -7,6 +7,7 @@ import { makeDocumentClient } from '../adapters/dynamo.js';
 import type { TableRef } from '../adapters/dynamo.js';
 import { makeNotifier } from '../adapters/notifier.js';
 import { makePowertoolsMetricsSink } from '../adapters/powertools-metrics.js';
+import { ALARM_METRICS } from '../core/metrics.js';
 import { makeS3RawMailStore } from '../adapters/s3-raw-mail-store.js';
 import { makeSesMailer } from '../adapters/ses-mailer.js';
 import { makeSecretsManagerWebhookUrl, makeSlackSwarmNotifier } from '../adapters/slack-webhook.js';
@@ -57,7 +58,7 @@ export function awsDeps(): AppDeps {
     workflow: e.STATE_MACHINE_ARN ? makeStepFunctionsStarter(new SFNClient({}), e.STATE_MACHINE_ARN) : { startCase: unconfigured('STATE_MACHINE_ARN') },
     webLimits: { perIp: e.WEB_RATE_LIMIT_PER_IP, perEmail: e.WEB_RATE_LIMIT_PER_EMAIL, windowSeconds: e.WEB_RATE_LIMIT_WINDOW_SECONDS },
     webFormReturnUrl: e.WEB_FORM_RETURN_URL,
-    metrics: makePowertoolsMetricsSink(metrics),
+    metrics: makePowertoolsMetricsSink(metrics, e.METRICS_SCOPE === 'alarms' ? ALARM_METRICS : undefined),
     ...(e.TRIAGE_MODEL_BUCKET ? { triageModels: makeLazyS3ModelStore(e.TRIAGE_MODEL_BUCKET, e.TRIAGE_MODEL_PREFIX) } : {}),
   });
   return base;

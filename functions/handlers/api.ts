@@ -235,11 +235,12 @@ export function createHandler(deps: AppDeps) {
 
   const handlers: Record<string, RouteHandler> = {
     'GET /health': async () => {
-      // One GetItem proves the table answers, and says whether a routing configuration is in place
-      // (without one nothing can be routed: degraded, but up). Public: it names no case or agent.
+      // One GetItem of the configuration's version proves the table answers and says whether a routing
+      // configuration is in place (without one nothing can be routed: degraded, but up), without
+      // reading or parsing the configuration itself. Public: it names no case or agent.
       let current;
       try {
-        current = await deps.configs.getCurrent();
+        current = await deps.configs.currentVersion();
       } catch (error) {
         logger.error('health check failed', { error: error as Error });
         // An unreachable store says when to look again (Retry-After), as every other route does.
