@@ -13,7 +13,7 @@ import { makeFileModelStore } from '../../functions/adapters/triage-model-store.
 import type { CaseRecord } from '../../functions/core/case.js';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
-import type { EngineDecision } from '../../functions/core/routing.js';
+import type { EngineDecision } from '../../functions/core/routing/engine.js';
 import type { TriageRecord } from '../../functions/core/triage/apply.js';
 import { makeTrainTriage } from '../../functions/core/use-cases/train-triage.js';
 import { createHandler as createApi } from '../../functions/handlers/api.js';

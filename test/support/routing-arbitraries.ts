@@ -15,8 +15,8 @@ import type { ConditionNode, RoutingConfig } from '../../functions/core/config.j
 import { CHANNELS, parseRoutingConfig } from '../../functions/core/config.js';
 import type { IdGenerator, StoredDecision } from '../../functions/core/ports.js';
 import { computePriority } from '../../functions/core/priority.js';
-import type { CustomerHistory, EngineDecision } from '../../functions/core/routing.js';
-import { compileRouting, decideRouting } from '../../functions/core/routing.js';
+import type { CustomerHistory, EngineDecision } from '../../functions/core/routing/engine.js';
+import { compileRouting, decideRouting } from '../../functions/core/routing/engine.js';
 import { startSla } from '../../functions/core/sla.js';
 import { decideTerritory } from '../../functions/core/territory.js';
 import { assignmentDecisionRecord } from '../../functions/core/use-cases/route-case.js';

@@ -6,7 +6,7 @@ import type { CaseRecord } from '../../functions/core/case.js';
 import { compileConditionNode } from '../../functions/core/conditions.js';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
-import { compileRouting, decideRouting, relaxRequirements } from '../../functions/core/routing.js';
+import { compileRouting, decideRouting, relaxRequirements } from '../../functions/core/routing/engine.js';
 
 const NOW = new Date('2026-11-23T10:00:00Z'); // a Monday; 11:00 in Berlin, 05:00 in New York
 

@@ -13,7 +13,7 @@ import type { Agent, Queue } from '../../functions/core/config.js';
 import { AgentSchema, QueueSchema, parseRoutingConfig } from '../../functions/core/config.js';
 import { durationMs } from '../../functions/core/duration.js';
 import { computePriority } from '../../functions/core/priority.js';
-import { compileRouting, decideAssignment, decideRouting, scoreCandidate } from '../../functions/core/routing.js';
+import { compileRouting, decideAssignment, decideRouting, scoreCandidate } from '../../functions/core/routing/engine.js';
 import { makeCase, sequentialIds } from '../support/fixtures.js';
 import { acceptedConfig, decideScenario, routingScenario, unstorableParts } from '../support/routing-arbitraries.js';
 

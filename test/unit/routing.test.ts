@@ -4,7 +4,7 @@ import { emptyLoad } from '../../functions/core/agent-state.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import type { Agent, Queue } from '../../functions/core/config.js';
 import { AgentSchema, QueueSchema } from '../../functions/core/config.js';
-import { decideAssignment } from '../../functions/core/routing.js';
+import { decideAssignment } from '../../functions/core/routing/engine.js';
 import { makeCase } from '../support/fixtures.js';
 
 const NOW = new Date('2026-11-23T10:00:00Z');

@@ -4,7 +4,7 @@ import type { AgentState } from '../../functions/core/agent-state.js';
 import { emptyLoad } from '../../functions/core/agent-state.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
-import { compileRouting, decideRouting } from '../../functions/core/routing.js';
+import { compileRouting, decideRouting } from '../../functions/core/routing/engine.js';
 import { decideTerritory } from '../../functions/core/territory.js';
 
 /**

@@ -8,8 +8,8 @@ import type { Agent, BusinessHours, Channel, ConditionNode, RoutingConfig } from
 import { CHANNELS, priorityRank } from '../config.js';
 import { SYSTEM } from '../events.js';
 import type { IdGenerator } from '../ports.js';
-import type { CompiledRouting, CustomerHistory, EngineDecision } from '../routing.js';
-import { compileRouting, decideRouting } from '../routing.js';
+import type { CompiledRouting, CustomerHistory, EngineDecision } from '../routing/engine.js';
+import { compileRouting, decideRouting } from '../routing/engine.js';
 import { evaluateSla, nextSlaDeadline, slaContext, startSla, syncSla } from '../sla.js';
 import { dispatchOrder, QUEUE_HEAD, queuesServedBy } from '../use-cases/dispatch.js';
 import { assignedCase, queuedCase } from '../use-cases/route-case.js';

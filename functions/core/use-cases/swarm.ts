@@ -9,7 +9,7 @@ import type { ExpertSearch } from '../expert-finder.js';
 import { findExperts } from '../expert-finder.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import type { AgentStateRepository, CaseRepository, Clock, EmailStore, IdGenerator, StoredDecision, SwarmNotifier } from '../ports.js';
-import type { EngineDecision } from '../routing.js';
+import type { EngineDecision } from '../routing/engine.js';
 import { assertVersion } from '../versions.js';
 import { assertOpen, loadCaseWithHistory } from './load-case.js';
 import { loadConfig, type ConfigSource } from './load-config.js';

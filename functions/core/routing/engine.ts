@@ -1,13 +1,13 @@
-import type { AgentState } from './agent-state.js';
-import { initialAgentState, isAvailable, spareCapacity, utilisation } from './agent-state.js';
-import { isOpenAt } from './business-hours.js';
-import type { CaseRecord } from './case.js';
-import type { ConditionSubject, Predicate } from './conditions.js';
-import { compileConditionNode, fieldReader } from './conditions.js';
-import type { Agent, BusinessHours, Queue, Rule, RoutingConfig, SkillRequirement } from './config.js';
-import { priorityRank } from './config.js';
-import { durationMs } from './duration.js';
-import { decideTerritory } from './territory.js';
+import type { AgentState } from '../agent-state.js';
+import { initialAgentState, isAvailable, spareCapacity, utilisation } from '../agent-state.js';
+import { isOpenAt } from '../business-hours.js';
+import type { CaseRecord } from '../case.js';
+import type { ConditionSubject, Predicate } from '../conditions.js';
+import { compileConditionNode, fieldReader } from '../conditions.js';
+import type { Agent, BusinessHours, Queue, Rule, RoutingConfig, SkillRequirement } from '../config.js';
+import { priorityRank } from '../config.js';
+import { durationMs } from '../duration.js';
+import { decideTerritory } from '../territory.js';
 
 /**
  * Who gets this case? Pure decisions: the caller loads the configuration, the agents' live states
