@@ -13,7 +13,7 @@ import type { CaseRecord } from '../../functions/core/case.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import type { AdminAlert, StoredDecision } from '../../functions/core/ports.js';
 import type { EngineDecision } from '../../functions/core/routing/engine.js';
-import { NEVER_ASSIGNED_MS } from '../../functions/core/routing/engine.js';
+import { NEVER_ASSIGNED_MS } from '../../functions/core/routing/scoring.js';
 import type { AppDeps } from '../../functions/composition/deps.js';
 import { makeAppDeps } from '../../functions/composition/deps.js';
 import { makeUseCases } from '../../functions/composition/use-cases.js';

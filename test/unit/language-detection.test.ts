@@ -9,7 +9,8 @@ import type { AgentState } from '../../functions/core/agent-state.js';
 import { emptyLoad } from '../../functions/core/agent-state.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import { MIN_LETTERS, REQUIRED_LEAD, detectLanguage, normaliseCase, textForDetection } from '../../functions/core/normalise/index.js';
-import { compileRouting, decideRouting, requiredLanguage } from '../../functions/core/routing/engine.js';
+import { compileRouting, decideRouting } from '../../functions/core/routing/engine.js';
+import { requiredLanguage } from '../../functions/core/routing/filters.js';
 import { makeCase } from '../support/fixtures.js';
 import { HELD_OUT_TEXTS, type LabelledText, LONG_TEXTS, SHORT_TEXTS } from '../support/language-samples.js';
 

@@ -13,7 +13,9 @@ import type { Agent, Queue } from '../../functions/core/config.js';
 import { AgentSchema, QueueSchema, parseRoutingConfig } from '../../functions/core/config.js';
 import { durationMs } from '../../functions/core/duration.js';
 import { computePriority } from '../../functions/core/priority.js';
-import { compileRouting, decideAssignment, decideRouting, scoreCandidate } from '../../functions/core/routing/engine.js';
+import { decideAssignment } from '../../functions/core/routing/assignment.js';
+import { compileRouting, decideRouting } from '../../functions/core/routing/engine.js';
+import { scoreCandidate } from '../../functions/core/routing/scoring.js';
 import { makeCase, sequentialIds } from '../support/fixtures.js';
 import { acceptedConfig, decideScenario, routingScenario, unstorableParts } from '../support/routing-arbitraries.js';
 

@@ -4,7 +4,7 @@ import { emptyLoad } from '../../functions/core/agent-state.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import type { Agent, Queue } from '../../functions/core/config.js';
 import { AgentSchema, QueueSchema } from '../../functions/core/config.js';
-import { decideAssignment } from '../../functions/core/routing/engine.js';
+import { decideAssignment, decideNamedAssignment } from '../../functions/core/routing/assignment.js';
 import { makeCase } from '../support/fixtures.js';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
@@ -101,5 +101,30 @@ describe('decideAssignment', () => {
     expect(d.ranking).toEqual([]);
     expect(d.reasons[0]).toBe('no member of queue q can take a web case now');
     expect(d.candidates[0]?.removedBy?.reason).toBe('no spare web capacity (0/0)');
+  });
+});
+
+describe('decideNamedAssignment', () => {
+  it("ranks a rule's named agents in the rule's order, whatever the queue's method says, and filters them the same way", () => {
+    const candidates = [
+      { agent: agent('busy'), state: state('busy', { load: { ...emptyLoad(), web: 3 } }) },
+      { agent: agent('away'), state: state('away', { presence: 'away' }) },
+      { agent: agent('idle'), state: state('idle') },
+    ];
+    const ctx = { case: webCase(), queue: queue('least_busy', ['busy', 'away', 'idle']), candidates, now: NOW };
+    const named = decideNamedAssignment(ctx);
+    expect(named.method).toBe('preference');
+    expect(named.ranking).toEqual(['busy', 'idle']);
+    expect(named.candidates.find((c) => c.agentId === 'away')?.removedBy?.filter).toBe('presence');
+    expect(named.reasons[0]).toBe("agents in the rule's order of preference: busy ranks first of 2 eligible");
+    // The same candidates by the queue's method: the idle agent first.
+    expect(decideAssignment(ctx).ranking).toEqual(['idle', 'busy']);
+  });
+
+  it('says that no named agent can take the case when none passes', () => {
+    const candidates = [{ agent: agent('away'), state: state('away', { presence: 'away' }) }];
+    const d = decideNamedAssignment({ case: webCase(), queue: queue('least_busy', ['away']), candidates, now: NOW });
+    expect(d.ranking).toEqual([]);
+    expect(d.reasons).toEqual(['no named agent can take a web case now']);
   });
 });

@@ -1,13 +1,17 @@
 import type { AgentState } from '../agent-state.js';
-import { initialAgentState, isAvailable, spareCapacity, utilisation } from '../agent-state.js';
-import { isOpenAt } from '../business-hours.js';
+import { initialAgentState } from '../agent-state.js';
 import type { CaseRecord } from '../case.js';
 import type { ConditionSubject, Predicate } from '../conditions.js';
-import { compileConditionNode, fieldReader } from '../conditions.js';
+import { compileConditionNode } from '../conditions.js';
 import type { Agent, BusinessHours, Queue, Rule, RoutingConfig, SkillRequirement } from '../config.js';
 import { priorityRank } from '../config.js';
 import { durationMs } from '../duration.js';
 import { decideTerritory } from '../territory.js';
+import type { RoutingDecision } from './assignment.js';
+import { decideAssignment, decideNamedAssignment } from './assignment.js';
+import type { CandidateInput, Requirements } from './filters.js';
+import type { RuleIndex } from './rule-index.js';
+import { buildRuleIndex } from './rule-index.js';
 
 /**
  * Who gets this case? Pure decisions: the caller loads the configuration, the agents' live states
@@ -19,306 +23,16 @@ import { decideTerritory } from '../territory.js';
  * language, territory) ▶ the queue's method ranks them ▶ customer history moves a qualified
  * previous resolver to the front ▶ nobody can take it: the overflow queue is tried, else the case
  * waits in its queue. Every step leaves a record of why.
+ *
+ * This module is the decision over a whole configuration. Its parts, each readable on its own:
+ * `filters.ts` (who may take the case now), `scoring.ts` (how those who may are ordered),
+ * `assignment.ts` (one ranking step: filter, then rank), `rule-index.ts` (which rules a case can
+ * match). docs/architecture.md#routing
  */
-
-export interface CandidateInput {
-  agent: Agent;
-  state: AgentState;
-}
-
-/** What a case needs from whoever takes it, after any relaxation for time waited. */
-export interface Requirements {
-  skills: SkillRequirement[];
-  /** Whether the case's language must be one the agent speaks. */
-  language: boolean;
-}
-
-export interface RoutingContext {
-  case: CaseRecord;
-  queue: Queue;
-  candidates: CandidateInput[];
-  now: Date;
-  requirements?: Requirements;
-  calendars?: ReadonlyMap<string, BusinessHours>;
-  /** Agents to rank first when they qualify (customer history), best first, with why. */
-  preferred?: { agentId: string; reason: string }[];
-}
-
-/** A filter removes a candidate by returning the reason, or keeps it by returning undefined. */
-export interface CandidateFilter {
-  readonly name: string;
-  reject(candidate: CandidateInput, ctx: RoutingContext): string | undefined;
-}
-
-export interface CandidateRecord {
-  agentId: string;
-  /** The filter that removed this candidate, and why. */
-  removedBy?: { filter: string; reason: string };
-  /** Lower is better; present on candidates that passed every filter. */
-  score?: number;
-  /** Position in the ranking, 1-based, for candidates that passed. */
-  rank?: number;
-  /** Why this candidate was moved to the front (customer history). */
-  preferredBecause?: string;
-}
-
-export interface RoutingDecision {
-  queue: string;
-  method: Queue['routing'] | 'preference';
-  /** Candidates that passed every filter, best first. The caller claims in this order. */
-  ranking: string[];
-  candidates: CandidateRecord[];
-  reasons: string[];
-}
-
-export const excludedFilter: CandidateFilter = {
-  name: 'declined',
-  reject: ({ agent }, ctx) => (ctx.case.routing.excludedAgents.includes(agent.id) ? 'declined or let an earlier offer lapse' : undefined),
-};
-
-export const presenceFilter: CandidateFilter = {
-  name: 'presence',
-  reject: ({ state }) => (isAvailable(state) ? undefined : `presence is ${state.presence}`),
-};
-
-export const businessHoursFilter: CandidateFilter = {
-  name: 'business_hours',
-  reject: ({ agent }, ctx) => {
-    if (!agent.businessHours || !ctx.calendars) return undefined;
-    const calendar = ctx.calendars.get(agent.businessHours);
-    if (!calendar) return undefined;
-    return isOpenAt(calendar, ctx.now) ? undefined : `outside working hours (${calendar.id})`;
-  },
-};
-
-export const capacityFilter: CandidateFilter = {
-  name: 'capacity',
-  reject: ({ agent, state }, ctx) => {
-    const channel = ctx.case.channel;
-    const spare = spareCapacity(agent, state, channel);
-    return spare > 0 ? undefined : `no spare ${channel} capacity (${state.load[channel] ?? 0}/${agent.capacity[channel]})`;
-  },
-};
-
-export const skillsFilter: CandidateFilter = {
-  name: 'skills',
-  reject: ({ agent }, ctx) => {
-    for (const req of ctx.requirements?.skills ?? []) {
-      const level = agent.skills[req.skill] ?? 0;
-      if (level < req.minLevel) return `needs ${req.skill} ≥ ${req.minLevel}, has ${level}`;
-    }
-    return undefined;
-  },
-};
-
-const baseLanguage = (tag: string) => tag.toLowerCase().split('-')[0]!;
-const agentLanguageCache = new WeakMap<Agent, ReadonlySet<string>>();
-
-/** An agent's languages reduced to their base (`de-AT` ▶ `de`), computed once per agent object. */
-function agentLanguages(agent: Agent): ReadonlySet<string> {
-  let set = agentLanguageCache.get(agent);
-  if (!set) {
-    set = new Set(agent.languages.map(baseLanguage));
-    agentLanguageCache.set(agent, set);
-  }
-  return set;
-}
-
-/**
- * ISO 639 codes that name no language to match an agent on: undetermined, multiple languages, no
- * linguistic content, not coded.
- */
-const NO_LANGUAGE = new Set(['und', 'mul', 'zxx', 'mis']);
-
-/**
- * The language an agent must speak for this case, or undefined when there is none to require: the
- * language is unknown (not given, and too little text to detect it reliably) or one of the codes
- * that name no language. An unknown language never narrows the agents: a case the detector could
- * not read goes to whoever is free, rather than waiting for a guess.
- */
-export function requiredLanguage(language: string | undefined): string | undefined {
-  if (!language) return undefined;
-  const base = baseLanguage(language.trim());
-  return base && !NO_LANGUAGE.has(base) ? base : undefined;
-}
-
-export const languageFilter: CandidateFilter = {
-  name: 'language',
-  reject: ({ agent }, ctx) => {
-    if (!ctx.requirements?.language || agent.languages.length === 0) return undefined;
-    const language = requiredLanguage(ctx.case.language);
-    if (!language) return undefined;
-    return agentLanguages(agent).has(language) ? undefined : `does not speak ${ctx.case.language}`;
-  },
-};
-
-export const territoryFilter: CandidateFilter = {
-  name: 'territory',
-  reject: ({ agent }, ctx) => {
-    const territory = ctx.case.territory;
-    if (!territory || !agent.territories || agent.territories.length === 0) return undefined;
-    return agent.territories.includes(territory) ? undefined : `does not cover territory ${territory}`;
-  },
-};
-
-export const DEFAULT_FILTERS: readonly CandidateFilter[] = [
-  excludedFilter,
-  presenceFilter,
-  businessHoursFilter,
-  capacityFilter,
-  skillsFilter,
-  languageFilter,
-  territoryFilter,
-];
-
-/** Scores a candidate for a queue method; lower is better. */
-export function scoreCandidate(method: Queue['routing'], { agent, state }: CandidateInput, ctx: RoutingContext): number {
-  switch (method) {
-    case 'least_busy':
-      return utilisation(agent, state);
-    case 'most_available':
-      return -spareCapacity(agent, state, ctx.case.channel);
-    case 'round_robin':
-      // Longest since last assignment first: the score is the instant of the last assignment, and
-      // never assigned counts as the earliest instant a date can hold, so it sorts before everyone
-      // while staying a finite number that the stored decision can hold.
-      return lastAssignedMs(state);
-  }
-}
-
-function firstRejection(input: CandidateInput, ctx: RoutingContext, filters: readonly CandidateFilter[]) {
-  for (const filter of filters) {
-    const reason = filter.reject(input, ctx);
-    if (reason !== undefined) return { filter: filter.name, reason };
-  }
-  return undefined;
-}
-
-/**
- * Ranks one queue's candidates. With `ordered`, the candidates' own order is the preference
- * (a rule naming agents); otherwise the queue's method scores them.
- */
-export function decideAssignment(ctx: RoutingContext, filters: readonly CandidateFilter[] = DEFAULT_FILTERS, ordered = false): RoutingDecision {
-  const method = ctx.queue.routing;
-  const records: CandidateRecord[] = [];
-  const passed: { input: CandidateInput; score: number; lastMs: number; record: CandidateRecord }[] = [];
-
-  // A plain loop: this runs for every member of the queue on every decision.
-  const candidates = ctx.candidates;
-  for (let index = 0; index < candidates.length; index++) {
-    const input = candidates[index]!;
-    const record: CandidateRecord = { agentId: input.agent.id };
-    records.push(record);
-    const removedBy = firstRejection(input, ctx, filters);
-    if (removedBy) {
-      record.removedBy = removedBy;
-      continue;
-    }
-    record.score = ordered ? index : scoreCandidate(method, input, ctx);
-    passed.push({ input, score: record.score, lastMs: lastAssignedMs(input.state), record });
-  }
-
-  // Deterministic tie-breaks: score, then longest since last assignment, then id.
-  passed.sort((a, b) => a.score - b.score || a.lastMs - b.lastMs || (a.input.agent.id < b.input.agent.id ? -1 : a.input.agent.id > b.input.agent.id ? 1 : 0));
-
-  const reasons: string[] = [];
-  for (const pref of [...(ctx.preferred ?? [])].reverse()) {
-    const at = passed.findIndex((p) => p.input.agent.id === pref.agentId);
-    if (at > 0) passed.unshift(...passed.splice(at, 1));
-    if (at >= 0) passed[0]!.record.preferredBecause = pref.reason;
-  }
-  passed.forEach((p, i) => (p.record.rank = i + 1));
-
-  const ranking = passed.map((p) => p.input.agent.id);
-  const how = ordered ? "agents in the rule's order of preference" : `${method} in queue ${ctx.queue.id}`;
-  const first = passed[0];
-  if (first) {
-    reasons.push(`${how}: ${first.input.agent.id} ranks first of ${ranking.length} eligible`);
-    if (first.record.preferredBecause) reasons.push(`${first.input.agent.id} preferred: ${first.record.preferredBecause}`);
-  } else {
-    reasons.push(`no ${ordered ? 'named agent' : `member of queue ${ctx.queue.id}`} can take a ${ctx.case.channel} case now`);
-  }
-  return { queue: ctx.queue.id, method: ordered ? 'preference' : method, ranking, candidates: records, reasons };
-}
-
-const parsedAssignedAt = new WeakMap<AgentState, number>();
-
-/**
- * The earliest instant a JavaScript date can hold (-271821-04-20): "never assigned" as a time. Every
- * real assignment is later, and unlike -Infinity it is a number DynamoDB can store.
- */
-export const NEVER_ASSIGNED_MS = -8.64e15;
-
-/**
- * Milliseconds of the agent's last assignment, parsed once per state object. Never assigned, or a
- * timestamp that does not parse (NaN would make the sort arbitrary and the record unstorable),
- * counts as NEVER_ASSIGNED_MS.
- */
-function lastAssignedMs(state: AgentState): number {
-  if (!state.lastAssignedAt) return NEVER_ASSIGNED_MS;
-  let ms = parsedAssignedAt.get(state);
-  if (ms === undefined) {
-    ms = Date.parse(state.lastAssignedAt);
-    if (!Number.isFinite(ms)) ms = NEVER_ASSIGNED_MS;
-    parsedAssignedAt.set(state, ms);
-  }
-  return ms;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The engine over a whole configuration
-// ---------------------------------------------------------------------------------------------
 
 export interface CompiledRule {
   rule: Rule;
   matches: Predicate;
-}
-
-/**
- * A discrimination index over the rules: each rule with an `eq`/`in` condition on a plain field
- * (at its top level or in its top-level `all`) is filed under that field's values, so a case only
- * evaluates the rules that could match it, still in configuration order. The index only prunes:
- * every rule it returns is evaluated in full.
- */
-interface RuleIndex {
-  byField: { read: (c: CaseRecord) => unknown; values: Map<string, number[]> }[];
-  always: number[];
-}
-
-function discriminator(rule: Rule): { field: string; values: unknown[] } | undefined {
-  const node = rule.when;
-  const conditions = 'all' in node ? node.all : 'field' in node ? [node] : [];
-  for (const c of conditions) {
-    if (!('field' in c) || c.field === 'now' || c.timezone) continue;
-    if (c.op === 'eq' && (typeof c.value === 'string' || typeof c.value === 'number')) return { field: c.field, values: [c.value] };
-    if (c.op === 'in' && Array.isArray(c.value) && c.value.every((v) => typeof v === 'string' || typeof v === 'number')) {
-      return { field: c.field, values: c.value };
-    }
-  }
-  return undefined;
-}
-
-function buildRuleIndex(rules: readonly Rule[]): RuleIndex {
-  const fields = new Map<string, Map<string, number[]>>();
-  const always: number[] = [];
-  rules.forEach((rule, i) => {
-    const d = discriminator(rule);
-    if (!d) return void always.push(i);
-    let values = fields.get(d.field);
-    if (!values) fields.set(d.field, (values = new Map()));
-    for (const v of new Set(d.values.map((x) => String(x).toLowerCase()))) {
-      const list = values.get(v);
-      if (list) list.push(i);
-      else values.set(v, [i]);
-    }
-  });
-  return {
-    always,
-    byField: [...fields].map(([field, values]) => {
-      const read = fieldReader(field);
-      return { read: (c: CaseRecord) => read({ case: c, now: new Date(0) }), values };
-    }),
-  };
 }
 
 /** A configuration prepared for fast repeated decisions; build once per configuration version. */
@@ -497,7 +211,7 @@ export function decideRouting(input: EngineInput): EngineDecision {
 
   if (route && ('agent' in route || 'agents' in route)) {
     const named = 'agent' in route ? [route.agent] : route.agents;
-    const step = decideAssignment({ ...base, queue, candidates: candidatesOf(named) }, DEFAULT_FILTERS, true);
+    const step = decideNamedAssignment({ ...base, queue, candidates: candidatesOf(named) });
     steps.push(step);
     ranking.push(...step.ranking.map((agentId) => ({ agentId, queue: queue.id })));
     if (step.ranking.length === 0) reasons.push(`no named agent can take it now; falling back to queue ${queue.id}`);
