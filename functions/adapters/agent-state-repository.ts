@@ -1,7 +1,7 @@
 import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AgentState } from '../core/agent-state.js';
 import { emptyLoad } from '../core/agent-state.js';
-import type { AgentStateRepository } from '../core/ports.js';
+import type { AgentStateRepository } from '../core/ports/repositories.js';
 import type { TableRef } from './dynamo.js';
 import { isConditionFailure, queryItems, stripKeys } from './dynamo.js';
 import { ABSENT_DUE_KIND, absentAgentIndexKeys, agentStateKey, duePartition, dueUpTo } from './keys.js';

@@ -1,6 +1,6 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../core/errors.js';
-import type { AssignmentStore, ClaimResult } from '../core/ports.js';
+import type { AssignmentStore, ClaimResult } from '../core/ports/repositories.js';
 import { casePutIfVersion, historyPuts } from './case-repository.js';
 import type { TableRef } from './dynamo.js';
 import { transactionCancellationCodes } from './dynamo.js';

@@ -3,7 +3,7 @@ import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CaseEvent, CaseMessage, CaseRecord, CaseStatus } from '../core/case.js';
 import { CASE_STATUSES, OPEN_STATUSES, formatCaseNumber } from '../core/case.js';
 import { ConflictError, ValidationError } from '../core/errors.js';
-import type { CaseQuery, CaseRepository, CaseWithHistory, CreateCaseCommand, CreateCaseResult, Page, StoredDecision } from '../core/ports.js';
+import type { CaseQuery, CaseRepository, CaseWithHistory, CreateCaseCommand, CreateCaseResult, Page, StoredDecision } from '../core/ports/repositories.js';
 import type { TableRef } from './dynamo.js';
 import { decodeCursor, encodeCursor, isConditionFailure, queryItems, stripKeys, transactionCancellationCodes } from './dynamo.js';
 import {

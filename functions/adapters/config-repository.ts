@@ -2,7 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { parseRoutingConfig } from '../core/config.js';
 import { ConflictError } from '../core/errors.js';
-import type { ConfigRepository, StoredConfig } from '../core/ports.js';
+import type { ConfigRepository, StoredConfig } from '../core/ports/repositories.js';
 import type { TableRef } from './dynamo.js';
 import { transactionCancellationCodes } from './dynamo.js';
 import { configCurrentKey, configVersionKey } from './keys.js';

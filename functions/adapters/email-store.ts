@@ -1,7 +1,7 @@
 import type { BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CaseEvent, CaseMessage } from '../core/case.js';
-import type { ContactRecord, CreateCaseResult, EmailStore, InboundKeys, InboundRecord, MailLogEntry } from '../core/ports.js';
+import type { ContactRecord, CreateCaseResult, EmailStore, InboundKeys, InboundRecord, MailLogEntry } from '../core/ports/repositories.js';
 import { caseItem, eventItem, historyPuts, messageItem } from './case-repository.js';
 import type { TableRef } from './dynamo.js';
 import { transactionCancellationCodes } from './dynamo.js';

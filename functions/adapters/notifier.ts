@@ -1,5 +1,5 @@
 import { buildOutboundMail } from '../core/email-outbound.js';
-import type { AlertPublisher, Mailer, Notification, Notifier, OutboundAddress } from '../core/ports.js';
+import type { AlertPublisher, Mailer, Notification, Notifier, OutboundAddress } from '../core/ports/repositories.js';
 
 export const DEFAULT_NOTIFICATION_FROM: OutboundAddress = { address: 'caseflow@caseflow.local', name: 'caseflow' };
 

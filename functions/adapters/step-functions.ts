@@ -1,6 +1,6 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { WorkflowStarter } from '../core/ports.js';
-import { workflowExecutionInput, workflowExecutionName } from '../core/ports.js';
+import type { WorkflowStarter } from '../core/ports/repositories.js';
+import { workflowExecutionInput, workflowExecutionName } from '../core/ports/repositories.js';
 
 /**
  * Starts a case lifecycle execution, named after the case (`<caseId>`, or `<caseId>-g<n>` for a

@@ -31,7 +31,7 @@ import type {
   SwarmNotifier,
   ThreadingKeySource,
   WorkflowStarter,
-} from '../core/ports.js';
+} from '../core/ports/repositories.js';
 import type { MetricsSink } from '../core/metrics.js';
 import { NO_METRICS } from '../core/metrics.js';
 import type { WebIntakeLimits } from '../core/use-cases/submit-web-case.js';

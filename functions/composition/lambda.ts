@@ -16,7 +16,7 @@ import { makeStepFunctionsStarter } from '../adapters/step-functions.js';
 import { makeSecretsManagerThreadingKeys } from '../adapters/threading-keys.js';
 import { makeLazyS3ModelStore } from '../adapters/triage-model-store.js';
 import { ConfigurationMissingError } from '../core/errors.js';
-import type { Mailer, WorkflowStarter } from '../core/ports.js';
+import type { Mailer, WorkflowStarter } from '../core/ports/repositories.js';
 import type { ReportDeps } from '../core/use-cases/reports.js';
 import { metrics } from '../runtime/observability.js';
 import type { AppDeps } from './deps.js';

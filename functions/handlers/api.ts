@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { CaseEvent, CaseMessage, CaseRecord } from '../core/case.js';
 import { NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../core/errors.js';
-import type { CaseWithHistory, StoredDecision } from '../core/ports.js';
+import type { CaseWithHistory, StoredDecision } from '../core/ports/repositories.js';
 import { assertAdmin } from '../core/authz.js';
 import { parseOrThrow } from '../core/field-issues.js';
 import { UNMATCHABLE_VERSION } from '../core/versions.js';

@@ -13,7 +13,7 @@ import { CASE_STATUSES, canTransition } from '../../functions/core/case.js';
 import type { RoutingConfig, RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import { findSubjectTokens, verifyToken } from '../../functions/core/email-threading.js';
-import type { OutboundEmail, SwarmAnnouncement } from '../../functions/core/ports.js';
+import type { OutboundEmail, SwarmAnnouncement } from '../../functions/core/ports/repositories.js';
 import { startSla } from '../../functions/core/sla.js';
 import { createHandler } from '../../functions/handlers/api.js';
 import { makeAppDeps } from '../../functions/composition/deps.js';

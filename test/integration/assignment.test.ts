@@ -11,7 +11,7 @@ import { makeAssignmentStore } from '../../functions/adapters/assignment-store.j
 import { makeCaseRepository } from '../../functions/adapters/case-repository.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import { ConflictError } from '../../functions/core/errors.js';
-import type { AssignmentStore, ClaimResult } from '../../functions/core/ports.js';
+import type { AssignmentStore, ClaimResult } from '../../functions/core/ports/repositories.js';
 import { freshTable } from '../support/dynamo.js';
 import { makeCase, makeDecision, makeEvent, minutesAfter } from '../support/fixtures.js';
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCaseRepository } from '../../functions/adapters/case-repository.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
-import type { AdminAlert, StoredDecision } from '../../functions/core/ports.js';
+import type { AdminAlert, StoredDecision } from '../../functions/core/ports/repositories.js';
 import type { EngineDecision } from '../../functions/core/routing/engine.js';
 import { NEVER_ASSIGNED_MS } from '../../functions/core/routing/scoring.js';
 import type { AppDeps } from '../../functions/composition/deps.js';

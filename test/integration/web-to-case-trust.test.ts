@@ -9,7 +9,7 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
-import type { Sleep, WorkflowStarter } from '../../functions/core/ports.js';
+import type { Sleep, WorkflowStarter } from '../../functions/core/ports/repositories.js';
 import { createHandler } from '../../functions/handlers/web-to-case.js';
 import type { DepsParts } from '../../functions/composition/deps.js';
 import { makeAppDeps, systemSleep } from '../../functions/composition/deps.js';

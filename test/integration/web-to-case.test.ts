@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseRoutingConfig } from '../../functions/core/config.js';
-import type { AdminAlert, WorkflowStarter } from '../../functions/core/ports.js';
+import type { AdminAlert, WorkflowStarter } from '../../functions/core/ports/repositories.js';
 import { createHandler } from '../../functions/handlers/web-to-case.js';
 import type { AppDeps, DepsParts } from '../../functions/composition/deps.js';
 import { makeAppDeps } from '../../functions/composition/deps.js';

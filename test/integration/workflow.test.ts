@@ -13,7 +13,7 @@ import type { Presence } from '../../functions/core/agent-state.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
-import type { AdminAlert, AlertPublisher, CaseRepository } from '../../functions/core/ports.js';
+import type { AdminAlert, AlertPublisher, CaseRepository } from '../../functions/core/ports/repositories.js';
 import { makeSubmitWebCase } from '../../functions/core/use-cases/submit-web-case.js';
 import type { AppDeps } from '../../functions/composition/deps.js';
 import { makeAppDeps } from '../../functions/composition/deps.js';

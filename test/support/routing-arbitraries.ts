@@ -13,7 +13,7 @@ import type { AgentState } from '../../functions/core/agent-state.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import type { ConditionNode, RoutingConfig } from '../../functions/core/config.js';
 import { CHANNELS, parseRoutingConfig } from '../../functions/core/config.js';
-import type { IdGenerator, StoredDecision } from '../../functions/core/ports.js';
+import type { IdGenerator, StoredDecision } from '../../functions/core/ports/repositories.js';
 import { computePriority } from '../../functions/core/priority.js';
 import type { CustomerHistory, EngineDecision } from '../../functions/core/routing/engine.js';
 import { compileRouting, decideRouting } from '../../functions/core/routing/engine.js';

@@ -5,7 +5,7 @@ import type { RoutingConfig } from '../config.js';
 import { parseRoutingConfig } from '../config.js';
 import { PreconditionFailedError } from '../errors.js';
 import { UNMATCHABLE_VERSION } from '../versions.js';
-import type { AgentStateRepository, CaseRepository, Clock, ConfigRepository, StoredConfig } from '../ports.js';
+import type { AgentStateRepository, CaseRepository, Clock, ConfigRepository, StoredConfig } from '../ports/repositories.js';
 import type { DispatchToAgent } from './dispatch.js';
 import type { RouteCase } from './route-case.js';
 import type { WorkCase } from './work-case.js';

@@ -3,7 +3,7 @@ import { actorOf, assertCanWorkCase } from '../authz.js';
 import type { CaseEvent, CaseRecord } from '../case.js';
 import { ValidationError } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
-import type { CaseRepository, Clock, IdGenerator } from '../ports.js';
+import type { CaseRepository, Clock, IdGenerator } from '../ports/repositories.js';
 import { FILLABLE_FIELDS, type FillableField } from '../triage/apply.js';
 import { assertVersion } from '../versions.js';
 import { loadCase } from './load-case.js';

@@ -5,7 +5,7 @@ import { ForbiddenError } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
 import type { NewCaseInput } from '../intake.js';
 import { firstMessage, newCase } from '../intake.js';
-import type { CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports.js';
+import type { CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports/repositories.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 
 /**

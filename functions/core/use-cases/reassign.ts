@@ -4,7 +4,7 @@ import { findAgent } from '../config.js';
 import { acceptDue } from '../due.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
 import { ConflictError } from '../errors.js';
-import type { AssignmentStore, CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports.js';
+import type { AssignmentStore, CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports/repositories.js';
 import { slaAfterChange, watchSla } from './sla-clock.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import { HOLDS_CAPACITY } from './work-case.js';

@@ -43,7 +43,7 @@ import type {
   RawMailStore,
   ThreadingKeySource,
   WorkflowStarter,
-} from '../ports.js';
+} from '../ports/repositories.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import type { RouteCase } from './route-case.js';
 import { reopenCase } from './reopen-case.js';

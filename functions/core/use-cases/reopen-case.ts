@@ -3,7 +3,7 @@ import { findAgent } from '../config.js';
 import { dueFor } from '../due.js';
 import { ConflictError } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
-import type { AssignmentStore, CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports.js';
+import type { AssignmentStore, CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports/repositories.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import { slaAfterChange, watchSla } from './sla-clock.js';
 import type { RouteCase } from './route-case.js';

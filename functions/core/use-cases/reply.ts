@@ -8,7 +8,7 @@ import { findSubjectTokens, formatCaseToken, stripReplyPrefixes } from '../email
 import { isDeliverableAddress, normaliseAddress } from '../email.js';
 import { ConflictError } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
-import type { CaseRepository, Clock, EmailStore, IdGenerator, Mailer, ThreadingKeySource, WorkflowStarter } from '../ports.js';
+import type { CaseRepository, Clock, EmailStore, IdGenerator, Mailer, ThreadingKeySource, WorkflowStarter } from '../ports/repositories.js';
 import { assertVersion } from '../versions.js';
 import { assertOpen, loadCaseWithHistory } from './load-case.js';
 import { loadConfig, type ConfigSource } from './load-config.js';

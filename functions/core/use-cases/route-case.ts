@@ -4,7 +4,7 @@ import type { RoutingConfig } from '../config.js';
 import { acceptDue } from '../due.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { AgentStateRepository, AssignmentStore, CaseRepository, ClaimResult, Clock, IdGenerator, StoredDecision } from '../ports.js';
+import type { AgentStateRepository, AssignmentStore, CaseRepository, ClaimResult, Clock, IdGenerator, StoredDecision } from '../ports/repositories.js';
 import type { CompiledRouting, EngineDecision } from '../routing/engine.js';
 import { agentsInvolved, compileRouting, decideRouting } from '../routing/engine.js';
 import { loadConfig, type ConfigSource } from './load-config.js';

@@ -3,7 +3,7 @@ import { canReadCase } from '../authz.js';
 import type { CaseRecord } from '../case.js';
 import { formatCaseNumber } from '../case.js';
 import { ValidationError } from '../errors.js';
-import type { CaseRepository } from '../ports.js';
+import type { CaseRepository } from '../ports/repositories.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 
 export interface SearchCasesDeps {

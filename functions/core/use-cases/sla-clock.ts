@@ -3,7 +3,7 @@ import { isOpen } from '../case.js';
 import type { RoutingConfig } from '../config.js';
 import { ConflictError } from '../errors.js';
 import { makeEvent } from '../events.js';
-import type { CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports.js';
+import type { CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports/repositories.js';
 import type { MilestoneName } from '../case.js';
 import type { SlaEventDraft } from '../sla.js';
 import { completeMilestone, nextSlaDeadline, slaContext, syncSla } from '../sla.js';

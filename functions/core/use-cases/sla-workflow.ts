@@ -3,7 +3,7 @@ import type { RoutingConfig } from '../config.js';
 import { ConflictError } from '../errors.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import { caseSummary, notificationFrom, resolveRecipients } from '../notifications.js';
-import type { CaseRepository, Clock, IdGenerator, Notifier, WorkflowStarter } from '../ports.js';
+import type { CaseRepository, Clock, IdGenerator, Notifier, WorkflowStarter } from '../ports/repositories.js';
 import type { SlaState } from '../case.js';
 import type { SlaAction, SlaContext, SlaSchedule } from '../sla.js';
 import { SLA_ACTIVITIES, evaluateSla, formatMs, isClosed, nextSlaDeadline, slaContext, startSla, syncSla } from '../sla.js';

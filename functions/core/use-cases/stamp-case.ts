@@ -2,7 +2,7 @@ import type { CaseRecord } from '../case.js';
 import { assertTransition } from '../case.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import { NotFoundError } from '../errors.js';
-import type { AlertPublisher, CaseRepository, Clock, IdGenerator, StoredDecision } from '../ports.js';
+import type { AlertPublisher, CaseRepository, Clock, IdGenerator, StoredDecision } from '../ports/repositories.js';
 import { decideTerritory } from '../territory.js';
 import { normaliseCase } from '../normalise/index.js';
 import { computePriority } from '../priority.js';

@@ -8,7 +8,7 @@ import type { Swarm, SwarmMember } from '../case.js';
 import type { ExpertSearch } from '../expert-finder.js';
 import { findExperts } from '../expert-finder.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
-import type { AgentStateRepository, CaseRepository, Clock, EmailStore, IdGenerator, StoredDecision, SwarmNotifier } from '../ports.js';
+import type { AgentStateRepository, CaseRepository, Clock, EmailStore, IdGenerator, StoredDecision, SwarmNotifier } from '../ports/repositories.js';
 import type { EngineDecision } from '../routing/engine.js';
 import { assertVersion } from '../versions.js';
 import { assertOpen, loadCaseWithHistory } from './load-case.js';

@@ -9,7 +9,7 @@ import { durationMs } from '../duration.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import { ConflictError } from '../errors.js';
 import { caseSummary, notificationFrom, resolveRecipients } from '../notifications.js';
-import type { AgentStateRepository, CaseRepository, Clock, IdGenerator, Notifier, WorkflowStarter } from '../ports.js';
+import type { AgentStateRepository, CaseRepository, Clock, IdGenerator, Notifier, WorkflowStarter } from '../ports/repositories.js';
 import { formatMs } from '../sla.js';
 import type { MetricsSink } from '../metrics.js';
 import { queueDepthPoints } from '../metrics.js';

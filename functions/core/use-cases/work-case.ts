@@ -6,7 +6,7 @@ import { ACTIVITIES, activityForStatus, makeEvent } from '../events.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { assertVersion } from '../versions.js';
 import type { Actor } from '../case.js';
-import type { AssignmentStore, CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports.js';
+import type { AssignmentStore, CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports/repositories.js';
 import { dueFor } from '../due.js';
 import { slaAfterChange, watchSla } from './sla-clock.js';
 import { loadConfig, type ConfigSource } from './load-config.js';

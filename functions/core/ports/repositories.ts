@@ -1,9 +1,9 @@
-import type { AgentState, Presence } from './agent-state.js';
-import type { CaseEvent, CaseMessage, CaseRecord, CaseStatus } from './case.js';
-import type { Channel, RoutingConfig } from './config.js';
-import type { ParsedEmail } from './email.js';
-import type { RoutingDecision } from './routing/assignment.js';
-import type { EngineDecision } from './routing/engine.js';
+import type { AgentState, Presence } from '../agent-state.js';
+import type { CaseEvent, CaseMessage, CaseRecord, CaseStatus } from '../case.js';
+import type { Channel, RoutingConfig } from '../config.js';
+import type { ParsedEmail } from '../email.js';
+import type { RoutingDecision } from '../routing/assignment.js';
+import type { EngineDecision } from '../routing/engine.js';
 
 /**
  * What the core needs from the outside world, injected: time and identifiers. The core never calls
