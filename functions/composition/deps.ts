@@ -13,25 +13,14 @@ import { makeSubmissionClaims } from '../adapters/submission-claims.js';
 import { makeNotifier } from '../adapters/notifier.js';
 import { cachedModelSource } from '../adapters/triage-model-store.js';
 import type { TriageModelStore } from '../core/triage/ports.js';
-import type {
-  AgentStateRepository,
-  AlertPublisher,
-  AssignmentStore,
-  CaseRepository,
-  Clock,
-  ConfigRepository,
-  EmailStore,
-  IdGenerator,
-  Mailer,
-  Notifier,
-  RateLimiter,
-  RawMailStore,
-  Sleep,
-  SubmissionClaims,
-  SwarmNotifier,
-  ThreadingKeySource,
-  WorkflowStarter,
-} from '../core/ports/repositories.js';
+import type { Clock, IdGenerator, Sleep } from '../core/ports/clock.js';
+import type { EmailStore, RawMailStore, ThreadingKeySource } from '../core/ports/email-intake.js';
+import type { Mailer } from '../core/ports/mail.js';
+import type { AlertPublisher, Notifier } from '../core/ports/notifications.js';
+import type { AgentStateRepository, AssignmentStore, CaseRepository, ConfigRepository } from '../core/ports/repositories.js';
+import type { RateLimiter, SubmissionClaims } from '../core/ports/submissions.js';
+import type { SwarmNotifier } from '../core/ports/swarm.js';
+import type { WorkflowStarter } from '../core/ports/workflow.js';
 import type { MetricsSink } from '../core/metrics.js';
 import { NO_METRICS } from '../core/metrics.js';
 import type { WebIntakeLimits } from '../core/use-cases/submit-web-case.js';

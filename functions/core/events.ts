@@ -1,5 +1,5 @@
 import type { Actor, CaseEvent } from './case.js';
-import type { IdGenerator } from './ports/repositories.js';
+import type { IdGenerator } from './ports/clock.js';
 import { SLA_ACTIVITIES } from './sla.js';
 
 /** Activity names of the event log: the vocabulary of history, reports and process mining. */

@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { chmod, link, mkdir, readFile, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { partKey } from '../../functions/adapters/s3-raw-mail-store.js';
-import type { RawMailStore, ThreadingKeySource } from '../../functions/core/ports/repositories.js';
+import type { RawMailStore, ThreadingKeySource } from '../../functions/core/ports/email-intake.js';
 
 /** The bucket name in the S3-shaped events the SMTP listener builds. */
 export const LOCAL_MAIL_BUCKET = 'caseflow-local-mail';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseRecord } from '../../functions/core/case.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
-import type { AdminAlert } from '../../functions/core/ports/repositories.js';
+import type { AdminAlert } from '../../functions/core/ports/notifications.js';
 import type { AppDeps } from '../../functions/composition/deps.js';
 import { makeAppDeps } from '../../functions/composition/deps.js';
 import { makeUseCases } from '../../functions/composition/use-cases.js';

@@ -8,7 +8,8 @@ import { emptyLoad } from '../../functions/core/agent-state.js';
 import type { CaseEvent, CaseMessage, CaseRecord } from '../../functions/core/case.js';
 import { formatCaseNumber } from '../../functions/core/case.js';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
-import type { Clock, CreateCaseCommand, IdGenerator, StoredDecision } from '../../functions/core/ports/repositories.js';
+import type { Clock, IdGenerator } from '../../functions/core/ports/clock.js';
+import type { CreateCaseCommand, StoredDecision } from '../../functions/core/ports/repositories.js';
 
 /** The default priority levels of a routing configuration, most urgent first. */
 export const DEFAULT_PRIORITIES = ['critical', 'high', 'medium', 'low'] as const;

@@ -5,7 +5,8 @@ import { makePowertoolsMetricsSink } from '../../functions/adapters/powertools-m
 import type { CaseEvent } from '../../functions/core/case.js';
 import type { MetricPoint } from '../../functions/core/metrics.js';
 import { ALARM_METRICS, METRIC, METRIC_SERIES, intakeFailure, metricsOfEvents, queueDepthPoints } from '../../functions/core/metrics.js';
-import type { AssignmentStore, CaseRepository, EmailStore } from '../../functions/core/ports/repositories.js';
+import type { EmailStore } from '../../functions/core/ports/email-intake.js';
+import type { AssignmentStore, CaseRepository } from '../../functions/core/ports/repositories.js';
 import { makeLocalMetricsSink } from '../../lib/local/metrics.js';
 import { makeCase, makeEvent } from '../support/fixtures.js';
 

@@ -7,7 +7,7 @@ import { MILESTONES } from '../case.js';
 import type { Agent, BusinessHours, Channel, ConditionNode, RoutingConfig } from '../config.js';
 import { CHANNELS, priorityRank } from '../config.js';
 import { SYSTEM } from '../events.js';
-import type { IdGenerator } from '../ports/repositories.js';
+import type { IdGenerator } from '../ports/clock.js';
 import type { CompiledRouting, CustomerHistory, EngineDecision } from '../routing/engine.js';
 import { compileRouting, decideRouting } from '../routing/engine.js';
 import { evaluateSla, nextSlaDeadline, slaContext, startSla, syncSla } from '../sla.js';

@@ -7,7 +7,7 @@ import { dueFor } from '../due.js';
 import { ConflictError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
 import { assertVersion } from '../versions.js';
-import type { WorkflowStarter } from '../ports/repositories.js';
+import type { WorkflowStarter } from '../ports/workflow.js';
 import { loadConfig } from './load-config.js';
 import { assertOpen, loadCase } from './load-case.js';
 import type { Reassign } from './reassign.js';

@@ -8,7 +8,11 @@ import { findSubjectTokens, formatCaseToken, stripReplyPrefixes } from '../email
 import { isDeliverableAddress, normaliseAddress } from '../email.js';
 import { ConflictError } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
-import type { CaseRepository, Clock, EmailStore, IdGenerator, Mailer, ThreadingKeySource, WorkflowStarter } from '../ports/repositories.js';
+import type { Clock, IdGenerator } from '../ports/clock.js';
+import type { EmailStore, ThreadingKeySource } from '../ports/email-intake.js';
+import type { Mailer } from '../ports/mail.js';
+import type { CaseRepository } from '../ports/repositories.js';
+import type { WorkflowStarter } from '../ports/workflow.js';
 import { assertVersion } from '../versions.js';
 import { assertOpen, loadCaseWithHistory } from './load-case.js';
 import { loadConfig, type ConfigSource } from './load-config.js';

@@ -6,7 +6,7 @@ import { ACTIVITIES } from '../events.js';
 import { caseEventsToCsv } from '../mining/export-csv.js';
 import { caseEventsToOcelJson } from '../mining/export-ocel.js';
 import { caseEventsToXes } from '../mining/export-xes.js';
-import type { Clock } from '../ports/repositories.js';
+import type { Clock } from '../ports/clock.js';
 import type { Bucket, Report, ReportSection } from '../reports/compute.js';
 import type { ExportFormat } from '../reports/exports.js';
 import { REPORT_SECTIONS, computeReport } from '../reports/compute.js';

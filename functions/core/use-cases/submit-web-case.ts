@@ -4,7 +4,10 @@ import { ConflictError, RateLimitedError } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
 import type { WebSubmission } from '../intake.js';
 import { WEB_HONEYPOT_FIELD, firstMessage, newCase, webSubmissionToCase } from '../intake.js';
-import type { CaseRepository, Clock, IdGenerator, RateLimiter, Sleep, SubmissionClaim, SubmissionClaims, WorkflowStarter } from '../ports/repositories.js';
+import type { Clock, IdGenerator, Sleep } from '../ports/clock.js';
+import type { CaseRepository } from '../ports/repositories.js';
+import type { RateLimiter, SubmissionClaim, SubmissionClaims } from '../ports/submissions.js';
+import type { WorkflowStarter } from '../ports/workflow.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 
 export interface WebIntakeLimits {
