@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { CaseEvent, CaseMessage, CaseRecord, CaseStatus } from '../core/case.js';
+import type { CaseMessage, CaseRecord, CaseStatus } from '../core/case.js';
+import type { CaseEvent } from '../core/events.js';
 import { CASE_STATUSES, OPEN_STATUSES, formatCaseNumber } from '../core/case.js';
 import { ConflictError, ValidationError } from '../core/errors.js';
 import type { CaseQuery, CaseRepository, CaseWithHistory, CreateCaseCommand, CreateCaseResult, Page, StoredDecision } from '../core/ports/repositories.js';

@@ -1,6 +1,7 @@
 import type { BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { CaseEvent, CaseMessage } from '../core/case.js';
+import type { CaseMessage } from '../core/case.js';
+import type { CaseEvent } from '../core/events.js';
 import type { ContactRecord, EmailStore, InboundKeys, InboundRecord, MailLogEntry } from '../core/ports/email-intake.js';
 import type { CreateCaseResult } from '../core/ports/repositories.js';
 import { caseItem, eventItem, historyPuts, messageItem } from './case-repository.js';

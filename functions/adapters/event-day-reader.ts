@@ -1,5 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { CaseEvent } from '../core/case.js';
+import type { CaseEvent } from '../core/events.js';
 import type { TableRef } from './dynamo.js';
 import { stripKeys } from './dynamo.js';
 import { eventDayPartition } from './keys.js';

@@ -1,6 +1,7 @@
 import type { BatchGetCommandOutput, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { CaseEvent, CaseMessage, CaseRecord } from '../core/case.js';
+import type { CaseMessage, CaseRecord } from '../core/case.js';
+import type { CaseEvent } from '../core/events.js';
 import { OPEN_STATUSES } from '../core/case.js';
 import type { ReportSource } from '../core/reports/source.js';
 import type { TableRef } from './dynamo.js';

@@ -216,16 +216,6 @@ export interface Actor {
   id: string;
 }
 
-/** One change to a case: the source for history, reports and the process-mining export. */
-export interface CaseEvent {
-  eventId: string;
-  caseId: string;
-  activity: string;
-  at: string;
-  actor: Actor;
-  details: Record<string, unknown>;
-}
-
 /** Allowed status changes. `needs_review` can be left to any open status once a person has looked. */
 const TRANSITIONS: Record<CaseStatus, readonly CaseStatus[]> = {
   new: ['queued', 'assigned', 'needs_review'],

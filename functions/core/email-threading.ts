@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { CaseEvent, CaseRecord, CaseStatus } from './case.js';
+import type { CaseRecord, CaseStatus } from './case.js';
+import type { CaseEvent } from './events.js';
 import { CLOSED_STATUSES } from './case.js';
 import type { ParsedEmail } from './email.js';
 import { messageIdsIn, normaliseAddress } from './email.js';

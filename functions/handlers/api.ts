@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { CaseEvent, CaseMessage, CaseRecord } from '../core/case.js';
+import type { CaseMessage, CaseRecord } from '../core/case.js';
+import type { CaseEvent } from '../core/events.js';
 import { NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../core/errors.js';
 import type { CaseWithHistory, StoredDecision } from '../core/ports/repositories.js';
 import { assertAdmin } from '../core/authz.js';

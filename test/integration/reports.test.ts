@@ -5,6 +5,7 @@
  * needs: the period's events by day, the older case's whole history (C was created before the
  * period), the open cases from the status index, and nothing of case Z (an event without a case).
  */
+import type { Activity } from '../../functions/core/events.js';
 import { gunzipSync } from 'node:zlib';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -137,7 +138,7 @@ describe('the reports handler over DynamoDB Local', () => {
     const alice = { kind: 'agent' as const, id: 'alice' };
     const day = (d: string, t: string) => `2025-01-${d}T${t}:00.000Z`;
     const r = { ...CASES[0]!, caseId: 'R', status: 'resolved' as const, createdAt: day('06', '09:00'), updatedAt: day('21', '10:00') };
-    const story: [string, string, typeof customer | typeof alice, Record<string, unknown>][] = [
+    const story: [string, Activity, typeof customer | typeof alice, Record<string, unknown>][] = [
       [day('06', '09:00'), 'case_created', customer, {}],
       [day('06', '09:00'), 'assigned', alice, { owner: 'alice' }],
       [day('06', '10:00'), 'reply_sent', alice, {}],

@@ -92,7 +92,7 @@ describe('case repository: create', () => {
     const c = makeCase();
     // Each event carries ~20 KB, so the partition exceeds the 1 MB a single Query returns.
     const padding = 'x'.repeat(20_000);
-    const events = Array.from({ length: 60 }, (_, i) => makeEvent(c.caseId, { activity: `note_${i}`, details: { padding } }));
+    const events = Array.from({ length: 60 }, (_, i) => makeEvent(c.caseId, { activity: 'note_added', details: { padding, note: i } }));
     await cases.create({ case: c, messages: [], events });
 
     const stored = await cases.getWithHistory(c.caseId);
@@ -183,14 +183,14 @@ describe('case repository: update', () => {
   it('refuses a stale version with ConflictError and leaves case and history untouched', async () => {
     const c = makeCase({ version: 1 });
     await cases.create({ case: c, messages: [], events: [] });
-    await cases.update({ ...c, subject: 'first writer' }, 1, [makeEvent(c.caseId, { activity: 'edited' })]);
+    await cases.update({ ...c, subject: 'first writer' }, 1, [makeEvent(c.caseId, { activity: 'priority_changed' })]);
 
-    const stale = cases.update({ ...c, subject: 'second writer' }, 1, [makeEvent(c.caseId, { activity: 'lost_update' })]);
+    const stale = cases.update({ ...c, subject: 'second writer' }, 1, [makeEvent(c.caseId, { activity: 'status_changed' })]);
 
     await expect(stale).rejects.toBeInstanceOf(ConflictError);
     const stored = await cases.getWithHistory(c.caseId);
     expect(stored?.case).toMatchObject({ subject: 'first writer', version: 2 });
-    expect(stored?.events.map((e) => e.activity)).toEqual(['edited']);
+    expect(stored?.events.map((e) => e.activity)).toEqual(['priority_changed']);
   });
 
   it('lets exactly one of several concurrent writers at the same version win', async () => {
@@ -198,7 +198,9 @@ describe('case repository: update', () => {
     await cases.create({ case: c, messages: [], events: [] });
 
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, i) => cases.update({ ...c, subject: `writer ${i}` }, 1, [makeEvent(c.caseId, { activity: `w${i}` })])),
+      Array.from({ length: 8 }, (_, i) =>
+        cases.update({ ...c, subject: `writer ${i}` }, 1, [makeEvent(c.caseId, { activity: 'status_changed', details: { writer: i } })]),
+      ),
     );
 
     const won = outcomes.filter((o) => o.status === 'fulfilled');

@@ -5,7 +5,8 @@
 import { ulid } from 'ulid';
 import type { AgentState } from '../../functions/core/agent-state.js';
 import { emptyLoad } from '../../functions/core/agent-state.js';
-import type { CaseEvent, CaseMessage, CaseRecord } from '../../functions/core/case.js';
+import type { CaseMessage, CaseRecord } from '../../functions/core/case.js';
+import type { CaseEvent } from '../../functions/core/events.js';
 import { formatCaseNumber } from '../../functions/core/case.js';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
 import type { Clock, IdGenerator } from '../../functions/core/ports/clock.js';

@@ -1,4 +1,5 @@
-import type { CaseEvent, CaseMessage } from '../case.js';
+import type { CaseMessage } from '../case.js';
+import type { CaseEvent } from '../events.js';
 import type { ParsedEmail } from '../email.js';
 import type { CreateCaseCommand, CreateCaseResult } from './repositories.js';
 

@@ -1,5 +1,6 @@
 import type { AgentState, Presence } from '../agent-state.js';
-import type { CaseEvent, CaseMessage, CaseRecord, CaseStatus } from '../case.js';
+import type { CaseMessage, CaseRecord, CaseStatus } from '../case.js';
+import type { CaseEvent } from '../events.js';
 import type { Channel, RoutingConfig } from '../config.js';
 import type { RoutingDecision } from '../routing/assignment.js';
 import type { EngineDecision } from '../routing/engine.js';

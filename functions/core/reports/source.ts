@@ -1,4 +1,5 @@
-import type { CaseEvent, CaseMessage, CaseRecord } from '../case.js';
+import type { CaseMessage, CaseRecord } from '../case.js';
+import type { CaseEvent } from '../events.js';
 
 /**
  * What the reports and the event-log export read (functions/adapters/report-reader.ts). Every

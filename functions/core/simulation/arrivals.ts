@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
-import type { CaseEvent, CaseRecord } from '../case.js';
+import type { CaseRecord } from '../case.js';
+import type { CaseEvent } from '../events.js';
 import { CHANNELS, type Channel } from '../config.js';
 import { miningEventsFromCaseEvents } from '../mining/case-events.js';
 import { groupTraces, type Trace } from '../mining/event-log.js';

@@ -1,6 +1,7 @@
 import type { Principal } from '../authz.js';
 import { actorOf, assertCanWorkCase } from '../authz.js';
-import type { CaseEvent, CaseRecord } from '../case.js';
+import type { CaseRecord } from '../case.js';
+import type { CaseEvent } from '../events.js';
 import { ValidationError } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';

@@ -2,6 +2,7 @@ import type { Actor, CaseRecord, CaseStatus } from '../case.js';
 import { isOpen } from '../case.js';
 import { findAgent } from '../config.js';
 import { acceptDue } from '../due.js';
+import type { Activity } from '../events.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
 import { ConflictError } from '../errors.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
@@ -36,7 +37,7 @@ export interface ReassignRequest {
   actor: Actor;
   target: ReassignTarget;
   /** The event's activity; default `reassigned`. */
-  activity?: string;
+  activity?: Activity;
   /** Never offer the case to the current owner again (they let an offer lapse). */
   excludeOwner?: boolean;
   /** The case as the caller read it (from an index); re-read when it turns out stale. */

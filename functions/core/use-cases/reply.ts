@@ -1,6 +1,7 @@
 import type { Principal } from '../authz.js';
 import { actorOf, assertCanWorkCase } from '../authz.js';
-import type { CaseEvent, CaseMessage, CaseRecord } from '../case.js';
+import type { CaseMessage, CaseRecord } from '../case.js';
+import type { CaseEvent } from '../events.js';
 import { findAgent } from '../config.js';
 import { emailSettingsOf } from '../email-ack.js';
 import { buildOutboundMail, sentMessageIds } from '../email-outbound.js';

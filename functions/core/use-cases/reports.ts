@@ -1,6 +1,7 @@
 import type { Principal } from '../authz.js';
 import { assertManager } from '../authz.js';
-import type { CaseEvent, CaseMessage, CaseRecord } from '../case.js';
+import type { CaseMessage, CaseRecord } from '../case.js';
+import type { CaseEvent } from '../events.js';
 import { ValidationError } from '../errors.js';
 import { ACTIVITIES } from '../events.js';
 import { caseEventsToCsv } from '../mining/export-csv.js';

@@ -1,4 +1,5 @@
-import type { CaseEvent, CaseRecord } from '../case.js';
+import type { CaseRecord } from '../case.js';
+import type { CaseEvent } from '../events.js';
 import { assertTransition } from '../case.js';
 import type { RoutingConfig } from '../config.js';
 import { acceptDue } from '../due.js';

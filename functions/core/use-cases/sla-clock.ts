@@ -1,4 +1,5 @@
-import type { Actor, CaseEvent, CaseRecord } from '../case.js';
+import type { Actor, CaseRecord } from '../case.js';
+import type { CaseEvent } from '../events.js';
 import { isOpen } from '../case.js';
 import type { RoutingConfig } from '../config.js';
 import { ConflictError } from '../errors.js';

@@ -1,4 +1,5 @@
-import type { CaseEvent, CaseRecord } from '../case.js';
+import type { CaseRecord } from '../case.js';
+import type { CaseEvent } from '../events.js';
 import type { RoutingConfig } from '../config.js';
 import { ConflictError } from '../errors.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
@@ -9,7 +10,8 @@ import type { CaseRepository } from '../ports/repositories.js';
 import type { WorkflowStarter } from '../ports/workflow.js';
 import type { SlaState } from '../case.js';
 import type { SlaAction, SlaContext, SlaSchedule } from '../sla.js';
-import { SLA_ACTIVITIES, evaluateSla, formatMs, isClosed, nextSlaDeadline, slaContext, startSla, syncSla } from '../sla.js';
+import { SLA_ACTIVITIES } from '../events.js';
+import { evaluateSla, formatMs, isClosed, nextSlaDeadline, slaContext, startSla, syncSla } from '../sla.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import type { Reassign } from './reassign.js';
 import { slaEvents } from './sla-clock.js';

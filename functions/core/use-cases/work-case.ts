@@ -2,6 +2,7 @@ import type { Principal } from '../authz.js';
 import { actorOf, assertCanWorkCase, assertOfferedTo } from '../authz.js';
 import type { CaseRecord, CaseStatus } from '../case.js';
 import { assertTransition, isOpen } from '../case.js';
+import type { Activity } from '../events.js';
 import { ACTIVITIES, activityForStatus, makeEvent } from '../events.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { assertVersion } from '../versions.js';
@@ -53,7 +54,7 @@ export function makeWorkCase(deps: WorkCaseDeps) {
    * The SLA clock pauses, resumes or completes in the same write (functions/core/use-cases/sla-clock.ts),
    * and the work due on the case follows its new status (an on-hold limit, functions/core/due.ts).
    */
-  async function write(c: CaseRecord, proposed: CaseRecord, actor: Actor, activity: string, details: Record<string, unknown>): Promise<CaseRecord> {
+  async function write(c: CaseRecord, proposed: CaseRecord, actor: Actor, activity: Activity, details: Record<string, unknown>): Promise<CaseRecord> {
     const at = proposed.updatedAt;
     const config = await loadConfig(deps.configs);
     const withDue = proposed.status === c.status ? proposed : { ...proposed, due: dueFor(proposed.status, config, at) };
@@ -77,7 +78,7 @@ export function makeWorkCase(deps: WorkCaseDeps) {
     let written: CaseRecord;
     if (!releases) written = await deps.cases.update(next, c.version, events);
     else {
-      events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.released, at, actor, { agent: c.owner, channel: c.channel }));
+      events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.released, at, actor, { agent: c.owner!, channel: c.channel }));
       written = await deps.assignments.release({ next, expectedVersion: c.version, agentId: c.owner!, channel: c.channel, events });
     }
     await watchSla(deps.workflow, c.caseId, sla.watch);
