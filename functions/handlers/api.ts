@@ -30,8 +30,8 @@ import type { HttpEvent, HttpResult } from '../http/api-gateway.js';
 import { assertWellFormedText, bodyBytes, bodyText, header, httpHandler, json, principalOf } from '../http/api-gateway.js';
 import { lazy } from '../runtime/lambda.js';
 import { logger } from '../runtime/observability.js';
-import type { RouteDefinition } from '../http/routes.js';
-import { ROUTES, findRoute } from '../http/routes.js';
+import type { RouteKey, RouteOf } from '../http/routes.js';
+import { findRoute, routeKey, routesOf } from '../http/routes.js';
 
 /**
  * The agent/admin API: every route of functions/http/routes.ts whose target is `api`. Each route
@@ -42,7 +42,10 @@ import { ROUTES, findRoute } from '../http/routes.js';
 
 export { API_MAX_BODY_BYTES, CONFIG_MAX_BODY_BYTES } from './api/limits.js';
 
-const API_ROUTES: readonly RouteDefinition[] = (ROUTES as readonly RouteDefinition[]).filter((r) => r.target === 'api');
+const API_ROUTES = routesOf('api');
+
+/** `GET /cases/{id}`, ...: the routes this handler serves (functions/http/routes.ts). */
+type ApiRouteKey = RouteKey<RouteOf<'api'>>;
 
 /** Case fields that are bookkeeping for the store and the router, not part of the API contract. */
 const INTERNAL_CASE_FIELDS = ['priorityRank', 'routing'] as const;
@@ -192,7 +195,7 @@ function ifNoneMatchHits(event: HttpEvent, etag: string): boolean {
 // The router
 
 /** findRoute, with a malformed percent-escape in the path (`/cases/%E0%A4`) treated as no route. */
-function matchRoute(method: string, path: string): ReturnType<typeof findRoute> {
+function matchRoute(method: string, path: string): ReturnType<typeof findRoute<RouteOf<'api'>>> {
   try {
     return findRoute(API_ROUTES, method, path);
   } catch (error) {
@@ -234,7 +237,8 @@ export function createHandler(deps: AppDeps) {
     return json(200, { state: result.state, dispatched: result.dispatched });
   };
 
-  const handlers: Record<string, RouteHandler> = {
+  // Keyed by the route union: a route of the table without a handler here, or a handler for no route, does not compile.
+  const handlers: Record<ApiRouteKey, RouteHandler> = {
     'GET /health': async () => {
       // One GetItem of the configuration's version proves the table answers and says whether a routing
       // configuration is in place (without one nothing can be routed: degraded, but up), without
@@ -424,10 +428,6 @@ export function createHandler(deps: AppDeps) {
     },
   };
 
-  for (const route of API_ROUTES) {
-    if (!handlers[`${route.method} ${route.path}`]) throw new Error(`api handler has no implementation for ${route.method} ${route.path}`);
-  }
-
   return httpHandler(async (event) => {
     const method = event.requestContext?.http?.method ?? 'GET';
     const path = event.rawPath ?? event.requestContext?.http?.path ?? '/';
@@ -439,7 +439,7 @@ export function createHandler(deps: AppDeps) {
       }
       throw new NotFoundError(`no route for ${method} ${path}`);
     }
-    return handlers[`${match.route.method} ${match.route.path}`]!({ event, params: match.params });
+    return handlers[routeKey(match.route)]({ event, params: match.params });
   });
 }
 
