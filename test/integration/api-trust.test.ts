@@ -7,7 +7,6 @@
  *   never a write;
  * - an unknown key in a nested object is named by its path.
  */
-import type { Context } from 'aws-lambda';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CaseRecord, CaseStatus } from '../../functions/core/case.js';
@@ -15,10 +14,11 @@ import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import { createHandler, parseIfMatch } from '../../functions/handlers/api.js';
 import { makeAppDeps } from '../../functions/composition/deps.js';
-import type { HttpEvent, HttpResult } from '../../functions/http/api-gateway.js';
+import type { HttpResult } from '../../functions/http/api-gateway.js';
 import { OPERATIONS } from '../../functions/handlers/api/openapi.js';
 import { freshTable } from '../support/dynamo.js';
 import { fixedClock, makeCase } from '../support/fixtures.js';
+import { apiEvent, cognitoClaims, lambdaContext } from '../support/api-events.js';
 
 const db = await freshTable('api-trust');
 const clock = fixedClock('2025-03-03T09:00:00.000Z');
@@ -29,7 +29,7 @@ const deps = makeAppDeps({
   workflow: { startCase: async () => undefined },
 });
 const api = createHandler(deps);
-const context = { awsRequestId: 'test', functionName: 'api', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+const context = lambdaContext();
 
 const CONFIG: RoutingConfigInput = {
   queues: [
@@ -58,30 +58,13 @@ interface Answer {
 }
 
 async function call(method: string, path: string, options: { as?: string; json?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
-  const event = {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
+  const event = apiEvent({
+    method,
+    path,
     headers: { 'content-type': 'application/json', ...options.headers },
-    requestContext: {
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-      requestId: 'req',
-      routeKey: '$default',
-      stage: '$default',
-      ...(options.as
-        ? {
-            authorizer: {
-              principalId: '',
-              integrationLatency: 0,
-              jwt: { claims: { 'cognito:username': options.as, 'cognito:groups': ROLES[options.as] ?? ['agent'] }, scopes: [] },
-            },
-          }
-        : {}),
-    },
+    ...(options.as ? { claims: cognitoClaims(options.as, ROLES[options.as] ?? ['agent']) } : {}),
     ...(options.json !== undefined ? { body: JSON.stringify(options.json) } : {}),
-    isBase64Encoded: false,
-  } as unknown as HttpEvent;
+  });
   const result = (await api(event, context)) as HttpResult;
   const text = result.body ?? '';
   return { status: result.statusCode ?? 200, headers: result.headers ?? {}, text, body: text ? JSON.parse(text) : undefined };

@@ -40,6 +40,7 @@ import { logicalId, synthCaseflow, type Resources } from '../infra/synth.js';
 import { dynamoEndpoint, freshTable } from '../support/dynamo.js';
 import { fixedClock } from '../support/fixtures.js';
 import { allows, iamRequestsOf, roleStatements, TABLE_ARN, type IamRequest } from '../support/iam-policy.js';
+import { apiEvent, cognitoClaims, lambdaContext } from '../support/api-events.js';
 
 const db = await freshTable('table-access');
 const clock = fixedClock();
@@ -67,7 +68,7 @@ const depsFor = (user: TableUser): AppDeps =>
     workflow: { startCase: async () => undefined },
   });
 
-const context = { awsRequestId: 'test', functionName: 'test', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+const context = lambdaContext('test');
 const api = createApiHandler(depsFor('api'));
 const webToCase = createWebToCaseHandler(depsFor('web-to-case'));
 const reports = createReportsHandler(makeReportsDeps(tableFor('reports'), clock));
@@ -101,31 +102,15 @@ const CONFIG: RoutingConfigInput = {
 } as RoutingConfigInput;
 
 function http(method: string, path: string, options: { as?: string; groups?: string[]; body?: unknown; query?: Record<string, string> } = {}): HttpEvent {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
-    headers: { 'content-type': 'application/json' },
-    ...(options.query ? { queryStringParameters: options.query } : {}),
-    requestContext: {
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 'vitest' },
-      requestId: 'r',
-      routeKey: '$default',
-      stage: '$default',
-      ...(options.as
-        ? {
-            authorizer: {
-              principalId: '',
-              integrationLatency: 0,
-              jwt: { claims: { 'cognito:username': options.as, 'cognito:groups': options.groups ?? ['agent'] }, scopes: [] },
-            },
-          }
-        : {}),
-    },
+  return apiEvent({
+    method,
+    path,
+    sourceIp: '198.51.100.7',
+    requestId: 'r',
+    ...(options.query ? { query: options.query } : {}),
+    ...(options.as ? { claims: cognitoClaims(options.as, options.groups ?? ['agent']) } : {}),
     ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-    isBase64Encoded: false,
-  } as unknown as HttpEvent;
+  });
 }
 
 async function call(handler: (e: HttpEvent, c: Context) => unknown, e: HttpEvent, expected: number[] = [200, 201]): Promise<any> {

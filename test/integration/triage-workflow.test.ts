@@ -7,7 +7,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Context } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeFileModelStore } from '../../functions/adapters/triage-model-store.js';
 import type { CaseRecord } from '../../functions/core/case.js';
@@ -19,12 +18,13 @@ import { makeTrainTriage } from '../../functions/core/use-cases/train-triage.js'
 import { createHandler as createApi } from '../../functions/handlers/api.js';
 import type { AppDeps } from '../../functions/composition/deps.js';
 import { makeAppDeps } from '../../functions/composition/deps.js';
-import type { HttpEvent, HttpResult } from '../../functions/http/api-gateway.js';
+import type { HttpResult } from '../../functions/http/api-gateway.js';
 import { makeLocalWorkflow } from '../../lib/local/stepfunctions/workflow.js';
 import type { LocalWorkflow } from '../../lib/local/stepfunctions/workflow.js';
 import { freshTable } from '../support/dynamo.js';
 import { fixedClock, makeCreateCommand, makeRoutingConfigInput } from '../support/fixtures.js';
 import { TRIAGE_FIXTURE } from '../support/triage-fixture.js';
+import { apiEvent, cognitoClaims, lambdaContext } from '../support/api-events.js';
 
 const db = await freshTable('triage');
 const clock = fixedClock();
@@ -87,7 +87,7 @@ async function runWorkflow(caseId: string) {
   return { execution, stored: (await deps.cases.getWithHistory(caseId))! };
 }
 
-const context = { awsRequestId: 'test', functionName: 'api', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+const context = lambdaContext();
 const api = createApi(deps);
 async function patchCase(
   caseId: string,
@@ -97,22 +97,13 @@ async function patchCase(
   ifMatch?: number,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const path = `/cases/${caseId}`;
-  const event = {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
+  const event = apiEvent({
+    method: 'PATCH',
+    path,
     headers: { 'content-type': 'application/json', ...(ifMatch !== undefined ? { 'if-match': `"${ifMatch}"` } : {}) },
-    requestContext: {
-      http: { method: 'PATCH', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-      requestId: 'req',
-      routeKey: '$default',
-      stage: '$default',
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: { 'cognito:username': as, 'cognito:groups': roles }, scopes: [] } },
-    },
+    claims: cognitoClaims(as, roles),
     body: JSON.stringify(json),
-    isBase64Encoded: false,
-  } as unknown as HttpEvent;
+  });
   const result = (await api(event, context)) as HttpResult;
   return { status: result.statusCode ?? 200, body: JSON.parse(result.body ?? '{}') as Record<string, unknown> };
 }
