@@ -5,8 +5,8 @@
  * sends acknowledgements (SES from the domain identity, the threading key). (cdk-nag: test/infra/cdk-nag.test.ts.)
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Resources } from './synth.js';
-import { logicalId, synthCaseflow } from './synth.js';
+import type { Resources } from '../support/synth.js';
+import { logicalId, synthCaseflow } from '../support/synth.js';
 
 type Synth = ReturnType<typeof synthCaseflow>;
 let plain: Synth;

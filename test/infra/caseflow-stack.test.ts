@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE } from '../../functions/adapters/table-definition.js';
 import { AGENT_GROUPS } from '../../lib/auth.js';
-import { logicalId, synthCaseflow, type Resources } from './synth.js';
+import { logicalId, synthCaseflow, type Resources } from '../support/synth.js';
 
 let synth: ReturnType<typeof synthCaseflow>;
 let resources: Resources;

@@ -4,7 +4,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cdkJsonContext, synthCaseflow } from './synth.js';
+import { cdkJsonContext, synthCaseflow } from '../support/synth.js';
 
 let synth: ReturnType<typeof synthCaseflow>;
 

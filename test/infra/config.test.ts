@@ -1,7 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCaseflowConfig } from '../../lib/config.js';
-import { logicalId, synthCaseflow, type Resources } from './synth.js';
+import { logicalId, synthCaseflow, type Resources } from '../support/synth.js';
 
 const fromContext = (context: Record<string, unknown>) => readCaseflowConfig({ tryGetContext: (key) => context[key] });
 

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AdminAlerts } from '../../lib/alerts.js';
 import { CaseTable } from '../../lib/data.js';
 import { EmailIntake } from '../../lib/email-intake.js';
-import { cdkJsonContext } from './synth.js';
+import { cdkJsonContext } from '../support/synth.js';
 
 let app: App;
 let stack: Stack;

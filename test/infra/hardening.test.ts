@@ -15,7 +15,7 @@ import { ROUTES } from '../../functions/http/routes.js';
 import { RECEIPT_RULE_NAME } from '../../lib/email-intake.js';
 import { REPO_ROOT } from '../../lib/paths.js';
 import { allows, iamRequestsOf, roleStatements, TABLE_ARN, type IamRequest, type Statement } from '../support/iam-policy.js';
-import { logicalId, synthCaseflow, type Resources } from './synth.js';
+import { logicalId, synthCaseflow, type Resources } from '../support/synth.js';
 
 let synth: ReturnType<typeof synthCaseflow>;
 let resources: Resources;

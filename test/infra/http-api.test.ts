@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../functions/http/routes.js';
-import { logicalId, synthCaseflow, type Resources } from './synth.js';
+import { logicalId, synthCaseflow, type Resources } from '../support/synth.js';
 
 let synth: ReturnType<typeof synthCaseflow>;
 let resources: Resources;

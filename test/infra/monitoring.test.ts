@@ -8,7 +8,7 @@ import { Pass, StateMachine, DefinitionBody } from 'aws-cdk-lib/aws-stepfunction
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALARM_METRICS, METRIC, METRICS_NAMESPACE } from '../../functions/core/metrics.js';
 import { Monitoring } from '../../lib/monitoring.js';
-import { logicalId, synthCaseflow, type Resources } from './synth.js';
+import { logicalId, synthCaseflow, type Resources } from '../support/synth.js';
 
 let synth: ReturnType<typeof synthCaseflow>;
 let resources: Resources;

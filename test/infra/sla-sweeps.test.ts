@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CASE_LIFECYCLE_ASL_PATH } from '../../lib/paths.js';
 import { LIFECYCLE_TASK_HANDLERS } from '../../lib/workflow.js';
-import { logicalId, synthCaseflow, type Resources } from './synth.js';
+import { logicalId, synthCaseflow, type Resources } from '../support/synth.js';
 
 const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { logicalId, type Resources, synthCaseflow } from './synth.js';
+import { logicalId, type Resources, synthCaseflow } from '../support/synth.js';
 
 let synth: ReturnType<typeof synthCaseflow>;
 let resources: Resources;

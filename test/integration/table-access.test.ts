@@ -36,7 +36,7 @@ import type { HttpEvent, HttpResult } from '../../functions/http/api-gateway.js'
 import { LOCAL_MAIL_BUCKET, makeFileRawMailStore } from '../../lib/local/mail-store.js';
 import { withLocalEmail } from '../../lib/local/smtp.js';
 import { TABLE_ACCESS, type TableUser } from '../../lib/table-access.js';
-import { logicalId, synthCaseflow, type Resources } from '../infra/synth.js';
+import { logicalId, synthCaseflow, type Resources } from '../support/synth.js';
 import { dynamoEndpoint, freshTable } from '../support/dynamo.js';
 import { fixedClock } from '../support/fixtures.js';
 import { allows, iamRequestsOf, roleStatements, TABLE_ARN, type IamRequest } from '../support/iam-policy.js';
