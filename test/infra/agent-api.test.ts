@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Resources } from '../support/synth.js';
-import { logicalId, synthCaseflow } from '../support/synth.js';
+import { logicalId, synthCaseflow, statementsOfFunction } from '../support/synth.js';
 
 type Synth = ReturnType<typeof synthCaseflow>;
 let plain: Synth;
@@ -18,11 +18,7 @@ beforeAll(() => {
 });
 
 function statementsOf(s: Synth, fnLogicalId: string): { Action: string | string[]; Resource: unknown }[] {
-  const resources = s.template.toJSON().Resources as Resources;
-  const roleRef = resources[fnLogicalId]!.Properties.Role['Fn::GetAtt'][0];
-  return Object.values(resources)
-    .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === roleRef))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+  return statementsOfFunction(s.template.toJSON().Resources as Resources, fnLogicalId);
 }
 
 const actions = (st: { Action: string | string[] }) => (Array.isArray(st.Action) ? st.Action : [st.Action]);

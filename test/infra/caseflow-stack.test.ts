@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE } from '../../functions/adapters/table-definition.js';
 import { AGENT_GROUPS } from '../../lib/auth.js';
-import { logicalId, synthCaseflow, type Resources } from '../support/synth.js';
+import { logicalId, synthCaseflow, type Resources, resourcesOfType, asArray } from '../support/synth.js';
 
 let synth: ReturnType<typeof synthCaseflow>;
 let resources: Resources;
@@ -12,7 +12,7 @@ beforeAll(() => {
   resources = synth.template.toJSON().Resources as Resources;
 });
 
-const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const ofType = (type: string) => resourcesOfType(resources, type);
 
 /** Every IAM statement attached to a role, by role logical id. */
 function statementsByRole(): Map<string, any[]> {
@@ -24,8 +24,6 @@ function statementsByRole(): Map<string, any[]> {
   }
   return byRole;
 }
-
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
 describe('the table', () => {
   it('is the one table, keyed and indexed exactly as functions/adapters/table-definition.ts says', () => {

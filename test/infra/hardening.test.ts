@@ -15,7 +15,7 @@ import { ROUTES } from '../../functions/http/routes.js';
 import { RECEIPT_RULE_NAME } from '../../lib/email-intake.js';
 import { REPO_ROOT } from '../../lib/paths.js';
 import { allows, iamRequestsOf, roleStatements, TABLE_ARN, type IamRequest, type Statement } from '../support/iam-policy.js';
-import { logicalId, synthCaseflow, type Resources } from '../support/synth.js';
+import { logicalId, synthCaseflow, type Resources, resourcesOfType, asArray } from '../support/synth.js';
 
 let synth: ReturnType<typeof synthCaseflow>;
 let resources: Resources;
@@ -29,8 +29,7 @@ beforeAll(() => {
   fullResources = full.template.toJSON().Resources as Resources;
 });
 
-const ofType = (type: string, from: Resources = resources) => Object.entries(from).filter(([, r]) => r.Type === type);
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+const ofType = (type: string, from: Resources = resources) => resourcesOfType(from, type);
 const roleOf = (fn: { node: { defaultChild?: unknown } }, s = synth, from = resources) =>
   from[logicalId(fn, s.stack)]!.Properties.Role['Fn::GetAtt'][0] as string;
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { logicalId, type Resources, synthCaseflow } from '../support/synth.js';
+import { logicalId, type Resources, synthCaseflow, statementsOfFunction } from '../support/synth.js';
 
 let synth: ReturnType<typeof synthCaseflow>;
 let resources: Resources;
@@ -14,10 +14,7 @@ const functionId = (name: string) => logicalId(synth.stack.workflow.taskFunction
 
 /** Every IAM statement attached to a function's role. */
 function statementsOf(fnId: string): { Action: string | string[]; Resource: unknown }[] {
-  const roleRef = resources[fnId]!.Properties.Role['Fn::GetAtt'][0];
-  return Object.values(resources)
-    .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === roleRef))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+  return statementsOfFunction(resources, fnId);
 }
 
 describe('triage model storage', () => {
