@@ -13,26 +13,13 @@ import { normaliseRegion } from './region.js';
  * with the value before and after, so the stamping event shows exactly what the system assumed.
  */
 
-export { countryName, isKnownCountryCode, normaliseCountry, type CountryOutcome } from './country.js';
+export { normaliseCountry } from './country.js';
 export { normaliseEmail } from './email.js';
-export { foldForLookup } from './fold.js';
-export {
-  DEFAULT_MIN_LANGUAGE_CONFIDENCE,
-  LONG_TEXT_LETTERS,
-  MIN_LETTERS,
-  REQUIRED_LEAD,
-  SHORT_TEXT_LETTERS,
-  detectLanguage,
-  requiredLead,
-  normaliseLanguageTag,
-  textForDetection,
-  type DetectLanguageOptions,
-  type LanguageDetection,
-} from './language.js';
+export { MIN_LETTERS, REQUIRED_LEAD, detectLanguage, normaliseLanguageTag, textForDetection } from './language.js';
 export type { FieldOutcome } from './outcome.js';
 export { normalisePhone } from './phone.js';
 export { normalisePostalCode } from './postal-code.js';
-export { isKnownRegionCode, normaliseRegion } from './region.js';
+export { normaliseRegion } from './region.js';
 
 export type NormalisedField = 'location.country' | 'location.region' | 'location.postalCode' | 'contact.phone' | 'contact.email' | 'language';
 

@@ -24,7 +24,7 @@ import { buildCase, stamp } from './stamping.js';
 import { summarise, type Summary } from './stats.js';
 import { type ArrivalCell, type Timeline, timelineOf, type WaitingCell } from './timeline.js';
 
-export type { Timeline, TimelineBin } from './timeline.js';
+export type { Timeline } from './timeline.js';
 import { WaitingIndex, type WaitingEntry } from './waiting-index.js';
 
 /**

@@ -173,8 +173,6 @@ function todayPeriod(now: Date): ReportPeriod {
 // ---------------------------------------------------------------------------------------------
 // The event-log export (the process-mining exporters in functions/core/mining/, unchanged)
 
-export { EXPORT_FORMATS, type ExportFormat } from '../reports/exports.js';
-
 export interface EventExport {
   format: ExportFormat;
   contentType: string;
