@@ -1,4 +1,4 @@
-import type { Actor, MilestoneName } from './case.js';
+import type { Actor, CaseStatus, MilestoneName } from './case.js';
 import type { Channel } from './config.js';
 import type { IdGenerator } from './ports/clock.js';
 
@@ -91,6 +91,12 @@ export function isActivity(name: string): name is Activity {
   return ACTIVITY_NAMES.has(name);
 }
 
+/** The details of a status change: from which status to which (read by the reports and the email threading). */
+export interface StatusChangeDetails {
+  from: CaseStatus;
+  to: CaseStatus;
+}
+
 /** The details of a milestone's SLA events. */
 export interface SlaMilestoneDetails {
   milestone: MilestoneName;
@@ -102,6 +108,13 @@ export interface SlaMilestoneDetails {
  */
 export interface ActivityDetails {
   case_created: { channel: Channel; caseNumber: string };
+  status_changed: StatusChangeDetails;
+  accepted: StatusChangeDetails;
+  resolved: StatusChangeDetails;
+  closed_unresolved: StatusChangeDetails;
+  put_on_hold: StatusChangeDetails;
+  resumed: StatusChangeDetails;
+  requeued: StatusChangeDetails;
   /** A claim: the new owner, and the queue the case was claimed from (absent on a direct assignment). */
   assigned: { owner: string; queue?: string };
   /** `to` is an agent id, or `queue:<id>` when the case went back to a queue. */

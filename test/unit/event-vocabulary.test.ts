@@ -41,10 +41,12 @@ describe('the event vocabulary', () => {
     const renamed = makeEvent(ids, 'c1', ACTIVITIES.assigned, AT, SYS, { agent: 'alice' });
     // @ts-expect-error: an activity with typed details must be given them
     const bare = makeEvent(ids, 'c1', ACTIVITIES.released, AT, SYS);
+    // @ts-expect-error: a status change names the new status `to`, and it must be a status
+    const status = makeEvent(ids, 'c1', ACTIVITIES.resolved, AT, SYS, { from: 'in_progress', to: 'done' });
     const event = makeEvent(ids, 'c1', ACTIVITIES.reassigned, AT, SYS, { from: 'alice', to: 'bob' });
     // @ts-expect-error: `reassigned` names the new owner `to`
     expect(detailsOf(event, ACTIVITIES.reassigned)?.owner).toBeUndefined();
     // At run time the function itself does not check: the types are the guard.
-    expect([typo.activity, renamed.details, bare.details]).toEqual(['asigned', { agent: 'alice' }, {}]);
+    expect([typo.activity, renamed.details, bare.details, status.details.to]).toEqual(['asigned', { agent: 'alice' }, {}, 'done']);
   });
 });

@@ -1,5 +1,5 @@
 import type { CaseRecord } from '../case.js';
-import type { Activity, CaseEvent, SlaMilestoneDetails } from '../events.js';
+import type { Activity, CaseEvent, SlaMilestoneDetails, StatusChangeDetails } from '../events.js';
 import { ACTIVITIES, detailsOf, SLA_ACTIVITIES } from '../events.js';
 
 /**
@@ -143,7 +143,7 @@ export function caseTimeline(c: CaseRecord, events: readonly CaseEvent[], until:
   };
 
   for (const { e, t } of ordered) {
-    const d = e.details ?? {};
+    const d: Partial<StatusChangeDetails> & Record<string, unknown> = e.details ?? {};
 
     // On hold: from `put_on_hold` to the first event that leaves the on_hold status.
     if (hold && (d.from === 'on_hold' || (d.from === undefined && HOLD_ENDING_ACTIVITIES.has(e.activity)))) {
