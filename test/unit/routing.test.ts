@@ -3,19 +3,14 @@ import type { AgentState } from '../../functions/core/agent-state.js';
 import { emptyLoad } from '../../functions/core/agent-state.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import type { Agent, Queue } from '../../functions/core/config.js';
-import { AgentSchema, QueueSchema } from '../../functions/core/config.js';
+import { QueueSchema } from '../../functions/core/config.js';
 import { decideAssignment, decideNamedAssignment } from '../../functions/core/routing/assignment.js';
-import { makeCase } from '../support/fixtures.js';
+import { makeCase, makeAgent, onlineState } from '../support/fixtures.js';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
 
-function agent(id: string, capacity: Partial<Agent['capacity']> = { web: 4, email: 4 }): Agent {
-  return AgentSchema.parse({ id, name: id, email: `${id}@example.com`, capacity });
-}
-
-function state(id: string, over: Partial<AgentState> = {}): AgentState {
-  return { agentId: id, presence: 'online', presenceSince: NOW.toISOString(), load: emptyLoad(), version: 1, ...over };
-}
+const agent = (id: string, capacity: Partial<Agent['capacity']> = { web: 4, email: 4 }): Agent => makeAgent(id, capacity);
+const state = (id: string, over: Partial<AgentState> = {}): AgentState => onlineState(id, NOW, over);
 
 function queue(routing: Queue['routing'], members: string[]): Queue {
   return QueueSchema.parse({ id: 'q', name: 'Q', routing, members });
