@@ -111,6 +111,8 @@ export interface CaseMessage {
   at: string;
   attachments: Attachment[];
   channel: Channel;
+  /** Where an internal note was written, when not through the API (Slack: the channel and message). */
+  source?: { kind: 'slack'; channel?: string; ts?: string };
 }
 
 export type ActorKind = 'customer' | 'agent' | 'system';
