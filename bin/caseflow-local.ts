@@ -118,6 +118,13 @@ async function main(): Promise<number | undefined> {
   // request would drown the progress lines. Errors and warnings still show; override as you like.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const { startLocalStack } = await import('../lib/local/stack.js');
+  // The console at /app/: built now when it is missing or older than its sources.
+  const { ensureConsoleBuilt } = await import('../lib/local/console.js');
+  try {
+    await ensureConsoleBuilt(values.quiet ? undefined : (line) => console.log(`[caseflow] ${line}`));
+  } catch (error) {
+    console.error(`[caseflow] the console could not be built (${(error as Error).message}); the API runs without it`);
+  }
 
   let stack: LocalStack | undefined;
   let signalled: NodeJS.Signals | undefined;
@@ -184,6 +191,7 @@ async function main(): Promise<number | undefined> {
   console.log(
     [
       `caseflow local stack ready on port ${stack.port}:`,
+      `console ${stack.url}/app/`,
       `form ${stack.url}/web-to-case`,
       `API ${stack.url}`,
       `health ${stack.url}/health`,

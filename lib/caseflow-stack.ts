@@ -9,6 +9,7 @@ import { EmailIntake } from './email-intake.js';
 import { WebIntake } from './intake.js';
 import { Monitoring } from './monitoring.js';
 import { SweepSchedule } from './sweeps.js';
+import { TriageModels } from './triage-models.js';
 import { CaseWorkflow } from './workflow.js';
 
 export interface CaseflowStackProps extends StackProps {
@@ -28,6 +29,8 @@ export class CaseflowStack extends Stack {
   readonly sweeps: SweepSchedule;
   /** Email-to-case; present when the `sesDomain` context names the receiving domain. */
   readonly email?: EmailIntake;
+  /** Trained triage model versions, read by the stamp function. */
+  readonly triageModels: TriageModels;
 
   constructor(scope: Construct, id: string, props: CaseflowStackProps) {
     super(scope, id, props);
@@ -37,6 +40,8 @@ export class CaseflowStack extends Stack {
     this.data = new CaseTable(this, 'Data');
     this.alerts = new AdminAlerts(this, 'Alerts', { alertEmail: config.alertEmail });
     this.workflow = new CaseWorkflow(this, 'Workflow', { data: this.data, alerts: this.alerts, logRetention });
+    this.triageModels = new TriageModels(this, 'Triage');
+    this.triageModels.grantRead(this.workflow.taskFunctions['workflow-stamp']);
     this.intake = new WebIntake(this, 'Intake', {
       data: this.data,
       lifecycle: this.workflow.stateMachine,
@@ -102,6 +107,10 @@ export class CaseflowStack extends Stack {
       description: 'Secret to store the Slack incoming-webhook URL in (swarm announcements; see docs/api.md#swarming)',
     });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'DynamoDB table' });
+    new CfnOutput(this, 'TriageModelBucket', {
+      value: this.triageModels.bucket.bucketName,
+      description: 'Triage model versions (npm run triage -- train --table <TableName> --bucket <this>)',
+    });
     new CfnOutput(this, 'StateMachineArn', {
       value: this.workflow.stateMachine.stateMachineArn,
       description: 'Case lifecycle state machine',

@@ -1,8 +1,9 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Env } from '../functions/shared/env.js';
@@ -110,4 +111,19 @@ export function useNotificationEmail(fn: LambdaFunction, sender: NotificationSen
   setEnv(fn, 'EMAIL_FROM_ADDRESS', sender.fromAddress);
   const identityArn = Stack.of(fn).formatArn({ service: 'ses', resource: 'identity', resourceName: sender.domain });
   fn.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources: [identityArn] }));
+}
+
+/**
+ * Automatic triage: the model bucket and prefix, and GetObject on that prefix only (no list, no
+ * write): versions are named when trained, and the configuration may choose any of them.
+ */
+export function useTriageModels(fn: LambdaFunction, bucket: IBucket, prefix: string): void {
+  setEnv(fn, 'TRIAGE_MODEL_BUCKET', bucket.bucketName);
+  setEnv(fn, 'TRIAGE_MODEL_PREFIX', prefix);
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects(`${prefix}*`)] }));
+  const bucketArn = `<${Stack.of(fn).getLogicalId(bucket.node.defaultChild as never)}.Arn>`;
+  Validations.of(fn.role!).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${bucketArn}/${prefix}*]`,
+    reason: `Model versions are named when they are trained (${prefix}<version>/model.json.gz) and the configuration may choose any of them, so read access is granted on the prefix: GetObject on ${prefix}* only, no list, no write, no delete.`,
+  });
 }

@@ -358,6 +358,20 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
       };
     },
 
+    async listByContact(email, limit) {
+      const res = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'gsi3',
+          KeyConditionExpression: 'gsi3pk = :pk',
+          ExpressionAttributeValues: { ':pk': contactPartition(email) },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return (res.Items ?? []).map((item) => stripKeys<CaseRecord>(item));
+    },
+
     async getByNumber(caseNumber: string) {
       const res = await client.send(new GetCommand({ TableName: tableName, Key: caseNumberKey(caseNumber) }));
       const caseId = res.Item?.caseId;

@@ -82,12 +82,31 @@ export interface CaseRecord {
   due?: { kind: string; at: string };
   /** Why the case is in manual review, when it is. */
   reviewReason?: string;
+  /**
+   * Fields automatic triage filled (functions/core/triage/): the value predicted, its confidence and
+   * the model version; an agent's later correction is kept beside it.
+   */
+  triage?: TriageMarks;
   /** Experts invited to help the owner (POST /cases/{id}/swarm); closed when the case closes (functions/core/expert-finder.ts). */
   swarm?: Swarm;
   createdAt: string;
   updatedAt: string;
   /** Optimistic-concurrency version; every write bumps it. */
   version: number;
+}
+
+export interface TriageMark {
+  value: string;
+  confidence: number;
+  /** Set when an agent changed the field afterwards. */
+  correctedTo?: string;
+  correctedBy?: string;
+  correctedAt?: string;
+}
+
+export interface TriageMarks {
+  modelVersion: string;
+  fields: Partial<Record<string, TriageMark>>;
 }
 
 export type MessageDirection = 'inbound' | 'outbound' | 'internal';

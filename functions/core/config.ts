@@ -4,6 +4,7 @@ import { ValidationError } from './errors.js';
 import { fieldIssues } from './field-issues.js';
 import { PrioritisationSchema, checkPrioritisation } from './priority.js';
 import { PatternError, compilePattern } from './pattern.js';
+import { TriageSettingsSchema } from './triage/settings.js';
 
 /**
  * The routing configuration an admin writes (docs/configuration.md): one JSON document, validated on load,
@@ -449,6 +450,7 @@ export const RoutingConfigSchema = z
     email: EmailSettingsSchema.optional().describe('Email-to-case; every field has a default.'),
     pods: z.array(PodSchema).default([]).describe('Groups of experts the swarm finder reaches into (docs/slack.md#pods).'),
     slack: SlackSettingsSchema.optional(),
+    triage: TriageSettingsSchema.describe('Automatic triage of an empty type or product from a trained model (docs/triage.md).'),
   })
   .superRefine((cfg, ctx) => {
     const dupes = (items: { id: string }[], path: string) => {

@@ -55,6 +55,10 @@ export const ACTIVITIES = {
   swarmLeft: 'swarm_left',
   /** A pod lead told that members of their pod were brought into a swarm (in Slack or by mail). */
   podLeadTold: 'pod_lead_told',
+  // automatic triage (functions/core/triage/) and an agent's corrections of it
+  triaged: 'triaged',
+  classificationChanged: 'classification_changed',
+  triageCorrected: 'triage_corrected',
 } as const;
 
 /** The activity recorded for a status change, so the event log reads as a process. */

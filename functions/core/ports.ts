@@ -82,6 +82,8 @@ export interface CaseRepository {
   get(caseId: string): Promise<CaseRecord | undefined>;
   getWithHistory(caseId: string): Promise<CaseWithHistory | undefined>;
   getByNumber(caseNumber: string): Promise<CaseRecord | undefined>;
+  /** A customer's cases by contact email (the contact index), newest first. */
+  listByContact(email: string, limit: number): Promise<CaseRecord[]>;
   /**
    * Replaces the case if its stored version is still `expectedVersion` (throws ConflictError
    * otherwise) and appends events, in one transaction. Returns the case with its new version.

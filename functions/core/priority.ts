@@ -8,6 +8,7 @@ import type { CaseRecord } from './case.js';
 import emojiSentiment from 'sentiment/build/emoji.json' with { type: 'json' };
 import english from 'sentiment/languages/en/index.js';
 import tokenize from 'sentiment/lib/tokenize.js';
+import { type LanguageLexicon, LEXICON_LANGUAGES, hasLexicon, scoreToneIn } from './tone.js';
 
 /**
  * Prioritisation: a case's priority is computed from configurable factors (severity, the account's
@@ -212,6 +213,8 @@ export interface PriorityFactor {
   explanation: string;
   /** For `sentiment`: the words that carried the tone. */
   words?: ToneWord[];
+  /** For `sentiment`: the lexicon that scored the tone (absent when the case's language has none). */
+  lexicon?: string;
 }
 
 export interface PriorityDecision {
@@ -253,19 +256,30 @@ function valueFactor(
   return { factor, value, points: configured, explanation: `${label} "${value}" adds ${configured} points` };
 }
 
-function toneFactor(c: PrioritisedCase, config: Prioritisation['sentiment']): PriorityFactor {
+/** What scores tone in languages other than English: the case's language's lexicon, loaded by the caller (loadToneLexicon). */
+export interface ToneOptions {
+  toneLexicon?: LanguageLexicon;
+}
+
+const ENGLISH_LEXICON = 'AFINN-165 (en)';
+const SCORED_LANGUAGES = ['en', ...LEXICON_LANGUAGES].join(', ');
+
+function toneFactor(c: PrioritisedCase, config: Prioritisation['sentiment'], options: ToneOptions): PriorityFactor {
   if (config.pointsPerNegativeUnit === 0 || config.maxPoints === 0) {
     return { factor: 'sentiment', value: null, points: 0, explanation: 'tone is not weighted in this configuration' };
   }
-  if (c.language !== undefined && c.language !== 'en') {
-    return {
-      factor: 'sentiment',
-      value: null,
-      points: 0,
-      explanation: `tone not scored: the lexicon (AFINN-165) is English and the case is in "${c.language}"`,
-    };
+  let tone: ToneScore;
+  let lexicon: string;
+  if (c.language === undefined || c.language === 'en') {
+    tone = scoreTone(customerText(c), config.extraWords);
+    lexicon = ENGLISH_LEXICON;
+  } else if (hasLexicon(c.language) && options.toneLexicon?.language === c.language) {
+    tone = scoreToneIn(customerText(c), options.toneLexicon, config.extraWords);
+    lexicon = `AFINN-165 translated (${c.language})`;
+  } else {
+    const why = hasLexicon(c.language) ? `its lexicon was not loaded` : `there is no tone lexicon for it (tone is scored in ${SCORED_LANGUAGES})`;
+    return { factor: 'sentiment', value: null, points: 0, explanation: `tone not scored: the case is in "${c.language}" and ${why}` };
   }
-  const tone = scoreTone(customerText(c), config.extraWords);
   const listed = tone.words.map((w) => `${w.negated ? 'not ' : ''}${w.word} ${w.score > 0 ? '+' : ''}${w.score}`).join(', ');
   const assumed = c.language === undefined ? ' (language unknown, read as English)' : '';
   if (tone.score >= 0) {
@@ -276,6 +290,7 @@ function toneFactor(c: PrioritisedCase, config: Prioritisation['sentiment']): Pr
       points: 0,
       explanation: `${mood} tone ${tone.score}${listed ? ` (${listed})` : ''} adds nothing${assumed}`,
       words: tone.words,
+      lexicon,
     };
   }
   const raw = -tone.score * config.pointsPerNegativeUnit;
@@ -287,6 +302,7 @@ function toneFactor(c: PrioritisedCase, config: Prioritisation['sentiment']): Pr
     points: pointsAdded,
     explanation: `negative tone ${tone.score} (${listed}) × ${config.pointsPerNegativeUnit} adds ${pointsAdded} points${capped}${assumed}`,
     words: tone.words,
+    lexicon,
   };
 }
 
@@ -294,14 +310,19 @@ function toneFactor(c: PrioritisedCase, config: Prioritisation['sentiment']): Pr
  * @param prioritisation the configuration's `prioritisation` section; undefined ▶ defaultPrioritisation
  * @param levels the configured priority levels and default priority (a RoutingConfig will do)
  */
-export function computePriority(c: PrioritisedCase, prioritisation: Prioritisation | undefined, levels: PriorityLevels): PriorityDecision {
+export function computePriority(
+  c: PrioritisedCase,
+  prioritisation: Prioritisation | undefined,
+  levels: PriorityLevels,
+  toneOptions: ToneOptions = {},
+): PriorityDecision {
   const usedDefault = prioritisation === undefined;
   const p = prioritisation ?? defaultPrioritisation(levels);
   const factors: PriorityFactor[] = [
     valueFactor('severity', 'severity', p.severity, c.severity),
     valueFactor('accountTier', 'account tier', p.accountTier, c.account?.tier),
     valueFactor('type', 'type', p.type, c.type),
-    toneFactor(c, p.sentiment),
+    toneFactor(c, p.sentiment, toneOptions),
   ];
   const score = round(factors.reduce((sum, f) => sum + f.points, 0));
 

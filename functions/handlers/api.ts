@@ -7,9 +7,12 @@ import { parseOrThrow } from '../core/field-issues.js';
 import { UNMATCHABLE_VERSION } from '../core/versions.js';
 import type { AppDeps } from '../shared/deps.js';
 import { makeUseCases } from '../shared/use-cases.js';
+import { makeListAgents } from '../core/use-cases/list-agents.js';
+import { makeSearchCases } from '../core/use-cases/search-cases.js';
 import { awsApiDeps } from '../shared/api-deps.js';
 import { API_MAX_BODY_BYTES, CONFIG_MAX_BODY_BYTES } from '../shared/api-limits.js';
 import {
+  ClassificationBody,
   CreateCaseBody,
   DeclineBody,
   ListCasesQuery,
@@ -18,6 +21,7 @@ import {
   PriorityBody,
   ReassignBody,
   ReplyBody,
+  SearchCasesQuery,
   StatusBody,
   SwarmBody,
 } from '../shared/api-schemas.js';
@@ -205,9 +209,23 @@ interface RouteRequest {
 type RouteHandler = (request: RouteRequest) => Promise<HttpResult>;
 
 export function createHandler(deps: AppDeps) {
-  const { getCase, listCases, getMe, setPresence, workCase, dispatchToAgent, applyConfig, createAgentCase, caseUpdates, replyToCustomer, startSwarm } =
-    makeUseCases(deps);
+  const {
+    getCase,
+    listCases,
+    getMe,
+    setPresence,
+    workCase,
+    dispatchToAgent,
+    applyConfig,
+    createAgentCase,
+    caseUpdates,
+    replyToCustomer,
+    startSwarm,
+    changeClassification,
+  } = makeUseCases(deps);
   const openApiDocuments = new Map<string, string>();
+  const listAgents = makeListAgents(deps);
+  const searchCases = makeSearchCases(deps);
 
   const presence = async (event: HttpEvent, agentId: string) => {
     const principal = principalOf(event);
@@ -250,6 +268,12 @@ export function createHandler(deps: AppDeps) {
       return json(200, { items: page.items.map(toApiCase), ...(page.cursor ? { cursor: page.cursor } : {}) });
     },
 
+    'GET /cases/search': async ({ event }) => {
+      const query = parseWith(SearchCasesQuery, event.queryStringParameters ?? {});
+      const found = await searchCases(principalOf(event), query.q, query.limit);
+      return json(200, { items: found.map(toApiCase) });
+    },
+
     'GET /cases/{id}': async ({ event, params }) => {
       const principal = principalOf(event);
       const found = await getCase(principal, pathId(params, 'id', 'case'));
@@ -257,6 +281,17 @@ export function createHandler(deps: AppDeps) {
       if (ifNoneMatchHits(event, etag)) return { statusCode: 304, headers: { etag, 'cache-control': 'no-store' } };
       return json(200, toApiCaseWithHistory(found), { etag });
     },
+
+    'PATCH /cases/{id}': async ({ event, params }) => {
+      const body = parseWith(ClassificationBody, jsonBody(event));
+      const updated = await changeClassification(principalOf(event), pathId(params, 'id', 'case'), {
+        ...definedOnly(body),
+        expectedVersion: ifMatchVersion(event),
+      });
+      return json(200, toApiCase(updated), { etag: etagOf(updated.version) });
+    },
+
+    'GET /agents': async ({ event }) => json(200, await listAgents(principalOf(event))),
 
     'GET /agents/me': async ({ event }) => json(200, await getMe(principalOf(event))),
 

@@ -90,6 +90,24 @@ export const ListCasesQuery = z
   })
   .strict();
 
+export const SearchCasesQuery = z
+  .object({
+    q: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(200, 'must be at most 200 characters')
+      .describe('A case number (`1024`, `#00001024`) or a customer email address.'),
+    limit: z.coerce
+      .number({ error: 'must be a whole number from 1 to 50' })
+      .int('must be a whole number from 1 to 50')
+      .min(1, 'must be at least 1')
+      .max(50, 'must be at most 50')
+      .default(20)
+      .describe('At most this many cases, 1 to 50.'),
+  })
+  .strict();
+
 export const DeclineBody = z.object({ reason: optionalText(1000) }).strict();
 
 export const StatusBody = z
@@ -143,6 +161,15 @@ export const PriorityBody = z
   .strict();
 
 export const NoteBody = z.object({ text: text(20_000) }).strict();
+
+export const ClassificationBody = z
+  .object({
+    type: optionalText(100).describe("The case's type; when automatic triage had filled it, the change is recorded as a correction."),
+    product: optionalText(100).describe("The case's product; likewise."),
+    reason: optionalText(1000),
+  })
+  .strict()
+  .refine((b) => b.type !== undefined || b.product !== undefined, { message: 'give a type, a product or both', path: ['type'] });
 
 export const ReassignBody = z
   .object({
@@ -243,6 +270,12 @@ export const CaseSchema = z
     owner: z.string().optional(),
     sla: z.looseObject({}).optional().describe('The SLA clock: policy and, per milestone, target, due instant, status.'),
     swarm: SwarmSchema.optional(),
+    triage: z
+      .looseObject({ modelVersion: z.string(), fields: z.record(z.string(), z.looseObject({ value: z.string(), confidence: z.number() })) })
+      .optional()
+      .describe(
+        "Fields automatic triage filled: the predicted value, its confidence, the model version, and an agent's later correction. The `triaged` event has the full record.",
+      ),
     createdAt: instant,
     updatedAt: instant,
     version: z.number().int().describe('Optimistic-concurrency version; the ETag is its quoted value.'),
@@ -307,6 +340,34 @@ export const AgentMeSchema = z.looseObject({
   state: AgentStateSchema,
 });
 
+export const AgentListSchema = z
+  .object({
+    agents: z.array(
+      z.looseObject({
+        id: z.string(),
+        name: z.string(),
+        queues: z.array(z.string()),
+        email: z.string().optional().describe('Managers and admins only.'),
+        roles: z.array(z.enum(ROLES)).optional().describe('Managers and admins only.'),
+        capacity: z.record(z.string(), z.number()).optional().describe('Per channel; managers and admins only.'),
+        tier: z.number().optional(),
+        supervisor: z.string().optional(),
+        state: z.looseObject({
+          presence: z.enum(PRESENCES),
+          presenceSince: instant,
+          load: z.record(z.string(), z.number()).optional().describe('Open cases per channel; managers and admins only.'),
+        }),
+      }),
+    ),
+    queues: z.array(z.looseObject({ id: z.string(), name: z.string(), members: z.array(z.string()), routing: z.string() })),
+    territories: z
+      .array(z.looseObject({ id: z.string(), name: z.string(), queue: z.string() }))
+      .optional()
+      .describe('Managers and admins only.'),
+    priorities: z.array(z.string()).describe('The priority levels, most urgent first.'),
+  })
+  .describe("The team: managers and admins see every agent with load and capacity; agents see their queues' members' presence.");
+
 export const PresenceResultSchema = z.object({
   state: AgentStateSchema,
   dispatched: z.array(z.string()).describe('Cases assigned because the agent came online.'),
@@ -358,6 +419,7 @@ export const REQUEST_COMPONENTS = {
   CreateCaseRequest: CreateCaseBody,
   StatusChangeRequest: StatusBody,
   PriorityChangeRequest: PriorityBody,
+  ClassificationRequest: ClassificationBody,
   NoteRequest: NoteBody,
   ReassignRequest: ReassignBody,
   ReplyRequest: ReplyBody,
@@ -383,6 +445,7 @@ export const RESPONSE_COMPONENTS = {
   Expert: ExpertSchema,
   AgentState: AgentStateSchema,
   AgentMe: AgentMeSchema,
+  AgentList: AgentListSchema,
   PresenceResult: PresenceResultSchema,
   NextCase: NextCaseSchema,
   DeclineResult: DeclineResultSchema,

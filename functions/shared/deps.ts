@@ -16,6 +16,8 @@ import { makeSubmissionClaims } from '../adapters/submission-claims.js';
 import { makeSnsAlertPublisher } from '../adapters/sns-alerts.js';
 import { makeNotifier } from '../adapters/notifier.js';
 import { makeStepFunctionsStarter } from '../adapters/step-functions.js';
+import { cachedModelSource, makeLazyS3ModelStore } from '../adapters/triage-model-store.js';
+import type { TriageModelStore } from '../core/triage/ports.js';
 import type {
   AgentStateRepository,
   AlertPublisher,
@@ -82,6 +84,8 @@ export interface AppDeps {
    * metered with it; handlers record what is not an event (an intake that failed).
    */
   metrics: MetricsSink;
+  /** Trained triage model versions (S3 / the data directory); absent where no function needs them. */
+  triageModels?: TriageModelStore;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -115,6 +119,8 @@ export interface DepsParts {
   caseLinkBase?: string;
   /** CloudWatch EMF in Lambda, memory in the local stack; default none. */
   metrics?: MetricsSink;
+  /** Triage model versions; loaded versions are kept in memory for the process's life. */
+  triageModels?: TriageModelStore;
 }
 
 export const DEFAULT_WEB_LIMITS: WebIntakeLimits = { perIp: 20, perEmail: 5, windowSeconds: 3600 };
@@ -150,6 +156,7 @@ export function makeAppDeps(parts: DepsParts): AppDeps {
     swarmNotifier: parts.swarmNotifier ?? makeSlackSwarmNotifier({ webhookUrl: staticWebhookUrl(undefined) }),
     ...(parts.caseLinkBase ? { caseLinkBase: parts.caseLinkBase } : {}),
     metrics,
+    ...(parts.triageModels ? { triageModels: cachedModelSource(parts.triageModels) } : {}),
   };
 }
 
@@ -171,6 +178,7 @@ export function awsDeps(): AppDeps {
     webLimits: { perIp: e.WEB_RATE_LIMIT_PER_IP, perEmail: e.WEB_RATE_LIMIT_PER_EMAIL, windowSeconds: e.WEB_RATE_LIMIT_WINDOW_SECONDS },
     webFormReturnUrl: e.WEB_FORM_RETURN_URL,
     metrics: makePowertoolsMetricsSink(metrics),
+    ...(e.TRIAGE_MODEL_BUCKET ? { triageModels: makeLazyS3ModelStore(e.TRIAGE_MODEL_BUCKET, e.TRIAGE_MODEL_PREFIX) } : {}),
     // The S3, SES and Secrets Manager adapters are added by functions/shared/email-deps.ts, imported
     // only by the email intake function so the other bundles do not carry those clients.
   });

@@ -29,6 +29,9 @@ const EnvSchema = z.object({
   SLACK_WEBHOOK_SECRET_ARN: z.string().min(1).optional(),
   /** Where a person opens a case (links in Slack messages): `<base>/<caseId>`. */
   CASE_LINK_BASE_URL: z.string().url().optional(),
+  /** Automatic triage: the bucket and key prefix of the model versions (lib/triage-models.ts). */
+  TRIAGE_MODEL_BUCKET: z.string().min(1).optional(),
+  TRIAGE_MODEL_PREFIX: z.string().default('triage-models/'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

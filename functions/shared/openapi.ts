@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { API_MAX_BODY_KB, CONFIG_MAX_BODY_KB } from './api-limits.js';
-import { ListCasesQuery, REQUEST_COMPONENTS, RESPONSE_COMPONENTS } from './api-schemas.js';
+import { ListCasesQuery, REQUEST_COMPONENTS, RESPONSE_COMPONENTS, SearchCasesQuery } from './api-schemas.js';
 import type { RouteDefinition } from './routes.js';
 import { ROUTES } from './routes.js';
 import { ExportQuery, REPORT_RESPONSE_COMPONENTS, ReportQuery } from './report-schemas.js';
@@ -127,6 +127,15 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
     },
     errors: [400, 401, 403, 413, 415, 500, 503],
   },
+  'GET /cases/search': {
+    summary: 'Find cases by number or customer email',
+    description:
+      "Any signed-in caller; only cases the caller may read are returned. A case number (`1024`, `#00001024`) finds that case; an email address finds the customer's cases, newest first. Words of the subject are not searchable yet (400 naming `q`).",
+    tag: 'Cases',
+    query: SearchCasesQuery,
+    responses: { 200: { description: 'The cases found (no cursor: one page).', schema: 'CaseList' } },
+    errors: [400, 401, 500, 503],
+  },
   'GET /cases/{id}': {
     summary: 'Get a case',
     description: 'With its messages, event history and decision records. Owner, queue members, swarm members (while the swarm is open), managers and admins.',
@@ -162,6 +171,16 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
       "Owner, managers, admins. Transitions follow the status machine (docs/architecture.md#statuses; 409 otherwise): `closed_unresolved` needs a `comment`, `on_hold` a `reason` (and may take `until`). Closing frees the owner's capacity and closes the swarm; reopening gives the case back to its owner when they can take it.",
     tag: 'Working a case',
     body: 'StatusChangeRequest',
+    ifMatch: true,
+    responses: { 200: { description: 'The case after the change.', schema: 'Case', etag: true } },
+    errors: WRITE_ERRORS,
+  },
+  'PATCH /cases/{id}': {
+    summary: 'Set the type or product',
+    description:
+      'Owner, managers, admins; open or closed cases. Recorded as `classification_changed`; changing a value automatic triage filled is also a `triage_corrected` event, which the next training learns from and counts. Does not re-route the case.',
+    tag: 'Working a case',
+    body: 'ClassificationRequest',
     ifMatch: true,
     responses: { 200: { description: 'The case after the change.', schema: 'Case', etag: true } },
     errors: WRITE_ERRORS,
@@ -214,6 +233,14 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
     ifMatch: true,
     responses: { 200: { description: 'The experts, the swarm, and whether Slack was told.', schema: 'SwarmResult', etag: true } },
     errors: WRITE_ERRORS,
+  },
+  'GET /agents': {
+    summary: 'The team',
+    description:
+      "Managers and admins: every agent with presence, load per channel against capacity, roles and queues, and every queue. Agents: their queues' members (themselves included) with presence only, and those queues.",
+    tag: 'Agents',
+    responses: { 200: { description: 'Agents and queues the caller may see.', schema: 'AgentList' } },
+    errors: [401, 500, 503],
   },
   'GET /agents/me': {
     summary: 'The calling agent',

@@ -11,6 +11,7 @@ import { makeCaseUpdates } from '../core/use-cases/case-updates.js';
 import { makeCreateAgentCase } from '../core/use-cases/create-case.js';
 import { makeReplyToCustomer } from '../core/use-cases/reply.js';
 import { makeStartSwarm } from '../core/use-cases/swarm.js';
+import { makeChangeClassification } from '../core/use-cases/classify-case.js';
 import type { AppDeps } from './deps.js';
 import { makeSlaUseCases } from './sla-use-cases.js';
 
@@ -30,6 +31,7 @@ export function makeUseCases(deps: AppDeps) {
   const agentApi = {
     createAgentCase: makeCreateAgentCase({ ...base, workflow: deps.workflow }),
     caseUpdates: makeCaseUpdates({ ...routing, reassignForReason: sla.reassign, dispatchToAgent, workflow: deps.workflow }),
+    changeClassification: makeChangeClassification(base),
     replyToCustomer: makeReplyToCustomer({
       ...base,
       email: deps.emailStore,
@@ -52,7 +54,7 @@ export function makeUseCases(deps: AppDeps) {
     dispatchToAgent,
     workCase,
     ...sla,
-    stampCase: makeStampCase({ ...base, alerts: deps.alerts }),
+    stampCase: makeStampCase({ ...base, alerts: deps.alerts, ...(deps.triageModels ? { triageModels: deps.triageModels } : {}) }),
     failCase: makeFailCase({ ...base, alerts: deps.alerts, assignments: deps.assignments }),
     submitWebCase: makeSubmitWebCase({
       ...base,

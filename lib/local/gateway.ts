@@ -42,6 +42,12 @@ export interface GatewayOptions {
   accessLog?: (line: string) => void;
   /** Where errors thrown out of a function are reported. */
   errorLog?: (message: string, error: unknown) => void;
+  /**
+   * Requests that are not API routes but are served beside them locally (the console at /app/ and
+   * the local identity provider): answered first when it returns true. API Gateway has no such
+   * thing; in AWS CloudFront and Cognito play these parts.
+   */
+  localRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 }
 
 export interface Gateway {
@@ -81,6 +87,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     res.setHeader('apigw-requestid', requestId);
     const url = new URL(req.url ?? '/', 'http://gateway.local');
     const method = (req.method ?? 'GET').toUpperCase();
+    if (options.localRoutes && (await options.localRoutes(req, res, url))) return;
 
     let match: ReturnType<typeof findRoute>;
     try {

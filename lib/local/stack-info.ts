@@ -13,6 +13,8 @@ export const DEFAULT_DATA_DIR = '.caseflow';
 export const DEMO_CONFIG_PATH = join(REPO_ROOT, 'config', 'demo.config.json');
 /** Written while a stack runs: how other tools (the token CLI, smoke tests) find it. */
 export const STACK_INFO_FILE = 'local-stack.json';
+/** Where `npm run triage -- train` keeps model versions inside the data directory. */
+export const TRIAGE_MODELS_DIR = 'triage-models';
 
 /** What local-stack.json holds. */
 export interface LocalStackInfo {

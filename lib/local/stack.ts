@@ -22,6 +22,8 @@ import { createHandler as createReportsHandler, reportsDepsFor } from '../../fun
 import type { RouteTarget } from '../../functions/shared/routes.js';
 import type { AppDeps } from '../../functions/shared/deps.js';
 import { makeAppDeps } from '../../functions/shared/deps.js';
+import { makeFileModelStore } from '../../functions/adapters/triage-model-store.js';
+import { TRIAGE_MODELS_DIR } from './stack-info.js';
 import type { Clock } from '../../functions/core/ports.js';
 import { DEFAULT_ALERTS_FROM, makeLocalAlertPublisher } from './alerts.js';
 import { LOCAL_CLIENT_SETTINGS, ensureTable } from './dynamodb-local.js';
@@ -42,6 +44,7 @@ import { sweepService } from './sweeps.js';
 import { makeOutboxMailer } from './outbox-mailer.js';
 import { makeNotifier } from '../../functions/adapters/notifier.js';
 import { assertSupportedNode } from './node-version.js';
+import { makeConsoleRoutes } from './console.js';
 
 export { DEFAULT_DATA_DIR, DEMO_CONFIG_PATH, STACK_INFO_FILE, readStackInfo, type LocalStackInfo } from './stack-info.js';
 
@@ -243,6 +246,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       swarmNotifier: makeSlackSwarmNotifier({ webhookUrl: staticWebhookUrl(options.slackWebhookUrl) }),
       // SLA and sweep notifications: agents' mail to the outbox, admins' to the alert log (and outbox).
       notifier: makeNotifier({ mailer: makeOutboxMailer({ dataDir }), alerts }),
+      // Triage model versions that `npm run triage -- train` wrote into the data directory.
+      triageModels: makeFileModelStore(join(dataDir, TRIAGE_MODELS_DIR)),
     });
 
     const applied = await applyConfiguration(deps, fileConfig);
@@ -284,6 +289,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: options.port ?? DEFAULT_HTTP_PORT,
       functions,
       verifyToken: makeTokenVerifier(keys),
+      // The console at /app/ and the local identity provider its sign-in page uses (lib/local/console.ts).
+      localRoutes: makeConsoleRoutes({ configs: deps.configs, keys }),
       ...(quiet ? {} : { accessLog: (line: string) => log(line) }),
       errorLog: (message, error) => console.error(`[caseflow] ${message}:`, error),
     }).catch((error: NodeJS.ErrnoException) => {

@@ -138,7 +138,9 @@ const MATRIX: Row[] = [
     request: () => ({ path: '/cases', json: { subject: `Call ${++uniq}`, description: 'A phone call.', contact: { phone: '+44 20 7946 0000' } } }),
     expect: signedIn(201),
   },
+  { route: 'GET /cases/search', request: () => ({ path: '/cases/search?q=00000001' }), expect: signedIn(200) },
   { route: 'GET /cases/{id}', state: 'in_progress', request: (c) => ({ path: `/cases/${c!.caseId}` }), expect: readers(200) },
+  { route: 'GET /agents', request: () => ({ path: '/agents' }), expect: signedIn(200) },
   { route: 'GET /agents/me', request: () => ({ path: '/agents/me' }), expect: signedIn(200) },
   { route: 'PUT /agents/me/presence', request: () => ({ path: '/agents/me/presence', json: { status: 'online' } }), expect: signedIn(200) },
   {
@@ -165,6 +167,12 @@ const MATRIX: Row[] = [
     route: 'POST /cases/{id}/status',
     state: 'in_progress',
     request: (c) => ({ path: `/cases/${c!.caseId}/status`, json: { status: 'on_hold', reason: 'waiting for the customer' } }),
+    expect: ownerOrManager(200),
+  },
+  {
+    route: 'PATCH /cases/{id}',
+    state: 'in_progress',
+    request: (c) => ({ path: `/cases/${c!.caseId}`, json: { type: 'billing', reason: 'the customer asks about an invoice' } }),
     expect: ownerOrManager(200),
   },
   {
@@ -221,11 +229,67 @@ describe('the authorisation matrix', () => {
   });
 });
 
+describe('GET /agents: who sees whom', () => {
+  it("managers and admins see every agent with load and capacity; an agent sees only their queues' members, presence only", async () => {
+    for (const who of ['max', 'ada']) {
+      const res = await api.call('GET', '/agents', { as: who });
+      expect(res.status).toBe(200);
+      expect(res.body.agents.map((a: { id: string }) => a.id).sort()).toEqual(['ada', 'max', 'olive', 'oscar', 'quinn', 'sam']);
+      expect(res.body.queues.map((q: { id: string }) => q.id)).toEqual(expect.arrayContaining(['q1', 'q2']));
+      const olive = res.body.agents.find((a: { id: string }) => a.id === 'olive');
+      expect(olive).toMatchObject({ roles: ['agent'], capacity: { email: 1000 }, state: { presence: 'online', load: expect.any(Object) } });
+    }
+    const quinn = await api.call('GET', '/agents', { as: 'quinn' });
+    expect(quinn.status).toBe(200);
+    expect(quinn.body.agents.map((a: { id: string }) => a.id).sort()).toEqual(['olive', 'quinn']);
+    expect(quinn.body.queues.map((q: { id: string }) => q.id)).toEqual(['q1']);
+    for (const agent of quinn.body.agents) {
+      expect(Object.keys(agent).sort()).toEqual(['id', 'name', 'queues', 'state']);
+      expect(Object.keys(agent.state).sort()).toEqual(['presence', 'presenceSince']);
+    }
+    // Presence changes show at once: the team board follows them.
+    await api.call('PUT', '/agents/me/presence', { as: 'olive', json: { status: 'away' } });
+    const after = await api.call('GET', '/agents', { as: 'quinn' });
+    expect(after.body.agents.find((a: { id: string }) => a.id === 'olive').state.presence).toBe('away');
+    await api.call('PUT', '/agents/me/presence', { as: 'olive', json: { status: 'online' } });
+  });
+});
+
+describe('GET /cases/search: only what the caller may read', () => {
+  it('finds a case by number and by customer email for its readers, and nothing for others', async () => {
+    const c = await freshCase('in_progress');
+    const number = String(Number(c.caseNumber));
+    for (const [who, sees] of [
+      ['olive', true],
+      ['quinn', true],
+      ['oscar', false],
+      ['max', true],
+    ] as const) {
+      for (const q of [number, `#${c.caseNumber}`, c.contact.email.toUpperCase()]) {
+        const res = await api.call('GET', `/cases/search?q=${encodeURIComponent(q)}`, { as: who });
+        expect(res.status, `${who} ${q}`).toBe(200);
+        expect(
+          res.body.items.some((x: { caseId: string }) => x.caseId === c.caseId),
+          `${who} ${q}`,
+        ).toBe(sees);
+      }
+    }
+    const words = await api.call('GET', '/cases/search?q=printer%20fire', { as: 'max' });
+    expect(words.status).toBe(400);
+    expect(words.body.fields).toEqual([{ field: 'q', message: expect.stringContaining('case number') }]);
+    const empty = await api.call('GET', '/cases/search?q=', { as: 'max' });
+    expect(empty.status).toBe(400);
+    expect(empty.body.fields[0].field).toBe('q');
+  });
+});
+
 describe('what bad requests get', () => {
   it('400 naming each field at fault', async () => {
     const c = await freshCase('in_progress');
     const cases: [string, string, unknown, { field: string }[]][] = [
       ['POST', `/cases/${c.caseId}/priority`, { priority: 'high' }, [{ field: 'reason' }]],
+      ['PATCH', `/cases/${c.caseId}`, { reason: 'x' }, [{ field: 'type' }]],
+      ['PATCH', `/cases/${c.caseId}`, { type: 'billing', queue: 'x' }, [{ field: 'queue' }]],
       ['POST', `/cases/${c.caseId}/reassign`, { reason: 'x' }, [{ field: 'agent' }]],
       ['POST', `/cases/${c.caseId}/replies`, { text: 'x', cc: 'y' }, [{ field: 'cc' }]],
       ['POST', `/cases/${c.caseId}/swarm`, { limit: 50 }, [{ field: 'limit' }]],
@@ -264,7 +328,7 @@ describe('what bad requests get', () => {
       responses.push({ what: `expected ${status}`, res });
       expect(res.status, res.text.slice(0, 200)).toBe(status);
     }
-    expect(checks[3]![0].headers.get('allow')).toBe('GET');
+    expect(checks[3]![0].headers.get('allow')).toBe('GET, PATCH');
     expect(checks[4]![0].headers.get('allow')).toBe('POST');
   });
 

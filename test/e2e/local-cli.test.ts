@@ -113,6 +113,12 @@ async function startCli(signalTarget: 'stack' | 'group'): Promise<void> {
   const res = await fetch(health![1]!);
   expect(res.status).toBe(200);
   expect(await res.json()).toMatchObject({ status: 'ok' });
+  // The console, built when missing, is served at /app/ and named in the ready line.
+  expect(readyLine).toContain(`console http://127.0.0.1:${health![2]}/app/`);
+  const app = await fetch(`http://127.0.0.1:${health![2]}/app/work`);
+  expect(app.status).toBe(200);
+  expect(app.headers.get('content-security-policy')).toContain("script-src 'self'");
+  expect(await app.text()).toContain('<div id="root"></div>');
 
   const info = JSON.parse(await readFile(join(dataDir, 'local-stack.json'), 'utf8')) as LocalStackInfo;
   expect(info.url).toBe(`http://127.0.0.1:${health![2]}`);

@@ -202,7 +202,7 @@ describe('the local stack over HTTP', () => {
 
     const wrong = await call('DELETE', '/cases/anything', { as: 'luke' });
     expect(wrong.status).toBe(405);
-    expect(wrong.headers.get('allow')).toBe('GET');
+    expect(wrong.headers.get('allow')).toBe('GET, PATCH');
 
     const badJson = await call('PUT', '/agents/me/presence', { as: 'luke', body: '{"status":', headers: { 'content-type': 'application/json' } });
     expect(badJson.status).toBe(400);

@@ -348,6 +348,7 @@ describe('outputs', () => {
       'SlackWebhookSecretArn',
       'StateMachineArn',
       'TableName',
+      'TriageModelBucket',
       'UserPoolClientId',
       'UserPoolId',
     ]);

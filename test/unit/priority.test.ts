@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadToneLexicon } from '../../functions/core/tone.js';
 import {
   PrioritisationSchema,
   checkPrioritisation,
@@ -173,6 +174,7 @@ describe('each factor', () => {
         { word: 'terrible', score: -3 },
         { word: 'furious', score: -3 },
       ],
+      lexicon: 'AFINN-165 (en)',
     });
   });
 
@@ -193,14 +195,27 @@ describe('each factor', () => {
     expect(factor(plain, 'sentiment')).toMatchObject({ value: 0, points: 0, explanation: 'neutral tone 0 adds nothing' });
   });
 
-  it('does not score a language the English lexicon cannot read, and says so', () => {
-    const f = factor({ ...plain, language: 'de', description: 'Die Karte ist kaputt, das ist eine Katastrophe.' }, 'sentiment');
-    expect(f).toEqual({
+  it('scores German with the German lexicon, and never with the English one', async () => {
+    const german = { ...plain, language: 'de', description: 'Die Karte ist kaputt, das ist eine Katastrophe. Ich bin wütend!' };
+    // Without the lexicon loaded it says so rather than reading German as English ("die" is -3 in English).
+    expect(factor(german, 'sentiment')).toEqual({
       factor: 'sentiment',
       value: null,
       points: 0,
-      explanation: 'tone not scored: the lexicon (AFINN-165) is English and the case is in "de"',
+      explanation: 'tone not scored: the case is in "de" and its lexicon was not loaded',
     });
+    const toneLexicon = (await loadToneLexicon('de'))!;
+    const f = computePriority(german, prioritisation, FOUR, { toneLexicon }).factors.find((x) => x.factor === 'sentiment')!;
+    expect(f.lexicon).toBe('AFINN-165 translated (de)');
+    expect(f.words?.map((w) => w.word)).toEqual(expect.arrayContaining(['katastrophe', 'wütend']));
+    expect(f.points).toBeGreaterThan(0);
+    expect(f.words?.some((w) => w.word === 'die')).toBe(false);
+  });
+
+  it('says so when a language has no tone lexicon', () => {
+    const f = factor({ ...plain, language: 'ja', description: 'カードが壊れました。最悪です。' }, 'sentiment');
+    expect(f).toMatchObject({ value: null, points: 0 });
+    expect(f.explanation).toBe('tone not scored: the case is in "ja" and there is no tone lexicon for it (tone is scored in en, de, fr, es, ru, zh, fa)');
   });
 
   it('reads an unknown language as English and says so', () => {

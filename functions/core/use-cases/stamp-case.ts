@@ -6,7 +6,11 @@ import type { AlertPublisher, CaseRepository, Clock, IdGenerator, StoredDecision
 import { decideTerritory } from '../territory.js';
 import { normaliseCase } from '../normalise/index.js';
 import { computePriority } from '../priority.js';
+import { loadToneLexicon } from '../tone.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
+import { applyTriage, fieldsToFill } from '../triage/apply.js';
+import type { TriageModelSource } from '../triage/ports.js';
+import type { TriageModelBundle } from '../triage/bundle.js';
 
 export interface StampCaseDeps {
   cases: CaseRepository;
@@ -14,6 +18,20 @@ export interface StampCaseDeps {
   alerts: AlertPublisher;
   clock: Clock;
   ids: IdGenerator;
+  /** Trained triage models (functions/core/triage/); absent: a configured model version is recorded as unavailable. */
+  triageModels?: TriageModelSource;
+}
+
+/** The configured model version, loaded only when the case has a field to fill; a file that cannot be read is recorded, not retried forever. */
+async function loadTriageModel(deps: StampCaseDeps, version: string): Promise<{ bundle?: TriageModelBundle; unavailable?: string }> {
+  if (!deps.triageModels) return { unavailable: 'no triage model store is configured for this function' };
+  try {
+    const bundle = await deps.triageModels.load(version);
+    return bundle ? { bundle } : { unavailable: `model version ${version} is not stored` };
+  } catch (error) {
+    if ((error as Error).name === 'InvalidModelError') return { unavailable: `model version ${version} cannot be read: ${(error as Error).message}` };
+    throw error;
+  }
 }
 
 /** What the workflow needs to choose its next state. */
@@ -41,12 +59,21 @@ export function makeStampCase(deps: StampCaseDeps) {
     const config = await loadConfig(deps.configs);
     const at = deps.clock.now().toISOString();
 
+    // Triage first, so normalisation, prioritisation, territories and rules all see the fields it fills.
+    const toFill = fieldsToFill(c, config.triage);
+    const model = toFill.length > 0 ? await loadTriageModel(deps, config.triage.modelVersion!) : {};
+    const triage = applyTriage(c, config.triage, model.bundle, model.unavailable);
+
     // Normalise before matching, so "Deutschland" and "DE" reach the same territory; the
     // before/after of every field goes into the case's history.
-    const normalised = normaliseCase(c);
-    const priority = computePriority(normalised.case, config.prioritisation, config);
+    const normalised = normaliseCase(triage.case);
+    // Tone in the case's language: its lexicon is loaded on first use (English needs none).
+    const weighsTone = (config.prioritisation?.sentiment.pointsPerNegativeUnit ?? 0) > 0;
+    const toneLexicon = weighsTone && normalised.case.language ? await loadToneLexicon(normalised.case.language) : undefined;
+    const priority = computePriority(normalised.case, config.prioritisation, config, toneLexicon ? { toneLexicon } : {});
     const prepared: CaseRecord = { ...normalised.case, priority: priority.priority, priorityRank: priority.rank };
     const history = [
+      ...(triage.record ? [makeEvent(deps.ids, caseId, ACTIVITIES.triaged, at, SYSTEM, { ...triage.record })] : []),
       ...(normalised.changes.length > 0 ? [makeEvent(deps.ids, caseId, ACTIVITIES.normalised, at, SYSTEM, { changes: normalised.changes })] : []),
       makeEvent(deps.ids, caseId, ACTIVITIES.prioritised, at, SYSTEM, {
         from: c.priority,
@@ -75,16 +102,16 @@ export function makeStampCase(deps: StampCaseDeps) {
       details: { winner: territory.winner ?? null, runnersUp: territory.runnersUp },
     };
 
-    if (!territory.winner) {
+    if (!territory.winner || triage.record?.review) {
       assertTransition(c.status, 'needs_review');
-      const reason = 'no territory matches this case';
+      const reason = territory.winner ? triage.record!.review! : 'no territory matches this case';
       const next: CaseRecord = { ...prepared, status: 'needs_review', queue: config.reviewQueue, reviewReason: reason, updatedAt: at };
       // Alert first: a retried step may alert twice, but an alert is never lost after the write.
       await deps.alerts.publish({
         alertId: deps.ids.next(),
         at,
-        subject: `Case ${c.caseNumber} matches no territory`,
-        message: `Case ${c.caseNumber} (${c.subject}) from ${c.contact.email} matched no territory and waits in ${config.reviewQueue}.`,
+        subject: territory.winner ? `Case ${c.caseNumber} needs classifying` : `Case ${c.caseNumber} matches no territory`,
+        message: `Case ${c.caseNumber} (${c.subject}) from ${c.contact.email} ${territory.winner ? `needs classifying (${reason})` : 'matched no territory'} and waits in ${config.reviewQueue}.`,
         caseId,
       });
       await deps.cases.update(

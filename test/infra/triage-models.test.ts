@@ -1,0 +1,66 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { logicalId, type Resources, synthCaseflow } from './synth.js';
+
+let synth: ReturnType<typeof synthCaseflow>;
+let resources: Resources;
+
+beforeAll(() => {
+  synth = synthCaseflow({ nag: true });
+  resources = synth.template.toJSON().Resources as Resources;
+});
+
+const bucketId = () => logicalId(synth.stack.triageModels.bucket, synth.stack);
+const functionId = (name: string) => logicalId(synth.stack.workflow.taskFunctions[name as 'workflow-stamp'], synth.stack);
+
+/** Every IAM statement attached to a function's role. */
+function statementsOf(fnId: string): { Action: string | string[]; Resource: unknown }[] {
+  const roleRef = resources[fnId]!.Properties.Role['Fn::GetAtt'][0];
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === roleRef))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+
+describe('triage model storage', () => {
+  it('keeps model versions in a private, encrypted, TLS-only, versioned and logged bucket', () => {
+    const bucket = resources[bucketId()]!;
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.Properties.LoggingConfiguration.LogFilePrefix).toBe('triage-models/');
+    const policy = Object.values(resources).find((r) => r.Type === 'AWS::S3::BucketPolicy' && r.Properties.Bucket.Ref === bucketId())!;
+    expect(policy.Properties.PolicyDocument.Statement).toEqual(
+      expect.arrayContaining([expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+    );
+  });
+
+  it('gives the stamp function the bucket and prefix, and GetObject on the prefix only', () => {
+    const env = resources[functionId('workflow-stamp')]!.Properties.Environment.Variables;
+    expect(env.TRIAGE_MODEL_BUCKET).toEqual({ Ref: bucketId() });
+    expect(env.TRIAGE_MODEL_PREFIX).toBe('triage-models/');
+    const s3 = statementsOf(functionId('workflow-stamp')).filter((s) => JSON.stringify(s.Action).includes('s3:'));
+    expect(s3).toEqual([
+      expect.objectContaining({
+        Action: 's3:GetObject',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/triage-models/*']] },
+      }),
+    ]);
+  });
+
+  it('gives no other function the model bucket', () => {
+    for (const name of ['workflow-route', 'workflow-failed', 'workflow-schedule-sla', 'workflow-evaluate-sla', 'workflow-continue-sla']) {
+      expect(resources[functionId(name)]!.Properties.Environment?.Variables?.TRIAGE_MODEL_BUCKET, name).toBeUndefined();
+      expect(JSON.stringify(statementsOf(functionId(name))), name).not.toContain(bucketId());
+    }
+  });
+
+  it('names the bucket in the stack outputs, for `npm run triage -- train --bucket`', () => {
+    expect(synth.template.toJSON().Outputs.TriageModelBucket.Value).toEqual({ Ref: bucketId() });
+  });
+});
