@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -12,7 +12,7 @@ import { ROUTES, type RouteDefinition, type RouteTarget } from '../functions/sha
 import type { AgentAuth } from './auth.js';
 import { CaseflowFunction } from './caseflow-function.js';
 import type { CaseTable } from './data.js';
-import { useCaseLinkBase, useSlackWebhookSecret, useStateMachine, useTable } from './grants.js';
+import { useCaseLinkBase, useSlackAppSecret, useSlackWebhookSecret, useStateMachine, useTable } from './grants.js';
 
 export interface CaseApiProps {
   readonly auth: AgentAuth;
@@ -31,7 +31,20 @@ const PUBLIC_ROUTE_REASONS: Record<string, string> = {
   'GET /web-to-case': 'Serves the customer contact form, which anyone must be able to load without an account.',
   'POST /web-to-case':
     "Customers submit the contact form without an account; abuse is bounded by the handler's per-IP and per-email rate limits and the stage throttle.",
+  'POST /slack/events':
+    "Slack's Events API cannot send a JWT: it signs each request instead. The handler refuses any request without a valid v0 signature from the app's signing secret, older than five minutes, or seen before; the route has its own throttle.",
+  'POST /slack/interactions':
+    "Slack's interactivity requests cannot send a JWT: they are signed, and refused unless the v0 signature, its five-minute window and its first use check out; the route has its own throttle.",
+  'POST /slack/commands':
+    'Slack slash commands cannot send a JWT: they are signed, and refused unless the v0 signature, its five-minute window and its first use check out; the route has its own throttle.',
 };
+
+/**
+ * Slack's routes are public (signed, not authenticated by a token): a flood of forged requests is
+ * refused here before it costs a Lambda call. Slack itself sends a few requests a second at most
+ * for a busy team (each event, click and command).
+ */
+export const SLACK_ROUTE_THROTTLE = { rateLimit: 20, burstLimit: 40 } as const;
 
 /**
  * The one HTTP API: exactly the routes in functions/shared/routes.ts, a Cognito JWT authorizer on
@@ -48,6 +61,10 @@ export class CaseApi extends Construct {
   readonly slackWebhookSecret: Secret;
   /** Serves the `reports` routes (reports and the event-log export) with read-only table access. */
   readonly reportsFunction: LambdaFunction;
+  /** Serves Slack's three routes (events, interactions, commands): the agent API's use cases, as the Slack user's agent. */
+  readonly slackFunction: LambdaFunction;
+  /** The Slack app's bot token and signing secret, as JSON (docs/slack.md#setting-up-the-slack-app). */
+  readonly slackAppSecret: Secret;
 
   constructor(scope: Construct, id: string, props: CaseApiProps) {
     super(scope, id);
@@ -74,6 +91,34 @@ export class CaseApi extends Construct {
     });
     useSlackWebhookSecret(this.apiFunction, this.slackWebhookSecret);
 
+    // The Slack app: one secret with the bot token and the signing secret. Until an admin stores the
+    // real ones, the placeholder (a random signing secret, no bot token) refuses every Slack request
+    // and swarms fall back to the webhook (docs/slack.md#two-modes).
+    this.slackAppSecret = new Secret(this, 'SlackApp', {
+      description: 'caseflow: the Slack app, as JSON {"botToken": "xoxb-…", "signingSecret": "…"} (docs/slack.md)',
+      generateSecretString: { secretStringTemplate: JSON.stringify({ botToken: '' }), generateStringKey: 'signingSecret', excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.slackAppSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'A Slack bot token and signing secret cannot be rotated by Secrets Manager: Slack issues them; an admin regenerates them in the app settings and stores them (previousSigningSecret keeps the old one valid meanwhile).',
+    });
+    useSlackAppSecret(this.apiFunction, this.slackAppSecret);
+
+    // Slack's requests: their own function, the API function's dependencies (a note, a reply, a status
+    // change from Slack is the same use case), answering within Slack's three seconds.
+    this.slackFunction = new CaseflowFunction(this, 'SlackFunction', {
+      handler: 'slack',
+      description: "Slack's events, interactions and /case, verified and acted on as the Slack user's agent",
+      logRetention: props.logRetention,
+      memorySize: 1024,
+      timeout: Duration.seconds(10),
+    }).function;
+    useTable(this.slackFunction, props.data, 'readWrite');
+    useStateMachine(this.slackFunction, props.lifecycle);
+    useSlackAppSecret(this.slackFunction, this.slackAppSecret);
+
     // Reports read many cases at once: their own function, so a heavy report neither slows agents'
     // requests nor holds more than read access to the table. 29 s: just inside API Gateway's 30 s.
     this.reportsFunction = new CaseflowFunction(this, 'ReportsFunction', {
@@ -93,6 +138,7 @@ export class CaseApi extends Construct {
 
     // Links in swarm announcements open the case through this API (GET /cases/{id}).
     useCaseLinkBase(this.apiFunction, `${this.httpApi.apiEndpoint}/cases`);
+    useCaseLinkBase(this.slackFunction, `${this.httpApi.apiEndpoint}/cases`);
 
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.logRetention,
@@ -133,7 +179,9 @@ export class CaseApi extends Construct {
       api: new HttpLambdaIntegration('ApiIntegration', this.apiFunction),
       'web-to-case': new HttpLambdaIntegration('WebToCaseIntegration', props.webToCaseFunction),
       reports: new HttpLambdaIntegration('ReportsIntegration', this.reportsFunction),
+      slack: new HttpLambdaIntegration('SlackIntegration', this.slackFunction),
     };
+    const slackRouteSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
 
     for (const route of ROUTES as readonly RouteDefinition[]) {
       const routeKey = `${route.method} ${route.path}`;
@@ -148,7 +196,14 @@ export class CaseApi extends Construct {
         if (!reason) throw new Error(`Public route "${routeKey}" has no reason in PUBLIC_ROUTE_REASONS (lib/api.ts)`);
         Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason });
       }
+      if (route.target === 'slack') {
+        slackRouteSettings[routeKey] = { ThrottlingRateLimit: SLACK_ROUTE_THROTTLE.rateLimit, ThrottlingBurstLimit: SLACK_ROUTE_THROTTLE.burstLimit };
+        // Route settings name a route that must exist when the stage is updated.
+        this.stage.node.addDependency(httpRoute);
+      }
     }
+    // HttpStage has no route-level settings; the CloudFormation stage does (RouteSettings).
+    (this.stage.node.defaultChild as CfnStage).routeSettings = slackRouteSettings;
   }
 
   /** https://<api-id>.execute-api.<region>.amazonaws.com/ */

@@ -449,7 +449,7 @@ export function findExperts(input: ExpertSearchInput): ExpertSearch {
 
 /**
  * The lead of every pod experts were taken from hears which of its members went: a lead who asked
- * for the swarm or owns the case knows already, and a lead is not told about themselves.
+ * for the swarm, owns the case or is invited into it knows already.
  */
 export function leadsToTell(
   config: RoutingConfig,
@@ -457,10 +457,11 @@ export function leadsToTell(
   knowing: readonly (string | undefined)[],
 ): Omit<PodLeadNotice, 'toldVia'>[] {
   const out = new Map<string, Omit<PodLeadNotice, 'toldVia'>>();
+  const invited = new Set(experts.map((e) => e.agentId));
   for (const e of experts) {
     for (const podId of e.pods) {
       const pod = config.pods.find((p) => p.id === podId);
-      if (!pod || pod.lead === e.agentId || knowing.includes(pod.lead)) continue;
+      if (!pod || invited.has(pod.lead) || knowing.includes(pod.lead)) continue;
       const entry = out.get(pod.id) ?? { podId: pod.id, podName: pod.name, leadId: pod.lead, experts: [] };
       if (!entry.experts.includes(e.agentId)) entry.experts.push(e.agentId);
       out.set(pod.id, entry);

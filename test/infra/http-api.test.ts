@@ -65,6 +65,7 @@ describe('the HTTP API', () => {
       api: logicalId(synth.stack.api.apiFunction, synth.stack),
       'web-to-case': logicalId(synth.stack.intake.webToCaseFunction, synth.stack),
       reports: logicalId(synth.stack.api.reportsFunction, synth.stack),
+      slack: logicalId(synth.stack.api.slackFunction, synth.stack),
     };
     for (const definition of ROUTES) {
       const route = routes.get(`${definition.method} ${definition.path}`);
