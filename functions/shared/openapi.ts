@@ -241,7 +241,7 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
     tag: 'Working a case',
     ifMatch: true,
     responses: { 200: { description: 'The case and its swarm.', schema: 'SwarmMembershipResult', etag: true } },
-    errors: [401, 403, 404, 409, 412, 500],
+    errors: [400, 401, 403, 404, 409, 412, 500],
   },
   'POST /cases/{id}/swarm/leave': {
     summary: 'Leave the swarm',
@@ -249,7 +249,7 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
     tag: 'Working a case',
     ifMatch: true,
     responses: { 200: { description: 'The case and its swarm.', schema: 'SwarmMembershipResult', etag: true } },
-    errors: [401, 403, 404, 409, 412, 500],
+    errors: [400, 401, 403, 404, 409, 412, 500],
   },
   'GET /agents': {
     summary: 'The team',

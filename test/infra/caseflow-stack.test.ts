@@ -72,6 +72,7 @@ describe('the functions', () => {
     'web-to-case': logicalId(synth.stack.intake.webToCaseFunction, synth.stack),
     api: logicalId(synth.stack.api.apiFunction, synth.stack),
     reports: logicalId(synth.stack.api.reportsFunction, synth.stack),
+    slack: logicalId(synth.stack.api.slackFunction, synth.stack),
     'workflow-stamp': logicalId(synth.stack.workflow.taskFunctions['workflow-stamp'], synth.stack),
     'workflow-route': logicalId(synth.stack.workflow.taskFunctions['workflow-route'], synth.stack),
     'workflow-failed': logicalId(synth.stack.workflow.taskFunctions['workflow-failed'], synth.stack),
@@ -81,7 +82,7 @@ describe('the functions', () => {
     sweep: logicalId(synth.stack.sweeps.sweepFunction, synth.stack),
   });
 
-  it('are the ten handlers, on nodejs22.x ARM64 with active tracing', () => {
+  it('are the eleven handlers, on nodejs22.x ARM64 with active tracing', () => {
     const functions = ofType('AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual(Object.values(functionIds()).sort());
     for (const [, fn] of functions) {
@@ -121,6 +122,7 @@ describe('the functions', () => {
       'web-to-case': ['TABLE_NAME', 'STATE_MACHINE_ARN'],
       api: ['TABLE_NAME', 'STATE_MACHINE_ARN'],
       reports: ['TABLE_NAME'],
+      slack: ['TABLE_NAME', 'STATE_MACHINE_ARN'],
       'workflow-stamp': ['TABLE_NAME', 'ALERT_TOPIC_ARN'],
       'workflow-route': ['TABLE_NAME', 'ALERT_TOPIC_ARN'],
       'workflow-failed': ['TABLE_NAME', 'ALERT_TOPIC_ARN'],
@@ -282,8 +284,8 @@ describe('monitoring', () => {
 
   it('sends every alarm to the alerts topic, failures on the first occurrence', () => {
     const topic = logicalId(synth.stack.alerts.topic, synth.stack);
-    // executions failed, errors and throttles of 10 functions, API 5xx, intake failures, SLA breach rate
-    expect(alarms()).toHaveLength(1 + 2 * 10 + 1 + 1 + 1);
+    // executions failed, errors and throttles of 11 functions, API 5xx, intake failures, SLA breach rate
+    expect(alarms()).toHaveLength(1 + 2 * 11 + 1 + 1 + 1);
     for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
     // The SLA breach rate is a percentage (test/infra/monitoring.test.ts); every other alarm fires on one failure.
     for (const alarm of alarms().filter((a) => !String(a.AlarmDescription).includes('SLA milestones'))) {
@@ -345,6 +347,8 @@ describe('outputs', () => {
     expect(Object.keys(outputs).sort()).toEqual([
       'AlertTopicArn',
       'ApiUrl',
+      'SlackAppSecretArn',
+      'SlackRequestUrl',
       'SlackWebhookSecretArn',
       'StateMachineArn',
       'TableName',

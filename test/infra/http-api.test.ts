@@ -29,9 +29,17 @@ describe('the HTTP API', () => {
     expect([...routes.keys()].sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
   });
 
-  it('leaves only GET/POST /web-to-case, GET /health and GET /openapi.json public', () => {
+  it("leaves only GET/POST /web-to-case, GET /health, GET /openapi.json and Slack's signed routes public", () => {
     const publicRoutes = [...routes].filter(([, r]) => r.AuthorizationType === 'NONE').map(([key]) => key);
-    expect(publicRoutes.sort()).toEqual(['GET /health', 'GET /openapi.json', 'GET /web-to-case', 'POST /web-to-case']);
+    expect(publicRoutes.sort()).toEqual([
+      'GET /health',
+      'GET /openapi.json',
+      'GET /web-to-case',
+      'POST /slack/commands',
+      'POST /slack/events',
+      'POST /slack/interactions',
+      'POST /web-to-case',
+    ]);
     for (const [, route] of routes) expect(['NONE', 'JWT']).toContain(route.AuthorizationType);
   });
 
