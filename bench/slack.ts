@@ -15,9 +15,9 @@ import { signSlackRequest, verifySlackSignature } from '../functions/adapters/sl
 import { staticSlackSecrets } from '../functions/adapters/slack-secrets.js';
 import { parseRoutingConfig } from '../functions/core/config.js';
 import { createHandler } from '../functions/handlers/slack.js';
-import { makeAppDeps } from '../functions/shared/deps.js';
-import type { HttpEvent, HttpResult } from '../functions/shared/http.js';
-import { makeUseCases } from '../functions/shared/use-cases.js';
+import { makeAppDeps } from '../functions/composition/deps.js';
+import type { HttpEvent, HttpResult } from '../functions/http/api-gateway.js';
+import { makeUseCases } from '../functions/composition/use-cases.js';
 import { LOCAL_CLIENT_SETTINGS, ensureTable, startDynamoDbLocal } from '../lib/local/dynamodb-local.js';
 import { makeCase } from '../test/support/fixtures.js';
 import { startSlackDouble } from '../test/support/slack-double.js';

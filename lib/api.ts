@@ -8,7 +8,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ROUTES, type RouteDefinition, type RouteTarget } from '../functions/shared/routes.js';
+import { ROUTES, type RouteDefinition, type RouteTarget } from '../functions/http/routes.js';
 import type { AgentAuth } from './auth.js';
 import { CaseflowFunction } from './caseflow-function.js';
 import type { CaseTable } from './data.js';
@@ -20,7 +20,10 @@ export interface CaseApiProps {
   readonly lifecycle: IStateMachine;
   /** Serves the `web-to-case` routes. */
   readonly webToCaseFunction: LambdaFunction;
+  /** The stage's default: every route without its own limit (the agents' and managers' routes). */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Each public route's own limit, so a flood on the web form is refused before it reaches the agents' share. */
+  readonly publicThrottle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetention: RetentionDays;
 }
 
@@ -40,14 +43,7 @@ const PUBLIC_ROUTE_REASONS: Record<string, string> = {
 };
 
 /**
- * Slack's routes are public (signed, not authenticated by a token): a flood of forged requests is
- * refused here before it costs a Lambda call. Slack itself sends a few requests a second at most
- * for a busy team (each event, click and command).
- */
-export const SLACK_ROUTE_THROTTLE = { rateLimit: 20, burstLimit: 40 } as const;
-
-/**
- * The one HTTP API: exactly the routes in functions/shared/routes.ts, a Cognito JWT authorizer on
+ * The one HTTP API: exactly the routes in functions/http/routes.ts, a Cognito JWT authorizer on
  * every `jwt` route, none on the public ones, and the agent/admin API function behind it.
  *
  * No CORS: the web form page and its POST are served by this same API (same origin, and a plain form
@@ -75,7 +71,7 @@ export class CaseApi extends Construct {
       logRetention: props.logRetention,
       memorySize: 1024,
     }).function;
-    useTable(this.apiFunction, props.data, 'readWrite');
+    useTable(this.apiFunction, props.data, 'api');
     useStateMachine(this.apiFunction, props.lifecycle);
 
     // Swarming: the Slack incoming-webhook URL is a credential (whoever holds it posts to the channel).
@@ -115,7 +111,7 @@ export class CaseApi extends Construct {
       memorySize: 1024,
       timeout: Duration.seconds(10),
     }).function;
-    useTable(this.slackFunction, props.data, 'readWrite');
+    useTable(this.slackFunction, props.data, 'slack');
     useStateMachine(this.slackFunction, props.lifecycle);
     useSlackAppSecret(this.slackFunction, this.slackAppSecret);
 
@@ -128,7 +124,7 @@ export class CaseApi extends Construct {
       memorySize: 1769,
       timeout: Duration.seconds(29),
     }).function;
-    useTable(this.reportsFunction, props.data, 'read');
+    useTable(this.reportsFunction, props.data, 'reports');
 
     // The default stage is created below, with throttling and access logs, which HttpApi's own cannot take.
     this.httpApi = new HttpApi(this, 'HttpApi', {
@@ -181,8 +177,10 @@ export class CaseApi extends Construct {
       reports: new HttpLambdaIntegration('ReportsIntegration', this.reportsFunction),
       slack: new HttpLambdaIntegration('SlackIntegration', this.slackFunction),
     };
-    const slackRouteSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
 
+    // RouteSettings is a map CloudFormation takes as written: its keys are route keys, its values in
+    // CloudFormation's own casing (CDK converts the casing of typed properties only).
+    const publicRouteSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const route of ROUTES as readonly RouteDefinition[]) {
       const routeKey = `${route.method} ${route.path}`;
       const httpRoute = new HttpRoute(this, routeConstructId(route), {
@@ -195,15 +193,16 @@ export class CaseApi extends Construct {
         const reason = PUBLIC_ROUTE_REASONS[routeKey];
         if (!reason) throw new Error(`Public route "${routeKey}" has no reason in PUBLIC_ROUTE_REASONS (lib/api.ts)`);
         Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason });
-      }
-      if (route.target === 'slack') {
-        slackRouteSettings[routeKey] = { ThrottlingRateLimit: SLACK_ROUTE_THROTTLE.rateLimit, ThrottlingBurstLimit: SLACK_ROUTE_THROTTLE.burstLimit };
-        // Route settings name a route that must exist when the stage is updated.
+        publicRouteSettings[routeKey] = {
+          ThrottlingRateLimit: props.publicThrottle.rateLimit,
+          ThrottlingBurstLimit: props.publicThrottle.burstLimit,
+        };
+        // Route settings name routes by key: the stage can only be updated once the route exists.
         this.stage.node.addDependency(httpRoute);
       }
     }
     // HttpStage has no route-level settings; the CloudFormation stage does (RouteSettings).
-    (this.stage.node.defaultChild as CfnStage).routeSettings = slackRouteSettings;
+    (this.stage.node.defaultChild as CfnStage).routeSettings = publicRouteSettings;
   }
 
   /** https://<api-id>.execute-api.<region>.amazonaws.com/ */

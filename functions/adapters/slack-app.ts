@@ -1,5 +1,5 @@
 import type { SlackSettings } from '../core/config.js';
-import type { SwarmConversation } from '../core/expert-finder.js';
+import type { SwarmConversation } from '../core/case.js';
 import type { SwarmAnnounced, SwarmNotifier, SwarmPerson, SwarmSummary } from '../core/ports.js';
 import type { FormSpec, SlackWorkspace } from '../core/use-cases/slack-interactions.js';
 import { cut, escapeMrkdwn, formView, summaryBlocks, summaryText } from './slack-blocks.js';

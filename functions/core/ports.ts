@@ -2,7 +2,8 @@ import type { AgentState, Presence } from './agent-state.js';
 import type { CaseEvent, CaseMessage, CaseRecord, CaseStatus } from './case.js';
 import type { Channel, RoutingConfig, SlackSettings } from './config.js';
 import type { ParsedEmail } from './email.js';
-import type { ResolvedCaseSummary, SwarmConversation } from './expert-finder.js';
+import type { SwarmConversation } from './case.js';
+import type { ResolvedCaseSummary } from './expert-finder.js';
 import type { EngineDecision, RoutingDecision } from './routing.js';
 
 /**
@@ -172,6 +173,8 @@ export interface StoredConfig {
 
 export interface ConfigRepository {
   getCurrent(): Promise<StoredConfig | undefined>;
+  /** The applied version only, without reading or parsing the document: what a health check needs. */
+  currentVersion(): Promise<number | undefined>;
   /** Stores a new version if the current one is still `expectedVersion` (0 when none). */
   put(config: RoutingConfig, expectedVersion: number, appliedBy: string, at: string): Promise<StoredConfig>;
 }

@@ -7,12 +7,13 @@ import { verifySlackSignature } from '../adapters/slack-signature.js';
 import { PayloadTooLargeError, UnauthorizedError, ValidationError } from '../core/errors.js';
 import type { Clock } from '../core/ports.js';
 import type { SlackInbound, SlackOutcome } from '../core/use-cases/slack-interactions.js';
-import { awsApiDeps } from '../shared/api-deps.js';
-import type { AppDeps } from '../shared/deps.js';
-import type { HttpEvent, HttpResult } from '../shared/http.js';
-import { header, httpHandler, json, lazy } from '../shared/http.js';
-import { logger } from '../shared/observability.js';
-import { makeUseCases } from '../shared/use-cases.js';
+import { awsApiDeps } from '../composition/lambda.js';
+import type { AppDeps } from '../composition/deps.js';
+import type { HttpEvent, HttpResult } from '../http/api-gateway.js';
+import { header, httpHandler, json } from '../http/api-gateway.js';
+import { lazy } from '../runtime/lambda.js';
+import { logger } from '../runtime/observability.js';
+import { makeUseCases } from '../composition/use-cases.js';
 
 /**
  * Slack's three public routes (docs/slack.md#the-request-urls): `/slack/events` (Events API: the

@@ -18,10 +18,11 @@ import type { StoredConfig, WorkflowStarter } from '../../functions/core/ports.j
 import type { WebIntakeLimits } from '../../functions/core/use-cases/submit-web-case.js';
 import { createHandler as createApiHandler } from '../../functions/handlers/api.js';
 import { createHandler as createWebToCaseHandler } from '../../functions/handlers/web-to-case.js';
-import { createHandler as createReportsHandler, reportsDepsFor } from '../../functions/handlers/reports.js';
-import type { RouteTarget } from '../../functions/shared/routes.js';
-import type { AppDeps } from '../../functions/shared/deps.js';
-import { makeAppDeps } from '../../functions/shared/deps.js';
+import { createHandler as createReportsHandler } from '../../functions/handlers/reports.js';
+import { makeReportsDeps } from '../../functions/composition/reports.js';
+import type { RouteTarget } from '../../functions/http/routes.js';
+import type { AppDeps } from '../../functions/composition/deps.js';
+import { makeAppDeps } from '../../functions/composition/deps.js';
 import { makeFileModelStore } from '../../functions/adapters/triage-model-store.js';
 import { TRIAGE_MODELS_DIR } from './stack-info.js';
 import type { Clock } from '../../functions/core/ports.js';
@@ -34,7 +35,10 @@ import { startGateway } from './gateway.js';
 import { loadOrCreateKeyPair, makeTokenVerifier } from './jwt.js';
 import type { LocalStackInfo } from './stack-info.js';
 import { DEFAULT_DATA_DIR, DEMO_CONFIG_PATH, STACK_INFO_FILE, isAlive, readConfigFile, readStackInfo } from './stack-info.js';
-import { makeLocalWorkflow, startStepFunctionsEndpoint } from './stepfunctions.js';
+import type { LocalService, StartedLocalService } from './service.js';
+import { startStepFunctionsEndpoint } from './stepfunctions/endpoint.js';
+import type { LocalWorkflow } from './stepfunctions/workflow.js';
+import { makeLocalWorkflow } from './stepfunctions/workflow.js';
 import { smtpService } from './smtp.js';
 import type { LocalMetricsSink } from './metrics.js';
 import { makeLocalMetricsSink } from './metrics.js';
@@ -49,6 +53,7 @@ import { assertSupportedNode } from './node-version.js';
 import { makeConsoleRoutes } from './console.js';
 
 export { DEFAULT_DATA_DIR, DEMO_CONFIG_PATH, STACK_INFO_FILE, readStackInfo, type LocalStackInfo } from './stack-info.js';
+export type { LocalService, LocalServiceContext, StartedLocalService } from './service.js';
 
 export const DEFAULT_HTTP_PORT = 3000;
 export const DEFAULT_TABLE_NAME = 'caseflow';
@@ -60,33 +65,6 @@ export const DEFAULT_TABLE_NAME = 'caseflow';
  * general).
  */
 export const DEMO_ONLINE_AGENTS = ['luke', 'leia', 'han', 'anakin'] as const;
-
-export type LocalWorkflow = Awaited<ReturnType<typeof makeLocalWorkflow>>;
-
-/** What a plugged-in local service (SMTP listener, sweeps, ...) is given when the stack starts it. */
-export interface LocalServiceContext {
-  deps: AppDeps;
-  workflow: LocalWorkflow;
-  dataDir: string;
-  /** The gateway's base URL (`http://127.0.0.1:<port>`). */
-  url: string;
-  quiet: boolean;
-  log: (line: string) => void;
-}
-
-export interface StartedLocalService {
-  /** e.g. `smtp://127.0.0.1:2525`; shown in the ready line and written to local-stack.json. */
-  url?: string;
-  /** Anything else worth recording in local-stack.json. */
-  info?: Record<string, unknown>;
-  stop(): Promise<void>;
-}
-
-export interface LocalService {
-  /** Short and unique: `smtp`, `sweeps`. */
-  name: string;
-  start(context: LocalServiceContext): Promise<StartedLocalService>;
-}
 
 export interface LocalStackOptions {
   /** HTTP port of the gateway; 0 picks a free one. Default 3000. */
@@ -116,7 +94,10 @@ export interface LocalStackOptions {
   smtpRelay?: string;
   /** Progress lines; default: console.log unless quiet. */
   log?: (line: string) => void;
-  /** The clock every use case reads (tests pin it to a date and time); default the system clock. */
+  /**
+   * The clock every use case reads; default the system clock. A virtual clock (lib/local/virtual-clock.ts)
+   * also drives the workflow's timestamp waits and the sweep timer: time moves only with its advanceTo.
+   */
   clock?: Clock;
   /** Swarming: the Slack incoming-webhook URL swarms are announced to (`--slack-webhook-url`); unset: announcements are skipped. */
   slackWebhookUrl?: string;
@@ -273,7 +254,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
 
     t = Date.now();
-    workflow = await makeLocalWorkflow({ deps });
+    workflow = makeLocalWorkflow({ deps });
     const runningWorkflow = workflow;
     stops.push({ name: 'workflow', stop: async () => runningWorkflow.stop() });
     log(`case lifecycle workflow started (local Step Functions, ${seconds(t)})`);
@@ -295,7 +276,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       api: createApiHandler(deps),
       'web-to-case': createWebToCaseHandler(deps),
       // Reports get a read-only view of the table, as their Lambda does.
-      reports: createReportsHandler(reportsDepsFor(table, deps.clock)),
+      reports: createReportsHandler(makeReportsDeps(table, deps.clock)),
       slack: createSlackHandler(deps),
     };
     const gateway: Gateway = await startGateway({

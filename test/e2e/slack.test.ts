@@ -18,7 +18,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signSlackRequest } from '../../functions/adapters/slack-signature.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
-import { SwarmResultSchema } from '../../functions/shared/api-schemas.js';
+import { SwarmResultSchema } from '../../functions/handlers/api/schemas.js';
 import type { LocalStack } from '../../lib/local/stack.js';
 import { startLocalStack } from '../../lib/local/stack.js';
 import type { LocalClient } from '../support/local-client.js';

@@ -14,9 +14,9 @@ import type { CaseRecord, CaseStatus } from '../../functions/core/case.js';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import { createHandler, parseIfMatch } from '../../functions/handlers/api.js';
-import { makeAppDeps } from '../../functions/shared/deps.js';
-import type { HttpEvent, HttpResult } from '../../functions/shared/http.js';
-import { OPERATIONS } from '../../functions/shared/openapi.js';
+import { makeAppDeps } from '../../functions/composition/deps.js';
+import type { HttpEvent, HttpResult } from '../../functions/http/api-gateway.js';
+import { OPERATIONS } from '../../functions/handlers/api/openapi.js';
 import { freshTable } from '../support/dynamo.js';
 import { fixedClock, makeCase } from '../support/fixtures.js';
 
@@ -101,6 +101,7 @@ async function ownedCase(status: CaseStatus): Promise<CaseRecord> {
 /** What each route needs besides the path to get past validation; every route below must have an entry. */
 const REQUESTS: Record<string, { json?: unknown; status?: CaseStatus; conditional: 'if-match' | 'if-none-match' }> = {
   'GET /cases/{id}': { conditional: 'if-none-match' },
+  'PATCH /cases/{id}': { json: { type: 'billing', reason: 'it is a billing question' }, conditional: 'if-match' },
   'POST /cases/{id}/accept': { status: 'assigned', conditional: 'if-match' },
   'POST /cases/{id}/decline': { json: {}, status: 'assigned', conditional: 'if-match' },
   'POST /cases/{id}/status': { json: { status: 'on_hold', reason: 'waiting for parts' }, conditional: 'if-match' },

@@ -528,6 +528,53 @@ export async function startSlackDouble(options: SlackDoubleOptions = {}) {
       authorizations: [{ team_id: TEAM_ID, user_id: BOT_USER_ID, is_bot: true }],
     });
 
+  function viewSubmission(input: { user: string; view: Record<string, unknown>; values: Record<string, string> }): string {
+    const blocks = (input.view.blocks as Record<string, any>[]) ?? [];
+    const state: Record<string, Record<string, { type: string; value: string | null }>> = {};
+    for (const b of blocks) {
+      if (b.type !== 'input') continue;
+      state[b.block_id] = { [b.element.action_id]: { type: 'plain_text_input', value: input.values[b.block_id] ?? null } };
+    }
+    const payload = {
+      type: 'view_submission',
+      team: { id: TEAM_ID, domain: 'caseflow' },
+      user: { id: input.user, username: users.get(input.user)?.name ?? input.user, team_id: TEAM_ID },
+      api_app_id: 'A0CASEFLOW',
+      token: 'deprecated',
+      trigger_id: issueTrigger(input.user),
+      view: {
+        id: nextId('V'),
+        team_id: TEAM_ID,
+        type: 'modal',
+        callback_id: input.view.callback_id,
+        private_metadata: input.view.private_metadata,
+        title: input.view.title,
+        blocks,
+        state: { values: state },
+        hash: randomBytes(6).toString('hex'),
+      },
+    };
+    return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  }
+
+  function slashCommandBody(input: { user: string; channel: string; text: string; command?: string }): string {
+    const form = new URLSearchParams({
+      token: 'deprecated',
+      team_id: TEAM_ID,
+      team_domain: 'caseflow',
+      channel_id: input.channel,
+      channel_name: channels.get(input.channel)?.name ?? 'directmessage',
+      user_id: input.user,
+      user_name: users.get(input.user)?.name ?? input.user,
+      command: input.command ?? '/case',
+      text: input.text,
+      api_app_id: 'A0CASEFLOW',
+      response_url: issueResponseUrl(),
+      trigger_id: issueTrigger(input.user),
+    });
+    return form.toString();
+  }
+
   return {
     url: origin,
     /** What `--slack-api-url` points at. */
@@ -638,55 +685,19 @@ export async function startSlackDouble(options: SlackDoubleOptions = {}) {
       return { triggerId, responseUrl, body, send: () => deliver('/slack/interactions', body, 'application/x-www-form-urlencoded', sign) };
     },
 
-    /** The user sends the last form (modal) the app opened for them, with these input values. */
+    /** The user sends a form (modal) the app opened for them, with these input values. */
     submitView(input: { user: string; view: Record<string, unknown>; values: Record<string, string> }, sign: Parameters<typeof deliver>[3] = {}) {
-      const blocks = (input.view.blocks as Record<string, any>[]) ?? [];
-      const state: Record<string, Record<string, { type: string; value: string | null }>> = {};
-      for (const b of blocks) {
-        if (b.type !== 'input') continue;
-        state[b.block_id] = { [b.element.action_id]: { type: 'plain_text_input', value: input.values[b.block_id] ?? null } };
-      }
-      const payload = {
-        type: 'view_submission',
-        team: { id: TEAM_ID, domain: 'caseflow' },
-        user: { id: input.user, username: users.get(input.user)?.name ?? input.user, team_id: TEAM_ID },
-        api_app_id: 'A0CASEFLOW',
-        token: 'deprecated',
-        trigger_id: issueTrigger(input.user),
-        view: {
-          id: nextId('V'),
-          team_id: TEAM_ID,
-          type: 'modal',
-          callback_id: input.view.callback_id,
-          private_metadata: input.view.private_metadata,
-          title: input.view.title,
-          blocks,
-          state: { values: state },
-          hash: randomBytes(6).toString('hex'),
-        },
-      };
-      const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
-      return deliver('/slack/interactions', body, 'application/x-www-form-urlencoded', sign);
+      return deliver('/slack/interactions', viewSubmission(input), 'application/x-www-form-urlencoded', sign);
     },
 
     /** `/case <text>` typed by a user. */
     slashCommand(input: { user: string; channel: string; text: string; command?: string }, sign: Parameters<typeof deliver>[3] = {}) {
-      const form = new URLSearchParams({
-        token: 'deprecated',
-        team_id: TEAM_ID,
-        team_domain: 'caseflow',
-        channel_id: input.channel,
-        channel_name: channels.get(input.channel)?.name ?? 'directmessage',
-        user_id: input.user,
-        user_name: users.get(input.user)?.name ?? input.user,
-        command: input.command ?? '/case',
-        text: input.text,
-        api_app_id: 'A0CASEFLOW',
-        response_url: issueResponseUrl(),
-        trigger_id: issueTrigger(input.user),
-      });
-      return deliver('/slack/commands', form.toString(), 'application/x-www-form-urlencoded', sign);
+      return deliver('/slack/commands', slashCommandBody(input), 'application/x-www-form-urlencoded', sign);
     },
+
+    /** The bodies Slack would send, for a test that calls the handler itself (signed with signingSecret). */
+    viewSubmission,
+    slashCommandBody,
 
     async close() {
       server.closeAllConnections();

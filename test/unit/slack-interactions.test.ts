@@ -9,7 +9,7 @@ import { assertCanAddNote, assertCanWorkCase } from '../../functions/core/authz.
 import type { CaseRecord } from '../../functions/core/case.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import { ValidationError } from '../../functions/core/errors.js';
-import type { Swarm } from '../../functions/core/expert-finder.js';
+import type { Swarm } from '../../functions/core/case.js';
 import type { SwarmNotifier } from '../../functions/core/ports.js';
 import type { FormSpec, SlackInbound } from '../../functions/core/use-cases/slack-interactions.js';
 import { NOT_AN_AGENT, makeSlackInteractions, parseCaseNumber, slackText } from '../../functions/core/use-cases/slack-interactions.js';

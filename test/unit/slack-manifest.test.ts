@@ -1,6 +1,6 @@
 /**
  * slack/manifest.yaml, the Slack app a team creates, matches the code: its request URLs are the
- * Slack routes of functions/shared/routes.ts, its slash command is the one the handler knows, it
+ * Slack routes of functions/http/routes.ts, its slash command is the one the handler knows, it
  * subscribes to the message events the handler reads, and its bot scopes are exactly those of the
  * Web API methods caseflow calls (as the Slack double knows them from Slack's reference), plus what
  * events and the command need: no scope missing, none to spare.
@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import type { RouteDefinition } from '../../functions/shared/routes.js';
-import { ROUTES } from '../../functions/shared/routes.js';
+import type { RouteDefinition } from '../../functions/http/routes.js';
+import { ROUTES } from '../../functions/http/routes.js';
 import { REPO_ROOT } from '../../lib/paths.js';
 import { SLACK_METHODS } from '../support/slack-double.js';
 

@@ -9,7 +9,8 @@ import { canJoinSwarm } from '../../functions/core/authz.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import { ValidationError } from '../../functions/core/errors.js';
-import type { ResolvedCaseSummary, Swarm } from '../../functions/core/expert-finder.js';
+import type { Swarm } from '../../functions/core/case.js';
+import type { ResolvedCaseSummary } from '../../functions/core/expert-finder.js';
 import { findExperts, leadsToTell, requestedSkills, similarResolutions, similarityLabels } from '../../functions/core/expert-finder.js';
 import { FIXED_START, makeAgentState, makeCase } from '../support/fixtures.js';
 

@@ -16,7 +16,7 @@ import {
 import type { CaseRepository, SwarmConversations, SwarmNotifier, SwarmSummary } from '../ports.js';
 import { swarmSummary } from '../swarm-summary.js';
 import type { NewNote } from './case-updates.js';
-import { assertOpen } from './case-updates.js';
+import { assertOpen } from './load-case.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import type { StatusChange } from './work-case.js';
 

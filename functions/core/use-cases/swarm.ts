@@ -1,10 +1,10 @@
 import type { Principal } from '../authz.js';
-import { assertCanJoinSwarm, assertCanWorkCase, canReadCase } from '../authz.js';
-import type { CaseEvent, CaseRecord } from '../case.js';
+import { actorOf, assertCanJoinSwarm, assertCanWorkCase, canReadCase } from '../authz.js';
+import type { CaseEvent, CaseRecord, PodLeadNotice, Swarm, SwarmConversation, SwarmMember } from '../case.js';
 import type { RoutingConfig, SkillRequirement } from '../config.js';
 import { findAgent } from '../config.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
-import type { ExpertSearch, PodLeadNotice, Swarm, SwarmConversation, SwarmMember } from '../expert-finder.js';
+import { ConflictError, ForbiddenError } from '../errors.js';
+import type { ExpertSearch } from '../expert-finder.js';
 import { findExperts, similarResolutions, similarityLabels } from '../expert-finder.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import { notificationFrom } from '../notifications.js';
@@ -24,7 +24,7 @@ import type {
 } from '../ports.js';
 import type { EngineDecision } from '../routing.js';
 import { assertVersion } from '../versions.js';
-import { actorOf, assertOpen } from './case-updates.js';
+import { assertOpen, loadCase, loadCaseWithHistory } from './load-case.js';
 import { swarmSummary } from '../swarm-summary.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 
@@ -136,8 +136,7 @@ async function recordOnSwarm(
 
 export function makeStartSwarm(deps: SwarmDeps) {
   return async function startSwarm(p: Principal, caseId: string, request: SwarmRequest): Promise<SwarmResult> {
-    const found = await deps.cases.getWithHistory(caseId);
-    if (!found) throw new NotFoundError(`case ${caseId} does not exist`);
+    const found = await loadCaseWithHistory(deps.cases, caseId);
     const c = found.case;
     assertCanWorkCase(p, c, 'start a swarm on this case');
     assertVersion(c, request.expectedVersion);
@@ -414,11 +413,7 @@ export function makeSwarmMembership(deps: SwarmMembershipDeps) {
     }
   }
 
-  async function load(caseId: string): Promise<CaseRecord> {
-    const c = await deps.cases.get(caseId);
-    if (!c) throw new NotFoundError(`case ${caseId} does not exist`);
-    return c;
-  }
+  const load = (caseId: string): Promise<CaseRecord> => loadCase(deps.cases, caseId);
 
   return {
     async join(p: Principal, caseId: string, options: { via?: string; expectedVersion?: number } = {}): Promise<{ case: CaseRecord; joined: boolean }> {
