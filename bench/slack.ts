@@ -10,7 +10,9 @@
  */
 import type { Context } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { makeDocumentClient } from '../functions/adapters/dynamo.js';
+import { caseKey } from '../functions/adapters/keys.js';
 import { signSlackRequest, verifySlackSignature } from '../functions/adapters/slack-signature.js';
 import { staticSlackSecrets } from '../functions/adapters/slack-secrets.js';
 import { parseRoutingConfig } from '../functions/core/config.js';
@@ -137,6 +139,12 @@ export async function runSlackBench(log: (line: string) => void = console.log): 
         .map(([k, v]) => `${k} ${v.toFixed(1)}`)
         .join(', ')}`,
     );
+    // What every later write of the case rewrites (a transaction pays 2 write units a KB of it).
+    const caseItem = (await client.send(new GetCommand({ TableName: tableName, Key: caseKey(c.caseId) }))).Item!;
+    const caseItemKb = Buffer.byteLength(JSON.stringify(caseItem)) / 1024;
+    const swarmKb = Buffer.byteLength(JSON.stringify(caseItem.swarm)) / 1024;
+    current = { reads: 0, writes: 0, capacity: 0 };
+    log(`the case item after the swarm: ${caseItemKb.toFixed(1)} KB as JSON, its swarm ${swarmKb.toFixed(1)} KB`);
     const channel = swarm.case.swarm!.chat!.channel;
     const expert = swarm.invited[0]!.agentId;
 
@@ -189,6 +197,7 @@ export async function runSlackBench(log: (line: string) => void = console.log): 
       'slack.swarm.reads': swarmCost.reads,
       'slack.swarm.item_writes': swarmCost.writes,
       'slack.swarm.web_api_calls': swarmCalls,
+      'slack.swarm.case_item_kb': Number(caseItemKb.toFixed(1)),
       'slack.message_note.capacity_units': Number(noteCost.capacity.toFixed(1)),
       'slack.message_note.reads': noteCost.reads,
       'slack.message_note.item_writes': noteCost.writes,
