@@ -1,10 +1,13 @@
 import type { SlackSettings } from '../core/config.js';
 import type { SwarmConversation } from '../core/case.js';
 import type { SwarmAnnounced, SwarmNotifier, SwarmPerson, SwarmSummary } from '../core/ports.js';
-import type { FormSpec, SlackWorkspace } from '../core/use-cases/slack-interactions.js';
+import type { FormOpened, FormSpec, SlackWorkspace } from '../core/use-cases/slack-interactions.js';
 import { cut, escapeMrkdwn, formView, summaryBlocks, summaryText } from './slack-blocks.js';
 import type { SlackWebApi } from './slack-web-api.js';
 import { SlackApiError } from './slack-web-api.js';
+
+/** views.open's errors about the trigger itself (docs.slack.dev/reference/methods/views.open). */
+const TRIGGER_REFUSALS = new Set(['expired_trigger_id', 'exchanged_trigger_id', 'invalid_trigger_id']);
 
 /**
  * The Slack app's side of swarming (docs/slack.md): a conversation per swarm (a channel of its own,
@@ -280,8 +283,15 @@ export function makeSlackApp(options: { api: SlackWebApi; now?: () => number }):
       }
     },
 
-    async openForm(triggerId: string, form: FormSpec) {
-      await api.call('views.open', { trigger_id: triggerId, view: formView(form) });
+    async openForm(triggerId: string, form: FormSpec): Promise<FormOpened> {
+      try {
+        await api.call('views.open', { trigger_id: triggerId, view: formView(form) });
+        return { opened: true };
+      } catch (error) {
+        // Slack's refusal of this trigger (expired, used, unknown) is an answer for the person; anything else is ours.
+        if (error instanceof SlackApiError && TRIGGER_REFUSALS.has(error.code)) return { opened: false, reason: error.code };
+        throw error;
+      }
     },
   };
 

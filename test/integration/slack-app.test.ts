@@ -196,11 +196,21 @@ describe('the workspace', () => {
     expect(await app.workspace.emailOf('UNOBODY')).toBeUndefined();
   });
 
-  it('opens a form only with a trigger Slack issued, once', async () => {
+  it('opens a form only with a trigger Slack issued, once: a refused trigger is not opened, with Slack’s reason', async () => {
     const app = makeSlackApp({ api: api() });
+    const spec = { form: 'note', caseId: 'c1', caseNumber: '00000001', subject: 's' } as const;
+    expect(await app.workspace.openForm('1.2.made-up', spec)).toEqual({ opened: false, reason: 'invalid_trigger_id' });
+    const { triggerId } = slack.clickButton({ user: users.ace!, channel: 'C1', messageTs: '1.1', actionId: 'swarm_note', value: 'c1' });
+    expect(await app.workspace.openForm(triggerId, spec)).toEqual({ opened: true });
+    expect(await app.workspace.openForm(triggerId, spec)).toEqual({ opened: false, reason: 'exchanged_trigger_id' });
+  });
+
+  it('lets any other Slack error through (a wrong token is ours to fix, not the person’s)', async () => {
+    const app = makeSlackApp({ api: makeSlackWebApi({ baseUrl: slack.apiUrl, token: async () => 'xoxb-not-the-token' }) });
     await expect(app.workspace.openForm('1.2.made-up', { form: 'note', caseId: 'c1', caseNumber: '00000001', subject: 's' })).rejects.toMatchObject({
-      code: 'invalid_trigger_id',
+      code: 'invalid_auth',
     });
+    slack.violations.length = 0;
   });
 });
 

@@ -54,7 +54,15 @@ function setup(c: CaseRecord = makeCase({ status: 'in_progress', owner: 'owner',
   const interactions = makeSlackInteractions({
     cases: { get: async (id) => (id === c.caseId ? c : undefined), getByNumber: async (n) => (n === c.caseNumber ? c : undefined) },
     configs: { getCurrent: async () => ({ version: 1, config, appliedAt: FIXED_START, appliedBy: 'test' }) },
-    workspace: { emailOf: async (u) => slackEmails[u], openForm: async (_t, form) => void forms.push(form) },
+    workspace: {
+      emailOf: async (u) => slackEmails[u],
+      // A trigger named `spent` is one Slack no longer takes (used, or past its three seconds).
+      openForm: async (t, form) => {
+        if (t === 'spent') return { opened: false, reason: 'expired_trigger_id' };
+        forms.push(form);
+        return { opened: true };
+      },
+    },
     conversations: {
       link: async () => undefined,
       find: async (channel, threadTs) => (channel === 'G1' && threadTs === undefined ? { caseId: c.caseId, swarmId: 's1' } : undefined),
@@ -166,6 +174,15 @@ describe('buttons and forms', () => {
       ['note', '00001234'],
       ['close', '00001234'],
     ]);
+  });
+
+  it('ask for another click when Slack would not open the form (the trigger expired or was used)', async () => {
+    const { handle, forms, c } = setup();
+    expect(await handle({ kind: 'button', button: 'resolve', caseId: c.caseId, user: 'UOWNER', triggerId: 'spent' })).toEqual({
+      kind: 'refused',
+      text: 'Slack would not open the form (expired_trigger_id): please click the button again.',
+    });
+    expect(forms).toEqual([]);
   });
 
   it('send what the form says through the same use cases, and the conversation hears notes and replies', async () => {

@@ -16,7 +16,7 @@ import {
 import type { CaseRepository, SwarmConversations, SwarmNotifier, SwarmSummary } from '../ports.js';
 import { swarmSummary } from '../swarm-summary.js';
 import type { NewNote } from './case-updates.js';
-import { assertOpen } from './load-case.js';
+import { assertOpen, loadCase } from './load-case.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import type { StatusChange } from './work-case.js';
 
@@ -76,9 +76,15 @@ export interface FormSpec {
 export interface SlackWorkspace {
   /** The email of a Slack user's account (users.info), undefined for bots, deleted users and unknown ids. */
   emailOf(userId: string): Promise<string | undefined>;
-  /** Opens a form for the user whose click gave `triggerId` (views.open, within Slack's three seconds). */
-  openForm(triggerId: string, form: FormSpec): Promise<void>;
+  /**
+   * Opens a form for the user whose click gave `triggerId` (views.open, within Slack's three
+   * seconds). Slack refuses a trigger that has expired or was used (`expired_trigger_id`,
+   * `exchanged_trigger_id`): that is `{ opened: false }` with Slack's reason, not an error.
+   */
+  openForm(triggerId: string, form: FormSpec): Promise<FormOpened>;
 }
+
+export type FormOpened = { opened: true } | { opened: false; reason: string };
 
 export interface SlackInteractionDeps {
   cases: Pick<CaseRepository, 'get' | 'getByNumber'>;
@@ -137,11 +143,7 @@ export function makeSlackInteractions(deps: SlackInteractionDeps) {
     return agent ? { agentId: agent.id, roles: [...agent.roles] } : undefined;
   }
 
-  async function load(caseId: string): Promise<CaseRecord> {
-    const c = await deps.cases.get(caseId);
-    if (!c) throw new NotFoundError(`case ${caseId} does not exist`);
-    return c;
-  }
+  const load = (caseId: string): Promise<CaseRecord> => loadCase(deps.cases, caseId);
 
   /** A line in the swarm's conversation and its summary brought up to date; a chat that fails never undoes the action. */
   async function tell(c: CaseRecord, config: RoutingConfig, line: string): Promise<void> {
@@ -185,13 +187,15 @@ export function makeSlackInteractions(deps: SlackInteractionDeps) {
       assertCanWorkCase(p, c, b.button === 'reply' ? 'reply to the customer on this case' : `${b.button} this case`);
       assertOpen(c, b.button === 'reply' ? 'reply' : b.button);
     }
-    await deps.workspace.openForm(b.triggerId, {
+    const opened = await deps.workspace.openForm(b.triggerId, {
       form: b.button,
       caseId: c.caseId,
       caseNumber: c.caseNumber,
       subject: c.subject,
       ...(c.contact.name || c.contact.email ? { customer: c.contact.name ? `${c.contact.name} <${c.contact.email}>` : c.contact.email } : {}),
     });
+    // A click answered too late (a cold start) or twice: the person clicks again and gets a fresh trigger.
+    if (!opened.opened) return { kind: 'refused', text: `Slack would not open the form (${opened.reason}): please click the button again.` };
     return { kind: 'form-opened', form: b.button };
   }
 
