@@ -24,7 +24,8 @@ export type HandlerName =
   | 'workflow-continue-sla'
   | 'sweep'
   | 'intake-email'
-  | 'reports';
+  | 'reports'
+  | 'slack';
 
 export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
 

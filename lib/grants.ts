@@ -116,6 +116,16 @@ export function useSlackWebhookSecret(fn: LambdaFunction, secret: ISecret): void
   fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
 }
 
+/**
+ * The Slack app: the secret holding its bot token and signing secret; read (GetSecretValue) on first
+ * use and cached. Both the API function (it opens swarm conversations) and the Slack function (it
+ * verifies Slack's requests and acts on them) read it.
+ */
+export function useSlackAppSecret(fn: LambdaFunction, secret: ISecret): void {
+  setEnv(fn, 'SLACK_APP_SECRET_ARN', secret.secretArn);
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+}
+
 /** Where notifications link a case to (`<base>/<caseId>`); plain configuration, no permission. */
 export function useCaseLinkBase(fn: LambdaFunction, base: string): void {
   setEnv(fn, 'CASE_LINK_BASE_URL', base);

@@ -7,7 +7,8 @@ import { makeWorkCase } from '../core/use-cases/work-case.js';
 import { makeCaseUpdates } from '../core/use-cases/case-updates.js';
 import { makeCreateAgentCase } from '../core/use-cases/create-case.js';
 import { makeReplyToCustomer } from '../core/use-cases/reply.js';
-import { makeStartSwarm } from '../core/use-cases/swarm.js';
+import { makeStartSwarm, makeSwarmMembership } from '../core/use-cases/swarm.js';
+import { makeSlackInteractions } from '../core/use-cases/slack-interactions.js';
 import { makeChangeClassification } from '../core/use-cases/classify-case.js';
 import { makeListAgents } from '../core/use-cases/list-agents.js';
 import { makeSearchCases } from '../core/use-cases/search-cases.js';
@@ -27,7 +28,18 @@ export function makeUseCases(deps: AppDeps) {
   const routing = { ...base, agentStates: deps.agentStates, assignments: deps.assignments };
   const routingUseCases = makeRoutingUseCases(deps);
   const { routeCase, dispatchToAgent } = routingUseCases;
-  const workCase = makeWorkCase({ ...base, assignments: deps.assignments, routeCase, dispatchToAgent, workflow: deps.workflow });
+  const caseLink = (c: { caseId: string }) => `${(deps.caseLinkBase ?? 'http://127.0.0.1:3000/cases').replace(/\/+$/, '')}/${encodeURIComponent(c.caseId)}`;
+  const workCase = makeWorkCase({
+    ...base,
+    assignments: deps.assignments,
+    routeCase,
+    dispatchToAgent,
+    workflow: deps.workflow,
+    // A case that closes closes its swarm, and the swarm's Slack conversation hears it.
+    swarmNotifier: deps.swarmNotifier,
+    events: deps.emailStore,
+    caseLink,
+  });
   // SLA clocks and sweeps (functions/composition/sla-use-cases.ts), on the same routing use cases.
   const sla = makeSlaUseCases(deps, routingUseCases);
   // The agent API: phone cases, priority, notes, reassignment by a person, replies, swarms.
@@ -48,11 +60,32 @@ export function makeUseCases(deps: AppDeps) {
       agentStates: deps.agentStates,
       events: deps.emailStore,
       notifier: deps.swarmNotifier,
-      caseLink: (c) => `${(deps.caseLinkBase ?? 'http://127.0.0.1:3000/cases').replace(/\/+$/, '')}/${encodeURIComponent(c.caseId)}`,
+      conversations: deps.swarmConversations,
+      resolved: deps.resolvedCases,
+      // Pod leads the chat does not reach are mailed, as SLA notifications are.
+      mail: deps.notifier,
+      ...(deps.defaultFromAddress ? { defaultFromAddress: deps.defaultFromAddress } : {}),
+      caseLink,
     }),
+    swarmMembership: makeSwarmMembership({ ...base, events: deps.emailStore, notifier: deps.swarmNotifier, caseLink }),
   };
+  // Slack, both ways: its actions call the agent API's use cases as the Slack user's agent.
+  const slackInteractions = makeSlackInteractions({
+    cases: deps.cases,
+    configs: deps.configs,
+    workspace: deps.slack.app.workspace,
+    conversations: deps.swarmConversations,
+    notifier: deps.swarmNotifier,
+    caseLink,
+    addNote: (p, caseId, note) => agentApi.caseUpdates.addNote(p, caseId, note),
+    replyToCustomer: (p, caseId, reply) => agentApi.replyToCustomer(p, caseId, reply),
+    changeStatus: (p, caseId, change) => workCase.changeStatus(p, caseId, change),
+    joinSwarm: (p, caseId, options) => agentApi.swarmMembership.join(p, caseId, options),
+    leaveSwarm: (p, caseId, options) => agentApi.swarmMembership.leave(p, caseId, options),
+  });
   return {
     ...agentApi,
+    slackInteractions,
     routeCase,
     dispatchToAgent,
     workCase,

@@ -72,6 +72,7 @@ describe('the functions', () => {
     'web-to-case': logicalId(synth.stack.intake.webToCaseFunction, synth.stack),
     api: logicalId(synth.stack.api.apiFunction, synth.stack),
     reports: logicalId(synth.stack.api.reportsFunction, synth.stack),
+    slack: logicalId(synth.stack.api.slackFunction, synth.stack),
     'workflow-stamp': logicalId(synth.stack.workflow.taskFunctions['workflow-stamp'], synth.stack),
     'workflow-route': logicalId(synth.stack.workflow.taskFunctions['workflow-route'], synth.stack),
     'workflow-failed': logicalId(synth.stack.workflow.taskFunctions['workflow-failed'], synth.stack),
@@ -81,7 +82,7 @@ describe('the functions', () => {
     sweep: logicalId(synth.stack.sweeps.sweepFunction, synth.stack),
   });
 
-  it('are the ten handlers, on nodejs22.x ARM64, traced by X-Ray except the sweep', () => {
+  it('are the eleven handlers, on nodejs22.x ARM64, traced by X-Ray except the sweep', () => {
     const functions = ofType('AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual(Object.values(functionIds()).sort());
     for (const [id, fn] of functions) {
@@ -122,6 +123,7 @@ describe('the functions', () => {
       'web-to-case': ['TABLE_NAME', 'STATE_MACHINE_ARN'],
       api: ['TABLE_NAME', 'STATE_MACHINE_ARN'],
       reports: ['TABLE_NAME'],
+      slack: ['TABLE_NAME', 'STATE_MACHINE_ARN'],
       'workflow-stamp': ['TABLE_NAME', 'ALERT_TOPIC_ARN'],
       'workflow-route': ['TABLE_NAME', 'ALERT_TOPIC_ARN'],
       'workflow-failed': ['TABLE_NAME', 'ALERT_TOPIC_ARN'],
@@ -361,6 +363,8 @@ describe('outputs', () => {
     expect(Object.keys(outputs).sort()).toEqual([
       'AlertTopicArn',
       'ApiUrl',
+      'SlackAppSecretArn',
+      'SlackRequestUrl',
       'SlackWebhookSecretArn',
       'StateMachineArn',
       'SweepScheduleDlqUrl',
