@@ -83,7 +83,8 @@ async function bodyBytes(res: GetObjectCommandOutput): Promise<Uint8Array> {
 const isMissing = (error: unknown) => ['NoSuchKey', 'NotFound'].includes((error as { name?: string }).name ?? '');
 
 /**
- * Versions in S3 under `prefix` (`triage-models/`). The stamp function may only GetObject there;
+ * Versions in S3 under `prefix` (`triage-models/`). The stamp function may only read there (GetObject, and
+ * ListBucket so a missing version answers NoSuchKey, not AccessDenied: lib/grants.ts useTriageModels);
  * training (`npm run triage`, run by an operator) writes with PutObject `If-None-Match: *`, so a
  * version is never overwritten even by two trainings at once.
  */
