@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- coldstart`: how long each function's bundle takes to import in a fresh Node
  * process, next to a bundle that holds only `@aws-sdk/client-dynamodb` (the floor every function that
- * reads the table pays). Goal: every function within 2x that floor (docs/deploying.md#cold-start).
+ * reads the table pays). Goal: every function within 2x that floor (docs/costs.md#cold-start).
  *
  * Each handler in functions/handlers/ is bundled the way lib/caseflow-function.ts has CDK bundle it
  * (esbuild, ESM, node22, minified, `module,main` main fields, the createRequire banner, a source map

@@ -281,7 +281,7 @@ export async function measureDay(log: (line: string) => void, cases: number): Pr
     }
     // The rest of the day: the SLA loops of resolved cases end, the sweeps run on.
     dbg('the rest of the day...');
-    await clock.advanceTo(start + dayMs + 3600_000);
+    await clock.advanceTo(Math.max(start + dayMs, clock.now().getTime()) + 3600_000);
     const open = stack.workflow.executions().filter((e) => e.status === 'RUNNING').length;
     if (open > 0) log(`${open} executions wait for their next SLA deadline at the end of the day (their last wake is added below)`);
     metering = false;

@@ -106,7 +106,7 @@ export class CaseflowFunction extends Construct {
         minify: true,
         // The map ships beside the bundle for reading a stack trace offline; it costs nothing at start
         // because Node does not read it without --enable-source-maps, which is left off: that option
-        // costs import time on every cold start and up to 100 ms on the first error (docs/deploying.md#cold-start).
+        // costs import time on every cold start and up to 100 ms on the first error (docs/costs.md#cold-start).
         sourceMap: true,
         sourcesContent: false,
         // Ship the SDK version we test against (package-lock.json) instead of whatever the runtime carries.

@@ -58,7 +58,7 @@ export function makeUseCases(deps: AppDeps) {
     workCase,
     ...sla,
     // Imported when first called: stamping pulls in normalisation's country, phone and language data,
-    // which the functions that only hold this wiring (api, web-to-case) never use (docs/deploying.md#cold-start).
+    // which the functions that only hold this wiring (api, web-to-case) never use (docs/costs.md#cold-start).
     stampCase: async (caseId: string): Promise<StampResult> => {
       const { makeStampCase } = await import('../core/use-cases/stamp-case.js');
       return makeStampCase({ ...base, alerts: deps.alerts, ...(deps.triageModels ? { triageModels: deps.triageModels } : {}) })(caseId);

@@ -1,7 +1,7 @@
 /**
  * The language detector (ELD and its n-gram database) is imported on first need, not with the
  * module that uses it: building its database was most of the stamp and api functions' cold start
- * (docs/deploying.md#cold-start). Each test gets a fresh copy of the modules, so "loaded" means
+ * (docs/costs.md#cold-start). Each test gets a fresh copy of the modules, so "loaded" means
  * loaded by what that test did.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';

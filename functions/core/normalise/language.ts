@@ -2,7 +2,7 @@
 // dependencies. The "extrasmall" database (~1 MB) keeps the Lambda bundle and its 35 MB heap small
 // and scored within 0.1 % of the larger ones on our samples (see test/unit/normalise.test.ts).
 // It is imported on first need (loadLanguageDetector), not with this module: building its database
-// was most of the stamp and api functions' cold start (docs/deploying.md#cold-start), and most cases
+// was most of the stamp and api functions' cold start (docs/costs.md#cold-start), and most cases
 // name their language or are too short to detect one.
 import type { eld as Eld } from 'eld/extrasmall';
 import { foldForLookup, tidy } from './fold.js';
