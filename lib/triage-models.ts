@@ -10,7 +10,7 @@ export const TRIAGE_MODEL_PREFIX = 'triage-models/';
 /**
  * The trained triage models (functions/core/triage/): one private bucket, versions under
  * `triage-models/`, written by an operator's `npm run triage -- train --bucket <name>` and read by
- * the stamp function, which may GetObject there; the API function may only list the prefix. A version is never overwritten (the training
+ * the stamp function, which may read there (GetObject, and ListBucket on the bucket); the API function may only list the prefix. A version is never overwritten (the training
  * writes with If-None-Match), and the bucket is versioned as well, so a model that decided a case
  * can always be found again.
  */
@@ -46,10 +46,9 @@ export class TriageModels extends Construct {
   }
 
   /**
-   * The stamp function reads model versions: the bucket and prefix in its environment, s3:GetObject
-   * on the prefix, and s3:ListBucket limited to it, so a version that is not stored is a 404 (recorded,
-   * the case routed without triage) rather than a 403 (set together, so configuration and permission
-   * cannot drift).
+   * The stamp function reads model versions: the bucket and prefix in its environment, and
+   * s3:GetObject on the prefix and s3:ListBucket on this bucket, so a missing version reads as 404, not 403
+   * (set together, so configuration and permission cannot drift).
    */
   grantRead(fn: LambdaFunction): void {
     useTriageModels(fn, this.bucket, TRIAGE_MODEL_PREFIX);

@@ -93,11 +93,11 @@ async function bodyBytes(res: GetObjectCommandOutput): Promise<Uint8Array> {
 const isMissing = (error: unknown) => ['NoSuchKey', 'NotFound'].includes((error as { name?: string }).name ?? '');
 
 /**
- * Versions in S3 under `prefix` (`triage-models/`). The stamp function may GetObject there and list
- * the prefix (so a version that is not stored is a 404, not a 403); the API function may only list it,
- * to check the version a configuration names (lib/grants.ts). Training (`npm run triage`, run by an
- * operator) writes with PutObject `If-None-Match: *`, so a version is never overwritten even by two
- * trainings at once.
+ * Versions in S3 under `prefix` (`triage-models/`). The stamp function may GetObject there, and
+ * ListBucket on the bucket so a version that is not stored is a 404 NoSuchKey, not a 403; the API
+ * function may only list the prefix, to check the version a configuration names (lib/grants.ts).
+ * Training (`npm run triage`, run by an operator) writes with PutObject `If-None-Match: *`, so a
+ * version is never overwritten even by two trainings at once.
  */
 export function makeS3ModelStore(client: S3Client, bucket: string, prefix: string, s3: typeof import('@aws-sdk/client-s3')): TriageModelStore {
   const key = (version: string, file: string) => `${prefix}${version}/${file}`;

@@ -2,7 +2,7 @@ import { makeApplyConfig } from '../core/use-cases/apply-config.js';
 import { makeFailCase } from '../core/use-cases/fail-case.js';
 import { makeSetPresence } from '../core/use-cases/presence.js';
 import { makeGetCase, makeGetMe, makeListCases } from '../core/use-cases/read-cases.js';
-import { makeStampCase } from '../core/use-cases/stamp-case.js';
+import type { StampResult } from '../core/use-cases/stamp-case.js';
 import { makeWorkCase } from '../core/use-cases/work-case.js';
 import { makeCaseUpdates } from '../core/use-cases/case-updates.js';
 import { makeCreateAgentCase } from '../core/use-cases/create-case.js';
@@ -90,7 +90,12 @@ export function makeUseCases(deps: AppDeps) {
     dispatchToAgent,
     workCase,
     ...sla,
-    stampCase: makeStampCase({ ...base, alerts: deps.alerts, ...(deps.triageModels ? { triageModels: deps.triageModels } : {}) }),
+    // Imported when first called: stamping pulls in normalisation's country, phone and language data,
+    // which the functions that only hold this wiring (api, web-to-case) never use (docs/costs.md#cold-start).
+    stampCase: async (caseId: string): Promise<StampResult> => {
+      const { makeStampCase } = await import('../core/use-cases/stamp-case.js');
+      return makeStampCase({ ...base, alerts: deps.alerts, ...(deps.triageModels ? { triageModels: deps.triageModels } : {}) })(caseId);
+    },
     failCase: makeFailCase({ ...base, alerts: deps.alerts, assignments: deps.assignments }),
     submitWebCase: makeWebIntake(deps),
     getCase: makeGetCase(base),

@@ -96,10 +96,10 @@ describe('the functions', () => {
 
   it('share the environment every handler expects', () => {
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
-      expect(fn.Properties.Environment.Variables).toMatchObject({
-        POWERTOOLS_SERVICE_NAME: 'caseflow',
-        NODE_OPTIONS: '--enable-source-maps',
-      });
+      expect(fn.Properties.Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'caseflow' });
+      // --enable-source-maps costs import time on every cold start and up to 100 ms on the first error
+      // (docs/costs.md#cold-start): the maps ship beside the bundle for reading traces offline.
+      expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
     }
   });
 
