@@ -29,7 +29,7 @@ export class CaseflowStack extends Stack {
   readonly sweeps: SweepSchedule;
   /** Email-to-case; present when the `sesDomain` context names the receiving domain. */
   readonly email?: EmailIntake;
-  /** Trained triage model versions, read by the stamp function. */
+  /** Trained triage model versions, read by the stamp function; the API checks the version a configuration names. */
   readonly triageModels: TriageModels;
 
   constructor(scope: Construct, id: string, props: CaseflowStackProps) {
@@ -67,8 +67,10 @@ export class CaseflowStack extends Stack {
       publicThrottle: { rateLimit: config.publicThrottleRate, burstLimit: config.publicThrottleBurst },
       logRetention,
     });
+    this.triageModels.grantList(this.api.apiFunction);
     // Agent replies go out the way acknowledgements do (SES, the same identity, the same token key).
     this.email?.allowSending(this.api.apiFunction);
+    this.email?.allowSending(this.api.slackFunction);
     // SLA and sweep notifications to agents go out from the email domain's identity when there is one.
     const notificationSender = this.email ? { domain: this.email.domain, fromAddress: this.email.fromAddress } : undefined;
     this.workflow.allowNotificationEmail(notificationSender);
@@ -86,6 +88,7 @@ export class CaseflowStack extends Stack {
         'web-to-case': this.intake.webToCaseFunction,
         api: this.api.apiFunction,
         reports: this.api.reportsFunction,
+        slack: this.api.slackFunction,
         ...this.workflow.taskFunctions,
         sweep: this.sweeps.sweepFunction,
         ...(this.email ? { 'intake-email': this.email.intakeFunction } : {}),
@@ -113,6 +116,14 @@ export class CaseflowStack extends Stack {
     new CfnOutput(this, 'SlackWebhookSecretArn', {
       value: this.api.slackWebhookSecret.secretArn,
       description: 'Secret to store the Slack incoming-webhook URL in (swarm announcements; see docs/api.md#swarming)',
+    });
+    new CfnOutput(this, 'SlackAppSecretArn', {
+      value: this.api.slackAppSecret.secretArn,
+      description: 'Secret to store the Slack app in: {"botToken": "xoxb-…", "signingSecret": "…"} (docs/slack.md)',
+    });
+    new CfnOutput(this, 'SlackRequestUrl', {
+      value: `${this.api.httpApi.apiEndpoint}/slack`,
+      description: "The Slack app's request URLs start here: /events, /interactions, /commands (slack/manifest.yaml)",
     });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'DynamoDB table' });
     new CfnOutput(this, 'TriageModelBucket', {

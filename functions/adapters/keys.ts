@@ -84,6 +84,15 @@ export const rateLimitKey = (scope: string, key: string) => ({ pk: `RATE${SEP}${
 export const agentStateKey = (agentId: string) => ({ pk: `AGENT${SEP}${agentId}`, sk: 'STATE' });
 
 /**
+ * Which case a swarm's Slack conversation belongs to: a swarm channel (`-` for "the whole channel"),
+ * or a thread in a shared channel (its root message's ts). Written when the Slack app opens it.
+ */
+export const chatConversationKey = (channel: string, threadTs?: string) => ({
+  pk: `CHAT${SEP}slack${SEP}${boundedKeyPart(channel, 64)}${SEP}${threadTs ? boundedKeyPart(threadTs, 64) : '-'}`,
+  sk: 'CHAT',
+});
+
+/**
  * An agent away or offline sits in the due-work index under `DUE#absent`, ordered by when the absence
  * began, until a sweep has handled it (reassigned their work) or they come back online.
  */

@@ -10,7 +10,8 @@ import { makePowertoolsMetricsSink } from '../adapters/powertools-metrics.js';
 import { ALARM_METRICS } from '../core/metrics.js';
 import { makeS3RawMailStore } from '../adapters/s3-raw-mail-store.js';
 import { makeSesMailer } from '../adapters/ses-mailer.js';
-import { makeSecretsManagerWebhookUrl, makeSlackSwarmNotifier } from '../adapters/slack-webhook.js';
+import { makeSecretsManagerSlackSecrets, staticSlackSecrets } from '../adapters/slack-secrets.js';
+import { makeSecretsManagerWebhookUrl, makeSlackSwarmNotifier, staticWebhookUrl } from '../adapters/slack-webhook.js';
 import { makeSnsAlertPublisher } from '../adapters/sns-alerts.js';
 import { makeStepFunctionsStarter } from '../adapters/step-functions.js';
 import { makeSecretsManagerThreadingKeys } from '../adapters/threading-keys.js';
@@ -21,7 +22,7 @@ import type { WorkflowStarter } from '../core/ports/workflow.js';
 import type { ReportDeps } from '../core/use-cases/reports.js';
 import { metrics } from '../runtime/observability.js';
 import type { AppDeps } from './deps.js';
-import { makeAppDeps } from './deps.js';
+import { makeAppDeps, makeSlackDeps } from './deps.js';
 import type { Env } from './env.js';
 import { env } from './env.js';
 import { makeReportsDeps } from './reports.js';
@@ -74,22 +75,29 @@ let api: AppDeps | undefined;
 /**
  * The API function: the common deps, plus what agent replies and swarms need, from the environment
  * lib/api.ts sets with the grants beside it: SES v2 and the threading secret (the email construct's,
- * when the stack has email), the Slack webhook secret, and the link base for messages. Without
+ * when the stack has email), the Slack app and webhook secrets, and the link base for messages. The
+ * Slack function (functions/handlers/slack.ts) uses the same: its actions are the API's. Without
  * email, a reply is a 503 that says so rather than a 500.
  */
 export function awsApiDeps(): AppDeps {
   if (api) return api;
   const e = env();
+  const base = awsDeps();
   const email = e.THREADING_SECRET_ARN !== undefined && hasRegion(e);
-  const secrets = email || e.SLACK_WEBHOOK_SECRET_ARN ? new SecretsManagerClient({}) : undefined;
+  const secrets = email || e.SLACK_WEBHOOK_SECRET_ARN || e.SLACK_APP_SECRET_ARN ? new SecretsManagerClient({}) : undefined;
+  // The Slack app (when its secret is filled in) supersedes the webhook; its credentials are read on first use and cached.
+  const slackSecrets = e.SLACK_APP_SECRET_ARN ? makeSecretsManagerSlackSecrets(secrets!, e.SLACK_APP_SECRET_ARN) : staticSlackSecrets({});
+  const webhookNotifier = makeSlackSwarmNotifier({
+    webhookUrl: e.SLACK_WEBHOOK_SECRET_ARN ? makeSecretsManagerWebhookUrl(secrets!, e.SLACK_WEBHOOK_SECRET_ARN) : staticWebhookUrl(undefined),
+  });
+  const slack = makeSlackDeps({ table: base.table, slackSecrets, webhookNotifier, ...(e.SLACK_API_URL ? { slackApiUrl: e.SLACK_API_URL } : {}) });
   api = {
-    ...awsDeps(),
+    ...base,
+    swarmNotifier: slack.swarmNotifier,
+    slack: slack.slack,
     mailer: email && hasRegion(e) ? sesMailer(e) : { send: emailNotSetUp },
     threadingKeys: email ? makeSecretsManagerThreadingKeys(secrets!, e.THREADING_SECRET_ARN!) : { keys: emailNotSetUp },
     ...(e.EMAIL_FROM_ADDRESS ? { defaultFromAddress: e.EMAIL_FROM_ADDRESS } : {}),
-    ...(e.SLACK_WEBHOOK_SECRET_ARN
-      ? { swarmNotifier: makeSlackSwarmNotifier({ webhookUrl: makeSecretsManagerWebhookUrl(secrets!, e.SLACK_WEBHOOK_SECRET_ARN) }) }
-      : {}),
     ...(e.CASE_LINK_BASE_URL ? { caseLinkBase: e.CASE_LINK_BASE_URL } : {}),
   };
   return api;

@@ -75,6 +75,10 @@ export const ACTIVITIES = {
   swarmExtended: 'swarm_extended',
   swarmClosed: 'swarm_closed',
   swarmNotified: 'swarm_notified',
+  swarmJoined: 'swarm_joined',
+  swarmLeft: 'swarm_left',
+  /** A pod lead told that members of their pod were brought into a swarm (in Slack or by mail). */
+  podLeadTold: 'pod_lead_told',
   // automatic triage (functions/core/triage/) and an agent's corrections of it
   triaged: 'triaged',
   classificationChanged: 'classification_changed',

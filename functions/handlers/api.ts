@@ -224,6 +224,7 @@ export function createHandler(deps: AppDeps) {
     caseUpdates,
     replyToCustomer,
     startSwarm,
+    swarmMembership,
     changeClassification,
     listAgents,
     searchCases,
@@ -393,7 +394,11 @@ export function createHandler(deps: AppDeps) {
 
     'POST /cases/{id}/swarm': async ({ event, params }) => {
       const body = parseWith(SwarmBody, optionalJsonBody(event));
-      const result = await startSwarm(principalOf(event), pathId(params, 'id', 'case'), { ...definedOnly(body), expectedVersion: ifMatchVersion(event) });
+      const result = await startSwarm(principalOf(event), pathId(params, 'id', 'case'), {
+        ...definedOnly({ limit: body.limit, question: body.question, note: body.note }),
+        ...(body.skills ? { skills: body.skills.map((s) => ({ skill: s.skill, ...(s.minLevel !== undefined ? { minLevel: s.minLevel } : {}) })) } : {}),
+        expectedVersion: ifMatchVersion(event),
+      });
       return json(
         200,
         {
@@ -402,11 +407,26 @@ export function createHandler(deps: AppDeps) {
           invited: result.invited,
           experts: [...result.search.experts, ...result.search.runnersUp],
           excluded: result.search.excluded,
+          skills: result.search.skills,
+          skillsFrom: result.search.skillsFrom,
+          homePods: result.search.homePods,
+          podLeads: result.podLeads,
           reasons: result.search.reasons,
           notification: result.notification,
+          ...(result.chat ? { chat: result.chat } : {}),
         },
         { etag: etagOf(result.case.version) },
       );
+    },
+
+    'POST /cases/{id}/swarm/join': async ({ event, params }) => {
+      const result = await swarmMembership.join(principalOf(event), pathId(params, 'id', 'case'), { via: 'api', expectedVersion: ifMatchVersion(event) });
+      return json(200, { case: toApiCase(result.case), swarm: result.case.swarm ?? null, changed: result.joined }, { etag: etagOf(result.case.version) });
+    },
+
+    'POST /cases/{id}/swarm/leave': async ({ event, params }) => {
+      const result = await swarmMembership.leave(principalOf(event), pathId(params, 'id', 'case'), { via: 'api', expectedVersion: ifMatchVersion(event) });
+      return json(200, { case: toApiCase(result.case), swarm: result.case.swarm ?? null, changed: result.left }, { etag: etagOf(result.case.version) });
     },
 
     'GET /admin/config': async ({ event }) => {

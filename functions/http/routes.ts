@@ -4,7 +4,7 @@
  * handler's router matches the same patterns, so a route cannot exist in one place and not another.
  */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-export type RouteTarget = 'api' | 'web-to-case' | 'reports';
+export type RouteTarget = 'api' | 'web-to-case' | 'reports' | 'slack';
 
 export interface RouteDefinition {
   readonly method: HttpMethod;
@@ -37,12 +37,19 @@ export const ROUTES = [
   { method: 'POST', path: '/cases/{id}/reassign', target: 'api', auth: 'jwt' },
   { method: 'POST', path: '/cases/{id}/replies', target: 'api', auth: 'jwt' },
   { method: 'POST', path: '/cases/{id}/swarm', target: 'api', auth: 'jwt' },
+  { method: 'POST', path: '/cases/{id}/swarm/join', target: 'api', auth: 'jwt' },
+  { method: 'POST', path: '/cases/{id}/swarm/leave', target: 'api', auth: 'jwt' },
   { method: 'GET', path: '/admin/config', target: 'api', auth: 'jwt' },
   { method: 'PUT', path: '/admin/config', target: 'api', auth: 'jwt' },
   // Reports and the event-log export (managers, admins): a read-only function of their own.
   { method: 'GET', path: '/reports', target: 'reports', auth: 'jwt' },
   { method: 'GET', path: '/reports/{name}', target: 'reports', auth: 'jwt' },
   { method: 'GET', path: '/exports/events', target: 'reports', auth: 'jwt' },
+  // Slack's request URLs (docs/slack.md): public, because Slack signs its requests instead of sending a
+  // token; the handler verifies the signature before it reads anything.
+  { method: 'POST', path: '/slack/events', target: 'slack', auth: 'public' },
+  { method: 'POST', path: '/slack/interactions', target: 'slack', auth: 'public' },
+  { method: 'POST', path: '/slack/commands', target: 'slack', auth: 'public' },
 ] as const satisfies readonly RouteDefinition[];
 
 /** One route of the table, as its literal type. */

@@ -45,6 +45,8 @@ import type { LocalMetricsSink } from './metrics.js';
 import { makeLocalMetricsSink } from './metrics.js';
 import { loadOrCreateThreadingKey } from './mail-store.js';
 import { makeSlackSwarmNotifier, staticWebhookUrl } from '../../functions/adapters/slack-webhook.js';
+import { staticSlackSecrets } from '../../functions/adapters/slack-secrets.js';
+import { createHandler as createSlackHandler } from '../../functions/handlers/slack.js';
 import { sweepService } from './sweeps.js';
 import { makeOutboxMailer } from './outbox-mailer.js';
 import { makeNotifier } from '../../functions/adapters/notifier.js';
@@ -100,6 +102,12 @@ export interface LocalStackOptions {
   clock?: Clock;
   /** Swarming: the Slack incoming-webhook URL swarms are announced to (`--slack-webhook-url`); unset: announcements are skipped. */
   slackWebhookUrl?: string;
+  /**
+   * The Slack app (docs/slack.md): its bot token and signing secret (`--slack-bot-token`,
+   * `--slack-signing-secret`) and where its Web API is (`--slack-api-url`, default https://slack.com/api).
+   * With a token and a secret it supersedes the webhook, and `/slack/*` take Slack's requests.
+   */
+  slack?: { botToken?: string; signingSecret?: string; apiUrl?: string };
   /** Run the sweeps (lib/local/sweeps.ts) every this many seconds; unset: no sweeps. `npm start` passes 60. */
   sweepEverySeconds?: number;
   /** When DynamoDB Local ends unexpectedly: how often it is restarted before the stack gives up (lib/local/dynamodb-supervisor.ts). */
@@ -225,7 +233,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // threaded with the data dir's threading key; swarms are announced to the Slack webhook.
       mailer: makeOutboxMailer({ dataDir, ...(options.smtpRelay ? { relay: options.smtpRelay } : {}) }),
       threadingKeys: await loadOrCreateThreadingKey(dataDir),
-      swarmNotifier: makeSlackSwarmNotifier({ webhookUrl: staticWebhookUrl(options.slackWebhookUrl) }),
+      webhookNotifier: makeSlackSwarmNotifier({ webhookUrl: staticWebhookUrl(options.slackWebhookUrl) }),
+      slackSecrets: staticSlackSecrets({
+        ...(options.slack?.botToken ? { botToken: options.slack.botToken } : {}),
+        ...(options.slack?.signingSecret ? { signingSecret: options.slack.signingSecret } : {}),
+      }),
+      ...(options.slack?.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}),
       // SLA and sweep notifications: agents' mail to the outbox, admins' to the alert log (and outbox).
       notifier: makeNotifier({ mailer: makeOutboxMailer({ dataDir }), alerts }),
       // Triage model versions that `npm run triage -- train` wrote into the data directory.
@@ -265,6 +278,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       'web-to-case': createWebToCaseHandler(deps),
       // Reports get a read-only view of the table, as their Lambda does.
       reports: createReportsHandler(makeReportsDeps(table, deps.clock)),
+      slack: createSlackHandler(deps),
     };
     const gateway: Gateway = await startGateway({
       host: options.host ?? '127.0.0.1',

@@ -20,7 +20,7 @@ beforeAll(() => {
 
 describe('function bundles', () => {
   it('are one ESM file per function, with a source map', () => {
-    expect(assetDirs).toHaveLength(10); // web-to-case, api, reports, six workflow tasks, sweep
+    expect(assetDirs).toHaveLength(11); // web-to-case, api, reports, slack, six workflow tasks, sweep
     for (const [id, dir] of assetDirs) {
       expect(existsSync(join(dir, 'index.mjs')), id).toBe(true);
       expect(existsSync(join(dir, 'index.mjs.map')), id).toBe(true);

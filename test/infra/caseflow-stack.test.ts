@@ -70,6 +70,7 @@ describe('the functions', () => {
     'web-to-case': logicalId(synth.stack.intake.webToCaseFunction, synth.stack),
     api: logicalId(synth.stack.api.apiFunction, synth.stack),
     reports: logicalId(synth.stack.api.reportsFunction, synth.stack),
+    slack: logicalId(synth.stack.api.slackFunction, synth.stack),
     'workflow-stamp': logicalId(synth.stack.workflow.taskFunctions['workflow-stamp'], synth.stack),
     'workflow-route': logicalId(synth.stack.workflow.taskFunctions['workflow-route'], synth.stack),
     'workflow-failed': logicalId(synth.stack.workflow.taskFunctions['workflow-failed'], synth.stack),
@@ -79,7 +80,7 @@ describe('the functions', () => {
     sweep: logicalId(synth.stack.sweeps.sweepFunction, synth.stack),
   });
 
-  it('are the ten handlers, on nodejs22.x ARM64, traced by X-Ray except the sweep', () => {
+  it('are the eleven handlers, on nodejs22.x ARM64, traced by X-Ray except the sweep', () => {
     const functions = ofType('AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual(Object.values(functionIds()).sort());
     for (const [id, fn] of functions) {
@@ -93,10 +94,10 @@ describe('the functions', () => {
 
   it('share the environment every handler expects', () => {
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
-      expect(fn.Properties.Environment.Variables).toMatchObject({
-        POWERTOOLS_SERVICE_NAME: 'caseflow',
-        NODE_OPTIONS: '--enable-source-maps',
-      });
+      expect(fn.Properties.Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'caseflow' });
+      // --enable-source-maps costs import time on every cold start and up to 100 ms on the first error
+      // (docs/costs.md#cold-start): the maps ship beside the bundle for reading traces offline.
+      expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
     }
   });
 
@@ -120,6 +121,7 @@ describe('the functions', () => {
       'web-to-case': ['TABLE_NAME', 'STATE_MACHINE_ARN'],
       api: ['TABLE_NAME', 'STATE_MACHINE_ARN'],
       reports: ['TABLE_NAME'],
+      slack: ['TABLE_NAME', 'STATE_MACHINE_ARN'],
       'workflow-stamp': ['TABLE_NAME', 'ALERT_TOPIC_ARN'],
       'workflow-route': ['TABLE_NAME', 'ALERT_TOPIC_ARN'],
       'workflow-failed': ['TABLE_NAME', 'ALERT_TOPIC_ARN'],
@@ -359,6 +361,8 @@ describe('outputs', () => {
     expect(Object.keys(outputs).sort()).toEqual([
       'AlertTopicArn',
       'ApiUrl',
+      'SlackAppSecretArn',
+      'SlackRequestUrl',
       'SlackWebhookSecretArn',
       'StateMachineArn',
       'SweepScheduleDlqUrl',

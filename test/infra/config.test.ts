@@ -108,7 +108,7 @@ describe('context parameters reach the stack', () => {
 
   it('logRetentionDays applies to every log group', () => {
     const logGroups = ofType('AWS::Logs::LogGroup');
-    expect(logGroups).toHaveLength(12); // 10 functions, API access logs, workflow
+    expect(logGroups).toHaveLength(13); // 11 functions, API access logs, workflow
     for (const logGroup of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(30);
   });
 });

@@ -46,6 +46,7 @@ describe('least privilege on the table', () => {
     'workflow-evaluate-sla': ['gsi3', 'gsi4'],
     sweep: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5'],
     'intake-email': ['table'],
+    slack: ['table', 'gsi2'],
   };
 
   it('lets each function Query only the indexes it uses, each by its own ARN (and the table only where it reads a case partition)', () => {
@@ -56,6 +57,7 @@ describe('least privilege on the table', () => {
       ...full.stack.workflow.taskFunctions,
       sweep: full.stack.sweeps.sweepFunction,
       'intake-email': full.stack.email!.intakeFunction,
+      slack: full.stack.api.slackFunction,
     };
     const table = logicalId(full.stack.data.table, full.stack);
     for (const [name, fn] of Object.entries(fns)) {
@@ -202,7 +204,15 @@ describe('public routes throttled on their own', () => {
   it('gives each public route its own token bucket, below the stage default the agents share', () => {
     const [stageId, stage] = ofType('AWS::ApiGatewayV2::Stage')[0]!;
     const publicRoutes = ROUTES.filter((r) => r.auth === 'public').map((r) => `${r.method} ${r.path}`);
-    expect(publicRoutes.sort()).toEqual(['GET /health', 'GET /openapi.json', 'GET /web-to-case', 'POST /web-to-case']);
+    expect(publicRoutes.sort()).toEqual([
+      'GET /health',
+      'GET /openapi.json',
+      'GET /web-to-case',
+      'POST /slack/commands',
+      'POST /slack/events',
+      'POST /slack/interactions',
+      'POST /web-to-case',
+    ]);
     expect(Object.keys(stage.Properties.RouteSettings).sort()).toEqual(publicRoutes);
     for (const settings of Object.values(stage.Properties.RouteSettings)) {
       expect(settings).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
@@ -212,7 +222,7 @@ describe('public routes throttled on their own', () => {
     const routeIds = ofType('AWS::ApiGatewayV2::Route')
       .filter(([, r]) => publicRoutes.includes(r.Properties.RouteKey))
       .map(([id]) => id);
-    expect(routeIds).toHaveLength(4);
+    expect(routeIds).toHaveLength(7);
     for (const id of routeIds) expect(asArray(resources[stageId]!.DependsOn ?? [])).toContain(id);
   });
 });
@@ -308,6 +318,8 @@ describe('outputs', () => {
         'MxRecord',
         'RawMailBucketName',
         'ReceiptRuleSetName',
+        'SlackAppSecretArn',
+        'SlackRequestUrl',
         'SlackWebhookSecretArn',
         'StateMachineArn',
         'SweepScheduleDlqUrl',

@@ -29,9 +29,17 @@ describe('the HTTP API', () => {
     expect([...routes.keys()].sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
   });
 
-  it('leaves only GET/POST /web-to-case, GET /health and GET /openapi.json public', () => {
+  it("leaves only GET/POST /web-to-case, GET /health, GET /openapi.json and Slack's signed routes public", () => {
     const publicRoutes = [...routes].filter(([, r]) => r.AuthorizationType === 'NONE').map(([key]) => key);
-    expect(publicRoutes.sort()).toEqual(['GET /health', 'GET /openapi.json', 'GET /web-to-case', 'POST /web-to-case']);
+    expect(publicRoutes.sort()).toEqual([
+      'GET /health',
+      'GET /openapi.json',
+      'GET /web-to-case',
+      'POST /slack/commands',
+      'POST /slack/events',
+      'POST /slack/interactions',
+      'POST /web-to-case',
+    ]);
     for (const [, route] of routes) expect(['NONE', 'JWT']).toContain(route.AuthorizationType);
   });
 
@@ -65,6 +73,7 @@ describe('the HTTP API', () => {
       api: logicalId(synth.stack.api.apiFunction, synth.stack),
       'web-to-case': logicalId(synth.stack.intake.webToCaseFunction, synth.stack),
       reports: logicalId(synth.stack.api.reportsFunction, synth.stack),
+      slack: logicalId(synth.stack.api.slackFunction, synth.stack),
     };
     for (const definition of ROUTES) {
       const route = routes.get(`${definition.method} ${definition.path}`);

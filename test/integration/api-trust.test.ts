@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CaseRecord, CaseStatus } from '../../functions/core/case.js';
+import type { CaseRecord, CaseStatus, Swarm } from '../../functions/core/case.js';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import { createHandler, parseIfMatch } from '../../functions/handlers/api.js';
@@ -72,17 +72,36 @@ async function call(method: string, path: string, options: { as?: string; json?:
 
 let seq = 0;
 /** A case in `support` owned by ann, at a version other than 1 so a guessed "1" does not match by chance. */
-async function ownedCase(status: CaseStatus): Promise<CaseRecord> {
+async function ownedCase(status: CaseStatus, withSwarm = false): Promise<CaseRecord> {
   seq++;
-  const c = makeCase({ channel: 'web', status, owner: 'ann', queue: 'support', territory: 'all', version: 7 + seq, subject: `Trust case ${seq}` });
+  const c = makeCase({
+    channel: 'web',
+    status,
+    owner: 'ann',
+    queue: 'support',
+    territory: 'all',
+    version: 7 + seq,
+    subject: `Trust case ${seq}`,
+    ...(withSwarm ? { swarm: openSwarm() } : {}),
+  });
   expect((await deps.cases.create({ case: c, messages: [], events: [] })).created).toBe(true);
   return c;
 }
 
+/** An open swarm with cat in it, asking for a skill nobody has. */
+const openSwarm = (): Swarm => ({
+  swarmId: `swarm-${seq}`,
+  status: 'open',
+  startedAt: clock.iso(),
+  startedBy: 'ann',
+  skills: [{ skill: 'kernel', minLevel: 1, optional: false }],
+  members: [{ agentId: 'cat', name: 'Cat', score: 1, reasons: [], invitedAt: clock.iso(), invitedBy: 'ann' }],
+});
+
 // ---------------------------------------------------------------------------------------------
 
 /** What each route needs besides the path to get past validation; every route below must have an entry. */
-const REQUESTS: Record<string, { json?: unknown; status?: CaseStatus; conditional: 'if-match' | 'if-none-match' }> = {
+const REQUESTS: Record<string, { json?: unknown; status?: CaseStatus; swarm?: boolean; conditional: 'if-match' | 'if-none-match' }> = {
   'GET /cases/{id}': { conditional: 'if-none-match' },
   'PATCH /cases/{id}': { json: { type: 'billing', reason: 'it is a billing question' }, conditional: 'if-match' },
   'POST /cases/{id}/accept': { status: 'assigned', conditional: 'if-match' },
@@ -93,6 +112,8 @@ const REQUESTS: Record<string, { json?: unknown; status?: CaseStatus; conditiona
   'POST /cases/{id}/reassign': { json: { queue: 'support', reason: 'handing over' }, conditional: 'if-match' },
   'POST /cases/{id}/replies': { json: { text: 'Hello' }, conditional: 'if-match' },
   'POST /cases/{id}/swarm': { json: {}, conditional: 'if-match' },
+  'POST /cases/{id}/swarm/join': { swarm: true, conditional: 'if-match' },
+  'POST /cases/{id}/swarm/leave': { swarm: true, conditional: 'if-match' },
 };
 
 /** Every case route and every route that takes If-Match, from the one table of operations. */
@@ -100,9 +121,13 @@ const CASE_ROUTES = Object.entries(OPERATIONS)
   .filter(([key, doc]) => key.includes(' /cases/{id}') || (doc.ifMatch && key.includes('{id}')))
   .map(([key]) => key);
 
-/** Who may not do what: zed is in neither the case's queue nor its swarm; cat may read it but not work it. */
+/**
+ * Who may not do what: zed is in neither the case's queue nor its swarm (nor has its skill); cat may
+ * read it but not work it, may join its swarm, and is in it when it has one.
+ */
 function unauthorisedCallers(route: string): string[] {
   if (route === 'GET /cases/{id}' || route === 'POST /cases/{id}/notes') return ['zed'];
+  if (route === 'POST /cases/{id}/swarm/join' || route === 'POST /cases/{id}/swarm/leave') return ['zed'];
   if (route === 'POST /cases/{id}/accept' || route === 'POST /cases/{id}/decline') return ['zed', 'cat', 'bob'];
   return ['zed', 'cat'];
 }
@@ -118,7 +143,7 @@ describe('authorisation before anything about the case is revealed', () => {
     const [method, pattern] = route.split(' ') as [string, string];
     const header = spec.conditional;
     for (const who of unauthorisedCallers(route)) {
-      const c = await ownedCase(spec.status ?? 'in_progress');
+      const c = await ownedCase(spec.status ?? 'in_progress', spec.swarm);
       const path = pattern.replace('{id}', c.caseId);
       const variants: Record<string, Record<string, string>> = {
         none: {},

@@ -354,7 +354,7 @@ describe('bytes that are not UTF-8', () => {
       const unused = async () => ({ statusCode: 404 });
       gateway = await startGateway({
         port: 0,
-        functions: { 'web-to-case': env.call as never, api: unused, reports: unused },
+        functions: { 'web-to-case': env.call as never, api: unused, reports: unused, slack: unused },
         verifyToken: async () => {
           throw new Error('no tokens here');
         },

@@ -1,7 +1,7 @@
 import type { CaseRecord, Location } from '../case.js';
 import { normaliseCountry } from './country.js';
 import { normaliseEmail } from './email.js';
-import { detectLanguage, normaliseLanguageTag, textForDetection } from './language.js';
+import { detectLanguage, loadLanguageDetector, needsLanguageDetection, normaliseLanguageTag, textForDetection } from './language.js';
 import type { FieldOutcome } from './outcome.js';
 import { normalisePhone } from './phone.js';
 import { normalisePostalCode } from './postal-code.js';
@@ -15,7 +15,23 @@ import { normaliseRegion } from './region.js';
 
 export { normaliseCountry } from './country.js';
 export { normaliseEmail } from './email.js';
-export { MIN_LETTERS, REQUIRED_LEAD, detectLanguage, normaliseLanguageTag, textForDetection } from './language.js';
+export { foldForLookup } from './fold.js';
+export {
+  DEFAULT_MIN_LANGUAGE_CONFIDENCE,
+  LONG_TEXT_LETTERS,
+  MIN_LETTERS,
+  REQUIRED_LEAD,
+  SHORT_TEXT_LETTERS,
+  detectLanguage,
+  languageDetectorLoaded,
+  loadLanguageDetector,
+  needsLanguageDetection,
+  requiredLead,
+  normaliseLanguageTag,
+  textForDetection,
+  type DetectLanguageOptions,
+  type LanguageDetection,
+} from './language.js';
 export type { FieldOutcome } from './outcome.js';
 export { normalisePhone } from './phone.js';
 export { normalisePostalCode } from './postal-code.js';
@@ -42,6 +58,20 @@ export interface NormaliseCaseResult {
 export interface NormaliseCaseOptions {
   /** Minimum confidence to accept a detected language (default DEFAULT_MIN_LANGUAGE_CONFIDENCE). */
   minLanguageConfidence?: number;
+}
+
+/**
+ * Whether `normaliseCase` will detect this case's language (its tag is missing or unreadable and it
+ * has text): the caller then awaits `loadLanguageDetector()` first.
+ */
+export function caseNeedsLanguageDetection(c: CaseRecord): boolean {
+  return needsLanguageDetection(c.language, textForDetection(c.subject, c.description));
+}
+
+/** `normaliseCase` with the language detector loaded first when this case needs it. */
+export async function normaliseCaseLoadingDetector(c: CaseRecord, options: NormaliseCaseOptions = {}): Promise<NormaliseCaseResult> {
+  if (caseNeedsLanguageDetection(c)) await loadLanguageDetector();
+  return normaliseCase(c, options);
 }
 
 export function normaliseCase(c: CaseRecord, options: NormaliseCaseOptions = {}): NormaliseCaseResult {

@@ -3,13 +3,17 @@ import { actorOf, assertCanWorkCase, assertOfferedTo } from '../authz.js';
 import type { CaseRecord, CaseStatus } from '../case.js';
 import { assertTransition, isOpen } from '../case.js';
 import type { Activity } from '../events.js';
-import { ACTIVITIES, activityForStatus, makeEvent } from '../events.js';
+import { ACTIVITIES, SYSTEM, activityForStatus, makeEvent } from '../events.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { assertVersion } from '../versions.js';
 import type { Actor } from '../case.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
+import type { EmailStore } from '../ports/email-intake.js';
 import type { AssignmentStore, CaseRepository } from '../ports/repositories.js';
+import type { SwarmNotifier } from '../ports/swarm.js';
 import type { WorkflowStarter } from '../ports/workflow.js';
+import type { RoutingConfig } from '../config.js';
+import { swarmSummary } from '../swarm-summary.js';
 import { dueFor } from '../due.js';
 import { slaAfterChange, watchSla } from './sla-clock.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
@@ -31,6 +35,12 @@ export interface WorkCaseDeps {
   dispatchToAgent: DispatchToAgent;
   /** Starts a new generation of the case's workflow when a change moves an SLA deadline earlier (resume, reopen). */
   workflow?: WorkflowStarter;
+  /** The team's chat: a swarm's conversation hears that the case closed (and the swarm with it). */
+  swarmNotifier?: SwarmNotifier;
+  /** Where a failed chat message is recorded (an event that does not move the case's version). */
+  events?: Pick<EmailStore, 'appendEvents'>;
+  /** Where a person opens a case (the closed summary still links to it). */
+  caseLink?: (c: CaseRecord) => string;
 }
 
 /** Statuses in which the owner holds one unit of capacity on the case's channel. */
@@ -82,7 +92,30 @@ export function makeWorkCase(deps: WorkCaseDeps) {
       written = await deps.assignments.release({ next, expectedVersion: c.version, agentId: c.owner!, channel: c.channel, events });
     }
     await watchSla(deps.workflow, c.caseId, sla.watch);
+    if (closesSwarm) await tellSwarmClosed(written, config, actor, details);
     return written;
+  }
+
+  /** The case closed with an open swarm: its conversation hears it; a chat that fails is on record, never a failed close. */
+  async function tellSwarmClosed(c: CaseRecord, config: RoutingConfig, actor: Actor, details: Record<string, unknown>): Promise<void> {
+    const chat = c.swarm?.chat;
+    if (!chat || !deps.swarmNotifier?.closed) return;
+    try {
+      await deps.swarmNotifier.closed({
+        conversation: chat,
+        summary: swarmSummary(c, config, deps.caseLink?.(c) ?? ''),
+        by: actor.id,
+        ...(typeof details.comment === 'string' ? { comment: details.comment } : {}),
+      });
+    } catch (error) {
+      await deps.events?.appendEvents([
+        makeEvent(deps.ids, c.caseId, ACTIVITIES.notificationFailed, deps.clock.now().toISOString(), SYSTEM, {
+          channel: 'slack',
+          swarmId: c.swarm!.swarmId,
+          reason: `the chat failed: ${(error as Error).message}`.slice(0, 300),
+        }),
+      ]);
+    }
   }
 
   return {
