@@ -1,10 +1,9 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { parseRoutingConfig } from '../core/config.js';
-import { ConflictError } from '../core/errors.js';
 import type { ConfigRepository, StoredConfig } from '../core/ports.js';
+import { conflictOnFailedCondition } from './conditional-writes.js';
 import type { TableRef } from './dynamo.js';
-import { transactionCancellationCodes } from './dynamo.js';
 import { configCurrentKey, configVersionKey } from './keys.js';
 
 /**
@@ -46,36 +45,35 @@ export function makeConfigRepository({ client, tableName }: TableRef): ConfigRep
       // Stored gzipped: a configuration with a thousand agents and hundreds of rules is several
       // hundred KB of JSON, over DynamoDB's 400 KB item limit; compressed it is a few dozen KB.
       const stored = { version, configGz: gzipSync(JSON.stringify(config)), appliedAt: at, appliedBy };
-      try {
-        await client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: { ...configCurrentKey(), entity: 'config', ...stored },
-                  ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : '#version = :expected',
-                  ...(expectedVersion === 0
-                    ? {}
-                    : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
+      // Either item's condition failing means another apply got there first.
+      await conflictOnFailedCondition(
+        () =>
+          client.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Put: {
+                    TableName: tableName,
+                    Item: { ...configCurrentKey(), entity: 'config', ...stored },
+                    ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : '#version = :expected',
+                    ...(expectedVersion === 0
+                      ? {}
+                      : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
+                  },
                 },
-              },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: { ...configVersionKey(version), entity: 'configVersion', ...stored },
-                  ConditionExpression: 'attribute_not_exists(pk)',
+                {
+                  Put: {
+                    TableName: tableName,
+                    Item: { ...configVersionKey(version), entity: 'configVersion', ...stored },
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
                 },
-              },
-            ],
-          }),
-        );
-      } catch (error) {
-        if (transactionCancellationCodes(error)?.includes('ConditionalCheckFailed')) {
-          throw new ConflictError(`the configuration changed since version ${expectedVersion}`);
-        }
-        throw error;
-      }
+              ],
+            }),
+          ),
+        `the configuration changed since version ${expectedVersion}`,
+        undefined,
+      );
       return body;
     },
   };

@@ -7,7 +7,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { makeCaseRepository } from '../../functions/adapters/case-repository.js';
 import { makeConfigRepository } from '../../functions/adapters/config-repository.js';
-import { caseKey, caseNumberKey, eventDayPartition } from '../../functions/adapters/keys.js';
+import { caseKey, caseNumberKey, eventDayPartition, shardOf } from '../../functions/adapters/keys.js';
 import { makeRateLimiter } from '../../functions/adapters/rate-limiter.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import { ConflictError, ValidationError } from '../../functions/core/errors.js';
@@ -50,7 +50,7 @@ describe('case repository: create', () => {
     await cases.create({ case: c, messages: [], events: [] });
 
     const raw = await db.client.send(new GetCommand({ TableName: db.tableName, Key: caseKey(c.caseId) }));
-    expect(raw.Item).toMatchObject({ gsi1pk: 'OWNER#alice', gsi2pk: 'QUEUE#support', gsi6pk: 'STATUS#assigned' });
+    expect(raw.Item).toMatchObject({ gsi1pk: 'OWNER#alice', gsi2pk: 'QUEUE#support', gsi6pk: `STATUS#assigned#${shardOf(c.caseId)}` });
     const read = await cases.get(c.caseId);
     expect(Object.keys(read ?? {}).filter((k) => /^(pk|sk|gsi\d|entity)/.test(k))).toEqual([]);
   });
@@ -65,7 +65,7 @@ describe('case repository: create', () => {
         TableName: db.tableName,
         IndexName: 'gsi6',
         KeyConditionExpression: 'gsi6pk = :pk',
-        ExpressionAttributeValues: { ':pk': eventDayPartition(event.at) },
+        ExpressionAttributeValues: { ':pk': eventDayPartition(event.at, shardOf(event.eventId)) },
       }),
     );
     expect(byDay.Items?.map((i) => i.eventId)).toEqual([event.eventId]);
