@@ -11,6 +11,7 @@ import type { CaseStatus } from '../core/case.js';
 import type { Shard } from './keys.js';
 import {
   READ_SHARDS,
+  UNSHARDED,
   accountPartition,
   casePartition,
   caseStatusPartition,
@@ -20,6 +21,7 @@ import {
   eventDayPartition,
   ownerPartition,
   queuePartition,
+  shardOf,
   statusPrefix,
 } from './keys.js';
 import type { IndexName } from './table-definition.js';
@@ -125,4 +127,40 @@ export function positionAfter(item: Item, index: IndexName | undefined): Record<
     key[sortKey] = String(item[sortKey]);
   }
   return key;
+}
+
+/**
+ * The partitions items written before sharding sit in, and where each of their items belongs now:
+ * what `npm run migrate:shards` moves (functions/adapters/shard-migration.ts). Cases by status and
+ * due work are listed whole; events by day for the days asked.
+ */
+export interface UnshardedPartition {
+  readonly query: KeyQuery;
+  /** The index key attribute that moves. */
+  readonly attribute: string;
+  /** The partition the item belongs in now. */
+  target(item: Item): string;
+}
+
+export function unshardedPartitions(statuses: readonly CaseStatus[], dueKinds: readonly string[], days: readonly string[]): UnshardedPartition[] {
+  const statusOrDayKey = indexOf('gsi6').partitionKey;
+  const dueKey = indexOf('gsi5').partitionKey;
+  return [
+    ...statuses.map((s) => ({
+      query: onIndex('gsi6', caseStatusPartition(s, UNSHARDED)),
+      attribute: statusOrDayKey,
+      target: (item: Item) => caseStatusPartition(s, shardOf(String(item.caseId))),
+    })),
+    ...dueKinds.map((kind) => ({
+      query: onIndex('gsi5', duePartition(kind, UNSHARDED)),
+      attribute: dueKey,
+      // Cases are sharded by their id, absent agents' states by the agent's.
+      target: (item: Item) => duePartition(kind, shardOf(String(item.entity === 'case' ? item.caseId : item.agentId))),
+    })),
+    ...days.map((day) => ({
+      query: onIndex('gsi6', eventDayPartition(day, UNSHARDED)),
+      attribute: statusOrDayKey,
+      target: (item: Item) => eventDayPartition(day, shardOf(String(item.eventId))),
+    })),
+  ];
 }

@@ -99,6 +99,8 @@ export const DUE_INDEX_ATTRIBUTES = ['gsi5pk', 'gsi5sk'] as const;
 export const dueUpTo = (at: string) => `${at}${SEP}\uffff`;
 
 export const configCurrentKey = () => ({ pk: 'CONFIG', sk: 'CURRENT' });
+/** The applied version alone: a small item every reader reads (consistently), before the version it names. */
+export const configPointerKey = () => ({ pk: 'CONFIG', sk: 'POINTER' });
 export const configVersionKey = (version: number) => ({ pk: 'CONFIG', sk: `V${SEP}${String(version).padStart(8, '0')}` });
 
 export const alertKey = (at: string, alertId: string) => ({ pk: `ALERT${SEP}${at.slice(0, 10)}`, sk: `${at}${SEP}${alertId}` });
