@@ -446,8 +446,11 @@ describe('a peak hour: 100 new cases a second, counted per partition key', () =>
     const bare = [...unshardedPeaks.entries()].sort((a, b) => b[1] - a[1]);
     console.info(
       `unsharded, the same hour would write (per second):\n  ${bare
-        .slice(0, 4)
-        .map(([k, w]) => `${k}: ${w}`)
+        .slice(0, 6)
+        .map(
+          ([k, w]) =>
+            `${k}: ${w}; sharded, its busiest shard: ${Math.max(...Array.from({ length: INDEX_SHARDS }, (_, n) => peaks.get(`${k}#${n}`)?.write ?? 0))}`,
+        )
         .join('\n  ')}`,
     );
     expect(unshardedPeaks.get('gsi6 EVTDAY#2026-12-07')).toBeGreaterThanOrEqual(WRITE_LIMIT);
