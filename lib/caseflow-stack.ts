@@ -29,7 +29,7 @@ export class CaseflowStack extends Stack {
   readonly sweeps: SweepSchedule;
   /** Email-to-case; present when the `sesDomain` context names the receiving domain. */
   readonly email?: EmailIntake;
-  /** Trained triage model versions, read by the stamp function. */
+  /** Trained triage model versions, read by the stamp function; the API checks the version a configuration names. */
   readonly triageModels: TriageModels;
 
   constructor(scope: Construct, id: string, props: CaseflowStackProps) {
@@ -67,6 +67,7 @@ export class CaseflowStack extends Stack {
       publicThrottle: { rateLimit: config.publicThrottleRate, burstLimit: config.publicThrottleBurst },
       logRetention,
     });
+    this.triageModels.grantList(this.api.apiFunction);
     // Agent replies go out the way acknowledgements do (SES, the same identity, the same token key).
     this.email?.allowSending(this.api.apiFunction);
     // SLA and sweep notifications to agents go out from the email domain's identity when there is one.

@@ -147,16 +147,28 @@ export function useNotificationEmail(fn: LambdaFunction, sender: NotificationSen
 }
 
 /**
- * Automatic triage: the model bucket and prefix, and GetObject on that prefix only (no list, no
- * write): versions are named when trained, and the configuration may choose any of them.
+ * The stored triage model versions, named but not read: the bucket and prefix, and s3:ListBucket on
+ * the bucket for keys under that prefix only. With it a missing key is a 404 (without it S3 answers
+ * 403, which cannot be told from a refusal), and the API can check the version a configuration names.
  */
-export function useTriageModels(fn: LambdaFunction, bucket: IBucket, prefix: string): void {
+export function useTriageModelCatalogue(fn: LambdaFunction, bucket: IBucket, prefix: string): void {
   setEnv(fn, 'TRIAGE_MODEL_BUCKET', bucket.bucketName);
   setEnv(fn, 'TRIAGE_MODEL_PREFIX', prefix);
+  fn.addToRolePolicy(
+    new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': `${prefix}*` } } }),
+  );
+}
+
+/**
+ * Automatic triage: the catalogue above, and GetObject on the prefix only (no write): versions are
+ * named when trained, and the configuration may choose any of them.
+ */
+export function useTriageModels(fn: LambdaFunction, bucket: IBucket, prefix: string): void {
+  useTriageModelCatalogue(fn, bucket, prefix);
   fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects(`${prefix}*`)] }));
   const bucketArn = `<${Stack.of(fn).getLogicalId(bucket.node.defaultChild as never)}.Arn>`;
   Validations.of(fn.role!).acknowledge({
     id: `AwsSolutions-IAM5[Resource::${bucketArn}/${prefix}*]`,
-    reason: `Model versions are named when they are trained (${prefix}<version>/model.json.gz) and the configuration may choose any of them, so read access is granted on the prefix: GetObject on ${prefix}* only, no list, no write, no delete.`,
+    reason: `Model versions are named when they are trained (${prefix}<version>/model.json.gz) and the configuration may choose any of them, so read access is granted on the prefix: GetObject on ${prefix}* only (and ListBucket for that prefix), no write, no delete.`,
   });
 }

@@ -74,6 +74,7 @@ export function makeUseCases(deps: AppDeps) {
       routeCase,
       dispatchToAgent,
       requeue: (p, caseId, change) => workCase.changeStatus(p, caseId, change),
+      ...(deps.triageModels ? { triageModels: deps.triageModels } : {}),
     }),
   };
 }

@@ -39,18 +39,36 @@ describe('triage model storage', () => {
     );
   });
 
-  it('gives the stamp function the bucket and prefix, and GetObject on the prefix only', () => {
+  /** ListBucket on the bucket, for keys under the prefix only: a missing version is then a 404, not a 403. */
+  const listPrefix = () =>
+    expect.objectContaining({
+      Action: 's3:ListBucket',
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [bucketId(), 'Arn'] },
+      Condition: { StringLike: { 's3:prefix': 'triage-models/*' } },
+    });
+
+  it('gives the stamp function the bucket and prefix, GetObject on the prefix only, and a listing of the prefix', () => {
     const env = resources[functionId('workflow-stamp')]!.Properties.Environment.Variables;
     expect(env.TRIAGE_MODEL_BUCKET).toEqual({ Ref: bucketId() });
     expect(env.TRIAGE_MODEL_PREFIX).toBe('triage-models/');
     const s3 = statementsOf(functionId('workflow-stamp')).filter((s) => JSON.stringify(s.Action).includes('s3:'));
     expect(s3).toEqual([
+      listPrefix(),
       expect.objectContaining({
         Action: 's3:GetObject',
         Effect: 'Allow',
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/triage-models/*']] },
       }),
     ]);
+  });
+
+  it('lets the API function list the prefix, to check the version a configuration names, and read no model', () => {
+    const apiId = logicalId(synth.stack.api.apiFunction as never, synth.stack);
+    const env = resources[apiId]!.Properties.Environment.Variables;
+    expect(env.TRIAGE_MODEL_BUCKET).toEqual({ Ref: bucketId() });
+    const s3 = statementsOf(apiId).filter((s) => JSON.stringify(s).includes(bucketId()));
+    expect(s3).toEqual([listPrefix()]);
   });
 
   it('gives no other function the model bucket', () => {

@@ -96,7 +96,17 @@ async function patchCase(
   json: unknown,
   ifMatch?: number,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const path = `/cases/${caseId}`;
+  return request('PATCH', `/cases/${caseId}`, as, roles, json, ifMatch);
+}
+
+async function request(
+  method: string,
+  path: string,
+  as: string,
+  roles: string[],
+  json: unknown,
+  ifMatch?: number,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const event = {
     version: '2.0',
     routeKey: '$default',
@@ -104,7 +114,7 @@ async function patchCase(
     rawQueryString: '',
     headers: { 'content-type': 'application/json', ...(ifMatch !== undefined ? { 'if-match': `"${ifMatch}"` } : {}) },
     requestContext: {
-      http: { method: 'PATCH', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
       requestId: 'req',
       routeKey: '$default',
       stage: '$default',
@@ -206,7 +216,22 @@ describe('triage in the case workflow', () => {
     });
   });
 
-  it('records an unknown model version and routes the case as if there were no triage', async () => {
+  it('refuses a configuration naming a model version that is not stored, naming the field; a stored one is applied', async () => {
+    const before = (await deps.configs.getCurrent())!;
+    const refused = await request('PUT', '/admin/config', 'ada', ['admin'], config({ modelVersion: 'no-such-version' }), before.version);
+    expect(refused).toMatchObject({
+      status: 400,
+      body: { fields: [{ field: 'triage.modelVersion', message: expect.stringContaining('no-such-version is not stored') }] },
+    });
+    expect((await deps.configs.getCurrent())!.version).toBe(before.version);
+
+    const applied = await request('PUT', '/admin/config', 'ada', ['admin'], config({ modelVersion: first.bundle.version }), before.version);
+    expect(applied).toMatchObject({ status: 200, body: { version: before.version + 1 } });
+    expect((await deps.configs.getCurrent())!.config.triage.modelVersion).toBe(first.bundle.version);
+  });
+
+  it('records a model version that is no longer stored and routes the case as if there were no triage', async () => {
+    // Written past the API's check, as when a stored version is deleted after the configuration named it.
     await applyConfig(config({ modelVersion: 'no-such-version' }));
     const c = await newCase('You charged my card twice');
     const { stored } = await runWorkflow(c.caseId);
