@@ -1,45 +1,53 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ResolvedCaseSummary } from '../core/expert-finder.js';
 import type { ResolvedCases } from '../core/ports/swarm.js';
+import { casesByStatus, sortKeyAttribute, sortKeyOn } from './access-patterns.js';
 import type { TableRef } from './dynamo.js';
-import { caseStatusPartition } from './keys.js';
+import { compareBytes, queryItems } from './pagination.js';
 
 /**
- * The recently resolved cases for the expert finder's history: `gsi6` `STATUS#resolved`, newest
- * first, projected to what "similar" is judged by and who resolved it. One Query of up to `limit`
- * items (pages of a hundred); the projection keeps the answer small, though DynamoDB still counts
- * the items' full size in read units (about 25 of them for 200 cases of 2 KB, eventually consistent).
+ * The recently resolved cases for the expert finder's history: the `casesByStatus('resolved')`
+ * pattern (docs/architecture.md#access-patterns), every shard read newest first in parallel for at
+ * most `limit` items and merged by the index's sort key, projected to what "similar" is judged by
+ * and who resolved it. Each shard's newest `limit` hold its share of the overall newest `limit`, so
+ * the answer is exact. The projection keeps the answer small, though DynamoDB still counts the
+ * items' full size in read units (about 25 of them for 200 cases of 2 KB, eventually consistent).
  */
 export function makeResolvedCases({ client, tableName }: TableRef): ResolvedCases {
   return {
     async recent(limit) {
+      const shards = casesByStatus('resolved');
+      const index = shards[0]?.query.IndexName;
+      const perShard = await Promise.all(
+        shards.map(({ query }) =>
+          queryItems(
+            client,
+            {
+              TableName: tableName,
+              ...query,
+              ExpressionAttributeNames: { '#owner': 'owner', '#type': 'type', '#sk': sortKeyAttribute(index) },
+              // The whole projection: each shard's page is merged by the index's sort key, so it must come back too.
+              ProjectionExpression: 'caseId, #owner, product, #type, #sk',
+              ScanIndexForward: false,
+            },
+            limit,
+          ),
+        ),
+      );
+      const sortKey = (item: Record<string, unknown>) => sortKeyOn(item, index);
+      const newest = perShard
+        .flat()
+        .sort((a, b) => compareBytes(sortKey(b), sortKey(a)))
+        .slice(0, limit);
       const out: ResolvedCaseSummary[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: 'gsi6',
-            KeyConditionExpression: 'gsi6pk = :pk',
-            ExpressionAttributeValues: { ':pk': caseStatusPartition('resolved') },
-            ExpressionAttributeNames: { '#owner': 'owner', '#type': 'type' },
-            ProjectionExpression: 'caseId, #owner, product, #type',
-            ScanIndexForward: false,
-            Limit: Math.min(100, limit - out.length),
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of res.Items ?? []) {
-          if (typeof item.caseId !== 'string') continue;
-          out.push({
-            caseId: item.caseId,
-            ...(typeof item.owner === 'string' ? { owner: item.owner } : {}),
-            ...(typeof item.product === 'string' ? { product: item.product } : {}),
-            ...(typeof item.type === 'string' ? { type: item.type } : {}),
-          });
-        }
-        start = res.LastEvaluatedKey;
-      } while (start && out.length < limit);
+      for (const item of newest) {
+        if (typeof item.caseId !== 'string') continue;
+        out.push({
+          caseId: item.caseId,
+          ...(typeof item.owner === 'string' ? { owner: item.owner } : {}),
+          ...(typeof item.product === 'string' ? { product: item.product } : {}),
+          ...(typeof item.type === 'string' ? { type: item.type } : {}),
+        });
+      }
       return out;
     },
   };

@@ -149,7 +149,9 @@ describe('property: every configuration the schema accepts gives decisions the s
       }),
       { numRuns: runs },
     );
-    // The generator must mostly produce configurations the schema accepts, or the property says little.
-    expect(accepted).toBeGreaterThan(runs / 2);
+    // The generator must produce enough configurations the schema accepts, or the property says little.
+    // About 51 % are accepted (3,000 samples), so "more than half" failed about two runs in five; a third
+    // lies six standard deviations below the mean (153 ± 8.7 of 300) and still catches a broken generator.
+    expect(accepted).toBeGreaterThanOrEqual(runs / 3);
   }, 120_000);
 });
