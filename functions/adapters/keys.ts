@@ -154,20 +154,7 @@ export function caseIndexKeys(c: CaseIndexInput): Record<string, string> {
   return keys;
 }
 
-const CASE_INDEX_ATTRIBUTES = [
-  'gsi1pk',
-  'gsi1sk',
-  'gsi2pk',
-  'gsi2sk',
-  'gsi3pk',
-  'gsi3sk',
-  'gsi4pk',
-  'gsi4sk',
-  'gsi5pk',
-  'gsi5sk',
-  'gsi6pk',
-  'gsi6sk',
-] as const;
+const CASE_INDEX_ATTRIBUTES = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'gsi5pk', 'gsi5sk', 'gsi6pk', 'gsi6sk'] as const;
 
 /** Attributes of the storage, not of the domain object: the table's and indexes' keys, the TTL, the item kind. */
 const STORAGE_ATTRIBUTES = new Set<string>(['pk', 'sk', 'expiresAt', 'entity', ...CASE_INDEX_ATTRIBUTES]);
