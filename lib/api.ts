@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CorsHttpMethod, HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -22,6 +22,10 @@ export interface CaseApiProps {
   readonly webToCaseFunction: LambdaFunction;
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetention: RetentionDays;
+  /** The console's origin (`https://<distribution>`): the only origin CORS allows (lib/console-hosting.ts). */
+  readonly consoleOrigin?: string;
+  /** App clients besides the CLI's whose tokens the authorizer accepts (the console's). */
+  readonly extraAudiences?: readonly string[];
 }
 
 /** Why each public route is public; a public route without an entry here fails synth. */
@@ -37,8 +41,9 @@ const PUBLIC_ROUTE_REASONS: Record<string, string> = {
  * The one HTTP API: exactly the routes in functions/shared/routes.ts, a Cognito JWT authorizer on
  * every `jwt` route, none on the public ones, and the agent/admin API function behind it.
  *
- * No CORS: the web form page and its POST are served by this same API (same origin, and a plain form
- * post is not subject to CORS anyway), and agents use the CLI, not a browser app on another origin.
+ * CORS allows the console's origin only (it is served by CloudFront, another origin); the web form
+ * page and its POST are served by this same API (same origin, and a plain form post is not subject to
+ * CORS anyway). No credentials: the console sends its token in a header, never a cookie.
  */
 export class CaseApi extends Construct {
   readonly httpApi: HttpApi;
@@ -89,6 +94,18 @@ export class CaseApi extends Construct {
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'caseflow agent/admin API and web-to-case form',
       createDefaultStage: false,
+      ...(props.consoleOrigin
+        ? {
+            corsPreflight: {
+              allowOrigins: [props.consoleOrigin],
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.PATCH],
+              allowHeaders: ['authorization', 'content-type', 'if-match', 'if-none-match'],
+              exposeHeaders: ['etag', 'location', 'retry-after'],
+              allowCredentials: false,
+              maxAge: Duration.minutes(10),
+            },
+          }
+        : {}),
     });
 
     // Links in swarm announcements open the case through this API (GET /cases/{id}).
@@ -126,7 +143,7 @@ export class CaseApi extends Construct {
 
     const authorizer = new HttpJwtAuthorizer('CognitoJwt', props.auth.issuerUrl, {
       // Cognito access tokens carry client_id instead of aud; API Gateway checks either against this list.
-      jwtAudience: [props.auth.client.userPoolClientId],
+      jwtAudience: [props.auth.client.userPoolClientId, ...(props.extraAudiences ?? [])],
     });
 
     const integrations: Record<RouteTarget, HttpLambdaIntegration> = {

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { AdminAlerts } from './alerts.js';
 import { CaseApi } from './api.js';
 import { AgentAuth } from './auth.js';
+import { ConsoleHosting } from './console-hosting.js';
 import type { CaseflowConfig } from './config.js';
 import { CaseTable } from './data.js';
 import { EmailIntake } from './email-intake.js';
@@ -31,6 +32,8 @@ export class CaseflowStack extends Stack {
   readonly email?: EmailIntake;
   /** Trained triage model versions, read by the stamp function. */
   readonly triageModels: TriageModels;
+  /** The console: bucket, CloudFront, managed login (lib/console-hosting.ts). */
+  readonly console: ConsoleHosting;
 
   constructor(scope: Construct, id: string, props: CaseflowStackProps) {
     super(scope, id, props);
@@ -58,7 +61,10 @@ export class CaseflowStack extends Stack {
       });
     }
     this.auth = new AgentAuth(this, 'Auth');
+    this.console = new ConsoleHosting(this, 'Console', { auth: this.auth, loginDomainPrefix: `caseflow-${config.stage}` });
     this.api = new CaseApi(this, 'Api', {
+      consoleOrigin: this.console.origin,
+      extraAudiences: [this.console.client.userPoolClientId],
       auth: this.auth,
       data: this.data,
       lifecycle: this.workflow.stateMachine,
@@ -66,6 +72,7 @@ export class CaseflowStack extends Stack {
       throttle: { rateLimit: config.apiThrottleRate, burstLimit: config.apiThrottleBurst },
       logRetention,
     });
+    this.console.deploy({ apiUrl: this.api.url });
     // Agent replies go out the way acknowledgements do (SES, the same identity, the same token key).
     this.email?.allowSending(this.api.apiFunction);
     // SLA and sweep notifications to agents go out from the email domain's identity when there is one.

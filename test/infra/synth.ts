@@ -46,3 +46,9 @@ export function logicalId(construct: { node: { defaultChild?: unknown } }, stack
   if (!child) throw new Error('construct has no default child');
   return stack.getLogicalId(child as never);
 }
+
+/**
+ * CDK's own deploy-time handlers (the BucketDeployment singleton that copies the console's build),
+ * not caseflow functions: no caseflow environment, metrics or alarms of their own.
+ */
+export const isCdkDeployHandler = (logicalId: string): boolean => logicalId.startsWith('CustomCDKBucketDeployment');
