@@ -384,6 +384,32 @@ export const EmailSettingsSchema = z.object({
 });
 export type EmailSettings = z.infer<typeof EmailSettingsSchema>;
 
+/** A choice the web form offers: its id (what the case records and rules match) and its label per language. */
+const webFormChoice = z.object({
+  id: z.string().min(1).max(100).describe('What the case records (`type` or `product`) and rules match.'),
+  label: z
+    .record(z.string().min(2).max(8), z.string().min(1).max(200))
+    .refine((labels) => Object.keys(labels).length > 0, 'give a label in at least one language')
+    .describe("Language (`en`, `de`, ...) ▶ the label shown; a language without one shows the default language's, then English, then the id."),
+});
+
+/** The web form's choices (functions/core/web-form-text.ts). */
+export const WebFormSettingsSchema = z.object({
+  types: z
+    .array(webFormChoice)
+    .min(1)
+    .optional()
+    .describe(
+      'The request types the form offers, and the only ones a submission may name; absent: question, problem, feature request, other (any type accepted).',
+    ),
+  products: z
+    .array(webFormChoice)
+    .min(1)
+    .optional()
+    .describe('The products the form offers, and the only ones a submission may name; absent: a free-text field.'),
+});
+export type WebFormSettings = z.infer<typeof WebFormSettingsSchema>;
+
 export const RoutingConfigSchema = z
   .object({
     businessHours: z.array(BusinessHoursSchema).default([]).describe('Named calendars: working hours of agents and queues, and the hours SLA targets count.'),
@@ -405,12 +431,13 @@ export const RoutingConfigSchema = z
     sweeps: SweepsSchema.describe('Time limits the sweeps enforce.'),
     email: EmailSettingsSchema.optional().describe('Email-to-case; every field has a default.'),
     triage: TriageSettingsSchema.describe('Automatic triage of an empty type or product from a trained model (docs/triage.md).'),
+    webForm: WebFormSettingsSchema.optional().describe("The web form's type and product choices, labelled per language (docs/web-form.md#languages)."),
   })
   .superRefine((cfg, ctx) => {
-    const dupes = (items: { id: string }[], path: string) => {
+    const dupes = (items: { id: string }[], path: string | string[]) => {
       const seen = new Set<string>();
       items.forEach((item, index) => {
-        if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: [path, index, 'id'], message: `duplicate id ${item.id}` });
+        if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: [...[path].flat(), index, 'id'], message: `duplicate id ${item.id}` });
         seen.add(item.id);
       });
     };
@@ -420,6 +447,8 @@ export const RoutingConfigSchema = z
     dupes(cfg.agents, 'agents');
     dupes(cfg.rules, 'rules');
     dupes(cfg.slaPolicies, 'slaPolicies');
+    if (cfg.webForm?.types) dupes(cfg.webForm.types, ['webForm', 'types']);
+    if (cfg.webForm?.products) dupes(cfg.webForm.products, ['webForm', 'products']);
 
     const queues = new Set(cfg.queues.map((q) => q.id));
     const agents = new Set(cfg.agents.map((a) => a.id));

@@ -21,6 +21,7 @@ import {
   messageSortKey,
   outboundMessageIdKey,
   rateLimitKey,
+  subjectWordKey,
 } from '../../functions/adapters/keys.js';
 import { TABLE } from '../../functions/adapters/table-definition.js';
 import { ROOT, generatedDocs, slug } from '../../bin/docs.js';
@@ -162,6 +163,10 @@ describe('the key table of docs/architecture.md', () => {
     configCurrentKey(),
     configVersionKey(42),
     { pk: eventDayPartition(at) },
+    {
+      pk: subjectWordKey('abcdef', '<createdAt>', '<caseId>').pk.replace('abc', '<first 3 characters of the word>'),
+      sk: subjectWordKey('<word>', '<createdAt>', '<caseId>').sk,
+    },
     caseIndexKeys({
       caseId: '<caseId>',
       status: '<status>',
