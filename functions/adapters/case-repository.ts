@@ -1,5 +1,5 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { BatchGetCommandOutput, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CaseEvent, CaseMessage, CaseRecord, CaseStatus } from '../core/case.js';
 import { CASE_STATUSES, OPEN_STATUSES, formatCaseNumber } from '../core/case.js';
 import { ConflictError, ValidationError } from '../core/errors.js';
@@ -26,7 +26,10 @@ import {
   ownerPartition,
   queuePartition,
   statusPrefix,
+  subjectWordKey,
+  subjectWordQuery,
 } from './keys.js';
+import { subjectWords } from '../core/subject-words.js';
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -84,6 +87,16 @@ export function historyPuts(tableName: string, events: CaseEvent[], decisions: S
     ...events.map((e) => ({ Put: { TableName: tableName, Item: eventItem(e) } })),
     ...decisions.map((d) => ({ Put: { TableName: tableName, Item: decisionItem(d) } })),
   ];
+}
+
+/**
+ * The subject-word index items of a new case (functions/core/subject-words.ts), written in the
+ * transaction that writes the case: at most MAX_INDEXED_WORDS small puts, never conditional.
+ */
+export function subjectWordPuts(tableName: string, c: Pick<CaseRecord, 'caseId' | 'subject' | 'createdAt'>): TransactItem[] {
+  return subjectWords(c.subject).map((word) => ({
+    Put: { TableName: tableName, Item: { ...subjectWordKey(word, c.createdAt, c.caseId), entity: 'subjectWord', caseId: c.caseId, createdAt: c.createdAt } },
+  }));
 }
 
 /** A conditional replace of the case item: it must exist at `expectedVersion`. */
@@ -287,6 +300,7 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
         },
         ...command.messages.map((m) => ({ Put: { TableName: tableName, Item: messageItem(m) } })),
         ...historyPuts(tableName, command.events),
+        ...subjectWordPuts(tableName, c),
       ];
       if (command.idempotency) {
         const { scope, key, expiresAt, claimToken, holdUntil } = command.idempotency;
@@ -370,6 +384,50 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
         }),
       );
       return (res.Items ?? []).map((item) => stripKeys<CaseRecord>(item));
+    },
+
+    async findBySubjectWord(term, limit, cursor) {
+      const { pk, skPrefix } = subjectWordQuery(term);
+      const start = decodeCursor<Record<string, unknown>>(cursor);
+      if (cursor && (!start || start.pk !== pk)) throw invalidCursor('the cursor does not belong to this search');
+      const res = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+          // Newest first within a word (the sort key ends `<createdAt>#<caseId>`).
+          ScanIndexForward: false,
+          Limit: limit,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      const items = (res.Items ?? [])
+        .filter((i) => typeof i.caseId === 'string' && typeof i.createdAt === 'string')
+        .map((i) => ({ caseId: i.caseId as string, createdAt: i.createdAt as string, position: encodeCursor({ pk: i.pk, sk: i.sk }) }));
+      return { items, ...(res.LastEvaluatedKey ? { cursor: encodeCursor(res.LastEvaluatedKey) } : {}) };
+    },
+
+    async getMany(caseIds) {
+      const unique = [...new Set(caseIds)];
+      const found = new Map<string, CaseRecord>();
+      for (let i = 0; i < unique.length; i += 100) {
+        let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [tableName]: { Keys: unique.slice(i, i + 100).map(caseKey) } };
+        for (let attempt = 0; request; attempt++) {
+          if (attempt >= 8) throw new Error('the store kept returning unprocessed keys for a batch of cases');
+          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+          const res: BatchGetCommandOutput = await client.send(new BatchGetCommand({ RequestItems: request }));
+          for (const item of (res.Responses?.[tableName] ?? []) as Item[]) {
+            const c = stripKeys<CaseRecord>(item);
+            found.set(c.caseId, c);
+          }
+          const left = res.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
+          request = left?.length ? { [tableName]: { Keys: left } } : undefined;
+        }
+      }
+      return unique.flatMap((id) => {
+        const c = found.get(id);
+        return c ? [c] : [];
+      });
     },
 
     async getByNumber(caseNumber: string) {

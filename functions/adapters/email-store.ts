@@ -2,7 +2,7 @@ import type { BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CaseEvent, CaseMessage } from '../core/case.js';
 import type { ContactRecord, CreateCaseResult, EmailStore, InboundKeys, InboundRecord, MailLogEntry } from '../core/ports.js';
-import { caseItem, eventItem, historyPuts, messageItem } from './case-repository.js';
+import { caseItem, eventItem, historyPuts, messageItem, subjectWordPuts } from './case-repository.js';
 import type { TableRef } from './dynamo.js';
 import { transactionCancellationCodes } from './dynamo.js';
 import { caseKey, caseNumberKey, emailContactKey, inboundHashKey, inboundMessageIdKey, mailLogKey, outboundMessageIdKey } from './keys.js';
@@ -113,6 +113,7 @@ export function makeEmailStore({ client, tableName }: TableRef): EmailStore {
         },
         ...command.messages.map((m) => ({ Put: { TableName: tableName, Item: messageItem(fitMessage(m)) } })),
         ...historyPuts(tableName, command.events),
+        ...subjectWordPuts(tableName, c),
         ...inboundPuts(tableName, c.caseId, command.inbound, command.pending, at),
       ];
       try {

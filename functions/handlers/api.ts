@@ -270,8 +270,8 @@ export function createHandler(deps: AppDeps) {
 
     'GET /cases/search': async ({ event }) => {
       const query = parseWith(SearchCasesQuery, event.queryStringParameters ?? {});
-      const found = await searchCases(principalOf(event), query.q, query.limit);
-      return json(200, { items: found.map(toApiCase) });
+      const found = await searchCases(principalOf(event), query.q, query.limit, query.cursor);
+      return json(200, { items: found.items.map(toApiCase), ...(found.cursor ? { cursor: found.cursor } : {}) });
     },
 
     'GET /cases/{id}': async ({ event, params }) => {

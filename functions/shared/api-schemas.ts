@@ -97,7 +97,9 @@ export const SearchCasesQuery = z
       .trim()
       .min(1, 'must not be empty')
       .max(200, 'must be at most 200 characters')
-      .describe('A case number (`1024`, `#00001024`) or a customer email address.'),
+      .describe(
+        'A case number (`1024`, `#00001024`), a customer email address, or words of the subject (every word must be there; the last one may be the start of a word: `paper jam prin`).',
+      ),
     limit: z.coerce
       .number({ error: 'must be a whole number from 1 to 50' })
       .int('must be a whole number from 1 to 50')
@@ -105,6 +107,7 @@ export const SearchCasesQuery = z
       .max(50, 'must be at most 50')
       .default(20)
       .describe('At most this many cases, 1 to 50.'),
+    cursor: z.string().max(2000).optional().describe('From the previous page of a word search: continues after it.'),
   })
   .strict();
 
