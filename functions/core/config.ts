@@ -315,7 +315,7 @@ export const SweepsSchema = z
   .default({ acceptTimeout: 'PT5M', absentAfter: 'PT15M', onHoldMax: 'P3D', relaxSkillsAfter: 'PT30M' });
 
 /** What an acknowledgement template may name; nothing else is ever filled in (functions/core/email-ack.ts). */
-export const ACK_PLACEHOLDERS = ['caseNumber', 'subject', 'name', 'email'] as const;
+export const ACK_PLACEHOLDERS = ['caseNumber', 'subject', 'name', 'email', 'statusLink'] as const;
 export type AckPlaceholder = (typeof ACK_PLACEHOLDERS)[number];
 
 /** Every `{{...}}` in a template, as written, with the name inside it (spaces trimmed). */
@@ -338,7 +338,10 @@ const templateText = (max: number) =>
       });
     });
 
-/** An acknowledgement template; `{{caseNumber}}`, `{{subject}}`, `{{name}}` and `{{email}}` are filled in, nothing else. */
+/**
+ * An acknowledgement template; `{{caseNumber}}`, `{{subject}}`, `{{name}}`, `{{email}}` and `{{statusLink}}`
+ * are filled in, nothing else. A line naming `{{statusLink}}` is left out when there is no status page.
+ */
 const ackTemplate = z.object({
   subject: templateText(300).describe('Subject line; the case token is appended whatever it says.'),
   text: templateText(20_000).describe('Plain-text body.'),
@@ -347,7 +350,7 @@ const ackTemplate = z.object({
 const DEFAULT_ACK_TEMPLATES = {
   en: {
     subject: 'We received your request: {{subject}}',
-    text: 'Hello {{name}},\n\nThank you for writing to us. Your request has been registered as case {{caseNumber}}; an agent will get back to you soon.\n\nTo add anything, simply reply to this email and keep the case reference in the subject.\n\nKind regards,\nSupport',
+    text: 'Hello {{name}},\n\nThank you for writing to us. Your request has been registered as case {{caseNumber}}; an agent will get back to you soon.\n\nFollow your case and add to it here: {{statusLink}}\n\nTo add anything, simply reply to this email and keep the case reference in the subject.\n\nKind regards,\nSupport',
   },
 };
 
@@ -372,7 +375,7 @@ export const EmailSettingsSchema = z.object({
         .record(z.string().min(2).max(8), ackTemplate)
         .default(DEFAULT_ACK_TEMPLATES)
         .describe(
-          "Language (`en`, `de`, ...) ▶ template, chosen by the message's `Content-Language` (or `Accept-Language`); `{{caseNumber}}`, `{{subject}}`, `{{name}}` and `{{email}}` are filled in.",
+          "Language (`en`, `de`, ...) ▶ template, chosen by the message's `Content-Language` (or `Accept-Language`), or the web form's language; `{{caseNumber}}`, `{{subject}}`, `{{name}}`, `{{email}}` and `{{statusLink}}` (the customer's status page; a line naming it is left out where there is none) are filled in. The web form speaks these languages.",
         ),
       maxPerSenderPerHour: z.number().int().min(0).default(3).describe('At most this many acknowledgements to one address per hour (loop protection).'),
     })

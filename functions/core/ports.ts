@@ -322,6 +322,13 @@ export interface OutboundAddress {
   name?: string;
 }
 
+/** A file sent with a mail (an agent's reply). */
+export interface OutboundAttachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
+}
+
 /** What a mail is, as the outbound-mail builder made it (functions/core/email-outbound.ts). */
 export type OutboundKind = 'acknowledgement' | 'reply' | 'notification' | 'alert';
 
@@ -330,10 +337,14 @@ export interface OutboundEmail {
   kind: OutboundKind;
   from: OutboundAddress;
   to: OutboundAddress[];
+  /** Copies (an agent's reply may name up to ten). */
+  cc?: OutboundAddress[];
   replyTo?: OutboundAddress;
   subject: string;
   text: string;
   html?: string;
+  /** Files sent with it, as MIME parts. */
+  attachments?: OutboundAttachment[];
   /** Our Message-ID, without brackets. SES replaces it on the wire; both are recorded. */
   messageId: string;
   inReplyTo?: string;
@@ -361,6 +372,24 @@ export interface Mailer {
 /** The HMAC keys that sign subject tokens: the current one first, then those it replaced (still accepted). */
 export interface ThreadingKeySource {
   keys(): Promise<string[]>;
+}
+
+/**
+ * The customer's status page (functions/core/status-link.ts): the HMAC keys of its links (a secret
+ * of their own: Secrets Manager in AWS, a file in the data directory locally; the current key
+ * first), and where the page lives (`https://<console>/app/status`).
+ */
+export interface StatusLinks {
+  keys: ThreadingKeySource;
+  pageBase: string;
+}
+
+/**
+ * Hands out a stored file (an attachment) for a short time: a pre-signed S3 GET in AWS, a signed
+ * route of the local stack locally. The bytes never pass through the API.
+ */
+export interface FileLinks {
+  link(ref: string, file: { name: string; contentType: string }, now: Date): Promise<{ url: string; expiresAt: string }>;
 }
 
 /** Decodes a raw RFC 5322 / MIME message (functions/adapters/mime-parser.ts). Throws UnparsableEmailError. */

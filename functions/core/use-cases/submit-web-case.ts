@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { CaseStatus } from '../case.js';
+import type { CaseRecord, CaseStatus } from '../case.js';
+import type { RoutingConfig } from '../config.js';
+import { decideWebAcknowledgement, emailSettingsOf } from '../email-ack.js';
 import { ConflictError, RateLimitedError } from '../errors.js';
-import { ACTIVITIES, makeEvent } from '../events.js';
+import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import type { WebSubmission } from '../intake.js';
 import { WEB_HONEYPOT_FIELD, firstMessage, newCase, webSubmissionToCase } from '../intake.js';
-import type { CaseRepository, Clock, IdGenerator, RateLimiter, Sleep, SubmissionClaim, SubmissionClaims, WorkflowStarter } from '../ports.js';
+import type { CaseRepository, Clock, EmailStore, IdGenerator, RateLimiter, Sleep, SubmissionClaim, SubmissionClaims, WorkflowStarter } from '../ports.js';
+import type { makeAcknowledge } from './acknowledge.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 
 export interface WebIntakeLimits {
@@ -23,6 +26,16 @@ export interface SubmitWebCaseDeps {
   ids: IdGenerator;
   sleep: Sleep;
   limits: WebIntakeLimits;
+  /**
+   * Acknowledgements of web-form cases, as for email cases (the same templates, languages and loop
+   * protection); absent where no mail can be sent.
+   */
+  acknowledgements?: {
+    acknowledge: ReturnType<typeof makeAcknowledge>;
+    contacts: Pick<EmailStore, 'getContact' | 'appendEvents'>;
+    /** Sender when the configuration names none (EMAIL_FROM_ADDRESS in AWS). */
+    defaultFromAddress?: string;
+  };
 }
 
 export interface SubmitWebCaseResult {
@@ -40,6 +53,8 @@ export interface SubmitWebCaseResult {
    * honeypot answer could not).
    */
   status: CaseStatus;
+  /** An acknowledgement email went out for this submission (only ever for `created`). */
+  acknowledged: boolean;
 }
 
 const MINUTE_MS = 60_000;
@@ -97,7 +112,7 @@ export function makeSubmitWebCase(deps: SubmitWebCaseDeps) {
     if (existing?.status === 'new') await deps.workflow.startCase(existing.caseId);
     const caseNumber = existing?.caseNumber ?? done.caseNumber;
     if (!caseNumber) throw new Error(`idempotency record for ${done.caseId} has no case number`);
-    return { outcome: 'duplicate', caseId: done.caseId, caseNumber, status: 'new' };
+    return { outcome: 'duplicate', caseId: done.caseId, caseNumber, status: 'new', acknowledged: false };
   }
 
   /** Takes the key for this attempt, or answers as the attempt that holds it did. */
@@ -169,7 +184,7 @@ export function makeSubmitWebCase(deps: SubmitWebCaseDeps) {
         await deps.claims.settleDecoy(key.scope, key.key, token, { caseId: decoyId, caseNumber, holdUntil, expiresAt });
         settled = true;
         await waitOut(decoyDuration(decoyId) - elapsedSince(started));
-        return { outcome: 'honeypot', caseId: decoyId, caseNumber, status: 'new' };
+        return { outcome: 'honeypot', caseId: decoyId, caseNumber, status: 'new', acknowledged: false };
       }
 
       const c = newCase(webSubmissionToCase(submission), { ids: deps.ids, caseNumber, at, config });
@@ -185,12 +200,44 @@ export function makeSubmitWebCase(deps: SubmitWebCaseDeps) {
       if (!result.created) return replay({ state: 'done', caseId: result.existingCaseId, decoy: false });
 
       await deps.workflow.startCase(c.caseId);
+      const acknowledged = await acknowledge(c, config);
+      // The acknowledgement's time counts too: a honeypot answer copies the whole of it.
       remember(elapsedSince(started));
-      return { outcome: 'created', caseId: c.caseId, caseNumber: c.caseNumber, status: 'new' };
+      return { outcome: 'created', caseId: c.caseId, caseNumber: c.caseNumber, status: 'new', acknowledged };
     } finally {
       if (!settled) await deps.claims.release(key.scope, key.key, token).catch(() => undefined);
     }
   };
+
+  /**
+   * A new web-form case is acknowledged as an email case is (decideWebAcknowledgement, then the
+   * shared acknowledge step with its hourly limit per address). The case is taken whatever happens
+   * here: a refusal or a failed send is an event on the case, never a failed submission.
+   */
+  async function acknowledge(c: CaseRecord, config: RoutingConfig): Promise<boolean> {
+    const ack = deps.acknowledgements;
+    if (!ack) return false;
+    const at = deps.clock.now().toISOString();
+    const skipped = (reasons: string[]) => ack.contacts.appendEvents([makeEvent(deps.ids, c.caseId, ACTIVITIES.acknowledgementSkipped, at, SYSTEM, { reasons })]);
+    try {
+      const settings = emailSettingsOf(config, ack.defaultFromAddress);
+      const suppressed = (await ack.contacts.getContact(c.contact.email))?.suppressed;
+      const decision = decideWebAcknowledgement({
+        enabled: settings.acknowledgement.enabled,
+        recipient: c.contact.email,
+        ourAddresses: settings.ourAddresses,
+        ...(suppressed ? { suppressed: { reason: suppressed.reason } } : {}),
+      });
+      if (!decision.send) {
+        await skipped(decision.reasons);
+        return false;
+      }
+      return await ack.acknowledge(c, settings);
+    } catch (error) {
+      await skipped([`the acknowledgement could not be sent: ${(error as Error)?.message ?? String(error)}`.slice(0, 500)]).catch(() => undefined);
+      return false;
+    }
+  }
 
   /**
    * Waits `ms`, less what timers have lately overslept: a busy process wakes late, and a decoy that
