@@ -55,15 +55,17 @@ export const SentimentFactorSchema = z
     pointsPerNegativeUnit: points
       .min(0)
       .default(2)
-      .describe('Points for each unit of negative tone (the AFINN sum of the English text: "furious" -3, "not happy" -3).'),
+      .describe('Points for each unit of negative tone (the lexicon sum of the customer\'s text in its language: "furious" -3, "not happy" -3).'),
     maxPoints: points.min(0).default(20).describe('Cap, so one long angry message cannot outweigh severity.'),
     extraWords: z
       .record(z.string().regex(/^[^\s.,/#!?$%^&*;:{}=_`"~()]+$/, 'one word, without spaces or punctuation'), z.number().int().min(-5).max(5))
       .default({})
-      .describe('Words added to (or overriding) the English lexicon, word ▶ -5…5, e.g. `{ "outage": -3, "asap": -2 }`.'),
+      .describe('Words added to (or overriding) the tone lexicon of every language, word ▶ -5…5, e.g. `{ "outage": -3, "asap": -2 }`.'),
   })
   .default({ pointsPerNegativeUnit: 2, maxPoints: 20, extraWords: {} })
-  .describe("The customer's tone: English text only; other languages score no points (the recorded reason says so).");
+  .describe(
+    "The customer's tone, scored in en, de, fr, es, ru, zh and fa (docs/triage.md#tone-per-language); another language scores no points and its recorded reason says so.",
+  );
 
 export const PriorityLevelSchema = z.object({
   priority: z.string().min(1).describe('A priority level of `priorities`.'),

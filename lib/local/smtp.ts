@@ -15,7 +15,7 @@ import { createHandler, s3ObjectCreatedEvent } from '../../functions/handlers/in
 import type { AppDeps } from '../../functions/shared/deps.js';
 import { LOCAL_MAIL_BUCKET, clearFailure, loadOrCreateThreadingKey, makeFileRawMailStore, recordFailure } from './mail-store.js';
 import { makeOutboxMailer } from './outbox-mailer.js';
-import type { LocalService } from './stack.js';
+import type { LocalService } from './service.js';
 
 export const DEFAULT_SMTP_PORT = 2525;
 /** SES takes messages up to 40 MB; so does the local listener. */

@@ -34,7 +34,10 @@ import { startGateway } from './gateway.js';
 import { loadOrCreateKeyPair, makeTokenVerifier } from './jwt.js';
 import type { LocalStackInfo } from './stack-info.js';
 import { DEFAULT_DATA_DIR, DEMO_CONFIG_PATH, STACK_INFO_FILE, isAlive, readConfigFile, readStackInfo } from './stack-info.js';
-import { makeLocalWorkflow, startStepFunctionsEndpoint } from './stepfunctions.js';
+import type { LocalService, StartedLocalService } from './service.js';
+import { startStepFunctionsEndpoint } from './stepfunctions/endpoint.js';
+import type { LocalWorkflow } from './stepfunctions/workflow.js';
+import { makeLocalWorkflow } from './stepfunctions/workflow.js';
 import { smtpService } from './smtp.js';
 import type { LocalMetricsSink } from './metrics.js';
 import { makeLocalMetricsSink } from './metrics.js';
@@ -47,6 +50,7 @@ import { assertSupportedNode } from './node-version.js';
 import { makeConsoleRoutes } from './console.js';
 
 export { DEFAULT_DATA_DIR, DEMO_CONFIG_PATH, STACK_INFO_FILE, readStackInfo, type LocalStackInfo } from './stack-info.js';
+export type { LocalService, LocalServiceContext, StartedLocalService } from './service.js';
 
 export const DEFAULT_HTTP_PORT = 3000;
 export const DEFAULT_TABLE_NAME = 'caseflow';
@@ -58,33 +62,6 @@ export const DEFAULT_TABLE_NAME = 'caseflow';
  * general).
  */
 export const DEMO_ONLINE_AGENTS = ['luke', 'leia', 'han', 'anakin'] as const;
-
-export type LocalWorkflow = Awaited<ReturnType<typeof makeLocalWorkflow>>;
-
-/** What a plugged-in local service (SMTP listener, sweeps, ...) is given when the stack starts it. */
-export interface LocalServiceContext {
-  deps: AppDeps;
-  workflow: LocalWorkflow;
-  dataDir: string;
-  /** The gateway's base URL (`http://127.0.0.1:<port>`). */
-  url: string;
-  quiet: boolean;
-  log: (line: string) => void;
-}
-
-export interface StartedLocalService {
-  /** e.g. `smtp://127.0.0.1:2525`; shown in the ready line and written to local-stack.json. */
-  url?: string;
-  /** Anything else worth recording in local-stack.json. */
-  info?: Record<string, unknown>;
-  stop(): Promise<void>;
-}
-
-export interface LocalService {
-  /** Short and unique: `smtp`, `sweeps`. */
-  name: string;
-  start(context: LocalServiceContext): Promise<StartedLocalService>;
-}
 
 export interface LocalStackOptions {
   /** HTTP port of the gateway; 0 picks a free one. Default 3000. */
@@ -114,7 +91,10 @@ export interface LocalStackOptions {
   smtpRelay?: string;
   /** Progress lines; default: console.log unless quiet. */
   log?: (line: string) => void;
-  /** The clock every use case reads (tests pin it to a date and time); default the system clock. */
+  /**
+   * The clock every use case reads; default the system clock. A virtual clock (lib/local/virtual-clock.ts)
+   * also drives the workflow's timestamp waits and the sweep timer: time moves only with its advanceTo.
+   */
   clock?: Clock;
   /** Swarming: the Slack incoming-webhook URL swarms are announced to (`--slack-webhook-url`); unset: announcements are skipped. */
   slackWebhookUrl?: string;
@@ -260,7 +240,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
 
     t = Date.now();
-    workflow = await makeLocalWorkflow({ deps });
+    workflow = makeLocalWorkflow({ deps });
     const runningWorkflow = workflow;
     stops.push({ name: 'workflow', stop: async () => runningWorkflow.stop() });
     log(`case lifecycle workflow started (local Step Functions, ${seconds(t)})`);

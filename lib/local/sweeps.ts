@@ -2,7 +2,9 @@
  * The sweeps on the laptop: where AWS runs the sweep function on an EventBridge Scheduler schedule,
  * the local stack runs the same handler (functions/handlers/sweep.ts) on a timer. A run never
  * overlaps the previous one here (the next is scheduled when the last has finished); in AWS two runs
- * may overlap, which the sweep tolerates by design (conditional writes).
+ * may overlap, which the sweep tolerates by design (conditional writes). On a virtual clock
+ * (lib/local/virtual-clock.ts) the timer is a timer on that clock: a sweep runs each time the clock is
+ * advanced past the next run's instant, and the clock waits for it to finish before it settles.
  *
  * At start it also restarts the SLA clocks of open cases: executions live in this process, so those
  * of a previous run are gone. Each open case with a clock gets a new generation of its workflow,
@@ -12,7 +14,8 @@ import { createHandler, type SweepSummary } from '../../functions/handlers/sweep
 import type { CaseRecord } from '../../functions/core/case.js';
 import { OPEN_STATUSES } from '../../functions/core/case.js';
 import type { AppDeps } from '../../functions/shared/deps.js';
-import type { LocalService } from './stack.js';
+import { isVirtualClock } from './virtual-clock.js';
+import type { LocalService } from './service.js';
 
 export const DEFAULT_SWEEP_EVERY_SECONDS = 60;
 
@@ -36,7 +39,6 @@ export function startSweepTimer(
   options: { everySeconds: number; log?: (line: string) => void; onError?: (error: unknown) => void },
 ): SweepTimer {
   const sweep = createHandler(deps);
-  let timer: NodeJS.Timeout | undefined;
   let running: Promise<SweepSummary> | undefined;
   let stopped = false;
   let count = 0;
@@ -59,14 +61,23 @@ export function startSweepTimer(
     }
   };
 
+  let cancel: (() => void) | undefined;
   const schedule = () => {
     if (stopped) return;
-    timer = setTimeout(() => {
+    const runAndReschedule = () =>
       runOnce()
         .catch((error: unknown) => options.onError?.(error))
         .finally(schedule);
-    }, options.everySeconds * 1000);
+    const clock = deps.clock;
+    if (isVirtualClock(clock)) {
+      // The next run is rescheduled before this one's promise settles, so the clock never sees a gap.
+      const timer = clock.schedule(clock.now().getTime() + options.everySeconds * 1000, runAndReschedule, 'sweep');
+      cancel = () => timer.cancel();
+      return;
+    }
+    const timer = setTimeout(runAndReschedule, options.everySeconds * 1000);
     timer.unref?.();
+    cancel = () => clearTimeout(timer);
   };
   schedule();
 
@@ -75,7 +86,7 @@ export function startSweepTimer(
     runs: () => count,
     async stop() {
       stopped = true;
-      if (timer) clearTimeout(timer);
+      cancel?.();
       await running?.catch(() => undefined);
     },
   };

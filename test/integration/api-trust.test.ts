@@ -101,6 +101,7 @@ async function ownedCase(status: CaseStatus): Promise<CaseRecord> {
 /** What each route needs besides the path to get past validation; every route below must have an entry. */
 const REQUESTS: Record<string, { json?: unknown; status?: CaseStatus; conditional: 'if-match' | 'if-none-match' }> = {
   'GET /cases/{id}': { conditional: 'if-none-match' },
+  'PATCH /cases/{id}': { json: { type: 'billing', reason: 'it is a billing question' }, conditional: 'if-match' },
   'POST /cases/{id}/accept': { status: 'assigned', conditional: 'if-match' },
   'POST /cases/{id}/decline': { json: {}, status: 'assigned', conditional: 'if-match' },
   'POST /cases/{id}/status': { json: { status: 'on_hold', reason: 'waiting for parts' }, conditional: 'if-match' },

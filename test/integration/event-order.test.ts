@@ -23,8 +23,8 @@ import { makeExportEvents } from '../../functions/core/use-cases/reports.js';
 import type { AppDeps } from '../../functions/shared/deps.js';
 import { makeAppDeps } from '../../functions/shared/deps.js';
 import { makeUseCases } from '../../functions/shared/use-cases.js';
-import type { LocalWorkflow } from '../../lib/local/stepfunctions.js';
-import { makeLocalWorkflow } from '../../lib/local/stepfunctions.js';
+import type { LocalWorkflow } from '../../lib/local/stepfunctions/workflow.js';
+import { makeLocalWorkflow } from '../../lib/local/stepfunctions/workflow.js';
 import { freshTable } from '../support/dynamo.js';
 import { makeCreateCommand, makeRoutingConfigInput } from '../support/fixtures.js';
 

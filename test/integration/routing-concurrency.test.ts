@@ -5,8 +5,8 @@ import type { AdminAlert } from '../../functions/core/ports.js';
 import type { AppDeps } from '../../functions/shared/deps.js';
 import { makeAppDeps } from '../../functions/shared/deps.js';
 import { makeUseCases } from '../../functions/shared/use-cases.js';
-import type { LocalWorkflow } from '../../lib/local/stepfunctions.js';
-import { makeLocalWorkflow } from '../../lib/local/stepfunctions.js';
+import type { LocalWorkflow } from '../../lib/local/stepfunctions/workflow.js';
+import { makeLocalWorkflow } from '../../lib/local/stepfunctions/workflow.js';
 import type { FreshTable } from '../support/dynamo.js';
 import { freshTable } from '../support/dynamo.js';
 

@@ -1,8 +1,10 @@
 /**
  * The SLA loop of the case lifecycle, for real: the ASL file CDK deploys, run by the local Step
  * Functions runtime, its Wait states waiting for the real timestamps, the task handlers against
- * DynamoDB Local. Targets are seconds long (PT2S) on a 24×7 policy, so each test takes a few seconds
- * of real time; every test asserts the path the executions took and the events on the case.
+ * DynamoDB Local. Time is a virtual clock (lib/local/virtual-clock.ts) the tests move: targets are
+ * seconds long (PT2S) on a 24×7 policy, nothing sleeps, and each advance returns once the work it
+ * released has settled, so instants are asserted exactly. Every test asserts the path the executions
+ * took and the events on the case.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../functions/core/authz.js';
@@ -13,8 +15,11 @@ import type { Notification } from '../../functions/core/ports.js';
 import type { AppDeps } from '../../functions/shared/deps.js';
 import { makeAppDeps } from '../../functions/shared/deps.js';
 import { makeUseCases } from '../../functions/shared/use-cases.js';
-import type { LocalWorkflow } from '../../lib/local/stepfunctions.js';
-import { loadCaseLifecycleDefinition, makeLocalWorkflow } from '../../lib/local/stepfunctions.js';
+import { loadCaseLifecycleDefinition } from '../../lib/local/stepfunctions/definition.js';
+import type { LocalWorkflow } from '../../lib/local/stepfunctions/workflow.js';
+import { makeLocalWorkflow } from '../../lib/local/stepfunctions/workflow.js';
+import type { VirtualClock } from '../../lib/local/virtual-clock.js';
+import { makeVirtualClock } from '../../lib/local/virtual-clock.js';
 import { freshTable } from '../support/dynamo.js';
 import { makeCreateCommand, makeRoutingConfigInput } from '../support/fixtures.js';
 
@@ -52,10 +57,20 @@ afterAll(async () => {
   await Promise.all(workflows.map((w) => w.stop()));
 });
 
-function harness(options: { maxLoops?: number } = {}): { deps: AppDeps; workflow: LocalWorkflow } {
+interface Harness {
+  deps: AppDeps;
+  workflow: LocalWorkflow;
+  clock: VirtualClock;
+}
+
+/** One clock for every harness: advancing it releases the waits of all their executions. */
+const clock = makeVirtualClock();
+
+function harness(options: { maxLoops?: number } = {}): Harness {
   let workflow: LocalWorkflow | undefined;
   const deps = makeAppDeps({
     table: db.table,
+    clock,
     alerts: { publish: async () => undefined },
     notifier: { notify: async (n) => void notifications.push(n) },
     workflow: { startCase: (caseId, o) => workflow!.starter.startCase(caseId, o) },
@@ -68,66 +83,59 @@ function harness(options: { maxLoops?: number } = {}): { deps: AppDeps; workflow
   }
   workflow = makeLocalWorkflow({ deps, definition, retryIntervalOverrides: 5 });
   workflows.push(workflow);
-  return { deps, workflow };
+  return { deps, workflow, clock };
 }
 
 const setup = harness();
 {
   const current = await setup.deps.configs.getCurrent();
-  await setup.deps.configs.put(parseRoutingConfig(CONFIG), current?.version ?? 0, 'sla-test', new Date().toISOString());
-  await setup.deps.agentStates.setPresence('alice', 'online', new Date().toISOString());
-  await setup.deps.agentStates.setPresence('sam', 'online', new Date().toISOString());
+  await setup.deps.configs.put(parseRoutingConfig(CONFIG), current?.version ?? 0, 'sla-test', setup.clock.now().toISOString());
+  await setup.deps.agentStates.setPresence('alice', 'online', setup.clock.now().toISOString());
+  await setup.deps.agentStates.setPresence('sam', 'online', setup.clock.now().toISOString());
 }
 
 const manager: Principal = { agentId: 'sam', roles: ['agent', 'manager'] };
 
-/** A new web case from GB, created now, with its workflow started (Stamp ▶ Route ▶ SLA loop). */
-async function submitted(h: { deps: AppDeps; workflow: LocalWorkflow }): Promise<CaseRecord> {
-  const now = new Date().toISOString();
+/**
+ * A new web case from GB, created now (by the harness's clock), with its workflow started and settled:
+ * stamped, routed, its SLA clock started, and waiting in WaitForSlaDeadline.
+ */
+async function submitted(h: Harness): Promise<CaseRecord> {
+  const now = h.clock.now().toISOString();
   const command = makeCreateCommand({
     channel: 'web',
     createdAt: now,
     updatedAt: now,
     location: { country: 'GB' },
     account: undefined,
-    contact: { email: `c${Date.now()}@example.org` },
+    contact: { email: `c${++contacts}@example.org` },
   });
   const result = await h.deps.cases.create(command);
   if (!result.created) throw new Error('not created');
   await h.workflow.starter.startCase(result.case.caseId);
+  await h.clock.settle();
   return result.case;
 }
+let contacts = 0;
 
-/** A status change as an agent makes it, tried again when it lost a race with the SLA loop's own write (409 at the API). */
+/**
+ * A status change as an agent makes it. The clock has settled before each one, so the SLA loop is
+ * parked in its wait and cannot write the case at the same moment: no lost race to try again.
+ */
 async function changeStatus(deps: AppDeps, p: Principal, caseId: string, change: Parameters<ReturnType<typeof makeUseCases>['workCase']['changeStatus']>[2]) {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await makeUseCases(deps).workCase.changeStatus(p, caseId, change);
-    } catch (error) {
-      if ((error as Error).name !== 'ConflictError' || attempt > 5) throw error;
-    }
-  }
+  return makeUseCases(deps).workCase.changeStatus(p, caseId, change);
 }
 
 const activities = async (deps: AppDeps, caseId: string) => (await deps.cases.getWithHistory(caseId))!.events;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const at = (createdAt: string, ms: number) => new Date(Date.parse(createdAt) + ms).toISOString();
 
 describe('the SLA loop', () => {
   it('a case nobody answers is warned, breached at its due instant, escalated by levels, and the loop ends when it closes', async () => {
     const c = await submitted(setup);
     const caseNotes = () => notifications.filter((n) => n.caseId === c.caseId);
 
-    // Escalation level 2 reassigns to the supervisor: wait for it.
-    await until('the reassignment to sam', async () => (await setup.deps.cases.get(c.caseId))?.owner === 'sam' || undefined);
+    // Escalation level 2, a second after the breach, reassigns to the supervisor: move the clock there.
+    await clock.advanceTo(at(c.createdAt, 3000));
     const stored = (await setup.deps.cases.get(c.caseId))!;
     const fr = stored.sla!.milestones.first_response!;
     expect(fr).toMatchObject({ status: 'violated', target: 'PT2S', escalations: 2 });
@@ -151,9 +159,9 @@ describe('the SLA loop', () => {
     expect(order('sla_warning')).toBeLessThan(order('sla_milestone_violated'));
     expect(order('sla_milestone_violated')).toBeLessThan(order('sla_escalated', 1));
     expect(order('sla_escalated', 1)).toBeLessThan(order('sla_escalated', 2));
-    // The warning came no earlier than a second before the breach.
+    // The warning came a second before the breach.
     const warned = events.find((e) => e.activity === 'sla_warning')!;
-    expect(Date.parse(warned.at)).toBeGreaterThanOrEqual(Date.parse(c.createdAt) + 1000);
+    expect(warned.at).toBe(at(c.createdAt, 1000));
     expect(events.find((e) => e.activity === 'reassigned')!.details).toMatchObject({ cause: 'sla_escalation', from: 'alice', to: 'sam' });
 
     // Who heard what: the owner warned; owner and supervisor at the breach; admins at level 2.
@@ -164,8 +172,11 @@ describe('the SLA loop', () => {
     ]);
 
     // Closed meanwhile: the next wake finds it closed, completes the milestones and ends the loop.
+    const nextWake = stored.sla!.next!.at;
     await changeStatus(setup.deps, manager, c.caseId, { status: 'resolved' });
-    const execution = await setup.workflow.waitFor(c.caseId, { timeoutMs: 40_000 });
+    await clock.advanceTo(nextWake);
+    expect(setup.workflow.statusOf(c.caseId)).toBe('SUCCEEDED');
+    const execution = await setup.workflow.waitFor(c.caseId);
     expect(execution.status).toBe('SUCCEEDED');
     expect(execution.states.slice(0, 8)).toEqual(['Begin', 'Stamp', 'StampOutcome', 'Route', 'StartSla', 'ScheduleSla', 'SlaOutcome', 'WaitForSlaDeadline']);
     expect(execution.states.at(-1)).toBe('Done');
@@ -182,7 +193,7 @@ describe('the SLA loop', () => {
     await setup.workflow.waitFor(c.caseId, { until: 'WaitForSlaDeadline' });
     const { completeFirstResponse } = makeUseCases(setup.deps);
     expect(await completeFirstResponse(c.caseId, { actor: { kind: 'agent', id: 'alice' }, messageId: 'm1' })).toEqual({ completed: true, status: 'met' });
-    await new Promise((r) => setTimeout(r, 2500));
+    await clock.advanceBy(2500);
     const stored = (await setup.deps.cases.get(c.caseId))!;
     expect(stored.sla!.milestones.first_response).toMatchObject({ status: 'met' });
     const events = await activities(setup.deps, c.caseId);
@@ -197,17 +208,18 @@ describe('the SLA loop', () => {
     const c = await submitted(setup);
     const { workCase } = makeUseCases(setup.deps);
     await setup.workflow.waitFor(c.caseId, { until: 'WaitForSlaDeadline' });
+    // Half a second on the clock, then alice takes it and puts it on hold.
+    await clock.advanceBy(500);
     const alice: Principal = { agentId: 'alice', roles: ['agent'] };
     await workCase.accept(alice, c.caseId);
     const held = await workCase.changeStatus(alice, c.caseId, { status: 'on_hold', reason: 'waiting for the customer' });
     const left = held.sla!.milestones.first_response!.remainingMs;
     expect(held.sla!.milestones.first_response).toMatchObject({ status: 'paused' });
     expect(held.due).toMatchObject({ kind: 'hold' });
-    expect(left).toBeGreaterThan(1000);
-    expect(left).toBeLessThan(2000);
+    expect(left).toBe(1500);
 
     // Three seconds on hold: well past the 2 s target, and nothing happens.
-    await new Promise((r) => setTimeout(r, 3000));
+    await clock.advanceBy(3000);
     expect((await activities(setup.deps, c.caseId)).map((e) => e.activity)).not.toContain('sla_milestone_violated');
 
     const resumed = await workCase.changeStatus(alice, c.caseId, { status: 'in_progress' });
@@ -219,9 +231,10 @@ describe('the SLA loop', () => {
     expect(g2.input).toEqual({ caseId: c.caseId, generation: 2 });
     expect(g2.states.slice(0, 4)).toEqual(['Begin', 'ScheduleSla', 'SlaOutcome', 'WaitForSlaDeadline']);
 
-    const breach = await until('the breach', async () => (await activities(setup.deps, c.caseId)).find((e) => e.activity === 'sla_milestone_violated'));
+    await clock.advanceTo(resumedAt + left);
+    const breach = (await activities(setup.deps, c.caseId)).find((e) => e.activity === 'sla_milestone_violated')!;
     expect(breach.details.breachedAt).toBe(new Date(resumedAt + left).toISOString());
-    expect(Date.parse(breach.at) - (resumedAt + left)).toBeLessThan(1500);
+    expect(breach.at).toBe(new Date(resumedAt + left).toISOString());
     expect((await setup.deps.cases.get(c.caseId))!.sla!.generation).toBe(2);
 
     // The first execution still waits on the recheck it scheduled while paused (an hour away); when
@@ -231,8 +244,10 @@ describe('the SLA loop', () => {
     expect(first.states.at(-1)).toBe('WaitForSlaDeadline');
     const woken = await makeUseCases(setup.deps).evaluateSla({ caseId: c.caseId, generation: 1, loops: 1, maxLoops: 1000 });
     expect(woken).toMatchObject({ next: 'done', reasons: ['superseded: generation 2 watches this clock now'] });
+    const g2Wake = (await setup.deps.cases.get(c.caseId))!.sla!.next!.at;
     await changeStatus(setup.deps, manager, c.caseId, { status: 'resolved' });
-    const g2Done = await setup.workflow.waitFor(`${c.caseId}-g2`, { timeoutMs: 40_000 });
+    await clock.advanceTo(g2Wake);
+    const g2Done = await setup.workflow.waitFor(`${c.caseId}-g2`);
     expect(g2Done.status).toBe('SUCCEEDED');
     expect(g2Done.states.at(-1)).toBe('Done');
   });
@@ -240,7 +255,10 @@ describe('the SLA loop', () => {
   it('after maxLoops loops the execution continues as generation 2, which takes the clock over', async () => {
     const h = harness({ maxLoops: 2 });
     const c = await submitted(h);
-    const first = await h.workflow.waitFor(c.caseId, { timeoutMs: 20_000 });
+    // Loop 1 wakes for the warning (+1 s), loop 2 for the breach (+2 s), and then it continues.
+    await clock.advanceTo(at(c.createdAt, 2000));
+    expect(h.workflow.statusOf(c.caseId)).toBe('SUCCEEDED');
+    const first = await h.workflow.waitFor(c.caseId);
     expect(first.status).toBe('SUCCEEDED');
     expect(first.states.slice(-8)).toEqual([
       'WaitForSlaDeadline',
@@ -254,10 +272,13 @@ describe('the SLA loop', () => {
     ]);
     expect(first.states.filter((s) => s === 'EvaluateSla')).toHaveLength(2);
 
-    const second = await h.workflow.waitFor(`${c.caseId}-g2`, { until: 'EvaluateSla', timeoutMs: 20_000 });
+    // Generation 2 took the clock over and waits for escalation level 2 (+3 s): move the clock there.
+    expect((await h.deps.cases.get(c.caseId))?.sla?.generation).toBe(2);
+    await clock.advanceTo(at(c.createdAt, 3000));
+    const second = await h.workflow.waitFor(`${c.caseId}-g2`, { until: 'EvaluateSla' });
     expect(second.input).toEqual({ caseId: c.caseId, generation: 2 });
     expect(second.states.slice(0, 3)).toEqual(['Begin', 'ScheduleSla', 'SlaOutcome']);
-    await until('generation 2 to own the clock', async () => (await h.deps.cases.get(c.caseId))?.sla?.generation === 2 || undefined);
+    expect(second.states).toContain('EvaluateSla');
     await changeStatus(h.deps, manager, c.caseId, { status: 'closed_unresolved', comment: 'test over' });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The local stack's StartExecution endpoint (lib/local/stepfunctions.ts), spoken to by the AWS SDK's
+ * The local stack's StartExecution endpoint (lib/local/stepfunctions/endpoint.ts), spoken to by the AWS SDK's
  * SFNClient through the adapter Lambda uses (functions/adapters/step-functions.ts): how `npm run
  * redrive`, another process, starts a case's workflow in the running stack. Step Functions' rules
  * hold: the name is the case's, a running execution is returned again, an ended one is
@@ -9,8 +9,9 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeStepFunctionsStarter } from '../../functions/adapters/step-functions.js';
-import type { ExecutionStatus } from '../../lib/local/stepfunctions.js';
-import { LOCAL_STATE_MACHINE_ARN, startStepFunctionsEndpoint } from '../../lib/local/stepfunctions.js';
+import { LOCAL_STATE_MACHINE_ARN } from '../../lib/local/stepfunctions/definition.js';
+import { startStepFunctionsEndpoint } from '../../lib/local/stepfunctions/endpoint.js';
+import type { ExecutionStatus } from '../../lib/local/stepfunctions/executions.js';
 
 const started: { caseId: string; generation?: number }[] = [];
 const statuses = new Map<string, ExecutionStatus>();

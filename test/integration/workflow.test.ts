@@ -1,6 +1,6 @@
 /**
  * The case lifecycle as it runs for real: the ASL file CDK deploys, executed by the local Step
- * Functions runtime (lib/local/stepfunctions.ts), calling the real task handlers against DynamoDB
+ * Functions runtime (lib/local/stepfunctions/), calling the real task handlers against DynamoDB
  * Local with a real configuration applied through the config repository. Every test asserts the
  * path the execution took (states, retries, catches), not just that it ended well: a Catch that
  * swallows everything would otherwise make a broken workflow look healthy.
@@ -18,8 +18,9 @@ import { makeSubmitWebCase } from '../../functions/core/use-cases/submit-web-cas
 import type { AppDeps } from '../../functions/shared/deps.js';
 import { makeAppDeps } from '../../functions/shared/deps.js';
 import { CASE_LIFECYCLE_ASL_PATH } from '../../lib/paths.js';
-import { loadCaseLifecycleDefinition, makeLocalWorkflow } from '../../lib/local/stepfunctions.js';
-import type { LocalWorkflow } from '../../lib/local/stepfunctions.js';
+import { loadCaseLifecycleDefinition } from '../../lib/local/stepfunctions/definition.js';
+import { makeLocalWorkflow } from '../../lib/local/stepfunctions/workflow.js';
+import type { LocalWorkflow } from '../../lib/local/stepfunctions/workflow.js';
 import { freshTable } from '../support/dynamo.js';
 import type { FreshTable } from '../support/dynamo.js';
 import { fixedClock, makeCreateCommand } from '../support/fixtures.js';
