@@ -27,11 +27,13 @@ import type {
   ConfigRepository,
   EmailStore,
   IdGenerator,
+  FileLinks,
   Mailer,
   Notifier,
   RateLimiter,
   RawMailStore,
   Sleep,
+  StatusLinks,
   SubmissionClaims,
   SwarmNotifier,
   ThreadingKeySource,
@@ -86,6 +88,12 @@ export interface AppDeps {
   metrics: MetricsSink;
   /** Trained triage model versions (S3 / the data directory); absent where no function needs them. */
   triageModels?: TriageModelStore;
+  /** Whether `mailer` can send (email is set up): web-form cases are acknowledged only then. */
+  canSendMail: boolean;
+  /** The customer's status page: its link keys and where it lives (functions/core/status-link.ts). */
+  statusLinks?: StatusLinks;
+  /** Short-lived download links of stored files (attachments): S3 pre-signed in AWS, a signed local route locally. */
+  fileLinks?: FileLinks;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -121,6 +129,8 @@ export interface DepsParts {
   metrics?: MetricsSink;
   /** Triage model versions; loaded versions are kept in memory for the process's life. */
   triageModels?: TriageModelStore;
+  statusLinks?: StatusLinks;
+  fileLinks?: FileLinks;
 }
 
 export const DEFAULT_WEB_LIMITS: WebIntakeLimits = { perIp: 20, perEmail: 5, windowSeconds: 3600 };
@@ -157,6 +167,9 @@ export function makeAppDeps(parts: DepsParts): AppDeps {
     ...(parts.caseLinkBase ? { caseLinkBase: parts.caseLinkBase } : {}),
     metrics,
     ...(parts.triageModels ? { triageModels: cachedModelSource(parts.triageModels) } : {}),
+    canSendMail: parts.mailer !== undefined,
+    ...(parts.statusLinks ? { statusLinks: parts.statusLinks } : {}),
+    ...(parts.fileLinks ? { fileLinks: parts.fileLinks } : {}),
   };
 }
 
