@@ -15,7 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { median } from '../functions/core/mining/stats.js';
-import { logger } from '../functions/shared/observability.js';
+import { logger } from '../functions/runtime/observability.js';
 import { startLocalStack } from '../lib/local/stack.js';
 
 const ROUNDS = 3;

@@ -24,8 +24,8 @@ import type { CaseRecord, CaseStatus } from '../functions/core/case.js';
 import { formatCaseNumber } from '../functions/core/case.js';
 import { parseRoutingConfig } from '../functions/core/config.js';
 import type { Clock } from '../functions/core/ports.js';
-import { makeAppDeps } from '../functions/shared/deps.js';
-import { makeSlaUseCases } from '../functions/shared/sla-use-cases.js';
+import { makeAppDeps } from '../functions/composition/deps.js';
+import { makeSlaUseCases } from '../functions/composition/sla-use-cases.js';
 import { LOCAL_CLIENT_SETTINGS, ensureTable, startDynamoDbLocal } from '../lib/local/dynamodb-local.js';
 
 const NOW = new Date('2026-03-02T10:00:00.000Z');

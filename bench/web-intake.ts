@@ -18,8 +18,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDocumentClient } from '../functions/adapters/dynamo.js';
 import { parseRoutingConfig } from '../functions/core/config.js';
 import { createHandler } from '../functions/handlers/web-to-case.js';
-import { makeAppDeps } from '../functions/shared/deps.js';
-import type { HttpEvent, HttpResult } from '../functions/shared/http.js';
+import { makeAppDeps } from '../functions/composition/deps.js';
+import type { HttpEvent, HttpResult } from '../functions/http/api-gateway.js';
 import { LOCAL_CLIENT_SETTINGS, ensureTable, startDynamoDbLocal } from '../lib/local/dynamodb-local.js';
 
 type Input = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- SDK middleware args

@@ -14,11 +14,16 @@
  * |                   |         | built-in thank-you page. Sets WEB_FORM_RETURN_URL on the web-to-case function.          |
  * | apiThrottleRate   | 50      | HTTP API stage steady-state limit, requests per second (all routes together).           |
  * | apiThrottleBurst  | 100     | HTTP API stage burst limit, requests.                                                   |
+ * | publicThrottleRate | 10     | Each public route's own steady-state limit (web form, /health, /openapi.json), apart   |
+ * |                   |         | from the stage default the agents' routes share.                                        |
+ * | publicThrottleBurst | 20    | Each public route's own burst limit.                                                    |
  * | logRetentionDays  | 90      | Retention of every log group (functions, API access logs, workflow); must be a value    |
  * |                   |         | CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, ...   |
  * | sesDomain         | (none)  | The domain SES receives and sends mail for: turns email-to-case on (docs/email.md).    |
  * | sweepScheduleMinutes | 1 | Minutes between sweep runs (EventBridge Scheduler `rate(...)`): offers not accepted,   |
  * |                   |         | absent agents, end of shift, on-hold limits, dispatch backstop. 1 to 60 (docs/sla.md). |
+ * | dashboard         | false   | Deploy the CloudWatch dashboard and publish the metrics only it shows ($3 a month and   |
+ * |                   |         | more series: docs/deploying.md#what-it-costs-when-idle).                                |
  *
  * Example: npm run deploy -- -c stage=prod -c alertEmail=ops@example.com -c apiThrottleRate=100
  *

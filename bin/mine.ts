@@ -28,10 +28,10 @@ import { caseEventsToCsv, eventsToCsv } from '../functions/core/mining/export-cs
 import { caseEventsToOcelJson } from '../functions/core/mining/export-ocel.js';
 import { caseEventsToXes, eventsToXes } from '../functions/core/mining/export-xes.js';
 import { describeFilter, filterTraces, FilterSyntaxError, isEmptyFilter, parseFilterExpressions, type TraceFilter } from '../functions/core/mining/filter.js';
-import { formatCount } from '../functions/core/mining/format.js';
-import { renderProcessMap } from '../functions/core/mining/process-map.js';
-import { analysisJson, analysisText } from '../functions/core/mining/report.js';
 import { DEFAULT_DATA_DIR, isAlive, readStackInfo, stackInfoPath } from '../lib/local/stack-info.js';
+import { formatCount } from './mine/format.js';
+import { renderProcessMap } from './mine/process-map.js';
+import { analysisJson, analysisText } from './mine/report.js';
 
 const USAGE = `Usage: npm run mine -- FILE [options]
        npm run mine -- --from-stack [--from YYYY-MM-DD] [--to YYYY-MM-DD] [options]
@@ -323,7 +323,9 @@ async function main(): Promise<number> {
         `${formatCount(analysis.dfg.edges.length)} transitions`,
         ...(isEmptyFilter(filter) ? [] : [`filter: ${describeFilter(filter)}`]),
       ].join(' · ');
-      await writeOutput(values.svg, renderProcessMap(analysis, { minEdgeCount: minEdge, title: `Process map: ${label}`, subtitle }), 'the process map');
+      const drawingFrom = performance.now();
+      const map = await renderProcessMap(analysis, { minEdgeCount: minEdge, title: `Process map: ${label}`, subtitle });
+      await writeOutput(values.svg, map, `the process map (laid out in ${formatCount(performance.now() - drawingFrom)} ms)`);
     }
     const keptEvents = kept.flatMap((t) => t.events);
     if (loaded.caseEvents) {

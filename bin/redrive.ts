@@ -149,7 +149,7 @@ async function main(): Promise<number> {
     const { SFNClient } = await import('@aws-sdk/client-sfn');
     const { makeDocumentClient } = await import('../functions/adapters/dynamo.js');
     const { makeStepFunctionsStarter } = await import('../functions/adapters/step-functions.js');
-    const { makeAppDeps } = await import('../functions/shared/deps.js');
+    const { makeAppDeps } = await import('../functions/composition/deps.js');
     const { LOCAL_CLIENT_SETTINGS } = await import('../lib/local/dynamodb-local.js');
     const { withLocalEmail } = await import('../lib/local/smtp.js');
     const { createHandler } = await import('../functions/handlers/intake-email.js');

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -31,12 +31,21 @@ export class AdminAlerts extends Construct implements AlertTopicRef {
       // Only in-flight SNS messages are encrypted with it; nothing is left to decrypt once the topic is gone.
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // Only for alarms of this account and region (aws:SourceAccount, aws:SourceArn: CloudWatch passes
+    // both when it publishes), so the service cannot be used as a confused deputy by another account's alarms.
+    const stack = Stack.of(this);
     this.key.addToResourcePolicy(
       new PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToPublishToTheEncryptedTopic',
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          },
+        },
       }),
     );
 

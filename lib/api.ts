@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { CorsHttpMethod, HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, CorsHttpMethod, HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -8,7 +8,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ROUTES, type RouteDefinition, type RouteTarget } from '../functions/shared/routes.js';
+import { ROUTES, type RouteDefinition, type RouteTarget } from '../functions/http/routes.js';
 import type { AgentAuth } from './auth.js';
 import { CaseflowFunction } from './caseflow-function.js';
 import type { CaseTable } from './data.js';
@@ -20,7 +20,10 @@ export interface CaseApiProps {
   readonly lifecycle: IStateMachine;
   /** Serves the `web-to-case` routes. */
   readonly webToCaseFunction: LambdaFunction;
+  /** The stage's default: every route without its own limit (the agents' and managers' routes). */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Each public route's own limit, so a flood on the web form is refused before it reaches the agents' share. */
+  readonly publicThrottle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetention: RetentionDays;
   /** The console's origin (`https://<distribution>`): the only origin CORS allows (lib/console-hosting.ts). */
   readonly consoleOrigin?: string;
@@ -38,7 +41,7 @@ const PUBLIC_ROUTE_REASONS: Record<string, string> = {
 };
 
 /**
- * The one HTTP API: exactly the routes in functions/shared/routes.ts, a Cognito JWT authorizer on
+ * The one HTTP API: exactly the routes in functions/http/routes.ts, a Cognito JWT authorizer on
  * every `jwt` route, none on the public ones, and the agent/admin API function behind it.
  *
  * CORS allows the console's origin only (it is served by CloudFront, another origin); the web form
@@ -63,7 +66,7 @@ export class CaseApi extends Construct {
       logRetention: props.logRetention,
       memorySize: 1024,
     }).function;
-    useTable(this.apiFunction, props.data, 'readWrite');
+    useTable(this.apiFunction, props.data, 'api');
     useStateMachine(this.apiFunction, props.lifecycle);
 
     // Swarming: the Slack incoming-webhook URL is a credential (whoever holds it posts to the channel).
@@ -88,7 +91,7 @@ export class CaseApi extends Construct {
       memorySize: 1769,
       timeout: Duration.seconds(29),
     }).function;
-    useTable(this.reportsFunction, props.data, 'read');
+    useTable(this.reportsFunction, props.data, 'reports');
 
     // The default stage is created below, with throttling and access logs, which HttpApi's own cannot take.
     this.httpApi = new HttpApi(this, 'HttpApi', {
@@ -152,6 +155,9 @@ export class CaseApi extends Construct {
       reports: new HttpLambdaIntegration('ReportsIntegration', this.reportsFunction),
     };
 
+    // RouteSettings is a map CloudFormation takes as written: its keys are route keys, its values in
+    // CloudFormation's own casing (CDK converts the casing of typed properties only).
+    const publicRouteSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const route of ROUTES as readonly RouteDefinition[]) {
       const routeKey = `${route.method} ${route.path}`;
       const httpRoute = new HttpRoute(this, routeConstructId(route), {
@@ -164,8 +170,16 @@ export class CaseApi extends Construct {
         const reason = PUBLIC_ROUTE_REASONS[routeKey];
         if (!reason) throw new Error(`Public route "${routeKey}" has no reason in PUBLIC_ROUTE_REASONS (lib/api.ts)`);
         Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+        publicRouteSettings[routeKey] = {
+          ThrottlingRateLimit: props.publicThrottle.rateLimit,
+          ThrottlingBurstLimit: props.publicThrottle.burstLimit,
+        };
+        // Route settings name routes by key: the stage can only be updated once the route exists.
+        this.stage.node.addDependency(httpRoute);
       }
     }
+    // HttpStage has no route-level settings; the CloudFormation stage does (RouteSettings).
+    (this.stage.node.defaultChild as CfnStage).routeSettings = publicRouteSettings;
   }
 
   /** https://<api-id>.execute-api.<region>.amazonaws.com/ */

@@ -7,6 +7,10 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { HANDLERS_DIR, REPO_ROOT } from './paths.js';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../functions/core/metrics.js';
+import type { Env } from '../functions/composition/env.js';
+import { dashboardEnabled } from './config.js';
+
+const METRICS_SCOPE: keyof Env = 'METRICS_SCOPE';
 
 /** One Lambda entry point per file in functions/handlers/, each exporting `handler`. */
 export type HandlerName =
@@ -32,6 +36,11 @@ export interface CaseflowFunctionProps {
   readonly timeout?: Duration;
   /** @default 512 MB */
   readonly memorySize?: number;
+  /**
+   * X-Ray active tracing. @default true. Off for the sweep: it runs every minute whether or not there
+   * is work, so its traces would be a fixed monthly cost that shows nothing a log line does not.
+   */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -73,13 +82,15 @@ export class CaseflowFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(10),
       role: this.role,
       logGroup: this.logGroup,
-      tracing: Tracing.ACTIVE,
+      tracing: (props.tracing ?? true) ? Tracing.ACTIVE : Tracing.DISABLED,
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       environment: {
         POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
         // Where the EMF metrics go (functions/core/metrics.ts); lib/monitoring.ts reads the same names.
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // Without the dashboard, only the metrics alarms read are published (each series has a monthly fee).
+        [METRICS_SCOPE]: dashboardEnabled(this.node) ? 'all' : 'alarms',
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
@@ -102,10 +113,12 @@ export class CaseflowFunction extends Construct {
       reason:
         'nodejs22.x is the deliberate Lambda target (a supported LTS runtime): local development and CI run the same Node 22 (package.json engines). Moving to a newer runtime is its own change, tested first, not a side effect of cdk-nag learning about a newer one.',
     });
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Only the X-Ray statement added by active tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) uses Resource "*": X-Ray has no resource-level permissions. Every other statement on this role names its resource.',
-    });
+    if (props.tracing ?? true) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Only the X-Ray statement added by active tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) uses Resource "*": X-Ray has no resource-level permissions. Every other statement on this role names its resource.',
+      });
+    }
   }
 }

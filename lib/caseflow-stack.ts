@@ -70,6 +70,7 @@ export class CaseflowStack extends Stack {
       lifecycle: this.workflow.stateMachine,
       webToCaseFunction: this.intake.webToCaseFunction,
       throttle: { rateLimit: config.apiThrottleRate, burstLimit: config.apiThrottleBurst },
+      publicThrottle: { rateLimit: config.publicThrottleRate, burstLimit: config.publicThrottleBurst },
       logRetention,
     });
     this.console.deploy({ apiUrl: this.api.url });
@@ -84,6 +85,7 @@ export class CaseflowStack extends Stack {
       lifecycle: this.workflow.stateMachine,
       logRetention,
       everyMinutes: config.sweepScheduleMinutes,
+      dashboard: config.dashboard,
       ...(notificationSender ? { notificationSender } : {}),
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
@@ -95,12 +97,18 @@ export class CaseflowStack extends Stack {
         sweep: this.sweeps.sweepFunction,
         ...(this.email ? { 'intake-email': this.email.intakeFunction } : {}),
       },
-      // Email intake raises its own DLQ alarm; the dashboard shows it beside the others.
-      ...(this.email ? { deadLetterQueues: { 'intake-email': { queue: this.email.deadLetterQueue, alarm: this.email.dlqAlarm } } } : {}),
+      // Only the sweep's errors would go unseen otherwise (lib/monitoring.ts says what covers the rest).
+      errorAlarms: ['sweep'],
+      // The DLQs' owners raise their alarms; the dashboard shows them beside the others.
+      deadLetterQueues: {
+        'sweep-schedule': { queue: this.sweeps.deadLetterQueue, alarm: this.sweeps.dlqAlarm },
+        ...(this.email ? { 'intake-email': { queue: this.email.deadLetterQueue, alarm: this.email.dlqAlarm } } : {}),
+      },
+      otherAlarms: [this.sweeps.notRunningAlarm],
       lifecycle: this.workflow.stateMachine,
       httpApi: this.api.httpApi,
       alertTopic: this.alerts.topic,
-      dashboardName: `${this.stackName}-overview`,
+      ...(config.dashboard ? { dashboardName: `${this.stackName}-overview` } : {}),
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API base URL' });
@@ -123,5 +131,46 @@ export class CaseflowStack extends Stack {
       description: 'Case lifecycle state machine',
     });
     new CfnOutput(this, 'AlertTopicArn', { value: this.alerts.topic.topicArn, description: 'Admin alerts topic' });
+    new CfnOutput(this, 'SweepScheduleName', {
+      value: this.sweeps.schedule.scheduleName,
+      description: 'EventBridge Scheduler schedule that runs the sweeps (docs/sla.md); the SweepNotRunning alarm fires when it stops',
+    });
+    new CfnOutput(this, 'SweepScheduleDlqUrl', {
+      value: this.sweeps.deadLetterQueue.queueUrl,
+      description: 'Sweep invocations the scheduler could not deliver: read the reason, fix it, purge (the next run does the work)',
+    });
+    if (this.monitoring.dashboard) {
+      new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard (context dashboard=true)' });
+    }
+    if (this.email) {
+      // The names docs/email.md#setting-it-up-in-aws tells the admin to use.
+      new CfnOutput(this, 'ReceiptRuleSetName', {
+        value: this.email.ruleSet.receiptRuleSetName,
+        description: 'Activate once: aws ses set-active-receipt-rule-set --rule-set-name <this>',
+      });
+      new CfnOutput(this, 'MxRecord', {
+        value: `${this.email.domain}. MX 10 inbound-smtp.${this.region}.amazonaws.com`,
+        description: "The MX record that sends the domain's mail to SES inbound",
+      });
+      this.email.identity.dkimRecords.forEach((record, i) => {
+        new CfnOutput(this, `DkimRecord${i + 1}`, {
+          value: `${record.name} CNAME ${record.value}`,
+          description: `DKIM record ${i + 1} of 3 for the domain's DNS`,
+        });
+      });
+      new CfnOutput(this, 'IntakeDlqUrl', {
+        value: this.email.deadLetterQueue.queueUrl,
+        description: 'Failed email intake: npm run redrive -- --queue-url <this> --function <IntakeFunctionName>',
+      });
+      new CfnOutput(this, 'IntakeFunctionName', { value: this.email.intakeFunction.functionName, description: 'The email intake function (npm run redrive)' });
+      new CfnOutput(this, 'RawMailBucketName', {
+        value: this.email.bucket.bucketName,
+        description: 'Raw inbound mail (inbound/) and its stored parts (parts/)',
+      });
+      new CfnOutput(this, 'ThreadingKeySecretArn', {
+        value: this.email.threadingSecret.secretArn,
+        description: 'HMAC key of subject tokens; rotate by hand with an overlap (docs/email.md)',
+      });
+    }
   }
 }

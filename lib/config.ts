@@ -17,20 +17,36 @@ export interface CaseflowConfig {
   readonly apiThrottleRate: number;
   /** Burst bucket size for the HTTP API stage. */
   readonly apiThrottleBurst: number;
+  /**
+   * Steady-state requests per second on each public route (the web form, /health, /openapi.json),
+   * each its own bucket apart from the agents' routes: a flood on the form is refused at the gateway.
+   */
+  readonly publicThrottleRate: number;
+  /** Burst bucket size of each public route. */
+  readonly publicThrottleBurst: number;
   /** Retention of every log group the stack creates (functions, API access logs, workflow). */
   readonly logRetentionDays: RetentionDays;
   /** The SES receiving and sending domain: email-to-case is deployed when it is set. */
   readonly sesDomain?: string;
   /** Minutes between sweep runs (EventBridge Scheduler rate); 1 to 60. */
   readonly sweepScheduleMinutes: number;
+  /**
+   * Deploy the CloudWatch dashboard, and publish the metrics only it shows (cases created and
+   * assignment latency per channel, SLA warnings, breaches and escalations, queue depth). Off by
+   * default: a dashboard is $3 a month at list price (docs/deploying.md#what-it-costs-when-idle).
+   */
+  readonly dashboard: boolean;
 }
 
 export const CONFIG_DEFAULTS = {
   stage: 'dev',
   apiThrottleRate: 50,
   apiThrottleBurst: 100,
+  publicThrottleRate: 10,
+  publicThrottleBurst: 20,
   logRetentionDays: RetentionDays.THREE_MONTHS,
   sweepScheduleMinutes: 1,
+  dashboard: false,
 } as const;
 
 type ContextReader = Pick<Node, 'tryGetContext'>;
@@ -49,12 +65,14 @@ export function readCaseflowConfig(node: ContextReader): CaseflowConfig {
 
   const webFormReturnUrl = optionalString(node, 'webFormReturnUrl');
   if (webFormReturnUrl !== undefined && !isHttpUrl(webFormReturnUrl)) {
-    // functions/shared/env.ts rejects a non-URL at cold start; failing here is cheaper.
+    // functions/composition/env.ts rejects a non-URL at cold start; failing here is cheaper.
     throw new Error(`context "webFormReturnUrl" must be an http(s) URL, got "${webFormReturnUrl}"`);
   }
 
   const apiThrottleRate = positiveNumber(node, 'apiThrottleRate', CONFIG_DEFAULTS.apiThrottleRate);
   const apiThrottleBurst = positiveInteger(node, 'apiThrottleBurst', CONFIG_DEFAULTS.apiThrottleBurst);
+  const publicThrottleRate = positiveNumber(node, 'publicThrottleRate', CONFIG_DEFAULTS.publicThrottleRate);
+  const publicThrottleBurst = positiveInteger(node, 'publicThrottleBurst', CONFIG_DEFAULTS.publicThrottleBurst);
 
   const logRetentionDays = positiveInteger(node, 'logRetentionDays', CONFIG_DEFAULTS.logRetentionDays);
   if (!(Object.values(RetentionDays) as number[]).includes(logRetentionDays)) {
@@ -75,10 +93,18 @@ export function readCaseflowConfig(node: ContextReader): CaseflowConfig {
     webFormReturnUrl,
     apiThrottleRate,
     apiThrottleBurst,
+    publicThrottleRate,
+    publicThrottleBurst,
     logRetentionDays: logRetentionDays as RetentionDays,
     sesDomain: optionalString(node, 'sesDomain'),
     sweepScheduleMinutes,
+    dashboard: dashboardEnabled(node),
   };
+}
+
+/** The `dashboard` context flag on its own: every function reads it to know which metrics to publish. */
+export function dashboardEnabled(node: ContextReader): boolean {
+  return optionalBoolean(node, 'dashboard', CONFIG_DEFAULTS.dashboard);
 }
 
 function optionalString(node: ContextReader, key: string): string | undefined {
@@ -86,6 +112,15 @@ function optionalString(node: ContextReader, key: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw new Error(`context "${key}" must be a string, got ${JSON.stringify(value)}`);
   return value.trim() || undefined;
+}
+
+/** `-c key=true` arrives as the string "true", cdk.json gives a boolean: accept both, and nothing else. */
+function optionalBoolean(node: ContextReader, key: string, fallback: boolean): boolean {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  throw new Error(`context "${key}" must be true or false, got ${JSON.stringify(raw)}`);
 }
 
 /** `-c key=5` arrives as the string "5", cdk.json gives a number: accept both. */

@@ -1,20 +1,27 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, EventType, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { EmailIdentity, Identity, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
-import { S3 as S3Action } from 'aws-cdk-lib/aws-ses-actions';
+import {
+  EmailIdentity,
+  Identity,
+  type IReceiptRuleAction,
+  type IReceiptRuleRef,
+  type ReceiptRuleActionConfig,
+  ReceiptRuleSet,
+  TlsPolicy,
+} from 'aws-cdk-lib/aws-ses';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { INBOUND_PREFIX, PARTS_PREFIX } from '../functions/adapters/s3-raw-mail-store.js';
-import type { Env } from '../functions/shared/env.js';
+import type { Env } from '../functions/composition/env.js';
 import { CaseflowFunction } from './caseflow-function.js';
 import type { CaseTable } from './data.js';
 import { useAlertTopic, useStateMachine, useTable, type AlertTopicRef } from './grants.js';
@@ -34,6 +41,38 @@ export interface EmailIntakeProps {
 
 type EnvName = keyof Env & string;
 const setEnv = (fn: LambdaFunction, name: EnvName, value: string) => fn.addEnvironment(name, value);
+
+/** The one receipt rule's name: fixed, so the bucket policy can name the rule before it exists. */
+export const RECEIPT_RULE_NAME = 'caseflow-inbound-to-s3';
+
+/**
+ * SES's S3 action, with the bucket policy limited to our receipt rule. aws-ses-actions' S3 action
+ * lets SES write for any receipt rule of the account (aws:SourceAccount only); this one also
+ * requires aws:SourceArn to be this rule (in this rule set), so another rule set in the account, or
+ * a rule added to ours, cannot drop objects into the raw-mail bucket that intake would take for mail.
+ */
+class RawMailToS3 implements IReceiptRuleAction {
+  constructor(
+    private readonly bucket: Bucket,
+    private readonly prefix: string,
+    private readonly ruleArn: () => string,
+  ) {}
+
+  bind(rule: IReceiptRuleRef): ReceiptRuleActionConfig {
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowOurSesReceiptRuleToWriteInboundMail',
+        principals: [new ServicePrincipal('ses.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects(`${this.prefix}*`)],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this.bucket).account, 'aws:SourceArn': this.ruleArn() } },
+      }),
+    );
+    // SES checks it may write when the rule is created: the policy must be in place first.
+    if (this.bucket.policy) rule.node.addDependency(this.bucket.policy);
+    return { s3Action: { bucketName: this.bucket.bucketName, objectKeyPrefix: this.prefix } };
+  }
+}
 
 /**
  * Email-to-case in AWS (docs/email.md): SES receives mail for the domain and writes each message to the
@@ -131,7 +170,7 @@ export class EmailIntake extends Construct {
       memorySize: 1024,
     }).function;
     fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new SqsDestination(this.deadLetterQueue) });
-    useTable(fn, props.data, 'readWrite');
+    useTable(fn, props.data, 'intake-email');
     useStateMachine(fn, props.lifecycle);
     useAlertTopic(fn, props.alerts);
 
@@ -161,18 +200,25 @@ export class EmailIntake extends Construct {
 
     this.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn), { prefix: INBOUND_PREFIX });
 
-    this.ruleSet = new ReceiptRuleSet(this, 'RuleSet', {
-      rules: [
-        {
-          recipients: [props.domain],
-          // Spam and virus scanning: SES adds X-SES-Spam-Verdict / X-SES-Virus-Verdict, which intake reads.
-          scanEnabled: true,
-          // Senders that cannot do TLS are rare but real (old appliances, some bounce MTAs): losing their
-          // mail is worse than taking it in plain text over the public internet's last hop.
-          tlsPolicy: TlsPolicy.OPTIONAL,
-          actions: [new S3Action({ bucket: this.bucket, objectKeyPrefix: INBOUND_PREFIX })],
-        },
-      ],
+    // The rule set's name is CloudFormation's (renaming it would replace the set an admin activated);
+    // the rule's is fixed, so the ARN can be written before the rule exists.
+    this.ruleSet = new ReceiptRuleSet(this, 'RuleSet');
+    const ruleArn = () =>
+      stack.formatArn({
+        service: 'ses',
+        resource: 'receipt-rule-set',
+        resourceName: `${this.ruleSet.receiptRuleSetName}:receipt-rule/${RECEIPT_RULE_NAME}`,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+    this.ruleSet.addRule('Rule0', {
+      receiptRuleName: RECEIPT_RULE_NAME,
+      recipients: [props.domain],
+      // Spam and virus scanning: SES adds X-SES-Spam-Verdict / X-SES-Virus-Verdict, which intake reads.
+      scanEnabled: true,
+      // Senders that cannot do TLS are rare but real (old appliances, some bounce MTAs): losing their
+      // mail is worse than taking it in plain text over the public internet's last hop.
+      tlsPolicy: TlsPolicy.OPTIONAL,
+      actions: [new RawMailToS3(this.bucket, INBOUND_PREFIX, ruleArn)],
     });
 
     this.dlqAlarm = new Alarm(this, 'IntakeDlqNotEmpty', {

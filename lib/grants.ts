@@ -6,13 +6,14 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
-import type { Env } from '../functions/shared/env.js';
+import type { Env } from '../functions/composition/env.js';
 import { TABLE } from '../functions/adapters/table-definition.js';
 import type { CaseTable } from './data.js';
+import { TABLE_ACCESS, type PartitionLimits, type TableGrant, type TableUser } from './table-access.js';
 
 /**
  * The helper that hands a function a resource (an environment variable parsed by
- * functions/shared/env.ts) also grants the IAM permission to use it, so configuration and permissions
+ * functions/composition/env.ts) also grants the IAM permission to use it, so configuration and permissions
  * cannot drift (docs/architecture.md#grants-follow-env-vars). Variable names are typed against `Env`:
  * renaming one there breaks the build here.
  */
@@ -22,32 +23,64 @@ function setEnv(fn: LambdaFunction, name: EnvName, value: string): void {
   fn.addEnvironment(name, value);
 }
 
-/**
- * - `read`: GetItem (also what TransactGetItems needs), BatchGetItem, Query on the table and each GSI.
- * - `readWrite`: read, plus PutItem / UpdateItem / ConditionCheckItem, which is what TransactWriteItems
- *   needs for puts, updates and conditions.
- * Nobody gets Scan (every access pattern is a Get or a Query: docs/architecture.md#access-patterns), and nobody gets DeleteItem or
- * BatchWriteItem (which can delete): temporary records expire through the TTL attribute.
- */
-export type TableAccess = 'read' | 'readWrite';
-
 const ITEM_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem'];
 const ITEM_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'];
 
-export function useTable(fn: LambdaFunction, data: CaseTable, access: TableAccess): void {
+/**
+ * The table, with exactly the access `TABLE_ACCESS[user]` describes (lib/table-access.ts): item
+ * reads or reads and writes, Query on the table only if the function queries a case's partition,
+ * and Query on each index it uses by that index's own ARN. A function with partition limits gets
+ * one statement per action, each bound to its partition-key patterns by `dynamodb:LeadingKeys`;
+ * TransactWriteItems is authorised item by item as these actions, so the limits hold inside
+ * transactions too.
+ */
+export function useTable(fn: LambdaFunction, data: CaseTable, user: TableUser): void {
   setEnv(fn, 'TABLE_NAME', data.table.tableName);
-
+  const grant: TableGrant = TABLE_ACCESS[user];
   const tableArn = data.table.tableArn;
-  // Each index of TABLE by name rather than `<table>/index/*`: exactly the indexes that exist, no wildcard.
-  const indexArns = TABLE.indexes.map((index) => `${tableArn}/index/${index.name}`);
 
-  fn.addToRolePolicy(
+  if (grant.partitions) {
+    for (const statement of partitionStatements(tableArn, grant.partitions)) fn.addToRolePolicy(statement);
+  } else {
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: grant.access === 'readWrite' ? [...ITEM_READ_ACTIONS, ...ITEM_WRITE_ACTIONS] : ITEM_READ_ACTIONS,
+        resources: [tableArn],
+      }),
+    );
+  }
+
+  const queryResources = [...(grant.queriesTable ? [tableArn] : []), ...grant.indexes.map((index) => `${tableArn}/index/${index}`)];
+  if (queryResources.length > 0) fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: queryResources }));
+}
+
+/**
+ * `ForAllValues:StringLike` on `dynamodb:LeadingKeys` passes vacuously when the request carries no
+ * partition key, so each statement also requires the key to be present (`Null: false`).
+ */
+function partitionStatements(tableArn: string, limits: PartitionLimits): PolicyStatement[] {
+  const onPartitions = (actions: string[], partitions: readonly string[], extra: Record<string, Record<string, unknown>> = {}) =>
     new PolicyStatement({
-      actions: access === 'readWrite' ? [...ITEM_READ_ACTIONS, ...ITEM_WRITE_ACTIONS] : ITEM_READ_ACTIONS,
+      actions,
       resources: [tableArn],
-    }),
-  );
-  fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: [tableArn, ...indexArns] }));
+      conditions: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...partitions] },
+        Null: { 'dynamodb:LeadingKeys': 'false' },
+        ...extra,
+      },
+    });
+  return [
+    ...(limits.get.length > 0 ? [onPartitions(['dynamodb:GetItem'], limits.get)] : []),
+    ...(limits.put.length > 0 ? [onPartitions(['dynamodb:PutItem'], limits.put)] : []),
+    ...(limits.update.length > 0 ? [onPartitions(['dynamodb:UpdateItem'], limits.update)] : []),
+    ...limits.counters.map((counter) =>
+      onPartitions(['dynamodb:UpdateItem'], [counter.partition], {
+        // The key attributes are part of every update's attribute set (AWS's examples list them too).
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': [TABLE.partitionKey, TABLE.sortKey, ...counter.attributes] },
+        StringEquals: { 'dynamodb:ReturnValues': counter.returnValues },
+      }),
+    ),
+  ];
 }
 
 /** StartExecution only: executions are named by caseId, so a duplicate start is rejected by Step Functions. */

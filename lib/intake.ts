@@ -28,7 +28,7 @@ export class WebIntake extends Construct {
       description: 'Public web form: GET serves the form, POST creates a case',
       logRetention: props.logRetention,
     }).function;
-    useTable(fn, props.data, 'readWrite');
+    useTable(fn, props.data, 'web-to-case');
     useStateMachine(fn, props.lifecycle);
     useWebFormReturnUrl(fn, props.webFormReturnUrl);
     this.webToCaseFunction = fn;

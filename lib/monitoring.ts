@@ -20,8 +20,8 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { CHANNELS } from '../functions/core/config.js';
-import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../functions/core/metrics.js';
-import { MILESTONES } from '../functions/core/sla.js';
+import { INTAKE_CHANNELS, METRIC, METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../functions/core/metrics.js';
+import { MILESTONES } from '../functions/core/case.js';
 
 export interface DeadLetterQueueRef {
   readonly queue: IQueue;
@@ -30,14 +30,22 @@ export interface DeadLetterQueueRef {
 }
 
 export interface MonitoringProps {
-  /** Keyed by a short name used in alarm ids and descriptions (e.g. `api`, `workflow-route`). */
+  /** Keyed by a short name used in alarm ids, descriptions and dashboard labels (e.g. `api`, `workflow-route`). */
   readonly functions: Readonly<Record<string, LambdaFunction>>;
+  /**
+   * The functions whose errors no other alarm sees, keyed like `functions`: each gets an errors alarm.
+   * The others are covered without one (see the class comment).
+   */
+  readonly errorAlarms?: readonly string[];
   readonly lifecycle: StateMachine;
   readonly httpApi: HttpApi;
   readonly alertTopic: ITopic;
-  readonly dashboardName: string;
+  /** The dashboard's name; none is deployed without one (context `dashboard`). */
+  readonly dashboardName?: string;
   /** Where failed asynchronous work waits (email intake's DLQ), keyed like `functions`. */
   readonly deadLetterQueues?: Readonly<Record<string, DeadLetterQueueRef>>;
+  /** Alarms other constructs raise (the sweep's heartbeat), shown with these on the dashboard. */
+  readonly otherAlarms?: readonly IAlarm[];
   /** Alarm when more than this percentage of the SLA milestones completed in an hour were late. @default 20 */
   readonly slaBreachRatePercent?: number;
   /** …but only once at least this many completed in the hour (one late case of two is not a trend). @default 5 */
@@ -46,9 +54,6 @@ export interface MonitoringProps {
 
 const PERIOD = Duration.minutes(5);
 const HOUR = Duration.hours(1);
-
-/** The intake channels that can fail: the web form and email (phone cases are typed in by agents). */
-const INTAKE_CHANNELS = ['web', 'email'] as const;
 
 /** One of our EMF metrics (functions/core/metrics.ts), with the `service` dimension Powertools adds to every one. */
 export function caseflowMetric(
@@ -79,16 +84,25 @@ function sumOf(metrics: Record<string, IMetric>, label: string, period: Duration
 }
 
 /**
- * The alarms an on-call admin needs on day one, all notifying the alerts topic, and a dashboard.
+ * The alarms an on-call admin needs, all notifying the alerts topic, and (when asked for) a dashboard.
  *
- * Failures (a failed execution, a function error or throttle, a 5xx, an intake failure, a message in
- * a DLQ) alarm on the first occurrence in a 5-minute window: at this system's volume each is a case
- * that may be stuck. The SLA breach rate is a trend, so it alarms on an hour's share of late
- * milestones, above a minimum volume.
+ * Every alarm metric costs $0.10 a month, so each failure is watched once, where it surfaces
+ * (docs/deploying.md#alarms):
+ * - lifecycle executions that failed, timed out or were aborted: a case stuck outside manual review.
+ *   A task function's error is retried, then caught (the case goes to needs_review and admins are
+ *   alerted through the topic); only a failure of that path too fails the execution.
+ * - HTTP API 5xx: errors and timeouts of the API, reports and web-to-case functions as callers see them.
+ * - intake failures (web 5xx, email intake errors; a failed email also lands in its DLQ, whose owner alarms).
+ * - Lambda throttles, account-wide: one metric instead of one per function, and a throttle anywhere
+ *   in the account takes concurrency from these functions too.
+ * - the functions in `errorAlarms` (the sweep): errors nothing else would see.
+ * - the SLA breach rate, a trend: an hour's share of late milestones above a minimum volume.
+ * Failures alarm on the first occurrence in a 5-minute window: at this system's volume each is a case
+ * that may be stuck.
  */
 export class Monitoring extends Construct {
   readonly alarms: Alarm[] = [];
-  readonly dashboard: Dashboard;
+  readonly dashboard?: Dashboard;
   readonly intakeFailuresAlarm: Alarm;
   readonly slaBreachRateAlarm: Alarm;
 
@@ -116,15 +130,27 @@ export class Monitoring extends Construct {
       props.lifecycle.metricFailed({ period: PERIOD, statistic: 'Sum' }),
       'Case lifecycle executions failed: a case may be stuck outside manual review.',
     );
+    alarm(
+      'LifecycleExecutionsTimedOut',
+      props.lifecycle.metricTimedOut({ period: PERIOD, statistic: 'Sum' }),
+      'Case lifecycle executions timed out: the case is no longer driven by its workflow (SLA clock stopped); start a new generation or move it to review.',
+    );
+    alarm(
+      'LifecycleExecutionsAborted',
+      props.lifecycle.metricAborted({ period: PERIOD, statistic: 'Sum' }),
+      'Case lifecycle executions were stopped (aborted) by someone or something: the case is no longer driven by its workflow.',
+    );
 
-    for (const [name, fn] of Object.entries(props.functions)) {
-      const id = pascal(name);
-      alarm(`${id}Errors`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), `${name} function errors.`);
-      alarm(
-        `${id}Throttles`,
-        fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }),
-        `${name} function throttled: account or reserved concurrency exhausted.`,
-      );
+    alarm(
+      'LambdaThrottles',
+      new Metric({ namespace: 'AWS/Lambda', metricName: 'Throttles', statistic: 'Sum', period: PERIOD }),
+      'Lambda throttled invocations in this account and region (all functions): concurrency is exhausted; caseflow requests may be refused or delayed.',
+    );
+
+    for (const name of props.errorAlarms ?? []) {
+      const fn = props.functions[name];
+      if (!fn) throw new Error(`errorAlarms names ${name}, which is not in functions`);
+      alarm(`${pascal(name)}Errors`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), `${name} function errors.`);
     }
 
     // Server errors seen by callers: function errors or throttles surfacing as 500/503, integration timeouts.
@@ -144,15 +170,14 @@ export class Monitoring extends Construct {
       'Case intake failed (web form 5xx or email intake error): a customer message may be waiting for a retry or in the DLQ.',
     );
 
-    // SLA breach rate: the share of milestones completed in the hour that were completed late.
-    const met = Object.fromEntries(MILESTONES.map((m) => [`met_${m}`, caseflowMetric(METRIC.slaMet, { milestone: m }, { period: HOUR })]));
-    const late = Object.fromEntries(MILESTONES.map((m) => [`late_${m}`, caseflowMetric(METRIC.slaMetLate, { milestone: m }, { period: HOUR })]));
-    const lateSum = sumOf(late, 'Late', HOUR);
-    const completedSum = sumOf({ ...met, ...late }, 'Completed', HOUR);
+    // SLA breach rate: the share of milestones completed in the hour that were completed late. The two
+    // series carry no milestone dimension (functions/core/metrics.ts): one metric each to pay for.
+    const met = caseflowMetric(METRIC.slaMet, {}, { period: HOUR });
+    const late = caseflowMetric(METRIC.slaMetLate, {}, { period: HOUR });
     const minimum = props.slaBreachRateMinimum ?? 5;
     const breachRate = new MathExpression({
-      expression: `IF(completed >= ${minimum}, 100 * late / completed, 0)`,
-      usingMetrics: { completed: completedSum, late: lateSum },
+      expression: `IF(FILL(met,0) + FILL(late,0) >= ${minimum}, 100 * FILL(late,0) / (FILL(met,0) + FILL(late,0)), 0)`,
+      usingMetrics: { met, late },
       label: 'SLA milestones completed late (%)',
       period: HOUR,
     });
@@ -176,15 +201,18 @@ export class Monitoring extends Construct {
       );
     }
 
+    if (!props.dashboardName) return;
     const functions = Object.entries(props.functions);
     const sla = (name: MetricName) => MILESTONES.map((m) => caseflowMetric(name, { milestone: m }, { label: m }));
+    const shownAlarms: IAlarm[] = [...this.alarms];
+    for (const other of [...dlqAlarms, ...(props.otherAlarms ?? [])]) if (!shownAlarms.includes(other)) shownAlarms.push(other);
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       widgets: [
         [
           new AlarmStatusWidget({
             title: 'Alarms',
-            alarms: [...this.alarms, ...dlqAlarms.filter((a) => !this.alarms.includes(a as Alarm))],
+            alarms: shownAlarms,
             width: 24,
             height: 4,
           }),
@@ -225,7 +253,7 @@ export class Monitoring extends Construct {
           dlqWidgets.length > 0
             ? new GraphWidget({ title: 'Dead-letter queues (messages)', left: dlqWidgets })
             : new TextWidget({
-                markdown: '**Dead-letter queues**\n\nNone in this deployment (email intake is off: deploy with `-c sesDomain=…`).',
+                markdown: '**Dead-letter queues**\n\nNone was given to this dashboard.',
                 width: 6,
                 height: 6,
               }),
@@ -235,6 +263,8 @@ export class Monitoring extends Construct {
               props.lifecycle.metricStarted({ period: PERIOD, statistic: 'Sum' }),
               props.lifecycle.metricSucceeded({ period: PERIOD, statistic: 'Sum' }),
               props.lifecycle.metricFailed({ period: PERIOD, statistic: 'Sum' }),
+              props.lifecycle.metricTimedOut({ period: PERIOD, statistic: 'Sum' }),
+              props.lifecycle.metricAborted({ period: PERIOD, statistic: 'Sum' }),
             ],
           }),
         ],

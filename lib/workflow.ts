@@ -36,18 +36,18 @@ const TASK_DESCRIPTIONS: Record<LifecycleHandler, string> = {
 };
 
 /**
- * What each task function may touch, beyond its own log group. The SLA scheduler only reads and
- * writes the table; the evaluator also notifies (alerts topic, and SES once a sender is given with
- * allowNotificationEmail); the continuation only starts the next execution of this state machine
+ * Which task functions publish to the alerts topic. The table access of each is in
+ * lib/table-access.ts; the evaluator also notifies by SES once a sender is given with
+ * allowNotificationEmail; the continuation only starts the next execution of this state machine
  * (granted after the state machine exists, see below), so it gets neither table nor topic.
  */
-const TASK_ACCESS: Record<LifecycleHandler, { table: boolean; alerts: boolean }> = {
-  'workflow-stamp': { table: true, alerts: true },
-  'workflow-route': { table: true, alerts: true },
-  'workflow-failed': { table: true, alerts: true },
-  'workflow-schedule-sla': { table: true, alerts: false },
-  'workflow-evaluate-sla': { table: true, alerts: true },
-  'workflow-continue-sla': { table: false, alerts: false },
+const TASK_ALERTS: Record<LifecycleHandler, boolean> = {
+  'workflow-stamp': true,
+  'workflow-route': true,
+  'workflow-failed': true,
+  'workflow-schedule-sla': false,
+  'workflow-evaluate-sla': true,
+  'workflow-continue-sla': false,
 };
 
 export interface CaseWorkflowProps {
@@ -75,8 +75,8 @@ export class CaseWorkflow extends Construct {
         logRetention: props.logRetention,
         timeout: Duration.seconds(30),
       }).function;
-      if (TASK_ACCESS[handler].table) useTable(fn, props.data, 'readWrite');
-      if (TASK_ACCESS[handler].alerts) useAlertTopic(fn, props.alerts);
+      if (handler !== 'workflow-continue-sla') useTable(fn, props.data, handler);
+      if (TASK_ALERTS[handler]) useAlertTopic(fn, props.alerts);
       tasks[handler] = fn;
     }
     this.taskFunctions = tasks;

@@ -26,6 +26,20 @@ export function makeConfigRepository({ client, tableName }: TableRef): ConfigRep
       };
     },
 
+    async currentVersion() {
+      // Only the version attribute comes back, eventually consistent: the health check neither
+      // transfers nor parses the document, and a public probe costs half a strongly consistent read.
+      const res = await client.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: configCurrentKey(),
+          ProjectionExpression: '#version',
+          ExpressionAttributeNames: { '#version': 'version' },
+        }),
+      );
+      return res.Item ? Number(res.Item.version) : undefined;
+    },
+
     async put(config, expectedVersion, appliedBy, at): Promise<StoredConfig> {
       const version = expectedVersion + 1;
       const body = { version, config, appliedAt: at, appliedBy };

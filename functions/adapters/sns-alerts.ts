@@ -1,4 +1,4 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { AlertPublisher } from '../core/ports.js';
 
 /** Admin alerts on the SNS topic (email, chat and pager subscriptions hang off it). */

@@ -29,6 +29,23 @@ export function spareCapacity(agent: Agent, state: AgentState, channel: Channel)
   return agent.capacity[channel] - (state.load[channel] ?? 0);
 }
 
+/** Online is the only presence in which an agent is given work. */
+export const isAvailable = (state: Pick<AgentState, 'presence'>): boolean => state.presence === 'online';
+
+/** Why an agent cannot take a case now: not online, or no spare capacity on its channel. */
+export type NotTakingWork = { reason: 'presence'; presence: Presence } | { reason: 'capacity'; load: number; capacity: number };
+
+/**
+ * Can this agent take a case on `channel` now? Undefined when they can, else why not. The routing
+ * filters (presence, capacity) and a person's reassignment to a named agent ask the same question;
+ * the claim itself checks capacity again atomically (functions/adapters/assignment-store.ts).
+ */
+export function whyNotTakingWork(agent: Agent, state: AgentState | undefined, channel: Channel): NotTakingWork | undefined {
+  if (!state || !isAvailable(state)) return { reason: 'presence', presence: state?.presence ?? 'offline' };
+  if (spareCapacity(agent, state, channel) <= 0) return { reason: 'capacity', load: state.load[channel] ?? 0, capacity: agent.capacity[channel] };
+  return undefined;
+}
+
 /** Share of the agent's total capacity in use, across channels (0..1). */
 export function utilisation(agent: Agent, state: AgentState): number {
   // Summed by hand: this runs for every candidate of every routing decision.

@@ -1,4 +1,4 @@
-import type { CaseRecord } from './case.js';
+import type { Actor, CaseRecord } from './case.js';
 import { isOpen } from './case.js';
 import type { Role, RoutingConfig } from './config.js';
 import { ForbiddenError } from './errors.js';
@@ -17,6 +17,9 @@ export interface Principal {
  * closing the case closes the swarm, and the experts lose access with it.
  * Admins are managers for every case action (isManager); only admins manage the configuration.
  */
+/** The actor a person's action is recorded as, in events and decisions. */
+export const actorOf = (p: Principal): Actor => ({ kind: 'agent', id: p.agentId });
+
 export const isManager = (p: Principal) => p.roles.includes('manager') || p.roles.includes('admin');
 export const isAdmin = (p: Principal) => p.roles.includes('admin');
 
@@ -57,6 +60,40 @@ export function canWorkCase(p: Principal, c: CaseRecord): boolean {
 
 export function assertCanWorkCase(p: Principal, c: CaseRecord, action: string): void {
   if (!canWorkCase(p, c)) throw new ForbiddenError(`only the owner, a manager or an admin may ${action}`);
+}
+
+/** Accepting or declining an offer is for the agent it was offered to, and nobody else (a manager reassigns instead). */
+export function assertOfferedTo(p: Principal, c: CaseRecord, action: string): void {
+  if (c.owner !== p.agentId) throw new ForbiddenError(`only the agent the case was offered to may ${action}`);
+}
+
+/** Which cases a listing shows: one owner's, some queues', or (neither) every case. */
+export interface CaseListScope {
+  owner?: string;
+  queues?: string[];
+}
+
+/**
+ * What a listing may show the caller. Managers and admins: any owner, any queue, or everything.
+ * Agents: their own cases, or a queue they are a member of; with neither asked for, all their
+ * queues (their own cases when they are in none). Asking for anything else is refused, not narrowed.
+ */
+export function caseListScope(p: Principal, config: RoutingConfig, asked: { owner?: string; queue?: string }): CaseListScope {
+  if (isManager(p)) {
+    if (asked.owner) return { owner: asked.owner };
+    if (asked.queue) return { queues: [asked.queue] };
+    return {};
+  }
+  if (asked.owner) {
+    if (asked.owner !== p.agentId) throw new ForbiddenError("agents may list only their own cases or their queues'");
+    return { owner: asked.owner };
+  }
+  const mine = queuesOf(config, p.agentId);
+  if (asked.queue) {
+    if (!mine.includes(asked.queue)) throw new ForbiddenError(`you are not a member of queue ${asked.queue}`);
+    return { queues: [asked.queue] };
+  }
+  return mine.length === 0 ? { owner: p.agentId } : { queues: mine };
 }
 
 export function assertManager(p: Principal): void {

@@ -74,6 +74,57 @@ function localDay(instant: number, calendar: BusinessHours): DateTime {
   return DateTime.fromMillis(instant, { zone: calendar.timezone }).startOf('day');
 }
 
+/** One local day of a calendar: its instants [start, end), its open spans, and the day after once asked for. */
+interface CalendarDay {
+  start: number;
+  end: number;
+  spans: Span[];
+  next?: CalendarDay;
+}
+
+const dayCache = new WeakMap<BusinessHours, { days: CalendarDay[]; last?: CalendarDay }>();
+
+/**
+ * The local day holding `instant`. Days are remembered per calendar (sorted, and linked to the day
+ * after), so walking day by day, which every function below does, asks the time-zone rules once per
+ * day rather than at every step.
+ */
+function dayAt(calendar: BusinessHours, instant: number): CalendarDay {
+  let cache = dayCache.get(calendar);
+  if (!cache) dayCache.set(calendar, (cache = { days: [] }));
+  const last = cache.last;
+  if (last && instant >= last.start && instant < last.end) return last;
+  const days = cache.days;
+  let lo = 0;
+  let hi = days.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (days[mid]!.end <= instant) lo = mid + 1;
+    else hi = mid;
+  }
+  const found = days[lo];
+  if (found && instant >= found.start && instant < found.end) return (cache.last = found);
+  const midnight = localDay(instant, calendar);
+  const day: CalendarDay = { start: midnight.toMillis(), end: midnight.plus({ days: 1 }).startOf('day').toMillis(), spans: openSpans(calendar, midnight) };
+  // Bounded like the spans: a long-running process sees each day of each calendar once.
+  if (days.length > 4000) {
+    days.length = 0;
+    lo = 0;
+  }
+  days.splice(lo, 0, day);
+  cache.last = day;
+  return day;
+}
+
+function dayAfter(calendar: BusinessHours, day: CalendarDay): CalendarDay {
+  day.next ??= dayAt(calendar, day.end);
+  return day.next;
+}
+
+function dayBefore(calendar: BusinessHours, day: CalendarDay): CalendarDay {
+  return dayAt(calendar, day.start - 1);
+}
+
 /**
  * The instant at which `ms` of business time, counted from `start`, has passed. With `ms` = 0 it is
  * `start` itself (even outside business hours). When the amount runs out exactly at the end of an
@@ -85,9 +136,9 @@ export function addBusinessTime(start: Date, ms: number, calendar?: BusinessHour
   if (!calendar || ms === 0) return new Date(start.getTime() + ms);
   let remaining = ms;
   const from = start.getTime();
-  let day = localDay(from, calendar);
-  for (let i = 0; i < MAX_DAYS; i++, day = day.plus({ days: 1 })) {
-    for (const span of openSpans(calendar, day)) {
+  let day = dayAt(calendar, from);
+  for (let i = 0; i < MAX_DAYS; i++, day = dayAfter(calendar, day)) {
+    for (const span of day.spans) {
       const s = Math.max(span.from, from);
       if (span.to <= s) continue;
       const available = span.to - s;
@@ -107,9 +158,9 @@ export function subtractBusinessTime(end: Date, ms: number, calendar?: BusinessH
   if (!calendar || ms === 0) return new Date(end.getTime() - ms);
   let remaining = ms;
   const to = end.getTime();
-  let day = localDay(to, calendar);
-  for (let i = 0; i < MAX_DAYS; i++, day = day.minus({ days: 1 })) {
-    const spans = openSpans(calendar, day);
+  let day = dayAt(calendar, to);
+  for (let i = 0; i < MAX_DAYS; i++, day = dayBefore(calendar, day)) {
+    const spans = day.spans;
     for (let j = spans.length - 1; j >= 0; j--) {
       const span = spans[j]!;
       const e = Math.min(span.to, to);
@@ -129,10 +180,10 @@ export function businessTimeBetween(a: Date, b: Date, calendar?: BusinessHours):
   if (to <= from) return 0;
   if (!calendar) return to - from;
   let total = 0;
-  let day = localDay(from, calendar);
-  const lastDay = localDay(to, calendar);
-  for (let i = 0; day <= lastDay && i <= MAX_DAYS * 10; i++, day = day.plus({ days: 1 })) {
-    for (const span of openSpans(calendar, day)) {
+  let day = dayAt(calendar, from);
+  const lastDay = dayAt(calendar, to).start;
+  for (let i = 0; day.start <= lastDay && i <= MAX_DAYS * 10; i++, day = dayAfter(calendar, day)) {
+    for (const span of day.spans) {
       const s = Math.max(span.from, from);
       const e = Math.min(span.to, to);
       if (e > s) total += e - s;
@@ -145,9 +196,9 @@ export function businessTimeBetween(a: Date, b: Date, calendar?: BusinessHours):
 export function nextOpening(instant: Date, calendar?: BusinessHours): Date {
   if (!calendar) return instant;
   const t = instant.getTime();
-  let day = localDay(t, calendar);
-  for (let i = 0; i < MAX_DAYS; i++, day = day.plus({ days: 1 })) {
-    for (const span of openSpans(calendar, day)) {
+  let day = dayAt(calendar, t);
+  for (let i = 0; i < MAX_DAYS; i++, day = dayAfter(calendar, day)) {
+    for (const span of day.spans) {
       if (span.to > t) return new Date(Math.max(span.from, t));
     }
   }
@@ -169,10 +220,10 @@ export function workingDayEndedBetween(from: Date, to: Date, calendar?: Business
   const f = from.getTime();
   const t = to.getTime();
   // The day before `from` too: its last span may end after local midnight (a 24:00 end, DST).
-  let day = localDay(f, calendar).minus({ days: 1 });
-  const lastDay = localDay(t, calendar);
-  for (let i = 0; day <= lastDay && i <= MAX_DAYS; i++, day = day.plus({ days: 1 })) {
-    for (const span of openSpans(calendar, day)) {
+  let day = dayBefore(calendar, dayAt(calendar, f));
+  const lastDay = dayAt(calendar, t).start;
+  for (let i = 0; day.start <= lastDay && i <= MAX_DAYS; i++, day = dayAfter(calendar, day)) {
+    for (const span of day.spans) {
       if (span.to <= f || span.to > t) continue;
       let reopens: number;
       try {
@@ -184,4 +235,26 @@ export function workingDayEndedBetween(from: Date, to: Date, calendar?: Business
     }
   }
   return undefined;
+}
+
+/**
+ * The instant the calendar next closes: the end of the open stretch that holds `instant` (spans that
+ * touch, such as 22:00–24:00 and 00:00–06:00, run on as one), or `instant` itself when it is closed.
+ * No calendar (24×7) never closes: the answer is undefined, as it is for a calendar that stays open
+ * beyond MAX_DAYS.
+ */
+export function openUntil(instant: Date, calendar?: BusinessHours): Date | undefined {
+  if (!calendar) return undefined;
+  const t = instant.getTime();
+  let end = t;
+  let day = dayAt(calendar, t);
+  for (let i = 0; i < MAX_DAYS; i++, day = dayAfter(calendar, day)) {
+    for (const span of day.spans) {
+      if (span.to <= end) continue;
+      if (span.from > end) return new Date(end);
+      end = span.to;
+    }
+  }
+  // Closed with no opening ahead: closed now. Open all the way: it does not close within reach.
+  return end === t ? new Date(t) : undefined;
 }

@@ -1,11 +1,11 @@
-import type { Channel } from './config.js';
+import type { Channel, SkillRequirement } from './config.js';
 import { InvalidTransitionError } from './errors.js';
-import type { SlaState } from './sla.js';
-import type { Swarm } from './expert-finder.js';
 
 /**
  * The case model and its status machine (docs/architecture.md#statuses). Field names are the API contract:
- * add fields freely, rename none.
+ * add fields freely, rename none. The model depends on no feature module: the shapes of its SLA clock
+ * and its swarm are declared here, and the features that change them (functions/core/sla.ts,
+ * functions/core/expert-finder.ts) import them from here.
  */
 
 export const CASE_STATUSES = ['new', 'queued', 'assigned', 'in_progress', 'on_hold', 'resolved', 'closed_unresolved', 'needs_review'] as const;
@@ -93,6 +93,82 @@ export interface CaseRecord {
   updatedAt: string;
   /** Optimistic-concurrency version; every write bumps it. */
   version: number;
+}
+
+// --- the SLA clock's state (its decisions: functions/core/sla.ts) ---------------------------
+
+export const MILESTONES = ['first_response', 'resolution'] as const;
+export type MilestoneName = (typeof MILESTONES)[number];
+export type MilestoneStatus = 'active' | 'paused' | 'violated' | 'met' | 'met_late';
+
+export interface MilestoneClock {
+  status: MilestoneStatus;
+  /** The target for the case's current priority (ISO-8601) and in milliseconds of business time. */
+  target: string;
+  targetMs: number;
+  /** When the clock started: the case's creation. */
+  startedAt: string;
+  /** Business time counted up to `countedAt`. */
+  consumedMs: number;
+  countedAt: string;
+  /** Set while the clock is stopped by a pausing status. */
+  pausedAt?: string;
+  /** While running: when the warning and the breach fall (projected from the time left). */
+  warnAt?: string;
+  dueAt?: string;
+  /** Business time left before the breach, as of `countedAt` (0 once breached). */
+  remainingMs: number;
+  warnedAt?: string;
+  /** The instant the target was passed (the due instant, not when it was noticed). */
+  breachedAt?: string;
+  /** Consumption at the breach: escalation steps count from here, so a later target change cannot fire them early. */
+  consumedAtBreachMs?: number;
+  completedAt?: string;
+  /** Escalation steps taken so far (the next one is `policy.escalation[escalations]`). */
+  escalations: number;
+  lastEscalatedAt?: string;
+}
+
+export type SlaDeadlineKind = 'warning' | 'breach' | 'escalation' | 'recheck';
+
+export interface SlaState {
+  policyId: string;
+  /** Business-hours calendar id; absent ▶ 24×7. */
+  calendar?: string;
+  /** The priority the targets were read for. */
+  priority: string;
+  milestones: Partial<Record<MilestoneName, MilestoneClock>>;
+  /** The workflow execution generation watching this clock (1 = the case's first execution). */
+  generation: number;
+  /** When that execution wakes next, and why; absent when nothing is left to wait for. */
+  next?: { at: string; kind: SlaDeadlineKind; milestone?: MilestoneName };
+  updatedAt: string;
+}
+
+// --- the swarm on a case (who is invited: functions/core/expert-finder.ts) --------------------
+
+export interface SwarmMember {
+  agentId: string;
+  name: string;
+  score: number;
+  reasons: string[];
+  invitedAt: string;
+  invitedBy: string;
+}
+
+/** The swarm on a case (`case.swarm`): open while the case is open, closed with it. */
+export interface Swarm {
+  swarmId: string;
+  status: 'open' | 'closed';
+  startedAt: string;
+  startedBy: string;
+  /** What the owner or manager asked the experts (shown in the Slack message). */
+  note?: string;
+  /** The skills the experts were matched on. */
+  skills: SkillRequirement[];
+  members: SwarmMember[];
+  closedAt?: string;
+  closedReason?: string;
 }
 
 export interface TriageMark {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { durationMs } from './duration.js';
 import { ValidationError } from './errors.js';
 import { fieldIssues } from './field-issues.js';
-import { PrioritisationSchema, checkPrioritisation } from './priority.js';
+import { PrioritisationSchema, checkPrioritisation } from './priority-settings.js';
 import { PatternError, compilePattern } from './pattern.js';
 import { TriageSettingsSchema } from './triage/settings.js';
 
@@ -618,8 +618,8 @@ export function parseRoutingConfig(input: unknown): RoutingConfig {
   throw new ValidationError(fieldIssues(result.error, { root: '(root)' }));
 }
 
-/** Rank of a priority level: 0 is the most urgent. Unknown levels sort last. */
-export function priorityRank(config: Pick<RoutingConfig, 'priorities'>, priority: string): number {
+/** Rank of a priority level: 0 is the most urgent. Unknown levels sort last. The one ordering of priorities (queues, reports, prioritisation). */
+export function priorityRank(config: { readonly priorities: readonly string[] }, priority: string): number {
   const index = config.priorities.indexOf(priority);
   return index === -1 ? config.priorities.length : index;
 }
@@ -630,4 +630,9 @@ export function findAgent(config: RoutingConfig, agentId: string): Agent | undef
 
 export function findQueue(config: RoutingConfig, queueId: string): Queue | undefined {
   return config.queues.find((q) => q.id === queueId);
+}
+
+/** A business-hours calendar by id; no id (or an unknown one) ▶ undefined, which every caller reads as 24×7. */
+export function findCalendar(config: Pick<RoutingConfig, 'businessHours'>, calendarId: string | undefined): BusinessHours | undefined {
+  return calendarId ? config.businessHours.find((b) => b.id === calendarId) : undefined;
 }

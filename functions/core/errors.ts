@@ -1,5 +1,5 @@
 /**
- * Domain errors. Each is a class ending in `Error`; functions/shared/http-errors.ts maps them to
+ * Domain errors. Each is a class ending in `Error`; functions/http/errors.ts maps them to
  * HTTP statuses in one table. Only 4xx errors show their message to callers.
  */
 export interface FieldIssue {

@@ -1,6 +1,6 @@
 import type { AgentState } from './agent-state.js';
 import { initialAgentState, spareCapacity } from './agent-state.js';
-import type { CaseRecord } from './case.js';
+import type { CaseRecord, Swarm } from './case.js';
 import type { Agent, RoutingConfig, SkillRequirement } from './config.js';
 
 /**
@@ -9,30 +9,6 @@ import type { Agent, RoutingConfig, SkillRequirement } from './config.js';
  * the owner. Pure: the use case loads the case, the configuration and the agents' live states;
  * this decides, and says why for every agent it ranked or left out.
  */
-
-export interface SwarmMember {
-  agentId: string;
-  name: string;
-  score: number;
-  reasons: string[];
-  invitedAt: string;
-  invitedBy: string;
-}
-
-/** The swarm on a case (`case.swarm`): open while the case is open, closed with it. */
-export interface Swarm {
-  swarmId: string;
-  status: 'open' | 'closed';
-  startedAt: string;
-  startedBy: string;
-  /** What the owner or manager asked the experts (shown in the Slack message). */
-  note?: string;
-  /** The skills the experts were matched on. */
-  skills: SkillRequirement[];
-  members: SwarmMember[];
-  closedAt?: string;
-  closedReason?: string;
-}
 
 export interface ExpertCandidate {
   agentId: string;

@@ -30,13 +30,43 @@ export const METRIC = {
   slaWarnings: 'SlaWarnings',
   slaBreaches: 'SlaBreaches',
   slaEscalations: 'SlaEscalations',
-  /** Milestones completed in time / late, by `milestone`: the SLA breach rate is late ÷ (met + late). */
+  /**
+   * Milestones completed in time / late, without a dimension: the SLA breach rate alarm reads late ÷
+   * (met + late) over every milestone, and each series is a metric to pay for. Per milestone: the reports.
+   */
   slaMet: 'SlaMet',
   slaMetLate: 'SlaMetLate',
   /** An intake that failed (and will be retried, or sits in a DLQ), by `channel`. */
   intakeFailures: 'IntakeFailures',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+
+/** The intake channels that can fail and are counted as IntakeFailures (phone cases are typed in by agents). */
+export const INTAKE_CHANNELS = ['web', 'email'] as const satisfies readonly Channel[];
+
+/**
+ * The metrics the alarms read (lib/monitoring.ts). With the dashboard off, the functions publish only
+ * these (`METRICS_SCOPE=alarms`, set by lib/caseflow-function.ts): every other series would be paid
+ * for ($0.30 a month each) without anyone looking at it.
+ */
+export const ALARM_METRICS: readonly MetricName[] = [METRIC.intakeFailures, METRIC.slaMet, METRIC.slaMetLate];
+
+/**
+ * Every series the code can publish, besides `service`: a metric and the dimension that splits it
+ * (a channel, an SLA milestone, a configured queue), or none. lib/fixed-costs.ts counts them;
+ * test/unit/metrics.test.ts checks the data points below keep to it.
+ */
+export const METRIC_SERIES: Readonly<Record<MetricName, { readonly dimension?: 'channel' | 'milestone' | 'queue' }>> = {
+  [METRIC.casesCreated]: { dimension: 'channel' },
+  [METRIC.assignmentLatency]: { dimension: 'channel' },
+  [METRIC.queueDepth]: { dimension: 'queue' },
+  [METRIC.slaWarnings]: { dimension: 'milestone' },
+  [METRIC.slaBreaches]: { dimension: 'milestone' },
+  [METRIC.slaEscalations]: { dimension: 'milestone' },
+  [METRIC.slaMet]: {},
+  [METRIC.slaMetLate]: {},
+  [METRIC.intakeFailures]: { dimension: 'channel' },
+};
 
 export type MetricUnitName = 'Count' | 'Milliseconds';
 
@@ -54,6 +84,7 @@ export interface MetricsSink {
 
 export const NO_METRICS: MetricsSink = { record: () => undefined };
 
+/** SLA events and their metric; the milestone is a dimension where METRIC_SERIES says so. */
 const SLA_METRICS: Record<string, MetricName> = {
   [ACTIVITIES.slaWarning]: METRIC.slaWarnings,
   [ACTIVITIES.slaViolated]: METRIC.slaBreaches,
@@ -83,7 +114,10 @@ export function metricsOfEvents(events: readonly CaseEvent[], kase?: Pick<CaseRe
       }
     } else {
       const sla = SLA_METRICS[e.activity];
-      if (sla) points.push(count(sla, { milestone: typeof e.details.milestone === 'string' ? e.details.milestone : 'unknown' }));
+      if (sla) {
+        const milestone = typeof e.details.milestone === 'string' ? e.details.milestone : 'unknown';
+        points.push(count(sla, METRIC_SERIES[sla].dimension === 'milestone' ? { milestone } : {}));
+      }
     }
   }
   return points;

@@ -188,6 +188,8 @@ export interface StoredConfig {
 
 export interface ConfigRepository {
   getCurrent(): Promise<StoredConfig | undefined>;
+  /** The applied version only, without reading or parsing the document: what a health check needs. */
+  currentVersion(): Promise<number | undefined>;
   /** Stores a new version if the current one is still `expectedVersion` (0 when none). */
   put(config: RoutingConfig, expectedVersion: number, appliedBy: string, at: string): Promise<StoredConfig>;
 }

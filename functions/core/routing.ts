@@ -1,5 +1,5 @@
 import type { AgentState } from './agent-state.js';
-import { initialAgentState, spareCapacity, utilisation } from './agent-state.js';
+import { initialAgentState, isAvailable, spareCapacity, utilisation } from './agent-state.js';
 import { isOpenAt } from './business-hours.js';
 import type { CaseRecord } from './case.js';
 import type { ConditionSubject, Predicate } from './conditions.js';
@@ -78,7 +78,7 @@ export const excludedFilter: CandidateFilter = {
 
 export const presenceFilter: CandidateFilter = {
   name: 'presence',
-  reject: ({ state }) => (state.presence === 'online' ? undefined : `presence is ${state.presence}`),
+  reject: ({ state }) => (isAvailable(state) ? undefined : `presence is ${state.presence}`),
 };
 
 export const businessHoursFilter: CandidateFilter = {

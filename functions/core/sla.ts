@@ -1,9 +1,9 @@
 import { addBusinessTime, businessTimeBetween, subtractBusinessTime } from './business-time.js';
-import type { CaseRecord, CaseStatus } from './case.js';
-import { CLOSED_STATUSES } from './case.js';
+import type { CaseRecord, CaseStatus, MilestoneClock, MilestoneName, SlaDeadlineKind, SlaState } from './case.js';
+import { CLOSED_STATUSES, MILESTONES } from './case.js';
 import { compileConditionNode } from './conditions.js';
 import type { BusinessHours, RoutingConfig, SlaPolicy } from './config.js';
-import { priorityRank } from './config.js';
+import { findCalendar, priorityRank } from './config.js';
 import { durationMs } from './duration.js';
 
 /**
@@ -25,55 +25,10 @@ import { durationMs } from './duration.js';
  * and past due it is `violated`. First response completes on the first agent reply
  * (completeMilestone), or when the case closes without one; resolution on resolved/closed_unresolved,
  * and opens again (counting on from where it stopped) if the case is reopened.
+ *
+ * The clock's state (SlaState, MilestoneClock) is part of the case model, declared in
+ * functions/core/case.ts so the model depends on no feature module; this module decides over it.
  */
-
-export const MILESTONES = ['first_response', 'resolution'] as const;
-export type MilestoneName = (typeof MILESTONES)[number];
-export type MilestoneStatus = 'active' | 'paused' | 'violated' | 'met' | 'met_late';
-
-export interface MilestoneClock {
-  status: MilestoneStatus;
-  /** The target for the case's current priority (ISO-8601) and in milliseconds of business time. */
-  target: string;
-  targetMs: number;
-  /** When the clock started: the case's creation. */
-  startedAt: string;
-  /** Business time counted up to `countedAt`. */
-  consumedMs: number;
-  countedAt: string;
-  /** Set while the clock is stopped by a pausing status. */
-  pausedAt?: string;
-  /** While running: when the warning and the breach fall (projected from the time left). */
-  warnAt?: string;
-  dueAt?: string;
-  /** Business time left before the breach, as of `countedAt` (0 once breached). */
-  remainingMs: number;
-  warnedAt?: string;
-  /** The instant the target was passed (the due instant, not when it was noticed). */
-  breachedAt?: string;
-  /** Consumption at the breach: escalation steps count from here, so a later target change cannot fire them early. */
-  consumedAtBreachMs?: number;
-  completedAt?: string;
-  /** Escalation steps taken so far (the next one is `policy.escalation[escalations]`). */
-  escalations: number;
-  lastEscalatedAt?: string;
-}
-
-export type SlaDeadlineKind = 'warning' | 'breach' | 'escalation' | 'recheck';
-
-export interface SlaState {
-  policyId: string;
-  /** Business-hours calendar id; absent ▶ 24×7. */
-  calendar?: string;
-  /** The priority the targets were read for. */
-  priority: string;
-  milestones: Partial<Record<MilestoneName, MilestoneClock>>;
-  /** The workflow execution generation watching this clock (1 = the case's first execution). */
-  generation: number;
-  /** When that execution wakes next, and why; absent when nothing is left to wait for. */
-  next?: { at: string; kind: SlaDeadlineKind; milestone?: MilestoneName };
-  updatedAt: string;
-}
 
 /** What the use cases turn into events; `activity` is one of ACTIVITIES' sla_* names. */
 export interface SlaEventDraft {
@@ -126,7 +81,7 @@ export function matchSlaPolicy(config: RoutingConfig, c: CaseRecord, now: Date):
 export function slaContext(config: RoutingConfig, policyId: string): SlaContext | undefined {
   const policy = config.slaPolicies.find((p) => p.id === policyId);
   if (!policy) return undefined;
-  const calendar = policy.businessHours ? config.businessHours.find((b) => b.id === policy.businessHours) : undefined;
+  const calendar = findCalendar(config, policy.businessHours);
   return { policy, ...(calendar ? { calendar } : {}), priorities: config.priorities };
 }
 

@@ -5,12 +5,10 @@ import type { CaseWithHistory, StoredDecision } from '../core/ports.js';
 import { assertAdmin } from '../core/authz.js';
 import { parseOrThrow } from '../core/field-issues.js';
 import { UNMATCHABLE_VERSION } from '../core/versions.js';
-import type { AppDeps } from '../shared/deps.js';
-import { makeUseCases } from '../shared/use-cases.js';
-import { makeListAgents } from '../core/use-cases/list-agents.js';
-import { makeSearchCases } from '../core/use-cases/search-cases.js';
-import { awsApiDeps } from '../shared/api-deps.js';
-import { API_MAX_BODY_BYTES, CONFIG_MAX_BODY_BYTES } from '../shared/api-limits.js';
+import type { AppDeps } from '../composition/deps.js';
+import { makeUseCases } from '../composition/use-cases.js';
+import { awsApiDeps } from '../composition/lambda.js';
+import { API_MAX_BODY_BYTES, CONFIG_MAX_BODY_BYTES } from './api/limits.js';
 import {
   ClassificationBody,
   CreateCaseBody,
@@ -24,23 +22,24 @@ import {
   SearchCasesQuery,
   StatusBody,
   SwarmBody,
-} from '../shared/api-schemas.js';
-import { errorHeaders } from '../shared/http-errors.js';
-import { buildOpenApiDocument } from '../shared/openapi.js';
-import type { HttpEvent, HttpResult } from '../shared/http.js';
-import { assertWellFormedText, bodyBytes, bodyText, header, httpHandler, json, lazy, principalOf } from '../shared/http.js';
-import { logger } from '../shared/observability.js';
-import type { RouteDefinition } from '../shared/routes.js';
-import { ROUTES, findRoute } from '../shared/routes.js';
+} from './api/schemas.js';
+import { errorHeaders } from '../http/errors.js';
+import { buildOpenApiDocument } from './api/openapi.js';
+import type { HttpEvent, HttpResult } from '../http/api-gateway.js';
+import { assertWellFormedText, bodyBytes, bodyText, header, httpHandler, json, principalOf } from '../http/api-gateway.js';
+import { lazy } from '../runtime/lambda.js';
+import { logger } from '../runtime/observability.js';
+import type { RouteDefinition } from '../http/routes.js';
+import { ROUTES, findRoute } from '../http/routes.js';
 
 /**
- * The agent/admin API: every route of functions/shared/routes.ts whose target is `api`. Each route
+ * The agent/admin API: every route of functions/http/routes.ts whose target is `api`. Each route
  * is an adapter: parse the request (zod), call one use case, map the result to the API contract
  * (docs/architecture.md#the-case-contract). Authentication happened before the event got here (API Gateway's JWT authorizer,
  * or the local gateway that mimics it); authorisation is the use cases' business.
  */
 
-export { API_MAX_BODY_BYTES, CONFIG_MAX_BODY_BYTES } from '../shared/api-limits.js';
+export { API_MAX_BODY_BYTES, CONFIG_MAX_BODY_BYTES } from './api/limits.js';
 
 const API_ROUTES: readonly RouteDefinition[] = (ROUTES as readonly RouteDefinition[]).filter((r) => r.target === 'api');
 
@@ -48,7 +47,7 @@ const API_ROUTES: readonly RouteDefinition[] = (ROUTES as readonly RouteDefiniti
 const INTERNAL_CASE_FIELDS = ['priorityRank', 'routing'] as const;
 
 // ---------------------------------------------------------------------------------------------
-// Requests (the schemas live in functions/shared/api-schemas.ts, shared with the OpenAPI document)
+// Requests (the schemas live in functions/handlers/api/schemas.ts, shared with the OpenAPI document)
 
 /** The ETags this API issues: the version as a decimal without leading zeros, in double quotes (strong). */
 const ISSUED_ETAG = /^"(0|[1-9][0-9]{0,15})"$/;
@@ -222,10 +221,10 @@ export function createHandler(deps: AppDeps) {
     replyToCustomer,
     startSwarm,
     changeClassification,
+    listAgents,
+    searchCases,
   } = makeUseCases(deps);
   const openApiDocuments = new Map<string, string>();
-  const listAgents = makeListAgents(deps);
-  const searchCases = makeSearchCases(deps);
 
   const presence = async (event: HttpEvent, agentId: string) => {
     const principal = principalOf(event);
@@ -236,11 +235,12 @@ export function createHandler(deps: AppDeps) {
 
   const handlers: Record<string, RouteHandler> = {
     'GET /health': async () => {
-      // One GetItem proves the table answers, and says whether a routing configuration is in place
-      // (without one nothing can be routed: degraded, but up). Public: it names no case or agent.
+      // One GetItem of the configuration's version proves the table answers and says whether a routing
+      // configuration is in place (without one nothing can be routed: degraded, but up), without
+      // reading or parsing the configuration itself. Public: it names no case or agent.
       let current;
       try {
-        current = await deps.configs.getCurrent();
+        current = await deps.configs.currentVersion();
       } catch (error) {
         logger.error('health check failed', { error: error as Error });
         // An unreachable store says when to look again (Retry-After), as every other route does.

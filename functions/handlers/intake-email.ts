@@ -8,15 +8,13 @@
  */
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { makeMimeParser } from '../adapters/mime-parser.js';
 import { intakeFailure } from '../core/metrics.js';
 import type { ReceiveEmailResult } from '../core/use-cases/receive-email.js';
-import { makeReceiveEmail } from '../core/use-cases/receive-email.js';
-import { makeRouteCase } from '../core/use-cases/route-case.js';
-import type { AppDeps } from '../shared/deps.js';
-import { awsEmailDeps } from '../shared/email-deps.js';
-import { lazy } from '../shared/http.js';
-import { logger } from '../shared/observability.js';
+import type { AppDeps } from '../composition/deps.js';
+import { makeEmailIntake } from '../composition/email-intake.js';
+import { awsEmailDeps } from '../composition/lambda.js';
+import { lazy } from '../runtime/lambda.js';
+import { logger } from '../runtime/observability.js';
 
 /** The part of an S3 event notification intake reads (object-created records). */
 export const S3EventSchema = z.object({
@@ -59,14 +57,7 @@ export interface IntakeEmailResult {
 }
 
 export function createHandler(deps: AppDeps) {
-  const receiveEmail = makeReceiveEmail({
-    ...deps,
-    mime: makeMimeParser(),
-    // The deps' email store: metered, so new email cases count in CasesCreated.
-    email: deps.emailStore,
-    routeCase: makeRouteCase(deps),
-    ...(deps.defaultFromAddress ? { defaultFromAddress: deps.defaultFromAddress } : {}),
-  });
+  const receiveEmail = makeEmailIntake(deps);
 
   return async function intakeEmail(event: unknown, _context?: Context): Promise<IntakeEmailResult> {
     const parsed = S3EventSchema.safeParse(event);

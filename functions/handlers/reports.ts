@@ -1,30 +1,25 @@
 import { gzipSync } from 'node:zlib';
 import type { z } from 'zod';
-import { makeConfigRepository } from '../adapters/config-repository.js';
-import type { TableRef } from '../adapters/dynamo.js';
-import { makeDocumentClient } from '../adapters/dynamo.js';
-import { makeReportReader } from '../adapters/report-reader.js';
+import { awsReportsDeps } from '../composition/lambda.js';
 import { assertManager } from '../core/authz.js';
 import { parseOrThrow } from '../core/field-issues.js';
 import { NotFoundError, PayloadTooLargeError } from '../core/errors.js';
-import type { Clock, ConfigRepository } from '../core/ports.js';
 import type { ReportFilters } from '../core/reports/filters.js';
 import { REPORT_FILTER_FIELDS } from '../core/reports/filters.js';
 import { parsePeriod } from '../core/reports/period.js';
-import type { ReportSource } from '../core/reports/source.js';
-import type { ReportName } from '../core/use-cases/reports.js';
+import type { ReportDeps, ReportName } from '../core/use-cases/reports.js';
 import { REPORT_CATALOG, REPORT_NAMES, makeExportEvents, makeRunReport } from '../core/use-cases/reports.js';
-import { env } from '../shared/env.js';
-import type { HttpEvent, HttpResult } from '../shared/http.js';
-import { header, httpHandler, json, lazy, principalOf } from '../shared/http.js';
-import { logger } from '../shared/observability.js';
-import { ExportQuery, ReportQuery } from '../shared/report-schemas.js';
-import type { RouteDefinition } from '../shared/routes.js';
-import { ROUTES, findRoute } from '../shared/routes.js';
+import type { HttpEvent, HttpResult } from '../http/api-gateway.js';
+import { header, httpHandler, json, principalOf } from '../http/api-gateway.js';
+import { lazy } from '../runtime/lambda.js';
+import { logger } from '../runtime/observability.js';
+import { ExportQuery, ReportQuery } from './reports/schemas.js';
+import type { RouteDefinition } from '../http/routes.js';
+import { ROUTES, findRoute } from '../http/routes.js';
 
 /**
  * Reports and the event-log export (managers and admins): every route of
- * functions/shared/routes.ts whose target is `reports`. Its own function so it can have a
+ * functions/http/routes.ts whose target is `reports`. Its own function so it can have a
  * read-only role, a longer timeout and more memory than the agent API, and so a heavy report never
  * competes with agents' requests for the API function's concurrency.
  *
@@ -32,12 +27,6 @@ import { ROUTES, findRoute } from '../shared/routes.js';
  * - `GET /reports/{name}`        one report (`summary` is all of them) for `from`…`to`
  * - `GET /exports/events`        the period's event log as CSV, XES or OCEL 2.0 JSON
  */
-
-export interface ReportsDeps {
-  source: ReportSource;
-  configs: Pick<ConfigRepository, 'getCurrent'>;
-  clock: Clock;
-}
 
 /** Lambda's synchronous response limit is 6 MB, base64 included; beyond this, the export is refused with 413. */
 export const MAX_EXPORT_RESPONSE_BYTES = 5_500_000;
@@ -76,7 +65,8 @@ function tooLarge(bytes: number): PayloadTooLargeError {
   );
 }
 
-export function createHandler(deps: ReportsDeps) {
+/** Reads only (functions/composition/reports.ts makes them from a table): this function never writes. */
+export function createHandler(deps: ReportDeps) {
   const runReport = makeRunReport(deps);
   const exportEvents = makeExportEvents(deps);
 
@@ -164,13 +154,5 @@ export function createHandler(deps: ReportsDeps) {
   });
 }
 
-/** What the reports need from a table: nothing but reads. */
-export function reportsDepsFor(table: TableRef, clock: Clock = { now: () => new Date() }): ReportsDeps {
-  return { source: makeReportReader(table), configs: makeConfigRepository(table), clock };
-}
-
 /** The Lambda entry point: a read-only view of the table from the environment, built on the first request. */
-export const handler = lazy(() => {
-  const e = env();
-  return createHandler(reportsDepsFor({ client: makeDocumentClient({ endpoint: e.DYNAMODB_ENDPOINT }), tableName: e.TABLE_NAME }));
-});
+export const handler = lazy(() => createHandler(awsReportsDeps()));

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { SweepReport } from '../core/use-cases/sweep.js';
 import { SWEEP_PARTS } from '../core/use-cases/sweep.js';
-import type { AppDeps } from '../shared/deps.js';
-import { lazy } from '../shared/http.js';
-import { awsNotifyingDeps } from '../shared/notify-deps.js';
-import { logger } from '../shared/observability.js';
-import { makeSlaUseCases } from '../shared/sla-use-cases.js';
-import { parseTaskInput, withLambdaContext } from '../shared/workflow-task.js';
+import type { AppDeps } from '../composition/deps.js';
+import { lazy, withLambdaContext } from '../runtime/lambda.js';
+import { awsNotifyingDeps } from '../composition/lambda.js';
+import { logger } from '../runtime/observability.js';
+import { makeSlaUseCases } from '../composition/sla-use-cases.js';
+import { parseTaskInput } from '../runtime/workflow-task.js';
 
 /**
  * The sweep (EventBridge Scheduler in AWS, every minute by default; a timer in the local stack):

@@ -9,11 +9,11 @@ import { RateLimitedError, PayloadTooLargeError, UnsupportedMediaTypeError, Vali
 import { parseWebSubmission } from '../core/intake.js';
 import { intakeFailure } from '../core/metrics.js';
 import type { SubmitWebCaseResult } from '../core/use-cases/submit-web-case.js';
-import { makeSubmitWebCase } from '../core/use-cases/submit-web-case.js';
-import type { AppDeps } from '../shared/deps.js';
-import { awsDeps } from '../shared/deps.js';
-import { errorBody, errorHeaders, httpStatusOf } from '../shared/http-errors.js';
-import type { HttpEvent, HttpResult } from '../shared/http.js';
+import type { AppDeps } from '../composition/deps.js';
+import { awsDeps } from '../composition/lambda.js';
+import { makeWebIntake } from '../composition/web-intake.js';
+import { errorBody, errorHeaders, httpStatusOf } from '../http/errors.js';
+import type { HttpEvent, HttpResult } from '../http/api-gateway.js';
 import {
   assertWellFormedText,
   bodyBytes,
@@ -24,12 +24,12 @@ import {
   httpHandler,
   isWellFormedText,
   json,
-  lazy,
   redirect,
-} from '../shared/http.js';
-import { logger } from '../shared/observability.js';
-import type { FormValues } from '../shared/web-form.js';
-import { renderError, renderForm, renderThankYou } from '../shared/web-form.js';
+} from '../http/api-gateway.js';
+import { lazy } from '../runtime/lambda.js';
+import { logger } from '../runtime/observability.js';
+import type { FormValues } from './web-to-case/form-page.js';
+import { renderError, renderForm, renderThankYou } from './web-to-case/form-page.js';
 
 /** The largest submission taken, counted as the customer's text in UTF-8 (see contentBytes). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -39,17 +39,7 @@ const JSON_TYPE = 'application/json';
 type BodyKind = 'form' | 'json';
 
 export function createHandler(deps: AppDeps) {
-  const submitWebCase = makeSubmitWebCase({
-    cases: deps.cases,
-    configs: deps.configs,
-    workflow: deps.workflow,
-    rateLimiter: deps.rateLimiter,
-    claims: deps.claims,
-    clock: deps.clock,
-    ids: deps.ids,
-    sleep: deps.sleep,
-    limits: deps.webLimits,
-  });
+  const submitWebCase = makeWebIntake(deps);
 
   async function handleJson(event: HttpEvent): Promise<HttpResult> {
     assertSize(event, 'json');

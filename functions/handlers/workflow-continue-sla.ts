@@ -1,12 +1,11 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { makeStepFunctionsStarter } from '../adapters/step-functions.js';
 import { ValidationError } from '../core/errors.js';
 import type { WorkflowStarter } from '../core/ports.js';
 import { makeContinueSla } from '../core/use-cases/sla-workflow.js';
-import type { AppDeps } from '../shared/deps.js';
-import { lazy } from '../shared/http.js';
-import { SlaTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } from '../shared/workflow-task.js';
+import type { AppDeps } from '../composition/deps.js';
+import { awsStarterFor } from '../composition/lambda.js';
+import { lazy, withLambdaContext } from '../runtime/lambda.js';
+import { SlaTaskInputSchema, parseTaskInput, runCaseTask } from '../runtime/workflow-task.js';
 
 /**
  * Case lifecycle task `ContinueAsNew`: before the execution's history grows near Step Functions'
@@ -30,12 +29,11 @@ export function createHandler(
   };
 }
 
-export const handler = lazy(() => {
-  const client = new SFNClient({});
-  return withLambdaContext(
+export const handler = lazy(() =>
+  withLambdaContext(
     createHandler({ workflow: { startCase: async () => undefined } }, (input) => {
       if (!input.stateMachineArn) throw new ValidationError([{ field: 'stateMachineArn', message: 'is required (the ASL passes $$.StateMachine.Id)' }]);
-      return makeStepFunctionsStarter(client, input.stateMachineArn);
+      return awsStarterFor(input.stateMachineArn);
     }),
-  );
-});
+  ),
+);

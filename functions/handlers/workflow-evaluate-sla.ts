@@ -1,9 +1,9 @@
 import type { SlaStep } from '../core/use-cases/sla-workflow.js';
-import type { AppDeps } from '../shared/deps.js';
-import { lazy } from '../shared/http.js';
-import { awsNotifyingDeps } from '../shared/notify-deps.js';
-import { makeSlaUseCases } from '../shared/sla-use-cases.js';
-import { SlaTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } from '../shared/workflow-task.js';
+import type { AppDeps } from '../composition/deps.js';
+import { lazy, withLambdaContext } from '../runtime/lambda.js';
+import { awsNotifyingDeps } from '../composition/lambda.js';
+import { makeSlaUseCases } from '../composition/sla-use-cases.js';
+import { SlaTaskInputSchema, parseTaskInput, runCaseTask } from '../runtime/workflow-task.js';
 
 /**
  * Case lifecycle task `EvaluateSla`, after each WaitForSlaDeadline: re-read the case, act on what is

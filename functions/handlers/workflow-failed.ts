@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { makeFailCase } from '../core/use-cases/fail-case.js';
-import type { AppDeps } from '../shared/deps.js';
-import { awsDeps } from '../shared/deps.js';
-import { lazy } from '../shared/http.js';
-import { CaseTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } from '../shared/workflow-task.js';
+import type { AppDeps } from '../composition/deps.js';
+import { awsDeps } from '../composition/lambda.js';
+import { lazy, withLambdaContext } from '../runtime/lambda.js';
+import { CaseTaskInputSchema, parseTaskInput, runCaseTask } from '../runtime/workflow-task.js';
 
 /**
  * Case lifecycle task `SendToReview`, reached through a Catch: a step failed after its retries.

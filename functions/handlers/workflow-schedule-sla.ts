@@ -1,9 +1,9 @@
 import type { SlaStep } from '../core/use-cases/sla-workflow.js';
-import type { AppDeps } from '../shared/deps.js';
-import { awsDeps } from '../shared/deps.js';
-import { lazy } from '../shared/http.js';
-import { makeSlaUseCases } from '../shared/sla-use-cases.js';
-import { SlaTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } from '../shared/workflow-task.js';
+import type { AppDeps } from '../composition/deps.js';
+import { awsDeps } from '../composition/lambda.js';
+import { lazy, withLambdaContext } from '../runtime/lambda.js';
+import { makeSlaUseCases } from '../composition/sla-use-cases.js';
+import { SlaTaskInputSchema, parseTaskInput, runCaseTask } from '../runtime/workflow-task.js';
 
 /**
  * Case lifecycle task `ScheduleSla`: start the case's SLA clock (or take it over for this execution's

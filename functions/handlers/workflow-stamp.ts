@@ -1,9 +1,9 @@
 import type { StampResult } from '../core/use-cases/stamp-case.js';
 import { makeStampCase } from '../core/use-cases/stamp-case.js';
-import type { AppDeps } from '../shared/deps.js';
-import { awsDeps } from '../shared/deps.js';
-import { lazy } from '../shared/http.js';
-import { CaseTaskInputSchema, parseTaskInput, runCaseTask, withLambdaContext } from '../shared/workflow-task.js';
+import type { AppDeps } from '../composition/deps.js';
+import { awsDeps } from '../composition/lambda.js';
+import { lazy, withLambdaContext } from '../runtime/lambda.js';
+import { CaseTaskInputSchema, parseTaskInput, runCaseTask } from '../runtime/workflow-task.js';
 
 /**
  * Case lifecycle task `Stamp`: territory and queue for a new case. Its `next` (route | review) is

@@ -1,7 +1,7 @@
 /**
  * The console on the local stack: the built single-page app at /app/ (console/dist), its runtime
  * config, and the local identity provider's two endpoints the sign-in page uses. None of this is an
- * API route (functions/shared/routes.ts): in AWS, CloudFront serves the app and Cognito signs in.
+ * API route (functions/http/routes.ts): in AWS, CloudFront serves the app and Cognito signs in.
  *
  * LOCAL ONLY: /local-idp/token signs a token for any configured user without a password, exactly as
  * `npm run token` does; the local stack listens on loopback only.

@@ -1,6 +1,6 @@
 /**
  * The local stand-in for API Gateway (HTTP API, payload format 2.0): a node:http server on
- * loopback that matches requests against functions/shared/routes.ts, runs the JWT check API
+ * loopback that matches requests against functions/http/routes.ts, runs the JWT check API
  * Gateway's authorizer would run on `jwt` routes, builds the very event shape Lambda receives, calls
  * the same handler functions, and turns their result back into an HTTP response.
  *
@@ -17,9 +17,9 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
-import type { HttpEvent } from '../../functions/shared/http.js';
-import type { RouteDefinition, RouteTarget } from '../../functions/shared/routes.js';
-import { ROUTES, findRoute } from '../../functions/shared/routes.js';
+import type { HttpEvent } from '../../functions/http/api-gateway.js';
+import type { RouteDefinition, RouteTarget } from '../../functions/http/routes.js';
+import { ROUTES, findRoute } from '../../functions/http/routes.js';
 import type { TokenVerifier } from './jwt.js';
 import { flattenClaims } from './jwt.js';
 

@@ -150,7 +150,7 @@ export function makeTokenVerifier(keys: Pick<LocalKeyPair, 'publicKey'>): TokenV
 /**
  * Claims as API Gateway hands them to the function: every value a string, arrays flattened to
  * `[a b]` and objects to `map[k:v]` (its Go formatting), so handlers meet locally what they meet
- * in AWS (functions/shared/http.ts principalOf reads both shapes).
+ * in AWS (functions/http/api-gateway.ts principalOf reads both shapes).
  */
 export function flattenClaims(payload: JWTPayload): Record<string, string> {
   const out: Record<string, string> = {};

@@ -2,7 +2,7 @@
  * What a local service plugged into the stack (the SMTP listener, the sweep timer) is given and gives
  * back. On its own so the services and the stack that starts them do not import each other.
  */
-import type { AppDeps } from '../../functions/shared/deps.js';
+import type { AppDeps } from '../../functions/composition/deps.js';
 import type { LocalWorkflow } from './stepfunctions/workflow.js';
 
 /** What a plugged-in local service (SMTP listener, sweeps, ...) is given when the stack starts it. */

@@ -12,7 +12,7 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 import { monotonicFactory } from 'ulid';
 import { StoreUnavailableError } from '../../functions/core/errors.js';
 import { createHandler, s3ObjectCreatedEvent } from '../../functions/handlers/intake-email.js';
-import type { AppDeps } from '../../functions/shared/deps.js';
+import type { AppDeps } from '../../functions/composition/deps.js';
 import { LOCAL_MAIL_BUCKET, clearFailure, loadOrCreateThreadingKey, makeFileRawMailStore, recordFailure } from './mail-store.js';
 import { makeOutboxMailer } from './outbox-mailer.js';
 import type { LocalService } from './service.js';

@@ -18,10 +18,11 @@ import type { StoredConfig, WorkflowStarter } from '../../functions/core/ports.j
 import type { WebIntakeLimits } from '../../functions/core/use-cases/submit-web-case.js';
 import { createHandler as createApiHandler } from '../../functions/handlers/api.js';
 import { createHandler as createWebToCaseHandler } from '../../functions/handlers/web-to-case.js';
-import { createHandler as createReportsHandler, reportsDepsFor } from '../../functions/handlers/reports.js';
-import type { RouteTarget } from '../../functions/shared/routes.js';
-import type { AppDeps } from '../../functions/shared/deps.js';
-import { makeAppDeps } from '../../functions/shared/deps.js';
+import { createHandler as createReportsHandler } from '../../functions/handlers/reports.js';
+import { makeReportsDeps } from '../../functions/composition/reports.js';
+import type { RouteTarget } from '../../functions/http/routes.js';
+import type { AppDeps } from '../../functions/composition/deps.js';
+import { makeAppDeps } from '../../functions/composition/deps.js';
 import { makeFileModelStore } from '../../functions/adapters/triage-model-store.js';
 import { TRIAGE_MODELS_DIR } from './stack-info.js';
 import type { Clock } from '../../functions/core/ports.js';
@@ -262,7 +263,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       api: createApiHandler(deps),
       'web-to-case': createWebToCaseHandler(deps),
       // Reports get a read-only view of the table, as their Lambda does.
-      reports: createReportsHandler(reportsDepsFor(table, deps.clock)),
+      reports: createReportsHandler(makeReportsDeps(table, deps.clock)),
     };
     const gateway: Gateway = await startGateway({
       host: options.host ?? '127.0.0.1',

@@ -13,7 +13,7 @@
 import { createHandler, type SweepSummary } from '../../functions/handlers/sweep.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import { OPEN_STATUSES } from '../../functions/core/case.js';
-import type { AppDeps } from '../../functions/shared/deps.js';
+import type { AppDeps } from '../../functions/composition/deps.js';
 import { isVirtualClock } from './virtual-clock.js';
 import type { LocalService } from './service.js';
 

@@ -5,7 +5,7 @@ import { analyseTraces, type LogAnalysis } from '../../functions/core/mining/ana
 import { detectColumns, eventsFromTable, makeTimestampParser } from '../../functions/core/mining/columns.js';
 import { groupTraces, type Trace } from '../../functions/core/mining/event-log.js';
 import { filterTraces } from '../../functions/core/mining/filter.js';
-import { renderProcessMap } from '../../functions/core/mining/process-map.js';
+import { renderProcessMap } from '../../bin/mine/process-map.js';
 import { corpusPath } from '../support/corpus.js';
 
 /**
@@ -90,8 +90,8 @@ describe('helpdesk log (MANIFEST §5)', () => {
     expect(full.caseDurationMs.median / DAY).toBeCloseTo(39.859, 3);
   });
 
-  it('draws all 52 connections readably: every activity once, no two boxes overlapping', () => {
-    const svg = renderProcessMap(completed, { title: 'helpdesk' });
+  it('draws all 52 connections readably: every activity once, no two boxes overlapping', async () => {
+    const svg = await renderProcessMap(completed, { title: 'helpdesk' });
     const texts: string[] = [];
     const parser = new SaxesParser({ xmlns: false });
     let inText = false;

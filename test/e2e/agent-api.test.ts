@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CaseDetailSchema, CaseListSchema, CaseSchema, NoteResultSchema, ReplyResultSchema, SwarmResultSchema } from '../../functions/shared/api-schemas.js';
+import { CaseDetailSchema, CaseListSchema, CaseSchema, NoteResultSchema, ReplyResultSchema, SwarmResultSchema } from '../../functions/handlers/api/schemas.js';
 import type { LocalStack } from '../../lib/local/stack.js';
 import { startLocalStack } from '../../lib/local/stack.js';
 import type { LocalClient } from '../support/local-client.js';

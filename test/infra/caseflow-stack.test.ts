@@ -82,13 +82,14 @@ describe('the functions', () => {
     sweep: logicalId(synth.stack.sweeps.sweepFunction, synth.stack),
   });
 
-  it('are the ten handlers, on nodejs22.x ARM64 with active tracing', () => {
+  it('are the ten handlers, on nodejs22.x ARM64, traced by X-Ray except the sweep', () => {
     const functions = ofType('AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual(Object.values(functionIds()).sort());
-    for (const [, fn] of functions) {
+    for (const [id, fn] of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
-      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      // The sweep runs every minute with or without work: its traces would be a fixed cost showing nothing.
+      expect(fn.Properties.TracingConfig, id).toEqual(id === functionIds().sweep ? undefined : { Mode: 'Active' });
       expect(fn.Properties.Handler).toBe('index.handler');
     }
   });
@@ -151,7 +152,8 @@ describe('the functions', () => {
       }
 
       expect(variables.TABLE_NAME).toEqual({ Ref: table });
-      expect(has('dynamodb:GetItem') && has('dynamodb:Query')).toBe(true);
+      // Which indexes each may query, and the web form's partition limits: test/infra/hardening.test.ts.
+      expect(has('dynamodb:GetItem')).toBe(true);
       // The reports function only reads (test/infra/monitoring.test.ts checks its role in full).
       expect(has('dynamodb:UpdateItem'), handler).toBe(handler !== 'reports');
 
@@ -194,11 +196,14 @@ describe('the functions', () => {
 
   it('have roles without AWS managed policies, and use Resource "*" only for X-Ray (what the IAM5 acknowledgement claims)', () => {
     const byRole = statementsByRole();
+    const sweepRole = resources[functionIds().sweep]!.Properties.Role['Fn::GetAtt'][0] as string;
     const functionRoles = ofType('AWS::Lambda::Function').map(([, fn]) => fn.Properties.Role['Fn::GetAtt'][0] as string);
     for (const role of functionRoles) {
       expect(resources[role]!.Properties.ManagedPolicyArns).toBeUndefined();
       const wildcard = byRole.get(role)!.filter((s) => asArray(s.Resource).includes('*'));
-      expect(wildcard.flatMap((s) => asArray<string>(s.Action)).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      expect(wildcard.flatMap((s) => asArray<string>(s.Action)).sort()).toEqual(
+        role === sweepRole ? [] : ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+      );
       // Logs go to the function's own log group only.
       const logs = byRole.get(role)!.find((s) => asArray<string>(s.Action).includes('logs:PutLogEvents'));
       expect(logs.Resource['Fn::GetAtt'][1]).toBe('Arn');
@@ -208,19 +213,28 @@ describe('the functions', () => {
 });
 
 describe('the admin alerts topic', () => {
-  it('is encrypted with a rotating customer managed key that CloudWatch alarms may use', () => {
+  it("is encrypted with a rotating customer managed key that only this account's CloudWatch alarms may use", () => {
     const [topicId, topic] = ofType('AWS::SNS::Topic')[0]!;
     const keyId = topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0];
     const key = resources[keyId]!;
     expect(key.Type).toBe('AWS::KMS::Key');
     expect(key.Properties.EnableKeyRotation).toBe(true);
-    expect(key.Properties.KeyPolicy.Statement).toContainEqual(
+    const cloudwatch = key.Properties.KeyPolicy.Statement.filter((s: any) => JSON.stringify(s.Principal ?? {}).includes('cloudwatch.amazonaws.com'));
+    expect(cloudwatch).toEqual([
       expect.objectContaining({
         Effect: 'Allow',
         Principal: { Service: 'cloudwatch.amazonaws.com' },
         Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: {
+            'aws:SourceArn': {
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*']],
+            },
+          },
+        },
       }),
-    );
+    ]);
     expect(topicId).toBe(logicalId(synth.stack.alerts.topic, synth.stack));
   });
 
@@ -253,25 +267,25 @@ describe('the admin alerts topic', () => {
 describe('monitoring', () => {
   const alarms = () => ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
 
-  it('alarms on failed lifecycle executions', () => {
+  it('alarms on lifecycle executions that failed, timed out or were aborted', () => {
     const stateMachine = logicalId(synth.stack.workflow.stateMachine, synth.stack);
-    const failed = alarms().filter((a) => a.Namespace === 'AWS/States' && a.MetricName === 'ExecutionsFailed');
-    expect(failed).toHaveLength(1);
-    expect(failed[0].Dimensions).toEqual([{ Name: 'StateMachineArn', Value: { Ref: stateMachine } }]);
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
+      const matching = alarms().filter((a) => a.Namespace === 'AWS/States' && a.MetricName === metric);
+      expect(matching, metric).toHaveLength(1);
+      expect(matching[0].Dimensions).toEqual([{ Name: 'StateMachineArn', Value: { Ref: stateMachine } }]);
+      expect([matching[0].Statistic, matching[0].Period, matching[0].Threshold]).toEqual(['Sum', 300, 1]);
+    }
   });
 
-  it('alarms on errors and throttles of every function', () => {
-    for (const [id] of ofType('AWS::Lambda::Function')) {
-      for (const metric of ['Errors', 'Throttles']) {
-        const matching = alarms().filter(
-          (a) =>
-            a.Namespace === 'AWS/Lambda' &&
-            a.MetricName === metric &&
-            JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: id } }]),
-        );
-        expect(matching, `${metric} alarm for ${id}`).toHaveLength(1);
-      }
-    }
+  it('alarms on Lambda throttles once for the account, not once per function', () => {
+    const throttles = alarms().filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Throttles');
+    expect(throttles).toHaveLength(1);
+    expect(throttles[0].Dimensions).toBeUndefined();
+  });
+
+  it("alarms on the sweep's errors; the other functions' errors surface as API 5xx, caught workflow failures or intake failures", () => {
+    const errors = alarms().filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors');
+    expect(errors.map((a) => a.Dimensions)).toEqual([[{ Name: 'FunctionName', Value: { Ref: logicalId(synth.stack.sweeps.sweepFunction, synth.stack) } }]]);
   });
 
   it('alarms on HTTP API 5xx responses', () => {
@@ -283,11 +297,13 @@ describe('monitoring', () => {
 
   it('sends every alarm to the alerts topic, failures on the first occurrence', () => {
     const topic = logicalId(synth.stack.alerts.topic, synth.stack);
-    // executions failed, errors and throttles of 10 functions, API 5xx, intake failures, SLA breach rate
-    expect(alarms()).toHaveLength(1 + 2 * 10 + 1 + 1 + 1);
+    // executions failed, timed out, aborted; account throttles; sweep errors; API 5xx; intake failures;
+    // SLA breach rate; the sweep's heartbeat and its schedule's DLQ
+    expect(alarms()).toHaveLength(3 + 1 + 1 + 1 + 1 + 1 + 2);
     for (const alarm of alarms()) expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
-    // The SLA breach rate is a percentage (test/infra/monitoring.test.ts); every other alarm fires on one failure.
-    for (const alarm of alarms().filter((a) => !String(a.AlarmDescription).includes('SLA milestones'))) {
+    // The SLA breach rate is a percentage (test/infra/monitoring.test.ts) and the heartbeat fires on
+    // silence (test/infra/hardening.test.ts); every other alarm fires on one failure.
+    for (const alarm of alarms().filter((a) => !String(a.AlarmDescription).includes('SLA milestones') && !String(a.AlarmDescription).includes('has not run'))) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
       expect(alarm.Threshold).toBe(1);
       expect(alarm.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
@@ -354,6 +370,8 @@ describe('outputs', () => {
       'ConsoleUrl',
       'SlackWebhookSecretArn',
       'StateMachineArn',
+      'SweepScheduleDlqUrl',
+      'SweepScheduleName',
       'TableName',
       'TriageModelBucket',
       'UserPoolClientId',

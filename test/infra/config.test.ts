@@ -13,10 +13,19 @@ describe('context parameters', () => {
       webFormReturnUrl: undefined,
       apiThrottleRate: 50,
       apiThrottleBurst: 100,
+      publicThrottleRate: 10,
+      publicThrottleBurst: 20,
       logRetentionDays: RetentionDays.THREE_MONTHS,
       sesDomain: undefined,
       sweepScheduleMinutes: 1,
+      dashboard: false,
     });
+  });
+
+  it('accept the dashboard switch as a boolean or as the strings -c passes', () => {
+    expect(fromContext({ dashboard: 'true' }).dashboard).toBe(true);
+    expect(fromContext({ dashboard: true }).dashboard).toBe(true);
+    expect(fromContext({ dashboard: 'false' }).dashboard).toBe(false);
   });
 
   it('accept numbers given as strings, as `-c key=value` passes them', () => {
@@ -37,6 +46,10 @@ describe('context parameters', () => {
     [{ sweepScheduleMinutes: '0' }, /sweepScheduleMinutes/],
     [{ sweepScheduleMinutes: 90 }, /sweepScheduleMinutes/],
     [{ sweepScheduleMinutes: '2.5' }, /sweepScheduleMinutes/],
+    [{ publicThrottleRate: '-1' }, /publicThrottleRate/],
+    [{ publicThrottleBurst: '2.5' }, /publicThrottleBurst/],
+    [{ dashboard: 'yes' }, /dashboard/],
+    [{ dashboard: 1 }, /dashboard/],
   ])('reject %j', (context, message) => {
     expect(() => fromContext(context)).toThrow(message);
   });
@@ -53,6 +66,8 @@ describe('context parameters reach the stack', () => {
         webFormReturnUrl: 'https://example.com/thanks',
         apiThrottleRate: '7',
         apiThrottleBurst: '9',
+        publicThrottleRate: '3',
+        publicThrottleBurst: '4',
         logRetentionDays: '30',
       },
     });
@@ -83,6 +98,12 @@ describe('context parameters reach the stack', () => {
       ThrottlingRateLimit: 7,
       ThrottlingBurstLimit: 9,
     });
+  });
+
+  it("publicThrottleRate and publicThrottleBurst set each public route's own throttle", () => {
+    const settings = ofType('AWS::ApiGatewayV2::Stage')[0]!.Properties.RouteSettings;
+    expect(Object.keys(settings).length).toBeGreaterThan(0);
+    for (const route of Object.values(settings)) expect(route).toEqual({ ThrottlingRateLimit: 3, ThrottlingBurstLimit: 4 });
   });
 
   it('logRetentionDays applies to every log group', () => {

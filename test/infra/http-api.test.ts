@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../functions/shared/routes.js';
+import { ROUTES } from '../../functions/http/routes.js';
 import { logicalId, synthCaseflow, type Resources } from './synth.js';
 
 let synth: ReturnType<typeof synthCaseflow>;
@@ -23,7 +23,7 @@ const only = (type: string) => {
 };
 
 describe('the HTTP API', () => {
-  it('has exactly the routes in functions/shared/routes.ts', () => {
+  it('has exactly the routes in functions/http/routes.ts', () => {
     const routeResources = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
     expect(routeResources).toHaveLength(ROUTES.length);
     expect([...routes.keys()].sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());

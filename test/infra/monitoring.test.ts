@@ -6,17 +6,19 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Pass, StateMachine, DefinitionBody } from 'aws-cdk-lib/aws-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { METRIC, METRICS_NAMESPACE } from '../../functions/core/metrics.js';
-import { TABLE } from '../../functions/adapters/table-definition.js';
+import { ALARM_METRICS, METRIC, METRICS_NAMESPACE } from '../../functions/core/metrics.js';
 import { Monitoring } from '../../lib/monitoring.js';
 import { isCdkDeployHandler, logicalId, synthCaseflow, type Resources } from './synth.js';
 
 let synth: ReturnType<typeof synthCaseflow>;
 let resources: Resources;
 
+let withDashboard: Resources;
+
 beforeAll(() => {
   synth = synthCaseflow();
   resources = synth.template.toJSON().Resources as Resources;
+  withDashboard = synthCaseflow({ context: { dashboard: 'true' } }).template.toJSON().Resources as Resources;
 });
 
 const ofType = (type: string, from: Resources = resources) => Object.entries(from).filter(([, r]) => r.Type === type);
@@ -44,15 +46,12 @@ describe('the reports function', () => {
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
   };
 
-  it('may only read the table: GetItem, BatchGetItem and Query, on the table and its named indexes', () => {
+  it('may only read the table: GetItem, BatchGetItem and Query, on the table and the one index it reads (gsi6)', () => {
     const table = logicalId(synth.stack.data.table, synth.stack);
     const dynamo = statements().filter((s) => asArray<string>(s.Action).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.flatMap((s) => asArray<string>(s.Action)).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     const queryResources = dynamo.find((s) => asArray(s.Action).includes('dynamodb:Query'))!.Resource;
-    expect(queryResources).toEqual([
-      { 'Fn::GetAtt': [table, 'Arn'] },
-      ...TABLE.indexes.map((index) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/index/${index.name}`]] })),
-    ]);
+    expect(queryResources).toEqual([{ 'Fn::GetAtt': [table, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, '/index/gsi6']] }]);
   });
 
   it('has nothing else: its logs, X-Ray, and no state machine, topic or other service', () => {
@@ -63,7 +62,11 @@ describe('the reports function', () => {
       others.join(', '),
     ).toBe(true);
     const variables = fn().Properties.Environment.Variables;
-    expect(Object.keys(variables).filter((k) => !k.startsWith('POWERTOOLS_') && k !== 'NODE_OPTIONS')).toEqual(['TABLE_NAME']);
+    expect(
+      Object.keys(variables).filter(
+        (k) => !k.startsWith('POWERTOOLS_') && !['NODE_OPTIONS', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'METRICS_SCOPE'].includes(k),
+      ),
+    ).toEqual(['TABLE_NAME']);
   });
 
   it("serves exactly the reports routes, with time for a heavy report inside API Gateway's 30 s", () => {
@@ -91,6 +94,17 @@ describe('metrics', () => {
       expect(fn.Properties.Environment.Variables).toMatchObject({ POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME: 'caseflow' });
     }
   });
+
+  it('without the dashboard, every function publishes only what the alarms read; with it, everything', () => {
+    for (const [, fn] of ofType('AWS::Lambda::Function')) expect(fn.Properties.Environment.Variables.METRICS_SCOPE).toBe('alarms');
+    for (const [, fn] of ofType('AWS::Lambda::Function', withDashboard)) expect(fn.Properties.Environment.Variables.METRICS_SCOPE).toBe('all');
+    // Every caseflow metric an alarm reads is among those published under `alarms`.
+    const alarmMetrics = ofType('AWS::CloudWatch::Alarm').flatMap(([, a]) => [
+      ...(a.Properties.Namespace === METRICS_NAMESPACE ? [a.Properties.MetricName] : []),
+      ...(a.Properties.Metrics ?? []).filter((m: any) => m.MetricStat?.Metric.Namespace === METRICS_NAMESPACE).map((m: any) => m.MetricStat.Metric.MetricName),
+    ]);
+    expect(new Set(alarmMetrics)).toEqual(new Set(ALARM_METRICS));
+  });
 });
 
 describe('alarms on our own metrics', () => {
@@ -112,26 +126,30 @@ describe('alarms on our own metrics', () => {
     expect(stats[0].MetricStat.Metric.Dimensions).toContainEqual({ Name: 'channel', Value: 'web' });
   });
 
-  it("alarm when more than 20% of an hour's completed SLA milestones were late, with at least 5 completed", () => {
+  it("alarm when more than 20% of an hour's completed SLA milestones were late, with at least 5 completed, from two metrics", () => {
     const alarm = alarmNamed('SlaBreachRate');
     expect(alarm.Threshold).toBe(20);
     expect(alarm.EvaluationPeriods).toBe(1);
     const byId = new Map(alarm.Metrics.map((m: any) => [m.Id, m]));
     const rate = alarm.Metrics.find((m: any) => m.ReturnData !== false);
-    expect(rate.Expression).toBe('IF(completed >= 5, 100 * late / completed, 0)');
-    expect((byId.get('late') as any).Expression).toBe('FILL(late_first_response,0)+FILL(late_resolution,0)');
-    expect((byId.get('completed') as any).Expression).toBe(
-      'FILL(met_first_response,0)+FILL(met_resolution,0)+FILL(late_first_response,0)+FILL(late_resolution,0)',
-    );
-    const late = byId.get('late_resolution') as any;
-    expect([late.MetricStat.Metric.MetricName, late.MetricStat.Period]).toEqual([METRIC.slaMetLate, 3600]);
-    expect(late.MetricStat.Metric.Dimensions).toContainEqual({ Name: 'milestone', Value: 'resolution' });
+    expect(rate.Expression).toBe('IF(FILL(met,0) + FILL(late,0) >= 5, 100 * FILL(late,0) / (FILL(met,0) + FILL(late,0)), 0)');
+    // Each metric of an alarm is billed: two undimensioned series, not one per milestone.
+    expect(alarm.Metrics.filter((m: any) => m.MetricStat)).toHaveLength(2);
+    const late = byId.get('late') as any;
+    expect([late.MetricStat.Metric.MetricName, late.MetricStat.Period, late.MetricStat.Stat]).toEqual([METRIC.slaMetLate, 3600, 'Sum']);
+    expect(late.MetricStat.Metric.Dimensions).toEqual([{ Name: 'service', Value: 'caseflow' }]);
+    expect((byId.get('met') as any).MetricStat.Metric.MetricName).toBe(METRIC.slaMet);
   });
 });
 
 describe('the dashboard', () => {
+  it('is not deployed by default: $3 a month at list price (context dashboard=true deploys it)', () => {
+    expect(ofType('AWS::CloudWatch::Dashboard')).toHaveLength(0);
+    expect(ofType('AWS::CloudWatch::Dashboard', withDashboard)).toHaveLength(1);
+  });
+
   it('shows cases per channel, assignment latency, queue depth, SLA warnings, breaches, escalations and the breach rate, intake failures and every alarm', () => {
-    const body = dashboardBody();
+    const body = dashboardBody(withDashboard);
     const parsed = JSON.parse(body.replace(/<ref>/g, 'REF'));
     const titles = parsed.widgets.map((w: any) => w.properties.title).filter(Boolean);
     expect(titles).toEqual([
@@ -143,6 +161,7 @@ describe('the dashboard', () => {
       'SLA breaches and escalations',
       'SLA milestones completed late (%, hourly)',
       'Intake failures',
+      'Dead-letter queues (messages)',
       'Case lifecycle executions',
       'HTTP API',
       'Function errors',
@@ -153,13 +172,13 @@ describe('the dashboard', () => {
     }
     expect(body).toContain("SEARCH('{caseflow,queue,service} MetricName=\\\"QueueDepth\\\"', 'Maximum', 300)");
     const alarmsWidget = parsed.widgets.find((w: any) => w.properties.title === 'Alarms');
-    expect(alarmsWidget.properties.alarms).toHaveLength(ofType('AWS::CloudWatch::Alarm').length);
-    // No email intake in this deployment: the DLQ panel says so instead of graphing nothing.
-    expect(body).toContain('Dead-letter queues');
+    expect(alarmsWidget.properties.alarms).toHaveLength(ofType('AWS::CloudWatch::Alarm', withDashboard).length);
+    // The sweep schedule's DLQ, even without email intake.
+    expect(body).toContain('Dead-letter queues (messages)');
   });
 
   it('with email intake, graphs its DLQ and shows its own alarm rather than adding a second one', () => {
-    const withEmail = synthCaseflow({ context: { sesDomain: 'support.example.com' } });
+    const withEmail = synthCaseflow({ context: { sesDomain: 'support.example.com', dashboard: true } });
     const res = withEmail.template.toJSON().Resources as Resources;
     const dlq = logicalId(withEmail.stack.email!.deadLetterQueue, withEmail.stack);
     const dlqAlarms = ofType('AWS::CloudWatch::Alarm', res).filter(([, a]) => JSON.stringify(a.Properties.Dimensions ?? []).includes(dlq));

@@ -34,13 +34,17 @@ describe('the sweep schedule', () => {
     expect(schedule.State).toBe('ENABLED');
     expect(schedule.Target.Arn).toEqual({ 'Fn::GetAtt': [sweep, 'Arn'] });
     expect(schedule.Target.RetryPolicy).toMatchObject({ MaximumRetryAttempts: 0 });
-    expect(JSON.parse(schedule.Target.Input)).toEqual({ source: 'caseflow.sweep-schedule' });
+    // Every part but the queue-depth gauge, which only the dashboard shows (off by default).
+    expect(JSON.parse(schedule.Target.Input)).toEqual({
+      source: 'caseflow.sweep-schedule',
+      parts: ['acceptTimeouts', 'absentAgents', 'endOfShift', 'onHoldLimits', 'dispatch'],
+    });
     // Lambda's own asynchronous retries are off too: the next run is a minute away.
     const invokeConfig = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::EventInvokeConfig' && r.Properties.FunctionName.Ref === sweep)!;
     expect(invokeConfig.Properties.MaximumRetryAttempts).toBe(0);
   });
 
-  it("assumes a role that only this account's schedules can assume and that may only invoke the sweep function", () => {
+  it("assumes a role that only this account's schedules can assume and that may only invoke the sweep function (and dead-letter to its queue)", () => {
     const schedule = Object.values(resources).find((r) => r.Type === 'AWS::Scheduler::Schedule')!.Properties;
     const roleId = schedule.Target.RoleArn['Fn::GetAtt'][0];
     const role = resources[roleId]!.Properties;
@@ -52,9 +56,14 @@ describe('the sweep schedule', () => {
     ]);
     expect(role.ManagedPolicyArns).toBeUndefined();
     const statements = statementsOf(resources, roleId);
-    expect(statements.flatMap((s) => asArray(s.Action))).toEqual(['lambda:InvokeFunction']);
+    expect(statements.flatMap((s) => asArray(s.Action)).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
     const sweep = logicalId(synth.stack.sweeps.sweepFunction, synth.stack);
-    for (const resource of statements.flatMap((s) => asArray(s.Resource))) expect(JSON.stringify(resource)).toContain(sweep);
+    const dlq = logicalId(synth.stack.sweeps.deadLetterQueue, synth.stack);
+    for (const statement of statements) {
+      for (const resource of asArray(statement.Resource)) {
+        expect(JSON.stringify(resource)).toContain(asArray(statement.Action).includes('sqs:SendMessage') ? dlq : sweep);
+      }
+    }
   });
 
   it('gives the sweep function the table, the alerts topic and StartExecution, and no email without a domain', () => {

@@ -16,8 +16,8 @@ import { findSubjectTokens, verifyToken } from '../../functions/core/email-threa
 import type { OutboundEmail, SwarmAnnouncement } from '../../functions/core/ports.js';
 import { startSla } from '../../functions/core/sla.js';
 import { createHandler } from '../../functions/handlers/api.js';
-import { makeAppDeps } from '../../functions/shared/deps.js';
-import type { HttpEvent, HttpResult } from '../../functions/shared/http.js';
+import { makeAppDeps } from '../../functions/composition/deps.js';
+import type { HttpEvent, HttpResult } from '../../functions/http/api-gateway.js';
 import { freshTable } from '../support/dynamo.js';
 import { fixedClock, makeCase, makeMessage } from '../support/fixtures.js';
 

@@ -14,9 +14,9 @@ import type { CaseRecord, CaseStatus } from '../../functions/core/case.js';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import { createHandler, parseIfMatch } from '../../functions/handlers/api.js';
-import { makeAppDeps } from '../../functions/shared/deps.js';
-import type { HttpEvent, HttpResult } from '../../functions/shared/http.js';
-import { OPERATIONS } from '../../functions/shared/openapi.js';
+import { makeAppDeps } from '../../functions/composition/deps.js';
+import type { HttpEvent, HttpResult } from '../../functions/http/api-gateway.js';
+import { OPERATIONS } from '../../functions/handlers/api/openapi.js';
 import { freshTable } from '../support/dynamo.js';
 import { fixedClock, makeCase } from '../support/fixtures.js';
 

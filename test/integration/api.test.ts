@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import { createHandler } from '../../functions/handlers/api.js';
-import { makeAppDeps } from '../../functions/shared/deps.js';
-import type { HttpEvent, HttpResult } from '../../functions/shared/http.js';
+import { makeAppDeps } from '../../functions/composition/deps.js';
+import type { HttpEvent, HttpResult } from '../../functions/http/api-gateway.js';
 import { freshTable } from '../support/dynamo.js';
 
 const db = await freshTable('api');

@@ -15,9 +15,10 @@ import { makeConfigRepository } from '../../functions/adapters/config-repository
 import { makeReportReader } from '../../functions/adapters/report-reader.js';
 import { computeReport } from '../../functions/core/reports/compute.js';
 import { ocelProblems } from '../../functions/core/mining/export-ocel.js';
-import { createHandler, reportsDepsFor } from '../../functions/handlers/reports.js';
-import type { HttpEvent, HttpResult } from '../../functions/shared/http.js';
-import { ReportSchema } from '../../functions/shared/report-schemas.js';
+import { makeReportsDeps } from '../../functions/composition/reports.js';
+import { createHandler } from '../../functions/handlers/reports.js';
+import type { HttpEvent, HttpResult } from '../../functions/http/api-gateway.js';
+import { ReportSchema } from '../../functions/handlers/reports/schemas.js';
 import { freshTable } from '../support/dynamo.js';
 import { fixedClock, makeMessage } from '../support/fixtures.js';
 import { AS_OF, CASES, EVENTS, OPEN, PERIOD, REPORT_CONFIG, at } from '../support/report-fixture.js';
@@ -43,7 +44,7 @@ for (let i = 0; i < items.length; i += 25) {
   await db.client.send(new BatchWriteCommand({ RequestItems: { [db.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
 }
 
-const handler = createHandler(reportsDepsFor(db.table, fixedClock(AS_OF)));
+const handler = createHandler(makeReportsDeps(db.table, fixedClock(AS_OF)));
 const context = { awsRequestId: 'test', functionName: 'reports', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
 
 const MANAGER = { 'cognito:username': 'mona', 'cognito:groups': '[agent manager]' };

@@ -18,7 +18,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isConditionFailure, isStoreUnreachable, makeDocumentClient } from '../../functions/adapters/dynamo.js';
 import { makeConfigRepository } from '../../functions/adapters/config-repository.js';
 import { StoreUnavailableError } from '../../functions/core/errors.js';
-import { errorBody, errorHeaders, httpStatusOf } from '../../functions/shared/http-errors.js';
+import { errorBody, errorHeaders, httpStatusOf } from '../../functions/http/errors.js';
 import { freshTable } from '../support/dynamo.js';
 
 const closers: (() => Promise<void>)[] = [];

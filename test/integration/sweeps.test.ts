@@ -9,9 +9,9 @@ import type { CaseRecord } from '../../functions/core/case.js';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import type { Notification } from '../../functions/core/ports.js';
-import type { AppDeps } from '../../functions/shared/deps.js';
-import { makeAppDeps } from '../../functions/shared/deps.js';
-import { makeUseCases } from '../../functions/shared/use-cases.js';
+import type { AppDeps } from '../../functions/composition/deps.js';
+import { makeAppDeps } from '../../functions/composition/deps.js';
+import { makeUseCases } from '../../functions/composition/use-cases.js';
 import { freshTable } from '../support/dynamo.js';
 import { FIXED_START, fixedClock, makeCreateCommand, makeRoutingConfigInput } from '../support/fixtures.js';
 

@@ -6,10 +6,10 @@ import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import { ValidationError } from '../../functions/core/errors.js';
 import type { Principal } from '../../functions/core/authz.js';
-import type { AppDeps } from '../../functions/shared/deps.js';
-import { makeAppDeps } from '../../functions/shared/deps.js';
-import type { UseCases } from '../../functions/shared/use-cases.js';
-import { makeUseCases } from '../../functions/shared/use-cases.js';
+import type { AppDeps } from '../../functions/composition/deps.js';
+import { makeAppDeps } from '../../functions/composition/deps.js';
+import type { UseCases } from '../../functions/composition/use-cases.js';
+import { makeUseCases } from '../../functions/composition/use-cases.js';
 import { freshTable } from '../support/dynamo.js';
 import { fixedClock, makeCase, ulidIds } from '../support/fixtures.js';
 

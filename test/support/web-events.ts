@@ -2,7 +2,7 @@
  * API Gateway HTTP API (payload 2.0) events for POST /web-to-case, as the web-to-case handler
  * receives them, and small readers of its answers.
  */
-import type { HttpEvent, HttpResult } from '../../functions/shared/http.js';
+import type { HttpEvent, HttpResult } from '../../functions/http/api-gateway.js';
 
 export interface WebEventInput {
   method?: 'GET' | 'POST';

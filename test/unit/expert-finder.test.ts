@@ -7,7 +7,7 @@ import type { Principal } from '../../functions/core/authz.js';
 import { canAddNote, canReadCase, canWorkCase, isSwarmMember } from '../../functions/core/authz.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
-import type { Swarm } from '../../functions/core/expert-finder.js';
+import type { Swarm } from '../../functions/core/case.js';
 import { closedSwarm, findExperts, swarmSkills } from '../../functions/core/expert-finder.js';
 import { FIXED_START, makeAgentState, makeCase } from '../support/fixtures.js';
 

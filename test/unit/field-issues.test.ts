@@ -7,11 +7,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { parseEnv } from '../../functions/composition/env.js';
 import { ValidationError } from '../../functions/core/errors.js';
 import { parseOrThrow } from '../../functions/core/field-issues.js';
 import { WebSubmissionSchema, parseWebSubmission } from '../../functions/core/intake.js';
-import { REQUEST_COMPONENTS } from '../../functions/shared/api-schemas.js';
-import { renderForm } from '../../functions/shared/web-form.js';
+import { REQUEST_COMPONENTS } from '../../functions/handlers/api/schemas.js';
+import { renderForm } from '../../functions/handlers/web-to-case/form-page.js';
 
 function issuesOf(parse: () => unknown): { field: string; message: string }[] {
   try {
@@ -130,4 +131,24 @@ describe('unknown keys', () => {
       { numRuns: 200 },
     );
   }, 30_000);
+});
+
+describe('the Lambda environment', () => {
+  it('names each variable at fault once, through the same mapping', () => {
+    const message = (() => {
+      try {
+        parseEnv({ DYNAMODB_ENDPOINT: 'not a url', WEB_RATE_LIMIT_PER_IP: '-3' });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'parsed';
+    })();
+    expect(message).toMatch(/^Invalid environment: /);
+    const named = message
+      .slice('Invalid environment: '.length)
+      .split('; ')
+      .map((part) => part.split(':')[0]);
+    expect(named).toEqual(['TABLE_NAME', 'DYNAMODB_ENDPOINT', 'WEB_RATE_LIMIT_PER_IP']);
+    expect(parseEnv({ TABLE_NAME: 'caseflow' })).toMatchObject({ TABLE_NAME: 'caseflow', WEB_RATE_LIMIT_PER_IP: 20 });
+  });
 });

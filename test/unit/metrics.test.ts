@@ -4,7 +4,7 @@ import { meterAssignmentStore, meterCaseRepository, meterEmailStore } from '../.
 import { makePowertoolsMetricsSink } from '../../functions/adapters/powertools-metrics.js';
 import type { CaseEvent } from '../../functions/core/case.js';
 import type { MetricPoint } from '../../functions/core/metrics.js';
-import { METRIC, intakeFailure, metricsOfEvents, queueDepthPoints } from '../../functions/core/metrics.js';
+import { ALARM_METRICS, METRIC, METRIC_SERIES, intakeFailure, metricsOfEvents, queueDepthPoints } from '../../functions/core/metrics.js';
 import type { AssignmentStore, CaseRepository, EmailStore } from '../../functions/core/ports.js';
 import { makeLocalMetricsSink } from '../../lib/local/metrics.js';
 import { makeCase, makeEvent } from '../support/fixtures.js';
@@ -13,7 +13,7 @@ const c = makeCase({ caseId: 'c1', channel: 'email', createdAt: '2025-03-03T09:0
 const ev = (activity: string, at: string, details: Record<string, unknown> = {}): CaseEvent => makeEvent('c1', { activity, at, details });
 
 describe('metrics of committed events', () => {
-  it('counts a new case by channel, assignment latency from creation, and SLA warnings, breaches, escalations and completions by milestone', () => {
+  it('counts a new case by channel, assignment latency from creation, SLA warnings, breaches and escalations by milestone, and completions in all', () => {
     const points = metricsOfEvents(
       [
         ev('case_created', '2025-03-03T09:00:00.000Z', { channel: 'email' }),
@@ -33,9 +33,28 @@ describe('metrics of committed events', () => {
       { name: METRIC.slaWarnings, unit: 'Count', value: 1, dimensions: { milestone: 'first_response' } },
       { name: METRIC.slaBreaches, unit: 'Count', value: 1, dimensions: { milestone: 'first_response' } },
       { name: METRIC.slaEscalations, unit: 'Count', value: 1, dimensions: { milestone: 'first_response' } },
-      { name: METRIC.slaMet, unit: 'Count', value: 1, dimensions: { milestone: 'resolution' } },
-      { name: METRIC.slaMetLate, unit: 'Count', value: 1, dimensions: { milestone: 'first_response' } },
+      // One series each for the breach-rate alarm: a milestone dimension would double what it costs.
+      { name: METRIC.slaMet, unit: 'Count', value: 1, dimensions: {} },
+      { name: METRIC.slaMetLate, unit: 'Count', value: 1, dimensions: {} },
     ]);
+  });
+
+  it('keep to the series METRIC_SERIES declares (what lib/fixed-costs.ts counts): one dimension at most, the declared one', () => {
+    const activities = ['case_created', 'assigned', 'sla_warning', 'sla_milestone_violated', 'sla_escalated', 'sla_milestone_met', 'sla_milestone_met_late'];
+    const points = [
+      ...metricsOfEvents(
+        activities.map((a) => ev(a, '2025-03-03T10:00:00.000Z', { channel: 'email', milestone: 'resolution' })),
+        c,
+      ),
+      intakeFailure('web'),
+      ...queueDepthPoints({ emea: 1 }),
+    ];
+    expect(new Set(points.map((p) => p.name))).toEqual(new Set(Object.values(METRIC)));
+    for (const point of points) {
+      const declared = METRIC_SERIES[point.name].dimension;
+      expect(Object.keys(point.dimensions), point.name).toEqual(declared ? [declared] : []);
+    }
+    for (const name of ALARM_METRICS) expect(Object.values(METRIC)).toContain(name);
   });
 
   it('measures latency only against the case written with the events', () => {
@@ -94,12 +113,19 @@ describe('metering decorators', () => {
 
   it('never let a failing sink fail the write', async () => {
     const repo = { create: async () => ({ created: true, case: c }) } as unknown as CaseRepository;
-    const metered = meterCaseRepository(repo, {
-      record: () => {
-        throw new Error('sink down');
+    const warnings: string[] = [];
+    const metered = meterCaseRepository(
+      repo,
+      {
+        record: () => {
+          throw new Error('sink down');
+        },
       },
-    });
+      (message, { error }) => warnings.push(`${message}: ${error.message}`),
+    );
     await expect(metered.create({ case: c, messages: [], events: [created] })).resolves.toMatchObject({ created: true });
+    // Reported through the logger the composition root injected, not a singleton the adapter imports.
+    expect(warnings).toEqual(['could not record metrics: sink down']);
   });
 });
 
@@ -144,5 +170,27 @@ describe('sinks', () => {
       AssignmentLatency: 1234,
       _aws: { CloudWatchMetrics: [{ Metrics: [{ Name: 'AssignmentLatency', Unit: 'Milliseconds' }] }] },
     });
+  });
+
+  it('in Lambda with the dashboard off, publish only the metrics the alarms read', () => {
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const sink = makePowertoolsMetricsSink(new Metrics({ namespace: 'caseflow', serviceName: 'caseflow' }), ALARM_METRICS);
+    sink.record([
+      { name: METRIC.casesCreated, unit: 'Count', value: 1, dimensions: { channel: 'web' } },
+      intakeFailure('email'),
+      ...queueDepthPoints({ emea: 2 }),
+      { name: METRIC.slaMetLate, unit: 'Count', value: 1, dimensions: {} },
+    ]);
+    vi.restoreAllMocks();
+    const names = lines
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)._aws.CloudWatchMetrics[0].Metrics[0].Name);
+    expect(names).toEqual(['IntakeFailures', 'SlaMetLate']);
   });
 });

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { analyseTraces } from '../../functions/core/mining/analysis.js';
 import { groupTraces, type MiningEvent } from '../../functions/core/mining/event-log.js';
 import { filterTraces, FilterSyntaxError, parseFilterExpressions } from '../../functions/core/mining/filter.js';
-import { formatCount, formatDuration } from '../../functions/core/mining/format.js';
-import { analysisJson, analysisText } from '../../functions/core/mining/report.js';
+import { formatCount, formatDuration } from '../../bin/mine/format.js';
+import { analysisJson, analysisText } from '../../bin/mine/report.js';
 import { describe as describeValues, median, quantileSorted } from '../../functions/core/mining/stats.js';
 
 /**

@@ -10,7 +10,7 @@ import { analyseTraces, type LogAnalysis } from '../../functions/core/mining/ana
 import { detectColumns, eventsFromTable, makeTimestampParser } from '../../functions/core/mining/columns.js';
 import { groupTraces, type Trace } from '../../functions/core/mining/event-log.js';
 import { filterTraces } from '../../functions/core/mining/filter.js';
-import { renderProcessMap } from '../../functions/core/mining/process-map.js';
+import { renderProcessMap } from '../../bin/mine/process-map.js';
 
 /**
  * Two small logs written for these tests, with every figure computed by hand (test/corpus/mining-eventlogs.test.ts
@@ -152,8 +152,8 @@ describe('a small help-desk log (CSV)', () => {
     expect(full.timeframe).toEqual({ firstMs: Date.UTC(2025, 0, 6, 8), lastMs: Date.UTC(2025, 0, 17, 15) });
   });
 
-  it('draws all 9 connections readably: every activity once, no two boxes overlapping', () => {
-    const svg = renderProcessMap(completed, { title: 'helpdesk-mini' });
+  it('draws all 9 connections readably: every activity once, no two boxes overlapping', async () => {
+    const svg = await renderProcessMap(completed, { title: 'helpdesk-mini' });
     const texts: string[] = [];
     const parser = new SaxesParser({ xmlns: false });
     let inText = false;
@@ -186,7 +186,7 @@ describe('a small help-desk log (CSV)', () => {
         expect(overlap).toBe(false);
       }
     }
-  });
+  }, 60_000);
 });
 
 describe('a small incident log (XES, status + sub-status)', () => {

@@ -1,5 +1,5 @@
 /**
- * The OpenAPI document (functions/shared/openapi.ts): valid OpenAPI 3.1 by the official schema
+ * The OpenAPI document (functions/handlers/api/openapi.ts): valid OpenAPI 3.1 by the official schema
  * (@seriousme/openapi-schema-validator), every route of ROUTES documented and nothing else, security
  * exactly on the JWT routes, error responses wired, and request schemas that agree with the zod
  * schemas the handler parses with.
@@ -7,10 +7,10 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { slackSwarmMessage } from '../../functions/adapters/slack-webhook.js';
-import { CreateCaseBody, ReassignBody } from '../../functions/shared/api-schemas.js';
-import { OPERATIONS, buildOpenApiDocument } from '../../functions/shared/openapi.js';
-import type { RouteDefinition } from '../../functions/shared/routes.js';
-import { ROUTES } from '../../functions/shared/routes.js';
+import { CreateCaseBody, ReassignBody } from '../../functions/handlers/api/schemas.js';
+import { OPERATIONS, buildOpenApiDocument } from '../../functions/handlers/api/openapi.js';
+import type { RouteDefinition } from '../../functions/http/routes.js';
+import { ROUTES } from '../../functions/http/routes.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document under test
 const doc = buildOpenApiDocument({ serverUrl: 'https://api.example.com' }) as any;

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadToneLexicon } from '../../functions/core/tone.js';
-import {
-  PrioritisationSchema,
-  checkPrioritisation,
-  computePriority,
-  defaultPrioritisation,
-  scoreTone,
-  type PrioritisationInput,
-} from '../../functions/core/priority.js';
+import { computePriority, defaultPrioritisation, scoreTone } from '../../functions/core/priority.js';
+import { PrioritisationSchema, checkPrioritisation, type PrioritisationInput } from '../../functions/core/priority-settings.js';
 
 const FOUR = { priorities: ['critical', 'high', 'medium', 'low'], defaultPriority: 'medium' };
 const SIX = { priorities: ['blocker', 'critical', 'high', 'medium', 'low', 'trivial'], defaultPriority: 'medium' };

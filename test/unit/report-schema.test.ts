@@ -1,6 +1,6 @@
 /**
  * What the OpenAPI document says about reports and outages matches what the code does:
- * - the Report schema (functions/shared/report-schemas.ts) accepts, strictly, every report the pure
+ * - the Report schema (functions/handlers/reports/schemas.ts) accepts, strictly, every report the pure
  *   function computes (so a renamed or added figure cannot drift from its description), and says for
  *   every figure what it covers;
  * - every route that reads the case store documents 503 with Retry-After (StoreUnavailableError).
@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { computeReport } from '../../functions/core/reports/compute.js';
 import { parsePeriod } from '../../functions/core/reports/period.js';
 import { REPORT_NAMES } from '../../functions/core/use-cases/reports.js';
-import { buildOpenApiDocument } from '../../functions/shared/openapi.js';
-import { ReportSchema } from '../../functions/shared/report-schemas.js';
-import type { RouteDefinition } from '../../functions/shared/routes.js';
-import { ROUTES } from '../../functions/shared/routes.js';
+import { buildOpenApiDocument } from '../../functions/handlers/api/openapi.js';
+import { ReportSchema } from '../../functions/handlers/reports/schemas.js';
+import type { RouteDefinition } from '../../functions/http/routes.js';
+import { ROUTES } from '../../functions/http/routes.js';
 import { AS_OF, CASES, EVENTS, OPEN, PERIOD, REPORT_CONFIG } from '../support/report-fixture.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document under test

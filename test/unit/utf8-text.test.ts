@@ -1,12 +1,12 @@
 /**
- * Request bodies decoded so that bytes which are not UTF-8 stay visible (functions/shared/http.ts):
+ * Request bodies decoded so that bytes which are not UTF-8 stay visible (functions/http/api-gateway.ts):
  * the decoder agrees with the WHATWG decoder on every well-formed input, keeps every byte of an
  * ill-formed one, and the check names each field holding such text.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../functions/core/errors.js';
-import { assertWellFormedText, decodeUtf8KeepingErrors, illFormedFields, isWellFormedText } from '../../functions/shared/http.js';
+import { assertWellFormedText, decodeUtf8KeepingErrors, illFormedFields, isWellFormedText } from '../../functions/http/api-gateway.js';
 
 const fatal = new TextDecoder('utf-8', { fatal: true });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WebSubmissionSchema } from '../../functions/core/intake.js';
-import { WEB_FORM_FIELDS, escapeHtml, markup, renderError, renderForm, renderThankYou } from '../../functions/shared/web-form.js';
+import { WEB_FORM_FIELDS, escapeHtml, markup, renderError, renderForm, renderThankYou } from '../../functions/handlers/web-to-case/form-page.js';
 
 /** The opening tag of the element with this id. */
 function tagWithId(html: string, id: string): string {

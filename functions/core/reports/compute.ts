@@ -2,9 +2,11 @@ import { businessTimeBetween } from '../business-time.js';
 import type { CaseEvent, CaseRecord, CaseStatus } from '../case.js';
 import { CASE_STATUSES, OPEN_STATUSES } from '../case.js';
 import type { Agent, BusinessHours, RoutingConfig } from '../config.js';
+import { findCalendar, priorityRank } from '../config.js';
 import { ACTIVITIES } from '../events.js';
 import { median } from '../mining/stats.js';
-import { MILESTONES, formatMs } from '../sla.js';
+import { MILESTONES } from '../case.js';
+import { formatMs } from '../sla.js';
 import type { ReportFilters } from './filters.js';
 import { UNSPECIFIED, fieldValue, matchesFilters } from './filters.js';
 import type { CaseTimeline, Span } from './history.js';
@@ -226,10 +228,6 @@ interface Window {
 
 const inWindow = (t: number, w: Window) => t >= w.start && t < w.end;
 
-function calendarOf(config: RoutingConfig, id: string | undefined): BusinessHours | undefined {
-  return id ? config.businessHours.find((b) => b.id === id) : undefined;
-}
-
 function capacityOf(agent: Agent | undefined): number | null {
   if (!agent) return null;
   const total = agent.capacity.email + agent.capacity.web + agent.capacity.phone + agent.capacity.chat;
@@ -306,7 +304,7 @@ function responseTimes(timelines: readonly CaseTimeline[], config: RoutingConfig
   const first: number[] = [];
   const resolution: number[] = [];
   for (const tl of timelines) {
-    const calendar = calendarOf(config, tl.case.sla?.calendar);
+    const calendar = findCalendar(config, tl.case.sla?.calendar);
     const reply = tl.agentReplies[0];
     if (reply !== undefined && inWindow(reply, w)) first.push(businessTimeBetween(new Date(tl.createdAt), new Date(reply), calendar));
     const resolvedAt = lastIn(tl.resolutions, w);
@@ -529,7 +527,7 @@ function agents(timelines: readonly CaseTimeline[], input: ReportInput, w: Windo
   const series = buckets(input.period, input.bucket);
   const rows: AgentLoadRow[] = [...ids].sort().map((agentId) => {
     const agent = input.config.agents.find((a) => a.id === agentId);
-    const calendar = calendarOf(input.config, agent?.businessHours);
+    const calendar = findCalendar(input.config, agent?.businessHours);
     const capacity = capacityOf(agent);
     const spans = spansByAgent.get(agentId) ?? [];
     return {
@@ -563,10 +561,7 @@ function backlog(input: ReportInput): BacklogReport {
     if (c.createdAt < row.oldestCreatedAt) row.oldestCreatedAt = c.createdAt;
   }
   const statusOrder = (s: string) => CASE_STATUSES.indexOf(s as CaseStatus);
-  const priorityOrder = (p: string) => {
-    const i = input.config.priorities.indexOf(p);
-    return i === -1 ? input.config.priorities.length : i;
-  };
+  const priorityOrder = (p: string) => priorityRank(input.config, p);
   const rows = [...byQueue.values()]
     .map((r) => ({
       ...r,

@@ -6,17 +6,19 @@ import { parseRoutingConfig } from '../config.js';
 import { PreconditionFailedError } from '../errors.js';
 import { UNMATCHABLE_VERSION } from '../versions.js';
 import type { AgentStateRepository, CaseRepository, Clock, ConfigRepository, StoredConfig } from '../ports.js';
-import type { StatusChange } from './work-case.js';
+import type { DispatchToAgent } from './dispatch.js';
+import type { RouteCase } from './route-case.js';
+import type { WorkCase } from './work-case.js';
 
 export interface ApplyConfigDeps {
   configs: ConfigRepository;
   cases: CaseRepository;
   agentStates: AgentStateRepository;
   clock: Clock;
-  routeCase: (caseId: string, options?: { actor?: string }) => Promise<unknown>;
-  dispatchToAgent: (agentId: string, options?: { reason?: string }) => Promise<string[]>;
+  routeCase: RouteCase;
+  dispatchToAgent: DispatchToAgent;
   /** Moves a case back to its queue on behalf of a manager (used when its owner disappears). */
-  requeue: (p: Principal, caseId: string, change: StatusChange) => Promise<unknown>;
+  requeue: WorkCase['changeStatus'];
 }
 
 export interface ApplyConfigResult {

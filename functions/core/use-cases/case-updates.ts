@@ -1,15 +1,17 @@
+import { whyNotTakingWork } from '../agent-state.js';
 import type { Principal } from '../authz.js';
-import { assertCanAddNote, assertCanWorkCase, isSwarmMember } from '../authz.js';
-import type { Actor, CaseMessage, CaseRecord } from '../case.js';
-import { isOpen } from '../case.js';
+import { actorOf, assertCanAddNote, assertCanWorkCase, isSwarmMember } from '../authz.js';
+import type { CaseMessage, CaseRecord } from '../case.js';
 import { findAgent, findQueue, priorityRank } from '../config.js';
 import { dueFor } from '../due.js';
-import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '../errors.js';
+import { ConflictError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
 import { assertVersion } from '../versions.js';
-import type { CaseRepository, WorkflowStarter } from '../ports.js';
+import type { WorkflowStarter } from '../ports.js';
 import { loadConfig } from './load-config.js';
+import { assertOpen, loadCase } from './load-case.js';
 import type { Reassign } from './reassign.js';
+import type { DispatchToAgent } from './dispatch.js';
 import { slaAfterChange, watchSla } from './sla-clock.js';
 import { HOLDS_CAPACITY } from './work-case.js';
 import type { RoutingDeps } from './route-case.js';
@@ -23,21 +25,9 @@ import type { RoutingDeps } from './route-case.js';
 export interface CaseUpdateDeps extends RoutingDeps {
   /** The SLA engineer's reassignment (functions/core/use-cases/reassign.ts): moves a case to a queue and routes it there. */
   reassignForReason: Reassign;
-  dispatchToAgent: (agentId: string, options?: { reason?: string }) => Promise<string[]>;
+  dispatchToAgent: DispatchToAgent;
   /** Starts a new generation of the case's workflow when a change moves an SLA deadline earlier (sla-clock.ts). */
   workflow?: WorkflowStarter;
-}
-
-export const actorOf = (p: Principal): Actor => ({ kind: 'agent', id: p.agentId });
-
-export async function loadCase(cases: Pick<CaseRepository, 'get'>, caseId: string): Promise<CaseRecord> {
-  const c = await cases.get(caseId);
-  if (!c) throw new NotFoundError(`case ${caseId} does not exist`);
-  return c;
-}
-
-export function assertOpen(c: CaseRecord, action: string): void {
-  if (!isOpen(c.status)) throw new ConflictError(`case ${c.caseNumber} is ${c.status}: reopen it before you ${action}`);
 }
 
 export interface PriorityChange {
@@ -145,13 +135,13 @@ export function makeCaseUpdates(deps: CaseUpdateDeps) {
         const agent = findAgent(config, change.agent);
         if (!agent) throw new ValidationError([{ field: 'agent', message: `${change.agent} is not a configured agent` }]);
         if (agent.id === c.owner && HOLDS_CAPACITY.has(c.status)) throw new ConflictError(`case ${c.caseNumber} is already ${agent.id}'s`);
-        const state = await deps.agentStates.get(agent.id);
         const capacity = agent.capacity[c.channel];
-        if (!state || state.presence !== 'online') {
-          throw new ConflictError(`${agent.id} is ${state?.presence ?? 'offline'} and cannot take the case now; reassign it to their queue instead`);
+        const notNow = whyNotTakingWork(agent, await deps.agentStates.get(agent.id), c.channel);
+        if (notNow?.reason === 'presence') {
+          throw new ConflictError(`${agent.id} is ${notNow.presence} and cannot take the case now; reassign it to their queue instead`);
         }
-        if ((state.load[c.channel] ?? 0) >= capacity) {
-          throw new ConflictError(`${agent.id} has no spare ${c.channel} capacity (${state.load[c.channel] ?? 0} of ${capacity} in use)`);
+        if (notNow?.reason === 'capacity') {
+          throw new ConflictError(`${agent.id} has no spare ${c.channel} capacity (${notNow.load} of ${notNow.capacity} in use)`);
         }
         const next: CaseRecord = {
           ...c,

@@ -1,12 +1,12 @@
 import type { Principal } from '../authz.js';
-import { assertCanWorkCase } from '../authz.js';
+import { actorOf, assertCanWorkCase } from '../authz.js';
 import type { CaseEvent, CaseRecord } from '../case.js';
 import { ValidationError } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
 import type { CaseRepository, Clock, IdGenerator } from '../ports.js';
 import { FILLABLE_FIELDS, type FillableField } from '../triage/apply.js';
 import { assertVersion } from '../versions.js';
-import { actorOf, loadCase } from './case-updates.js';
+import { loadCase } from './load-case.js';
 
 /**
  * An agent sets a case's `type` or `product` (PATCH /cases/{id}): the owner, a manager or an

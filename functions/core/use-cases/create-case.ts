@@ -1,11 +1,11 @@
 import type { Principal } from '../authz.js';
+import { actorOf } from '../authz.js';
 import type { CaseRecord } from '../case.js';
 import { ForbiddenError } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
 import type { NewCaseInput } from '../intake.js';
 import { firstMessage, newCase } from '../intake.js';
 import type { CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports.js';
-import { actorOf } from './case-updates.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 
 /**

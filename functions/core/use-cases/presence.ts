@@ -5,13 +5,14 @@ import { findAgent } from '../config.js';
 import { NotFoundError } from '../errors.js';
 import type { AgentStateRepository, Clock } from '../ports.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
+import type { DispatchToAgent } from './dispatch.js';
 
 export interface SetPresenceDeps {
   configs: ConfigSource;
   agentStates: AgentStateRepository;
   clock: Clock;
   /** Gives a newly available agent the queued work they can take. */
-  dispatchToAgent: (agentId: string) => Promise<string[]>;
+  dispatchToAgent: DispatchToAgent;
 }
 
 export interface SetPresenceResult {

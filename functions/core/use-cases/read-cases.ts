@@ -1,14 +1,15 @@
 import type { Principal } from '../authz.js';
-import { assertCanReadCase, isManager, queuesOf } from '../authz.js';
+import { assertCanReadCase, caseListScope, queuesOf } from '../authz.js';
 import type { CaseStatus } from '../case.js';
 import { findAgent } from '../config.js';
 import type { Channel } from '../config.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import type { AgentStateRepository, CaseRepository, CaseWithHistory, Page } from '../ports.js';
 import type { CaseRecord } from '../case.js';
 import { initialAgentState } from '../agent-state.js';
 import type { Clock } from '../ports.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
+import { loadCaseWithHistory } from './load-case.js';
 
 export interface ReadCasesDeps {
   cases: CaseRepository;
@@ -17,8 +18,7 @@ export interface ReadCasesDeps {
 
 export function makeGetCase(deps: ReadCasesDeps) {
   return async function getCase(principal: Principal, caseId: string): Promise<CaseWithHistory> {
-    const found = await deps.cases.getWithHistory(caseId);
-    if (!found) throw new NotFoundError(`case ${caseId} does not exist`);
+    const found = await loadCaseWithHistory(deps.cases, caseId);
     assertCanReadCase(principal, found.case, await loadConfig(deps.configs));
     return found;
   };
@@ -60,22 +60,7 @@ export function makeListCases(deps: ReadCasesDeps) {
       limit: filter.limit,
       cursor: filter.cursor,
     };
-    if (isManager(principal)) {
-      if (filter.owner) return deps.cases.list({ ...base, owner: filter.owner });
-      if (filter.queue) return deps.cases.list({ ...base, queues: [filter.queue] });
-      return deps.cases.list(base);
-    }
-    if (filter.owner) {
-      if (filter.owner !== principal.agentId) throw new ForbiddenError("agents may list only their own cases or their queues'");
-      return deps.cases.list({ ...base, owner: filter.owner });
-    }
-    const mine = queuesOf(config, principal.agentId);
-    if (filter.queue) {
-      if (!mine.includes(filter.queue)) throw new ForbiddenError(`you are not a member of queue ${filter.queue}`);
-      return deps.cases.list({ ...base, queues: [filter.queue] });
-    }
-    if (mine.length === 0) return deps.cases.list({ ...base, owner: principal.agentId });
-    return deps.cases.list({ ...base, queues: mine });
+    return deps.cases.list({ ...base, ...caseListScope(principal, config, filter) });
   };
 }
 

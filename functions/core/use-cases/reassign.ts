@@ -8,6 +8,7 @@ import type { AssignmentStore, CaseRepository, Clock, IdGenerator, WorkflowStart
 import { slaAfterChange, watchSla } from './sla-clock.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import { HOLDS_CAPACITY } from './work-case.js';
+import type { RouteCase } from './route-case.js';
 
 /**
  * Moves a case away from its owner for a reason the system found (an offer not accepted in time, an
@@ -61,13 +62,16 @@ export interface ReassignDeps {
   assignments: AssignmentStore;
   clock: Clock;
   ids: IdGenerator;
-  routeCase: (caseId: string, options?: { actor?: string }) => Promise<{ status: CaseStatus; owner?: string; queue?: string }>;
+  routeCase: RouteCase;
   workflow?: WorkflowStarter;
 }
 
 const ATTEMPTS = 4;
 
-export function makeReassign(deps: ReassignDeps) {
+/** Moves a case away from its owner for a reason (makeReassign): how the sweeps, SLA escalations and a person's reassignment to a queue move cases. */
+export type Reassign = (caseId: string, request: ReassignRequest) => Promise<ReassignResult>;
+
+export function makeReassign(deps: ReassignDeps): Reassign {
   return async function reassign(caseId: string, request: ReassignRequest): Promise<ReassignResult> {
     let read = request.read;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -170,5 +174,3 @@ export function makeReassign(deps: ReassignDeps) {
     return { caseId, moved: false, skipped: `the case kept changing (${ATTEMPTS} attempts)` };
   };
 }
-
-export type Reassign = ReturnType<typeof makeReassign>;

@@ -45,6 +45,7 @@ import type {
 } from '../ports.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import { makeAcknowledge } from './acknowledge.js';
+import type { RouteCase } from './route-case.js';
 import { reopenCase } from './reopen-case.js';
 
 /**
@@ -74,7 +75,7 @@ export interface ReceiveEmailDeps {
   clock: Clock;
   ids: IdGenerator;
   /** The existing routing use case (makeRouteCase): a reopened case whose owner cannot take it is routed anew. */
-  routeCase: (caseId: string) => Promise<unknown>;
+  routeCase: RouteCase;
   /** From address when the configuration names none (EMAIL_FROM_ADDRESS in AWS). */
   defaultFromAddress?: string;
   /** The customer's status page, linked from the acknowledgement (functions/core/status-link.ts). */

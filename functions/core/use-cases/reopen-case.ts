@@ -6,6 +6,7 @@ import { ACTIVITIES, makeEvent } from '../events.js';
 import type { AssignmentStore, CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import { slaAfterChange, watchSla } from './sla-clock.js';
+import type { RouteCase } from './route-case.js';
 
 export interface ReopenDeps {
   cases: CaseRepository;
@@ -14,7 +15,7 @@ export interface ReopenDeps {
   clock: Clock;
   ids: IdGenerator;
   workflow?: WorkflowStarter;
-  routeCase: (caseId: string, options?: { actor?: string }) => Promise<unknown>;
+  routeCase: RouteCase;
 }
 
 export interface ReopenRequest {

@@ -1,17 +1,17 @@
 import type { Principal } from '../authz.js';
-import { assertCanWorkCase } from '../authz.js';
+import { actorOf, assertCanWorkCase } from '../authz.js';
 import type { Attachment, CaseEvent, CaseMessage, CaseRecord } from '../case.js';
 import { findAgent } from '../config.js';
 import { emailSettingsOf } from '../email-ack.js';
 import { buildOutboundMail, sentMessageIds } from '../email-outbound.js';
 import { findSubjectTokens, formatCaseToken, stripReplyPrefixes } from '../email-threading.js';
 import { isDeliverableAddress, normaliseAddress } from '../email.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, ValidationError } from '../errors.js';
 import type { FieldIssue } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
 import type { CaseRepository, Clock, EmailStore, IdGenerator, Mailer, RawMailStore, ThreadingKeySource, WorkflowStarter } from '../ports.js';
 import { assertVersion } from '../versions.js';
-import { actorOf, assertOpen } from './case-updates.js';
+import { assertOpen, loadCaseWithHistory } from './load-case.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import { firstResponseChange, slaAfterChange, watchSla } from './sla-clock.js';
 
@@ -127,8 +127,7 @@ export function replySubject(caseSubject: string, given: string | undefined, tok
 
 export function makeReplyToCustomer(deps: ReplyDeps) {
   return async function replyToCustomer(p: Principal, caseId: string, reply: NewReply): Promise<{ case: CaseRecord; message: ReplyMessage }> {
-    const found = await deps.cases.getWithHistory(caseId);
-    if (!found) throw new NotFoundError(`case ${caseId} does not exist`);
+    const found = await loadCaseWithHistory(deps.cases, caseId);
     const c = found.case;
     assertCanWorkCase(p, c, 'reply to the customer on this case');
     assertVersion(c, reply.expectedVersion);

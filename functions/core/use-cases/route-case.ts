@@ -1,11 +1,11 @@
-import type { CaseRecord } from '../case.js';
+import type { CaseEvent, CaseRecord } from '../case.js';
 import { assertTransition } from '../case.js';
 import type { RoutingConfig } from '../config.js';
 import { acceptDue } from '../due.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { AgentStateRepository, AssignmentStore, CaseRepository, Clock, IdGenerator, StoredDecision } from '../ports.js';
-import type { EngineDecision } from '../routing.js';
+import type { AgentStateRepository, AssignmentStore, CaseRepository, ClaimResult, Clock, IdGenerator, StoredDecision } from '../ports.js';
+import type { CompiledRouting, EngineDecision } from '../routing.js';
 import { agentsInvolved, compileRouting, decideRouting } from '../routing.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 
@@ -29,6 +29,12 @@ export interface RouteResult {
   /** Claims lost to a concurrent writer before this result (for the record and for tests). */
   racesLost: number;
 }
+
+/**
+ * Routes one case (makeRouteCase): how every other use case asks for a case to be routed (a
+ * decline, a status back to `queued`, a reassignment, a reopened case, an applied configuration).
+ */
+export type RouteCase = (caseId: string, options?: { actor?: string }) => Promise<RouteResult>;
 
 /** Statuses from which routing may assign a case. */
 const ROUTABLE = new Set<CaseRecord['status']>(['new', 'queued']);
@@ -65,13 +71,56 @@ export function assignedCase(
   };
 }
 
+/** The case as it becomes when nobody can take it now: waiting in the decision's queue, since it first began to wait. */
+export function queuedCase(c: CaseRecord, decision: EngineDecision, decisionId: string, at: string): CaseRecord {
+  return {
+    ...c,
+    ...(decision.setPriority ? { priority: decision.setPriority.priority, priorityRank: decision.setPriority.rank } : {}),
+    status: 'queued',
+    queue: decision.queue,
+    owner: undefined,
+    updatedAt: at,
+    routing: { ...c.routing, attempts: c.routing.attempts + 1, lastDecisionId: decisionId, queuedAt: c.routing.queuedAt ?? at },
+  };
+}
+
+/**
+ * Claims the case for one agent of a routing decision's ranking: the offer (assignedCase), its
+ * `assigned` event with `details`, any `more` events, and the decision record, in one conditional
+ * write that also takes a unit of the agent's capacity. Routing a case and dispatching to an agent
+ * both claim this way; losing (the agent filled up, the case changed) is an outcome, not an error.
+ */
+export function claimForAgent(
+  deps: Pick<RoutingDeps, 'assignments' | 'ids'>,
+  compiled: CompiledRouting,
+  c: CaseRecord,
+  decision: EngineDecision,
+  pick: { agentId: string; queue: string },
+  at: string,
+  details: Record<string, unknown>,
+  more: () => CaseEvent[] = () => [],
+): Promise<ClaimResult> {
+  const record = assignmentDecisionRecord(deps.ids, c.caseId, at, decision, pick.agentId);
+  const agent = compiled.agents.get(pick.agentId)!;
+  return deps.assignments.claim({
+    next: assignedCase(c, decision, pick.agentId, pick.queue, record.decisionId, at, compiled.config),
+    expectedVersion: c.version,
+    agentId: pick.agentId,
+    channel: c.channel,
+    capacity: agent.capacity[c.channel],
+    at,
+    events: [makeEvent(deps.ids, c.caseId, ACTIVITIES.assigned, at, SYSTEM, { owner: pick.agentId, queue: pick.queue, ...details }), ...more()],
+    decisions: [record],
+  });
+}
+
 /**
  * Routes a case that is new or waiting: the engine decides (pure), then we claim in ranked order.
  * Losing a claim is normal: an agent filled up ▶ next candidate; the case changed ▶ decide again
  * on the fresh case. When nobody can take it, the case waits in its queue and is dispatched when
  * capacity frees.
  */
-export function makeRouteCase(deps: RouteCaseDeps) {
+export function makeRouteCase(deps: RouteCaseDeps): RouteCase {
   return async function routeCase(caseId: string, options: { actor?: string } = {}): Promise<RouteResult> {
     let racesLost = 0;
     for (let round = 0; round <= MAX_CASE_RACES; round++) {
@@ -92,25 +141,16 @@ export function makeRouteCase(deps: RouteCaseDeps) {
 
       let caseChanged = false;
       for (const { agentId, queue } of decision.ranking) {
-        const agent = compiled.agents.get(agentId)!;
-        const record = assignmentDecisionRecord(deps.ids, caseId, at, decision, agentId);
-        const outcome = await deps.assignments.claim({
-          next: assignedCase(c, decision, agentId, queue, record.decisionId, at, compiled.config),
-          expectedVersion: c.version,
-          agentId,
-          channel: c.channel,
-          capacity: agent.capacity[c.channel],
+        const outcome = await claimForAgent(
+          deps,
+          compiled,
+          c,
+          decision,
+          { agentId, queue },
           at,
-          events: [
-            makeEvent(deps.ids, caseId, ACTIVITIES.assigned, at, SYSTEM, {
-              owner: agentId,
-              queue,
-              rule: decision.rule?.id ?? null,
-              reasons: decision.reasons,
-              racesLost,
-              ...(options.actor ? { requestedBy: options.actor } : {}),
-            }),
-            ...(decision.setPriority
+          { rule: decision.rule?.id ?? null, reasons: decision.reasons, racesLost, ...(options.actor ? { requestedBy: options.actor } : {}) },
+          () =>
+            decision.setPriority
               ? [
                   makeEvent(deps.ids, caseId, ACTIVITIES.prioritised, at, SYSTEM, {
                     from: c.priority,
@@ -118,10 +158,8 @@ export function makeRouteCase(deps: RouteCaseDeps) {
                     rule: decision.rule?.id,
                   }),
                 ]
-              : []),
-          ],
-          decisions: [record],
-        });
+              : [],
+        );
         if (outcome.claimed) return { caseId, status: 'assigned', queue, owner: agentId, racesLost };
         racesLost++;
         if (outcome.reason === 'case_changed') {
@@ -136,15 +174,7 @@ export function makeRouteCase(deps: RouteCaseDeps) {
       const record = assignmentDecisionRecord(deps.ids, caseId, at, decision);
       try {
         await deps.cases.update(
-          {
-            ...c,
-            ...(decision.setPriority ? { priority: decision.setPriority.priority, priorityRank: decision.setPriority.rank } : {}),
-            status: 'queued',
-            queue: decision.queue,
-            owner: undefined,
-            updatedAt: at,
-            routing: { ...c.routing, attempts: c.routing.attempts + 1, lastDecisionId: record.decisionId, queuedAt: c.routing.queuedAt ?? at },
-          },
+          queuedCase(c, decision, record.decisionId, at),
           c.version,
           [makeEvent(deps.ids, caseId, ACTIVITIES.queued, at, SYSTEM, { queue: decision.queue, rule: decision.rule?.id ?? null, reasons: decision.reasons })],
           [record],

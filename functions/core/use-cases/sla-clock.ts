@@ -1,12 +1,14 @@
 import type { Actor, CaseEvent, CaseRecord } from '../case.js';
 import { isOpen } from '../case.js';
 import type { RoutingConfig } from '../config.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError } from '../errors.js';
 import { makeEvent } from '../events.js';
 import type { CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports.js';
-import type { MilestoneName, SlaEventDraft } from '../sla.js';
+import type { MilestoneName } from '../case.js';
+import type { SlaEventDraft } from '../sla.js';
 import { completeMilestone, nextSlaDeadline, slaContext, syncSla } from '../sla.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
+import { loadCase } from './load-case.js';
 
 /**
  * The SLA clock's hooks into everything else that changes a case. Status changes, priority changes
@@ -102,8 +104,7 @@ export function makeCompleteFirstResponse(deps: CompleteFirstResponseDeps) {
     reply: { actor: Actor; at?: string; messageId?: string },
   ): Promise<{ completed: boolean; status?: string }> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const c = await deps.cases.get(caseId);
-      if (!c) throw new NotFoundError(`case ${caseId} does not exist`);
+      const c = await loadCase(deps.cases, caseId);
       const change = firstResponseChange(c, await loadConfig(deps.configs), reply.at ?? deps.clock.now().toISOString(), deps.ids, reply.actor, reply.messageId);
       if (!change) return { completed: false, ...(c.sla?.milestones.first_response ? { status: c.sla.milestones.first_response.status } : {}) };
       try {

@@ -1,16 +1,17 @@
 import type { Principal } from '../authz.js';
-import { assertCanWorkCase } from '../authz.js';
+import { actorOf, assertCanWorkCase } from '../authz.js';
 import type { CaseRecord } from '../case.js';
 import type { RoutingConfig, SkillRequirement } from '../config.js';
 import { findAgent } from '../config.js';
-import { ConflictError, NotFoundError } from '../errors.js';
-import type { ExpertSearch, Swarm, SwarmMember } from '../expert-finder.js';
+import { ConflictError } from '../errors.js';
+import type { Swarm, SwarmMember } from '../case.js';
+import type { ExpertSearch } from '../expert-finder.js';
 import { findExperts } from '../expert-finder.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import type { AgentStateRepository, CaseRepository, Clock, EmailStore, IdGenerator, StoredDecision, SwarmNotifier } from '../ports.js';
 import type { EngineDecision } from '../routing.js';
 import { assertVersion } from '../versions.js';
-import { actorOf, assertOpen } from './case-updates.js';
+import { assertOpen, loadCaseWithHistory } from './load-case.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 
 /**
@@ -61,8 +62,7 @@ export function routingRuleOf(decisions: readonly StoredDecision[], config: Rout
 
 export function makeStartSwarm(deps: SwarmDeps) {
   return async function startSwarm(p: Principal, caseId: string, request: SwarmRequest): Promise<SwarmResult> {
-    const found = await deps.cases.getWithHistory(caseId);
-    if (!found) throw new NotFoundError(`case ${caseId} does not exist`);
+    const found = await loadCaseWithHistory(deps.cases, caseId);
     const c = found.case;
     assertCanWorkCase(p, c, 'start a swarm on this case');
     assertVersion(c, request.expectedVersion);

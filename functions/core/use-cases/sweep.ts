@@ -2,8 +2,8 @@ import { spareCapacity } from '../agent-state.js';
 import type { CaseRecord } from '../case.js';
 import { isOpenAt } from '../business-hours.js';
 import { workingDayEndedBetween } from '../business-time.js';
-import type { Agent, RoutingConfig } from '../config.js';
-import { findAgent, priorityRank } from '../config.js';
+import type { Queue, RoutingConfig } from '../config.js';
+import { findAgent, findCalendar, priorityRank } from '../config.js';
 import { DUE_KINDS } from '../due.js';
 import { durationMs } from '../duration.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
@@ -15,6 +15,7 @@ import type { MetricsSink } from '../metrics.js';
 import { queueDepthPoints } from '../metrics.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import type { Reassign, ReassignResult } from './reassign.js';
+import type { DispatchToAgent } from './dispatch.js';
 import { slaAfterChange, watchSla } from './sla-clock.js';
 
 /**
@@ -47,7 +48,7 @@ export interface SweepDeps {
   ids: IdGenerator;
   notifier: Notifier;
   reassign: Reassign;
-  dispatchToAgent: (agentId: string, options?: { reason?: string }) => Promise<string[]>;
+  dispatchToAgent: DispatchToAgent;
   workflow?: WorkflowStarter;
   defaultFromAddress?: string;
   /** Queue depth gauges go here (the queueDepth part). */
@@ -86,9 +87,10 @@ export const QUEUE_DEPTH_CAP = 1000;
 /** Statuses whose owner is working the case: what absence and end of shift move (on-hold cases wait for the customer and stay). */
 const WORKING: ReadonlySet<CaseRecord['status']> = new Set(['assigned', 'in_progress']);
 
-function calendarOf(config: RoutingConfig, agent: Agent, queueCalendar?: string) {
-  const id = agent.businessHours ?? queueCalendar;
-  return id ? config.businessHours.find((b) => b.id === id) : undefined;
+/** Who the dispatch part offers a queue's waiting cases to: its members, and those of the queue it overflows into. */
+export function dispatchCandidates(config: RoutingConfig, queue: Queue): string[] {
+  const overflow = queue.overflowQueue ? config.queues.find((q) => q.id === queue.overflowQueue) : undefined;
+  return [...new Set([...queue.members, ...(overflow?.members ?? [])])];
 }
 
 export function makeSweep(deps: SweepDeps) {
@@ -137,7 +139,7 @@ export function makeSweep(deps: SweepDeps) {
     for (const state of absent) {
       const at = deps.clock.now().toISOString();
       const agent = findAgent(config, state.agentId);
-      const calendar = agent ? calendarOf(config, agent) : undefined;
+      const calendar = agent ? findCalendar(config, agent.businessHours) : undefined;
       let skipped: string | undefined;
       const moved: ReassignResult[] = [];
       if (!agent) skipped = 'no longer configured';
@@ -168,7 +170,7 @@ export function makeSweep(deps: SweepDeps) {
       for (const member of queue.members) {
         const agent = findAgent(config, member);
         if (!agent) continue;
-        const ended = workingDayEndedBetween(from, now, calendarOf(config, agent, queue.businessHours));
+        const ended = workingDayEndedBetween(from, now, findCalendar(config, agent.businessHours ?? queue.businessHours));
         if (!ended) continue;
         const endedAt = ended.toISOString();
         const cases: ReassignResult[] = [];
@@ -283,9 +285,7 @@ export function makeSweep(deps: SweepDeps) {
     for (const queue of config.queues) {
       const head = await deps.cases.listQueued(queue.id, 1);
       if (head.length === 0) continue;
-      // Who may take this queue's cases: its members, and those of the queue it overflows into.
-      const overflow = queue.overflowQueue ? config.queues.find((q) => q.id === queue.overflowQueue) : undefined;
-      const candidates = [...new Set([...queue.members, ...(overflow?.members ?? [])])].filter((id) => !tried.has(id));
+      const candidates = dispatchCandidates(config, queue).filter((id) => !tried.has(id));
       const states = await deps.agentStates.getMany(candidates);
       const agents: string[] = [];
       const assigned: string[] = [];

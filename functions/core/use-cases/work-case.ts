@@ -1,9 +1,9 @@
 import type { Principal } from '../authz.js';
-import { isManager } from '../authz.js';
+import { actorOf, assertCanWorkCase, assertOfferedTo } from '../authz.js';
 import type { CaseRecord, CaseStatus } from '../case.js';
 import { assertTransition, isOpen } from '../case.js';
 import { ACTIVITIES, activityForStatus, makeEvent } from '../events.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, ValidationError } from '../errors.js';
 import { assertVersion } from '../versions.js';
 import type { Actor } from '../case.js';
 import type { AssignmentStore, CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports.js';
@@ -12,6 +12,9 @@ import { slaAfterChange, watchSla } from './sla-clock.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import { closedSwarm } from '../expert-finder.js';
 import { reopenCase } from './reopen-case.js';
+import type { DispatchToAgent } from './dispatch.js';
+import type { RouteCase } from './route-case.js';
+import { loadCase } from './load-case.js';
 
 export interface WorkCaseDeps {
   cases: CaseRepository;
@@ -20,9 +23,9 @@ export interface WorkCaseDeps {
   clock: Clock;
   ids: IdGenerator;
   /** Routes a case that needs a (new) owner. */
-  routeCase: (caseId: string, options?: { actor?: string }) => Promise<{ status: CaseStatus; owner?: string }>;
+  routeCase: RouteCase;
   /** Gives an agent who just freed capacity their next queued case. */
-  dispatchToAgent: (agentId: string, options?: { reason?: string }) => Promise<string[]>;
+  dispatchToAgent: DispatchToAgent;
   /** Starts a new generation of the case's workflow when a change moves an SLA deadline earlier (resume, reopen). */
   workflow?: WorkflowStarter;
 }
@@ -42,19 +45,7 @@ export interface StatusChange {
   expectedVersion?: number;
 }
 
-const actorOf = (p: Principal): Actor => ({ kind: 'agent', id: p.agentId });
-
 export function makeWorkCase(deps: WorkCaseDeps) {
-  async function load(caseId: string): Promise<CaseRecord> {
-    const c = await deps.cases.get(caseId);
-    if (!c) throw new NotFoundError(`case ${caseId} does not exist`);
-    return c;
-  }
-
-  function assertOwnerOrManager(p: Principal, c: CaseRecord): void {
-    if (c.owner !== p.agentId && !isManager(p)) throw new ForbiddenError('only the owner, a manager or an admin may change this case');
-  }
-
   /**
    * Moves the case and, when its owner stops holding it, gives the capacity back in the same transaction.
    * The SLA clock pauses, resumes or completes in the same write (functions/core/use-cases/sla-clock.ts),
@@ -94,9 +85,9 @@ export function makeWorkCase(deps: WorkCaseDeps) {
   return {
     /** The owner takes the offered case: assigned ▶ in_progress. */
     async accept(p: Principal, caseId: string, expectedVersion?: number): Promise<CaseRecord> {
-      const c = await load(caseId);
+      const c = await loadCase(deps.cases, caseId);
       // Authorise before anything about the case (its version included) can show in the answer.
-      if (c.owner !== p.agentId) throw new ForbiddenError('only the agent the case was offered to may accept it');
+      assertOfferedTo(p, c, 'accept it');
       assertVersion(c, expectedVersion);
       if (c.status !== 'assigned') throw new ConflictError(`case ${c.caseNumber} is ${c.status}, not waiting for acceptance`);
       const at = deps.clock.now().toISOString();
@@ -105,8 +96,8 @@ export function makeWorkCase(deps: WorkCaseDeps) {
 
     /** The owner turns the offer down: they are never offered it again, and it is routed anew. */
     async decline(p: Principal, caseId: string, reason: string | undefined, expectedVersion?: number) {
-      const c = await load(caseId);
-      if (c.owner !== p.agentId) throw new ForbiddenError('only the agent the case was offered to may decline it');
+      const c = await loadCase(deps.cases, caseId);
+      assertOfferedTo(p, c, 'decline it');
       assertVersion(c, expectedVersion);
       if (c.status !== 'assigned') throw new ConflictError(`case ${c.caseNumber} is ${c.status}; only an offer not yet accepted can be declined`);
       const at = deps.clock.now().toISOString();
@@ -131,8 +122,8 @@ export function makeWorkCase(deps: WorkCaseDeps) {
 
     /** Status changes along the status machine (docs/architecture.md#statuses), with the transitions and their mandatory fields enforced. */
     async changeStatus(p: Principal, caseId: string, change: StatusChange): Promise<CaseRecord> {
-      const c = await load(caseId);
-      assertOwnerOrManager(p, c);
+      const c = await loadCase(deps.cases, caseId);
+      assertCanWorkCase(p, c, 'change this case');
       assertVersion(c, change.expectedVersion);
       assertTransition(c.status, change.status);
       const issues = [];
@@ -173,3 +164,6 @@ export function makeWorkCase(deps: WorkCaseDeps) {
     },
   };
 }
+
+/** Accepting, declining and status changes (makeWorkCase); applying a configuration requeues through its changeStatus. */
+export type WorkCase = ReturnType<typeof makeWorkCase>;

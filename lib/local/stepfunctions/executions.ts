@@ -6,7 +6,7 @@
  * virtual clock's idea of "settled" reads.
  */
 import type { StateMachine } from 'aws-local-stepfunctions';
-import { logger } from '../../../functions/shared/observability.js';
+import { logger } from '../../../functions/runtime/observability.js';
 
 type Run = ReturnType<StateMachine['run']>;
 /** One entry of the library's execution event log (the type is not exported by name). */

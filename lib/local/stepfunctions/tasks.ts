@@ -12,7 +12,7 @@ import { createHandler as createFailedHandler } from '../../../functions/handler
 import { createHandler as createRouteHandler } from '../../../functions/handlers/workflow-route.js';
 import { createHandler as createScheduleSlaHandler } from '../../../functions/handlers/workflow-schedule-sla.js';
 import { createHandler as createStampHandler } from '../../../functions/handlers/workflow-stamp.js';
-import type { AppDeps } from '../../../functions/shared/deps.js';
+import type { AppDeps } from '../../../functions/composition/deps.js';
 import type { StateMachineDefinition } from './definition.js';
 import { allStates, localFunctionArn } from './definition.js';
 

@@ -17,7 +17,7 @@
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
 import type { Clock, WorkflowStarter } from '../../../functions/core/ports.js';
 import { workflowExecutionInput, workflowExecutionName } from '../../../functions/core/ports.js';
-import type { AppDeps } from '../../../functions/shared/deps.js';
+import type { AppDeps } from '../../../functions/composition/deps.js';
 import { isVirtualClock } from '../virtual-clock.js';
 import type { StateMachineDefinition } from './definition.js';
 import { executionContext, loadCaseLifecycleDefinition } from './definition.js';

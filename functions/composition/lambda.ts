@@ -1,0 +1,153 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { makeDocumentClient } from '../adapters/dynamo.js';
+import type { TableRef } from '../adapters/dynamo.js';
+import { makeNotifier } from '../adapters/notifier.js';
+import { makePowertoolsMetricsSink } from '../adapters/powertools-metrics.js';
+import { ALARM_METRICS } from '../core/metrics.js';
+import { makeS3RawMailStore } from '../adapters/s3-raw-mail-store.js';
+import { makeSesMailer } from '../adapters/ses-mailer.js';
+import { makeSecretsManagerWebhookUrl, makeSlackSwarmNotifier } from '../adapters/slack-webhook.js';
+import { makeSnsAlertPublisher } from '../adapters/sns-alerts.js';
+import { makeStepFunctionsStarter } from '../adapters/step-functions.js';
+import { makeSecretsManagerThreadingKeys } from '../adapters/threading-keys.js';
+import { makeLazyS3ModelStore } from '../adapters/triage-model-store.js';
+import { ConfigurationMissingError } from '../core/errors.js';
+import type { Mailer, WorkflowStarter } from '../core/ports.js';
+import type { ReportDeps } from '../core/use-cases/reports.js';
+import { metrics } from '../runtime/observability.js';
+import type { AppDeps } from './deps.js';
+import { makeAppDeps } from './deps.js';
+import type { Env } from './env.js';
+import { env } from './env.js';
+import { makeReportsDeps } from './reports.js';
+
+/**
+ * The composition root for Lambda: AppDeps from the environment CDK set (functions/composition/env.ts,
+ * set together with the grants in lib/grants.ts). Each function takes the flavour it needs, built on
+ * its first invocation and kept for the container's life; a flavour adds only the clients its
+ * function has the permissions for. The SDK clients are side-effect free, so a bundle carries only
+ * the clients its flavour uses (esbuild drops the rest).
+ */
+
+const unconfigured = (what: string) => () => {
+  throw new Error(`${what} is not configured for this function`);
+};
+
+/** The one way outbound mail is sent from Lambda: SES v2, with the configuration set when there is one. */
+function sesMailer(e: Env & { AWS_REGION: string }): Mailer {
+  return makeSesMailer(new SESv2Client({}), { region: e.AWS_REGION, ...(e.SES_CONFIGURATION_SET ? { configurationSetName: e.SES_CONFIGURATION_SET } : {}) });
+}
+
+const hasRegion = (e: Env): e is Env & { AWS_REGION: string } => e.AWS_REGION !== undefined;
+
+const tableOf = (e: Env): TableRef => ({ client: makeDocumentClient({ endpoint: e.DYNAMODB_ENDPOINT }), tableName: e.TABLE_NAME });
+
+let base: AppDeps | undefined;
+
+/** What every function that works cases has: the table, the alerts topic, the state machine, metrics. */
+export function awsDeps(): AppDeps {
+  if (base) return base;
+  const e = env();
+  base = makeAppDeps({
+    table: tableOf(e),
+    alerts: e.ALERT_TOPIC_ARN ? makeSnsAlertPublisher(new SNSClient({}), e.ALERT_TOPIC_ARN) : { publish: unconfigured('ALERT_TOPIC_ARN') },
+    workflow: e.STATE_MACHINE_ARN ? makeStepFunctionsStarter(new SFNClient({}), e.STATE_MACHINE_ARN) : { startCase: unconfigured('STATE_MACHINE_ARN') },
+    webLimits: { perIp: e.WEB_RATE_LIMIT_PER_IP, perEmail: e.WEB_RATE_LIMIT_PER_EMAIL, windowSeconds: e.WEB_RATE_LIMIT_WINDOW_SECONDS },
+    webFormReturnUrl: e.WEB_FORM_RETURN_URL,
+    metrics: makePowertoolsMetricsSink(metrics, e.METRICS_SCOPE === 'alarms' ? ALARM_METRICS : undefined),
+    ...(e.TRIAGE_MODEL_BUCKET ? { triageModels: makeLazyS3ModelStore(e.TRIAGE_MODEL_BUCKET, e.TRIAGE_MODEL_PREFIX) } : {}),
+  });
+  return base;
+}
+
+const emailNotSetUp = () => {
+  throw new ConfigurationMissingError('email is not set up for this deployment (deploy with -c sesDomain=<domain>), so replies cannot be sent');
+};
+
+let api: AppDeps | undefined;
+
+/**
+ * The API function: the common deps, plus what agent replies and swarms need, from the environment
+ * lib/api.ts sets with the grants beside it: SES v2 and the threading secret (the email construct's,
+ * when the stack has email), the Slack webhook secret, and the link base for messages. Without
+ * email, a reply is a 503 that says so rather than a 500.
+ */
+export function awsApiDeps(): AppDeps {
+  if (api) return api;
+  const e = env();
+  const email = e.THREADING_SECRET_ARN !== undefined && hasRegion(e);
+  const secrets = email || e.SLACK_WEBHOOK_SECRET_ARN ? new SecretsManagerClient({}) : undefined;
+  api = {
+    ...awsDeps(),
+    mailer: email && hasRegion(e) ? sesMailer(e) : { send: emailNotSetUp },
+    threadingKeys: email ? makeSecretsManagerThreadingKeys(secrets!, e.THREADING_SECRET_ARN!) : { keys: emailNotSetUp },
+    ...(e.EMAIL_FROM_ADDRESS ? { defaultFromAddress: e.EMAIL_FROM_ADDRESS } : {}),
+    ...(e.SLACK_WEBHOOK_SECRET_ARN
+      ? { swarmNotifier: makeSlackSwarmNotifier({ webhookUrl: makeSecretsManagerWebhookUrl(secrets!, e.SLACK_WEBHOOK_SECRET_ARN) }) }
+      : {}),
+    ...(e.CASE_LINK_BASE_URL ? { caseLinkBase: e.CASE_LINK_BASE_URL } : {}),
+  };
+  return api;
+}
+
+let email: AppDeps | undefined;
+
+/**
+ * The email intake function: the common deps plus the raw-mail bucket, SES v2 and the threading
+ * secret, from the environment lib/email-intake.ts sets (with the grants beside it).
+ */
+export function awsEmailDeps(): AppDeps {
+  if (email) return email;
+  const e = env();
+  email = {
+    ...awsDeps(),
+    ...(e.RAW_MAIL_BUCKET ? { rawMail: makeS3RawMailStore(new S3Client({}), e.RAW_MAIL_BUCKET) } : {}),
+    ...(hasRegion(e) ? { mailer: sesMailer(e) } : {}),
+    ...(e.THREADING_SECRET_ARN ? { threadingKeys: makeSecretsManagerThreadingKeys(new SecretsManagerClient({}), e.THREADING_SECRET_ARN) } : {}),
+    ...(e.EMAIL_FROM_ADDRESS ? { defaultFromAddress: e.EMAIL_FROM_ADDRESS } : {}),
+  };
+  return email;
+}
+
+let notifying: AppDeps | undefined;
+
+/**
+ * The functions that notify people (EvaluateSla, the sweep): the common deps, plus SES v2 for agents'
+ * emails when the stack has a sending identity (lib/grants.ts useNotifications sets
+ * EMAIL_FROM_ADDRESS and grants ses:SendEmail on it). Without one, agents' notifications reach the
+ * admins' alerts topic instead (functions/adapters/notifier.ts).
+ */
+export function awsNotifyingDeps(): AppDeps {
+  if (notifying) return notifying;
+  const e = env();
+  const common = awsDeps();
+  const mailer = e.EMAIL_FROM_ADDRESS && hasRegion(e) ? sesMailer(e) : undefined;
+  notifying = {
+    ...common,
+    ...(mailer ? { mailer } : {}),
+    ...(e.EMAIL_FROM_ADDRESS ? { defaultFromAddress: e.EMAIL_FROM_ADDRESS } : {}),
+    notifier: makeNotifier({ ...(mailer ? { mailer } : {}), alerts: common.alerts }),
+  };
+  return notifying;
+}
+
+/** The reports function: a read-only view of the table (its role grants reads only). */
+export function awsReportsDeps(): ReportDeps {
+  return makeReportsDeps(tableOf(env()));
+}
+
+let sfn: SFNClient | undefined;
+
+/**
+ * The ContinueAsNew task: a starter for the state machine the input names (`$$.StateMachine.Id`). The
+ * state machine refers to that function, so the function cannot refer back to it in its environment
+ * (lib/workflow.ts); it needs no table either.
+ */
+export function awsStarterFor(stateMachineArn: string): WorkflowStarter {
+  sfn ??= new SFNClient({});
+  return makeStepFunctionsStarter(sfn, stateMachineArn);
+}

@@ -1,0 +1,81 @@
+import { makeApplyConfig } from '../core/use-cases/apply-config.js';
+import { makeFailCase } from '../core/use-cases/fail-case.js';
+import { makeSetPresence } from '../core/use-cases/presence.js';
+import { makeGetCase, makeGetMe, makeListCases } from '../core/use-cases/read-cases.js';
+import { makeStampCase } from '../core/use-cases/stamp-case.js';
+import { makeWorkCase } from '../core/use-cases/work-case.js';
+import { makeCaseUpdates } from '../core/use-cases/case-updates.js';
+import { makeCreateAgentCase } from '../core/use-cases/create-case.js';
+import { makeReplyToCustomer } from '../core/use-cases/reply.js';
+import { makeStartSwarm } from '../core/use-cases/swarm.js';
+import { makeChangeClassification } from '../core/use-cases/classify-case.js';
+import { makeListAgents } from '../core/use-cases/list-agents.js';
+import { makeSearchCases } from '../core/use-cases/search-cases.js';
+import type { AppDeps } from './deps.js';
+import { makeRoutingUseCases } from './routing-use-cases.js';
+import { makeSlaUseCases } from './sla-use-cases.js';
+import { makeWebIntake } from './web-intake.js';
+
+/**
+ * Every use case wired to one AppDeps, once. Handlers pick the one they call; the wiring between
+ * use cases (a decline reroutes, a closed case frees capacity for dispatch) lives here and in the
+ * slices it is built from (routing-use-cases.ts, sla-use-cases.ts, web-intake.ts), which the
+ * smaller functions import on their own to keep their bundles small.
+ */
+export function makeUseCases(deps: AppDeps) {
+  const base = { cases: deps.cases, configs: deps.configs, clock: deps.clock, ids: deps.ids };
+  const routing = { ...base, agentStates: deps.agentStates, assignments: deps.assignments };
+  const routingUseCases = makeRoutingUseCases(deps);
+  const { routeCase, dispatchToAgent } = routingUseCases;
+  const workCase = makeWorkCase({ ...base, assignments: deps.assignments, routeCase, dispatchToAgent, workflow: deps.workflow });
+  // SLA clocks and sweeps (functions/composition/sla-use-cases.ts), on the same routing use cases.
+  const sla = makeSlaUseCases(deps, routingUseCases);
+  // The agent API: phone cases, priority, notes, reassignment by a person, replies, swarms.
+  const agentApi = {
+    createAgentCase: makeCreateAgentCase({ ...base, workflow: deps.workflow }),
+    caseUpdates: makeCaseUpdates({ ...routing, reassignForReason: sla.reassign, dispatchToAgent, workflow: deps.workflow }),
+    changeClassification: makeChangeClassification(base),
+    replyToCustomer: makeReplyToCustomer({
+      ...base,
+      email: deps.emailStore,
+      mailer: deps.mailer,
+      threadingKeys: deps.threadingKeys,
+      workflow: deps.workflow,
+      ...(deps.defaultFromAddress ? { defaultFromAddress: deps.defaultFromAddress } : {}),
+    }),
+    startSwarm: makeStartSwarm({
+      ...base,
+      agentStates: deps.agentStates,
+      events: deps.emailStore,
+      notifier: deps.swarmNotifier,
+      caseLink: (c) => `${(deps.caseLinkBase ?? 'http://127.0.0.1:3000/cases').replace(/\/+$/, '')}/${encodeURIComponent(c.caseId)}`,
+    }),
+  };
+  return {
+    ...agentApi,
+    routeCase,
+    dispatchToAgent,
+    workCase,
+    ...sla,
+    stampCase: makeStampCase({ ...base, alerts: deps.alerts, ...(deps.triageModels ? { triageModels: deps.triageModels } : {}) }),
+    failCase: makeFailCase({ ...base, alerts: deps.alerts, assignments: deps.assignments }),
+    submitWebCase: makeWebIntake(deps),
+    getCase: makeGetCase(base),
+    listCases: makeListCases(base),
+    searchCases: makeSearchCases(base),
+    listAgents: makeListAgents({ configs: deps.configs, agentStates: deps.agentStates, clock: deps.clock }),
+    getMe: makeGetMe({ configs: deps.configs, agentStates: deps.agentStates, clock: deps.clock }),
+    setPresence: makeSetPresence({ configs: deps.configs, agentStates: deps.agentStates, clock: deps.clock, dispatchToAgent }),
+    applyConfig: makeApplyConfig({
+      configs: deps.configs,
+      cases: deps.cases,
+      agentStates: deps.agentStates,
+      clock: deps.clock,
+      routeCase,
+      dispatchToAgent,
+      requeue: (p, caseId, change) => workCase.changeStatus(p, caseId, change),
+    }),
+  };
+}
+
+export type UseCases = ReturnType<typeof makeUseCases>;
