@@ -11,6 +11,8 @@ import { makeStartSwarm } from '../core/use-cases/swarm.js';
 import { makeChangeClassification } from '../core/use-cases/classify-case.js';
 import { makeListAgents } from '../core/use-cases/list-agents.js';
 import { makeSearchCases } from '../core/use-cases/search-cases.js';
+import { makeAttachmentLink } from '../core/use-cases/attachments.js';
+import { makeCustomerStatus } from '../core/use-cases/customer-status.js';
 import type { AppDeps } from './deps.js';
 import { makeRoutingUseCases } from './routing-use-cases.js';
 import { makeSlaUseCases } from './sla-use-cases.js';
@@ -41,6 +43,7 @@ export function makeUseCases(deps: AppDeps) {
       mailer: deps.mailer,
       threadingKeys: deps.threadingKeys,
       workflow: deps.workflow,
+      files: deps.rawMail,
       ...(deps.defaultFromAddress ? { defaultFromAddress: deps.defaultFromAddress } : {}),
     }),
     startSwarm: makeStartSwarm({
@@ -51,8 +54,24 @@ export function makeUseCases(deps: AppDeps) {
       caseLink: (c) => `${(deps.caseLinkBase ?? 'http://127.0.0.1:3000/cases').replace(/\/+$/, '')}/${encodeURIComponent(c.caseId)}`,
     }),
   };
+  // The console's reads beyond the case itself: attachment downloads and the customer's status page.
+  const unconfigured = (what: string) => async () => {
+    throw new Error(`${what} is not configured for this deployment`);
+  };
+  const attachmentLink = makeAttachmentLink({ ...base, files: deps.fileLinks ?? { link: unconfigured('attachment download') } });
+  const customerStatus = makeCustomerStatus({
+    ...base,
+    assignments: deps.assignments,
+    workflow: deps.workflow,
+    routeCase,
+    rateLimiter: deps.rateLimiter,
+    statusLinks: deps.statusLinks ?? { keys: { keys: unconfigured('the status page') }, pageBase: '' },
+    ...(deps.defaultFromAddress ? { defaultFromAddress: deps.defaultFromAddress } : {}),
+  });
   return {
     ...agentApi,
+    attachmentLink,
+    customerStatus,
     routeCase,
     dispatchToAgent,
     workCase,

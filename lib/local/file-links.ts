@@ -8,7 +8,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import type { FileLinks } from '../../functions/core/ports.js';
+import type { FileLinks, ThreadingKeySource } from '../../functions/core/ports.js';
 import { attachmentDisposition } from '../../functions/core/use-cases/attachments.js';
 import { objectPath } from './mail-store.js';
 
@@ -29,7 +29,21 @@ const sign = (key: Buffer, payload: string) => createHmac('sha256', key).update(
 
 /** The key that signs download links: made once in `<dataDir>/keys/files.key` and kept. */
 export async function loadOrCreateFileKey(dataDir: string): Promise<Buffer> {
-  const path = join(dataDir, 'keys', 'files.key');
+  return loadOrCreateKey(dataDir, 'files.key');
+}
+
+/**
+ * The status-page links' key (functions/core/status-link.ts), of its own: `<dataDir>/keys/status.key`,
+ * kept across restarts so the links in acknowledgements keep working.
+ */
+export async function loadOrCreateStatusKeys(dataDir: string): Promise<ThreadingKeySource> {
+  const keys = [(await loadOrCreateKey(dataDir, 'status.key')).toString('hex')];
+  return { keys: async () => keys };
+}
+
+/** 32 random bytes in `<dataDir>/keys/<name>` (hex), made on first use; a racing second writer reads the first one's. */
+async function loadOrCreateKey(dataDir: string, name: string): Promise<Buffer> {
+  const path = join(dataDir, 'keys', name);
   const existing = await readFile(path, 'utf8').catch(() => undefined);
   if (existing?.trim()) return Buffer.from(existing.trim(), 'hex');
   await mkdir(join(dataDir, 'keys'), { recursive: true, mode: 0o700 });

@@ -18,7 +18,7 @@ import { makeAppDeps } from '../../functions/composition/deps.js';
 import type { HttpEvent, HttpResult } from '../../functions/http/api-gateway.js';
 import { OPERATIONS } from '../../functions/handlers/api/openapi.js';
 import { freshTable } from '../support/dynamo.js';
-import { fixedClock, makeCase } from '../support/fixtures.js';
+import { fixedClock, makeCase, makeMessage } from '../support/fixtures.js';
 
 const db = await freshTable('api-trust');
 const clock = fixedClock('2025-03-03T09:00:00.000Z');
@@ -92,7 +92,12 @@ let seq = 0;
 async function ownedCase(status: CaseStatus): Promise<CaseRecord> {
   seq++;
   const c = makeCase({ channel: 'web', status, owner: 'ann', queue: 'support', territory: 'all', version: 7 + seq, subject: `Trust case ${seq}` });
-  expect((await deps.cases.create({ case: c, messages: [], events: [] })).created).toBe(true);
+  // With a file, so an attachment route has something an unauthorised caller must not learn of.
+  const message = makeMessage(c.caseId, {
+    messageId: `${c.caseId}-m1`,
+    attachments: [{ name: `secret-${seq}.pdf`, contentType: 'application/pdf', size: 10, ref: `parts/x/secret-${seq}.pdf` }],
+  });
+  expect((await deps.cases.create({ case: c, messages: [message], events: [] })).created).toBe(true);
   return c;
 }
 
@@ -101,6 +106,7 @@ async function ownedCase(status: CaseStatus): Promise<CaseRecord> {
 /** What each route needs besides the path to get past validation; every route below must have an entry. */
 const REQUESTS: Record<string, { json?: unknown; status?: CaseStatus; conditional: 'if-match' | 'if-none-match' }> = {
   'GET /cases/{id}': { conditional: 'if-none-match' },
+  'GET /cases/{id}/messages/{messageId}/attachments/{index}': { conditional: 'if-none-match' },
   'PATCH /cases/{id}': { json: { type: 'billing', reason: 'it is a billing question' }, conditional: 'if-match' },
   'POST /cases/{id}/accept': { status: 'assigned', conditional: 'if-match' },
   'POST /cases/{id}/decline': { json: {}, status: 'assigned', conditional: 'if-match' },
@@ -119,7 +125,7 @@ const CASE_ROUTES = Object.entries(OPERATIONS)
 
 /** Who may not do what: zed is in neither the case's queue nor its swarm; cat may read it but not work it. */
 function unauthorisedCallers(route: string): string[] {
-  if (route === 'GET /cases/{id}' || route === 'POST /cases/{id}/notes') return ['zed'];
+  if (route === 'GET /cases/{id}' || route === 'POST /cases/{id}/notes' || route.includes('/attachments/')) return ['zed'];
   if (route === 'POST /cases/{id}/accept' || route === 'POST /cases/{id}/decline') return ['zed', 'cat', 'bob'];
   return ['zed', 'cat'];
 }
@@ -136,7 +142,7 @@ describe('authorisation before anything about the case is revealed', () => {
     const header = spec.conditional;
     for (const who of unauthorisedCallers(route)) {
       const c = await ownedCase(spec.status ?? 'in_progress');
-      const path = pattern.replace('{id}', c.caseId);
+      const path = pattern.replace('{id}', c.caseId).replace('{messageId}', `${c.caseId}-m1`).replace('{index}', '0');
       const variants: Record<string, Record<string, string>> = {
         none: {},
         current: { [header]: `"${c.version}"` },
@@ -159,6 +165,7 @@ describe('authorisation before anything about the case is revealed', () => {
           etag: first.headers.etag,
         });
         expect(a.text, `${route} as ${who}`).not.toContain(c.caseNumber);
+        expect(a.text, `${route} as ${who}`).not.toContain('secret-');
         expect(a.text, `${route} as ${who}`).not.toMatch(new RegExp(`\\b${c.version}\\b`));
       }
       // Nothing was written.

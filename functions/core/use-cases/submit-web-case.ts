@@ -2,13 +2,33 @@ import { createHash } from 'node:crypto';
 import type { CaseRecord, CaseStatus } from '../case.js';
 import type { RoutingConfig } from '../config.js';
 import { decideWebAcknowledgement, emailSettingsOf } from '../email-ack.js';
-import { ConflictError, RateLimitedError } from '../errors.js';
+import { ConflictError, RateLimitedError, ValidationError } from '../errors.js';
+import type { FieldIssue } from '../errors.js';
+import { webFormChoices } from '../web-form-text.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import type { WebSubmission } from '../intake.js';
 import { WEB_HONEYPOT_FIELD, firstMessage, newCase, webSubmissionToCase } from '../intake.js';
 import type { CaseRepository, Clock, EmailStore, IdGenerator, RateLimiter, Sleep, SubmissionClaim, SubmissionClaims, WorkflowStarter } from '../ports.js';
 import type { makeAcknowledge } from './acknowledge.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
+
+/**
+ * When the configuration names the form's request types or products (`webForm`), a submission names
+ * one of them or none (docs/web-form.md#types-and-products); otherwise they are free text.
+ */
+export function assertConfiguredChoices(submission: Pick<WebSubmission, 'type' | 'product'>, config: RoutingConfig): void {
+  const choices = webFormChoices(config, 'en');
+  const issues: FieldIssue[] = [];
+  const check = (field: 'type' | 'product', list: readonly { value: string }[] | undefined) => {
+    const value = submission[field];
+    if (value && list && !list.some((c) => c.value === value)) {
+      issues.push({ field, message: `must be one of ${list.map((c) => c.value).join(', ')}` });
+    }
+  };
+  if (choices.restrictTypes) check('type', choices.types);
+  if (choices.restrictProducts) check('product', choices.products);
+  if (issues.length) throw new ValidationError(issues);
+}
 
 export interface WebIntakeLimits {
   perIp: number;
@@ -176,6 +196,7 @@ export function makeSubmitWebCase(deps: SubmitWebCaseDeps) {
         throw error;
       }
       const config = await loadConfig(deps.configs);
+      assertConfiguredChoices(submission, config);
       const caseNumber = await deps.cases.allocateCaseNumber();
 
       if (submission[WEB_HONEYPOT_FIELD]) {
@@ -218,7 +239,8 @@ export function makeSubmitWebCase(deps: SubmitWebCaseDeps) {
     const ack = deps.acknowledgements;
     if (!ack) return false;
     const at = deps.clock.now().toISOString();
-    const skipped = (reasons: string[]) => ack.contacts.appendEvents([makeEvent(deps.ids, c.caseId, ACTIVITIES.acknowledgementSkipped, at, SYSTEM, { reasons })]);
+    const skipped = (reasons: string[]) =>
+      ack.contacts.appendEvents([makeEvent(deps.ids, c.caseId, ACTIVITIES.acknowledgementSkipped, at, SYSTEM, { reasons })]);
     try {
       const settings = emailSettingsOf(config, ack.defaultFromAddress);
       const suppressed = (await ack.contacts.getContact(c.contact.email))?.suppressed;
