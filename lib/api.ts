@@ -38,6 +38,12 @@ const PUBLIC_ROUTE_REASONS: Record<string, string> = {
   'GET /web-to-case': 'Serves the customer contact form, which anyone must be able to load without an account.',
   'POST /web-to-case':
     "Customers submit the contact form without an account; abuse is bounded by the handler's per-IP and per-email rate limits and the stage throttle.",
+  'GET /web-to-case/options':
+    "The contact form's languages and type/product choices, for customers' own front ends; the same words the public form shows, no case or agent data.",
+  'GET /status/{token}':
+    "The customer's status page has no account: the signed, expiring link in the acknowledgement is the key, checked by the handler (the same 404 for any link that does not work); it shows only that case's conversation, never internal notes.",
+  'POST /status/{token}/messages':
+    'The customer adds a message from the status page with the same signed link; bounded per link and per IP by the handler and by the public throttle.',
 };
 
 /**

@@ -4,6 +4,7 @@ import { AdminAlerts } from './alerts.js';
 import { CaseApi } from './api.js';
 import { AgentAuth } from './auth.js';
 import { ConsoleHosting } from './console-hosting.js';
+import { useStatusPageBase } from './grants.js';
 import type { CaseflowConfig } from './config.js';
 import { CaseTable } from './data.js';
 import { EmailIntake } from './email-intake.js';
@@ -74,8 +75,16 @@ export class CaseflowStack extends Stack {
       logRetention,
     });
     this.console.deploy({ apiUrl: this.api.url });
-    // Agent replies go out the way acknowledgements do (SES, the same identity, the same token key).
+    // Agent replies go out the way acknowledgements do (SES, the same identity, the same token key),
+    // and web-form cases are acknowledged the way email cases are; the API keeps and hands out files.
     this.email?.allowSending(this.api.apiFunction);
+    this.email?.allowSending(this.intake.webToCaseFunction);
+    this.email?.allowFiles(this.api.apiFunction);
+    // The acknowledgement links to the customer's status page in the console; the API answers it.
+    const statusPage = `${this.console.url}status`;
+    for (const fn of [this.api.apiFunction, this.intake.webToCaseFunction, ...(this.email ? [this.email.intakeFunction] : [])]) {
+      useStatusPageBase(fn, statusPage);
+    }
     // SLA and sweep notifications to agents go out from the email domain's identity when there is one.
     const notificationSender = this.email ? { domain: this.email.domain, fromAddress: this.email.fromAddress } : undefined;
     this.workflow.allowNotificationEmail(notificationSender);

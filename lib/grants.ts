@@ -116,6 +116,15 @@ export function useSlackWebhookSecret(fn: LambdaFunction, secret: ISecret): void
   fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
 }
 
+/**
+ * The customer's status page in the console (`<base>/<token>`, docs/console.md#the-customers-status-page):
+ * plain configuration; its links are signed with keys derived from the threading secret, which the
+ * functions that send acknowledgements are granted beside their email grants (lib/email-intake.ts).
+ */
+export function useStatusPageBase(fn: LambdaFunction, base: string): void {
+  setEnv(fn, 'STATUS_PAGE_BASE_URL', base);
+}
+
 /** Where notifications link a case to (`<base>/<caseId>`); plain configuration, no permission. */
 export function useCaseLinkBase(fn: LambdaFunction, base: string): void {
   setEnv(fn, 'CASE_LINK_BASE_URL', base);

@@ -28,6 +28,8 @@ const EnvSchema = z.object({
   AWS_REGION: z.string().min(1).optional(),
   /** Swarming: the Secrets Manager secret holding the Slack incoming-webhook URL (lib/api.ts). */
   SLACK_WEBHOOK_SECRET_ARN: z.string().min(1).optional(),
+  /** The customer's status page in the console (`https://<console>/app/status`): links in acknowledgements, `<base>/<token>`. */
+  STATUS_PAGE_BASE_URL: z.string().url().optional(),
   /** Where a person opens a case (links in Slack messages): `<base>/<caseId>`. */
   CASE_LINK_BASE_URL: z.string().url().optional(),
   /** Automatic triage: the bucket and key prefix of the model versions (lib/triage-models.ts). */

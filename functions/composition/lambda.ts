@@ -13,10 +13,11 @@ import { makeSesMailer } from '../adapters/ses-mailer.js';
 import { makeSecretsManagerWebhookUrl, makeSlackSwarmNotifier } from '../adapters/slack-webhook.js';
 import { makeSnsAlertPublisher } from '../adapters/sns-alerts.js';
 import { makeStepFunctionsStarter } from '../adapters/step-functions.js';
-import { makeSecretsManagerThreadingKeys } from '../adapters/threading-keys.js';
+import { derivedStatusLinkKeys, makeSecretsManagerThreadingKeys } from '../adapters/threading-keys.js';
+import { makeS3FileLinks } from '../adapters/s3-file-links.js';
 import { makeLazyS3ModelStore } from '../adapters/triage-model-store.js';
 import { ConfigurationMissingError } from '../core/errors.js';
-import type { Mailer, WorkflowStarter } from '../core/ports.js';
+import type { Mailer, StatusLinks, ThreadingKeySource, WorkflowStarter } from '../core/ports.js';
 import type { ReportDeps } from '../core/use-cases/reports.js';
 import { metrics } from '../runtime/observability.js';
 import type { AppDeps } from './deps.js';
@@ -45,6 +46,12 @@ function sesMailer(e: Env & { AWS_REGION: string }): Mailer {
 const hasRegion = (e: Env): e is Env & { AWS_REGION: string } => e.AWS_REGION !== undefined;
 
 const tableOf = (e: Env): TableRef => ({ client: makeDocumentClient({ endpoint: e.DYNAMODB_ENDPOINT }), tableName: e.TABLE_NAME });
+
+/** The customer's status page: where the console serves it, and keys derived from the threading secret (lib/email-intake.ts). */
+function statusLinksOf(e: Env, threadingKeys: ThreadingKeySource | undefined): StatusLinks | undefined {
+  if (!e.STATUS_PAGE_BASE_URL || !threadingKeys) return undefined;
+  return { keys: derivedStatusLinkKeys(threadingKeys), pageBase: e.STATUS_PAGE_BASE_URL };
+}
 
 let base: AppDeps | undefined;
 
@@ -81,10 +88,16 @@ export function awsApiDeps(): AppDeps {
   const e = env();
   const email = e.THREADING_SECRET_ARN !== undefined && hasRegion(e);
   const secrets = email || e.SLACK_WEBHOOK_SECRET_ARN ? new SecretsManagerClient({}) : undefined;
+  const threadingKeys = email ? makeSecretsManagerThreadingKeys(secrets!, e.THREADING_SECRET_ARN!) : undefined;
+  const statusLinks = statusLinksOf(e, threadingKeys);
+  const s3 = e.RAW_MAIL_BUCKET ? new S3Client({}) : undefined;
   api = {
     ...awsDeps(),
     mailer: email && hasRegion(e) ? sesMailer(e) : { send: emailNotSetUp },
-    threadingKeys: email ? makeSecretsManagerThreadingKeys(secrets!, e.THREADING_SECRET_ARN!) : { keys: emailNotSetUp },
+    threadingKeys: threadingKeys ?? { keys: emailNotSetUp },
+    // Reply files are kept beside the mail, and attachments are handed out as pre-signed links of that bucket.
+    ...(s3 && e.RAW_MAIL_BUCKET ? { rawMail: makeS3RawMailStore(s3, e.RAW_MAIL_BUCKET), fileLinks: makeS3FileLinks(s3, e.RAW_MAIL_BUCKET) } : {}),
+    ...(statusLinks ? { statusLinks } : {}),
     ...(e.EMAIL_FROM_ADDRESS ? { defaultFromAddress: e.EMAIL_FROM_ADDRESS } : {}),
     ...(e.SLACK_WEBHOOK_SECRET_ARN
       ? { swarmNotifier: makeSlackSwarmNotifier({ webhookUrl: makeSecretsManagerWebhookUrl(secrets!, e.SLACK_WEBHOOK_SECRET_ARN) }) }
@@ -92,6 +105,33 @@ export function awsApiDeps(): AppDeps {
     ...(e.CASE_LINK_BASE_URL ? { caseLinkBase: e.CASE_LINK_BASE_URL } : {}),
   };
   return api;
+}
+
+let web: AppDeps | undefined;
+
+/**
+ * The web-to-case function: the common deps, plus what acknowledging a web-form case needs when the
+ * stack has email (lib/email-intake.ts allowSending): SES v2, the threading secret, the status page.
+ */
+export function awsWebDeps(): AppDeps {
+  if (web) return web;
+  const e = env();
+  const common = awsDeps();
+  if (!e.THREADING_SECRET_ARN || !hasRegion(e)) {
+    web = common;
+    return web;
+  }
+  const threadingKeys = makeSecretsManagerThreadingKeys(new SecretsManagerClient({}), e.THREADING_SECRET_ARN);
+  const statusLinks = statusLinksOf(e, threadingKeys);
+  web = {
+    ...common,
+    mailer: sesMailer(e),
+    canSendMail: true,
+    threadingKeys,
+    ...(statusLinks ? { statusLinks } : {}),
+    ...(e.EMAIL_FROM_ADDRESS ? { defaultFromAddress: e.EMAIL_FROM_ADDRESS } : {}),
+  };
+  return web;
 }
 
 let email: AppDeps | undefined;
@@ -103,11 +143,14 @@ let email: AppDeps | undefined;
 export function awsEmailDeps(): AppDeps {
   if (email) return email;
   const e = env();
+  const threadingKeys = e.THREADING_SECRET_ARN ? makeSecretsManagerThreadingKeys(new SecretsManagerClient({}), e.THREADING_SECRET_ARN) : undefined;
+  const statusLinks = statusLinksOf(e, threadingKeys);
   email = {
     ...awsDeps(),
     ...(e.RAW_MAIL_BUCKET ? { rawMail: makeS3RawMailStore(new S3Client({}), e.RAW_MAIL_BUCKET) } : {}),
     ...(hasRegion(e) ? { mailer: sesMailer(e) } : {}),
-    ...(e.THREADING_SECRET_ARN ? { threadingKeys: makeSecretsManagerThreadingKeys(new SecretsManagerClient({}), e.THREADING_SECRET_ARN) } : {}),
+    ...(threadingKeys ? { threadingKeys } : {}),
+    ...(statusLinks ? { statusLinks } : {}),
     ...(e.EMAIL_FROM_ADDRESS ? { defaultFromAddress: e.EMAIL_FROM_ADDRESS } : {}),
   };
   return email;

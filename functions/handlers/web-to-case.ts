@@ -10,7 +10,7 @@ import { parseWebSubmission } from '../core/intake.js';
 import { intakeFailure } from '../core/metrics.js';
 import type { SubmitWebCaseResult } from '../core/use-cases/submit-web-case.js';
 import type { AppDeps } from '../composition/deps.js';
-import { awsDeps } from '../composition/lambda.js';
+import { awsWebDeps } from '../composition/lambda.js';
 import { makeWebIntake } from '../composition/web-intake.js';
 import { errorBody, errorHeaders, httpStatusOf } from '../http/errors.js';
 import type { HttpEvent, HttpResult } from '../http/api-gateway.js';
@@ -137,7 +137,7 @@ export function createHandler(deps: AppDeps) {
   });
 }
 
-export const handler = lazy(() => createHandler(awsDeps()));
+export const handler = lazy(() => createHandler(awsWebDeps()));
 
 // ---------------------------------------------------------------------------------------------
 

@@ -63,6 +63,9 @@ describe('cdk-nag AWS Solutions checks', () => {
       'Caseflow-test/Api/SlackWebhookUrl AwsSolutions-SMG4',
       'Caseflow-test/Api/GetWebToCaseRoute AwsSolutions-APIG4',
       'Caseflow-test/Api/PostWebToCaseRoute AwsSolutions-APIG4',
+      'Caseflow-test/Api/GetWebToCaseOptionsRoute AwsSolutions-APIG4',
+      'Caseflow-test/Api/GetStatusTokenRoute AwsSolutions-APIG4',
+      'Caseflow-test/Api/PostStatusTokenMessagesRoute AwsSolutions-APIG4',
       // Triage models: the log bucket does not log itself; the stamp function reads the model prefix.
       'Caseflow-test/Triage/AccessLogs AwsSolutions-S1',
       // Added by CDK itself to a bucket that receives server access logs (its bucket policy grants the log service).

@@ -29,9 +29,17 @@ describe('the HTTP API', () => {
     expect([...routes.keys()].sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
   });
 
-  it('leaves only GET/POST /web-to-case, GET /health and GET /openapi.json public', () => {
+  it("leaves only the web form, the customer's status page, GET /health and GET /openapi.json public", () => {
     const publicRoutes = [...routes].filter(([, r]) => r.AuthorizationType === 'NONE').map(([key]) => key);
-    expect(publicRoutes.sort()).toEqual(['GET /health', 'GET /openapi.json', 'GET /web-to-case', 'POST /web-to-case']);
+    expect(publicRoutes.sort()).toEqual([
+      'GET /health',
+      'GET /openapi.json',
+      'GET /status/{token}',
+      'GET /web-to-case',
+      'GET /web-to-case/options',
+      'POST /status/{token}/messages',
+      'POST /web-to-case',
+    ]);
     for (const [, route] of routes) expect(['NONE', 'JWT']).toContain(route.AuthorizationType);
   });
 

@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { FormEvent, ReactNode } from 'react';
 import { useId, useState } from 'react';
 import type { CaseDetail } from '../api/client';
-import { ApiFailure, api, rawFetch, toApiError, unwrap } from '../api/client';
+import { ApiFailure, api, toApiError, unwrap } from '../api/client';
 import { getSession } from '../auth/session';
 import { duration, when, words } from '../lib/format';
 import { ErrorNote } from './Errors';
@@ -180,32 +180,22 @@ function ReplyForm({ c }: { c: Current }) {
   const [files, setFiles] = useState<File[]>([]);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    let ok: boolean;
-    if (cc.trim() || files.length) {
-      // Replies with cc and attachments: the shape the API gains (docs/pending/t12-console-api.md).
-      const attachments = await Promise.all(
-        files.map(async (f) => ({ name: f.name, contentType: f.type || 'application/octet-stream', content: await toBase64(f) })),
-      );
-      ok = await w.run((m) =>
-        rawFetch(`/cases/${encodeURIComponent(c.caseId)}/replies`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'if-match': m },
-          body: JSON.stringify({
-            text,
-            ...(subject.trim() ? { subject } : {}),
-            ...(cc.trim() ? { cc: cc.split(/[,;\s]+/).filter(Boolean) } : {}),
-            ...(attachments.length ? { attachments } : {}),
-          }),
-        }).then(async (response) => ({ response, error: response.ok ? undefined : await response.json().catch(() => undefined) })),
-      );
-    } else {
-      ok = await w.run((m) =>
-        api().POST('/cases/{id}/replies', {
-          params: { path: { id: c.caseId }, header: { 'If-Match': m } },
-          body: { text, ...(subject.trim() ? { subject } : {}) },
-        }),
-      );
-    }
+    // Files go as base64 in the JSON body (at most 10, 4 MB in total: docs/api.md#replies-with-cc-and-files).
+    const attachments = await Promise.all(
+      files.map(async (f) => ({ name: f.name, contentType: f.type || 'application/octet-stream', content: await toBase64(f) })),
+    );
+    const copies = cc.split(/[,;\s]+/).filter(Boolean);
+    const ok = await w.run((m) =>
+      api().POST('/cases/{id}/replies', {
+        params: { path: { id: c.caseId }, header: { 'If-Match': m } },
+        body: {
+          text,
+          ...(subject.trim() ? { subject } : {}),
+          ...(copies.length ? { cc: copies } : {}),
+          ...(attachments.length ? { attachments } : {}),
+        },
+      }),
+    );
     if (ok) {
       setText('');
       setSubject('');
