@@ -517,8 +517,8 @@ function SwarmForm({ c }: { c: Current }) {
   const swarm = c.swarm;
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    // Naming the skills wanted is a field the API gains (docs/pending/t12-console-api.md); until
-    // then the skills travel in the note the experts read.
+    // The swarm route takes no skills of its own (docs/console.md#what-the-api-does-not-have-yet):
+    // the skills wanted travel in the note the experts read.
     const wanted = skills.trim();
     const text = [note.trim(), wanted ? `Skills wanted: ${wanted}` : ''].filter(Boolean).join('\n');
     if (
