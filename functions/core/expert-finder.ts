@@ -47,6 +47,8 @@ export interface ExpertSearchInput {
   ruleSkills?: readonly SkillRequirement[];
   /** The rule's id, for the reasons. */
   ruleId?: string;
+  /** The skills the owner asks for when starting the swarm, on top of those the case calls for (they win on the same skill). */
+  askedSkills?: readonly SkillRequirement[];
   /** Agents already in the swarm: not proposed again. */
   alreadyInvited?: readonly string[];
   /** Default 3. */
@@ -64,11 +66,17 @@ const norm = (s: string) => s.trim().toLowerCase();
  * the required skills of the rule that routed it (with their minimum levels). Skill names compare
  * without regard to case.
  */
-export function swarmSkills(c: CaseRecord, config: RoutingConfig, ruleSkills: readonly SkillRequirement[] = []): SkillRequirement[] {
+export function swarmSkills(
+  c: CaseRecord,
+  config: RoutingConfig,
+  ruleSkills: readonly SkillRequirement[] = [],
+  askedSkills: readonly SkillRequirement[] = [],
+): SkillRequirement[] {
   const known = new Map<string, string>();
   for (const a of config.agents) for (const s of Object.keys(a.skills)) if (!known.has(norm(s))) known.set(norm(s), s);
   const out = new Map<string, SkillRequirement>();
-  for (const r of ruleSkills) out.set(norm(r.skill), { skill: r.skill, minLevel: r.minLevel, optional: r.optional });
+  for (const r of askedSkills) out.set(norm(r.skill), { skill: known.get(norm(r.skill)) ?? r.skill, minLevel: r.minLevel, optional: r.optional });
+  for (const r of ruleSkills) if (!out.has(norm(r.skill))) out.set(norm(r.skill), { skill: r.skill, minLevel: r.minLevel, optional: r.optional });
   for (const field of [c.product, c.type]) {
     if (!field) continue;
     const skill = known.get(norm(field));
@@ -95,7 +103,7 @@ function levelOf(agent: Agent, skill: string): number {
 export function findExperts(input: ExpertSearchInput): ExpertSearch {
   const c = input.case;
   const limit = Math.max(1, Math.min(MAX_SWARM_SIZE, input.limit ?? DEFAULT_SWARM_SIZE));
-  const skills = swarmSkills(c, input.config, input.ruleSkills);
+  const skills = swarmSkills(c, input.config, input.ruleSkills, input.askedSkills);
   const reasons: string[] = [];
   const invited = new Set(input.alreadyInvited ?? []);
   const excluded: ExpertExclusion[] = [];
@@ -107,6 +115,7 @@ export function findExperts(input: ExpertSearchInput): ExpertSearch {
     );
   } else {
     const from = [
+      ...(input.askedSkills?.length ? [`asked for ${input.askedSkills.map((s) => `${s.skill}≥${s.minLevel}`).join(', ')}`] : []),
       ...(input.ruleSkills?.length
         ? [`rule ${input.ruleId ?? '(unknown)'} requires ${input.ruleSkills.map((s) => `${s.skill}≥${s.minLevel}`).join(', ')}`]
         : []),

@@ -57,7 +57,8 @@ const CONFIG: RoutingConfigInput = {
   ],
   agents: [
     { id: 'ann', name: 'Ann', email: 'ann@example.com', roles: ['agent'], capacity: { email: 50, web: 50, phone: 5 }, languages: ['en', 'de'] },
-    { id: 'ben', name: 'Ben', email: 'ben@example.com', roles: ['agent'], capacity: { email: 50, web: 50, phone: 5 }, languages: ['en'] },
+    { id: 'ben', name: 'Ben', email: 'ben@example.com', roles: ['agent'], capacity: { email: 50, web: 50, phone: 5 }, languages: ['en'], skills: { Lamps: 4 } },
+    { id: 'cy', name: 'Cy', email: 'cy@example.com', roles: ['agent'], capacity: { email: 50, web: 50, phone: 5 }, languages: ['en'], skills: { lamps: 1 } },
   ],
   territories: [{ id: 'all', name: 'All', queue: 'support' }],
   email: {
@@ -81,7 +82,7 @@ const CONFIG: RoutingConfigInput = {
 
 beforeAll(async () => {
   await deps.configs.put(parseRoutingConfig(CONFIG), 0, 'test', clock.iso());
-  await deps.agentStates.setPresence('ann', 'online', clock.iso());
+  for (const id of ['ann', 'ben', 'cy']) await deps.agentStates.setPresence(id, 'online', clock.iso());
   const files = makeFileRoutes({ key: FILE_KEY, dataDir, now: () => clock.now() });
   server = createServer((req, res) => {
     void files(req, res, new URL(req.url ?? '/', 'http://127.0.0.1')).then((answered) => {
@@ -348,6 +349,23 @@ describe('a case by its number, replies with cc and files, and their download', 
     });
     expect(notBase64.status).toBe(400);
     expect(JSON.stringify(notBase64.body)).toContain('attachments.0.content');
+  });
+
+  it('starts a swarm with the skills the owner asks for, at their minimum levels', async () => {
+    const c = await call('GET', `/cases/${caseId}`, { as: 'ann' });
+    const bad = await call('POST', `/cases/${caseId}/swarm`, { as: 'ann', ifMatch: c.body.version, json: { skills: [{ skill: '', minLevel: 0 }] } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('skills.0.skill');
+    const swarm = await call('POST', `/cases/${caseId}/swarm`, {
+      as: 'ann',
+      ifMatch: c.body.version,
+      json: { skills: [{ skill: 'lamps', minLevel: 2 }], note: 'Which bulb?', limit: 1 },
+    });
+    expect(swarm.status).toBe(200);
+    expect(swarm.body.invited.map((m: { agentId: string }) => m.agentId)).toEqual(['ben']);
+    expect(swarm.body.reasons.join(' ')).toContain('asked for lamps≥2');
+    // cy has lamps 1, under the level asked: ranked below, not invited first.
+    expect(swarm.body.experts.map((e: { agentId: string }) => e.agentId)[0]).toBe('ben');
   });
 
   it('hands out a stored HTML file as plain bytes, never as a page', async () => {

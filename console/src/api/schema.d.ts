@@ -1419,6 +1419,11 @@ export type components = {
             limit?: number;
             /** @description What the experts are asked; shown in the Slack message. */
             note?: string;
+            /** @description Skills wanted in the swarm (minimum level 1 unless given), on top of those the case calls for (its product, type and routing rule). */
+            skills?: {
+                skill: string;
+                minLevel?: number;
+            }[];
         };
         DeclineRequest: {
             reason?: string;

@@ -510,6 +510,15 @@ function ReassignForm({ c }: { c: Current }) {
   );
 }
 
+/** `billing 2, sepa≥3, lamps` ▶ skills with their minimum levels (1 when none is given). */
+export function parseSkills(text: string): { skill: string; minLevel?: number }[] {
+  return text
+    .split(/[,;]+/)
+    .map((part) => /^\s*([^\s≥>=]+)\s*(?:(?:≥|>=|=)?\s*(\d{1,2}))?\s*$/.exec(part))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ skill: m[1]!, ...(m[2] ? { minLevel: Math.min(10, Math.max(1, Number(m[2]))) } : {}) }));
+}
+
 function SwarmForm({ c }: { c: Current }) {
   const w = useWrite(c);
   const [skills, setSkills] = useState('');
@@ -517,13 +526,10 @@ function SwarmForm({ c }: { c: Current }) {
   const swarm = c.swarm;
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    // The swarm route takes no skills of its own (docs/console.md#what-the-api-does-not-have-yet):
-    // the skills wanted travel in the note the experts read.
-    const wanted = skills.trim();
-    const text = [note.trim(), wanted ? `Skills wanted: ${wanted}` : ''].filter(Boolean).join('\n');
-    if (
-      await w.run((m) => api().POST('/cases/{id}/swarm', { params: { path: { id: c.caseId }, header: { 'If-Match': m } }, body: text ? { note: text } : {} }))
-    ) {
+    // The skills wanted (`billing 2, sepa`: a name and an optional minimum level) join those the case calls for.
+    const wanted = parseSkills(skills);
+    const body = { ...(note.trim() ? { note: note.trim() } : {}), ...(wanted.length ? { skills: wanted } : {}) };
+    if (await w.run((m) => api().POST('/cases/{id}/swarm', { params: { path: { id: c.caseId }, header: { 'If-Match': m } }, body }))) {
       setNote('');
       setSkills('');
     }
@@ -553,7 +559,7 @@ function SwarmForm({ c }: { c: Current }) {
               w.pin();
               setSkills(e.target.value);
             }}
-            placeholder="billing, sepa"
+            placeholder="billing 2, sepa"
           />
         </label>
         <label>

@@ -1,51 +1,13 @@
 import { useQueries } from '@tanstack/react-query';
 import { useState } from 'react';
 import { download, rawFetch } from '../api/client';
-import { ApiFailure, toApiError } from '../api/client';
+import { ApiFailure, type Schemas, toApiError } from '../api/client';
 import { useTeam } from '../components/Actions';
 import { BarChart } from '../components/BarChart';
 import { ErrorNote } from '../components/Errors';
 
-interface Stats {
-  count: number;
-  median: string | null;
-  average: string | null;
-}
-interface Milestone {
-  met: number;
-  metLate: number;
-  completed: number;
-  compliance: number | null;
-  breaches: number;
-  warnings: number;
-  escalations: number;
-}
-interface Report {
-  period: { from: string; to: string; days: number };
-  cases: number;
-  volume?: {
-    created: number;
-    resolved: number;
-    closedUnresolved: number;
-    reopened: number;
-    daily: { date: string; created: number; resolved: number; closedUnresolved: number }[];
-  };
-  responseTimes?: { firstResponse: Stats; resolution: Stats };
-  sla?: { byMilestone: Record<string, Milestone>; total: Milestone };
-  firstContactResolution?: { resolved: number; firstContact: number; rate: number | null };
-  reassignments?: { total: { assignments: number; reassignments: number; handovers: number } };
-  onHold?: { completed: Stats & { totalMs: number }; ongoing: { count: number } };
-  agents?: {
-    agents: {
-      agentId: string;
-      name?: string;
-      casesHeld: number;
-      capacity: number | null;
-      period: { averageLoad: number | null; peakLoad: number; utilisation: number | null };
-    }[];
-  };
-  backlog?: { total: number; byQueue: { queue: string; total: number; oldestAgeMs: number }[] };
-}
+/** The report as the API's OpenAPI document describes it (generated: a renamed field does not compile). */
+type Report = Schemas['Report'];
 
 const GROUPS = ['none', 'territory', 'queue', 'channel', 'agent'] as const;
 type Group = (typeof GROUPS)[number];
@@ -174,7 +136,7 @@ export function Reports() {
                 return (
                   <tr key={filter?.join('=') ?? 'all'}>
                     <th scope="row">{filter ? filter[1] : 'all'}</th>
-                    <td>{r?.cases ?? '…'}</td>
+                    <td>{r?.casesWithActivity ?? '…'}</td>
                     <td>{r?.volume?.created ?? '—'}</td>
                     <td>{r?.volume?.resolved ?? '—'}</td>
                     <td>{pct(r?.sla?.total.compliance)}</td>
@@ -247,7 +209,7 @@ export function Reports() {
               {all.agents.agents.map((a) => (
                 <tr key={a.agentId}>
                   <th scope="row">{a.name ?? a.agentId}</th>
-                  <td>{a.casesHeld}</td>
+                  <td>{a.casesHeldInPeriod}</td>
                   <td>{a.period.averageLoad?.toFixed(2) ?? '—'}</td>
                   <td>{a.period.peakLoad}</td>
                   <td>{pct(a.period.utilisation)}</td>
@@ -259,11 +221,11 @@ export function Reports() {
       )}
       {all?.backlog && (
         <section aria-labelledby="bl-h">
-          <h3 id="bl-h">Backlog now ({all.backlog.total} open)</h3>
+          <h3 id="bl-h">Backlog now ({all.backlog.openNow} open)</h3>
           <BarChart
             title="Open cases by queue"
             labels={all.backlog.byQueue.map((q) => q.queue)}
-            series={[{ name: 'open', values: all.backlog.byQueue.map((q) => q.total) }]}
+            series={[{ name: 'open', values: all.backlog.byQueue.map((q) => q.openNow) }]}
           />
         </section>
       )}

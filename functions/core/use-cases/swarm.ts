@@ -39,6 +39,8 @@ export interface SwarmRequest {
   limit?: number;
   /** What the experts are asked (shown in the notification). */
   note?: string;
+  /** Skills the owner wants in the swarm, on top of those the case calls for (minimum level 1 unless given). */
+  skills?: { skill: string; minLevel?: number }[];
   expectedVersion?: number;
 }
 
@@ -80,6 +82,7 @@ export function makeStartSwarm(deps: SwarmDeps) {
       states,
       ruleSkills: rule.skills,
       ...(rule.ruleId ? { ruleId: rule.ruleId } : {}),
+      ...(request.skills?.length ? { askedSkills: request.skills.map((s) => ({ skill: s.skill, minLevel: s.minLevel ?? 1, optional: false })) } : {}),
       alreadyInvited: open?.members.map((m) => m.agentId) ?? [],
       ...(request.limit !== undefined ? { limit: request.limit } : {}),
       now,

@@ -225,6 +225,18 @@ export const SwarmBody = z
   .object({
     limit: z.number().int().min(1).max(MAX_SWARM_SIZE).optional().describe(`How many experts to invite (default 3, at most ${MAX_SWARM_SIZE}).`),
     note: optionalText(1000).describe('What the experts are asked; shown in the Slack message.'),
+    skills: z
+      .array(
+        z
+          .object({
+            skill: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+            minLevel: z.number().int().min(1).max(10).optional(),
+          })
+          .strict(),
+      )
+      .max(10, 'at most 10 skills')
+      .optional()
+      .describe('Skills wanted in the swarm (minimum level 1 unless given), on top of those the case calls for (its product, type and routing rule).'),
   })
   .strict();
 
@@ -457,7 +469,10 @@ export const WebFormOptionsSchema = z
     defaultLanguage: z.string(),
     languages: z.array(z.object({ code: z.string(), name: z.string() })).describe('The languages of the acknowledgement templates: the form speaks them.'),
     types: z.array(z.object({ id: z.string(), label: z.string() })).describe('Request types, labelled in `language`.'),
-    products: z.array(z.object({ id: z.string(), label: z.string() })).optional().describe('Products, when the configuration names them (else free text).'),
+    products: z
+      .array(z.object({ id: z.string(), label: z.string() }))
+      .optional()
+      .describe('Products, when the configuration names them (else free text).'),
     typesRestricted: z.boolean().describe('A submission must name one of `types` (the configuration names them).'),
     productsRestricted: z.boolean(),
   })
@@ -481,7 +496,7 @@ export const StatusViewSchema = z
       }),
     ),
   })
-  .describe("A case as its customer sees it: never internal notes, events, decisions, owner or queue.");
+  .describe('A case as its customer sees it: never internal notes, events, decisions, owner or queue.');
 
 export const AttachmentLinkSchema = z
   .object({
