@@ -1,13 +1,14 @@
 import { useQueries } from '@tanstack/react-query';
 import { useState } from 'react';
 import { download, rawFetch } from '../api/client';
-import { ApiFailure, type Schemas, toApiError } from '../api/client';
+import { ApiFailure, toApiError } from '../api/client';
 import { useTeam } from '../components/Actions';
 import { BarChart } from '../components/BarChart';
 import { ErrorNote } from '../components/Errors';
+import type { components } from '../api/schema';
 
-/** The report as the API's OpenAPI document describes it (generated: a renamed field does not compile). */
-type Report = Schemas['Report'];
+/** The report as the API documents it (generated from its OpenAPI document): a renamed field does not compile. */
+type Report = components['schemas']['Report'];
 
 const GROUPS = ['none', 'territory', 'queue', 'channel', 'agent'] as const;
 type Group = (typeof GROUPS)[number];
@@ -120,7 +121,7 @@ export function Reports() {
             <thead>
               <tr>
                 <th scope="col">{group === 'none' || group === 'agent' ? 'Scope' : group}</th>
-                <th scope="col">Cases</th>
+                <th scope="col">Cases with activity</th>
                 <th scope="col">Created</th>
                 <th scope="col">Resolved</th>
                 <th scope="col">SLA compliance</th>
@@ -199,7 +200,7 @@ export function Reports() {
             <thead>
               <tr>
                 <th scope="col">Agent</th>
-                <th scope="col">Cases held</th>
+                <th scope="col">Cases held in period</th>
                 <th scope="col">Average load</th>
                 <th scope="col">Peak load</th>
                 <th scope="col">Utilisation</th>
