@@ -21,7 +21,8 @@ export interface AttachmentLinkDeps {
  * Types a browser would render as active content on the origin serving them (script in HTML, SVG,
  * XML stylesheets): handed out as plain bytes. Every download is also an attachment disposition.
  */
-const ACTIVE_CONTENT = /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|text\/javascript|application\/javascript|application\/ecmascript|text\/xsl|multipart\/)/i;
+const ACTIVE_CONTENT =
+  /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|text\/javascript|application\/javascript|application\/ecmascript|text\/xsl|multipart\/)/i;
 
 /** The content type a download is served with: the stored one, unless a browser could run it. */
 export function downloadContentType(stored: string): string {

@@ -126,7 +126,8 @@ export function makeCustomerStatus(deps: CustomerStatusDeps) {
     const settings = emailSettingsOf(config, deps.defaultFromAddress);
     const closed = CLOSED_STATUSES.includes(found.case.status);
     if (closed) {
-      const closedAt = [...found.events].reverse().find((e) => e.activity === ACTIVITIES.resolved || e.activity === ACTIVITIES.closedUnresolved)?.at ?? found.case.updatedAt;
+      const closedAt =
+        [...found.events].reverse().find((e) => e.activity === ACTIVITIES.resolved || e.activity === ACTIVITIES.closedUnresolved)?.at ?? found.case.updatedAt;
       if (deps.clock.now().getTime() - Date.parse(closedAt) > durationMs(settings.reopenWindow)) {
         throw new ConflictError(`case ${found.case.caseNumber} was closed on ${closedAt.slice(0, 10)}: please send us a new request`);
       }
@@ -144,7 +145,11 @@ export function makeCustomerStatus(deps: CustomerStatusDeps) {
       at,
       attachments: [],
     };
-    const event = makeEvent(deps.ids, found.case.caseId, ACTIVITIES.messageReceived, at, actor, { channel: 'web', via: 'status_page', messageId: message.messageId });
+    const event = makeEvent(deps.ids, found.case.caseId, ACTIVITIES.messageReceived, at, actor, {
+      channel: 'web',
+      via: 'status_page',
+      messageId: message.messageId,
+    });
     // The case's version moves with its history (an agent's open form sees the new message on its next write).
     for (let attempt = 1; ; attempt++) {
       try {

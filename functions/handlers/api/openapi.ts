@@ -116,7 +116,7 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
     errors: [500],
   },
   'GET /status/{token}': {
-    summary: "A case as its customer sees it",
+    summary: 'A case as its customer sees it',
     description:
       'Public: the signed, expiring link from the acknowledgement is the key. Case number, subject, status in words and the conversation (what the customer wrote and what we sent them), never internal notes, events, decisions, owner or queue. An altered, expired or unknown link: the same 404, whatever the reason. `Cache-Control: no-store`, `Referrer-Policy: no-referrer`.',
     tag: 'Public',
@@ -155,7 +155,7 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
   'GET /cases/search': {
     summary: 'Find cases by number, customer email or words of the subject',
     description:
-      "Any signed-in caller; only cases the caller may read are returned. A case number (`1024`, `#00001024`) finds that case; an email address finds the customer's cases, newest first; anything else is words of the subject (folded: case and accents do not matter), every word required, the last one also as the start of a word (`paper jam prin`), newest first within a word, with a `cursor` when there may be more. 400 naming `q` when nothing searchable is left (only words such as \"the\").",
+      'Any signed-in caller; only cases the caller may read are returned. A case number (`1024`, `#00001024`) finds that case; an email address finds the customer\'s cases, newest first; anything else is words of the subject (folded: case and accents do not matter), every word required, the last one also as the start of a word (`paper jam prin`), newest first within a word, with a `cursor` when there may be more. 400 naming `q` when nothing searchable is left (only words such as "the").',
     tag: 'Cases',
     query: SearchCasesQuery,
     responses: { 200: { description: 'The cases found; `cursor` continues a word search.', schema: 'CaseList' } },
