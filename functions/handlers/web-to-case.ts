@@ -58,7 +58,9 @@ export function createHandler(deps: AppDeps) {
     assertWellFormedText(input, text);
     const submission = parseWebSubmission(input);
     const result = await submitWebCase(submission, { clientIp: clientIp(event) });
-    const body = { caseId: result.caseId, caseNumber: result.caseNumber, status: result.status, acknowledged: result.acknowledged };
+    // Whether an acknowledgement went out is not said: a honeypot answer could not say it truthfully,
+    // so saying it would tell a bot it was caught (docs/web-form.md#the-honeypot).
+    const body = { caseId: result.caseId, caseNumber: result.caseNumber, status: result.status };
     // Idempotent replay (same idempotencyKey, or the same words again within the dedupe window):
     // nothing new was created, so 200 with the existing case instead of 201.
     return json(result.outcome === 'duplicate' ? 200 : 201, body);

@@ -148,7 +148,8 @@ describe('web-form cases are acknowledged with a link to their status page', () 
     const before = sent.length;
     const first = await submit({ email: 'jo@example.org', language: 'de', idempotencyKey: 'k-ack-1' });
     expect(first.statusCode).toBe(201);
-    expect(jsonOf(first)).toMatchObject({ status: 'new', acknowledged: true });
+    // The answer does not say whether mail went out (a honeypot answer could not): the mail says it.
+    expect(jsonOf(first)).toEqual({ caseId: expect.any(String), caseNumber: expect.any(String), status: 'new' });
     const ack = sent.at(-1)!;
     expect(sent.length).toBe(before + 1);
     expect(ack.kind).toBe('acknowledgement');
@@ -158,14 +159,30 @@ describe('web-form cases are acknowledged with a link to their status page', () 
 
     const again = await submit({ email: 'jo@example.org', language: 'de', idempotencyKey: 'k-ack-1' });
     expect(again.statusCode).toBe(200);
-    expect(jsonOf(again)).toMatchObject({ caseId: jsonOf(first).caseId, acknowledged: false });
+    expect(jsonOf(again)).toEqual(jsonOf(first));
     expect(sent.length).toBe(before + 1);
+  });
+
+  it('answers a bot that filled the honeypot exactly as a real, acknowledged submission, and sends it nothing', async () => {
+    const before = sent.length;
+    const real = jsonOf(await submit({ email: 'real@example.org', idempotencyKey: 'k-real' }));
+    expect(sent.length).toBe(before + 1);
+    const bot = jsonOf(await submit({ email: 'bot@example.org', idempotencyKey: 'k-bot', website: 'http://spam.example' }));
+    expect(sent.length).toBe(before + 1);
+    expect(Object.keys(bot).sort()).toEqual(Object.keys(real).sort());
+    expect(bot.status).toBe(real.status);
   });
 
   it('keeps to the hourly limit per address (loop protection) and records why it did not send', async () => {
     const results = [];
+    const before = sent.length;
     for (let i = 0; i < 4; i++) results.push(jsonOf(await submit({ email: 'loop@example.org', subject: `Loop ${i}`, idempotencyKey: `k-loop-${i}` })));
-    expect(results.map((r) => r.acknowledged)).toEqual([true, true, true, false]);
+    const acks = sent.slice(before).filter((m) => m.kind === 'acknowledgement');
+    expect(acks.map((m) => m.subject.replace(/ \[.*$/, ''))).toEqual([
+      'We have your request: Loop 0',
+      'We have your request: Loop 1',
+      'We have your request: Loop 2',
+    ]);
     const last = await call('GET', `/cases/${results[3].caseId}`, { as: 'boss', roles: ['manager'] });
     expect(last.body.events.map((e: { activity: string }) => e.activity)).toContain('acknowledgement_skipped');
   });

@@ -1041,8 +1041,6 @@ export type components = {
             caseNumber: string;
             /** @enum {string} */
             status: "new" | "queued" | "assigned" | "in_progress" | "on_hold" | "resolved" | "closed_unresolved" | "needs_review";
-            /** @description An acknowledgement email went out (only for a new case; never for a repeat). */
-            acknowledged: boolean;
         };
         OpenApiDocument: {
             openapi: string;

@@ -456,12 +456,7 @@ export const StoredConfigSchema = z.looseObject({ version: z.number().int(), con
 
 export const ConfigAppliedSchema = z.looseObject({ version: z.number().int(), appliedAt: instant, reconciled: z.unknown() });
 
-export const WebToCaseResultSchema = z.object({
-  caseId: z.string(),
-  caseNumber: z.string(),
-  status: z.enum(CASE_STATUSES),
-  acknowledged: z.boolean().describe('An acknowledgement email went out (only for a new case; never for a repeat).'),
-});
+export const WebToCaseResultSchema = z.object({ caseId: z.string(), caseNumber: z.string(), status: z.enum(CASE_STATUSES) });
 
 export const WebFormOptionsSchema = z
   .object({
