@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { eld } from 'eld/extrasmall';
-import { detectLanguage, textForDetection } from '../functions/core/normalise/language.js';
+import { detectLanguage, loadLanguageDetector, textForDetection } from '../functions/core/normalise/language.js';
 import { HELD_OUT_TEXTS, LONG_TEXTS, type LabelledText, SHORT_TEXTS } from '../test/support/language-samples.js';
 
 interface Tally {
@@ -39,6 +39,7 @@ function tally(texts: readonly LabelledText[], detect: (text: string) => string 
 const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(1)} %`;
 
 export async function runLanguageBench(log: (line: string) => void = console.log, options: { dataDir?: string } = {}): Promise<Record<string, number>> {
+  await loadLanguageDetector();
   const sets: [string, readonly LabelledText[]][] = [
     ['short', SHORT_TEXTS],
     ['long', LONG_TEXTS],

@@ -6,7 +6,7 @@
  */
 import { parseRoutingConfig } from '../functions/core/config.js';
 import { compilePattern } from '../functions/core/pattern.js';
-import { compileRouting, decideRouting } from '../functions/core/routing.js';
+import { compileRouting, decideRouting } from '../functions/core/routing/engine.js';
 
 const PATTERNS = ['^(a+)+$', '(a|aa)+$', '(\\w+\\s?)+$', '([a-z]+)*@'];
 

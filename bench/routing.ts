@@ -12,7 +12,7 @@ import { emptyLoad } from '../functions/core/agent-state.js';
 import type { CaseRecord } from '../functions/core/case.js';
 import type { Condition, RoutingConfigInput } from '../functions/core/config.js';
 import { parseRoutingConfig } from '../functions/core/config.js';
-import { compileRouting, decideRouting, matchRule } from '../functions/core/routing.js';
+import { compileRouting, decideRouting, matchRule } from '../functions/core/routing/engine.js';
 
 const AGENTS = 1000;
 const QUEUES = 20;

@@ -23,7 +23,7 @@ import { emptyLoad } from '../functions/core/agent-state.js';
 import type { CaseRecord, CaseStatus } from '../functions/core/case.js';
 import { formatCaseNumber } from '../functions/core/case.js';
 import { parseRoutingConfig } from '../functions/core/config.js';
-import type { Clock } from '../functions/core/ports.js';
+import type { Clock } from '../functions/core/ports/clock.js';
 import { makeAppDeps } from '../functions/composition/deps.js';
 import { makeSlaUseCases } from '../functions/composition/sla-use-cases.js';
 import { LOCAL_CLIENT_SETTINGS, ensureTable, startDynamoDbLocal } from '../lib/local/dynamodb-local.js';

@@ -31,6 +31,12 @@ Options:
   --slack-webhook-url URL
                     announce swarms (POST /cases/{id}/swarm) to this Slack incoming webhook
                     (default: $CASEFLOW_SLACK_WEBHOOK_URL; unset: announcements are skipped)
+  --slack-bot-token TOKEN, --slack-signing-secret SECRET
+                    the Slack app (docs/slack.md): a channel or thread per swarm, and Slack's
+                    requests taken at /slack/events, /slack/interactions and /slack/commands;
+                    supersedes the webhook (default: $CASEFLOW_SLACK_BOT_TOKEN, $CASEFLOW_SLACK_SIGNING_SECRET)
+  --slack-api-url URL
+                    where the Slack Web API is (default https://slack.com/api; any server, e.g. a test double)
   --quiet           no progress lines or request log; only the ready line and errors
   -h, --help        show this help
 
@@ -48,6 +54,9 @@ const OPTIONS = {
   'smtp-relay': { type: 'string' },
   'sweep-every': { type: 'string' },
   'slack-webhook-url': { type: 'string' },
+  'slack-bot-token': { type: 'string' },
+  'slack-signing-secret': { type: 'string' },
+  'slack-api-url': { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -55,6 +64,18 @@ const OPTIONS = {
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>>['values'];
 
 class UsageError extends Error {}
+
+/** The Slack app's options, each falling back to its environment variable (secrets stay out of shell history that way). */
+function slackApp(values: Values): { botToken?: string; signingSecret?: string; apiUrl?: string } {
+  const pick = (option: string | undefined, env: string) => {
+    const value = option ?? process.env[env];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const botToken = pick(values['slack-bot-token'], 'CASEFLOW_SLACK_BOT_TOKEN');
+  const signingSecret = pick(values['slack-signing-secret'], 'CASEFLOW_SLACK_SIGNING_SECRET');
+  const apiUrl = pick(values['slack-api-url'], 'CASEFLOW_SLACK_API_URL');
+  return { ...(botToken ? { botToken } : {}), ...(signingSecret ? { signingSecret } : {}), ...(apiUrl ? { apiUrl } : {}) };
+}
 
 function parseSeconds(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -108,6 +129,12 @@ async function main(): Promise<number | undefined> {
     if (values['data-dir'] !== undefined && values['data-dir'].trim() === '') throw new UsageError('--data-dir needs a directory');
     const slack = values['slack-webhook-url'] ?? process.env.CASEFLOW_SLACK_WEBHOOK_URL;
     if (slack !== undefined && slack !== '' && !/^https?:\/\/[^\s/]+/.test(slack)) throw new UsageError('--slack-webhook-url must be an http(s) URL');
+    const app = slackApp(values);
+    if ((app.botToken === undefined) !== (app.signingSecret === undefined)) {
+      throw new UsageError('the Slack app needs both --slack-bot-token and --slack-signing-secret');
+    }
+    if (app.botToken !== undefined && !/^xoxb-[A-Za-z0-9-]{10,}$/.test(app.botToken)) throw new UsageError('--slack-bot-token must be a bot token (xoxb-…)');
+    if (app.apiUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(app.apiUrl)) throw new UsageError('--slack-api-url must be an http(s) URL');
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`caseflow-local: ${error.message}\nRun with --help for the options.`);
@@ -174,6 +201,7 @@ async function main(): Promise<number | undefined> {
       ...((values['slack-webhook-url'] ?? process.env.CASEFLOW_SLACK_WEBHOOK_URL)
         ? { slackWebhookUrl: values['slack-webhook-url'] ?? process.env.CASEFLOW_SLACK_WEBHOOK_URL }
         : {}),
+      ...(slackApp(values).botToken ? { slack: slackApp(values) } : {}),
       services: await services(values),
     });
   } catch (error) {

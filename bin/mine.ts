@@ -11,7 +11,8 @@ import { makeCaseRepository } from '../functions/adapters/case-repository.js';
 import { makeDocumentClient } from '../functions/adapters/dynamo.js';
 import { makeEventDayReader } from '../functions/adapters/event-day-reader.js';
 import { readEventLogFile, type ReadResult } from '../functions/adapters/event-log-files.js';
-import type { CaseEvent, CaseMessage, CaseRecord } from '../functions/core/case.js';
+import type { CaseMessage, CaseRecord } from '../functions/core/case.js';
+import type { CaseEvent } from '../functions/core/events.js';
 import { analyseTraces, type LogAnalysis } from '../functions/core/mining/analysis.js';
 import { miningEventsFromCaseEvents } from '../functions/core/mining/case-events.js';
 import {

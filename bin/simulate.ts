@@ -13,7 +13,8 @@ import { makeCaseRepository } from '../functions/adapters/case-repository.js';
 import { makeDocumentClient } from '../functions/adapters/dynamo.js';
 import { makeEventDayReader } from '../functions/adapters/event-day-reader.js';
 import { readEventLogFile } from '../functions/adapters/event-log-files.js';
-import type { CaseEvent, CaseRecord } from '../functions/core/case.js';
+import type { CaseRecord } from '../functions/core/case.js';
+import type { CaseEvent } from '../functions/core/events.js';
 import type { RoutingConfig } from '../functions/core/config.js';
 import { parseRoutingConfig } from '../functions/core/config.js';
 import { ValidationError } from '../functions/core/errors.js';
@@ -21,7 +22,9 @@ import { detectColumns, EventLogInputError, eventsFromTable, makeTimestampParser
 import { groupTraces } from '../functions/core/mining/event-log.js';
 import { type AgentsChange, applyAgentChanges, parseAgentsOption } from '../functions/core/simulation/agents.js';
 import {
+  type Arrival,
   type ArrivalSource,
+  type CaseFields,
   FIELD_PATHS,
   type FieldPath,
   type LogReplay,
@@ -68,7 +71,8 @@ Arrivals (one of)
                             from Monday 00:00, or {"mon": [24 rates], ...}); or the hour-of-week
                             profile of the EVENTLOG given
   --start DATE --duration D generated window (default 2026-01-05, P7D)
-  --from DATE --to DATE     replay only cases arriving in [from, to)
+  --from DATE --to DATE     replay only cases arriving in [from, to) (with --poisson log: the
+                            part of the log the rates and attributes come from)
   --mix FIELD=V:W,...       attribute mix of generated cases, e.g. type=billing:1,question:4 (repeatable)
   --map FIELD=COLUMN        the log column a case field is read from, e.g. severity=seriousness
                             (repeatable; columns named like a field map by themselves). Fields:
@@ -389,7 +393,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 
     // Arrivals and handle times.
     let replay: LogReplay | undefined;
-    if (logPath) replay = await loadLog(logPath, values, generated ? {} : window);
+    if (generated && poisson !== 'log' && (values.from || values.to)) {
+      throw new UsageError(
+        `--${values.from ? 'from' : 'to'}: only for replayed arrivals (an EVENTLOG or --from-stack); generated ones take --start and --duration`,
+      );
+    }
+    // With --poisson log, --from/--to choose the part of the log the profile and the attributes come from.
+    if (logPath) replay = await loadLog(logPath, values, window);
     else if (fromStack) replay = await loadStack(values, window);
     let arrivals: ArrivalSource;
     if (generated) {
@@ -397,13 +407,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       const duration = values.duration ? parseDuration(str(values, 'duration')!, '--duration') : 7 * 86_400_000;
       if (duration <= 0) throw new UsageError('--duration: must be more than zero');
       let perHour: number | number[];
+      let pool: CaseFields[] | undefined;
       if (poisson === 'log') {
-        const all: { at: number }[] = [];
+        const all: Arrival[] = [];
         const stream = replay!.source.open(0);
         for (let a = stream.next(); a; a = stream.next()) all.push(a);
+        if (all.length === 0) throw new UsageError('EVENTLOG: no case arrives in the window asked for');
         perHour = weeklyProfileOf(all, zone);
+        pool = all.map((a) => a.fields);
       } else if (/^\d/.test(poisson!) && !poisson!.endsWith('.json')) {
-        perHour = parseNumber(poisson!, '--poisson', Number.MIN_VALUE);
+        perHour = parseNumber(poisson!, '--poisson');
+        if (!(perHour > 0)) throw new UsageError(`--poisson: the rate must be more than zero cases per hour, not ${poisson}`);
       } else {
         let json: unknown;
         try {
@@ -413,7 +427,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         }
         perHour = parseWeeklyProfile(json, '--poisson');
       }
-      arrivals = poissonArrivals({ profile: { perHour, timezone: zone }, start, end: start + duration, mix: list(values, 'mix').map((m) => parseMix(m)) });
+      arrivals = poissonArrivals({
+        profile: { perHour, timezone: zone },
+        start,
+        end: start + duration,
+        mix: list(values, 'mix').map((m) => parseMix(m)),
+        ...(pool ? { pool } : {}),
+      });
     } else {
       arrivals = replay!.source;
       if (arrivals.count === 0) throw new UsageError(`${logPath ? 'EVENTLOG' : '--from-stack'}: no case arrives in the window asked for`);

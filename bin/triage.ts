@@ -14,7 +14,8 @@
  * routing configuration names it: `"triage": { "modelVersion": "<version>" }`.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { makeCaseRepository } from '../functions/adapters/case-repository.js';
@@ -53,20 +54,43 @@ Options:
 
 class UsageError extends Error {}
 
+/** Where the CLI writes: the process's stdout and stderr, or a test's buffers. */
+export interface Io {
+  /** A line of the report (stdout). */
+  out(line: string): void;
+  /** Progress and notes (stderr), as given: the caller ends its lines. */
+  err(text: string): void;
+  /** Whether stderr is a terminal (progress then redraws in place). */
+  tty: boolean;
+}
+
+const processIo: Io = {
+  out: (line) => console.log(line),
+  err: (text) => process.stderr.write(text),
+  tty: Boolean(process.stderr.isTTY),
+};
+
+/** A whole number of at least 1 given to an option, or a usage error naming it. */
+function positiveInteger(value: string, option: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${option} takes a whole number of at least 1, not "${value}"`);
+  return n;
+}
+
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 
 /** Progress on one line when a terminal shows it, else a line per stage and every tenth. */
-function progressPrinter(): (stage: string, done: number, total: number) => void {
+function progressPrinter(io: Io): (stage: string, done: number, total: number) => void {
   let lastStage = '';
   let lastTenth = -1;
   return (stage, done, total) => {
     const tenth = Math.floor((done / Math.max(total, 1)) * 10);
-    if (process.stderr.isTTY) {
-      process.stderr.write(`\r\x1b[K${stage} ${Math.round((done / Math.max(total, 1)) * 100)} %`);
-      if (done >= total) process.stderr.write('\n');
+    if (io.tty) {
+      io.err(`\r\x1b[K${stage} ${Math.round((done / Math.max(total, 1)) * 100)} %`);
+      if (done >= total) io.err('\n');
       return;
     }
-    if (stage !== lastStage || tenth !== lastTenth) process.stderr.write(`${stage} ${tenth * 10} %\n`);
+    if (stage !== lastStage || tenth !== lastTenth) io.err(`${stage} ${tenth * 10} %\n`);
     lastStage = stage;
     lastTenth = tenth;
   };
@@ -96,10 +120,10 @@ export function formatEvaluation(field: string, e: FieldEvaluation): string {
   return lines.join('\n');
 }
 
-function printSummary(s: ModelSummary): void {
-  console.log(`version ${s.version} (${s.createdAt}) from ${s.source.description}`);
-  for (const [field, e] of Object.entries(s.evaluation)) if (e) console.log(formatEvaluation(field, e));
-  for (const [field, reason] of Object.entries(s.skipped)) console.log(`${field}: not trained (${reason})`);
+function printSummary(io: Io, s: ModelSummary): void {
+  io.out(`version ${s.version} (${s.createdAt}) from ${s.source.description}`);
+  for (const [field, e] of Object.entries(s.evaluation)) if (e) io.out(formatEvaluation(field, e));
+  for (const [field, reason] of Object.entries(s.skipped)) io.out(`${field}: not trained (${reason})`);
 }
 
 interface Stores {
@@ -140,8 +164,27 @@ async function readCsv(file: string, textColumns: string[], labelColumn: string)
     .filter((r) => r.label !== '' && r.text.trim() !== '');
 }
 
-async function main(): Promise<number> {
+/** `npm run triage -- ...`: the exit code (0 done, 1 failed, 2 bad usage, with the message). */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS_')) {
+      io.err(`triage: ${(error as Error).message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof ValidationError) {
+      io.err(`${error.issues.map((i) => `${i.field}: ${i.message}`).join('\n')}\n`);
+      return 1;
+    }
+    io.err(`triage failed: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+async function run(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
+    args: argv,
     options: {
       csv: { type: 'string' },
       'text-column': { type: 'string' },
@@ -158,21 +201,24 @@ async function main(): Promise<number> {
     allowPositionals: true,
     strict: true,
   });
-  if (values.help || positionals.length === 0) {
-    console.log(USAGE);
-    return values.help ? 0 : 2;
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
   }
+  if (positionals.length === 0) throw new UsageError('name a command: train, list, show or predict');
   const [command, ...rest] = positionals;
+  if (!['train', 'list', 'show', 'predict'].includes(command!)) throw new UsageError(`unknown command ${command}`);
+  const maxCases = values['max-cases'] !== undefined ? positiveInteger(values['max-cases'], '--max-cases') : undefined;
   const { models, table } = await stores(values);
 
   if (command === 'list') {
     const all = await models.list();
-    if (all.length === 0) console.log('no model versions stored yet: npm run triage -- train');
+    if (all.length === 0) io.out('no model versions stored yet: npm run triage -- train');
     for (const s of all) {
       const fields = Object.entries(s.evaluation)
         .map(([f, e]) => `${f} ${pct(e!.accuracy)}`)
         .join(', ');
-      console.log(`${s.version}  ${s.createdAt}  ${fields}  (${s.source.description})`);
+      io.out(`${s.version}  ${s.createdAt}  ${fields}  (${s.source.description})`);
     }
     return 0;
   }
@@ -182,20 +228,18 @@ async function main(): Promise<number> {
     const bundle = await models.load(version);
     if (!bundle) throw new UsageError(`no model version ${version} is stored`);
     if (command === 'show') {
-      printSummary(summarise(bundle));
+      printSummary(io, summarise(bundle));
       return 0;
     }
     const text = rest.slice(1).join(' ');
     if (!text) throw new UsageError('give the text: npm run triage -- predict VERSION "my card has not arrived"');
-    for (const [field, model] of Object.entries(bundle.fields)) if (model) console.log(field, JSON.stringify(predict(model, text), null, 2));
+    for (const [field, model] of Object.entries(bundle.fields)) if (model) io.out(`${field} ${JSON.stringify(predict(model, text), null, 2)}`);
     return 0;
   }
-  if (command !== 'train') throw new UsageError(`unknown command ${command}`);
-
   const heldBack = values['held-back'] !== undefined ? Number(values['held-back']) : undefined;
   if (heldBack !== undefined && !(heldBack > 0 && heldBack < 1)) throw new UsageError('--held-back takes a share between 0 and 1, e.g. 0.2');
   const started = Date.now();
-  const common = { ...(heldBack !== undefined ? { heldBack } : {}), onProgress: progressPrinter(), log: (line: string) => console.error(line) };
+  const common = { ...(heldBack !== undefined ? { heldBack } : {}), onProgress: progressPrinter(io), log: (line: string) => io.err(`${line}\n`) };
   let result: TrainResult;
   if (values.csv) {
     const textColumns = (values['text-column'] ?? '').split(',').filter(Boolean);
@@ -204,7 +248,7 @@ async function main(): Promise<number> {
     const field = values.field ?? 'type';
     if (!['type', 'product', 'queue'].includes(field)) throw new UsageError('--field is type, product or queue');
     const rows = await readCsv(values.csv, textColumns, labelColumn);
-    console.error(`read ${rows.length} labelled rows from ${values.csv}`);
+    io.err(`read ${rows.length} labelled rows from ${values.csv}\n`);
     const train = makeTrainTriage({ cases: { list: async () => ({ items: [] }) }, models, clock: { now: () => new Date() }, elapsed: () => Date.now() });
     result = await train.fromRows(field, rows, `${values.csv} (text: ${textColumns.join(' + ')}, label: ${labelColumn})`, common);
   } else {
@@ -217,30 +261,16 @@ async function main(): Promise<number> {
         clock: { now: () => new Date() },
         elapsed: () => Date.now(),
       });
-      const maxCases = values['max-cases'] !== undefined ? Number(values['max-cases']) : undefined;
       result = await train.fromCases({ ...common, ...(maxCases ? { maxCases } : {}), sourceName: table.description });
     } finally {
       client.destroy();
     }
   }
-  printSummary(summarise(result.bundle));
-  console.log(`\nstored ${result.location} (${(result.bytes / 1024 / 1024).toFixed(1)} MB) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  console.log(`to use it, set "triage": { "modelVersion": "${result.bundle.version}" } in the routing configuration (npm run config -- apply FILE)`);
+  printSummary(io, summarise(result.bundle));
+  io.out(`\nstored ${result.location} (${(result.bytes / 1024 / 1024).toFixed(1)} MB) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  io.out(`to use it, set "triage": { "modelVersion": "${result.bundle.version}" } in the routing configuration (npm run config -- apply FILE)`);
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n\n${USAGE}`);
-      process.exit(2);
-    }
-    if (error instanceof ValidationError) {
-      console.error(error.issues.map((i) => `${i.field}: ${i.message}`).join('\n'));
-      process.exit(1);
-    }
-    console.error('triage failed:', error);
-    process.exit(1);
-  },
-);
+// Run when executed (npm run triage); a test imports main and calls it.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exit(await main(process.argv.slice(2)));

@@ -12,7 +12,7 @@ import { ROUTES, type RouteDefinition, type RouteTarget } from '../functions/htt
 import type { AgentAuth } from './auth.js';
 import { CaseflowFunction } from './caseflow-function.js';
 import type { CaseTable } from './data.js';
-import { useCaseLinkBase, useSlackWebhookSecret, useStateMachine, useTable } from './grants.js';
+import { useCaseLinkBase, useSlackAppSecret, useSlackWebhookSecret, useStateMachine, useTable } from './grants.js';
 
 export interface CaseApiProps {
   readonly auth: AgentAuth;
@@ -44,6 +44,12 @@ const PUBLIC_ROUTE_REASONS: Record<string, string> = {
     "The customer's status page has no account: the signed, expiring link in the acknowledgement is the key, checked by the handler (the same 404 for any link that does not work); it shows only that case's conversation, never internal notes.",
   'POST /status/{token}/messages':
     'The customer adds a message from the status page with the same signed link; bounded per link and per IP by the handler and by the public throttle.',
+  'POST /slack/events':
+    "Slack's Events API cannot send a JWT: it signs each request instead. The handler refuses any request without a valid v0 signature from the app's signing secret, older than five minutes, or seen before; the route has its own throttle.",
+  'POST /slack/interactions':
+    "Slack's interactivity requests cannot send a JWT: they are signed, and refused unless the v0 signature, its five-minute window and its first use check out; the route has its own throttle.",
+  'POST /slack/commands':
+    'Slack slash commands cannot send a JWT: they are signed, and refused unless the v0 signature, its five-minute window and its first use check out; the route has its own throttle.',
 };
 
 /**
@@ -62,6 +68,10 @@ export class CaseApi extends Construct {
   readonly slackWebhookSecret: Secret;
   /** Serves the `reports` routes (reports and the event-log export) with read-only table access. */
   readonly reportsFunction: LambdaFunction;
+  /** Serves Slack's three routes (events, interactions, commands): the agent API's use cases, as the Slack user's agent. */
+  readonly slackFunction: LambdaFunction;
+  /** The Slack app's bot token and signing secret, as JSON (docs/slack.md#setting-up-the-slack-app). */
+  readonly slackAppSecret: Secret;
 
   constructor(scope: Construct, id: string, props: CaseApiProps) {
     super(scope, id);
@@ -87,6 +97,34 @@ export class CaseApi extends Construct {
         'A Slack incoming-webhook URL cannot be rotated by Secrets Manager: Slack issues it; an admin replaces it by hand (put-secret-value) when it is revoked.',
     });
     useSlackWebhookSecret(this.apiFunction, this.slackWebhookSecret);
+
+    // The Slack app: one secret with the bot token and the signing secret. Until an admin stores the
+    // real ones, the placeholder (a random signing secret, no bot token) refuses every Slack request
+    // and swarms fall back to the webhook (docs/slack.md#two-modes).
+    this.slackAppSecret = new Secret(this, 'SlackApp', {
+      description: 'caseflow: the Slack app, as JSON {"botToken": "xoxb-…", "signingSecret": "…"} (docs/slack.md)',
+      generateSecretString: { secretStringTemplate: JSON.stringify({ botToken: '' }), generateStringKey: 'signingSecret', excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.slackAppSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'A Slack bot token and signing secret cannot be rotated by Secrets Manager: Slack issues them; an admin regenerates them in the app settings and stores them (previousSigningSecret keeps the old one valid meanwhile).',
+    });
+    useSlackAppSecret(this.apiFunction, this.slackAppSecret);
+
+    // Slack's requests: their own function, the API function's dependencies (a note, a reply, a status
+    // change from Slack is the same use case), answering within Slack's three seconds.
+    this.slackFunction = new CaseflowFunction(this, 'SlackFunction', {
+      handler: 'slack',
+      description: "Slack's events, interactions and /case, verified and acted on as the Slack user's agent",
+      logRetention: props.logRetention,
+      memorySize: 1024,
+      timeout: Duration.seconds(10),
+    }).function;
+    useTable(this.slackFunction, props.data, 'slack');
+    useStateMachine(this.slackFunction, props.lifecycle);
+    useSlackAppSecret(this.slackFunction, this.slackAppSecret);
 
     // Reports read many cases at once: their own function, so a heavy report neither slows agents'
     // requests nor holds more than read access to the table. 29 s: just inside API Gateway's 30 s.
@@ -119,6 +157,7 @@ export class CaseApi extends Construct {
 
     // Links in swarm announcements open the case through this API (GET /cases/{id}).
     useCaseLinkBase(this.apiFunction, `${this.httpApi.apiEndpoint}/cases`);
+    useCaseLinkBase(this.slackFunction, `${this.httpApi.apiEndpoint}/cases`);
 
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.logRetention,
@@ -159,6 +198,7 @@ export class CaseApi extends Construct {
       api: new HttpLambdaIntegration('ApiIntegration', this.apiFunction),
       'web-to-case': new HttpLambdaIntegration('WebToCaseIntegration', props.webToCaseFunction),
       reports: new HttpLambdaIntegration('ReportsIntegration', this.reportsFunction),
+      slack: new HttpLambdaIntegration('SlackIntegration', this.slackFunction),
     };
 
     // RouteSettings is a map CloudFormation takes as written: its keys are route keys, its values in

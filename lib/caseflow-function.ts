@@ -13,18 +13,24 @@ import { dashboardEnabled } from './config.js';
 const METRICS_SCOPE: keyof Env = 'METRICS_SCOPE';
 
 /** One Lambda entry point per file in functions/handlers/, each exporting `handler`. */
-export type HandlerName =
-  | 'web-to-case'
-  | 'api'
-  | 'workflow-stamp'
-  | 'workflow-route'
-  | 'workflow-failed'
-  | 'workflow-schedule-sla'
-  | 'workflow-evaluate-sla'
-  | 'workflow-continue-sla'
-  | 'sweep'
-  | 'intake-email'
-  | 'reports';
+export const HANDLER_NAMES = [
+  'web-to-case',
+  'api',
+  'workflow-stamp',
+  'workflow-route',
+  'workflow-failed',
+  'workflow-schedule-sla',
+  'workflow-evaluate-sla',
+  'workflow-continue-sla',
+  'sweep',
+  'intake-email',
+  'reports',
+  'slack',
+] as const;
+export type HandlerName = (typeof HANDLER_NAMES)[number];
+
+/** CommonJS dependencies inside an ESM bundle still call require(); this banner gives them one. */
+export const CREATE_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
 
@@ -91,16 +97,17 @@ export class CaseflowFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         // Without the dashboard, only the metrics alarms read are published (each series has a monthly fee).
         [METRICS_SCOPE]: dashboardEnabled(this.node) ? 'all' : 'alarms',
-        NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
         format: OutputFormat.ESM,
         // Prefer ESM entry points so esbuild can tree-shake the SDK and middy.
         mainFields: ['module', 'main'],
-        // CommonJS dependencies inside an ESM bundle still call require(); give them one.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        banner: CREATE_REQUIRE_BANNER,
         target: 'node22',
         minify: true,
+        // The map ships beside the bundle for reading a stack trace offline; it costs nothing at start
+        // because Node does not read it without --enable-source-maps, which is left off: that option
+        // costs import time on every cold start and up to 100 ms on the first error (docs/costs.md#cold-start).
         sourceMap: true,
         sourcesContent: false,
         // Ship the SDK version we test against (package-lock.json) instead of whatever the runtime carries.

@@ -31,7 +31,7 @@ export class CaseflowStack extends Stack {
   readonly sweeps: SweepSchedule;
   /** Email-to-case; present when the `sesDomain` context names the receiving domain. */
   readonly email?: EmailIntake;
-  /** Trained triage model versions, read by the stamp function. */
+  /** Trained triage model versions, read by the stamp function; the API checks the version a configuration names. */
   readonly triageModels: TriageModels;
   /** The console: bucket, CloudFront, managed login (lib/console-hosting.ts). */
   readonly console: ConsoleHosting;
@@ -75,9 +75,11 @@ export class CaseflowStack extends Stack {
       logRetention,
     });
     this.console.deploy({ apiUrl: this.api.url });
+    this.triageModels.grantList(this.api.apiFunction);
     // Agent replies go out the way acknowledgements do (SES, the same identity, the same token key),
     // and web-form cases are acknowledged the way email cases are; the API keeps and hands out files.
     this.email?.allowSending(this.api.apiFunction);
+    this.email?.allowSending(this.api.slackFunction);
     this.email?.allowSending(this.intake.webToCaseFunction);
     this.email?.allowFiles(this.api.apiFunction);
     // The acknowledgement links to the customer's status page in the console; the API answers it.
@@ -102,6 +104,7 @@ export class CaseflowStack extends Stack {
         'web-to-case': this.intake.webToCaseFunction,
         api: this.api.apiFunction,
         reports: this.api.reportsFunction,
+        slack: this.api.slackFunction,
         ...this.workflow.taskFunctions,
         sweep: this.sweeps.sweepFunction,
         ...(this.email ? { 'intake-email': this.email.intakeFunction } : {}),
@@ -129,6 +132,14 @@ export class CaseflowStack extends Stack {
     new CfnOutput(this, 'SlackWebhookSecretArn', {
       value: this.api.slackWebhookSecret.secretArn,
       description: 'Secret to store the Slack incoming-webhook URL in (swarm announcements; see docs/api.md#swarming)',
+    });
+    new CfnOutput(this, 'SlackAppSecretArn', {
+      value: this.api.slackAppSecret.secretArn,
+      description: 'Secret to store the Slack app in: {"botToken": "xoxb-…", "signingSecret": "…"} (docs/slack.md)',
+    });
+    new CfnOutput(this, 'SlackRequestUrl', {
+      value: `${this.api.httpApi.apiEndpoint}/slack`,
+      description: "The Slack app's request URLs start here: /events, /interactions, /commands (slack/manifest.yaml)",
     });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'DynamoDB table' });
     new CfnOutput(this, 'TriageModelBucket', {

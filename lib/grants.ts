@@ -125,6 +125,16 @@ export function useStatusPageBase(fn: LambdaFunction, base: string): void {
   setEnv(fn, 'STATUS_PAGE_BASE_URL', base);
 }
 
+/**
+ * The Slack app: the secret holding its bot token and signing secret; read (GetSecretValue) on first
+ * use and cached. Both the API function (it opens swarm conversations) and the Slack function (it
+ * verifies Slack's requests and acts on them) read it.
+ */
+export function useSlackAppSecret(fn: LambdaFunction, secret: ISecret): void {
+  setEnv(fn, 'SLACK_APP_SECRET_ARN', secret.secretArn);
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+}
+
 /** Where notifications link a case to (`<base>/<caseId>`); plain configuration, no permission. */
 export function useCaseLinkBase(fn: LambdaFunction, base: string): void {
   setEnv(fn, 'CASE_LINK_BASE_URL', base);
@@ -156,16 +166,39 @@ export function useNotificationEmail(fn: LambdaFunction, sender: NotificationSen
 }
 
 /**
- * Automatic triage: the model bucket and prefix, and GetObject on that prefix only (no list, no
- * write): versions are named when trained, and the configuration may choose any of them.
+ * The stored triage model versions, named but not read: the bucket and prefix, and s3:ListBucket on
+ * the bucket for keys under that prefix only. With it a missing key is a 404 (without it S3 answers
+ * 403, which cannot be told from a refusal), and the API can check the version a configuration names.
+ */
+export function useTriageModelCatalogue(fn: LambdaFunction, bucket: IBucket, prefix: string): void {
+  setEnv(fn, 'TRIAGE_MODEL_BUCKET', bucket.bucketName);
+  setEnv(fn, 'TRIAGE_MODEL_PREFIX', prefix);
+  fn.addToRolePolicy(
+    new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': `${prefix}*` } } }),
+  );
+}
+
+/**
+ * Automatic triage: the model bucket and prefix, GetObject on that prefix, and ListBucket on the
+ * model bucket. No write, no delete. Versions are named when trained and the configuration may
+ * choose any of them.
+ *
+ * ListBucket is what makes a missing version read as missing: without it S3 answers a GetObject of a
+ * key that does not exist with 403 AccessDenied (it will not tell a caller without list rights whether
+ * the key exists), so a configuration naming a version not yet uploaded would fail every case instead
+ * of reading as "not stored" (functions/adapters/triage-model-store.ts). With it, S3 answers 404 NoSuchKey.
+ * Unlike the catalogue's, this grant has no `s3:prefix` condition: the existence check S3 makes for a
+ * GetObject is not a list request and carries no prefix, so a prefix-conditioned grant may not count
+ * there. It reveals nothing more: the bucket holds only model versions (its access logs go to their own bucket).
  */
 export function useTriageModels(fn: LambdaFunction, bucket: IBucket, prefix: string): void {
   setEnv(fn, 'TRIAGE_MODEL_BUCKET', bucket.bucketName);
   setEnv(fn, 'TRIAGE_MODEL_PREFIX', prefix);
   fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects(`${prefix}*`)] }));
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
   const bucketArn = `<${Stack.of(fn).getLogicalId(bucket.node.defaultChild as never)}.Arn>`;
   Validations.of(fn.role!).acknowledge({
     id: `AwsSolutions-IAM5[Resource::${bucketArn}/${prefix}*]`,
-    reason: `Model versions are named when they are trained (${prefix}<version>/model.json.gz) and the configuration may choose any of them, so read access is granted on the prefix: GetObject on ${prefix}* only, no list, no write, no delete.`,
+    reason: `Model versions are named when they are trained (${prefix}<version>/model.json.gz) and the configuration may choose any of them, so read access is granted on the prefix: GetObject on ${prefix}* and ListBucket on this bucket of models only, no write, no delete.`,
   });
 }

@@ -127,4 +127,5 @@ export const TABLE_ACCESS: Readonly<Record<TableUser, TableGrant>> = {
   'workflow-evaluate-sla': { access: 'readWrite', indexes: ['gsi3', 'gsi4'], queriesTable: false },
   sweep: { access: 'readWrite', indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5'], queriesTable: false },
   'intake-email': { access: 'readWrite', indexes: [], queriesTable: true },
+  slack: { access: 'readWrite', indexes: ['gsi2'], queriesTable: true },
 };

@@ -1,10 +1,16 @@
 import { BatchGetCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AgentState } from '../core/agent-state.js';
 import { emptyLoad } from '../core/agent-state.js';
-import type { AgentStateRepository } from '../core/ports.js';
+import type { AgentStateRepository } from '../core/ports/repositories.js';
 import type { TableRef } from './dynamo.js';
-import { isConditionFailure, queryItems, stripKeys } from './dynamo.js';
-import { ABSENT_DUE_KIND, absentAgentIndexKeys, agentStateKey, duePartition, dueUpTo } from './keys.js';
+import { dueWork } from './access-patterns.js';
+import { conditionFailed } from './conditional-writes.js';
+import { stripKeys } from './dynamo.js';
+import { ABSENT_DUE_KIND, DUE_INDEX_ATTRIBUTES, absentAgentIndexKeys, agentStateKey } from './keys.js';
+import { queryShards } from './pagination.js';
+
+/** The due-work index's key attributes: an update sets them to put the agent in the index, removes them to take them out. */
+const [DUE_PK, DUE_SK] = DUE_INDEX_ATTRIBUTES;
 
 /** BatchGetItem reads at most 100 keys per call. */
 const BATCH_GET_LIMIT = 100;
@@ -53,9 +59,9 @@ export function makeAgentStateRepository({ client, tableName }: TableRef): Agent
             Key: agentStateKey(agentId),
             UpdateExpression:
               'SET entity = :entity, agentId = :id, presence = :presence, presenceSince = :at, #load = if_not_exists(#load, :empty)' +
-              (absent ? ', gsi5pk = :duePk, gsi5sk = :dueSk' : '') +
+              (absent ? `, ${DUE_PK} = :duePk, ${DUE_SK} = :dueSk` : '') +
               ' ADD #version :one' +
-              (absent ? ' REMOVE absenceHandledAt' : ' REMOVE gsi5pk, gsi5sk, absenceHandledAt'),
+              (absent ? ' REMOVE absenceHandledAt' : ` REMOVE ${DUE_PK}, ${DUE_SK}, absenceHandledAt`),
             ConditionExpression: 'attribute_not_exists(pk) OR presence <> :presence',
             ExpressionAttributeNames: { '#load': 'load', '#version': 'version' },
             ExpressionAttributeValues: {
@@ -65,14 +71,14 @@ export function makeAgentStateRepository({ client, tableName }: TableRef): Agent
               ':at': at,
               ':empty': emptyLoad(),
               ':one': 1,
-              ...(absent ? { ':duePk': index.gsi5pk, ':dueSk': index.gsi5sk } : {}),
+              ...(absent ? { ':duePk': index[DUE_PK], ':dueSk': index[DUE_SK] } : {}),
             },
             ReturnValues: 'ALL_NEW',
           }),
         );
         return normalise(stripKeys<AgentState>(res.Attributes ?? {}));
       } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+        if (!conditionFailed(error)) throw error;
         const current = await this.get(agentId);
         if (!current) throw error;
         return current;
@@ -80,16 +86,7 @@ export function makeAgentStateRepository({ client, tableName }: TableRef): Agent
     },
 
     async listAbsent(before, limit) {
-      const items = await queryItems(
-        client,
-        {
-          TableName: tableName,
-          IndexName: 'gsi5',
-          KeyConditionExpression: 'gsi5pk = :pk AND gsi5sk <= :before',
-          ExpressionAttributeValues: { ':pk': duePartition(ABSENT_DUE_KIND), ':before': dueUpTo(before) },
-        },
-        limit,
-      );
+      const items = await queryShards(client, tableName, dueWork(ABSENT_DUE_KIND, before), limit);
       return items.map((i) => normalise(stripKeys<AgentState>(i)));
     },
 
@@ -99,14 +96,14 @@ export function makeAgentStateRepository({ client, tableName }: TableRef): Agent
           new UpdateCommand({
             TableName: tableName,
             Key: agentStateKey(agentId),
-            UpdateExpression: 'SET absenceHandledAt = :at REMOVE gsi5pk, gsi5sk',
+            UpdateExpression: `SET absenceHandledAt = :at REMOVE ${DUE_PK}, ${DUE_SK}`,
             // Only the absence that was handled: an agent who came back (or left again) meanwhile is left as they are.
             ConditionExpression: 'presenceSince = :since AND presence <> :online',
             ExpressionAttributeValues: { ':at': at, ':since': presenceSince, ':online': 'online' },
           }),
         );
       } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+        if (!conditionFailed(error)) throw error;
       }
     },
   };

@@ -1,7 +1,7 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { ConflictError } from '../core/errors.js';
-import type { AssignmentStore, ClaimResult } from '../core/ports.js';
+import type { AssignmentStore, ClaimResult } from '../core/ports/repositories.js';
 import { casePutIfVersion, historyPuts } from './case-repository.js';
+import type { TransactItems } from './conditional-writes.js';
+import { conflictOnFailedCondition, failedAt, lostAt, transactWithRetry } from './conditional-writes.js';
 import type { TableRef } from './dynamo.js';
 import { transactionCancellationCodes } from './dynamo.js';
 import { agentStateKey } from './keys.js';
@@ -14,8 +14,6 @@ import { agentStateKey } from './keys.js';
  */
 /** Attempts at a transaction that keeps colliding with concurrent ones on the same agent. */
 const CONFLICT_ATTEMPTS = 5;
-
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
 /** Reserves one unit of the agent's capacity on a channel, if they are online with room. */
 function reserveCapacity(tableName: string, agentId: string, channel: string, capacity: number, at: string) {
@@ -50,8 +48,8 @@ function giveBackCapacity(tableName: string, agentId: string, channel: string) {
  * the agent could not take it (a failed condition, or still contended after every retry).
  */
 function lostRace(codes: string[]): ClaimResult | undefined {
-  if (codes[0] === 'ConditionalCheckFailed' || codes[0] === 'TransactionConflict') return { claimed: false, reason: 'case_changed' };
-  if (codes[1] === 'ConditionalCheckFailed' || codes[1] === 'TransactionConflict') return { claimed: false, reason: 'agent_unavailable' };
+  if (lostAt(codes, 0)) return { claimed: false, reason: 'case_changed' };
+  if (lostAt(codes, 1)) return { claimed: false, reason: 'agent_unavailable' };
   return undefined;
 }
 
@@ -61,19 +59,7 @@ export function makeAssignmentStore({ client, tableName }: TableRef): Assignment
    * cancels some of them with TransactionConflict (nothing was checked, nothing written; DynamoDB
    * Local serialises transactions and never does). Such a transaction is simply tried again.
    */
-  async function transact(items: TransactItems): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await client.send(new TransactWriteCommand({ TransactItems: items }));
-        return;
-      } catch (error) {
-        const codes = transactionCancellationCodes(error);
-        const conflictOnly = codes?.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
-        if (!conflictOnly || attempt >= CONFLICT_ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * (0.5 + Math.random())));
-      }
-    }
-  }
+  const transact = (items: TransactItems) => transactWithRetry(client, items, CONFLICT_ATTEMPTS);
 
   return {
     async claim({ next, expectedVersion, agentId, channel, capacity, at, events, decisions }) {
@@ -114,7 +100,7 @@ export function makeAssignmentStore({ client, tableName }: TableRef): Assignment
         if (lost) return lost;
         // The old owner holds nothing on this channel (a case written before capacity was tracked,
         // or a release that already happened): move the case and claim for the new owner all the same.
-        if (codes[2] !== 'ConditionalCheckFailed') throw error;
+        if (!failedAt(codes, 2)) throw error;
         try {
           await attempt(false);
           return { claimed: true, case: written };
@@ -131,21 +117,15 @@ export function makeAssignmentStore({ client, tableName }: TableRef): Assignment
       const written = { ...next, version: expectedVersion + 1 };
       const casePut = casePutIfVersion(tableName, written, expectedVersion);
       const giveBack = giveBackCapacity(tableName, agentId, channel);
-      const conflict = () => new ConflictError(`case ${next.caseId} changed since version ${expectedVersion}`);
+      const conflict = `case ${next.caseId} changed since version ${expectedVersion}`;
       try {
-        await transact([casePut, giveBack, ...historyPuts(tableName, events)]);
+        await conflictOnFailedCondition(() => transact([casePut, giveBack, ...historyPuts(tableName, events)]), conflict);
       } catch (error) {
         const codes = transactionCancellationCodes(error);
-        if (codes?.[0] === 'ConditionalCheckFailed') throw conflict();
-        if (codes?.[1] !== 'ConditionalCheckFailed') throw error;
+        if (!codes || !failedAt(codes, 1)) throw error;
         // The agent holds nothing on this channel (load already zero, or no live state at all):
         // there is nothing to give back, but the case must still be closed or reassigned.
-        try {
-          await transact([casePut, ...historyPuts(tableName, events)]);
-        } catch (retryError) {
-          if (transactionCancellationCodes(retryError)?.[0] === 'ConditionalCheckFailed') throw conflict();
-          throw retryError;
-        }
+        await conflictOnFailedCondition(() => transact([casePut, ...historyPuts(tableName, events)]), conflict);
       }
       return written;
     },

@@ -1,35 +1,42 @@
 import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BatchGetCommandOutput, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { CaseEvent, CaseMessage, CaseRecord, CaseStatus } from '../core/case.js';
+import type { CaseMessage, CaseRecord, CaseStatus } from '../core/case.js';
+import type { CaseEvent } from '../core/events.js';
 import { CASE_STATUSES, OPEN_STATUSES, formatCaseNumber } from '../core/case.js';
-import { ConflictError, ValidationError } from '../core/errors.js';
-import type { CaseQuery, CaseRepository, CaseWithHistory, CreateCaseCommand, CreateCaseResult, Page, StoredDecision } from '../core/ports.js';
+import { ValidationError } from '../core/errors.js';
+import type { CaseQuery, CaseRepository, CaseWithHistory, CreateCaseCommand, CreateCaseResult, StoredDecision } from '../core/ports/repositories.js';
+import {
+  casesByAccount,
+  casesByContact,
+  casesByOwner,
+  casesByStatus,
+  casesBySubjectWord,
+  casesInQueue,
+  caseWithHistory,
+  dueWork,
+  queuedInQueue,
+} from './access-patterns.js';
+import { conflictOnFailedCondition, createOnce, failedAt } from './conditional-writes.js';
 import type { TableRef } from './dynamo.js';
-import { decodeCursor, encodeCursor, isConditionFailure, queryItems, stripKeys, transactionCancellationCodes } from './dynamo.js';
+import { stripKeys } from './dynamo.js';
 import {
   SORT_PREFIX,
-  accountPartition,
-  contactPartition,
+  UNSHARDED,
   caseIndexKeys,
   caseKey,
   caseNumberCounterKey,
   caseNumberKey,
   casePartition,
-  caseStatusPartition,
   decisionSortKey,
-  duePartition,
-  dueUpTo,
-  eventDayPartition,
+  eventIndexKeys,
   eventSortKey,
   idempotencyKey,
   messageSortKey,
-  ownerPartition,
-  queuePartition,
-  statusPrefix,
   subjectWordKey,
-  subjectWordQuery,
 } from './keys.js';
 import { subjectWords } from '../core/subject-words.js';
+import type { Stream } from './pagination.js';
+import { countItems, decodeCursor, encodeCursor, mergedPage, queryItems, queryShards } from './pagination.js';
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -37,8 +44,8 @@ type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteComman
 /** How many of a customer's newest cases customer-history routing looks at. */
 const HISTORY_DEPTH = 25;
 
-/** Attempts at an idempotent create that keeps colliding with a concurrent twin. */
-const IDEMPOTENT_CREATE_ATTEMPTS = 5;
+/** Retries of an idempotent create that keeps colliding with a concurrent twin. */
+const IDEMPOTENT_CREATE_RETRIES = 5;
 
 /** DynamoDB's transaction limit; a case write with more events than this is split by the caller. */
 const MAX_TRANSACTION_ITEMS = 100;
@@ -68,8 +75,7 @@ export function eventItem(e: CaseEvent): Item {
     sk: eventSortKey(e.eventId),
     entity: 'event',
     ...e,
-    gsi6pk: eventDayPartition(e.at),
-    gsi6sk: `${e.at}#${e.eventId}`,
+    ...eventIndexKeys(e.at, e.eventId),
   };
 }
 
@@ -112,56 +118,6 @@ export function casePutIfVersion(tableName: string, next: CaseRecord, expectedVe
   };
 }
 
-interface Stream {
-  id: string;
-  input: QueryCommandInput;
-}
-
-type StreamPosition = Record<string, string>;
-/** Per stream: where it stopped (absent = not started, null = exhausted). */
-type MultiCursor = Record<string, StreamPosition | null>;
-
-/** Owner and status listings show the newest first; a queue listing shows dispatch order. */
-type MergeOrder = 'newest' | 'dispatch';
-
-/**
- * The part of an item's index sort key that orders it across streams: the status prefix is
- * dropped (it is constant within a stream, and streams of different statuses interleave), the
- * rest is `createdAt#caseId` (owner, status) or `rank#createdAt#caseId` (queue). Merging on the
- * very key DynamoDB sorts each stream by is what keeps every stream's cursor exact.
- */
-function mergeKey(item: Item, indexName: string | undefined): string {
-  const sortKey = String(item[`${indexName}sk`]);
-  return indexName === 'gsi6' ? sortKey : sortKey.slice(sortKey.indexOf('#') + 1);
-}
-
-/**
- * DynamoDB orders string keys by their UTF-8 bytes. `localeCompare` does not (`'a'` sorts before
- * `'B'`), and a merge whose order disagrees with a stream's own order skips items of that stream.
- */
-function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-
-function invalidCursor(message: string): ValidationError {
-  return new ValidationError([{ field: 'cursor', message }]);
-}
-
-/** A cursor must be one this query issued: known stream ids, each with a key of strings or null. */
-function parseMultiCursor(text: string | undefined, streams: readonly Stream[]): MultiCursor {
-  if (!text) return {};
-  const cursor = decodeCursor<unknown>(text);
-  if (cursor === null || typeof cursor !== 'object' || Array.isArray(cursor)) throw invalidCursor('is not a cursor this API issued');
-  const ids = new Set(streams.map((s) => s.id));
-  for (const [id, position] of Object.entries(cursor)) {
-    if (!ids.has(id)) throw invalidCursor('does not belong to this query');
-    if (position === null) continue;
-    const isKey = typeof position === 'object' && !Array.isArray(position) && Object.values(position).every((v) => typeof v === 'string');
-    if (!isKey) throw invalidCursor('is not a cursor this API issued');
-  }
-  return cursor as MultiCursor;
-}
-
 /**
  * Priority and channel filters of a listing, as a FilterExpression on each index Query: still a
  * Query (never a Scan), with DynamoDB dropping what does not match before it answers.
@@ -189,77 +145,6 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
   async function getCase(caseId: string): Promise<CaseRecord | undefined> {
     const res = await client.send(new GetCommand({ TableName: tableName, Key: caseKey(caseId), ConsistentRead: true }));
     return res.Item ? stripKeys<CaseRecord>(res.Item) : undefined;
-  }
-
-  const queryAll = (input: QueryCommandInput): Promise<Item[]> => queryItems(client, input);
-
-  /**
-   * Pages through several index partitions at once as one list (newest first, or dispatch order).
-   * The cursor keeps each stream's position, so every page is one bounded Query per stream, never
-   * a Scan, and each item appears exactly once across pages.
-   */
-  async function mergedPage(streams: Stream[], order: MergeOrder, limit: number, cursorText: string | undefined): Promise<Page<CaseRecord>> {
-    if (!Number.isInteger(limit) || limit < 1) throw new ValidationError([{ field: 'limit', message: 'must be a positive integer' }]);
-    const cursor = parseMultiCursor(cursorText, streams);
-    const fetched = await Promise.all(
-      streams.map(async (stream) => {
-        const position = cursor[stream.id];
-        if (position === null) return { stream, items: [] as Item[], more: false };
-        const res = await client
-          .send(
-            new QueryCommand({
-              ...stream.input,
-              // One more than a page: a stream that has exactly `limit` left is known to end here,
-              // so the last page carries no cursor instead of leading to an empty page.
-              Limit: limit + 1,
-              ScanIndexForward: order === 'dispatch',
-              ExclusiveStartKey: position,
-            }),
-          )
-          .catch((error: unknown) => {
-            if ((error as { name?: string }).name === 'ValidationException' && position) {
-              throw invalidCursor('does not belong to this query');
-            }
-            throw error;
-          });
-        return {
-          stream,
-          items: (res.Items ?? []) as Item[],
-          more: res.LastEvaluatedKey !== undefined,
-          lastKey: res.LastEvaluatedKey as StreamPosition | undefined,
-        };
-      }),
-    );
-
-    const direction = order === 'dispatch' ? 1 : -1;
-    const compare = (a: string, b: string) => direction * compareBytes(a, b);
-    const keyed = fetched.flatMap(({ stream, items }) => items.map((item) => ({ stream: stream.id, item, key: mergeKey(item, stream.input.IndexName) })));
-    // A stream that stopped early (DynamoDB cuts a Query at 1 MB) may hold unseen items that sort
-    // before what other streams returned; nothing past its last fetched item may be taken yet.
-    // The horizon is where DynamoDB stopped reading (LastEvaluatedKey): without a filter that is the
-    // last item returned; with one, items between the last match and it were read and dropped.
-    const horizons = fetched.filter(({ more, lastKey }) => more && lastKey).map(({ stream, lastKey }) => mergeKey(lastKey!, stream.input.IndexName));
-    const taken = keyed
-      .filter((k) => horizons.every((h) => compare(k.key, h) <= 0))
-      .sort((a, b) => compare(a.key, b.key))
-      .slice(0, limit);
-
-    const next: MultiCursor = {};
-    for (const { stream, items, more, lastKey } of fetched) {
-      const previous = cursor[stream.id];
-      const mine = taken.filter((t) => t.stream === stream.id);
-      const last = mine[mine.length - 1];
-      if (previous === null || (mine.length === items.length && !more)) next[stream.id] = null;
-      else if (last) next[stream.id] = indexKeyOf(last.item, stream.input.IndexName);
-      // Everything read was filtered out: go on from where DynamoDB stopped, or the stream never advances.
-      else if (items.length === 0 && more && lastKey) next[stream.id] = lastKey;
-      else if (previous !== undefined) next[stream.id] = previous;
-    }
-    const anyMore = streams.some((s) => next[s.id] !== null);
-    return {
-      items: taken.map((t) => stripKeys<CaseRecord>(t.item)),
-      ...(anyMore ? { cursor: encodeCursor(next) } : {}),
-    };
   }
 
   function statusesOf(query: CaseQuery): readonly CaseStatus[] {
@@ -322,45 +207,31 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
         });
       }
       if (items.length > MAX_TRANSACTION_ITEMS) throw new Error(`a new case writes at most ${MAX_TRANSACTION_ITEMS} items`);
-      const existingFor = async (idem: NonNullable<CreateCaseCommand['idempotency']>) => {
-        const existing = await client.send(new GetCommand({ TableName: tableName, Key: idempotencyKey(idem.scope, idem.key), ConsistentRead: true }));
-        const caseId = existing.Item?.caseId;
-        return typeof caseId === 'string' ? caseId : undefined;
-      };
+      const idem = command.idempotency;
       // Two submissions of the same key at the same instant: in DynamoDB one transaction wins and
-      // the other is cancelled with TransactionConflict (not a failed condition). Re-read the
-      // idempotency record after a short jittered pause; if the winner has written it, this is a
-      // duplicate, otherwise try again.
-      for (let attempt = 0; ; attempt++) {
-        try {
+      // the other is cancelled with TransactionConflict (not a failed condition); createOnce looks
+      // for the winner's record after a short pause and tries again if it is not there yet.
+      const outcome = await createOnce({
+        write: async () => {
           await client.send(new TransactWriteCommand({ TransactItems: items }));
-          return { created: true, case: c };
-        } catch (error) {
-          const codes = transactionCancellationCodes(error);
-          const idem = command.idempotency;
-          if (!idem || !codes) throw error;
-          if (codes[codes.length - 1] === 'ConditionalCheckFailed') {
-            const caseId = await existingFor(idem);
-            if (caseId) return { created: false, existingCaseId: caseId };
-            throw error;
-          }
-          if (!codes.includes('TransactionConflict') || attempt >= IDEMPOTENT_CREATE_ATTEMPTS) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt * (0.5 + Math.random())));
-          const caseId = await existingFor(idem);
-          if (caseId) return { created: false, existingCaseId: caseId };
-        }
-      }
+        },
+        // The idempotency record is the last item.
+        lostTheKey: (codes) => !!idem && failedAt(codes, codes.length - 1),
+        existing: async () => {
+          if (!idem) return undefined;
+          const existing = await client.send(new GetCommand({ TableName: tableName, Key: idempotencyKey(idem.scope, idem.key), ConsistentRead: true }));
+          const caseId = existing.Item?.caseId;
+          return typeof caseId === 'string' ? caseId : undefined;
+        },
+        contentionRetries: idem ? IDEMPOTENT_CREATE_RETRIES : 0,
+      });
+      return outcome.created ? { created: true, case: c } : { created: false, existingCaseId: outcome.existingId };
     },
 
     get: getCase,
 
     async getWithHistory(caseId: string): Promise<CaseWithHistory | undefined> {
-      const items = await queryAll({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': casePartition(caseId) },
-        ConsistentRead: true,
-      });
+      const items = await queryItems(client, { TableName: tableName, ...caseWithHistory(caseId), ConsistentRead: true });
       const caseRaw = items.find((i) => i.sk === 'CASE');
       if (!caseRaw) return undefined;
       const of = <T>(prefix: string) => items.filter((i) => String(i.sk).startsWith(prefix)).map((i) => stripKeys<T>(i));
@@ -376,9 +247,7 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
       const res = await client.send(
         new QueryCommand({
           TableName: tableName,
-          IndexName: 'gsi3',
-          KeyConditionExpression: 'gsi3pk = :pk',
-          ExpressionAttributeValues: { ':pk': contactPartition(email) },
+          ...casesByContact(email),
           ScanIndexForward: false,
           Limit: limit,
         }),
@@ -387,14 +256,14 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
     },
 
     async findBySubjectWord(term, limit, cursor) {
-      const { pk, skPrefix } = subjectWordQuery(term);
+      const query = casesBySubjectWord(term);
+      const pk = query.ExpressionAttributeValues[':pk'];
       const start = decodeCursor<Record<string, unknown>>(cursor);
-      if (cursor && (!start || start.pk !== pk)) throw invalidCursor('the cursor does not belong to this search');
+      if (cursor && (!start || start.pk !== pk)) throw new ValidationError([{ field: 'cursor', message: 'the cursor does not belong to this search' }]);
       const res = await client.send(
         new QueryCommand({
           TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
+          ...query,
           // Newest first within a word (the sort key ends `<createdAt>#<caseId>`).
           ScanIndexForward: false,
           Limit: limit,
@@ -438,39 +307,33 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
 
     async update(next, expectedVersion, events, decisions = []) {
       const written = { ...next, version: expectedVersion + 1 };
-      try {
-        await client.send(
-          new TransactWriteCommand({
-            TransactItems: [casePutIfVersion(tableName, written, expectedVersion), ...historyPuts(tableName, events, decisions)],
-          }),
-        );
-      } catch (error) {
-        const codes = transactionCancellationCodes(error);
-        if (codes?.[0] === 'ConditionalCheckFailed' || isConditionFailure(error)) {
-          throw new ConflictError(`case ${next.caseId} changed since version ${expectedVersion}`);
-        }
-        throw error;
-      }
+      await conflictOnFailedCondition(
+        () =>
+          client.send(
+            new TransactWriteCommand({
+              TransactItems: [casePutIfVersion(tableName, written, expectedVersion), ...historyPuts(tableName, events, decisions)],
+            }),
+          ),
+        versionConflict(next.caseId, expectedVersion),
+      );
       return written;
     },
 
     async addMessage(next, expectedVersion, message, events) {
       const written = { ...next, version: expectedVersion + 1 };
-      try {
-        await client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              casePutIfVersion(tableName, written, expectedVersion),
-              { Put: { TableName: tableName, Item: messageItem(message), ConditionExpression: 'attribute_not_exists(pk)' } },
-              ...historyPuts(tableName, events),
-            ],
-          }),
-        );
-      } catch (error) {
-        const codes = transactionCancellationCodes(error);
-        if (codes?.[0] === 'ConditionalCheckFailed') throw new ConflictError(`case ${next.caseId} changed since version ${expectedVersion}`);
-        throw error;
-      }
+      await conflictOnFailedCondition(
+        () =>
+          client.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                casePutIfVersion(tableName, written, expectedVersion),
+                { Put: { TableName: tableName, Item: messageItem(message), ConditionExpression: 'attribute_not_exists(pk)' } },
+                ...historyPuts(tableName, events),
+              ],
+            }),
+          ),
+        versionConflict(next.caseId, expectedVersion),
+      );
       return written;
     },
 
@@ -478,66 +341,41 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
       const statuses = statusesOf(query);
       const streams: Stream[] = [];
       if (query.owner) {
-        for (const status of statuses) {
-          streams.push({
-            id: `o:${status}`,
-            input: {
-              TableName: tableName,
-              IndexName: 'gsi1',
-              KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-              ExpressionAttributeValues: { ':pk': ownerPartition(query.owner), ':prefix': statusPrefix(status) },
-            },
-          });
-        }
+        for (const status of statuses) streams.push({ id: `o:${status}`, query: casesByOwner(query.owner, status) });
       } else if (query.queues) {
         for (const queue of query.queues) {
-          for (const status of statuses) {
-            streams.push({
-              id: `q:${queue}:${status}`,
-              input: {
-                TableName: tableName,
-                IndexName: 'gsi2',
-                KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)',
-                ExpressionAttributeValues: { ':pk': queuePartition(queue), ':prefix': statusPrefix(status) },
-              },
-            });
-          }
+          for (const status of statuses) streams.push({ id: `q:${queue}:${status}`, query: casesInQueue(queue, status) });
         }
       } else {
+        // Each status is sharded: one stream per shard (`s:<status>:<shard>`), and `s:<status>` for
+        // the partition of cases written before sharding.
         for (const status of statuses) {
-          streams.push({
-            id: `s:${status}`,
-            input: {
-              TableName: tableName,
-              IndexName: 'gsi6',
-              KeyConditionExpression: 'gsi6pk = :pk',
-              ExpressionAttributeValues: { ':pk': caseStatusPartition(status) },
-            },
-          });
+          for (const { shard, query: shardQuery } of casesByStatus(status)) {
+            streams.push({ id: shard === UNSHARDED ? `s:${status}` : `s:${status}:${shard}`, query: shardQuery });
+          }
         }
       }
       const filter = listFilter(query);
       if (filter)
         for (const stream of streams)
-          stream.input = {
-            ...stream.input,
+          stream.query = {
+            ...stream.query,
             ...filter,
-            ExpressionAttributeValues: { ...stream.input.ExpressionAttributeValues, ...filter.ExpressionAttributeValues },
+            ExpressionAttributeValues: { ...stream.query.ExpressionAttributeValues, ...filter.ExpressionAttributeValues },
           };
-      return mergedPage(streams, query.queues && !query.owner ? 'dispatch' : 'newest', query.limit, query.cursor);
+      return mergedPage<CaseRecord>(client, tableName, streams, query.queues && !query.owner ? 'dispatch' : 'newest', query.limit, query.cursor);
     },
 
     async findLastResolvers({ contactEmail, accountId, excludeCaseId }) {
       // Recent history only: the newest cases of the contact/account, resolved ones kept.
-      const lastResolver = async (indexName: 'gsi3' | 'gsi4', partition: string) => {
+      const lastResolver = async (history: ReturnType<typeof casesByContact>) => {
         const res = await client.send(
           new QueryCommand({
             TableName: tableName,
-            IndexName: indexName,
-            KeyConditionExpression: `${indexName}pk = :pk`,
+            ...history,
             FilterExpression: '#status = :resolved AND attribute_exists(#owner)',
             ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
-            ExpressionAttributeValues: { ':pk': partition, ':resolved': 'resolved' },
+            ExpressionAttributeValues: { ...history.ExpressionAttributeValues, ':resolved': 'resolved' },
             ScanIndexForward: false,
             Limit: HISTORY_DEPTH,
           }),
@@ -546,67 +384,24 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
         return typeof hit?.owner === 'string' ? hit.owner : undefined;
       };
       const [contactResolver, accountResolver] = await Promise.all([
-        contactEmail ? lastResolver('gsi3', contactPartition(contactEmail)) : undefined,
-        accountId ? lastResolver('gsi4', accountPartition(accountId)) : undefined,
+        contactEmail ? lastResolver(casesByContact(contactEmail)) : undefined,
+        accountId ? lastResolver(casesByAccount(accountId)) : undefined,
       ]);
       return { ...(contactResolver ? { contactResolver } : {}), ...(accountResolver ? { accountResolver } : {}) };
     },
 
-    async countQueued(queueId, max) {
-      let count = 0;
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: 'gsi2',
-            KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': queuePartition(queueId), ':prefix': statusPrefix('queued') },
-            Select: 'COUNT',
-            Limit: max - count,
-            ExclusiveStartKey: start,
-          }),
-        );
-        count += res.Count ?? 0;
-        start = res.LastEvaluatedKey;
-      } while (start && count < max);
-      return count;
-    },
+    countQueued: (queueId, max) => countItems(client, { TableName: tableName, ...queuedInQueue(queueId) }, max),
 
     async listDue(kind, until, limit) {
-      const items = await queryItems(
-        client,
-        {
-          TableName: tableName,
-          IndexName: 'gsi5',
-          KeyConditionExpression: 'gsi5pk = :pk AND gsi5sk <= :until',
-          ExpressionAttributeValues: { ':pk': duePartition(kind), ':until': dueUpTo(until) },
-        },
-        limit,
-      );
+      const items = await queryShards(client, tableName, dueWork(kind, until), limit);
       return items.map((i) => stripKeys<CaseRecord>(i));
     },
 
     async listQueued(queueId, limit) {
-      const res = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: 'gsi2',
-          KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': queuePartition(queueId), ':prefix': statusPrefix('queued') },
-          Limit: limit,
-        }),
-      );
+      const res = await client.send(new QueryCommand({ TableName: tableName, ...queuedInQueue(queueId), Limit: limit }));
       return (res.Items ?? []).map((i) => stripKeys<CaseRecord>(i));
     },
   };
 }
 
-function indexKeyOf(item: Item, indexName: string | undefined): StreamPosition {
-  const key: StreamPosition = { pk: String(item.pk), sk: String(item.sk) };
-  if (indexName) {
-    key[`${indexName}pk`] = String(item[`${indexName}pk`]);
-    key[`${indexName}sk`] = String(item[`${indexName}sk`]);
-  }
-  return key;
-}
+const versionConflict = (caseId: string, expectedVersion: number) => `case ${caseId} changed since version ${expectedVersion}`;

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StoreUnavailableError } from '../core/errors.js';
+import { isStorageAttribute } from './keys.js';
 
 export interface TableRef {
   client: DynamoDBDocumentClient;
@@ -95,47 +95,12 @@ export function transactionCancellationCodes(error: unknown): string[] | undefin
   return (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
 }
 
-const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'expiresAt', 'entity']);
-
 /** Drops key and index attributes, leaving the domain object as it was written. */
 export function stripKeys<T>(item: Record<string, unknown>): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(item)) {
-    if (KEY_ATTRIBUTES.has(k) || /^gsi\dp?[ks]k$/.test(k) || /^gsi\d(pk|sk)$/.test(k)) continue;
+    if (isStorageAttribute(k)) continue;
     out[k] = v;
   }
   return out as T;
-}
-
-export function encodeCursor(value: unknown): string {
-  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
-}
-
-export function decodeCursor<T>(cursor: string | undefined): T | undefined {
-  if (!cursor) return undefined;
-  try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as T;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Every item a Query returns, following LastEvaluatedKey, up to `limit` items (default: all).
- * Each page asks only for what is still missing, so reading stops as soon as the limit is met.
- */
-export async function queryItems(
-  client: DynamoDBDocumentClient,
-  input: QueryCommandInput,
-  limit = Number.POSITIVE_INFINITY,
-): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const remaining = limit - items.length;
-    const res = await client.send(new QueryCommand({ ...input, ...(Number.isFinite(remaining) ? { Limit: remaining } : {}), ExclusiveStartKey: start }));
-    items.push(...((res.Items ?? []) as Record<string, unknown>[]));
-    start = res.LastEvaluatedKey;
-  } while (start && items.length < limit);
-  return items;
 }

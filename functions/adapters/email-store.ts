@@ -1,10 +1,13 @@
 import type { BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { CaseEvent, CaseMessage } from '../core/case.js';
-import type { ContactRecord, CreateCaseResult, EmailStore, InboundKeys, InboundRecord, MailLogEntry } from '../core/ports.js';
+import type { CaseMessage } from '../core/case.js';
+import type { CaseEvent } from '../core/events.js';
+import type { ContactRecord, EmailStore, InboundKeys, InboundRecord, MailLogEntry } from '../core/ports/email-intake.js';
+import type { CreateCaseResult } from '../core/ports/repositories.js';
 import { caseItem, eventItem, historyPuts, messageItem, subjectWordPuts } from './case-repository.js';
+import type { CreateOutcome } from './conditional-writes.js';
+import { createOnce, failedFrom } from './conditional-writes.js';
 import type { TableRef } from './dynamo.js';
-import { transactionCancellationCodes } from './dynamo.js';
 import { caseKey, caseNumberKey, emailContactKey, inboundHashKey, inboundMessageIdKey, mailLogKey, outboundMessageIdKey } from './keys.js';
 
 type Item = Record<string, unknown>;
@@ -64,6 +67,23 @@ export function makeEmailStore({ client, tableName }: TableRef): EmailStore {
     return res.Item as Item | undefined;
   }
 
+  /**
+   * A transaction ending in the dedupe records of `inbound`: when one of them is already taken, the
+   * mail was filed before, and the outcome names the case that holds it.
+   */
+  function dedupedWrite(items: TransactItem[], inbound: InboundKeys): Promise<CreateOutcome> {
+    const dedupeFrom = items.length - (inbound.messageId ? 2 : 1);
+    return createOnce({
+      write: async () => {
+        await client.send(new TransactWriteCommand({ TransactItems: items }));
+      },
+      lostTheKey: (codes) => failedFrom(codes, dedupeFrom),
+      existing: async () =>
+        (toRecord(await get(inboundHashKey(inbound.hash))) ?? (inbound.messageId ? toRecord(await get(inboundMessageIdKey(inbound.messageId))) : undefined))
+          ?.caseId,
+    });
+  }
+
   return {
     async findInbound(keys) {
       const [byHash, byMessageId] = await Promise.all([
@@ -116,20 +136,8 @@ export function makeEmailStore({ client, tableName }: TableRef): EmailStore {
         ...subjectWordPuts(tableName, c),
         ...inboundPuts(tableName, c.caseId, command.inbound, command.pending, at),
       ];
-      try {
-        await client.send(new TransactWriteCommand({ TransactItems: items }));
-        return { created: true, case: c };
-      } catch (error) {
-        const codes = transactionCancellationCodes(error);
-        const dedupeFrom = items.length - (command.inbound.messageId ? 2 : 1);
-        if (codes && codes.slice(dedupeFrom).includes('ConditionalCheckFailed')) {
-          const record =
-            toRecord(await get(inboundHashKey(command.inbound.hash))) ??
-            (command.inbound.messageId ? toRecord(await get(inboundMessageIdKey(command.inbound.messageId))) : undefined);
-          if (record) return { created: false, existingCaseId: record.caseId };
-        }
-        throw error;
-      }
+      const outcome = await dedupedWrite(items, command.inbound);
+      return outcome.created ? { created: true, case: c } : { created: false, existingCaseId: outcome.existingId };
     },
 
     async appendMessage({ caseId, message, events, inbound, pending }) {
@@ -140,19 +148,8 @@ export function makeEmailStore({ client, tableName }: TableRef): EmailStore {
         ...historyPuts(tableName, events),
         ...inboundPuts(tableName, caseId, inbound, pending, message.at),
       ];
-      try {
-        await client.send(new TransactWriteCommand({ TransactItems: items }));
-        return { appended: true };
-      } catch (error) {
-        const codes = transactionCancellationCodes(error);
-        const dedupeFrom = items.length - (inbound.messageId ? 2 : 1);
-        if (codes && codes.slice(dedupeFrom).includes('ConditionalCheckFailed')) {
-          const record =
-            toRecord(await get(inboundHashKey(inbound.hash))) ?? (inbound.messageId ? toRecord(await get(inboundMessageIdKey(inbound.messageId))) : undefined);
-          if (record) return { appended: false, existingCaseId: record.caseId };
-        }
-        throw error;
-      }
+      const outcome = await dedupedWrite(items, inbound);
+      return outcome.created ? { appended: true } : { appended: false, existingCaseId: outcome.existingId };
     },
 
     async recordOutbound({ caseId, message, events, messageIds }) {

@@ -1,33 +1,19 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { CaseEvent } from '../core/case.js';
+import type { CaseEvent } from '../core/events.js';
+import { eventsByDay } from './access-patterns.js';
 import type { TableRef } from './dynamo.js';
 import { stripKeys } from './dynamo.js';
-import { eventDayPartition } from './keys.js';
+import { queryShards } from './pagination.js';
 
 /**
- * Events by day, for reports and the process-mining export: one Query on gsi6's `EVTDAY#<date>`
- * partition per day (never a Scan), paginated, in time order.
+ * Events by day, for reports and the process-mining export: the day's shards of the events-by-day
+ * index queried in parallel (never a Scan), each paginated, merged in time order.
  */
 export function makeEventDayReader({ client, tableName }: TableRef) {
   return {
-    /** All events whose `at` falls on `day` (yyyy-mm-dd, UTC). */
+    /** All events whose `at` falls on `day` (yyyy-mm-dd, UTC), in time order. */
     async listEventsOfDay(day: string): Promise<CaseEvent[]> {
-      const events: CaseEvent[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const res = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: 'gsi6',
-            KeyConditionExpression: 'gsi6pk = :pk',
-            ExpressionAttributeValues: { ':pk': eventDayPartition(day) },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of res.Items ?? []) events.push(stripKeys<CaseEvent>(item));
-        startKey = res.LastEvaluatedKey;
-      } while (startKey);
-      return events;
+      const items = await queryShards(client, tableName, eventsByDay(day));
+      return items.map((item) => stripKeys<CaseEvent>(item));
     },
   };
 }

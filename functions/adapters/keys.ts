@@ -84,22 +84,33 @@ export const rateLimitKey = (scope: string, key: string) => ({ pk: `RATE${SEP}${
 export const agentStateKey = (agentId: string) => ({ pk: `AGENT${SEP}${agentId}`, sk: 'STATE' });
 
 /**
+ * Which case a swarm's Slack conversation belongs to: a swarm channel (`-` for "the whole channel"),
+ * or a thread in a shared channel (its root message's ts). Written when the Slack app opens it.
+ */
+export const chatConversationKey = (channel: string, threadTs?: string) => ({
+  pk: `CHAT${SEP}slack${SEP}${boundedKeyPart(channel, 64)}${SEP}${threadTs ? boundedKeyPart(threadTs, 64) : '-'}`,
+  sk: 'CHAT',
+});
+
+/**
  * An agent away or offline sits in the due-work index under `DUE#absent`, ordered by when the absence
  * began, until a sweep has handled it (reassigned their work) or they come back online.
  */
 export const ABSENT_DUE_KIND = 'absent';
 export const absentAgentIndexKeys = (presenceSince: string, agentId: string) => ({
-  gsi5pk: duePartition(ABSENT_DUE_KIND),
+  gsi5pk: duePartition(ABSENT_DUE_KIND, shardOf(agentId)),
   gsi5sk: `${presenceSince}${SEP}${agentId}`,
 });
+/** The attributes that put an item in the due-work index; removing them takes it out. */
+export const DUE_INDEX_ATTRIBUTES = ['gsi5pk', 'gsi5sk'] as const;
 
 /** The upper bound of a due-index range "at or before `at`": every `<at>#<id>` sorts below it. */
 export const dueUpTo = (at: string) => `${at}${SEP}\uffff`;
 
 export const configCurrentKey = () => ({ pk: 'CONFIG', sk: 'CURRENT' });
+/** The applied version alone: a small item every reader reads (consistently), before the version it names. */
+export const configPointerKey = () => ({ pk: 'CONFIG', sk: 'POINTER' });
 export const configVersionKey = (version: number) => ({ pk: 'CONFIG', sk: `V${SEP}${String(version).padStart(8, '0')}` });
-
-export const alertKey = (at: string, alertId: string) => ({ pk: `ALERT${SEP}${at.slice(0, 10)}`, sk: `${at}${SEP}${alertId}` });
 
 /** Index keys of a case item. Absent values leave the attribute out, so the indexes stay sparse. */
 export interface CaseIndexInput {
@@ -115,8 +126,9 @@ export interface CaseIndexInput {
 }
 
 export function caseIndexKeys(c: CaseIndexInput): Record<string, string> {
+  const shard = shardOf(c.caseId);
   const keys: Record<string, string> = {
-    gsi6pk: caseStatusPartition(c.status),
+    gsi6pk: caseStatusPartition(c.status, shard),
     gsi6sk: `${c.createdAt}${SEP}${c.caseId}`,
   };
   if (c.owner) {
@@ -136,34 +148,62 @@ export function caseIndexKeys(c: CaseIndexInput): Record<string, string> {
     keys.gsi4sk = `${c.createdAt}${SEP}${c.caseId}`;
   }
   if (c.due) {
-    keys.gsi5pk = duePartition(c.due.kind);
+    keys.gsi5pk = duePartition(c.due.kind, shard);
     keys.gsi5sk = `${c.due.at}${SEP}${c.caseId}`;
   }
   return keys;
 }
 
-export const CASE_INDEX_ATTRIBUTES = [
-  'gsi1pk',
-  'gsi1sk',
-  'gsi2pk',
-  'gsi2sk',
-  'gsi3pk',
-  'gsi3sk',
-  'gsi4pk',
-  'gsi4sk',
-  'gsi5pk',
-  'gsi5sk',
-  'gsi6pk',
-  'gsi6sk',
-] as const;
+const CASE_INDEX_ATTRIBUTES = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'gsi5pk', 'gsi5sk', 'gsi6pk', 'gsi6sk'] as const;
+
+/** Attributes of the storage, not of the domain object: the table's and indexes' keys, the TTL, the item kind. */
+const STORAGE_ATTRIBUTES = new Set<string>(['pk', 'sk', 'expiresAt', 'entity', ...CASE_INDEX_ATTRIBUTES]);
+export const isStorageAttribute = (name: string) => STORAGE_ATTRIBUTES.has(name) || /^gsi\d(pk|sk)$/.test(name);
 
 export const ownerPartition = (agentId: string) => `OWNER${SEP}${agentId}`;
 export const queuePartition = (queueId: string) => `QUEUE${SEP}${queueId}`;
 export const contactPartition = (email: string) => `CONTACT${SEP}${boundedKeyPart(email.toLowerCase())}`;
 export const accountPartition = (accountId: string) => `ACCOUNT${SEP}${accountId}`;
-export const duePartition = (kind: string) => `DUE${SEP}${kind}`;
-export const caseStatusPartition = (status: string) => `STATUS${SEP}${status}`;
-export const eventDayPartition = (at: string) => `EVTDAY${SEP}${at.slice(0, 10)}`;
+
+/**
+ * Write sharding of the partitions every case or event would otherwise share (cases by status,
+ * events by day, work due by time): each item goes to one of `INDEX_SHARDS` partitions, chosen
+ * from its own id, and readers query all of them in parallel and merge (functions/adapters/access-patterns.ts).
+ * The fan-out is fixed: changing it moves items between partitions (docs/architecture.md#sharded-partitions).
+ */
+export const INDEX_SHARDS = 8;
+/** Every shard number, in order. */
+export const SHARDS: readonly number[] = Array.from({ length: INDEX_SHARDS }, (_, i) => i);
+
+/** The shard of an id: FNV-1a (32 bits) of its UTF-16 code units, modulo the fan-out. Deterministic, evenly spread. */
+export function shardOf(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % INDEX_SHARDS;
+}
+
+/**
+ * A sharded partition is `<partition>#<shard>`; items written before sharding sit in the bare
+ * `<partition>`, which readers still query (`UNSHARDED`) until `npm run migrate:shards` has moved them.
+ */
+export const UNSHARDED = 'unsharded' as const;
+export type Shard = number | typeof UNSHARDED;
+const sharded = (partition: string, shard: Shard) => (shard === UNSHARDED ? partition : `${partition}${SEP}${shard}`);
+/** The shards a reader asks: every shard, then the partition of items written before sharding. */
+export const READ_SHARDS: readonly Shard[] = [...SHARDS, UNSHARDED];
+
+export const duePartition = (kind: string, shard: Shard) => sharded(`DUE${SEP}${kind}`, shard);
+export const caseStatusPartition = (status: string, shard: Shard) => sharded(`STATUS${SEP}${status}`, shard);
+export const eventDayPartition = (at: string, shard: Shard) => sharded(`EVTDAY${SEP}${at.slice(0, 10)}`, shard);
+
+/** An event's place in the events-by-day index: its day's shard for its id, in time order. */
+export const eventIndexKeys = (at: string, eventId: string) => ({
+  gsi6pk: eventDayPartition(at, shardOf(eventId)),
+  gsi6sk: `${at}${SEP}${eventId}`,
+});
 
 /** Status, then priority rank (0 = most urgent), then age: a queue's waiting cases in dispatch order. */
 export const queueSortKey = (status: string, rank: number, createdAt: string, caseId: string) =>

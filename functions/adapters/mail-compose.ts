@@ -1,5 +1,5 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
-import type { OutboundAddress, OutboundEmail } from '../core/ports.js';
+import type { OutboundAddress, OutboundEmail } from '../core/ports/mail.js';
 
 const addressText = (a: OutboundAddress) => (a.name ? { name: a.name, address: a.address } : a.address);
 

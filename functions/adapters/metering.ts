@@ -1,6 +1,7 @@
 import type { MetricPoint, MetricsSink } from '../core/metrics.js';
 import { metricsOfEvents } from '../core/metrics.js';
-import type { AssignmentStore, CaseRepository, EmailStore } from '../core/ports.js';
+import type { EmailStore } from '../core/ports/email-intake.js';
+import type { AssignmentStore, CaseRepository } from '../core/ports/repositories.js';
 
 /**
  * Metering decorators for the ports that write case events: each passes the call through and, once

@@ -6,7 +6,7 @@ import addressparser from 'nodemailer/lib/addressparser';
 import sanitizeHtml from 'sanitize-html';
 import type { EmailAddress, ParsedAttachment, ParsedEmail } from '../core/email.js';
 import { UnparsableEmailError, messageIdsIn, normaliseMessageId } from '../core/email.js';
-import type { MimeParser } from '../core/ports.js';
+import type { MimeParser } from '../core/ports/email-intake.js';
 
 /**
  * The MIME parser: mailparser (Nodemailer's parser), chosen by measurement over the shared corpus

@@ -1,5 +1,6 @@
 import { buildOutboundMail } from '../core/email-outbound.js';
-import type { AlertPublisher, Mailer, Notification, Notifier, OutboundAddress } from '../core/ports.js';
+import type { Mailer, OutboundAddress } from '../core/ports/mail.js';
+import type { AlertPublisher, Notification, Notifier } from '../core/ports/notifications.js';
 
 export const DEFAULT_NOTIFICATION_FROM: OutboundAddress = { address: 'caseflow@caseflow.local', name: 'caseflow' };
 

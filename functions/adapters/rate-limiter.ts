@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { RateLimiter } from '../core/ports.js';
+import type { RateLimiter } from '../core/ports/submissions.js';
 import type { TableRef } from './dynamo.js';
 import { rateLimitKey } from './keys.js';
 

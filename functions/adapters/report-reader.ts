@@ -1,35 +1,27 @@
-import type { BatchGetCommandOutput, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { CaseEvent, CaseMessage, CaseRecord } from '../core/case.js';
+import type { BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import type { CaseMessage, CaseRecord } from '../core/case.js';
+import type { CaseEvent } from '../core/events.js';
 import { OPEN_STATUSES } from '../core/case.js';
 import type { ReportSource } from '../core/reports/source.js';
+import { caseItemsOfKind, casesByStatus } from './access-patterns.js';
 import type { TableRef } from './dynamo.js';
 import { stripKeys } from './dynamo.js';
 import { makeEventDayReader } from './event-day-reader.js';
-import { SORT_PREFIX, caseKey, casePartition, caseStatusPartition } from './keys.js';
+import { SORT_PREFIX, caseKey } from './keys.js';
+import { queryItems, queryShards } from './pagination.js';
 
 /** BatchGetItem reads at most 100 keys per call. */
 const BATCH_GET_LIMIT = 100;
 
 /**
  * The reports' reads (functions/core/reports/source.ts): events by day and open cases by status
- * from gsi6, case records by BatchGetItem, a case's events or messages by a Query on its partition.
+ * from their sharded index partitions, case records by BatchGetItem, a case's events or messages by a Query on its partition.
  * Read-only: the reports function's role has no write action at all (lib/api.ts).
  */
 export function makeReportReader(table: TableRef): ReportSource {
   const { client, tableName } = table;
   const days = makeEventDayReader(table);
-
-  async function queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const res = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
-      items.push(...(res.Items ?? []));
-      startKey = res.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  }
 
   return {
     listEventsOfDay: (day) => days.listEventsOfDay(day),
@@ -51,20 +43,15 @@ export function makeReportReader(table: TableRef): ReportSource {
     },
 
     async listCaseEvents(caseId) {
-      const items = await queryAll({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': casePartition(caseId), ':prefix': SORT_PREFIX.event },
-      });
+      const items = await queryItems(client, { TableName: tableName, ...caseItemsOfKind(caseId, SORT_PREFIX.event) });
       return items.map((i) => stripKeys<CaseEvent>(i));
     },
 
     async listCaseMessages(caseId) {
       // Without text or addresses: OCEL's message objects carry only what is projected here.
-      const items = await queryAll({
+      const items = await queryItems(client, {
         TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': casePartition(caseId), ':prefix': SORT_PREFIX.message },
+        ...caseItemsOfKind(caseId, SORT_PREFIX.message),
         ProjectionExpression: 'messageId, caseId, direction, channel, #at, attachments',
         ExpressionAttributeNames: { '#at': 'at' },
       });
@@ -75,16 +62,7 @@ export function makeReportReader(table: TableRef): ReportSource {
     },
 
     async listOpenCases() {
-      const perStatus = await Promise.all(
-        OPEN_STATUSES.map((status) =>
-          queryAll({
-            TableName: tableName,
-            IndexName: 'gsi6',
-            KeyConditionExpression: 'gsi6pk = :pk',
-            ExpressionAttributeValues: { ':pk': caseStatusPartition(status) },
-          }),
-        ),
-      );
+      const perStatus = await Promise.all(OPEN_STATUSES.map((status) => queryShards(client, tableName, casesByStatus(status))));
       return perStatus.flat().map((i) => stripKeys<CaseRecord>(i));
     },
   };

@@ -1,6 +1,6 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { FileLinks } from '../core/ports.js';
+import type { FileLinks } from '../core/ports/links.js';
 import { attachmentDisposition } from '../core/use-cases/attachments.js';
 
 /** How long a download link works: long enough to click, short enough that a leaked one is soon useless. */

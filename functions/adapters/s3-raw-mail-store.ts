@@ -1,5 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { RawMailStore } from '../core/ports.js';
+import type { RawMailStore } from '../core/ports/email-intake.js';
 import { partKey } from './keys.js';
 
 // Object keys (the raw message, its parts) are built in keys.ts with every other key; re-exported for the local store.

@@ -1,5 +1,5 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import type { Mailer } from '../core/ports.js';
+import type { Mailer } from '../core/ports/mail.js';
 import { composeEmail } from './mail-compose.js';
 
 /**

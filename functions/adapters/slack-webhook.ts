@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SwarmAnnouncement, SwarmNotifier } from '../core/ports.js';
+import type { SwarmAnnouncement, SwarmNotifier } from '../core/ports/swarm.js';
 
 /**
  * Swarm announcements to Slack through an incoming webhook (https://api.slack.com/messaging/webhooks):

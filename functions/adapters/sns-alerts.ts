@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { AlertPublisher } from '../core/ports.js';
+import type { AlertPublisher } from '../core/ports/notifications.js';
 
 /** Admin alerts on the SNS topic (email, chat and pager subscriptions hang off it). */
 export function makeSnsAlertPublisher(client: SNSClient, topicArn: string): AlertPublisher {

@@ -1,6 +1,6 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { WorkflowStarter } from '../core/ports.js';
-import { workflowExecutionInput, workflowExecutionName } from '../core/ports.js';
+import type { WorkflowStarter } from '../core/ports/workflow.js';
+import { workflowExecutionInput, workflowExecutionName } from '../core/workflow-execution.js';
 
 /**
  * Starts a case lifecycle execution, named after the case (`<caseId>`, or `<caseId>-g<n>` for a

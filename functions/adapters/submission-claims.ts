@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { SubmissionClaim, SubmissionClaims } from '../core/ports.js';
+import type { SubmissionClaim, SubmissionClaims } from '../core/ports/submissions.js';
 import type { TableRef } from './dynamo.js';
 import { idempotencyKey } from './keys.js';
 

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { ThreadingKeySource } from '../core/ports.js';
+import type { ThreadingKeySource } from '../core/ports/email-intake.js';
 
 /** How long a fetched key is trusted before Secrets Manager is asked again (a rotation shows within this). */
 const CACHE_MS = 5 * 60 * 1000;

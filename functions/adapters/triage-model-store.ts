@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
@@ -54,6 +54,16 @@ export function makeFileModelStore(dir: string): TriageModelStore {
         throw error;
       }
     },
+    async exists(version) {
+      if (!MODEL_VERSION_PATTERN.test(version)) return false;
+      try {
+        await access(join(dir, version, MODEL_FILE));
+        return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        throw error;
+      }
+    },
     async list() {
       let entries: string[];
       try {
@@ -83,8 +93,10 @@ async function bodyBytes(res: GetObjectCommandOutput): Promise<Uint8Array> {
 const isMissing = (error: unknown) => ['NoSuchKey', 'NotFound'].includes((error as { name?: string }).name ?? '');
 
 /**
- * Versions in S3 under `prefix` (`triage-models/`). The stamp function may only GetObject there;
- * training (`npm run triage`, run by an operator) writes with PutObject `If-None-Match: *`, so a
+ * Versions in S3 under `prefix` (`triage-models/`). The stamp function may GetObject there, and
+ * ListBucket on the bucket so a version that is not stored is a 404 NoSuchKey, not a 403; the API
+ * function may only list the prefix, to check the version a configuration names (lib/grants.ts).
+ * Training (`npm run triage`, run by an operator) writes with PutObject `If-None-Match: *`, so a
  * version is never overwritten even by two trainings at once.
  */
 export function makeS3ModelStore(client: S3Client, bucket: string, prefix: string, s3: typeof import('@aws-sdk/client-s3')): TriageModelStore {
@@ -112,6 +124,13 @@ export function makeS3ModelStore(client: S3Client, bucket: string, prefix: strin
         if (isMissing(error)) return undefined;
         throw error;
       }
+    },
+    /** A listing of the version's model key alone (s3:ListBucket on the prefix): the weights are not read. */
+    async exists(version) {
+      if (!MODEL_VERSION_PATTERN.test(version)) return false;
+      const model = key(version, MODEL_FILE);
+      const page = await client.send(new s3.ListObjectsV2Command({ Bucket: bucket, Prefix: model, MaxKeys: 1 }));
+      return (page.Contents ?? []).some((o) => o.Key === model);
     },
     async list() {
       const out: ModelSummary[] = [];
@@ -148,6 +167,7 @@ export function makeLazyS3ModelStore(bucket: string, prefix: string): TriageMode
   return {
     save: async (bundle) => (await get()).save(bundle),
     load: async (version) => (await get()).load(version),
+    exists: async (version) => (await get()).exists(version),
     list: async () => (await get()).list(),
   };
 }

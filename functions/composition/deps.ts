@@ -7,33 +7,31 @@ import { makeEmailStore } from '../adapters/email-store.js';
 import type { MeteringWarning } from '../adapters/metering.js';
 import { meterAssignmentStore, meterCaseRepository, meterEmailStore } from '../adapters/metering.js';
 import { makeSlackSwarmNotifier, staticWebhookUrl } from '../adapters/slack-webhook.js';
+import type { SlackApp } from '../adapters/slack-app.js';
+import { makeSlackApp } from '../adapters/slack-app.js';
+import type { SlackLedger } from '../adapters/slack-ledger.js';
+import { makeSlackLedger } from '../adapters/slack-ledger.js';
+import type { SlackSecretSource } from '../adapters/slack-secrets.js';
+import { staticSlackSecrets } from '../adapters/slack-secrets.js';
+import { makeSlackWebApi } from '../adapters/slack-web-api.js';
+import { chooseSwarmNotifier } from '../adapters/swarm-chat.js';
+import { makeSwarmConversations } from '../adapters/swarm-conversations.js';
+import { makeResolvedCases } from '../adapters/resolved-cases.js';
 import type { TableRef } from '../adapters/dynamo.js';
 import { makeRateLimiter } from '../adapters/rate-limiter.js';
 import { makeSubmissionClaims } from '../adapters/submission-claims.js';
 import { makeNotifier } from '../adapters/notifier.js';
 import { cachedModelSource } from '../adapters/triage-model-store.js';
 import type { TriageModelStore } from '../core/triage/ports.js';
-import type {
-  AgentStateRepository,
-  AlertPublisher,
-  AssignmentStore,
-  CaseRepository,
-  Clock,
-  ConfigRepository,
-  EmailStore,
-  IdGenerator,
-  FileLinks,
-  Mailer,
-  Notifier,
-  RateLimiter,
-  RawMailStore,
-  Sleep,
-  StatusLinks,
-  SubmissionClaims,
-  SwarmNotifier,
-  ThreadingKeySource,
-  WorkflowStarter,
-} from '../core/ports.js';
+import type { Clock, IdGenerator, Sleep } from '../core/ports/clock.js';
+import type { EmailStore, RawMailStore, ThreadingKeySource } from '../core/ports/email-intake.js';
+import type { FileLinks, StatusLinks } from '../core/ports/links.js';
+import type { Mailer } from '../core/ports/mail.js';
+import type { AlertPublisher, Notifier } from '../core/ports/notifications.js';
+import type { AgentStateRepository, AssignmentStore, CaseRepository, ConfigRepository } from '../core/ports/repositories.js';
+import type { RateLimiter, SubmissionClaims } from '../core/ports/submissions.js';
+import type { ResolvedCases, SwarmConversations, SwarmNotifier } from '../core/ports/swarm.js';
+import type { WorkflowStarter } from '../core/ports/workflow.js';
 import type { MetricsSink } from '../core/metrics.js';
 import { NO_METRICS } from '../core/metrics.js';
 import type { WebIntakeLimits } from '../core/use-cases/submit-web-case.js';
@@ -72,8 +70,17 @@ export interface AppDeps {
   notifier: Notifier;
   /** Email records beside the cases (sent ids, contacts): agent replies are recorded through it (functions/adapters/email-store.ts). */
   emailStore: EmailStore;
-  /** Swarm announcements to the team's chat (Slack incoming webhook; functions/adapters/slack-webhook.ts). */
+  /**
+   * Swarms in the team's chat: the Slack app when its credentials are there, else the incoming
+   * webhook, else skipped (functions/adapters/swarm-chat.ts).
+   */
   swarmNotifier: SwarmNotifier;
+  /** Which case a swarm's Slack conversation belongs to (functions/adapters/swarm-conversations.ts). */
+  swarmConversations: SwarmConversations;
+  /** The recently resolved cases: who resolved similar ones, for the expert finder. */
+  resolvedCases: ResolvedCases;
+  /** The Slack app: its credentials, its Web API side, and what its routes remember (signatures, events). */
+  slack: { secrets: SlackSecretSource; app: SlackApp; ledger: SlackLedger };
   /** Where a person opens a case, for links in notifications: `<base>/<caseId>`. */
   caseLinkBase?: string;
   /**
@@ -117,8 +124,14 @@ export interface DepsParts {
   defaultFromAddress?: string;
   /** Default: agents mailed through `mailer` (when given), admins through `alerts`. */
   notifier?: Notifier;
-  /** Default: announcements are skipped (no webhook configured). */
+  /** Replaces the choice between the Slack app and the webhook (tests). */
   swarmNotifier?: SwarmNotifier;
+  /** The incoming-webhook mode, used when the Slack app has no credentials; default: no webhook. */
+  webhookNotifier?: SwarmNotifier;
+  /** The Slack app's bot token and signing secret; default: no Slack app. */
+  slackSecrets?: SlackSecretSource;
+  /** Where Slack's Web API is (https://slack.com/api; locally --slack-api-url). */
+  slackApiUrl?: string;
   caseLinkBase?: string;
   /** CloudWatch EMF in Lambda, memory in the local stack; default none. */
   metrics?: MetricsSink;
@@ -135,6 +148,7 @@ export const DEFAULT_WEB_LIMITS: WebIntakeLimits = { perIp: 20, perEmail: 5, win
 export function makeAppDeps(parts: DepsParts): AppDeps {
   const metrics = parts.metrics ?? NO_METRICS;
   const warn = parts.meteringWarning ?? ((message, details) => logger.warn(message, details));
+  const slack = makeSlackDeps(parts);
   return {
     table: parts.table,
     // Metered: every committed case event that is a metric (created, assigned, SLA) is counted here.
@@ -161,7 +175,10 @@ export function makeAppDeps(parts: DepsParts): AppDeps {
     ...(parts.defaultFromAddress ? { defaultFromAddress: parts.defaultFromAddress } : {}),
     notifier: parts.notifier ?? makeNotifier({ ...(parts.mailer ? { mailer: parts.mailer } : {}), alerts: parts.alerts }),
     emailStore: meterEmailStore(makeEmailStore(parts.table), metrics, warn),
-    swarmNotifier: parts.swarmNotifier ?? makeSlackSwarmNotifier({ webhookUrl: staticWebhookUrl(undefined) }),
+    swarmNotifier: parts.swarmNotifier ?? slack.swarmNotifier,
+    swarmConversations: makeSwarmConversations(parts.table),
+    resolvedCases: makeResolvedCases(parts.table),
+    slack: slack.slack,
     ...(parts.caseLinkBase ? { caseLinkBase: parts.caseLinkBase } : {}),
     metrics,
     ...(parts.triageModels ? { triageModels: cachedModelSource(parts.triageModels) } : {}),
@@ -169,6 +186,28 @@ export function makeAppDeps(parts: DepsParts): AppDeps {
     ...(parts.statusLinks ? { statusLinks: parts.statusLinks } : {}),
     ...(parts.fileLinks ? { fileLinks: parts.fileLinks } : {}),
   };
+}
+
+/**
+ * The Slack app from its credentials (the Web API client asks for the bot token when it first
+ * calls), and the swarm notifier that prefers it to the webhook.
+ */
+export function makeSlackDeps(parts: Pick<DepsParts, 'table' | 'slackSecrets' | 'slackApiUrl' | 'webhookNotifier'>): {
+  slack: AppDeps['slack'];
+  swarmNotifier: SwarmNotifier;
+} {
+  const secrets = parts.slackSecrets ?? staticSlackSecrets({});
+  const api = makeSlackWebApi({
+    ...(parts.slackApiUrl ? { baseUrl: parts.slackApiUrl } : {}),
+    token: async () => {
+      const credentials = await secrets.get();
+      if (!credentials.secrets) throw new Error(credentials.reason);
+      return credentials.secrets.botToken;
+    },
+  });
+  const app = makeSlackApp({ api });
+  const webhook = parts.webhookNotifier ?? makeSlackSwarmNotifier({ webhookUrl: staticWebhookUrl(undefined) });
+  return { slack: { secrets, app, ledger: makeSlackLedger(parts.table) }, swarmNotifier: chooseSwarmNotifier({ secrets, app, webhook }) };
 }
 
 const unconfigured = (what: string) => () => {

@@ -30,6 +30,10 @@ const EnvSchema = z.object({
   SLACK_WEBHOOK_SECRET_ARN: z.string().min(1).optional(),
   /** The customer's status page in the console (`https://<console>/app/status`): links in acknowledgements, `<base>/<token>`. */
   STATUS_PAGE_BASE_URL: z.string().url().optional(),
+  /** The Slack app: the Secrets Manager secret holding `{"botToken", "signingSecret"}` (lib/api.ts). */
+  SLACK_APP_SECRET_ARN: z.string().min(1).optional(),
+  /** Where Slack's Web API is; unset: https://slack.com/api. */
+  SLACK_API_URL: z.string().url().optional(),
   /** Where a person opens a case (links in Slack messages): `<base>/<caseId>`. */
   CASE_LINK_BASE_URL: z.string().url().optional(),
   /** Automatic triage: the bucket and key prefix of the model versions (lib/triage-models.ts). */

@@ -10,18 +10,22 @@ import { makePowertoolsMetricsSink } from '../adapters/powertools-metrics.js';
 import { ALARM_METRICS } from '../core/metrics.js';
 import { makeS3RawMailStore } from '../adapters/s3-raw-mail-store.js';
 import { makeSesMailer } from '../adapters/ses-mailer.js';
-import { makeSecretsManagerWebhookUrl, makeSlackSwarmNotifier } from '../adapters/slack-webhook.js';
+import { makeSecretsManagerSlackSecrets, staticSlackSecrets } from '../adapters/slack-secrets.js';
+import { makeSecretsManagerWebhookUrl, makeSlackSwarmNotifier, staticWebhookUrl } from '../adapters/slack-webhook.js';
 import { makeSnsAlertPublisher } from '../adapters/sns-alerts.js';
 import { makeStepFunctionsStarter } from '../adapters/step-functions.js';
 import { derivedStatusLinkKeys, makeSecretsManagerThreadingKeys } from '../adapters/threading-keys.js';
 import { makeS3FileLinks } from '../adapters/s3-file-links.js';
 import { makeLazyS3ModelStore } from '../adapters/triage-model-store.js';
 import { ConfigurationMissingError } from '../core/errors.js';
-import type { Mailer, StatusLinks, ThreadingKeySource, WorkflowStarter } from '../core/ports.js';
+import type { ThreadingKeySource } from '../core/ports/email-intake.js';
+import type { StatusLinks } from '../core/ports/links.js';
+import type { Mailer } from '../core/ports/mail.js';
+import type { WorkflowStarter } from '../core/ports/workflow.js';
 import type { ReportDeps } from '../core/use-cases/reports.js';
 import { metrics } from '../runtime/observability.js';
 import type { AppDeps } from './deps.js';
-import { makeAppDeps } from './deps.js';
+import { makeAppDeps, makeSlackDeps } from './deps.js';
 import type { Env } from './env.js';
 import { env } from './env.js';
 import { makeReportsDeps } from './reports.js';
@@ -80,28 +84,35 @@ let api: AppDeps | undefined;
 /**
  * The API function: the common deps, plus what agent replies and swarms need, from the environment
  * lib/api.ts sets with the grants beside it: SES v2 and the threading secret (the email construct's,
- * when the stack has email), the Slack webhook secret, and the link base for messages. Without
+ * when the stack has email), the Slack app and webhook secrets, and the link base for messages. The
+ * Slack function (functions/handlers/slack.ts) uses the same: its actions are the API's. Without
  * email, a reply is a 503 that says so rather than a 500.
  */
 export function awsApiDeps(): AppDeps {
   if (api) return api;
   const e = env();
+  const base = awsDeps();
   const email = e.THREADING_SECRET_ARN !== undefined && hasRegion(e);
-  const secrets = email || e.SLACK_WEBHOOK_SECRET_ARN ? new SecretsManagerClient({}) : undefined;
+  const secrets = email || e.SLACK_WEBHOOK_SECRET_ARN || e.SLACK_APP_SECRET_ARN ? new SecretsManagerClient({}) : undefined;
   const threadingKeys = email ? makeSecretsManagerThreadingKeys(secrets!, e.THREADING_SECRET_ARN!) : undefined;
   const statusLinks = statusLinksOf(e, threadingKeys);
   const s3 = e.RAW_MAIL_BUCKET ? new S3Client({}) : undefined;
+  // The Slack app (when its secret is filled in) supersedes the webhook; its credentials are read on first use and cached.
+  const slackSecrets = e.SLACK_APP_SECRET_ARN ? makeSecretsManagerSlackSecrets(secrets!, e.SLACK_APP_SECRET_ARN) : staticSlackSecrets({});
+  const webhookNotifier = makeSlackSwarmNotifier({
+    webhookUrl: e.SLACK_WEBHOOK_SECRET_ARN ? makeSecretsManagerWebhookUrl(secrets!, e.SLACK_WEBHOOK_SECRET_ARN) : staticWebhookUrl(undefined),
+  });
+  const slack = makeSlackDeps({ table: base.table, slackSecrets, webhookNotifier, ...(e.SLACK_API_URL ? { slackApiUrl: e.SLACK_API_URL } : {}) });
   api = {
-    ...awsDeps(),
+    ...base,
+    swarmNotifier: slack.swarmNotifier,
+    slack: slack.slack,
     mailer: email && hasRegion(e) ? sesMailer(e) : { send: emailNotSetUp },
     threadingKeys: threadingKeys ?? { keys: emailNotSetUp },
     // Reply files are kept beside the mail, and attachments are handed out as pre-signed links of that bucket.
     ...(s3 && e.RAW_MAIL_BUCKET ? { rawMail: makeS3RawMailStore(s3, e.RAW_MAIL_BUCKET), fileLinks: makeS3FileLinks(s3, e.RAW_MAIL_BUCKET) } : {}),
     ...(statusLinks ? { statusLinks } : {}),
     ...(e.EMAIL_FROM_ADDRESS ? { defaultFromAddress: e.EMAIL_FROM_ADDRESS } : {}),
-    ...(e.SLACK_WEBHOOK_SECRET_ARN
-      ? { swarmNotifier: makeSlackSwarmNotifier({ webhookUrl: makeSecretsManagerWebhookUrl(secrets!, e.SLACK_WEBHOOK_SECRET_ARN) }) }
-      : {}),
     ...(e.CASE_LINK_BASE_URL ? { caseLinkBase: e.CASE_LINK_BASE_URL } : {}),
   };
   return api;

@@ -1,7 +1,7 @@
 import { makeConfigRepository } from '../adapters/config-repository.js';
 import type { TableRef } from '../adapters/dynamo.js';
 import { makeReportReader } from '../adapters/report-reader.js';
-import type { Clock } from '../core/ports.js';
+import type { Clock } from '../core/ports/clock.js';
 import type { ReportDeps } from '../core/use-cases/reports.js';
 import { systemClock } from './deps.js';
 

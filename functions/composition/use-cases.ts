@@ -2,12 +2,13 @@ import { makeApplyConfig } from '../core/use-cases/apply-config.js';
 import { makeFailCase } from '../core/use-cases/fail-case.js';
 import { makeSetPresence } from '../core/use-cases/presence.js';
 import { makeGetCase, makeGetMe, makeListCases } from '../core/use-cases/read-cases.js';
-import { makeStampCase } from '../core/use-cases/stamp-case.js';
+import type { StampResult } from '../core/use-cases/stamp-case.js';
 import { makeWorkCase } from '../core/use-cases/work-case.js';
 import { makeCaseUpdates } from '../core/use-cases/case-updates.js';
 import { makeCreateAgentCase } from '../core/use-cases/create-case.js';
 import { makeReplyToCustomer } from '../core/use-cases/reply.js';
-import { makeStartSwarm } from '../core/use-cases/swarm.js';
+import { makeStartSwarm, makeSwarmMembership } from '../core/use-cases/swarm.js';
+import { makeSlackInteractions } from '../core/use-cases/slack-interactions.js';
 import { makeChangeClassification } from '../core/use-cases/classify-case.js';
 import { makeListAgents } from '../core/use-cases/list-agents.js';
 import { makeSearchCases } from '../core/use-cases/search-cases.js';
@@ -29,7 +30,18 @@ export function makeUseCases(deps: AppDeps) {
   const routing = { ...base, agentStates: deps.agentStates, assignments: deps.assignments };
   const routingUseCases = makeRoutingUseCases(deps);
   const { routeCase, dispatchToAgent } = routingUseCases;
-  const workCase = makeWorkCase({ ...base, assignments: deps.assignments, routeCase, dispatchToAgent, workflow: deps.workflow });
+  const caseLink = (c: { caseId: string }) => `${(deps.caseLinkBase ?? 'http://127.0.0.1:3000/cases').replace(/\/+$/, '')}/${encodeURIComponent(c.caseId)}`;
+  const workCase = makeWorkCase({
+    ...base,
+    assignments: deps.assignments,
+    routeCase,
+    dispatchToAgent,
+    workflow: deps.workflow,
+    // A case that closes closes its swarm, and the swarm's Slack conversation hears it.
+    swarmNotifier: deps.swarmNotifier,
+    events: deps.emailStore,
+    caseLink,
+  });
   // SLA clocks and sweeps (functions/composition/sla-use-cases.ts), on the same routing use cases.
   const sla = makeSlaUseCases(deps, routingUseCases);
   // The agent API: phone cases, priority, notes, reassignment by a person, replies, swarms.
@@ -51,8 +63,14 @@ export function makeUseCases(deps: AppDeps) {
       agentStates: deps.agentStates,
       events: deps.emailStore,
       notifier: deps.swarmNotifier,
-      caseLink: (c) => `${(deps.caseLinkBase ?? 'http://127.0.0.1:3000/cases').replace(/\/+$/, '')}/${encodeURIComponent(c.caseId)}`,
+      conversations: deps.swarmConversations,
+      resolved: deps.resolvedCases,
+      // Pod leads the chat does not reach are mailed, as SLA notifications are.
+      mail: deps.notifier,
+      ...(deps.defaultFromAddress ? { defaultFromAddress: deps.defaultFromAddress } : {}),
+      caseLink,
     }),
+    swarmMembership: makeSwarmMembership({ ...base, events: deps.emailStore, notifier: deps.swarmNotifier, caseLink }),
   };
   // The console's reads beyond the case itself: attachment downloads and the customer's status page.
   const unconfigured = (what: string) => async () => {
@@ -68,15 +86,35 @@ export function makeUseCases(deps: AppDeps) {
     statusLinks: deps.statusLinks ?? { keys: { keys: unconfigured('the status page') }, pageBase: '' },
     ...(deps.defaultFromAddress ? { defaultFromAddress: deps.defaultFromAddress } : {}),
   });
+  // Slack, both ways: its actions call the agent API's use cases as the Slack user's agent.
+  const slackInteractions = makeSlackInteractions({
+    cases: deps.cases,
+    configs: deps.configs,
+    workspace: deps.slack.app.workspace,
+    conversations: deps.swarmConversations,
+    notifier: deps.swarmNotifier,
+    caseLink,
+    addNote: (p, caseId, note) => agentApi.caseUpdates.addNote(p, caseId, note),
+    replyToCustomer: (p, caseId, reply) => agentApi.replyToCustomer(p, caseId, reply),
+    changeStatus: (p, caseId, change) => workCase.changeStatus(p, caseId, change),
+    joinSwarm: (p, caseId, options) => agentApi.swarmMembership.join(p, caseId, options),
+    leaveSwarm: (p, caseId, options) => agentApi.swarmMembership.leave(p, caseId, options),
+  });
   return {
     ...agentApi,
     attachmentLink,
     customerStatus,
+    slackInteractions,
     routeCase,
     dispatchToAgent,
     workCase,
     ...sla,
-    stampCase: makeStampCase({ ...base, alerts: deps.alerts, ...(deps.triageModels ? { triageModels: deps.triageModels } : {}) }),
+    // Imported when first called: stamping pulls in normalisation's country, phone and language data,
+    // which the functions that only hold this wiring (api, web-to-case) never use (docs/costs.md#cold-start).
+    stampCase: async (caseId: string): Promise<StampResult> => {
+      const { makeStampCase } = await import('../core/use-cases/stamp-case.js');
+      return makeStampCase({ ...base, alerts: deps.alerts, ...(deps.triageModels ? { triageModels: deps.triageModels } : {}) })(caseId);
+    },
     failCase: makeFailCase({ ...base, alerts: deps.alerts, assignments: deps.assignments }),
     submitWebCase: makeWebIntake(deps),
     getCase: makeGetCase(base),
@@ -93,6 +131,7 @@ export function makeUseCases(deps: AppDeps) {
       routeCase,
       dispatchToAgent,
       requeue: (p, caseId, change) => workCase.changeStatus(p, caseId, change),
+      ...(deps.triageModels ? { triageModels: deps.triageModels } : {}),
     }),
   };
 }

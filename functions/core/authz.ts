@@ -1,7 +1,7 @@
 import type { Actor, CaseRecord } from './case.js';
 import { isOpen } from './case.js';
 import type { Role, RoutingConfig } from './config.js';
-import { ForbiddenError } from './errors.js';
+import { ConflictError, ForbiddenError } from './errors.js';
 
 /** Who is calling, as the token says. */
 export interface Principal {
@@ -102,4 +102,28 @@ export function assertManager(p: Principal): void {
 
 export function assertAdmin(p: Principal): void {
   if (!isAdmin(p)) throw new ForbiddenError('admins only');
+}
+
+/**
+ * Joining a swarm of one's own accord: while the swarm and the case are open, an agent who may
+ * read the case, manages, or has one of the skills the swarm asks for (an expert volunteering);
+ * never the owner (it is their case already). The reasons: docs/slack.md#joining-and-leaving.
+ */
+export function canJoinSwarm(p: Principal, c: CaseRecord, config: RoutingConfig): boolean {
+  const swarm = c.swarm;
+  if (!swarm || swarm.status !== 'open' || !isOpen(c.status) || c.owner === p.agentId) return false;
+  if (canReadCase(p, c, config)) return true;
+  const agent = config.agents.find((a) => a.id === p.agentId);
+  const wanted = new Set(swarm.skills.map((s) => s.skill.trim().toLowerCase()));
+  return agent !== undefined && Object.keys(agent.skills).some((k) => wanted.has(k.trim().toLowerCase()));
+}
+
+export function assertCanJoinSwarm(p: Principal, c: CaseRecord, config: RoutingConfig): void {
+  if (canJoinSwarm(p, c, config)) return;
+  // Who may read the case learns why; others learn nothing about it.
+  if (canReadCase(p, c, config)) {
+    if (c.owner === p.agentId) throw new ConflictError('you own this case: a swarm is there to help you');
+    throw new ConflictError(`case ${c.caseNumber} has no open swarm to join: its owner or a manager can start one`);
+  }
+  throw new ForbiddenError('only agents who may read the case or have one of the skills its swarm asks for may join it');
 }

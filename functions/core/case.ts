@@ -153,7 +153,36 @@ export interface SwarmMember {
   score: number;
   reasons: string[];
   invitedAt: string;
+  /** Who brought them in; their own id when they joined on their own (from Slack or the API). */
   invitedBy: string;
+  /** `finder`: proposed by the expert finder; `joined`: came on their own. Absent on older records: the finder. */
+  via?: 'finder' | 'joined';
+  /** The pod the finder reached them through. */
+  pod?: string;
+}
+
+/** Where a swarm lives in the team's chat (a Slack channel of its own, or a thread in a shared channel). */
+export interface SwarmConversation {
+  kind: 'slack';
+  mode: 'channel' | 'thread';
+  channel: string;
+  /** Thread mode: the thread's root message. */
+  threadTs?: string;
+  /** The case summary message with the buttons, updated as the case moves. */
+  summaryTs: string;
+  /** Channel mode: the channel's name (`swarm-00001234`). */
+  channelName?: string;
+}
+
+/** A pod lead told that the finder took members of their pod into a swarm. */
+export interface PodLeadNotice {
+  podId: string;
+  podName: string;
+  leadId: string;
+  /** The pod's members brought in. */
+  experts: string[];
+  /** How the lead heard: in the chat (a direct message), by email, or not at all (with why in the events). */
+  toldVia?: 'chat' | 'email' | 'none';
 }
 
 /** The swarm on a case (`case.swarm`): open while the case is open, closed with it. */
@@ -162,11 +191,17 @@ export interface Swarm {
   status: 'open' | 'closed';
   startedAt: string;
   startedBy: string;
-  /** What the owner or manager asked the experts (shown in the Slack message). */
+  /** What the owner or manager asked the experts (shown in the Slack message); the same as `question`. */
   note?: string;
+  /** The question for the experts (POST /cases/{id}/swarm `question`). */
+  question?: string;
   /** The skills the experts were matched on. */
   skills: SkillRequirement[];
   members: SwarmMember[];
+  /** Where the swarm works in Slack, once the Slack app opened a conversation for it. */
+  chat?: SwarmConversation;
+  /** Pod leads told about their members being brought in. */
+  podLeads?: PodLeadNotice[];
   closedAt?: string;
   closedReason?: string;
 }
@@ -206,6 +241,8 @@ export interface CaseMessage {
   at: string;
   attachments: Attachment[];
   channel: Channel;
+  /** Where an internal note was written, when not through the API (Slack: the channel and message). */
+  source?: { kind: 'slack'; channel?: string; ts?: string };
 }
 
 export type ActorKind = 'customer' | 'agent' | 'system';
@@ -214,16 +251,6 @@ export interface Actor {
   kind: ActorKind;
   /** Agent id, customer email or system component. */
   id: string;
-}
-
-/** One change to a case: the source for history, reports and the process-mining export. */
-export interface CaseEvent {
-  eventId: string;
-  caseId: string;
-  activity: string;
-  at: string;
-  actor: Actor;
-  details: Record<string, unknown>;
 }
 
 /** Allowed status changes. `needs_review` can be left to any open status once a person has looked. */

@@ -314,6 +314,50 @@ export const SweepsSchema = z
   })
   .default({ acceptTimeout: 'PT5M', absentAfter: 'PT15M', onHoldMax: 'P3D', relaxSkillsAfter: 'PT30M' });
 
+/**
+ * A pod: a named group of experts around products or skills, with a lead (docs/slack.md#pods). The
+ * expert finder prefers the case owner's pods, reaches into other pods that hold the skills a swarm
+ * asks for, and tells the lead of every pod it takes experts from.
+ */
+export const PodSchema = z.object({
+  id: id.describe('The pod, as swarm decisions and events name it.'),
+  name: z.string().min(1).describe('A name for people.'),
+  lead: id.describe("An agent id: told whenever the expert finder brings one of the pod's members into a swarm. A member of the pod."),
+  members: z.array(id).default([]).describe('Agent ids of the experts in the pod (the lead is one whether listed or not).'),
+  skills: z.array(z.string().min(1)).default([]).describe('Skills the pod is built around: the finder reaches into it for a swarm that asks for one of them.'),
+  products: z
+    .array(z.string().min(1))
+    .default([])
+    .describe(
+      "Products the pod is built around: the finder reaches into it for a case of one of them. With neither skills nor products, a pod holds what its members' skills say.",
+    ),
+});
+export type Pod = z.infer<typeof PodSchema>;
+
+/** A Slack channel id: `C…` (public) or `G…` (private), as Slack shows it under the channel's details. */
+const slackChannelId = z
+  .string()
+  .regex(/^[CG][A-Z0-9]{2,30}$/, 'a Slack channel id such as C0123456789 (the channel name will not do)')
+  .meta({ title: 'Slack channel id' });
+
+/** How swarms live in Slack when the Slack app is set up (docs/slack.md). */
+export const SlackSettingsSchema = z
+  .object({
+    swarms: z
+      .enum(['channel', 'thread'])
+      .default('channel')
+      .describe('`channel`: every swarm gets a channel of its own, archived when the case closes; `thread`: every swarm is a thread in `channel`.'),
+    channel: slackChannelId.optional().describe('The channel swarm threads are started in (required with `swarms: "thread"`); the app must be a member of it.'),
+    channelPrefix: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,40}$/, 'lowercase letters, digits, - and _ (at most 41)')
+      .default('swarm-')
+      .describe('Start of the name of each swarm channel, followed by the case number (`swarm-00001234`).'),
+    privateChannels: z.boolean().default(true).describe('Swarm channels are private: only the invited experts, the owner and those they add see the case.'),
+  })
+  .describe('Slack, when the Slack app is set up (bot token and signing secret); the incoming-webhook mode ignores it.');
+export type SlackSettings = z.infer<typeof SlackSettingsSchema>;
+
 /** What an acknowledgement template may name; nothing else is ever filled in (functions/core/email-ack.ts). */
 export const ACK_PLACEHOLDERS = ['caseNumber', 'subject', 'name', 'email', 'statusLink'] as const;
 export type AckPlaceholder = (typeof ACK_PLACEHOLDERS)[number];
@@ -433,6 +477,8 @@ export const RoutingConfigSchema = z
     ),
     sweeps: SweepsSchema.describe('Time limits the sweeps enforce.'),
     email: EmailSettingsSchema.optional().describe('Email-to-case; every field has a default.'),
+    pods: z.array(PodSchema).default([]).describe('Groups of experts the swarm finder reaches into (docs/slack.md#pods).'),
+    slack: SlackSettingsSchema.optional(),
     triage: TriageSettingsSchema.describe('Automatic triage of an empty type or product from a trained model (docs/triage.md).'),
     webForm: WebFormSettingsSchema.optional().describe("The web form's type and product choices, labelled per language (docs/web-form.md#languages)."),
   })
@@ -452,6 +498,7 @@ export const RoutingConfigSchema = z
     dupes(cfg.slaPolicies, 'slaPolicies');
     if (cfg.webForm?.types) dupes(cfg.webForm.types, ['webForm', 'types']);
     if (cfg.webForm?.products) dupes(cfg.webForm.products, ['webForm', 'products']);
+    dupes(cfg.pods, 'pods');
 
     const queues = new Set(cfg.queues.map((q) => q.id));
     const agents = new Set(cfg.agents.map((a) => a.id));
@@ -477,6 +524,13 @@ export const RoutingConfigSchema = z
       if (a.businessHours) ref(calendars.has(a.businessHours), ['agents', i, 'businessHours'], `unknown calendar ${a.businessHours}`);
       a.territories?.forEach((t, j) => ref(territories.has(t), ['agents', i, 'territories', j], `unknown territory ${t}`));
     });
+    cfg.pods.forEach((p, i) => {
+      ref(agents.has(p.lead), ['pods', i, 'lead'], `unknown agent ${p.lead}`);
+      p.members.forEach((m, j) => ref(agents.has(m), ['pods', i, 'members', j], `unknown agent ${m}`));
+    });
+    if (cfg.slack?.swarms === 'thread' && !cfg.slack.channel) {
+      ctx.addIssue({ code: 'custom', path: ['slack', 'channel'], message: 'is required when swarms are threads (swarms: "thread")' });
+    }
     cfg.rules.forEach((r, i) => {
       const route = r.then.route;
       if (route && 'agent' in route) ref(agents.has(route.agent), ['rules', i, 'then', 'route', 'agent'], `unknown agent ${route.agent}`);
@@ -630,6 +684,11 @@ export function findAgent(config: RoutingConfig, agentId: string): Agent | undef
 
 export function findQueue(config: RoutingConfig, queueId: string): Queue | undefined {
   return config.queues.find((q) => q.id === queueId);
+}
+
+/** The pods an agent is in: as a listed member or as the lead. */
+export function podsOf(config: Pick<RoutingConfig, 'pods'>, agentId: string): Pod[] {
+  return config.pods.filter((p) => p.lead === agentId || p.members.includes(agentId));
 }
 
 /** A business-hours calendar by id; no id (or an unknown one) ▶ undefined, which every caller reads as 24×7. */

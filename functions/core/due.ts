@@ -3,8 +3,8 @@ import type { RoutingConfig } from './config.js';
 import { durationMs } from './duration.js';
 
 /**
- * The one piece of work due on a case, for the sweeps: a sparse index (gsi5, `DUE#<kind>` /
- * `<at>#<caseId>`) holds only cases with something due, so a sweep reads what is due, never the
+ * The one piece of work due on a case, for the sweeps: a sparse index (`dueWork` in
+ * functions/adapters/access-patterns.ts, by `<at>#<caseId>`) holds only cases with something due, so a sweep reads what is due, never the
  * open cases. A case has at most one due item, decided by its status:
  * - `assigned` ▶ `accept`: the offer lapses acceptTimeout after the assignment;
  * - `on_hold` ▶ `hold`: the on-hold limit (onHoldMax) after the case was put on hold.

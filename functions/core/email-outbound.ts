@@ -1,4 +1,4 @@
-import type { OutboundAddress, OutboundAttachment, OutboundEmail, OutboundKind, SentEmail } from './ports.js';
+import type { OutboundAddress, OutboundAttachment, OutboundEmail, OutboundKind, SentEmail } from './ports/mail.js';
 
 /**
  * Every mail caseflow sends is made here: acknowledgements, agents' replies, notifications to agents

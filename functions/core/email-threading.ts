@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { CaseEvent, CaseRecord, CaseStatus } from './case.js';
+import type { CaseRecord, CaseStatus } from './case.js';
+import type { CaseEvent, StatusChangeDetails } from './events.js';
 import { CLOSED_STATUSES } from './case.js';
 import type { ParsedEmail } from './email.js';
 import { messageIdsIn, normaliseAddress } from './email.js';
@@ -220,7 +221,8 @@ export function closedAtOf(
   if (!CLOSED_STATUSES.includes(c.status)) return undefined;
   const closing = events
     .filter((e) => {
-      const to = (e.details as { to?: unknown; status?: unknown }).to ?? (e.details as { status?: unknown }).status;
+      const details = e.details as Partial<StatusChangeDetails> & { status?: unknown };
+      const to = details.to ?? details.status;
       return typeof to === 'string' && (CLOSED_STATUSES as readonly string[]).includes(to);
     })
     .map((e) => e.at)

@@ -3,7 +3,7 @@ import type { CaseMessage, CaseRecord } from './case.js';
 import type { Channel, RoutingConfig } from './config.js';
 import { priorityRank } from './config.js';
 import { parseOrThrow } from './field-issues.js';
-import type { IdGenerator } from './ports.js';
+import type { IdGenerator } from './ports/clock.js';
 
 /**
  * What a customer submits through the web form. One schema serves the JSON API, the HTML form

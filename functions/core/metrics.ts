@@ -1,6 +1,7 @@
-import type { CaseEvent, CaseRecord } from './case.js';
+import type { CaseRecord } from './case.js';
+import type { Activity, CaseEvent, SlaMilestoneDetails } from './events.js';
 import type { Channel } from './config.js';
-import { ACTIVITIES } from './events.js';
+import { ACTIVITIES, detailsOf } from './events.js';
 
 /**
  * Operational metrics, derived from the facts the system records. Pure: which data points a set of
@@ -85,7 +86,7 @@ export interface MetricsSink {
 export const NO_METRICS: MetricsSink = { record: () => undefined };
 
 /** SLA events and their metric; the milestone is a dimension where METRIC_SERIES says so. */
-const SLA_METRICS: Record<string, MetricName> = {
+const SLA_METRICS: Partial<Record<Activity, MetricName>> = {
   [ACTIVITIES.slaWarning]: METRIC.slaWarnings,
   [ACTIVITIES.slaViolated]: METRIC.slaBreaches,
   [ACTIVITIES.slaEscalated]: METRIC.slaEscalations,
@@ -104,8 +105,9 @@ export function metricsOfEvents(events: readonly CaseEvent[], kase?: Pick<CaseRe
   const points: MetricPoint[] = [];
   for (const e of events) {
     const own = kase && kase.caseId === e.caseId ? kase : undefined;
-    if (e.activity === ACTIVITIES.created) {
-      const channel = typeof e.details.channel === 'string' ? e.details.channel : own?.channel;
+    const created = detailsOf(e, ACTIVITIES.created);
+    if (created) {
+      const channel = typeof created.channel === 'string' ? created.channel : own?.channel;
       points.push(count(METRIC.casesCreated, { channel: channel ?? 'unknown' }));
     } else if (e.activity === ACTIVITIES.assigned && own) {
       const latency = Date.parse(e.at) - Date.parse(own.createdAt);
@@ -115,7 +117,8 @@ export function metricsOfEvents(events: readonly CaseEvent[], kase?: Pick<CaseRe
     } else {
       const sla = SLA_METRICS[e.activity];
       if (sla) {
-        const milestone = typeof e.details.milestone === 'string' ? e.details.milestone : 'unknown';
+        const recorded = (e.details as Partial<SlaMilestoneDetails>).milestone;
+        const milestone = typeof recorded === 'string' ? recorded : 'unknown';
         points.push(count(sla, METRIC_SERIES[sla].dimension === 'milestone' ? { milestone } : {}));
       }
     }

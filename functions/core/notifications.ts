@@ -1,7 +1,7 @@
 import type { CaseRecord } from './case.js';
 import type { RoutingConfig } from './config.js';
 import { findAgent } from './config.js';
-import type { Notification, NotificationRecipient } from './ports.js';
+import type { Notification, NotificationRecipient } from './ports/notifications.js';
 import type { NotifyTarget } from './sla.js';
 
 /**

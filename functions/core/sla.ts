@@ -5,6 +5,8 @@ import { compileConditionNode } from './conditions.js';
 import type { BusinessHours, RoutingConfig, SlaPolicy } from './config.js';
 import { findCalendar, priorityRank } from './config.js';
 import { durationMs } from './duration.js';
+import type { SlaActivity } from './events.js';
+import { SLA_ACTIVITIES } from './events.js';
 
 /**
  * The SLA clock (entitlements and milestones): pure decisions over a case's clock state, with an
@@ -35,21 +37,6 @@ export interface SlaEventDraft {
   activity: SlaActivity;
   details: Record<string, unknown>;
 }
-
-export const SLA_ACTIVITIES = {
-  slaStarted: 'sla_clock_started',
-  slaPaused: 'sla_clock_paused',
-  slaResumed: 'sla_clock_resumed',
-  slaTargetsChanged: 'sla_targets_recomputed',
-  slaWarning: 'sla_warning',
-  slaViolated: 'sla_milestone_violated',
-  slaEscalated: 'sla_escalated',
-  slaMet: 'sla_milestone_met',
-  slaMetLate: 'sla_milestone_met_late',
-  slaReopened: 'sla_milestone_reopened',
-  slaStopped: 'sla_clock_stopped',
-} as const;
-export type SlaActivity = (typeof SLA_ACTIVITIES)[keyof typeof SLA_ACTIVITIES];
 
 /** The policy and calendar a clock runs by, resolved from the current configuration. */
 export interface SlaContext {

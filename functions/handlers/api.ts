@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import type { CaseEvent, CaseMessage, CaseRecord } from '../core/case.js';
+import type { CaseMessage, CaseRecord } from '../core/case.js';
+import type { CaseEvent } from '../core/events.js';
 import { NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../core/errors.js';
-import type { CaseWithHistory, StoredDecision } from '../core/ports.js';
+import type { CaseWithHistory, StoredDecision } from '../core/ports/repositories.js';
 import { assertAdmin } from '../core/authz.js';
 import { parseOrThrow } from '../core/field-issues.js';
 import { UNMATCHABLE_VERSION } from '../core/versions.js';
@@ -30,8 +31,8 @@ import type { HttpEvent, HttpResult } from '../http/api-gateway.js';
 import { assertWellFormedText, bodyBytes, bodyText, header, httpHandler, json, principalOf } from '../http/api-gateway.js';
 import { lazy } from '../runtime/lambda.js';
 import { logger } from '../runtime/observability.js';
-import type { RouteDefinition } from '../http/routes.js';
-import { ROUTES, findRoute } from '../http/routes.js';
+import type { RouteKey, RouteOf } from '../http/routes.js';
+import { findRoute, routeKey, routesOf } from '../http/routes.js';
 
 /**
  * The agent/admin API: every route of functions/http/routes.ts whose target is `api`. Each route
@@ -42,7 +43,10 @@ import { ROUTES, findRoute } from '../http/routes.js';
 
 export { API_MAX_BODY_BYTES, CONFIG_MAX_BODY_BYTES } from './api/limits.js';
 
-const API_ROUTES: readonly RouteDefinition[] = (ROUTES as readonly RouteDefinition[]).filter((r) => r.target === 'api');
+const API_ROUTES = routesOf('api');
+
+/** `GET /cases/{id}`, ...: the routes this handler serves (functions/http/routes.ts). */
+type ApiRouteKey = RouteKey<RouteOf<'api'>>;
 
 /** Case fields that are bookkeeping for the store and the router, not part of the API contract. */
 const INTERNAL_CASE_FIELDS = ['priorityRank', 'routing'] as const;
@@ -211,7 +215,7 @@ function ifNoneMatchHits(event: HttpEvent, etag: string): boolean {
 // The router
 
 /** findRoute, with a malformed percent-escape in the path (`/cases/%E0%A4`) treated as no route. */
-function matchRoute(method: string, path: string): ReturnType<typeof findRoute> {
+function matchRoute(method: string, path: string): ReturnType<typeof findRoute<RouteOf<'api'>>> {
   try {
     return findRoute(API_ROUTES, method, path);
   } catch (error) {
@@ -240,6 +244,7 @@ export function createHandler(deps: AppDeps) {
     caseUpdates,
     replyToCustomer,
     startSwarm,
+    swarmMembership,
     changeClassification,
     listAgents,
     searchCases,
@@ -255,7 +260,8 @@ export function createHandler(deps: AppDeps) {
     return json(200, { state: result.state, dispatched: result.dispatched });
   };
 
-  const handlers: Record<string, RouteHandler> = {
+  // Keyed by the route union: a route of the table without a handler here, or a handler for no route, does not compile.
+  const handlers: Record<ApiRouteKey, RouteHandler> = {
     'GET /health': async () => {
       // One GetItem of the configuration's version proves the table answers and says whether a routing
       // configuration is in place (without one nothing can be routed: degraded, but up), without
@@ -430,7 +436,11 @@ export function createHandler(deps: AppDeps) {
 
     'POST /cases/{id}/swarm': async ({ event, params }) => {
       const body = parseWith(SwarmBody, optionalJsonBody(event));
-      const result = await startSwarm(principalOf(event), pathId(params, 'id', 'case'), { ...definedOnly(body), expectedVersion: ifMatchVersion(event) });
+      const result = await startSwarm(principalOf(event), pathId(params, 'id', 'case'), {
+        ...definedOnly({ limit: body.limit, question: body.question, note: body.note }),
+        ...(body.skills ? { skills: body.skills.map((s) => ({ skill: s.skill, ...(s.minLevel !== undefined ? { minLevel: s.minLevel } : {}) })) } : {}),
+        expectedVersion: ifMatchVersion(event),
+      });
       return json(
         200,
         {
@@ -439,11 +449,26 @@ export function createHandler(deps: AppDeps) {
           invited: result.invited,
           experts: [...result.search.experts, ...result.search.runnersUp],
           excluded: result.search.excluded,
+          skills: result.search.skills,
+          skillsFrom: result.search.skillsFrom,
+          homePods: result.search.homePods,
+          podLeads: result.podLeads,
           reasons: result.search.reasons,
           notification: result.notification,
+          ...(result.chat ? { chat: result.chat } : {}),
         },
         { etag: etagOf(result.case.version) },
       );
+    },
+
+    'POST /cases/{id}/swarm/join': async ({ event, params }) => {
+      const result = await swarmMembership.join(principalOf(event), pathId(params, 'id', 'case'), { via: 'api', expectedVersion: ifMatchVersion(event) });
+      return json(200, { case: toApiCase(result.case), swarm: result.case.swarm ?? null, changed: result.joined }, { etag: etagOf(result.case.version) });
+    },
+
+    'POST /cases/{id}/swarm/leave': async ({ event, params }) => {
+      const result = await swarmMembership.leave(principalOf(event), pathId(params, 'id', 'case'), { via: 'api', expectedVersion: ifMatchVersion(event) });
+      return json(200, { case: toApiCase(result.case), swarm: result.case.swarm ?? null, changed: result.left }, { etag: etagOf(result.case.version) });
     },
 
     'GET /admin/config': async ({ event }) => {
@@ -465,10 +490,6 @@ export function createHandler(deps: AppDeps) {
     },
   };
 
-  for (const route of API_ROUTES) {
-    if (!handlers[`${route.method} ${route.path}`]) throw new Error(`api handler has no implementation for ${route.method} ${route.path}`);
-  }
-
   return httpHandler(async (event) => {
     const method = event.requestContext?.http?.method ?? 'GET';
     const path = event.rawPath ?? event.requestContext?.http?.path ?? '/';
@@ -480,7 +501,7 @@ export function createHandler(deps: AppDeps) {
       }
       throw new NotFoundError(`no route for ${method} ${path}`);
     }
-    return handlers[`${match.route.method} ${match.route.path}`]!({ event, params: match.params });
+    return handlers[routeKey(match.route)]({ event, params: match.params });
   });
 }
 

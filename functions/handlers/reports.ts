@@ -14,8 +14,8 @@ import { header, httpHandler, json, principalOf } from '../http/api-gateway.js';
 import { lazy } from '../runtime/lambda.js';
 import { logger } from '../runtime/observability.js';
 import { ExportQuery, ReportQuery } from './reports/schemas.js';
-import type { RouteDefinition } from '../http/routes.js';
-import { ROUTES, findRoute } from '../http/routes.js';
+import type { RouteKey, RouteOf } from '../http/routes.js';
+import { findRoute, routeKey, routesOf } from '../http/routes.js';
 
 /**
  * Reports and the event-log export (managers and admins): every route of
@@ -33,7 +33,7 @@ export const MAX_EXPORT_RESPONSE_BYTES = 5_500_000;
 /** Smaller bodies are not worth compressing. */
 const GZIP_MIN_BYTES = 1024;
 
-const REPORTS_ROUTES: readonly RouteDefinition[] = (ROUTES as readonly RouteDefinition[]).filter((r) => r.target === 'reports');
+const REPORTS_ROUTES = routesOf('reports');
 
 function parseQuery<T extends z.ZodType>(schema: T, event: HttpEvent): z.output<T> {
   return parseOrThrow(schema, event.queryStringParameters ?? {}, { root: 'query', unknownKey: 'is not a known parameter' });
@@ -70,7 +70,8 @@ export function createHandler(deps: ReportDeps) {
   const runReport = makeRunReport(deps);
   const exportEvents = makeExportEvents(deps);
 
-  const handlers: Record<string, (event: HttpEvent, params: Record<string, string>) => Promise<HttpResult>> = {
+  // Keyed by the route union: a reports route without a handler here, or a handler for no route, does not compile.
+  const handlers: Record<RouteKey<RouteOf<'reports'>>, (event: HttpEvent, params: Record<string, string>) => Promise<HttpResult>> = {
     'GET /reports': async (event) => {
       assertManager(principalOf(event));
       return json(200, {
@@ -130,14 +131,10 @@ export function createHandler(deps: ReportDeps) {
     },
   };
 
-  for (const route of REPORTS_ROUTES) {
-    if (!handlers[`${route.method} ${route.path}`]) throw new Error(`reports handler has no implementation for ${route.method} ${route.path}`);
-  }
-
   return httpHandler(async (event) => {
     const method = event.requestContext?.http?.method ?? 'GET';
     const path = event.rawPath ?? event.requestContext?.http?.path ?? '/';
-    let match: ReturnType<typeof findRoute>;
+    let match: ReturnType<typeof findRoute<RouteOf<'reports'>>>;
     try {
       match = findRoute(REPORTS_ROUTES, method, path);
     } catch {
@@ -150,7 +147,7 @@ export function createHandler(deps: ReportDeps) {
       }
       throw new NotFoundError(`no route for ${method} ${path}`);
     }
-    return handlers[`${match.route.method} ${match.route.path}`]!(event, match.params);
+    return handlers[routeKey(match.route)](event, match.params);
   });
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../core/errors.js';
-import type { WorkflowStarter } from '../core/ports.js';
+import type { WorkflowStarter } from '../core/ports/workflow.js';
 import { makeContinueSla } from '../core/use-cases/sla-workflow.js';
 import type { AppDeps } from '../composition/deps.js';
 import { awsStarterFor } from '../composition/lambda.js';

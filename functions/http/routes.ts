@@ -4,7 +4,7 @@
  * handler's router matches the same patterns, so a route cannot exist in one place and not another.
  */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-export type RouteTarget = 'api' | 'web-to-case' | 'reports';
+export type RouteTarget = 'api' | 'web-to-case' | 'reports' | 'slack';
 
 export interface RouteDefinition {
   readonly method: HttpMethod;
@@ -42,13 +42,42 @@ export const ROUTES = [
   { method: 'POST', path: '/cases/{id}/reassign', target: 'api', auth: 'jwt' },
   { method: 'POST', path: '/cases/{id}/replies', target: 'api', auth: 'jwt' },
   { method: 'POST', path: '/cases/{id}/swarm', target: 'api', auth: 'jwt' },
+  { method: 'POST', path: '/cases/{id}/swarm/join', target: 'api', auth: 'jwt' },
+  { method: 'POST', path: '/cases/{id}/swarm/leave', target: 'api', auth: 'jwt' },
   { method: 'GET', path: '/admin/config', target: 'api', auth: 'jwt' },
   { method: 'PUT', path: '/admin/config', target: 'api', auth: 'jwt' },
   // Reports and the event-log export (managers, admins): a read-only function of their own.
   { method: 'GET', path: '/reports', target: 'reports', auth: 'jwt' },
   { method: 'GET', path: '/reports/{name}', target: 'reports', auth: 'jwt' },
   { method: 'GET', path: '/exports/events', target: 'reports', auth: 'jwt' },
+  // Slack's request URLs (docs/slack.md): public, because Slack signs its requests instead of sending a
+  // token; the handler verifies the signature before it reads anything.
+  { method: 'POST', path: '/slack/events', target: 'slack', auth: 'public' },
+  { method: 'POST', path: '/slack/interactions', target: 'slack', auth: 'public' },
+  { method: 'POST', path: '/slack/commands', target: 'slack', auth: 'public' },
 ] as const satisfies readonly RouteDefinition[];
+
+/** One route of the table, as its literal type. */
+export type Route = (typeof ROUTES)[number];
+
+/** The routes a function serves. */
+export type RouteOf<T extends RouteTarget> = Extract<Route, { target: T }>;
+
+/**
+ * A route's key, `GET /cases/{id}`: the union of the keys of the routes given (all of them by
+ * default). A handler table typed `Record<RouteKey<RouteOf<'api'>>, ...>` has exactly one entry per
+ * route of its function: a missing or an extra one does not compile.
+ */
+export type RouteKey<R extends RouteDefinition = Route> = R extends RouteDefinition ? `${R['method']} ${R['path']}` : never;
+
+export function routeKey<R extends RouteDefinition>(route: R): RouteKey<R> {
+  return `${route.method} ${route.path}` as RouteKey<R>;
+}
+
+/** The routes of one function, typed as such. */
+export function routesOf<T extends RouteTarget>(target: T): readonly RouteOf<T>[] {
+  return ROUTES.filter((r): r is RouteOf<T> => r.target === target);
+}
 
 /** Matches a concrete path against a route pattern, returning the path parameters or undefined. */
 export function matchRoutePath(pattern: string, path: string): Record<string, string> | undefined {
@@ -69,11 +98,11 @@ export function matchRoutePath(pattern: string, path: string): Record<string, st
 }
 
 /** Finds the route for a method and path; distinguishes "no such path" (404) from "wrong method" (405). */
-export function findRoute(
-  routes: readonly RouteDefinition[],
+export function findRoute<R extends RouteDefinition>(
+  routes: readonly R[],
   method: string,
   path: string,
-): { route: RouteDefinition; params: Record<string, string> } | { route: undefined; allowed: HttpMethod[] } {
+): { route: R; params: Record<string, string> } | { route: undefined; allowed: HttpMethod[] } {
   const allowed: HttpMethod[] = [];
   // Literal segments win over parameters (`/agents/me/presence` before `/agents/{id}/presence`).
   const ordered = [...routes].sort((a, b) => paramCount(a.path) - paramCount(b.path));

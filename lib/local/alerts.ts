@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import addressparser from 'nodemailer/lib/addressparser';
 import { composeEmail } from '../../functions/adapters/mail-compose.js';
 import { buildOutboundMail } from '../../functions/core/email-outbound.js';
-import type { AdminAlert, AlertPublisher } from '../../functions/core/ports.js';
+import type { AdminAlert, AlertPublisher } from '../../functions/core/ports/notifications.js';
 
 export const DEFAULT_ALERTS_FROM = 'caseflow alerts <alerts@caseflow.local>';
 

@@ -9,7 +9,7 @@
 import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
-import type { ConfigRepository } from '../../functions/core/ports.js';
+import type { ConfigRepository } from '../../functions/core/ports/repositories.js';
 import { consoleCsp } from '../console-csp.js';
 import { REPO_ROOT } from '../paths.js';
 import type { LocalKeyPair } from './jwt.js';

@@ -8,7 +8,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import type { FileLinks, ThreadingKeySource } from '../../functions/core/ports.js';
+import type { ThreadingKeySource } from '../../functions/core/ports/email-intake.js';
+import type { FileLinks } from '../../functions/core/ports/links.js';
 import { attachmentDisposition } from '../../functions/core/use-cases/attachments.js';
 import { objectPath } from './mail-store.js';
 

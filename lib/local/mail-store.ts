@@ -6,9 +6,9 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmod, link, mkdir, readFile, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { partKey } from '../../functions/adapters/s3-raw-mail-store.js';
-import type { RawMailStore, ThreadingKeySource } from '../../functions/core/ports.js';
+import type { RawMailStore, ThreadingKeySource } from '../../functions/core/ports/email-intake.js';
 
 /** The bucket name in the S3-shaped events the SMTP listener builds. */
 export const LOCAL_MAIL_BUCKET = 'caseflow-local-mail';
@@ -100,10 +100,6 @@ export async function listFailures(dataDir: string): Promise<FailedDelivery[]> {
     out.push(JSON.parse(await readFile(join(dir, name), 'utf8')) as FailedDelivery);
   }
   return out;
-}
-
-export function displayKey(dataDir: string, key: string): string {
-  return relative(process.cwd(), objectPath(dataDir, key));
 }
 
 /**

@@ -8,7 +8,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { composeEmail } from '../../functions/adapters/mail-compose.js';
-import type { Mailer, OutboundKind } from '../../functions/core/ports.js';
+import type { Mailer, OutboundKind } from '../../functions/core/ports/mail.js';
 import { outboxDir, outboxFileName } from './alerts.js';
 
 export interface OutboxMailerOptions {

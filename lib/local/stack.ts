@@ -15,7 +15,8 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TableRef } from '../../functions/adapters/dynamo.js';
 import { makeDocumentClient } from '../../functions/adapters/dynamo.js';
 import type { RoutingConfig } from '../../functions/core/config.js';
-import type { StoredConfig, WorkflowStarter } from '../../functions/core/ports.js';
+import type { StoredConfig } from '../../functions/core/ports/repositories.js';
+import type { WorkflowStarter } from '../../functions/core/ports/workflow.js';
 import type { WebIntakeLimits } from '../../functions/core/use-cases/submit-web-case.js';
 import { createHandler as createApiHandler } from '../../functions/handlers/api.js';
 import { createHandler as createWebToCaseHandler } from '../../functions/handlers/web-to-case.js';
@@ -26,7 +27,7 @@ import type { AppDeps } from '../../functions/composition/deps.js';
 import { makeAppDeps } from '../../functions/composition/deps.js';
 import { makeFileModelStore } from '../../functions/adapters/triage-model-store.js';
 import { TRIAGE_MODELS_DIR } from './stack-info.js';
-import type { Clock } from '../../functions/core/ports.js';
+import type { Clock } from '../../functions/core/ports/clock.js';
 import { DEFAULT_ALERTS_FROM, makeLocalAlertPublisher } from './alerts.js';
 import { LOCAL_CLIENT_SETTINGS, ensureTable } from './dynamodb-local.js';
 import type { LivenessProbe, Recovery, RestartPolicy, SupervisedDynamoDbLocal, SupervisorEvent } from './dynamodb-supervisor.js';
@@ -46,6 +47,8 @@ import { makeLocalMetricsSink } from './metrics.js';
 import { loadOrCreateThreadingKey, makeFileRawMailStore } from './mail-store.js';
 import { loadOrCreateFileKey, loadOrCreateStatusKeys, makeFileRoutes, makeLocalFileLinks } from './file-links.js';
 import { makeSlackSwarmNotifier, staticWebhookUrl } from '../../functions/adapters/slack-webhook.js';
+import { staticSlackSecrets } from '../../functions/adapters/slack-secrets.js';
+import { createHandler as createSlackHandler } from '../../functions/handlers/slack.js';
 import { sweepService } from './sweeps.js';
 import { makeOutboxMailer } from './outbox-mailer.js';
 import { makeNotifier } from '../../functions/adapters/notifier.js';
@@ -101,6 +104,12 @@ export interface LocalStackOptions {
   clock?: Clock;
   /** Swarming: the Slack incoming-webhook URL swarms are announced to (`--slack-webhook-url`); unset: announcements are skipped. */
   slackWebhookUrl?: string;
+  /**
+   * The Slack app (docs/slack.md): its bot token and signing secret (`--slack-bot-token`,
+   * `--slack-signing-secret`) and where its Web API is (`--slack-api-url`, default https://slack.com/api).
+   * With a token and a secret it supersedes the webhook, and `/slack/*` take Slack's requests.
+   */
+  slack?: { botToken?: string; signingSecret?: string; apiUrl?: string };
   /** Run the sweeps (lib/local/sweeps.ts) every this many seconds; unset: no sweeps. `npm start` passes 60. */
   sweepEverySeconds?: number;
   /** When DynamoDB Local ends unexpectedly: how often it is restarted before the stack gives up (lib/local/dynamodb-supervisor.ts). */
@@ -235,7 +244,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // threaded with the data dir's threading key; swarms are announced to the Slack webhook.
       mailer: makeOutboxMailer({ dataDir, ...(options.smtpRelay ? { relay: options.smtpRelay } : {}) }),
       threadingKeys: await loadOrCreateThreadingKey(dataDir),
-      swarmNotifier: makeSlackSwarmNotifier({ webhookUrl: staticWebhookUrl(options.slackWebhookUrl) }),
+      webhookNotifier: makeSlackSwarmNotifier({ webhookUrl: staticWebhookUrl(options.slackWebhookUrl) }),
+      slackSecrets: staticSlackSecrets({
+        ...(options.slack?.botToken ? { botToken: options.slack.botToken } : {}),
+        ...(options.slack?.signingSecret ? { signingSecret: options.slack.signingSecret } : {}),
+      }),
+      ...(options.slack?.apiUrl ? { slackApiUrl: options.slack.apiUrl } : {}),
       // SLA and sweep notifications: agents' mail to the outbox, admins' to the alert log (and outbox).
       notifier: makeNotifier({ mailer: makeOutboxMailer({ dataDir }), alerts }),
       // Triage model versions that `npm run triage -- train` wrote into the data directory.
@@ -275,6 +289,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       'web-to-case': createWebToCaseHandler(deps),
       // Reports get a read-only view of the table, as their Lambda does.
       reports: createReportsHandler(makeReportsDeps(table, deps.clock)),
+      slack: createSlackHandler(deps),
     };
     const gateway: Gateway = await startGateway({
       host: options.host ?? '127.0.0.1',

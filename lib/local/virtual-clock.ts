@@ -14,7 +14,7 @@
  *
  * With any other Clock the stack runs in real time as before: waits fire at wall-clock time.
  */
-import type { Clock } from '../../functions/core/ports.js';
+import type { Clock } from '../../functions/core/ports/clock.js';
 
 /** A registered timer; cancel() before it fires and it never does. */
 export interface ClockTimer {

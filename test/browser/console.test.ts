@@ -9,6 +9,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ulid } from 'ulid';
+import { join } from 'node:path';
+import { makeFileModelStore } from '../../functions/adapters/triage-model-store.js';
+import { makeTrainTriage } from '../../functions/core/use-cases/train-triage.js';
+import { TRIAGE_MODELS_DIR } from '../../lib/local/stack-info.js';
+import { fixtureExamples } from '../support/triage-fixture.js';
 import type { ConsoleWorld } from './console-support.js';
 import { CONSOLE_TEST_CONFIG, expectAccessible, newTab, screenshot, signIn, startConsoleWorld, webCase } from './console-support.js';
 
@@ -284,5 +289,41 @@ describe('the manager watches the team', () => {
     await press(page.getByRole('link', { name: 'Skip to the content' }));
     expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement?: { id: string } } }).document.activeElement?.id)).toBe('main');
     expect(CONSOLE_TEST_CONFIG.agents?.length).toBe(4);
+  });
+});
+
+describe('automatic triage, as the agent sees it', () => {
+  it('the case shows the field triage filled and how sure it was; the timeline shows each prediction and why', async () => {
+    // A model trained on the triage fixture (written for the tests), stored where the local stack reads
+    // model versions, and named in the configuration through the admin API like an admin would.
+    const train = makeTrainTriage({
+      cases: world.stack.deps.cases,
+      models: makeFileModelStore(join(world.dataDir, TRIAGE_MODELS_DIR)),
+      clock: { now: () => new Date() },
+    });
+    const trained = await train.fromRows('type', fixtureExamples('type'), 'triage fixture');
+    const current = await world.api.call('GET', '/admin/config', { as: 'adm' });
+    expect(current.status).toBe(200);
+    const applied = await world.api.call('PUT', '/admin/config', {
+      as: 'adm',
+      ifMatch: current.headers.get('etag') ?? '',
+      json: { ...CONSOLE_TEST_CONFIG, triage: { modelVersion: trained.bundle.version, type: { minConfidence: 0.3 }, product: { enabled: false } } },
+    });
+    expect(applied.status, applied.text).toBe(200);
+
+    const { caseId } = await webCase(world, { subject: 'Charged twice', description: 'I was charged twice for my subscription this month, please refund' });
+    const stored = await world.api.call('GET', `/cases/${caseId}`, { as: 'adm' });
+    expect(stored.body.type).toBe('billing');
+    expect(stored.body.triage.fields.type.value).toBe('billing');
+
+    const page = await newTab(world);
+    await signIn(page, world, 'mia', `/cases/${caseId}`);
+    const side = page.getByRole('complementary', { name: 'Case details and actions' });
+    await expect.poll(() => side.textContent()).toContain('Filled by triage');
+    expect(await side.textContent()).toMatch(new RegExp(`type billing \\(\\d+ % sure, model ${trained.bundle.version}\\)`));
+    const timeline = page.locator('ol.timeline');
+    await expect.poll(() => timeline.textContent()).toMatch(/triaged.*type: billing at \d+ %, needs 30 %, filled/s);
+    await expectAccessible(page, 'case view with triage');
+    expect(page.errors).toEqual([]);
   });
 });

@@ -18,6 +18,7 @@ import { loadOrCreateKeyPair, signLocalToken } from '../../lib/local/jwt.js';
 import type { LocalStack } from '../../lib/local/stack.js';
 import { startLocalStack } from '../../lib/local/stack.js';
 import { REPO_ROOT } from '../../lib/paths.js';
+import { until } from '../support/polling.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(REPO_ROOT, '.test-artifacts');
@@ -77,15 +78,15 @@ interface ApiCase {
 
 /** Finds a case by its number through the agent API, as a manager would. */
 async function findByNumber(caseNumber: string): Promise<ApiCase> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const { status, body } = await api<{ items: ApiCase[] }>('/cases?status=new,queued,assigned,needs_review&limit=100');
-    expect(status).toBe(200);
-    const found = body.items.find((c) => c.caseNumber === caseNumber);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`case ${caseNumber} is not listed by GET /cases`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  return until(
+    `case ${caseNumber} to be listed by GET /cases`,
+    async () => {
+      const { status, body } = await api<{ items: ApiCase[] }>('/cases?status=new,queued,assigned,needs_review&limit=100');
+      expect(status).toBe(200);
+      return body.items.find((c) => c.caseNumber === caseNumber);
+    },
+    { timeoutMs: 10_000, intervalMs: 200 },
+  );
 }
 
 describe('the web form in a browser', () => {

@@ -11,7 +11,7 @@ import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRoutingConfig } from '../../functions/core/config.js';
-import type { AdminAlert } from '../../functions/core/ports.js';
+import type { AdminAlert } from '../../functions/core/ports/notifications.js';
 import { stripReplyPrefixes } from '../../functions/core/email-threading.js';
 import type { EmailMessage } from '../../functions/core/use-cases/receive-email.js';
 import { createHandler } from '../../functions/handlers/intake-email.js';

@@ -7,8 +7,11 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import PostalMime from 'postal-mime';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { detectLanguage, textForDetection } from '../../functions/core/normalise/index.js';
+import { detectLanguage, loadLanguageDetector, textForDetection } from '../../functions/core/normalise/index.js';
 import { corpusPath } from '../support/corpus.js';
+
+// The detector is imported on first need (functions/core/normalise/language.ts); these tests detect.
+beforeAll(() => loadLanguageDetector());
 
 const readShared = (path: string) => readFileSync(corpusPath(...path.split('/')));
 

@@ -28,27 +28,9 @@ import { startLocalStack } from '../../lib/local/stack.js';
 import { REPO_ROOT } from '../../lib/paths.js';
 import type { LocalClient } from '../support/local-client.js';
 import { localClient } from '../support/local-client.js';
+import { processAlive, until } from '../support/polling.js';
 
 const run = promisify(execFile);
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** What an SMTP client (nodemailer, as any MTA) hears back for one message. */
 async function sendMail(port: number, subject: string): Promise<{ code: number; response: string }> {
@@ -127,7 +109,7 @@ describe('DynamoDB Local killed under a running stack (data on disk)', () => {
     const seeded = await seedFailedList();
 
     const oldPid = stack.dynamo.pid()!;
-    expect(alive(oldPid)).toBe(true);
+    expect(processAlive(oldPid)).toBe(true);
     const killedAt = Date.now();
     process.kill(oldPid, 'SIGKILL');
 
@@ -168,15 +150,15 @@ describe('DynamoDB Local killed under a running stack (data on disk)', () => {
     expect((await listFailures(dataDir)).map((f) => f.key).sort()).toEqual([...seeded].sort());
 
     // Recovery: the emulator is restarted on the same port and data directory.
-    await until('/health to recover', async () => ((await api.call('GET', '/health')).status === 200 ? true : undefined), 90_000);
+    await until('/health to recover', async () => ((await api.call('GET', '/health')).status === 200 ? true : undefined), { timeoutMs: 90_000 });
     const recoveredMs = Date.now() - killedAt;
     // The supervisor declares it back once the table is checked and the cases left in `new` are resumed.
     await until('the supervisor to finish the recovery', () => (stack.dynamo.state() === 'up' ? true : undefined));
     const [recovery] = stack.dynamo.recoveries();
     expect(recovery).toMatchObject({ oldPid, attempts: 1 });
     expect(recovery!.newPid).not.toBe(oldPid);
-    expect(alive(recovery!.newPid!)).toBe(true);
-    expect(alive(oldPid)).toBe(false);
+    expect(processAlive(recovery!.newPid!)).toBe(true);
+    expect(processAlive(oldPid)).toBe(false);
     expect(supervisorLog.join('\n')).toMatch(/ended unexpectedly[\s\S]*restarting DynamoDB Local[\s\S]*is back/);
     // Nothing written before the crash was lost.
     expect((await api.call('GET', `/cases/${before.body.caseId}`, { as: 'yoda' })).status).toBe(200);
@@ -234,7 +216,7 @@ describe('when the emulator cannot be kept running', () => {
     try {
       const first = stack.dynamo.pid()!;
       process.kill(first, 'SIGKILL');
-      await until('the first restart', () => (stack.dynamo.recoveries().length === 1 ? true : undefined), 90_000);
+      await until('the first restart', () => (stack.dynamo.recoveries().length === 1 ? true : undefined), { timeoutMs: 90_000 });
       const second = stack.dynamo.pid()!;
       expect(second).not.toBe(first);
       process.kill(second, 'SIGKILL');
@@ -246,7 +228,7 @@ describe('when the emulator cannot be kept running', () => {
       // Stopped for real: the gateway no longer answers and no Java process is left.
       await expect(fetch(`${stack.url}/health`)).rejects.toThrow();
       expect(stack.dynamo.pid()).toBeUndefined();
-      expect(alive(second)).toBe(false);
+      expect(processAlive(second)).toBe(false);
     } finally {
       await stack.stop();
       await rm(dataDir, { recursive: true, force: true });
@@ -266,7 +248,7 @@ describe('when the emulator cannot be kept running', () => {
     child.stderr!.on('data', (d: Buffer) => (output += d.toString('utf8')));
     const exited = new Promise<{ code: number | null }>((done) => child.once('exit', (code) => done({ code })));
     try {
-      await until('the ready line', () => (/ready/.test(output) ? true : undefined), 90_000);
+      await until('the ready line', () => (/ready/.test(output) ? true : undefined), { timeoutMs: 90_000 });
       const info = JSON.parse(await readFile(join(dataDir, 'local-stack.json'), 'utf8')) as { dynamoEndpoint: string };
       const port = new URL(info.dynamoEndpoint).port;
       // The Java process listening on the emulator's port, found as an operator would.

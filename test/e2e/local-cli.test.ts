@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../lib/paths.js';
 import type { LocalStackInfo } from '../../lib/local/stack-info.js';
+import { processAlive, until } from '../support/polling.js';
 
 interface Running {
   child: ChildProcess;
@@ -47,25 +48,6 @@ function runCli(args: string[]): Running {
   return { child, output: () => text, exited };
 }
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, running?: Running): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${running ? `; output so far:\n${running.output()}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Direct children of `pid` whose command is java. */
 function javaChildrenOf(pid: number): number[] {
   let out = '';
@@ -96,8 +78,7 @@ async function startCli(signalTarget: 'stack' | 'group'): Promise<void> {
         .split('\n')
         .find((l) => /\bready\b/.test(l));
     },
-    90_000,
-    run,
+    { timeoutMs: 90_000, context: () => `output so far:\n${run.output()}` },
   );
   expect(
     run
@@ -138,8 +119,8 @@ async function startCli(signalTarget: 'stack' | 'group'): Promise<void> {
   if (signalTarget === 'stack') expect(exit.code, run.output()).toBe(0);
   else expect(exit.code === 0 || exit.signal === 'SIGINT', `${JSON.stringify(exit)}\n${run.output()}`).toBe(true);
   expect(run.output()).not.toContain('forced exit');
-  await until('the stack process to end', () => (alive(info.pid) ? undefined : true), 10_000);
-  await until('DynamoDB Local (java) to end', () => (java.some(alive) ? undefined : true), 10_000);
+  await until('the stack process to end', () => (processAlive(info.pid) ? undefined : true), { timeoutMs: 10_000 });
+  await until('DynamoDB Local (java) to end', () => (java.some(processAlive) ? undefined : true), { timeoutMs: 10_000 });
   expect(run.output()).toContain('stopped');
   await expect(readFile(join(dataDir, 'local-stack.json'), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
 }

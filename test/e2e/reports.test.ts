@@ -14,6 +14,7 @@ import type { LocalStack } from '../../lib/local/stack.js';
 import { startLocalStack } from '../../lib/local/stack.js';
 import type { LocalClient } from '../support/local-client.js';
 import { localClient } from '../support/local-client.js';
+import { until } from '../support/polling.js';
 
 let stack: LocalStack;
 let dataDir: string;
@@ -22,13 +23,14 @@ const caseIds: string[] = [];
 let today: string;
 
 async function settled(caseId: string): Promise<{ status: string; owner?: string }> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const c = await stack.deps.cases.get(caseId);
-    if (c && c.status !== 'new') return c;
-    if (Date.now() > deadline) throw new Error(`case ${caseId} was not routed within 30 s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return until(
+    `case ${caseId} to be routed`,
+    async () => {
+      const c = await stack.deps.cases.get(caseId);
+      return c && c.status !== 'new' ? c : undefined;
+    },
+    { timeoutMs: 30_000 },
+  );
 }
 
 beforeAll(async () => {

@@ -5,8 +5,8 @@
  * sends acknowledgements (SES from the domain identity, the threading key). (cdk-nag: test/infra/cdk-nag.test.ts.)
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Resources } from './synth.js';
-import { logicalId, synthCaseflow } from './synth.js';
+import type { Resources } from '../support/synth.js';
+import { logicalId, synthCaseflow, statementsOfFunction } from '../support/synth.js';
 
 type Synth = ReturnType<typeof synthCaseflow>;
 let plain: Synth;
@@ -18,11 +18,7 @@ beforeAll(() => {
 });
 
 function statementsOf(s: Synth, fnLogicalId: string): { Action: string | string[]; Resource: unknown }[] {
-  const resources = s.template.toJSON().Resources as Resources;
-  const roleRef = resources[fnLogicalId]!.Properties.Role['Fn::GetAtt'][0];
-  return Object.values(resources)
-    .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: { Ref: string }) => x.Ref === roleRef))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+  return statementsOfFunction(s.template.toJSON().Resources as Resources, fnLogicalId);
 }
 
 const actions = (st: { Action: string | string[] }) => (Array.isArray(st.Action) ? st.Action : [st.Action]);
@@ -45,7 +41,11 @@ describe('the agent API in AWS', () => {
       .flatMap(actions)
       .filter((a) => a.startsWith('secretsmanager:'));
     expect([...new Set(secretActions)]).toEqual(['secretsmanager:GetSecretValue']);
-    expect(resourcesFor(statementsOf(s, apiFn), 'secretsmanager:GetSecretValue')).toEqual([{ Ref: secretId }]);
+    // The webhook secret, and the Slack app's (test below).
+    expect(resourcesFor(statementsOf(s, apiFn), 'secretsmanager:GetSecretValue')).toHaveLength(2);
+    expect(resourcesFor(statementsOf(s, apiFn), 'secretsmanager:GetSecretValue')).toEqual(
+      expect.arrayContaining([{ Ref: secretId }, { Ref: logicalId(s.stack.api.slackAppSecret, s.stack) }]),
+    );
 
     // No other function can read it.
     const others = Object.entries(resources).filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && id !== apiFn && r.Properties?.Role);
@@ -53,6 +53,45 @@ describe('the agent API in AWS', () => {
       const touching = statementsOf(s, id).filter((st) => JSON.stringify(st.Resource).includes(secretId));
       expect(touching, id).toEqual([]);
     }
+  });
+
+  it('keeps the Slack app in a secret that only the API and Slack functions read: a placeholder that refuses every request until filled in', () => {
+    const s = plain;
+    const resources = s.template.toJSON().Resources as Resources;
+    const secretId = logicalId(s.stack.api.slackAppSecret, s.stack);
+    expect(resources[secretId]).toMatchObject({
+      Type: 'AWS::SecretsManager::Secret',
+      DeletionPolicy: 'Retain',
+      Properties: { GenerateSecretString: { SecretStringTemplate: '{"botToken":""}', GenerateStringKey: 'signingSecret' } },
+    });
+    const readers = [logicalId(s.stack.api.apiFunction, s.stack), logicalId(s.stack.api.slackFunction, s.stack)];
+    for (const fn of readers) {
+      expect(resources[fn]!.Properties.Environment.Variables.SLACK_APP_SECRET_ARN).toEqual({ Ref: secretId });
+      expect(resourcesFor(statementsOf(s, fn), 'secretsmanager:GetSecretValue')).toContainEqual({ Ref: secretId });
+    }
+    const others = Object.entries(resources).filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && !readers.includes(id) && r.Properties?.Role);
+    for (const [id] of others)
+      expect(
+        statementsOf(s, id).filter((st) => JSON.stringify(st.Resource).includes(secretId)),
+        id,
+      ).toEqual([]);
+    // The Slack function reads nothing else of Secrets Manager without email, and may not send mail.
+    const slackFn = readers[1]!;
+    expect(resourcesFor(statementsOf(s, slackFn), 'secretsmanager:GetSecretValue')).toEqual([{ Ref: secretId }]);
+    expect(
+      statementsOf(s, slackFn)
+        .flatMap(actions)
+        .filter((a) => a.startsWith('ses:')),
+    ).toEqual([]);
+  });
+
+  it("throttles Slack's three routes on their own, as every public route, below the stage's limits", () => {
+    const [, stage] = Object.entries(plain.template.toJSON().Resources as Resources).find(([, r]) => r.Type === 'AWS::ApiGatewayV2::Stage')!;
+    const settings = stage.Properties.RouteSettings;
+    for (const key of ['POST /slack/commands', 'POST /slack/events', 'POST /slack/interactions']) {
+      expect(settings[key], key).toEqual({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 });
+    }
+    expect(stage.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^ApiPostSlackEventsRoute/)]));
   });
 
   it('serves GET /openapi.json without the authorizer, and every other API route with it', () => {
@@ -89,9 +128,17 @@ describe('the agent API in AWS', () => {
     expect(JSON.stringify(send.Resource)).toContain(':identity/support.example.com');
     const threadingId = logicalId(s.stack.email!.threadingSecret, s.stack);
     expect(resourcesFor(statements, 'secretsmanager:GetSecretValue')).toEqual(
-      expect.arrayContaining([{ Ref: threadingId }, { Ref: logicalId(s.stack.api.slackWebhookSecret, s.stack) }]),
+      expect.arrayContaining([
+        { Ref: threadingId },
+        { Ref: logicalId(s.stack.api.slackWebhookSecret, s.stack) },
+        { Ref: logicalId(s.stack.api.slackAppSecret, s.stack) },
+      ]),
     );
-    expect(resourcesFor(statements, 'secretsmanager:GetSecretValue')).toHaveLength(2);
+    expect(resourcesFor(statements, 'secretsmanager:GetSecretValue')).toHaveLength(3);
+    // Slack's replies go out the same way: the Slack function may send from the identity too.
+    const slackFn = logicalId(s.stack.api.slackFunction, s.stack);
+    const slackSend = statementsOf(s, slackFn).find((st) => actions(st).includes('ses:SendRawEmail'))!;
+    expect(JSON.stringify(slackSend.Resource)).toContain(':identity/support.example.com');
     const env = (s.template.toJSON().Resources as Resources)[apiFn]!.Properties.Environment.Variables;
     expect(env).toMatchObject({ THREADING_SECRET_ARN: { Ref: threadingId }, EMAIL_FROM_ADDRESS: 'support@support.example.com' });
   });

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isCdkDeployHandler, synthCaseflow, type Resources } from './synth.js';
+import { isCdkDeployHandler, synthCaseflow, type Resources } from '../support/synth.js';
 
 const CREATE_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
@@ -26,7 +26,7 @@ beforeAll(() => {
 
 describe('function bundles', () => {
   it('are one ESM file per function, with a source map', () => {
-    expect(assetDirs).toHaveLength(10); // web-to-case, api, reports, six workflow tasks, sweep
+    expect(assetDirs).toHaveLength(11); // web-to-case, api, reports, slack, six workflow tasks, sweep
     for (const [id, dir] of assetDirs) {
       expect(existsSync(join(dir, 'index.mjs')), id).toBe(true);
       expect(existsSync(join(dir, 'index.mjs.map')), id).toBe(true);

@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE } from '../../functions/adapters/table-definition.js';
 import { AGENT_GROUPS } from '../../lib/auth.js';
-import { isCdkDeployHandler, logicalId, synthCaseflow, type Resources } from './synth.js';
+import { asArray, isCdkDeployHandler, logicalId, resourcesOfType, synthCaseflow, type Resources } from '../support/synth.js';
 
 let synth: ReturnType<typeof synthCaseflow>;
 let resources: Resources;
@@ -12,8 +12,7 @@ beforeAll(() => {
   resources = synth.template.toJSON().Resources as Resources;
 });
 
-const ofType = (type: string) =>
-  Object.entries(resources).filter(([id, r]) => r.Type === type && !(type === 'AWS::Lambda::Function' && isCdkDeployHandler(id)));
+const ofType = (type: string) => resourcesOfType(resources, type).filter(([id]) => !(type === 'AWS::Lambda::Function' && isCdkDeployHandler(id)));
 
 /** Every IAM statement attached to a role, by role logical id. */
 function statementsByRole(): Map<string, any[]> {
@@ -25,8 +24,6 @@ function statementsByRole(): Map<string, any[]> {
   }
   return byRole;
 }
-
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
 describe('the table', () => {
   it('is the one table, keyed and indexed exactly as functions/adapters/table-definition.ts says', () => {
@@ -73,6 +70,7 @@ describe('the functions', () => {
     'web-to-case': logicalId(synth.stack.intake.webToCaseFunction, synth.stack),
     api: logicalId(synth.stack.api.apiFunction, synth.stack),
     reports: logicalId(synth.stack.api.reportsFunction, synth.stack),
+    slack: logicalId(synth.stack.api.slackFunction, synth.stack),
     'workflow-stamp': logicalId(synth.stack.workflow.taskFunctions['workflow-stamp'], synth.stack),
     'workflow-route': logicalId(synth.stack.workflow.taskFunctions['workflow-route'], synth.stack),
     'workflow-failed': logicalId(synth.stack.workflow.taskFunctions['workflow-failed'], synth.stack),
@@ -82,7 +80,7 @@ describe('the functions', () => {
     sweep: logicalId(synth.stack.sweeps.sweepFunction, synth.stack),
   });
 
-  it('are the ten handlers, on nodejs22.x ARM64, traced by X-Ray except the sweep', () => {
+  it('are the eleven handlers, on nodejs22.x ARM64, traced by X-Ray except the sweep', () => {
     const functions = ofType('AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual(Object.values(functionIds()).sort());
     for (const [id, fn] of functions) {
@@ -96,10 +94,10 @@ describe('the functions', () => {
 
   it('share the environment every handler expects', () => {
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
-      expect(fn.Properties.Environment.Variables).toMatchObject({
-        POWERTOOLS_SERVICE_NAME: 'caseflow',
-        NODE_OPTIONS: '--enable-source-maps',
-      });
+      expect(fn.Properties.Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'caseflow' });
+      // --enable-source-maps costs import time on every cold start and up to 100 ms on the first error
+      // (docs/costs.md#cold-start): the maps ship beside the bundle for reading traces offline.
+      expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
     }
   });
 
@@ -123,6 +121,7 @@ describe('the functions', () => {
       'web-to-case': ['TABLE_NAME', 'STATE_MACHINE_ARN'],
       api: ['TABLE_NAME', 'STATE_MACHINE_ARN'],
       reports: ['TABLE_NAME'],
+      slack: ['TABLE_NAME', 'STATE_MACHINE_ARN'],
       'workflow-stamp': ['TABLE_NAME', 'ALERT_TOPIC_ARN'],
       'workflow-route': ['TABLE_NAME', 'ALERT_TOPIC_ARN'],
       'workflow-failed': ['TABLE_NAME', 'ALERT_TOPIC_ARN'],
@@ -368,6 +367,8 @@ describe('outputs', () => {
       'ConsoleClientId',
       'ConsoleLoginDomain',
       'ConsoleUrl',
+      'SlackAppSecretArn',
+      'SlackRequestUrl',
       'SlackWebhookSecretArn',
       'StateMachineArn',
       'SweepScheduleDlqUrl',

@@ -4,7 +4,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cdkJsonContext, synthCaseflow } from './synth.js';
+import { cdkJsonContext, synthCaseflow } from '../support/synth.js';
 
 let synth: ReturnType<typeof synthCaseflow>;
 
@@ -47,6 +47,7 @@ describe('cdk-nag AWS Solutions checks', () => {
       'Intake/WebToCaseFunction',
       'Api/ApiFunction',
       'Api/ReportsFunction',
+      'Api/SlackFunction',
     ];
     const expected = [
       ...functionPaths.map((p) => `Caseflow-test/${p}/Function AwsSolutions-L1`),
@@ -61,6 +62,11 @@ describe('cdk-nag AWS Solutions checks', () => {
       'Caseflow-test/Api/GetHealthRoute AwsSolutions-APIG4',
       'Caseflow-test/Api/GetOpenapiJsonRoute AwsSolutions-APIG4',
       'Caseflow-test/Api/SlackWebhookUrl AwsSolutions-SMG4',
+      'Caseflow-test/Api/SlackApp AwsSolutions-SMG4',
+      // Slack's request URLs: public, signed by Slack instead (functions/handlers/slack.ts).
+      'Caseflow-test/Api/PostSlackEventsRoute AwsSolutions-APIG4',
+      'Caseflow-test/Api/PostSlackInteractionsRoute AwsSolutions-APIG4',
+      'Caseflow-test/Api/PostSlackCommandsRoute AwsSolutions-APIG4',
       'Caseflow-test/Api/GetWebToCaseRoute AwsSolutions-APIG4',
       'Caseflow-test/Api/PostWebToCaseRoute AwsSolutions-APIG4',
       'Caseflow-test/Api/GetWebToCaseOptionsRoute AwsSolutions-APIG4',

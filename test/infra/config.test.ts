@@ -1,7 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCaseflowConfig } from '../../lib/config.js';
-import { logicalId, synthCaseflow, type Resources } from './synth.js';
+import { logicalId, synthCaseflow, type Resources } from '../support/synth.js';
 
 const fromContext = (context: Record<string, unknown>) => readCaseflowConfig({ tryGetContext: (key) => context[key] });
 
@@ -108,7 +108,7 @@ describe('context parameters reach the stack', () => {
 
   it('logRetentionDays applies to every log group', () => {
     const logGroups = ofType('AWS::Logs::LogGroup');
-    expect(logGroups).toHaveLength(12); // 10 functions, API access logs, workflow
+    expect(logGroups).toHaveLength(13); // 11 functions, API access logs, workflow
     for (const logGroup of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(30);
   });
 });

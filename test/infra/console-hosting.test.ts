@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isCdkDeployHandler, logicalId, synthCaseflow, type Resources } from './synth.js';
+import { isCdkDeployHandler, logicalId, synthCaseflow, type Resources } from '../support/synth.js';
 
 let synth: ReturnType<typeof synthCaseflow>;
 let resources: Resources;

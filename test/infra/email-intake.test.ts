@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AdminAlerts } from '../../lib/alerts.js';
 import { CaseTable } from '../../lib/data.js';
 import { EmailIntake } from '../../lib/email-intake.js';
-import { cdkJsonContext } from './synth.js';
+import { cdkJsonContext, resourcesOfType, statementsOfFunction } from '../support/synth.js';
 
 let app: App;
 let stack: Stack;
@@ -27,14 +27,11 @@ beforeAll(() => {
   resources = template.toJSON().Resources;
 });
 
-const ofType = (type: string) => Object.values(resources).filter((r) => r.Type === type);
+const ofType = (type: string) => resourcesOfType(resources, type).map(([, r]) => r);
 const fnId = () => stack.getLogicalId(email.intakeFunction.node.defaultChild as never);
 
 function statementsOfIntakeRole(): any[] {
-  const roleRef = resources[fnId()]!.Properties.Role['Fn::GetAtt'][0];
-  return ofType('AWS::IAM::Policy')
-    .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleRef))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+  return statementsOfFunction(resources, fnId());
 }
 
 describe('email intake infrastructure', () => {

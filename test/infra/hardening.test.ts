@@ -15,7 +15,7 @@ import { ROUTES } from '../../functions/http/routes.js';
 import { RECEIPT_RULE_NAME } from '../../lib/email-intake.js';
 import { REPO_ROOT } from '../../lib/paths.js';
 import { allows, iamRequestsOf, roleStatements, TABLE_ARN, type IamRequest, type Statement } from '../support/iam-policy.js';
-import { logicalId, synthCaseflow, type Resources } from './synth.js';
+import { logicalId, synthCaseflow, type Resources, resourcesOfType, asArray } from '../support/synth.js';
 
 let synth: ReturnType<typeof synthCaseflow>;
 let resources: Resources;
@@ -29,8 +29,7 @@ beforeAll(() => {
   fullResources = full.template.toJSON().Resources as Resources;
 });
 
-const ofType = (type: string, from: Resources = resources) => Object.entries(from).filter(([, r]) => r.Type === type);
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+const ofType = (type: string, from: Resources = resources) => resourcesOfType(from, type);
 const roleOf = (fn: { node: { defaultChild?: unknown } }, s = synth, from = resources) =>
   from[logicalId(fn, s.stack)]!.Properties.Role['Fn::GetAtt'][0] as string;
 
@@ -47,6 +46,7 @@ describe('least privilege on the table', () => {
     'workflow-evaluate-sla': ['gsi3', 'gsi4'],
     sweep: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5'],
     'intake-email': ['table'],
+    slack: ['table', 'gsi2'],
   };
 
   it('lets each function Query only the indexes it uses, each by its own ARN (and the table only where it reads a case partition)', () => {
@@ -57,6 +57,7 @@ describe('least privilege on the table', () => {
       ...full.stack.workflow.taskFunctions,
       sweep: full.stack.sweeps.sweepFunction,
       'intake-email': full.stack.email!.intakeFunction,
+      slack: full.stack.api.slackFunction,
     };
     const table = logicalId(full.stack.data.table, full.stack);
     for (const [name, fn] of Object.entries(fns)) {
@@ -201,6 +202,9 @@ describe('public routes throttled on their own', () => {
       'GET /status/{token}',
       'GET /web-to-case',
       'GET /web-to-case/options',
+      'POST /slack/commands',
+      'POST /slack/events',
+      'POST /slack/interactions',
       'POST /status/{token}/messages',
       'POST /web-to-case',
     ]);
@@ -312,6 +316,8 @@ describe('outputs', () => {
         'MxRecord',
         'RawMailBucketName',
         'ReceiptRuleSetName',
+        'SlackAppSecretArn',
+        'SlackRequestUrl',
         'SlackWebhookSecretArn',
         'StateMachineArn',
         'SweepScheduleDlqUrl',

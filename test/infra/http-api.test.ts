@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../functions/http/routes.js';
-import { logicalId, synthCaseflow, type Resources } from './synth.js';
+import { logicalId, synthCaseflow, type Resources } from '../support/synth.js';
 
 let synth: ReturnType<typeof synthCaseflow>;
 let resources: Resources;
@@ -29,7 +29,7 @@ describe('the HTTP API', () => {
     expect([...routes.keys()].sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
   });
 
-  it("leaves only the web form, the customer's status page, GET /health and GET /openapi.json public", () => {
+  it("leaves only the web form, the customer's status page, GET /health, GET /openapi.json and Slack's signed routes public", () => {
     const publicRoutes = [...routes].filter(([, r]) => r.AuthorizationType === 'NONE').map(([key]) => key);
     expect(publicRoutes.sort()).toEqual([
       'GET /health',
@@ -37,6 +37,9 @@ describe('the HTTP API', () => {
       'GET /status/{token}',
       'GET /web-to-case',
       'GET /web-to-case/options',
+      'POST /slack/commands',
+      'POST /slack/events',
+      'POST /slack/interactions',
       'POST /status/{token}/messages',
       'POST /web-to-case',
     ]);
@@ -74,6 +77,7 @@ describe('the HTTP API', () => {
       api: logicalId(synth.stack.api.apiFunction, synth.stack),
       'web-to-case': logicalId(synth.stack.intake.webToCaseFunction, synth.stack),
       reports: logicalId(synth.stack.api.reportsFunction, synth.stack),
+      slack: logicalId(synth.stack.api.slackFunction, synth.stack),
     };
     for (const definition of ROUTES) {
       const route = routes.get(`${definition.method} ${definition.path}`);

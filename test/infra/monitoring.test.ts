@@ -8,7 +8,7 @@ import { Pass, StateMachine, DefinitionBody } from 'aws-cdk-lib/aws-stepfunction
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALARM_METRICS, METRIC, METRICS_NAMESPACE } from '../../functions/core/metrics.js';
 import { Monitoring } from '../../lib/monitoring.js';
-import { isCdkDeployHandler, logicalId, synthCaseflow, type Resources } from './synth.js';
+import { asArray, isCdkDeployHandler, logicalId, resourcesOfType, synthCaseflow, type Resources } from '../support/synth.js';
 
 let synth: ReturnType<typeof synthCaseflow>;
 let resources: Resources;
@@ -21,8 +21,7 @@ beforeAll(() => {
   withDashboard = synthCaseflow({ context: { dashboard: 'true' } }).template.toJSON().Resources as Resources;
 });
 
-const ofType = (type: string, from: Resources = resources) => Object.entries(from).filter(([, r]) => r.Type === type);
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+const ofType = (type: string, from: Resources = resources) => resourcesOfType(from, type);
 const alarmNamed = (fragment: string, from: Resources = resources) => {
   const found = ofType('AWS::CloudWatch::Alarm', from).filter(([id]) => id.includes(fragment));
   expect(found, fragment).toHaveLength(1);

@@ -7,15 +7,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CASE_LIFECYCLE_ASL_PATH } from '../../lib/paths.js';
 import { LIFECYCLE_TASK_HANDLERS } from '../../lib/workflow.js';
-import { logicalId, synthCaseflow, type Resources } from './synth.js';
-
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
-
-function statementsOf(resources: Resources, roleId: string): any[] {
-  return Object.values(resources)
-    .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement);
-}
+import { logicalId, synthCaseflow, type Resources, statementsOfRole, asArray } from '../support/synth.js';
 
 describe('the sweep schedule', () => {
   let synth: ReturnType<typeof synthCaseflow>;
@@ -55,7 +47,7 @@ describe('the sweep schedule', () => {
       }),
     ]);
     expect(role.ManagedPolicyArns).toBeUndefined();
-    const statements = statementsOf(resources, roleId);
+    const statements = statementsOfRole(resources, roleId);
     expect(statements.flatMap((s) => asArray(s.Action)).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
     const sweep = logicalId(synth.stack.sweeps.sweepFunction, synth.stack);
     const dlq = logicalId(synth.stack.sweeps.deadLetterQueue, synth.stack);
@@ -68,7 +60,7 @@ describe('the sweep schedule', () => {
 
   it('gives the sweep function the table, the alerts topic and StartExecution, and no email without a domain', () => {
     const fn = resources[logicalId(synth.stack.sweeps.sweepFunction, synth.stack)]!;
-    const actions = statementsOf(resources, fn.Properties.Role['Fn::GetAtt'][0]).flatMap((s) => asArray<string>(s.Action));
+    const actions = statementsOfRole(resources, fn.Properties.Role['Fn::GetAtt'][0]).flatMap((s) => asArray<string>(s.Action));
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:UpdateItem', 'sns:Publish', 'states:StartExecution']));
     expect(actions.some((a) => a.startsWith('ses:'))).toBe(false);
     expect(fn.Properties.Environment.Variables.EMAIL_FROM_ADDRESS).toBeUndefined();
@@ -88,14 +80,14 @@ describe('the sweep schedule', () => {
     for (const fnConstruct of senders) {
       const fn = res[logicalId(fnConstruct, withEmail.stack)]!;
       expect(fn.Properties.Environment.Variables.EMAIL_FROM_ADDRESS).toBe('support@support.example.com');
-      const ses = statementsOf(res, fn.Properties.Role['Fn::GetAtt'][0]).filter((s) => asArray<string>(s.Action).some((a) => a.startsWith('ses:')));
+      const ses = statementsOfRole(res, fn.Properties.Role['Fn::GetAtt'][0]).filter((s) => asArray<string>(s.Action).some((a) => a.startsWith('ses:')));
       expect(ses).toHaveLength(1);
       expect(ses[0].Action).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
       expect(JSON.stringify(ses[0].Resource)).toContain(':identity/support.example.com');
     }
     for (const handler of ['workflow-schedule-sla', 'workflow-continue-sla'] as const) {
       const fn = res[logicalId(withEmail.stack.workflow.taskFunctions[handler], withEmail.stack)]!;
-      const actions = statementsOf(res, fn.Properties.Role['Fn::GetAtt'][0]).flatMap((s) => asArray<string>(s.Action));
+      const actions = statementsOfRole(res, fn.Properties.Role['Fn::GetAtt'][0]).flatMap((s) => asArray<string>(s.Action));
       expect(
         actions.some((a) => a.startsWith('ses:') || a.startsWith('sns:')),
         handler,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CASE_LIFECYCLE_ASL_PATH } from '../../lib/paths.js';
 import { LIFECYCLE_TASK_HANDLERS } from '../../lib/workflow.js';
-import { logicalId, synthCaseflow, type Resources } from './synth.js';
+import { logicalId, synthCaseflow, type Resources } from '../support/synth.js';
 
 interface AslState {
   Type: string;

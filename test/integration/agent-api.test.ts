@@ -5,7 +5,6 @@
  * what swarm members may do, listing filters with pagination, phone cases, every status transition
  * of the status machine (docs/architecture.md#statuses), and If-Match on every write.
  */
-import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { staticThreadingKeys } from '../../functions/adapters/threading-keys.js';
 import type { CaseRecord, CaseStatus } from '../../functions/core/case.js';
@@ -13,13 +12,15 @@ import { CASE_STATUSES, canTransition } from '../../functions/core/case.js';
 import type { RoutingConfig, RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import { findSubjectTokens, verifyToken } from '../../functions/core/email-threading.js';
-import type { OutboundEmail, SwarmAnnouncement } from '../../functions/core/ports.js';
+import type { OutboundEmail } from '../../functions/core/ports/mail.js';
+import type { SwarmAnnouncement } from '../../functions/core/ports/swarm.js';
 import { startSla } from '../../functions/core/sla.js';
 import { createHandler } from '../../functions/handlers/api.js';
 import { makeAppDeps } from '../../functions/composition/deps.js';
-import type { HttpEvent, HttpResult } from '../../functions/http/api-gateway.js';
+import type { HttpResult } from '../../functions/http/api-gateway.js';
 import { freshTable } from '../support/dynamo.js';
 import { fixedClock, makeCase, makeMessage } from '../support/fixtures.js';
+import { apiEvent, cognitoClaims, lambdaContext } from '../support/api-events.js';
 
 const KEY = 'a-threading-key-of-32-characters!';
 const db = await freshTable('agent-api');
@@ -44,7 +45,7 @@ const deps = makeAppDeps({
   caseLinkBase: 'https://support.example.com/cases',
 });
 const api = createHandler(deps);
-const context = { awsRequestId: 'test', functionName: 'api', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+const context = lambdaContext();
 
 const CONFIG: RoutingConfigInput = {
   queues: [
@@ -120,31 +121,14 @@ async function call(
 ): Promise<Answer> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.ifMatch !== undefined) headers['if-match'] = typeof options.ifMatch === 'number' ? `"${options.ifMatch}"` : options.ifMatch;
-  const event = {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
+  const event = apiEvent({
+    method,
+    path,
     headers,
-    ...(options.query ? { queryStringParameters: options.query } : {}),
-    requestContext: {
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-      requestId: 'req',
-      routeKey: '$default',
-      stage: '$default',
-      ...(options.as
-        ? {
-            authorizer: {
-              principalId: '',
-              integrationLatency: 0,
-              jwt: { claims: { 'cognito:username': options.as, 'cognito:groups': ROLES[options.as] ?? ['agent'] }, scopes: [] },
-            },
-          }
-        : {}),
-    },
+    ...(options.query ? { query: options.query } : {}),
+    ...(options.as ? { claims: cognitoClaims(options.as, ROLES[options.as] ?? ['agent']) } : {}),
     ...(options.json !== undefined ? { body: JSON.stringify(options.json) } : {}),
-    isBase64Encoded: false,
-  } as unknown as HttpEvent;
+  });
   const result = (await api(event, context)) as HttpResult;
   return { status: result.statusCode ?? 200, headers: result.headers ?? {}, body: result.body ? JSON.parse(result.body) : undefined };
 }

@@ -7,18 +7,18 @@
  *   never a write;
  * - an unknown key in a nested object is named by its path.
  */
-import type { Context } from 'aws-lambda';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CaseRecord, CaseStatus } from '../../functions/core/case.js';
+import type { CaseRecord, CaseStatus, Swarm } from '../../functions/core/case.js';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import { createHandler, parseIfMatch } from '../../functions/handlers/api.js';
 import { makeAppDeps } from '../../functions/composition/deps.js';
-import type { HttpEvent, HttpResult } from '../../functions/http/api-gateway.js';
+import type { HttpResult } from '../../functions/http/api-gateway.js';
 import { OPERATIONS } from '../../functions/handlers/api/openapi.js';
 import { freshTable } from '../support/dynamo.js';
 import { fixedClock, makeCase, makeMessage } from '../support/fixtures.js';
+import { apiEvent, cognitoClaims, lambdaContext } from '../support/api-events.js';
 
 const db = await freshTable('api-trust');
 const clock = fixedClock('2025-03-03T09:00:00.000Z');
@@ -29,7 +29,7 @@ const deps = makeAppDeps({
   workflow: { startCase: async () => undefined },
 });
 const api = createHandler(deps);
-const context = { awsRequestId: 'test', functionName: 'api', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+const context = lambdaContext();
 
 const CONFIG: RoutingConfigInput = {
   queues: [
@@ -58,30 +58,13 @@ interface Answer {
 }
 
 async function call(method: string, path: string, options: { as?: string; json?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
-  const event = {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
+  const event = apiEvent({
+    method,
+    path,
     headers: { 'content-type': 'application/json', ...options.headers },
-    requestContext: {
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-      requestId: 'req',
-      routeKey: '$default',
-      stage: '$default',
-      ...(options.as
-        ? {
-            authorizer: {
-              principalId: '',
-              integrationLatency: 0,
-              jwt: { claims: { 'cognito:username': options.as, 'cognito:groups': ROLES[options.as] ?? ['agent'] }, scopes: [] },
-            },
-          }
-        : {}),
-    },
+    ...(options.as ? { claims: cognitoClaims(options.as, ROLES[options.as] ?? ['agent']) } : {}),
     ...(options.json !== undefined ? { body: JSON.stringify(options.json) } : {}),
-    isBase64Encoded: false,
-  } as unknown as HttpEvent;
+  });
   const result = (await api(event, context)) as HttpResult;
   const text = result.body ?? '';
   return { status: result.statusCode ?? 200, headers: result.headers ?? {}, text, body: text ? JSON.parse(text) : undefined };
@@ -89,9 +72,18 @@ async function call(method: string, path: string, options: { as?: string; json?:
 
 let seq = 0;
 /** A case in `support` owned by ann, at a version other than 1 so a guessed "1" does not match by chance. */
-async function ownedCase(status: CaseStatus): Promise<CaseRecord> {
+async function ownedCase(status: CaseStatus, withSwarm = false): Promise<CaseRecord> {
   seq++;
-  const c = makeCase({ channel: 'web', status, owner: 'ann', queue: 'support', territory: 'all', version: 7 + seq, subject: `Trust case ${seq}` });
+  const c = makeCase({
+    channel: 'web',
+    status,
+    owner: 'ann',
+    queue: 'support',
+    territory: 'all',
+    version: 7 + seq,
+    subject: `Trust case ${seq}`,
+    ...(withSwarm ? { swarm: openSwarm() } : {}),
+  });
   // With a file, so an attachment route has something an unauthorised caller must not learn of.
   const message = makeMessage(c.caseId, {
     messageId: `${c.caseId}-m1`,
@@ -101,10 +93,20 @@ async function ownedCase(status: CaseStatus): Promise<CaseRecord> {
   return c;
 }
 
+/** An open swarm with cat in it, asking for a skill nobody has. */
+const openSwarm = (): Swarm => ({
+  swarmId: `swarm-${seq}`,
+  status: 'open',
+  startedAt: clock.iso(),
+  startedBy: 'ann',
+  skills: [{ skill: 'kernel', minLevel: 1, optional: false }],
+  members: [{ agentId: 'cat', name: 'Cat', score: 1, reasons: [], invitedAt: clock.iso(), invitedBy: 'ann' }],
+});
+
 // ---------------------------------------------------------------------------------------------
 
 /** What each route needs besides the path to get past validation; every route below must have an entry. */
-const REQUESTS: Record<string, { json?: unknown; status?: CaseStatus; conditional: 'if-match' | 'if-none-match' }> = {
+const REQUESTS: Record<string, { json?: unknown; status?: CaseStatus; swarm?: boolean; conditional: 'if-match' | 'if-none-match' }> = {
   'GET /cases/{id}': { conditional: 'if-none-match' },
   'GET /cases/{id}/messages/{messageId}/attachments/{index}': { conditional: 'if-none-match' },
   'PATCH /cases/{id}': { json: { type: 'billing', reason: 'it is a billing question' }, conditional: 'if-match' },
@@ -116,6 +118,8 @@ const REQUESTS: Record<string, { json?: unknown; status?: CaseStatus; conditiona
   'POST /cases/{id}/reassign': { json: { queue: 'support', reason: 'handing over' }, conditional: 'if-match' },
   'POST /cases/{id}/replies': { json: { text: 'Hello' }, conditional: 'if-match' },
   'POST /cases/{id}/swarm': { json: {}, conditional: 'if-match' },
+  'POST /cases/{id}/swarm/join': { swarm: true, conditional: 'if-match' },
+  'POST /cases/{id}/swarm/leave': { swarm: true, conditional: 'if-match' },
 };
 
 /** Every case route and every route that takes If-Match, from the one table of operations. */
@@ -123,9 +127,13 @@ const CASE_ROUTES = Object.entries(OPERATIONS)
   .filter(([key, doc]) => key.includes(' /cases/{id}') || (doc.ifMatch && key.includes('{id}')))
   .map(([key]) => key);
 
-/** Who may not do what: zed is in neither the case's queue nor its swarm; cat may read it but not work it. */
+/**
+ * Who may not do what: zed is in neither the case's queue nor its swarm (nor has its skill); cat may
+ * read it but not work it, may join its swarm, and is in it when it has one.
+ */
 function unauthorisedCallers(route: string): string[] {
   if (route === 'GET /cases/{id}' || route === 'POST /cases/{id}/notes' || route.includes('/attachments/')) return ['zed'];
+  if (route === 'POST /cases/{id}/swarm/join' || route === 'POST /cases/{id}/swarm/leave') return ['zed'];
   if (route === 'POST /cases/{id}/accept' || route === 'POST /cases/{id}/decline') return ['zed', 'cat', 'bob'];
   return ['zed', 'cat'];
 }
@@ -141,7 +149,7 @@ describe('authorisation before anything about the case is revealed', () => {
     const [method, pattern] = route.split(' ') as [string, string];
     const header = spec.conditional;
     for (const who of unauthorisedCallers(route)) {
-      const c = await ownedCase(spec.status ?? 'in_progress');
+      const c = await ownedCase(spec.status ?? 'in_progress', spec.swarm);
       const path = pattern.replace('{id}', c.caseId).replace('{messageId}', `${c.caseId}-m1`).replace('{index}', '0');
       const variants: Record<string, Record<string, string>> = {
         none: {},

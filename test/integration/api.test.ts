@@ -4,7 +4,6 @@
  * handle on its own (405 for a route it does not serve, claims as arrays or flattened strings), and
  * the health check's answers when the configuration or the table is missing.
  */
-import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
@@ -12,6 +11,7 @@ import { createHandler } from '../../functions/handlers/api.js';
 import { makeAppDeps } from '../../functions/composition/deps.js';
 import type { HttpEvent, HttpResult } from '../../functions/http/api-gateway.js';
 import { freshTable } from '../support/dynamo.js';
+import { apiEvent, lambdaContext } from '../support/api-events.js';
 
 const db = await freshTable('api');
 const started: string[] = [];
@@ -22,30 +22,22 @@ const deps = makeAppDeps({
 });
 const api = createHandler(deps);
 
-const context = { awsRequestId: 'test', functionName: 'api', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+const context = lambdaContext();
 
 function event(
   method: string,
   path: string,
   options: { claims?: Record<string, unknown>; body?: string; query?: Record<string, string>; headers?: Record<string, string> } = {},
 ): HttpEvent {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
+  return apiEvent({
+    method,
+    path,
     headers: { 'content-type': 'application/json', ...options.headers },
-    ...(options.query ? { queryStringParameters: options.query } : {}),
-    requestContext: {
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-      requestId: 'req-1',
-      routeKey: '$default',
-      stage: '$default',
-      ...(options.claims ? { authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: options.claims, scopes: [] } } } : {}),
-    },
+    requestId: 'req-1',
+    ...(options.query ? { query: options.query } : {}),
+    ...(options.claims ? { claims: options.claims } : {}),
     ...(options.body !== undefined ? { body: options.body } : {}),
-    isBase64Encoded: false,
-  } as unknown as HttpEvent;
+  });
 }
 
 async function invoke(e: HttpEvent): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {

@@ -11,7 +11,7 @@ import { makeAssignmentStore } from '../../functions/adapters/assignment-store.j
 import { makeCaseRepository } from '../../functions/adapters/case-repository.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import { ConflictError } from '../../functions/core/errors.js';
-import type { AssignmentStore, ClaimResult } from '../../functions/core/ports.js';
+import type { AssignmentStore, ClaimResult } from '../../functions/core/ports/repositories.js';
 import { freshTable } from '../support/dynamo.js';
 import { makeCase, makeDecision, makeEvent, minutesAfter } from '../support/fixtures.js';
 
@@ -286,12 +286,12 @@ describe('assignment release', () => {
       expectedVersion: 1,
       agentId,
       channel: 'web',
-      events: [makeEvent(c.caseId, { activity: 'closed' })],
+      events: [makeEvent(c.caseId, { activity: 'resolved' })],
     });
 
     expect(closed).toMatchObject({ status: 'closed_unresolved', version: 2 });
     expect((await agents.get(agentId))?.load.web).toBe(0);
-    expect((await cases.getWithHistory(c.caseId))?.events.map((e) => e.activity)).toEqual(['closed']);
+    expect((await cases.getWithHistory(c.caseId))?.events.map((e) => e.activity)).toEqual(['resolved']);
   });
 
   it('keeps concurrent releases exact: 5 units, 5 releases at once ▶ load 0', async () => {

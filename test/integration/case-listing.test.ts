@@ -8,12 +8,12 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeCaseRepository } from '../../functions/adapters/case-repository.js';
-import { encodeCursor } from '../../functions/adapters/dynamo.js';
+import { encodeCursor } from '../../functions/adapters/pagination.js';
 import { ownerPartition, statusPrefix } from '../../functions/adapters/keys.js';
 import type { CaseRecord, CaseStatus } from '../../functions/core/case.js';
 import { CASE_STATUSES, OPEN_STATUSES } from '../../functions/core/case.js';
 import { ValidationError } from '../../functions/core/errors.js';
-import type { CaseQuery, CaseRepository, Page } from '../../functions/core/ports.js';
+import type { CaseQuery, CaseRepository, Page } from '../../functions/core/ports/repositories.js';
 import { freshTable } from '../support/dynamo.js';
 import { makeCase, minutesAfter } from '../support/fixtures.js';
 

@@ -12,7 +12,7 @@ import type { Principal } from '../../functions/core/authz.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import { ValidationError } from '../../functions/core/errors.js';
-import type { CaseRepository } from '../../functions/core/ports.js';
+import type { CaseRepository } from '../../functions/core/ports/repositories.js';
 import { makeSearchCases } from '../../functions/core/use-cases/search-cases.js';
 import { freshTable } from '../support/dynamo.js';
 import { makeCreateCommand, makeRoutingConfigInput } from '../support/fixtures.js';

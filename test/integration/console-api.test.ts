@@ -16,7 +16,7 @@ import { staticThreadingKeys } from '../../functions/adapters/threading-keys.js'
 import { makeAppDeps } from '../../functions/composition/deps.js';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
-import type { OutboundEmail } from '../../functions/core/ports.js';
+import type { OutboundEmail } from '../../functions/core/ports/mail.js';
 import { createHandler as createApi } from '../../functions/handlers/api.js';
 import { createHandler as createWebToCase } from '../../functions/handlers/web-to-case.js';
 import type { HttpEvent, HttpResult } from '../../functions/http/api-gateway.js';
@@ -380,7 +380,7 @@ describe('a case by its number, replies with cc and files, and their download', 
     });
     expect(swarm.status).toBe(200);
     expect(swarm.body.invited.map((m: { agentId: string }) => m.agentId)).toEqual(['ben']);
-    expect(swarm.body.reasons.join(' ')).toContain('asked for lamps≥2');
+    expect(swarm.body.reasons.join(' ')).toContain('matching on Lamps≥2 (asked for in the swarm request)');
     // cy has lamps 1, under the level asked: ranked below, not invited first.
     expect(swarm.body.experts.map((e: { agentId: string }) => e.agentId)[0]).toBe('ben');
   });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRoutingConfig } from '../../functions/core/config.js';
-import type { EmailStore } from '../../functions/core/ports.js';
+import type { EmailStore } from '../../functions/core/ports/email-intake.js';
 import type { EmailMessage } from '../../functions/core/use-cases/receive-email.js';
 import { createHandler, s3ObjectCreatedEvent } from '../../functions/handlers/intake-email.js';
 import type { AppDeps } from '../../functions/composition/deps.js';

@@ -5,13 +5,13 @@
  * does not make the service look down.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { configCurrentKey } from '../../functions/adapters/keys.js';
 import { createHandler } from '../../functions/handlers/api.js';
 import { makeAppDeps } from '../../functions/composition/deps.js';
-import type { HttpEvent, HttpResult } from '../../functions/http/api-gateway.js';
+import type { HttpResult } from '../../functions/http/api-gateway.js';
 import { freshTable } from '../support/dynamo.js';
+import { apiEvent, lambdaContext } from '../support/api-events.js';
 
 const db = await freshTable('health');
 const sent: { name: string; input: Record<string, unknown> }[] = [];
@@ -22,20 +22,8 @@ db.client.send = ((command: { constructor: { name: string }; input: Record<strin
 }) as typeof db.client.send;
 
 const api = createHandler(makeAppDeps({ table: db.table, alerts: { publish: async () => undefined }, workflow: { startCase: async () => undefined } }));
-const context = { awsRequestId: 'test', functionName: 'api', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
-const health = {
-  version: '2.0',
-  routeKey: '$default',
-  rawPath: '/health',
-  rawQueryString: '',
-  headers: {},
-  requestContext: {
-    http: { method: 'GET', path: '/health', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-    requestId: 'r',
-    stage: '$default',
-  },
-  isBase64Encoded: false,
-} as unknown as HttpEvent;
+const context = lambdaContext();
+const health = apiEvent({ method: 'GET', path: '/health', headers: {}, requestId: 'r' });
 
 async function probe() {
   sent.length = 0;

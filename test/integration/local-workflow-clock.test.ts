@@ -12,7 +12,7 @@ import { TIMESTAMP_WAIT_RESOURCE, playTimestampWaits } from '../../lib/local/ste
 import type { LocalWorkflow } from '../../lib/local/stepfunctions/workflow.js';
 import { makeLocalWorkflow } from '../../lib/local/stepfunctions/workflow.js';
 import { makeVirtualClock } from '../../lib/local/virtual-clock.js';
-import type { Clock } from '../../functions/core/ports.js';
+import type { Clock } from '../../functions/core/ports/clock.js';
 
 const T0 = Date.parse('2025-03-03T09:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();

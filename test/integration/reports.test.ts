@@ -5,10 +5,10 @@
  * needs: the period's events by day, the older case's whole history (C was created before the
  * period), the open cases from the status index, and nothing of case Z (an event without a case).
  */
+import type { Activity } from '../../functions/core/events.js';
 import { gunzipSync } from 'node:zlib';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { parse as parseCsv } from 'csv-parse/sync';
-import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { caseItem, eventItem, messageItem } from '../../functions/adapters/case-repository.js';
 import { makeConfigRepository } from '../../functions/adapters/config-repository.js';
@@ -22,6 +22,7 @@ import { ReportSchema } from '../../functions/handlers/reports/schemas.js';
 import { freshTable } from '../support/dynamo.js';
 import { fixedClock, makeMessage } from '../support/fixtures.js';
 import { AS_OF, CASES, EVENTS, OPEN, PERIOD, REPORT_CONFIG, at } from '../support/report-fixture.js';
+import { apiEvent, lambdaContext } from '../support/api-events.js';
 
 const db = await freshTable('reports');
 const configs = makeConfigRepository(db.table);
@@ -45,7 +46,7 @@ for (let i = 0; i < items.length; i += 25) {
 }
 
 const handler = createHandler(makeReportsDeps(db.table, fixedClock(AS_OF)));
-const context = { awsRequestId: 'test', functionName: 'reports', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
+const context = lambdaContext('reports', 29_000);
 
 const MANAGER = { 'cognito:username': 'mona', 'cognito:groups': '[agent manager]' };
 const AGENT = { 'cognito:username': 'alice', 'cognito:groups': '[agent]' };
@@ -54,23 +55,14 @@ function event(
   path: string,
   options: { claims?: Record<string, unknown>; query?: Record<string, string>; headers?: Record<string, string>; method?: string } = {},
 ): HttpEvent {
-  const method = options.method ?? 'GET';
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
+  return apiEvent({
+    method: options.method ?? 'GET',
+    path,
     headers: { ...options.headers },
-    ...(options.query ? { queryStringParameters: options.query } : {}),
-    requestContext: {
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-      requestId: 'req-1',
-      routeKey: '$default',
-      stage: '$default',
-      ...(options.claims ? { authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: options.claims, scopes: [] } } } : {}),
-    },
-    isBase64Encoded: false,
-  } as unknown as HttpEvent;
+    requestId: 'req-1',
+    ...(options.query ? { query: options.query } : {}),
+    ...(options.claims ? { claims: options.claims } : {}),
+  });
 }
 
 async function invoke(e: HttpEvent): Promise<{ status: number; headers: Record<string, string>; text: string; body: any }> {
@@ -137,7 +129,7 @@ describe('the reports handler over DynamoDB Local', () => {
     const alice = { kind: 'agent' as const, id: 'alice' };
     const day = (d: string, t: string) => `2025-01-${d}T${t}:00.000Z`;
     const r = { ...CASES[0]!, caseId: 'R', status: 'resolved' as const, createdAt: day('06', '09:00'), updatedAt: day('21', '10:00') };
-    const story: [string, string, typeof customer | typeof alice, Record<string, unknown>][] = [
+    const story: [string, Activity, typeof customer | typeof alice, Record<string, unknown>][] = [
       [day('06', '09:00'), 'case_created', customer, {}],
       [day('06', '09:00'), 'assigned', alice, { owner: 'alice' }],
       [day('06', '10:00'), 'reply_sent', alice, {}],

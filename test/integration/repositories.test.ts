@@ -3,11 +3,12 @@
  * one transaction, what concurrency cannot break, and what a stale writer gets.
  * Listing and pagination: case-listing.test.ts; agent state and claims: assignment.test.ts.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { gzipSync } from 'node:zlib';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { makeCaseRepository } from '../../functions/adapters/case-repository.js';
 import { makeConfigRepository } from '../../functions/adapters/config-repository.js';
-import { caseKey, caseNumberKey, eventDayPartition } from '../../functions/adapters/keys.js';
+import { caseKey, caseNumberKey, eventDayPartition, shardOf } from '../../functions/adapters/keys.js';
 import { makeRateLimiter } from '../../functions/adapters/rate-limiter.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import { ConflictError, ValidationError } from '../../functions/core/errors.js';
@@ -50,7 +51,7 @@ describe('case repository: create', () => {
     await cases.create({ case: c, messages: [], events: [] });
 
     const raw = await db.client.send(new GetCommand({ TableName: db.tableName, Key: caseKey(c.caseId) }));
-    expect(raw.Item).toMatchObject({ gsi1pk: 'OWNER#alice', gsi2pk: 'QUEUE#support', gsi6pk: 'STATUS#assigned' });
+    expect(raw.Item).toMatchObject({ gsi1pk: 'OWNER#alice', gsi2pk: 'QUEUE#support', gsi6pk: `STATUS#assigned#${shardOf(c.caseId)}` });
     const read = await cases.get(c.caseId);
     expect(Object.keys(read ?? {}).filter((k) => /^(pk|sk|gsi\d|entity)/.test(k))).toEqual([]);
   });
@@ -65,7 +66,7 @@ describe('case repository: create', () => {
         TableName: db.tableName,
         IndexName: 'gsi6',
         KeyConditionExpression: 'gsi6pk = :pk',
-        ExpressionAttributeValues: { ':pk': eventDayPartition(event.at) },
+        ExpressionAttributeValues: { ':pk': eventDayPartition(event.at, shardOf(event.eventId)) },
       }),
     );
     expect(byDay.Items?.map((i) => i.eventId)).toEqual([event.eventId]);
@@ -92,7 +93,7 @@ describe('case repository: create', () => {
     const c = makeCase();
     // Each event carries ~20 KB, so the partition exceeds the 1 MB a single Query returns.
     const padding = 'x'.repeat(20_000);
-    const events = Array.from({ length: 60 }, (_, i) => makeEvent(c.caseId, { activity: `note_${i}`, details: { padding } }));
+    const events = Array.from({ length: 60 }, (_, i) => makeEvent(c.caseId, { activity: 'note_added', details: { padding, note: i } }));
     await cases.create({ case: c, messages: [], events });
 
     const stored = await cases.getWithHistory(c.caseId);
@@ -183,14 +184,14 @@ describe('case repository: update', () => {
   it('refuses a stale version with ConflictError and leaves case and history untouched', async () => {
     const c = makeCase({ version: 1 });
     await cases.create({ case: c, messages: [], events: [] });
-    await cases.update({ ...c, subject: 'first writer' }, 1, [makeEvent(c.caseId, { activity: 'edited' })]);
+    await cases.update({ ...c, subject: 'first writer' }, 1, [makeEvent(c.caseId, { activity: 'priority_changed' })]);
 
-    const stale = cases.update({ ...c, subject: 'second writer' }, 1, [makeEvent(c.caseId, { activity: 'lost_update' })]);
+    const stale = cases.update({ ...c, subject: 'second writer' }, 1, [makeEvent(c.caseId, { activity: 'status_changed' })]);
 
     await expect(stale).rejects.toBeInstanceOf(ConflictError);
     const stored = await cases.getWithHistory(c.caseId);
     expect(stored?.case).toMatchObject({ subject: 'first writer', version: 2 });
-    expect(stored?.events.map((e) => e.activity)).toEqual(['edited']);
+    expect(stored?.events.map((e) => e.activity)).toEqual(['priority_changed']);
   });
 
   it('lets exactly one of several concurrent writers at the same version win', async () => {
@@ -198,7 +199,9 @@ describe('case repository: update', () => {
     await cases.create({ case: c, messages: [], events: [] });
 
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, i) => cases.update({ ...c, subject: `writer ${i}` }, 1, [makeEvent(c.caseId, { activity: `w${i}` })])),
+      Array.from({ length: 8 }, (_, i) =>
+        cases.update({ ...c, subject: `writer ${i}` }, 1, [makeEvent(c.caseId, { activity: 'status_changed', details: { writer: i } })]),
+      ),
     );
 
     const won = outcomes.filter((o) => o.status === 'fulfilled');
@@ -267,6 +270,62 @@ describe('config repository', () => {
       ['V#00000001', 'admin-1'],
       ['V#00000002', 'admin-2'],
     ]);
+  });
+
+  it('reads the applied version from the small pointer item, and the document only when the version is new to it', async () => {
+    const db = await freshTable('config-reads');
+    const asked: string[] = [];
+    // A reader whose every request is written down: which items its GetItems ask for.
+    const recording = {
+      send: (command: { input: { Key?: Record<string, string> } }) => {
+        if (command.input.Key) asked.push(command.input.Key.sk ?? '');
+        return db.client.send(command as never);
+      },
+    } as unknown as typeof db.client;
+    const reader = makeConfigRepository({ client: recording, tableName: db.tableName });
+    const writer = makeConfigRepository(db.table);
+    const v1 = parseRoutingConfig(makeRoutingConfigInput());
+    await writer.put(v1, 0, 'admin-1', '2025-03-03T09:00:00.000Z');
+
+    expect((await reader.getCurrent())?.version).toBe(1);
+    expect(asked).toEqual(['POINTER', 'V#00000001']);
+    asked.length = 0;
+    const again = await reader.getCurrent();
+    expect(asked).toEqual(['POINTER']);
+    expect(again).toEqual({ version: 1, config: v1, appliedAt: '2025-03-03T09:00:00.000Z', appliedBy: 'admin-1' });
+    // What a caller does to its copy is not what the next caller reads.
+    again!.config.priorities.push('changed');
+    expect((await reader.getCurrent())?.config.priorities).toEqual(v1.priorities);
+
+    // Applied elsewhere (another function): the next read sees it, with no wait.
+    const v2 = parseRoutingConfig(makeRoutingConfigInput({ priorities: ['urgent', 'normal'], defaultPriority: 'normal' }));
+    await writer.put(v2, 1, 'admin-2', '2025-03-03T10:00:00.000Z');
+    asked.length = 0;
+    expect((await reader.getCurrent())?.config.priorities).toEqual(['urgent', 'normal']);
+    expect(asked).toEqual(['POINTER', 'V#00000002']);
+  });
+
+  it('reads a configuration applied before the pointer existed', async () => {
+    const db = await freshTable('config-before-pointer');
+    const v1 = parseRoutingConfig(makeRoutingConfigInput());
+    await db.client.send(
+      new PutCommand({
+        TableName: db.tableName,
+        Item: {
+          pk: 'CONFIG',
+          sk: 'CURRENT',
+          entity: 'config',
+          version: 3,
+          configGz: gzipSync(JSON.stringify(v1)),
+          appliedAt: '2025-01-01T00:00:00.000Z',
+          appliedBy: 'old',
+        },
+      }),
+    );
+    const repo = makeConfigRepository(db.table);
+    expect(await repo.getCurrent()).toEqual({ version: 3, config: v1, appliedAt: '2025-01-01T00:00:00.000Z', appliedBy: 'old' });
+    await repo.put(v1, 3, 'admin', '2025-01-02T00:00:00.000Z');
+    expect((await repo.getCurrent())?.version).toBe(4);
   });
 
   it('lets only one of two concurrent admins at the same version win', async () => {

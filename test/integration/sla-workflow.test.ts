@@ -11,7 +11,7 @@ import type { Principal } from '../../functions/core/authz.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
-import type { Notification } from '../../functions/core/ports.js';
+import type { Notification } from '../../functions/core/ports/notifications.js';
 import type { AppDeps } from '../../functions/composition/deps.js';
 import { makeAppDeps } from '../../functions/composition/deps.js';
 import { makeUseCases } from '../../functions/composition/use-cases.js';

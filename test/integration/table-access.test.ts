@@ -2,7 +2,7 @@
  * Least privilege on the table, proved from both sides against real calls. Every handler runs with
  * its own DynamoDB client against DynamoDB Local through a day's work (configuration, web, phone and
  * email cases, stamping, routing, declines, dispatch, SLA breaches with reassignment, sweeps, reports,
- * a workflow failure); every command each one sends is recorded and translated into the requests IAM
+ * a workflow failure, a swarm worked from Slack); every command each one sends is recorded and translated into the requests IAM
  * authorises (one per transaction item, with its partition keys and attributes). Then:
  *
  * - each request is allowed by that function's role in the synthesized template (a grant too narrow
@@ -17,12 +17,15 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableRef } from '../../functions/adapters/dynamo.js';
 import { makeDocumentClient } from '../../functions/adapters/dynamo.js';
+import { staticSlackSecrets } from '../../functions/adapters/slack-secrets.js';
+import { signSlackRequest } from '../../functions/adapters/slack-signature.js';
 import { TABLE } from '../../functions/adapters/table-definition.js';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { createHandler as createApiHandler } from '../../functions/handlers/api.js';
 import { createHandler as createIntakeHandler, s3ObjectCreatedEvent } from '../../functions/handlers/intake-email.js';
 import { makeReportsDeps } from '../../functions/composition/reports.js';
 import { createHandler as createReportsHandler } from '../../functions/handlers/reports.js';
+import { createHandler as createSlackHandler } from '../../functions/handlers/slack.js';
 import { createHandler as createSweepHandler } from '../../functions/handlers/sweep.js';
 import { createHandler as createWebToCaseHandler } from '../../functions/handlers/web-to-case.js';
 import { createHandler as createEvaluateSlaHandler } from '../../functions/handlers/workflow-evaluate-sla.js';
@@ -37,10 +40,12 @@ import type { HttpEvent, HttpResult } from '../../functions/http/api-gateway.js'
 import { LOCAL_MAIL_BUCKET, makeFileRawMailStore } from '../../lib/local/mail-store.js';
 import { withLocalEmail } from '../../lib/local/smtp.js';
 import { TABLE_ACCESS, type TableUser } from '../../lib/table-access.js';
-import { logicalId, synthCaseflow, type Resources } from '../infra/synth.js';
+import { logicalId, synthCaseflow, type Resources } from '../support/synth.js';
 import { dynamoEndpoint, freshTable } from '../support/dynamo.js';
 import { fixedClock } from '../support/fixtures.js';
 import { allows, iamRequestsOf, roleStatements, TABLE_ARN, type IamRequest } from '../support/iam-policy.js';
+import { apiEvent, cognitoClaims, lambdaContext } from '../support/api-events.js';
+import { startSlackDouble } from '../support/slack-double.js';
 
 const db = await freshTable('table-access');
 const clock = fixedClock();
@@ -59,6 +64,13 @@ function tableFor(user: TableUser): TableRef {
   return { client, tableName: db.tableName };
 }
 
+// Slack's Web API for the swarm (the API function opens its channel, the Slack function answers in it).
+const slackDouble = await startSlackDouble();
+const slackApp = {
+  slackSecrets: staticSlackSecrets({ botToken: slackDouble.botToken, signingSecret: slackDouble.signingSecret }),
+  slackApiUrl: slackDouble.apiUrl,
+};
+
 const depsFor = (user: TableUser): AppDeps =>
   makeAppDeps({
     table: tableFor(user),
@@ -66,9 +78,10 @@ const depsFor = (user: TableUser): AppDeps =>
     alerts: { publish: async () => undefined },
     notifier: { notify: async () => undefined },
     workflow: { startCase: async () => undefined },
+    ...slackApp,
   });
 
-const context = { awsRequestId: 'test', functionName: 'test', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+const context = lambdaContext('test');
 const api = createApiHandler(depsFor('api'));
 // With email, as the synthesized stack has it: web-form cases are acknowledged, and their writes checked too.
 const webToCase = createWebToCaseHandler(
@@ -94,7 +107,7 @@ const CONFIG: RoutingConfigInput = {
   queues: [{ id: 'support', name: 'Support', routing: 'least_busy', members: ['alice', 'bob', 'sam'] }],
   agents: [
     { id: 'alice', name: 'Alice', email: 'alice@example.com', capacity: { email: 5, web: 5, phone: 1 }, supervisor: 'sam' },
-    { id: 'bob', name: 'Bob', email: 'bob@example.com', capacity: { email: 5, web: 5, phone: 1 } },
+    { id: 'bob', name: 'Bob', email: 'bob@example.com', capacity: { email: 5, web: 5, phone: 1 }, skills: { billing: 3 } },
     { id: 'sam', name: 'Sam', email: 'sam@example.com', roles: ['agent', 'manager'], capacity: { email: 5, web: 5, phone: 1 } },
   ],
   territories: [{ id: 'all', name: 'All', queue: 'support' }],
@@ -113,31 +126,15 @@ const CONFIG: RoutingConfigInput = {
 } as RoutingConfigInput;
 
 function http(method: string, path: string, options: { as?: string; groups?: string[]; body?: unknown; query?: Record<string, string> } = {}): HttpEvent {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
-    headers: { 'content-type': 'application/json' },
-    ...(options.query ? { queryStringParameters: options.query } : {}),
-    requestContext: {
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 'vitest' },
-      requestId: 'r',
-      routeKey: '$default',
-      stage: '$default',
-      ...(options.as
-        ? {
-            authorizer: {
-              principalId: '',
-              integrationLatency: 0,
-              jwt: { claims: { 'cognito:username': options.as, 'cognito:groups': options.groups ?? ['agent'] }, scopes: [] },
-            },
-          }
-        : {}),
-    },
+  return apiEvent({
+    method,
+    path,
+    sourceIp: '198.51.100.7',
+    requestId: 'r',
+    ...(options.query ? { query: options.query } : {}),
+    ...(options.as ? { claims: cognitoClaims(options.as, options.groups ?? ['agent']) } : {}),
     ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-    isBase64Encoded: false,
-  } as unknown as HttpEvent;
+  });
 }
 
 async function call(handler: (e: HttpEvent, c: Context) => unknown, e: HttpEvent, expected: number[] = [200, 201]): Promise<any> {
@@ -167,6 +164,7 @@ beforeAll(async () => {
     'workflow-evaluate-sla': synth.stack.workflow.taskFunctions['workflow-evaluate-sla'],
     sweep: synth.stack.sweeps.sweepFunction,
     'intake-email': synth.stack.email!.intakeFunction,
+    slack: synth.stack.api.slackFunction,
   };
   roleOf = Object.fromEntries(
     Object.entries(fns).map(([user, fn]) => [user, resources[logicalId(fn, synth.stack)]!.Properties.Role['Fn::GetAtt'][0] as string]),
@@ -177,6 +175,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await slackDouble.close();
   for (const client of clients) client.destroy();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
@@ -274,11 +273,67 @@ async function runTheDay(): Promise<void> {
   );
   expect(reply.caseId).toBe(first.caseId);
 
+  // A swarm worked from Slack: Sam (a manager) brings Bob in on the email case, which Alice took; in
+  // the swarm's channel Bob writes a note and looks the case up with /case, and Sam answers the
+  // customer and resolves the case (which frees Alice for her queue's next case).
+  await stamp({ caseId: first.caseId! });
+  expect(await route({ caseId: first.caseId! })).toMatchObject({ owner: 'alice' });
+  await call(api, http('POST', `/cases/${first.caseId}/accept`, { as: 'alice' }));
+  await call(api, http('PUT', '/agents/me/presence', { as: 'bob', body: { status: 'online' } }));
+  const swarm = await call(
+    api,
+    http('POST', `/cases/${first.caseId}/swarm`, { as: 'sam', groups: ['agent', 'manager'], body: { skills: [{ skill: 'billing' }] } }),
+  );
+  expect(swarm.invited.map((i: { agentId: string }) => i.agentId)).toEqual(['bob']);
+  await runSlack(swarm.case, dataDir);
+
   // Reports: a week's summary, the backlog, the event export (OCEL reads each case's messages).
   const MANAGER = { as: 'sam', groups: ['agent', 'manager'] };
   await call(reports, http('GET', '/reports/summary', { ...MANAGER, query: { from: '2025-03-03', to: '2025-03-09' } }));
   await call(reports, http('GET', '/reports/backlog', MANAGER));
   await call(reports, http('GET', '/exports/events', { ...MANAGER, query: { from: '2025-03-03', to: '2025-03-03', format: 'ocel' } }));
+}
+
+/** Slack's requests to the Slack function, signed as Slack signs them, at the test clock's time. */
+async function runSlack(kase: { caseId: string; caseNumber: number; swarm: { chat: { channel: string } } }, dir: string): Promise<void> {
+  const { caseId } = kase;
+  const channel = kase.swarm.chat.channel;
+  const slack = createSlackHandler((await withLocalEmail(depsFor('slack'), dir)).deps);
+  const bob = slackDouble.addUser({ email: 'bob@example.com', name: 'bob' }).id;
+  const sam = slackDouble.addUser({ email: 'sam@example.com', name: 'sam' }).id;
+  const send = async (path: string, body: string, contentType: string) => {
+    const stamp = Math.floor(clock.now().getTime() / 1000);
+    const event = {
+      ...http('POST', path),
+      headers: {
+        'content-type': contentType,
+        'x-slack-request-timestamp': String(stamp),
+        'x-slack-signature': signSlackRequest(slackDouble.signingSecret, stamp, Buffer.from(body)),
+      },
+      body,
+    } as HttpEvent;
+    const result = (await slack(event, context)) as HttpResult;
+    expect(result.statusCode, `${path}: ${result.body}`).toBe(200);
+    return result.body ? JSON.parse(result.body) : undefined;
+  };
+  const form = 'application/x-www-form-urlencoded';
+  await send('/slack/events', slackDouble.postMessage({ user: bob, channel, text: 'Refund issued on our side.' }).body, 'application/json');
+  const shown = await send('/slack/commands', slackDouble.slashCommandBody({ user: bob, channel, text: String(kase.caseNumber) }), form);
+  expect(shown.text).toContain('Cannot log in');
+  const summaryTs = slackDouble.messagesIn(channel)[0]!.ts;
+  for (const [button, values] of [
+    ['reply', { text: 'We have refunded you.' }],
+    ['resolve', { comment: 'Refunded.' }],
+  ] as const) {
+    await send(
+      '/slack/interactions',
+      slackDouble.clickButton({ user: sam, channel, messageTs: summaryTs, actionId: `swarm_${button}`, value: caseId }).body,
+      form,
+    );
+    const view = slackDouble.views.at(-1)!.view;
+    await send('/slack/interactions', slackDouble.viewSubmission({ user: sam, view, values }), form);
+  }
+  expect(slackDouble.violations).toEqual([]);
 }
 
 const users = Object.keys(TABLE_ACCESS) as TableUser[];

@@ -7,24 +7,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Context } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeFileModelStore } from '../../functions/adapters/triage-model-store.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
-import type { EngineDecision } from '../../functions/core/routing.js';
+import type { EngineDecision } from '../../functions/core/routing/engine.js';
 import type { TriageRecord } from '../../functions/core/triage/apply.js';
 import { makeTrainTriage } from '../../functions/core/use-cases/train-triage.js';
 import { createHandler as createApi } from '../../functions/handlers/api.js';
 import type { AppDeps } from '../../functions/composition/deps.js';
 import { makeAppDeps } from '../../functions/composition/deps.js';
-import type { HttpEvent, HttpResult } from '../../functions/http/api-gateway.js';
+import type { HttpResult } from '../../functions/http/api-gateway.js';
 import { makeLocalWorkflow } from '../../lib/local/stepfunctions/workflow.js';
 import type { LocalWorkflow } from '../../lib/local/stepfunctions/workflow.js';
 import { freshTable } from '../support/dynamo.js';
 import { fixedClock, makeCreateCommand, makeRoutingConfigInput } from '../support/fixtures.js';
 import { TRIAGE_FIXTURE } from '../support/triage-fixture.js';
+import { apiEvent, cognitoClaims, lambdaContext } from '../support/api-events.js';
 
 const db = await freshTable('triage');
 const clock = fixedClock();
@@ -87,7 +87,7 @@ async function runWorkflow(caseId: string) {
   return { execution, stored: (await deps.cases.getWithHistory(caseId))! };
 }
 
-const context = { awsRequestId: 'test', functionName: 'api', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+const context = lambdaContext();
 const api = createApi(deps);
 async function patchCase(
   caseId: string,
@@ -96,23 +96,24 @@ async function patchCase(
   json: unknown,
   ifMatch?: number,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const path = `/cases/${caseId}`;
-  const event = {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
+  return request('PATCH', `/cases/${caseId}`, as, roles, json, ifMatch);
+}
+
+async function request(
+  method: string,
+  path: string,
+  as: string,
+  roles: string[],
+  json: unknown,
+  ifMatch?: number,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const event = apiEvent({
+    method,
+    path,
     headers: { 'content-type': 'application/json', ...(ifMatch !== undefined ? { 'if-match': `"${ifMatch}"` } : {}) },
-    requestContext: {
-      http: { method: 'PATCH', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-      requestId: 'req',
-      routeKey: '$default',
-      stage: '$default',
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: { 'cognito:username': as, 'cognito:groups': roles }, scopes: [] } },
-    },
+    claims: cognitoClaims(as, roles),
     body: JSON.stringify(json),
-    isBase64Encoded: false,
-  } as unknown as HttpEvent;
+  });
   const result = (await api(event, context)) as HttpResult;
   return { status: result.statusCode ?? 200, body: JSON.parse(result.body ?? '{}') as Record<string, unknown> };
 }
@@ -206,7 +207,22 @@ describe('triage in the case workflow', () => {
     });
   });
 
-  it('records an unknown model version and routes the case as if there were no triage', async () => {
+  it('refuses a configuration naming a model version that is not stored, naming the field; a stored one is applied', async () => {
+    const before = (await deps.configs.getCurrent())!;
+    const refused = await request('PUT', '/admin/config', 'ada', ['admin'], config({ modelVersion: 'no-such-version' }), before.version);
+    expect(refused).toMatchObject({
+      status: 400,
+      body: { fields: [{ field: 'triage.modelVersion', message: expect.stringContaining('no-such-version is not stored') }] },
+    });
+    expect((await deps.configs.getCurrent())!.version).toBe(before.version);
+
+    const applied = await request('PUT', '/admin/config', 'ada', ['admin'], config({ modelVersion: first.bundle.version }), before.version);
+    expect(applied).toMatchObject({ status: 200, body: { version: before.version + 1 } });
+    expect((await deps.configs.getCurrent())!.config.triage.modelVersion).toBe(first.bundle.version);
+  });
+
+  it('records a model version that is no longer stored and routes the case as if there were no triage', async () => {
+    // Written past the API's check, as when a stored version is deleted after the configuration named it.
     await applyConfig(config({ modelVersion: 'no-such-version' }));
     const c = await newCase('You charged my card twice');
     const { stored } = await runWorkflow(c.caseId);

@@ -9,7 +9,8 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
-import type { Sleep, WorkflowStarter } from '../../functions/core/ports.js';
+import type { Sleep } from '../../functions/core/ports/clock.js';
+import type { WorkflowStarter } from '../../functions/core/ports/workflow.js';
 import { createHandler } from '../../functions/handlers/web-to-case.js';
 import type { DepsParts } from '../../functions/composition/deps.js';
 import { makeAppDeps, systemSleep } from '../../functions/composition/deps.js';
@@ -353,7 +354,7 @@ describe('bytes that are not UTF-8', () => {
       const unused = async () => ({ statusCode: 404 });
       gateway = await startGateway({
         port: 0,
-        functions: { 'web-to-case': env.call as never, api: unused, reports: unused },
+        functions: { 'web-to-case': env.call as never, api: unused, reports: unused, slack: unused },
         verifyToken: async () => {
           throw new Error('no tokens here');
         },

@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseRoutingConfig } from '../../functions/core/config.js';
-import type { AdminAlert, WorkflowStarter } from '../../functions/core/ports.js';
+import type { AdminAlert } from '../../functions/core/ports/notifications.js';
+import type { WorkflowStarter } from '../../functions/core/ports/workflow.js';
 import { createHandler } from '../../functions/handlers/web-to-case.js';
 import type { AppDeps, DepsParts } from '../../functions/composition/deps.js';
 import { makeAppDeps } from '../../functions/composition/deps.js';
@@ -15,6 +16,8 @@ import type { HttpEvent, HttpResult } from '../../functions/http/api-gateway.js'
 import { REPO_ROOT } from '../../lib/paths.js';
 import { freshTable } from '../support/dynamo.js';
 import { fixedClock } from '../support/fixtures.js';
+import type { WebEventInput } from '../support/web-events.js';
+import { webEvent } from '../support/web-events.js';
 
 const db = await freshTable('web-to-case');
 const clock = fixedClock('2026-03-02T10:00:00.000Z');
@@ -58,44 +61,10 @@ const freshIp = () => `198.51.100.${++ipCounter}`;
 let emailCounter = 0;
 const freshEmail = () => `Customer.${++emailCounter}@Example.COM`;
 
-interface EventInput {
-  method?: 'GET' | 'POST';
-  contentType?: string;
-  body?: string;
-  /** API Gateway base64-encodes bodies that are not text, forms included. */
-  base64?: boolean;
-  ip?: string;
-  query?: Record<string, string>;
-}
+type EventInput = Omit<WebEventInput, 'ip'> & { ip?: string };
 
-function apiEvent(input: EventInput = {}): HttpEvent {
-  const method = input.method ?? 'POST';
-  const headers: Record<string, string> = { host: 'forms.example.com', 'user-agent': 'vitest' };
-  if (input.contentType) headers['content-type'] = input.contentType;
-  const base64 = input.base64 ?? input.contentType?.startsWith('application/x-www-form-urlencoded') ?? false;
-  return {
-    version: '2.0',
-    routeKey: `${method} /web-to-case`,
-    rawPath: '/web-to-case',
-    rawQueryString: new URLSearchParams(input.query ?? {}).toString(),
-    headers,
-    ...(input.query ? { queryStringParameters: input.query } : {}),
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'forms.example.com',
-      domainPrefix: 'forms',
-      http: { method, path: '/web-to-case', protocol: 'HTTP/1.1', sourceIp: input.ip ?? freshIp(), userAgent: 'vitest' },
-      requestId: 'req',
-      routeKey: `${method} /web-to-case`,
-      stage: '$default',
-      time: '02/Mar/2026:10:00:00 +0000',
-      timeEpoch: clock.now().getTime(),
-    },
-    ...(input.body !== undefined ? { body: base64 ? Buffer.from(input.body, 'utf8').toString('base64') : input.body } : {}),
-    isBase64Encoded: input.body !== undefined && base64,
-  } as HttpEvent;
-}
+/** A web form request from a fresh address unless it names one, stamped with the test's clock. */
+const apiEvent = (input: EventInput = {}): HttpEvent => webEvent({ ...input, ip: input.ip ?? freshIp(), timeEpoch: clock.now().getTime() });
 
 const postJson = (body: unknown, extra: EventInput = {}) =>
   apiEvent({ contentType: 'application/json', body: typeof body === 'string' ? body : JSON.stringify(body), ...extra });

@@ -5,10 +5,13 @@
 import { ulid } from 'ulid';
 import type { AgentState } from '../../functions/core/agent-state.js';
 import { emptyLoad } from '../../functions/core/agent-state.js';
-import type { CaseEvent, CaseMessage, CaseRecord } from '../../functions/core/case.js';
+import type { CaseMessage, CaseRecord } from '../../functions/core/case.js';
+import type { CaseEvent } from '../../functions/core/events.js';
 import { formatCaseNumber } from '../../functions/core/case.js';
-import type { RoutingConfigInput } from '../../functions/core/config.js';
-import type { Clock, CreateCaseCommand, IdGenerator, StoredDecision } from '../../functions/core/ports.js';
+import type { Agent, RoutingConfigInput } from '../../functions/core/config.js';
+import { AgentSchema } from '../../functions/core/config.js';
+import type { Clock, IdGenerator } from '../../functions/core/ports/clock.js';
+import type { CreateCaseCommand, StoredDecision } from '../../functions/core/ports/repositories.js';
 
 /** The default priority levels of a routing configuration, most urgent first. */
 export const DEFAULT_PRIORITIES = ['critical', 'high', 'medium', 'low'] as const;
@@ -145,6 +148,16 @@ export function makeAgentState(overrides: Partial<AgentState> = {}): AgentState 
     version: 1,
     ...overrides,
   };
+}
+
+/** An agent online since `since`, with nothing in hand (the state a routing decision reads). */
+export function onlineState(agentId: string, since: Date | string, overrides: Partial<AgentState> = {}): AgentState {
+  return makeAgentState({ agentId, presenceSince: typeof since === 'string' ? since : since.toISOString(), ...overrides });
+}
+
+/** An agent of the configuration, named after its id, with the capacity per channel given. */
+export function makeAgent(id: string, capacity: Partial<Agent['capacity']>, overrides: Partial<Agent> = {}): Agent {
+  return AgentSchema.parse({ id, name: id, email: `${id}@example.com`, capacity, ...overrides });
 }
 
 /** A small valid routing configuration document (before defaults): two agents in one queue. */

@@ -21,7 +21,8 @@
  *   F billing   web    billing  queued (open)        created Thu 09:00
  *   G technical email  support  resolved (twice)     created Thu 09:00
  */
-import type { Actor, CaseEvent, CaseRecord, CaseStatus } from '../../functions/core/case.js';
+import type { Actor, CaseRecord, CaseStatus } from '../../functions/core/case.js';
+import type { Activity, CaseEvent } from '../../functions/core/events.js';
 import type { Channel } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import { parsePeriod } from '../../functions/core/reports/period.js';
@@ -76,7 +77,7 @@ export const at = (when: string) => {
 
 let seq = 0;
 export const EVENTS: CaseEvent[] = [];
-function ev(caseId: string, when: string, activity: string, actor: Actor, details: Record<string, unknown> = {}): void {
+function ev(caseId: string, when: string, activity: Activity, actor: Actor, details: Record<string, unknown> = {}): void {
   EVENTS.push({ eventId: `e${String(++seq).padStart(3, '0')}`, caseId, activity, at: at(when), actor, details });
 }
 

@@ -13,6 +13,8 @@ export interface WebEventInput {
   base64?: boolean;
   ip: string;
   query?: Record<string, string>;
+  /** The request's time as API Gateway stamps it (epoch ms); default 0. */
+  timeEpoch?: number;
 }
 
 export function webEvent(input: WebEventInput): HttpEvent {
@@ -38,7 +40,7 @@ export function webEvent(input: WebEventInput): HttpEvent {
       routeKey: `${method} /web-to-case`,
       stage: '$default',
       time: '02/Mar/2026:10:00:00 +0000',
-      timeEpoch: 0,
+      timeEpoch: input.timeEpoch ?? 0,
     },
     ...(bytes !== undefined ? { body: base64 ? bytes.toString('base64') : bytes.toString('utf8') } : {}),
     isBase64Encoded: bytes !== undefined && base64,

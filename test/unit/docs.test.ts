@@ -8,11 +8,12 @@ import {
   caseKey,
   caseNumberCounterKey,
   caseNumberKey,
+  chatConversationKey,
   configCurrentKey,
   configVersionKey,
   decisionSortKey,
   emailContactKey,
-  eventDayPartition,
+  eventIndexKeys,
   eventSortKey,
   idempotencyKey,
   inboundHashKey,
@@ -142,7 +143,9 @@ describe('the key table of docs/architecture.md', () => {
       .replaceAll(at, '<at>')
       .replaceAll('2026-11-20', '<yyyy-mm-dd>')
       .replaceAll('#1234567890', '#<windowStart>')
-      .replace(/^(<status>)#07#/, '$1#<rank>#');
+      .replace(/^(<status>)#07#/, '$1#<rank>#')
+      // Sharded partitions end in their shard number (keys.ts shardOf).
+      .replace(/^((?:STATUS|EVTDAY|DUE)#.*)#\d+$/, '$1#<shard>');
 
   const built: Record<string, string>[] = [
     caseKey('<caseId>'),
@@ -159,10 +162,12 @@ describe('the key table of docs/architecture.md', () => {
     mailLogKey(at, '<id>'),
     rateLimitKey('<scope>', '<key>'),
     agentStateKey('<agentId>'),
+    chatConversationKey('<channel>', '<threadTs>'),
+    chatConversationKey('<channel>'),
     absentAgentIndexKeys('<presenceSince>', '<agentId>'),
     configCurrentKey(),
     configVersionKey(42),
-    { pk: eventDayPartition(at) },
+    eventIndexKeys(at, '<eventId>'),
     {
       pk: subjectWordKey('abcdef', '<createdAt>', '<caseId>').pk.replace('abc', '<first 3 characters of the word>'),
       sk: subjectWordKey('<word>', '<createdAt>', '<caseId>').sk,

@@ -4,6 +4,7 @@
  * test/fixtures/emails, decoded by the production MIME adapter (test/corpus/email-decisions.test.ts
  * checks the same over real-world mail).
  */
+import type { CaseEvent } from '../../functions/core/events.js';
 import { describe, expect, it } from 'vitest';
 import { makeMimeParser } from '../../functions/adapters/mime-parser.js';
 import { parseThreadingSecret } from '../../functions/adapters/threading-keys.js';
@@ -227,7 +228,7 @@ describe('which case a message belongs to', () => {
   });
 
   it('knows when a case was closed from its event log', () => {
-    const events = [
+    const events: Pick<CaseEvent, 'activity' | 'at' | 'details'>[] = [
       { activity: 'resolved', at: '2025-03-01T00:00:00Z', details: { from: 'in_progress', to: 'resolved' } },
       { activity: 'reopened', at: '2025-03-02T00:00:00Z', details: { from: 'resolved', to: 'in_progress' } },
       { activity: 'resolved', at: '2025-03-05T00:00:00Z', details: { from: 'in_progress', to: 'resolved' } },

@@ -12,7 +12,7 @@ import { classifyInbound, detectAutoReply } from '../../functions/core/email-cla
 import type { OutboundSpec } from '../../functions/core/email-outbound.js';
 import { REFERENCES_KEPT, buildOutboundMail, caseThreadId, sentMessageIds } from '../../functions/core/email-outbound.js';
 import { referenceHits, referencedIds } from '../../functions/core/email-threading.js';
-import type { OutboundEmail } from '../../functions/core/ports.js';
+import type { OutboundEmail } from '../../functions/core/ports/mail.js';
 
 const date = new Date('2026-03-14T10:15:00.000Z');
 const support = { address: 'support@Help.Example.com', name: 'Example Support' };

@@ -4,14 +4,18 @@
  * Below the bars (length, script, lead over the runner-up) the language stays unknown, and an
  * unknown language does not narrow the agents. The figures behind the bars: bench/language.ts.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AgentState } from '../../functions/core/agent-state.js';
 import { emptyLoad } from '../../functions/core/agent-state.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
-import { MIN_LETTERS, REQUIRED_LEAD, detectLanguage, normaliseCase, textForDetection } from '../../functions/core/normalise/index.js';
-import { compileRouting, decideRouting, requiredLanguage } from '../../functions/core/routing.js';
+import { MIN_LETTERS, REQUIRED_LEAD, detectLanguage, loadLanguageDetector, normaliseCase, textForDetection } from '../../functions/core/normalise/index.js';
+import { compileRouting, decideRouting } from '../../functions/core/routing/engine.js';
+import { requiredLanguage } from '../../functions/core/routing/filters.js';
 import { makeCase } from '../support/fixtures.js';
 import { HELD_OUT_TEXTS, type LabelledText, LONG_TEXTS, SHORT_TEXTS } from '../support/language-samples.js';
+
+// The detector is imported on first need (functions/core/normalise/language.ts); these tests detect.
+beforeAll(() => loadLanguageDetector());
 
 const NOW = new Date('2026-11-23T10:00:00Z');
 

@@ -2,15 +2,16 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { meterAssignmentStore, meterCaseRepository, meterEmailStore } from '../../functions/adapters/metering.js';
 import { makePowertoolsMetricsSink } from '../../functions/adapters/powertools-metrics.js';
-import type { CaseEvent } from '../../functions/core/case.js';
+import type { Activity, CaseEvent } from '../../functions/core/events.js';
 import type { MetricPoint } from '../../functions/core/metrics.js';
 import { ALARM_METRICS, METRIC, METRIC_SERIES, intakeFailure, metricsOfEvents, queueDepthPoints } from '../../functions/core/metrics.js';
-import type { AssignmentStore, CaseRepository, EmailStore } from '../../functions/core/ports.js';
+import type { EmailStore } from '../../functions/core/ports/email-intake.js';
+import type { AssignmentStore, CaseRepository } from '../../functions/core/ports/repositories.js';
 import { makeLocalMetricsSink } from '../../lib/local/metrics.js';
 import { makeCase, makeEvent } from '../support/fixtures.js';
 
 const c = makeCase({ caseId: 'c1', channel: 'email', createdAt: '2025-03-03T09:00:00.000Z' });
-const ev = (activity: string, at: string, details: Record<string, unknown> = {}): CaseEvent => makeEvent('c1', { activity, at, details });
+const ev = (activity: Activity, at: string, details: Record<string, unknown> = {}): CaseEvent => makeEvent('c1', { activity, at, details });
 
 describe('metrics of committed events', () => {
   it('counts a new case by channel, assignment latency from creation, SLA warnings, breaches and escalations by milestone, and completions in all', () => {
@@ -40,7 +41,15 @@ describe('metrics of committed events', () => {
   });
 
   it('keep to the series METRIC_SERIES declares (what lib/fixed-costs.ts counts): one dimension at most, the declared one', () => {
-    const activities = ['case_created', 'assigned', 'sla_warning', 'sla_milestone_violated', 'sla_escalated', 'sla_milestone_met', 'sla_milestone_met_late'];
+    const activities: Activity[] = [
+      'case_created',
+      'assigned',
+      'sla_warning',
+      'sla_milestone_violated',
+      'sla_escalated',
+      'sla_milestone_met',
+      'sla_milestone_met_late',
+    ];
     const points = [
       ...metricsOfEvents(
         activities.map((a) => ev(a, '2025-03-03T10:00:00.000Z', { channel: 'email', milestone: 'resolution' })),

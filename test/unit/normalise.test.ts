@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import PostalMime from 'postal-mime';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CaseRecord } from '../../functions/core/case.js';
 import {
   detectLanguage,
+  loadLanguageDetector,
   normaliseCase,
   normaliseCountry,
   normaliseEmail,
@@ -14,6 +15,9 @@ import {
   textForDetection,
 } from '../../functions/core/normalise/index.js';
 import { loadEmailFixtures, readEmailFixture } from '../support/email-fixtures.js';
+
+// The detector is imported on first need (functions/core/normalise/language.ts); these tests detect.
+beforeAll(() => loadLanguageDetector());
 
 const base: CaseRecord = {
   caseId: 'c-1',

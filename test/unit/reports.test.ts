@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CaseEvent } from '../../functions/core/case.js';
+import type { Activity, CaseEvent } from '../../functions/core/events.js';
 import type { ReportInput } from '../../functions/core/reports/compute.js';
 import { computeReport, durationStats } from '../../functions/core/reports/compute.js';
 import { ValidationError } from '../../functions/core/errors.js';
@@ -335,7 +335,7 @@ describe('report building blocks', () => {
   it("count a person's reassignment to a colleague once, and a system reassignment followed by its assignment once", () => {
     const SYS = { kind: 'system' as const, id: 'sweep' };
     const mona = { kind: 'agent' as const, id: 'mona' };
-    const e = (at: string, activity: string, actor: typeof SYS | typeof mona, details: Record<string, unknown>) => ({
+    const e = (at: string, activity: Activity, actor: typeof SYS | typeof mona, details: Record<string, unknown>) => ({
       eventId: `${activity}-${at}`,
       caseId: 'R',
       activity,
@@ -397,7 +397,7 @@ describe('first-contact resolution, judged on what came after the resolution', (
   const CUSTOMER = { kind: 'customer' as const, id: 'customer@example.org' };
   const ALICE = { kind: 'agent' as const, id: 'alice' };
   const SYS = { kind: 'system' as const, id: 'caseflow' };
-  type Step = [when: string, activity: string, actor: typeof CUSTOMER | typeof ALICE | typeof SYS, details?: Record<string, unknown>];
+  type Step = [when: string, activity: Activity, actor: typeof CUSTOMER | typeof ALICE | typeof SYS, details?: Record<string, unknown>];
 
   /** One case created Mon 09:00 and given to alice, then `steps` (`Tue 09:00`-style times, see the fixture). */
   function story(caseId: string, steps: Step[]): { c: (typeof CASES)[number]; events: CaseEvent[] } {

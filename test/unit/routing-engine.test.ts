@@ -6,7 +6,8 @@ import type { CaseRecord } from '../../functions/core/case.js';
 import { compileConditionNode } from '../../functions/core/conditions.js';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
-import { compileRouting, decideRouting, relaxRequirements } from '../../functions/core/routing.js';
+import { compileRouting, decideRouting, relaxRequirements } from '../../functions/core/routing/engine.js';
+import { onlineState } from '../support/fixtures.js';
 
 const NOW = new Date('2026-11-23T10:00:00Z'); // a Monday; 11:00 in Berlin, 05:00 in New York
 
@@ -45,7 +46,7 @@ function cfg(over: Partial<RoutingConfigInput> = {}) {
 }
 
 function online(id: string, over: Partial<AgentState> = {}): [string, AgentState] {
-  return [id, { agentId: id, presence: 'online', presenceSince: NOW.toISOString(), load: emptyLoad(), version: 1, ...over }];
+  return [id, onlineState(id, NOW, over)];
 }
 
 function aCase(over: Partial<CaseRecord> = {}): CaseRecord {

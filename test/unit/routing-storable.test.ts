@@ -8,26 +8,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AgentState } from '../../functions/core/agent-state.js';
-import { emptyLoad } from '../../functions/core/agent-state.js';
 import type { Agent, Queue } from '../../functions/core/config.js';
-import { AgentSchema, QueueSchema, parseRoutingConfig } from '../../functions/core/config.js';
+import { QueueSchema, parseRoutingConfig } from '../../functions/core/config.js';
 import { durationMs } from '../../functions/core/duration.js';
 import { computePriority } from '../../functions/core/priority.js';
-import { compileRouting, decideAssignment, decideRouting, scoreCandidate } from '../../functions/core/routing.js';
-import { makeCase, sequentialIds } from '../support/fixtures.js';
+import { decideAssignment } from '../../functions/core/routing/assignment.js';
+import { compileRouting, decideRouting } from '../../functions/core/routing/engine.js';
+import { scoreCandidate } from '../../functions/core/routing/scoring.js';
+import { makeCase, sequentialIds, makeAgent, onlineState } from '../support/fixtures.js';
 import { acceptedConfig, decideScenario, routingScenario, unstorableParts } from '../support/routing-arbitraries.js';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
 
-const agent = (id: string): Agent => AgentSchema.parse({ id, name: id, email: `${id}@example.com`, capacity: { web: 3 } });
-const state = (id: string, over: Partial<AgentState> = {}): AgentState => ({
-  agentId: id,
-  presence: 'online',
-  presenceSince: NOW.toISOString(),
-  load: emptyLoad(),
-  version: 1,
-  ...over,
-});
+const agent = (id: string): Agent => makeAgent(id, { web: 3 });
+const state = (id: string, over: Partial<AgentState> = {}): AgentState => onlineState(id, NOW, over);
 const roundRobin = (members: string[]): Queue => QueueSchema.parse({ id: 'rr', name: 'RR', routing: 'round_robin', members });
 const webCase = makeCase({ channel: 'web', createdAt: NOW.toISOString() });
 
@@ -155,7 +149,9 @@ describe('property: every configuration the schema accepts gives decisions the s
       }),
       { numRuns: runs },
     );
-    // The generator must mostly produce configurations the schema accepts, or the property says little.
-    expect(accepted).toBeGreaterThan(runs / 2);
+    // The generator must produce enough configurations the schema accepts, or the property says little.
+    // About 51 % are accepted (3,000 samples), so "more than half" failed about two runs in five; a third
+    // lies six standard deviations below the mean (153 ± 8.7 of 300) and still catches a broken generator.
+    expect(accepted).toBeGreaterThanOrEqual(runs / 3);
   }, 120_000);
 });

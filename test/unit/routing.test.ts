@@ -3,19 +3,14 @@ import type { AgentState } from '../../functions/core/agent-state.js';
 import { emptyLoad } from '../../functions/core/agent-state.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import type { Agent, Queue } from '../../functions/core/config.js';
-import { AgentSchema, QueueSchema } from '../../functions/core/config.js';
-import { decideAssignment } from '../../functions/core/routing.js';
-import { makeCase } from '../support/fixtures.js';
+import { QueueSchema } from '../../functions/core/config.js';
+import { decideAssignment, decideNamedAssignment } from '../../functions/core/routing/assignment.js';
+import { makeCase, makeAgent, onlineState } from '../support/fixtures.js';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
 
-function agent(id: string, capacity: Partial<Agent['capacity']> = { web: 4, email: 4 }): Agent {
-  return AgentSchema.parse({ id, name: id, email: `${id}@example.com`, capacity });
-}
-
-function state(id: string, over: Partial<AgentState> = {}): AgentState {
-  return { agentId: id, presence: 'online', presenceSince: NOW.toISOString(), load: emptyLoad(), version: 1, ...over };
-}
+const agent = (id: string, capacity: Partial<Agent['capacity']> = { web: 4, email: 4 }): Agent => makeAgent(id, capacity);
+const state = (id: string, over: Partial<AgentState> = {}): AgentState => onlineState(id, NOW, over);
 
 function queue(routing: Queue['routing'], members: string[]): Queue {
   return QueueSchema.parse({ id: 'q', name: 'Q', routing, members });
@@ -101,5 +96,30 @@ describe('decideAssignment', () => {
     expect(d.ranking).toEqual([]);
     expect(d.reasons[0]).toBe('no member of queue q can take a web case now');
     expect(d.candidates[0]?.removedBy?.reason).toBe('no spare web capacity (0/0)');
+  });
+});
+
+describe('decideNamedAssignment', () => {
+  it("ranks a rule's named agents in the rule's order, whatever the queue's method says, and filters them the same way", () => {
+    const candidates = [
+      { agent: agent('busy'), state: state('busy', { load: { ...emptyLoad(), web: 3 } }) },
+      { agent: agent('away'), state: state('away', { presence: 'away' }) },
+      { agent: agent('idle'), state: state('idle') },
+    ];
+    const ctx = { case: webCase(), queue: queue('least_busy', ['busy', 'away', 'idle']), candidates, now: NOW };
+    const named = decideNamedAssignment(ctx);
+    expect(named.method).toBe('preference');
+    expect(named.ranking).toEqual(['busy', 'idle']);
+    expect(named.candidates.find((c) => c.agentId === 'away')?.removedBy?.filter).toBe('presence');
+    expect(named.reasons[0]).toBe("agents in the rule's order of preference: busy ranks first of 2 eligible");
+    // The same candidates by the queue's method: the idle agent first.
+    expect(decideAssignment(ctx).ranking).toEqual(['idle', 'busy']);
+  });
+
+  it('says that no named agent can take the case when none passes', () => {
+    const candidates = [{ agent: agent('away'), state: state('away', { presence: 'away' }) }];
+    const d = decideNamedAssignment({ case: webCase(), queue: queue('least_busy', ['away']), candidates, now: NOW });
+    expect(d.ranking).toEqual([]);
+    expect(d.reasons).toEqual(['no named agent can take a web case now']);
   });
 });

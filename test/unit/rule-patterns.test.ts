@@ -10,7 +10,7 @@ import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import { ValidationError } from '../../functions/core/errors.js';
 import { MAX_PATTERN_INSTRUCTIONS, MAX_PATTERN_LENGTH, PatternError, compilePattern } from '../../functions/core/pattern.js';
-import { compileRouting, decideRouting } from '../../functions/core/routing.js';
+import { compileRouting, decideRouting } from '../../functions/core/routing/engine.js';
 import { makeCase } from '../support/fixtures.js';
 
 const NOW = new Date('2026-11-23T10:00:00Z');

@@ -4,8 +4,9 @@ import type { AgentState } from '../../functions/core/agent-state.js';
 import { emptyLoad } from '../../functions/core/agent-state.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
-import { compileRouting, decideRouting } from '../../functions/core/routing.js';
+import { compileRouting, decideRouting } from '../../functions/core/routing/engine.js';
 import { decideTerritory } from '../../functions/core/territory.js';
+import { onlineState } from '../support/fixtures.js';
 
 /**
  * The seven routings of the acceptance scenario, decided by the pure engine on the shipped example
@@ -18,12 +19,7 @@ const INCIDENT_DAY_EVENING = new Date('2026-11-20T18:30:00Z'); // 19:30 Berlin, 
 const NIGHT = new Date('2026-11-23T21:00:00Z'); // Monday 22:00 Berlin
 
 function online(over: Record<string, Partial<AgentState>> = {}): Map<string, AgentState> {
-  return new Map(
-    config.agents.map((a) => [
-      a.id,
-      { agentId: a.id, presence: 'online' as const, presenceSince: NIGHT.toISOString(), load: emptyLoad(), version: 1, ...over[a.id] },
-    ]),
-  );
+  return new Map(config.agents.map((a) => [a.id, onlineState(a.id, NIGHT, over[a.id])]));
 }
 
 function stamped(over: Partial<CaseRecord>, at: Date): CaseRecord {

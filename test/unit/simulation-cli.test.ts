@@ -140,6 +140,29 @@ describe('npm run simulate', () => {
     expect(stdout).toMatch(/Cases: 60 arrived/);
   }, 90_000);
 
+  it("generates arrivals at the log's hour-of-week rates, each with the attributes of a logged case; --from/--to choose the part of the log", async () => {
+    const { code, stdout, stderr } = await run([
+      logPath,
+      '--poisson',
+      'log',
+      '--from',
+      '2026-01-06',
+      '--to',
+      '2026-01-07',
+      '--config',
+      configPath,
+      '--timezone',
+      'Europe/Rome',
+      '--json',
+    ]);
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout);
+    // 12 tickets a day in the log: the profile and the attributes come from Tuesday's 12.
+    expect(result.setup.arrivals).toBe(
+      'Poisson arrivals by hour of week (Europe/Rome), 12 per week, each with the attributes of one of 12 logged cases drawn at random',
+    );
+  }, 90_000);
+
   it('compares one agent fewer, with paired confidence intervals', async () => {
     const { code, stdout, stderr } = await run([
       '--config',
@@ -193,6 +216,8 @@ describe('npm run simulate', () => {
     [['--poisson', '3', '--agents', 'sales=3'], '--agents: no queue "sales" in the configuration'],
     [['--poisson', '3', '--replications', '0'], '--replications: 0 must be between 1 and 10000'],
     [['--poisson', 'lots'], '--poisson: "lots" is neither a rate per hour nor a readable JSON profile'],
+    [['--poisson', '0'], '--poisson: the rate must be more than zero cases per hour, not 0'],
+    [['--poisson', '3', '--from', '2026-01-01'], '--from: only for replayed arrivals (an EVENTLOG or --from-stack)'],
     [['--poisson', '3', '--warmup', 'a while'], '--warmup: "a while" is not a duration'],
     [['--poisson', '3', '--mix', 'colour=red'], '--mix: "colour" is not a case field'],
     [['--poisson', '3', '--timezone', 'Mars/Olympus'], '--timezone: "Mars/Olympus" is not an IANA time zone'],

@@ -458,6 +458,44 @@ describe('arrivals', () => {
     expect(all(2).length).not.toBe(a.length);
   });
 
+  it("Poisson arrivals drawing their attributes from a log's cases: the log's mix and combinations, a --mix over them, the same for the same seed", () => {
+    const pool = [
+      { product: 'p1', severity: 'high', channel: 'email' as const },
+      { product: 'p2', severity: 'low', channel: 'email' as const },
+      { product: 'p2', severity: 'low', channel: 'email' as const },
+      { product: 'p3', severity: 'medium', channel: 'email' as const },
+    ];
+    const source = poissonArrivals({
+      profile: { perHour: 50, timezone: 'UTC' },
+      start: monday,
+      end: monday + 200 * HOUR,
+      pool,
+      mix: [parseMix('channel=phone:1')],
+    });
+    expect(source.description).toBe('Poisson arrivals, 50 per hour, each with the attributes of one of 4 logged cases drawn at random');
+    const all = (seed: number) => {
+      const s = source.open(seed);
+      const out = [];
+      for (let a = s.next(); a; a = s.next()) out.push(a);
+      return out;
+    };
+    const a = all(1);
+    const share = (p: string) => a.filter((x) => x.fields.product === p).length / a.length;
+    expect(Math.abs(share('p1') - 0.25)).toBeLessThan(0.02);
+    expect(Math.abs(share('p2') - 0.5)).toBeLessThan(0.02);
+    // Drawn whole: a p2 case is always low, never a combination the log does not have.
+    expect(new Set(a.map((x) => `${x.fields.product}/${x.fields.severity}`))).toEqual(new Set(['p1/high', 'p2/low', 'p3/medium']));
+    expect(a.every((x) => x.fields.channel === 'phone')).toBe(true);
+    // The mix changed the drawn copies, not the log's cases.
+    expect(pool.every((p) => p.channel === 'email')).toBe(true);
+    expect(all(1)).toEqual(a);
+    // The arrival instants do not depend on the pool: the same seed without it gives the same times.
+    const bare = poissonArrivals({ profile: { perHour: 50, timezone: 'UTC' }, start: monday, end: monday + 200 * HOUR }).open(1);
+    const times: number[] = [];
+    for (let x = bare.next(); x; x = bare.next()) times.push(x.at);
+    expect(times).toEqual(a.map((x) => x.at));
+  });
+
   it('Poisson arrivals by hour of the week arrive only in the hours that have a rate, as many as the rates say', () => {
     const rates = parseWeeklyProfile({ mon: [...new Array(9).fill(0), ...new Array(8).fill(30), ...new Array(7).fill(0)] }, '--poisson');
     const source = poissonArrivals({ profile: { perHour: rates, timezone: 'Europe/Rome' }, start: monday, end: monday + 4 * 7 * 24 * HOUR });

@@ -38,6 +38,7 @@ describe('the file store (the local stack)', () => {
     // A name that could leave the directory is not a version.
     expect(await store.load('../v1')).toBeUndefined();
     await expect(store.save(bundle('../escape'))).rejects.toThrow(/not a model version name/);
+    expect([await store.exists('v1'), await store.exists('v2'), await store.exists('../v1')]).toEqual([true, false, false]);
   });
 });
 
@@ -78,6 +79,25 @@ describe('the S3 store (AWS)', () => {
     expect(await store.load('v2')).toBeUndefined();
     expect((await store.list()).map((s) => s.version)).toEqual(['v1']);
     expect(mock.commandCalls(ListObjectsV2Command)[0]!.args[0].input).toMatchObject({ Bucket: 'models', Prefix: 'triage-models/', Delimiter: '/' });
+  });
+
+  it('tells whether a version is stored by listing its model key alone, without reading the weights', async () => {
+    mock
+      .on(ListObjectsV2Command, { Prefix: 'triage-models/v1/model.json.gz' })
+      .resolves({ KeyCount: 1, Contents: [{ Key: 'triage-models/v1/model.json.gz' }] });
+    // A prefix listing also returns longer keys: `v1/model.json.gz.tmp` is not the model of v1, nor is v10's of v1.
+    mock
+      .on(ListObjectsV2Command, { Prefix: 'triage-models/v2/model.json.gz' })
+      .resolves({ KeyCount: 1, Contents: [{ Key: 'triage-models/v2/model.json.gz.tmp' }] });
+    mock.on(ListObjectsV2Command, { Prefix: 'triage-models/v3/model.json.gz' }).resolves({ KeyCount: 0 });
+    const store = makeS3ModelStore(new S3Client({}), 'models', 'triage-models/', s3);
+    expect([await store.exists('v1'), await store.exists('v2'), await store.exists('v3'), await store.exists('../v1')]).toEqual([true, false, false, false]);
+    expect(mock.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input)).toEqual([
+      { Bucket: 'models', Prefix: 'triage-models/v1/model.json.gz', MaxKeys: 1 },
+      { Bucket: 'models', Prefix: 'triage-models/v2/model.json.gz', MaxKeys: 1 },
+      { Bucket: 'models', Prefix: 'triage-models/v3/model.json.gz', MaxKeys: 1 },
+    ]);
+    expect(mock.commandCalls(GetObjectCommand)).toHaveLength(0);
   });
 });
 

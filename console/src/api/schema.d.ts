@@ -460,9 +460,49 @@ export type paths = {
         put?: never;
         /**
          * Swarm: invite experts
-         * @description Owner, managers, admins; open cases. The expert finder ranks agents by the skills the case calls for (its product and type, the required skills of the rule that routed it), presence, spare capacity and language, never the owner; the best are invited (they may read the case and add notes until it closes) and Slack is told. Again while the swarm is open: more experts.
+         * @description Owner, managers, admins; open cases. The expert finder ranks agents by the skills the request names (with minimum levels) or, without them, the skills the case calls for (its product and type, the required skills of the rule that routed it), presence, spare capacity, language and the similar cases they resolved lately, never the owner. It prefers the owner's pod, reaches into pods that hold the skills, and tells those pods' leads. The best are invited (they may read the case and add notes until it closes) and Slack is told: with the Slack app, a channel or thread for the swarm with the experts in it. Again while the swarm is open: more experts. docs/slack.md.
          */
         post: operations["postCasesByIdSwarm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/{id}/swarm/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join the swarm
+         * @description While the swarm and the case are open: an agent who may read the case, has one of the skills the swarm asks for, or manages; never the owner. The swarm's Slack conversation hears it (and the agent is brought into it). Joining twice changes nothing.
+         */
+        post: operations["postCasesByIdSwarmJoin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/{id}/swarm/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Leave the swarm
+         * @description A member of the open swarm; they lose the access the swarm gave them. The swarm's Slack conversation hears it.
+         */
+        post: operations["postCasesByIdSwarmLeave"];
         delete?: never;
         options?: never;
         head?: never;
@@ -544,6 +584,66 @@ export type paths = {
         get: operations["getExportsEvents"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/slack/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Slack Events API
+         * @description Slack only: every request must carry a valid `X-Slack-Signature` (v0 HMAC-SHA256 of `v0:<timestamp>:<raw body>` with the app's signing secret) and an `X-Slack-Request-Timestamp` within five minutes; a signature seen before is refused (401). Answers the URL verification challenge; messages in a swarm's channel or thread become internal notes by their author's agent. A retried event (`X-Slack-Retry-Num`) is recognised by its `event_id` and acknowledged without acting twice.
+         */
+        post: operations["postSlackEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/slack/interactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Slack interactivity
+         * @description Slack only, signed as above (`payload=<JSON>`, form-encoded). Swarm buttons (join, leave, note, reply, resolve, close) and the forms they open, acted on as the Slack user’s agent with the same rules as the API; anyone else is told politely that nothing changed.
+         */
+        post: operations["postSlackInteractions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/slack/commands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Slack slash command /case
+         * @description Slack only, signed as above. `/case 00001234` shows the case, only to the user, if their agent may read it.
+         */
+        post: operations["postSlackCommands"];
         delete?: never;
         options?: never;
         head?: never;
@@ -779,6 +879,7 @@ export type components = {
             startedAt: string;
             startedBy: string;
             note?: string;
+            question?: string;
             skills: ({
                 skill: string;
                 minLevel: number;
@@ -786,6 +887,27 @@ export type components = {
                 [key: string]: unknown;
             })[];
             members: components["schemas"]["SwarmMember"][];
+            /** @description Where the swarm works in Slack (the Slack app). */
+            chat?: {
+                /** @constant */
+                kind: "slack";
+                /** @enum {string} */
+                mode: "channel" | "thread";
+                channel: string;
+                threadTs?: string;
+                summaryTs: string;
+            } & {
+                [key: string]: unknown;
+            };
+            podLeads?: ({
+                podId: string;
+                leadId: string;
+                experts: string[];
+                /** @enum {string} */
+                toldVia?: "chat" | "email" | "none";
+            } & {
+                [key: string]: unknown;
+            })[];
             /** Format: date-time */
             closedAt?: string;
             closedReason?: string;
@@ -800,8 +922,21 @@ export type components = {
             /** Format: date-time */
             invitedAt: string;
             invitedBy: string;
+            /**
+             * @description `finder`: proposed by the expert finder; `joined`: came on their own.
+             * @enum {string}
+             */
+            via?: "finder" | "joined";
+            /** @description The pod the finder reached them through. */
+            pod?: string;
         } & {
             [key: string]: unknown;
+        };
+        SwarmMembershipResult: {
+            case: components["schemas"]["Case"];
+            swarm: components["schemas"]["Swarm"] | null;
+            /** @description false when the caller was already a member (join) — joining twice changes nothing. */
+            changed: boolean;
         };
         Expert: {
             agentId: string;
@@ -814,6 +949,15 @@ export type components = {
             skills: {
                 [key: string]: number;
             };
+            /**
+             * @description `own_pod`: shares a pod with the owner; `other_pod`: in a pod holding a wanted skill or the product; `no_pod`: in none.
+             * @enum {string}
+             */
+            reach: "own_pod" | "other_pod" | "no_pod";
+            /** @description The pods they were reached through. */
+            pods: string[];
+            /** @description Similar cases (same product or type) they resolved lately. */
+            similarResolved: number;
         } & {
             [key: string]: unknown;
         };
@@ -931,10 +1075,45 @@ export type components = {
                 agentId: string;
                 reason: string;
             }[];
+            /** @description The skills matched on. */
+            skills: ({
+                skill: string;
+                minLevel: number;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /**
+             * @description Whether the skills came from the request or from the case.
+             * @enum {string}
+             */
+            skillsFrom: "request" | "case";
+            /** @description The owner's pods (the requester's when nobody owns the case): preferred. */
+            homePods: string[];
+            /** @description The lead of each pod experts came from, and how they were told. */
+            podLeads: ({
+                podId: string;
+                leadId: string;
+                experts: string[];
+                /** @enum {string} */
+                toldVia?: "chat" | "email" | "none";
+            } & {
+                [key: string]: unknown;
+            })[];
             reasons: string[];
             notification: {
                 sent: boolean;
                 reason?: string;
+            };
+            /** @description What the Slack app did: who it brought into the conversation, who it could not find. */
+            chat?: {
+                inChat?: string[];
+                notInChat?: {
+                    agentId: string;
+                    reason: string;
+                }[];
+                leadsTold?: string[];
+            } & {
+                [key: string]: unknown;
             };
         };
         Health: {
@@ -1415,13 +1594,17 @@ export type components = {
         SwarmRequest: {
             /** @description How many experts to invite (default 3, at most 10). */
             limit?: number;
-            /** @description What the experts are asked; shown in the Slack message. */
-            note?: string;
-            /** @description Skills wanted in the swarm (minimum level 1 unless given), on top of those the case calls for (its product, type and routing rule). */
+            /** @description The skills wanted, with minimum levels; without them, what the case calls for (its product and type, the routing rule's required skills). */
             skills?: {
+                /** @description A skill, as agents' `skills` name it (compared without regard to case). */
                 skill: string;
+                /** @description The lowest level that qualifies (default 1). */
                 minLevel?: number;
             }[];
+            /** @description The question for the experts; shown in Slack. */
+            question?: string;
+            /** @description The older name of `question`. */
+            note?: string;
         };
         DeclineRequest: {
             reason?: string;
@@ -2478,6 +2661,78 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    postCasesByIdSwarmJoin: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The case id (a ULID), or its number (1 to 8 digits). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case and its swarm. */
+            200: {
+                headers: {
+                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SwarmMembershipResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postCasesByIdSwarmLeave: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The case id (a ULID), or its number (1 to 8 digits). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case and its swarm. */
+            200: {
+                headers: {
+                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SwarmMembershipResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getAdminConfig: {
         parameters: {
             query?: never;
@@ -2636,6 +2891,75 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postSlackEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Acknowledged (empty), or `{"challenge": ...}` for URL verification. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postSlackInteractions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Acknowledged (empty), or `{"response_action": "errors", ...}` to keep a form open with its errors. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postSlackCommands: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An ephemeral message (`response_type: ephemeral`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

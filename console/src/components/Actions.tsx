@@ -516,7 +516,7 @@ export function parseSkills(text: string): { skill: string; minLevel?: number }[
     .split(/[,;]+/)
     .map((part) => /^\s*([^\s≥>=]+)\s*(?:(?:≥|>=|=)?\s*(\d{1,2}))?\s*$/.exec(part))
     .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ skill: m[1]!, ...(m[2] ? { minLevel: Math.min(10, Math.max(1, Number(m[2]))) } : {}) }));
+    .map((m) => ({ skill: m[1]!, ...(m[2] ? { minLevel: Math.min(5, Math.max(1, Number(m[2]))) } : {}) }));
 }
 
 function SwarmForm({ c }: { c: Current }) {
@@ -526,7 +526,7 @@ function SwarmForm({ c }: { c: Current }) {
   const swarm = c.swarm;
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    // The skills wanted (`billing 2, sepa`: a name and an optional minimum level) join those the case calls for.
+    // The skills wanted (`billing 2, sepa`: a name and an optional minimum level) replace what the case calls for.
     const wanted = parseSkills(skills);
     const body = { ...(note.trim() ? { note: note.trim() } : {}), ...(wanted.length ? { skills: wanted } : {}) };
     if (await w.run((m) => api().POST('/cases/{id}/swarm', { params: { path: { id: c.caseId }, header: { 'If-Match': m } }, body }))) {

@@ -1,5 +1,6 @@
 import type { CaseEvent } from '../api/client';
 import { when, words } from '../lib/format';
+import { triagedLines } from '../lib/triage';
 
 function summary(details: Record<string, unknown>): string {
   const parts: string[] = [];
@@ -20,8 +21,15 @@ export function Timeline({ events }: { events: CaseEvent[] }) {
           <time dateTime={e.at}>{when(e.at)}</time> <strong>{words(e.activity)}</strong>{' '}
           <span className="muted">
             by {e.actor.kind === 'system' ? 'the system' : e.actor.id}
-            {summary(e.details) ? ` — ${summary(e.details)}` : ''}
+            {e.activity !== 'triaged' && summary(e.details) ? ` — ${summary(e.details)}` : ''}
           </span>
+          {e.activity === 'triaged' && (
+            <ul className="triage-lines">
+              {triagedLines(e.details).map((line) => (
+                <li key={line}>{line}</li>
+              ))}
+            </ul>
+          )}
         </li>
       ))}
     </ol>

@@ -7,6 +7,7 @@ import { SlaCountdowns } from '../components/Sla';
 import { Timeline } from '../components/Timeline';
 import { when, words } from '../lib/format';
 import { useCase, useNow } from '../lib/hooks';
+import { triageMarks } from '../lib/triage';
 
 function Field({ name, children }: { name: string; children: React.ReactNode }) {
   return (
@@ -84,6 +85,13 @@ export function CaseView({ caseId }: { caseId: string }) {
             <Field name="Language">{c.language}</Field>
             <Field name="Channel">{c.channel}</Field>
             <Field name="Product / type">{[c.product, c.type].filter(Boolean).join(' / ')}</Field>
+            {c.triage && (
+              <Field name="Filled by triage">
+                {triageMarks(c.triage).map((line) => (
+                  <div key={line}>{line}</div>
+                ))}
+              </Field>
+            )}
             <Field name="Opened">{when(c.createdAt)}</Field>
           </dl>
           {partial ? loading : <CaseActions c={c} now={now} />}

@@ -1,4 +1,4 @@
-import type { CaseEvent } from '../case.js';
+import type { CaseEvent } from '../events.js';
 import { ACTIVITIES } from '../events.js';
 import type { MiningEvent } from './event-log.js';
 

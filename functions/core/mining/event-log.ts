@@ -52,8 +52,3 @@ export function countEvents(traces: readonly Trace[]): number {
   for (const t of traces) n += t.events.length;
   return n;
 }
-
-/** The activity sequence of a trace: what a variant is made of. */
-export function activitySequence(trace: Trace): string[] {
-  return trace.events.map((e) => e.activity);
-}

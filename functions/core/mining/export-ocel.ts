@@ -1,4 +1,5 @@
-import type { CaseEvent, CaseMessage, CaseRecord } from '../case.js';
+import type { CaseMessage, CaseRecord } from '../case.js';
+import type { CaseEvent } from '../events.js';
 import { activityOf, orderCaseEvents } from './case-events.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { CaseEvent } from '../case.js';
+import type { CaseEvent } from '../events.js';
 import { miningEventsFromCaseEvents } from './case-events.js';
 import { groupTraces, type MiningEvent } from './event-log.js';
 import { escapeXml } from './xml.js';

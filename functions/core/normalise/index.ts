@@ -1,7 +1,7 @@
 import type { CaseRecord, Location } from '../case.js';
 import { normaliseCountry } from './country.js';
 import { normaliseEmail } from './email.js';
-import { detectLanguage, normaliseLanguageTag, textForDetection } from './language.js';
+import { detectLanguage, loadLanguageDetector, needsLanguageDetection, normaliseLanguageTag, textForDetection } from './language.js';
 import type { FieldOutcome } from './outcome.js';
 import { normalisePhone } from './phone.js';
 import { normalisePostalCode } from './postal-code.js';
@@ -13,7 +13,7 @@ import { normaliseRegion } from './region.js';
  * with the value before and after, so the stamping event shows exactly what the system assumed.
  */
 
-export { countryName, isKnownCountryCode, normaliseCountry, type CountryOutcome } from './country.js';
+export { normaliseCountry } from './country.js';
 export { normaliseEmail } from './email.js';
 export { foldForLookup } from './fold.js';
 export {
@@ -23,6 +23,9 @@ export {
   REQUIRED_LEAD,
   SHORT_TEXT_LETTERS,
   detectLanguage,
+  languageDetectorLoaded,
+  loadLanguageDetector,
+  needsLanguageDetection,
   requiredLead,
   normaliseLanguageTag,
   textForDetection,
@@ -32,7 +35,7 @@ export {
 export type { FieldOutcome } from './outcome.js';
 export { normalisePhone } from './phone.js';
 export { normalisePostalCode } from './postal-code.js';
-export { isKnownRegionCode, normaliseRegion } from './region.js';
+export { normaliseRegion } from './region.js';
 
 export type NormalisedField = 'location.country' | 'location.region' | 'location.postalCode' | 'contact.phone' | 'contact.email' | 'language';
 
@@ -55,6 +58,20 @@ export interface NormaliseCaseResult {
 export interface NormaliseCaseOptions {
   /** Minimum confidence to accept a detected language (default DEFAULT_MIN_LANGUAGE_CONFIDENCE). */
   minLanguageConfidence?: number;
+}
+
+/**
+ * Whether `normaliseCase` will detect this case's language (its tag is missing or unreadable and it
+ * has text): the caller then awaits `loadLanguageDetector()` first.
+ */
+export function caseNeedsLanguageDetection(c: CaseRecord): boolean {
+  return needsLanguageDetection(c.language, textForDetection(c.subject, c.description));
+}
+
+/** `normaliseCase` with the language detector loaded first when this case needs it. */
+export async function normaliseCaseLoadingDetector(c: CaseRecord, options: NormaliseCaseOptions = {}): Promise<NormaliseCaseResult> {
+  if (caseNeedsLanguageDetection(c)) await loadLanguageDetector();
+  return normaliseCase(c, options);
 }
 
 export function normaliseCase(c: CaseRecord, options: NormaliseCaseOptions = {}): NormaliseCaseResult {

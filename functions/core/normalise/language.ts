@@ -1,7 +1,10 @@
 // ELD (Efficient Language Detector): n-gram detector for 60 languages, accurate on short texts, no
 // dependencies. The "extrasmall" database (~1 MB) keeps the Lambda bundle and its 35 MB heap small
 // and scored within 0.1 % of the larger ones on our samples (see test/unit/normalise.test.ts).
-import { eld } from 'eld/extrasmall';
+// It is imported on first need (loadLanguageDetector), not with this module: building its database
+// was most of the stamp and api functions' cold start (docs/costs.md#cold-start), and most cases
+// name their language or are too short to detect one.
+import type { eld as Eld } from 'eld/extrasmall';
 import { foldForLookup, tidy } from './fold.js';
 import { keptAsGiven, recognised, type FieldOutcome } from './outcome.js';
 
@@ -245,6 +248,43 @@ export function textForDetection(subject: string | undefined, description: strin
   );
 }
 
+let detector: typeof Eld | undefined;
+let loading: Promise<void> | undefined;
+
+/**
+ * Imports the detector (once per process; later calls return at once). Call it before
+ * `detectLanguage` or `normaliseCase` when `needsLanguageDetection` says a case needs it.
+ */
+export function loadLanguageDetector(): Promise<void> {
+  loading ??= import('eld/extrasmall').then(
+    (module) => {
+      detector = module.eld;
+    },
+    (error: unknown) => {
+      loading = undefined;
+      throw error;
+    },
+  );
+  return loading;
+}
+
+/** True once `loadLanguageDetector` has finished. */
+export function languageDetectorLoaded(): boolean {
+  return detector !== undefined;
+}
+
+/**
+ * Whether normalising a case with this language tag and text will run the detector: the tag is
+ * missing or not a language, and the text has letters to detect from.
+ */
+export function needsLanguageDetection(language: string | undefined, text: string): boolean {
+  if (language !== undefined) {
+    const tag = normaliseLanguageTag(language);
+    if (tag.recognised && tag.value) return false;
+  }
+  return /\p{L}/u.test(text.slice(0, 1000));
+}
+
 export function detectLanguage(text: string, options: DetectLanguageOptions = {}): LanguageDetection {
   const minConfidence = options.minConfidence ?? DEFAULT_MIN_LANGUAGE_CONFIDENCE;
   // ELD reads the first 1000 characters; so do we, explicitly, so the count matches what was read.
@@ -261,10 +301,11 @@ export function detectLanguage(text: string, options: DetectLanguageOptions = {}
     reason,
   });
   if (chars.length === 0) return undetermined('no text to detect from');
+  if (byScript) return { language: byScript.language, bestGuess: byScript.language, confidence: 1, letters, lead: 1, script: byScript.script };
+  if (!detector) throw new Error('the language detector is not loaded: await loadLanguageDetector() before detecting a language');
 
-  const result = eld.detect(sample);
-  const bestGuess = byScript?.language ?? (result.language || undefined);
-  if (byScript) return { language: byScript.language, bestGuess, confidence: 1, letters, lead: 1, script: byScript.script };
+  const result = detector.detect(sample);
+  const bestGuess = result.language || undefined;
   if (!bestGuess) return undetermined('no language recognised');
 
   const [best = 0, second = 0] = Object.values(result.getScores())

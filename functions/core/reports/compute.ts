@@ -1,5 +1,6 @@
 import { businessTimeBetween } from '../business-time.js';
-import type { CaseEvent, CaseRecord, CaseStatus } from '../case.js';
+import type { CaseRecord, CaseStatus } from '../case.js';
+import type { CaseEvent } from '../events.js';
 import { CASE_STATUSES, OPEN_STATUSES } from '../case.js';
 import type { Agent, BusinessHours, RoutingConfig } from '../config.js';
 import { findCalendar, priorityRank } from '../config.js';

@@ -25,7 +25,3 @@ export function matchesFilters(c: CaseRecord, filters: ReportFilters): boolean {
   }
   return true;
 }
-
-export function hasFilters(filters: ReportFilters): boolean {
-  return REPORT_FILTER_FIELDS.some((f) => (filters[f]?.length ?? 0) > 0);
-}

@@ -1,6 +1,6 @@
-import type { CaseEvent, CaseRecord } from '../case.js';
-import { ACTIVITIES } from '../events.js';
-import { SLA_ACTIVITIES } from '../sla.js';
+import type { CaseRecord } from '../case.js';
+import type { Activity, CaseEvent, SlaMilestoneDetails, StatusChangeDetails } from '../events.js';
+import { ACTIVITIES, detailsOf, SLA_ACTIVITIES } from '../events.js';
 
 /**
  * What the reports read from one case's event log: a timeline of the facts they count (replies,
@@ -11,16 +11,16 @@ import { SLA_ACTIVITIES } from '../sla.js';
  */
 
 /** An agent's reply to the customer: an outbound message whose actor is an agent (acknowledgements and notifications are the system's). */
-export const AGENT_REPLY_ACTIVITIES: ReadonlySet<string> = new Set<string>([ACTIVITIES.replySent, ACTIVITIES.messageSent]);
+export const AGENT_REPLY_ACTIVITIES: ReadonlySet<Activity> = new Set<Activity>([ACTIVITIES.replySent, ACTIVITIES.messageSent]);
 
 /** A message from the customer on an existing case. */
-export const CUSTOMER_MESSAGE_ACTIVITIES: ReadonlySet<string> = new Set<string>([ACTIVITIES.messageReceived]);
+export const CUSTOMER_MESSAGE_ACTIVITIES: ReadonlySet<Activity> = new Set<Activity>([ACTIVITIES.messageReceived]);
 
 /** An agent giving a case back for routing: "agents who reassigned more than N cases a week" counts these. */
-export const HANDBACK_ACTIVITIES: ReadonlySet<string> = new Set<string>([ACTIVITIES.declined, ACTIVITIES.requeued, ACTIVITIES.reassigned]);
+export const HANDBACK_ACTIVITIES: ReadonlySet<Activity> = new Set<Activity>([ACTIVITIES.declined, ACTIVITIES.requeued, ACTIVITIES.reassigned]);
 
 /** Events after which the case has no owner (until the next assignment). */
-const OWNER_ENDING_ACTIVITIES: ReadonlySet<string> = new Set<string>([
+const OWNER_ENDING_ACTIVITIES: ReadonlySet<Activity> = new Set<Activity>([
   ACTIVITIES.resolved,
   ACTIVITIES.closedUnresolved,
   ACTIVITIES.declined,
@@ -31,10 +31,10 @@ const OWNER_ENDING_ACTIVITIES: ReadonlySet<string> = new Set<string>([
 ]);
 
 /** SLA clock events, counted by the SLA section. */
-const SLA_EVENT_ACTIVITIES: ReadonlySet<string> = new Set<string>(Object.values(SLA_ACTIVITIES));
+const SLA_EVENT_ACTIVITIES: ReadonlySet<Activity> = new Set<Activity>(Object.values(SLA_ACTIVITIES));
 
 /** Events that take a case off hold when they carry no `from` status of their own. */
-const HOLD_ENDING_ACTIVITIES: ReadonlySet<string> = new Set<string>([
+const HOLD_ENDING_ACTIVITIES: ReadonlySet<Activity> = new Set<Activity>([
   ACTIVITIES.resumed,
   ACTIVITIES.resolved,
   ACTIVITIES.closedUnresolved,
@@ -75,13 +75,13 @@ export interface CaseTimeline {
   reopenings: number[];
   assignments: Assignment[];
   /** Agents' hand-backs (decline, requeue, reassign by an agent): who, when. */
-  handbacks: { agentId: string; at: number; activity: string }[];
+  handbacks: { agentId: string; at: number; activity: Activity }[];
   /** Times the case was on hold. */
   holds: Span[];
   /** Who owned the case when (an owner holds one unit of capacity from assignment to release). */
   holdings: Holding[];
   /** SLA events: activity, milestone, when. */
-  sla: { activity: string; milestone?: string; at: number }[];
+  sla: { activity: Activity; milestone?: string; at: number }[];
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -143,7 +143,7 @@ export function caseTimeline(c: CaseRecord, events: readonly CaseEvent[], until:
   };
 
   for (const { e, t } of ordered) {
-    const d = e.details ?? {};
+    const d: Partial<StatusChangeDetails> & Record<string, unknown> = e.details ?? {};
 
     // On hold: from `put_on_hold` to the first event that leaves the on_hold status.
     if (hold && (d.from === 'on_hold' || (d.from === undefined && HOLD_ENDING_ACTIVITIES.has(e.activity)))) {
@@ -171,22 +171,29 @@ export function caseTimeline(c: CaseRecord, events: readonly CaseEvent[], until:
     if (AGENT_REPLY_ACTIVITIES.has(e.activity) && e.actor.kind === 'agent') timeline.agentReplies.push(t);
     if (CUSTOMER_MESSAGE_ACTIVITIES.has(e.activity) && e.actor.kind === 'customer') timeline.customerMessages.push(t);
     if (HANDBACK_ACTIVITIES.has(e.activity) && e.actor.kind === 'agent') timeline.handbacks.push({ agentId: e.actor.id, at: t, activity: e.activity });
-    if (SLA_EVENT_ACTIVITIES.has(e.activity)) timeline.sla.push({ activity: e.activity, at: t, ...(str(d.milestone) ? { milestone: str(d.milestone) } : {}) });
+    if (SLA_EVENT_ACTIVITIES.has(e.activity)) {
+      const milestone = str((d as Partial<SlaMilestoneDetails>).milestone);
+      timeline.sla.push({ activity: e.activity, at: t, ...(milestone ? { milestone } : {}) });
+    }
 
     // Ownership: who holds the case (and a unit of their capacity) from when to when.
     const assign = (to: string) => {
       timeline.assignments.push({ at: t, owner: to, index: timeline.assignments.length + 1, ...(lastAssignee ? { previousOwner: lastAssignee } : {}) });
       lastAssignee = to;
     };
-    if (e.activity === ACTIVITIES.assigned) {
-      const to = str(d.owner);
+    const assigned = detailsOf(e, ACTIVITIES.assigned);
+    const reassigned = detailsOf(e, ACTIVITIES.reassigned);
+    const reopened = detailsOf(e, ACTIVITIES.reopened);
+    const released = detailsOf(e, ACTIVITIES.released);
+    if (assigned) {
+      const to = str(assigned.owner);
       if (to) {
         if (reassignedTo !== to) assign(to);
         reassignedTo = undefined;
         startOwner(to, t);
       }
-    } else if (e.activity === ACTIVITIES.reassigned) {
-      const to = str(d.to);
+    } else if (reassigned) {
+      const to = str(reassigned.to);
       if (to && isAgent(to)) {
         assign(to);
         reassignedTo = to;
@@ -195,12 +202,12 @@ export function caseTimeline(c: CaseRecord, events: readonly CaseEvent[], until:
         reassignedTo = undefined;
         endOwner(t);
       }
-    } else if (e.activity === ACTIVITIES.reopened) {
-      const to = str(d.owner);
+    } else if (reopened) {
+      const to = str(reopened.owner);
       if (to) startOwner(to, t);
       else endOwner(t);
-    } else if (e.activity === ACTIVITIES.released) {
-      if (owner && (str(d.agent) ?? owner.agentId) === owner.agentId) endOwner(t);
+    } else if (released) {
+      if (owner && (str(released.agent) ?? owner.agentId) === owner.agentId) endOwner(t);
     } else if (OWNER_ENDING_ACTIVITIES.has(e.activity)) {
       endOwner(t);
     }

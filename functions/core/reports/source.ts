@@ -1,4 +1,5 @@
-import type { CaseEvent, CaseMessage, CaseRecord } from '../case.js';
+import type { CaseMessage, CaseRecord } from '../case.js';
+import type { CaseEvent } from '../events.js';
 
 /**
  * What the reports and the event-log export read (functions/adapters/report-reader.ts). Every
@@ -8,7 +9,7 @@ import type { CaseEvent, CaseMessage, CaseRecord } from '../case.js';
  * is the only one with this (read-only) access.
  */
 export interface ReportSource {
-  /** Every event whose `at` falls on `day` (UTC yyyy-mm-dd): gsi6 `EVTDAY#<day>`. */
+  /** Every event whose `at` falls on `day` (UTC yyyy-mm-dd): the `eventsByDay` access pattern. */
   listEventsOfDay(day: string): Promise<CaseEvent[]>;
   /** Case records by id (BatchGetItem); ids with no case are left out. */
   getCases(caseIds: readonly string[]): Promise<CaseRecord[]>;
@@ -16,7 +17,7 @@ export interface ReportSource {
   listCaseEvents(caseId: string): Promise<CaseEvent[]>;
   /** The messages of one case without their text (what OCEL's message objects carry). */
   listCaseMessages(caseId: string): Promise<CaseMessage[]>;
-  /** Every open case (gsi6 `STATUS#<status>` for each open status). */
+  /** Every open case (`casesByStatus` for each open status). */
   listOpenCases(): Promise<CaseRecord[]>;
 }
 

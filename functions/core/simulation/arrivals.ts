@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
-import type { CaseEvent, CaseRecord } from '../case.js';
+import type { CaseRecord } from '../case.js';
+import type { CaseEvent } from '../events.js';
 import { CHANNELS, type Channel } from '../config.js';
 import { miningEventsFromCaseEvents } from '../mining/case-events.js';
 import { groupTraces, type Trace } from '../mining/event-log.js';
@@ -186,22 +187,36 @@ function hourOfWeek(at: number, timezone: string): number {
  * A Poisson process over [start, end): with one rate, exponential gaps; with a weekly profile, the
  * unit-rate process mapped through the cumulative intensity (hour by hour), which keeps arrival i
  * tied to the same random number whatever the profile.
+ *
+ * Each case's attributes: `base`; or, given a `pool` (the cases of a log), those of a case of the
+ * pool drawn at random, so generated cases carry the log's mix of products, types and severities
+ * and its combinations of them; then each `mix` draws its field over them.
  */
-export function poissonArrivals(options: { profile: RateProfile; start: number; end: number; mix?: readonly MixSpec[]; base?: CaseFields }): ArrivalSource {
+export function poissonArrivals(options: {
+  profile: RateProfile;
+  start: number;
+  end: number;
+  mix?: readonly MixSpec[];
+  base?: CaseFields;
+  pool?: readonly CaseFields[];
+}): ArrivalSource {
   const { profile, start, end } = options;
   const mix = options.mix ?? [];
-  const base = options.base ?? {};
+  const pool = options.pool && options.pool.length > 0 ? options.pool : undefined;
+  const baseOf = (seed: number, i: number): CaseFields => (pool ? pool[Math.floor(uniformAt(seed, STREAMS.resample, i) * pool.length)]! : (options.base ?? {}));
   const constant = typeof profile.perHour === 'number' ? profile.perHour : undefined;
   const weekly = typeof profile.perHour === 'number' ? undefined : profile.perHour;
   if (constant !== undefined && !(constant > 0)) throw new SimulationOptionError('--poisson', 'the rate must be more than zero per hour');
   if (weekly && !weekly.some((r) => r > 0)) throw new SimulationOptionError('--poisson', 'the weekly profile has no hour with arrivals');
   const describe =
-    constant !== undefined
+    (constant !== undefined
       ? `Poisson arrivals, ${constant} per hour`
-      : `Poisson arrivals by hour of week (${profile.timezone}), ${round2(weekly!.reduce((s, r) => s + r, 0))} per week`;
+      : `Poisson arrivals by hour of week (${profile.timezone}), ${round2(weekly!.reduce((s, r) => s + r, 0))} per week`) +
+    (pool ? `, each with the attributes of one of ${pool.length} logged cases drawn at random` : '');
 
   const fieldsFor = (seed: number, i: number): CaseFields => {
-    if (mix.length === 0) return base;
+    const base = baseOf(seed, i);
+    if (mix.length === 0) return pool ? structuredClone(base) : base;
     const fields: CaseFields = structuredClone(base);
     mix.forEach((m, j) => {
       const u = uniformAt(seed, STREAMS.attributes * 1000 + j, i);

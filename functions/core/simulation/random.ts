@@ -23,6 +23,8 @@ export const STREAMS = {
   handle: 2,
   attributes: 3,
   replication: 4,
+  /** Which logged case a generated one takes its attributes from (`--poisson log`). */
+  resample: 5,
 } as const;
 
 function key(seed: number, stream: number, index: number): number {

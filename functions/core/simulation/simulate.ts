@@ -7,9 +7,9 @@ import { MILESTONES } from '../case.js';
 import type { Agent, BusinessHours, Channel, ConditionNode, RoutingConfig } from '../config.js';
 import { CHANNELS, priorityRank } from '../config.js';
 import { SYSTEM } from '../events.js';
-import type { IdGenerator } from '../ports.js';
-import type { CompiledRouting, CustomerHistory, EngineDecision } from '../routing.js';
-import { compileRouting, decideRouting } from '../routing.js';
+import type { IdGenerator } from '../ports/clock.js';
+import type { CompiledRouting, CustomerHistory, EngineDecision } from '../routing/engine.js';
+import { compileRouting, decideRouting } from '../routing/engine.js';
 import { evaluateSla, nextSlaDeadline, slaContext, startSla, syncSla } from '../sla.js';
 import { dispatchOrder, QUEUE_HEAD, queuesServedBy } from '../use-cases/dispatch.js';
 import { assignedCase, queuedCase } from '../use-cases/route-case.js';
@@ -24,7 +24,7 @@ import { buildCase, stamp } from './stamping.js';
 import { summarise, type Summary } from './stats.js';
 import { type ArrivalCell, type Timeline, timelineOf, type WaitingCell } from './timeline.js';
 
-export type { Timeline, TimelineBin } from './timeline.js';
+export type { Timeline } from './timeline.js';
 import { WaitingIndex, type WaitingEntry } from './waiting-index.js';
 
 /**

@@ -27,8 +27,6 @@ export interface FeatureSettings {
   stemLength?: number;
 }
 
-export const DEFAULT_FEATURES: FeatureSettings = { wordNgrams: [1, 3], charNgrams: [2, 5], minDf: 2, charWeight: 1 };
-
 /** Receives each feature occurrence: its key, the tokens it spans (from..to) and whether it is a character n-gram. */
 export type FeatureSink = (key: string, from: number, to: number, char: boolean) => void;
 

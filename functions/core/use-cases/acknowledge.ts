@@ -6,7 +6,11 @@ import { buildOutboundMail, sentMessageIds } from '../email-outbound.js';
 import { formatCaseToken } from '../email-threading.js';
 import { normaliseAddress } from '../email.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
-import type { Clock, EmailStore, IdGenerator, Mailer, RateLimiter, StatusLinks, ThreadingKeySource } from '../ports.js';
+import type { Clock, IdGenerator } from '../ports/clock.js';
+import type { EmailStore, ThreadingKeySource } from '../ports/email-intake.js';
+import type { StatusLinks } from '../ports/links.js';
+import type { Mailer } from '../ports/mail.js';
+import type { RateLimiter } from '../ports/submissions.js';
 import { signStatusToken, statusLinkExpiry, statusPageUrl } from '../status-link.js';
 
 /** The acknowledgement as filed on the case (the email fields threading reads, as on an inbound email message). */

@@ -3,9 +3,11 @@ import { assertAdmin } from '../authz.js';
 import { OPEN_STATUSES } from '../case.js';
 import type { RoutingConfig } from '../config.js';
 import { parseRoutingConfig } from '../config.js';
-import { PreconditionFailedError } from '../errors.js';
+import { PreconditionFailedError, ValidationError } from '../errors.js';
+import type { TriageModelCatalogue } from '../triage/ports.js';
 import { UNMATCHABLE_VERSION } from '../versions.js';
-import type { AgentStateRepository, CaseRepository, Clock, ConfigRepository, StoredConfig } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
+import type { AgentStateRepository, CaseRepository, ConfigRepository, StoredConfig } from '../ports/repositories.js';
 import type { DispatchToAgent } from './dispatch.js';
 import type { RouteCase } from './route-case.js';
 import type { WorkCase } from './work-case.js';
@@ -19,6 +21,11 @@ export interface ApplyConfigDeps {
   dispatchToAgent: DispatchToAgent;
   /** Moves a case back to its queue on behalf of a manager (used when its owner disappears). */
   requeue: WorkCase['changeStatus'];
+  /**
+   * The stored triage model versions: a configuration naming a version that is not stored is refused
+   * (docs/triage.md#the-configuration). Absent where no model store is configured: nothing to check against.
+   */
+  triageModels?: TriageModelCatalogue;
 }
 
 export interface ApplyConfigResult {
@@ -40,6 +47,7 @@ export function makeApplyConfig(deps: ApplyConfigDeps) {
   return async function applyConfig(p: Principal, document: unknown, expectedVersion?: number): Promise<ApplyConfigResult> {
     assertAdmin(p);
     const next = parseRoutingConfig(document);
+    await assertModelStored(next.triage.modelVersion);
     const current = await deps.configs.getCurrent();
     if (expectedVersion !== undefined && expectedVersion !== (current?.version ?? 0)) {
       throw new PreconditionFailedError(
@@ -52,6 +60,17 @@ export function makeApplyConfig(deps: ApplyConfigDeps) {
     const reconciled = await reconcile(current?.config, next, p);
     return { stored, reconciled };
   };
+
+  /** A misspelt or deleted version would otherwise be found case by case, by the Stamp step. */
+  async function assertModelStored(version: string | undefined): Promise<void> {
+    if (!version || !deps.triageModels || (await deps.triageModels.exists(version))) return;
+    throw new ValidationError([
+      {
+        field: 'triage.modelVersion',
+        message: `model version ${version} is not stored: name one that \`npm run triage -- list\` shows, or train one (\`npm run triage -- train\`)`,
+      },
+    ]);
+  }
 
   async function reconcile(previous: RoutingConfig | undefined, next: RoutingConfig, p: Principal) {
     const rerouted: string[] = [];

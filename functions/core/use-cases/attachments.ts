@@ -1,7 +1,9 @@
 import type { Principal } from '../authz.js';
 import { assertCanReadCase } from '../authz.js';
 import { NotFoundError } from '../errors.js';
-import type { CaseRepository, Clock, FileLinks } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
+import type { FileLinks } from '../ports/links.js';
+import type { CaseRepository } from '../ports/repositories.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 
 /**

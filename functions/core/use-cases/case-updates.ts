@@ -7,7 +7,7 @@ import { dueFor } from '../due.js';
 import { ConflictError, PreconditionFailedError, ValidationError } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
 import { assertVersion } from '../versions.js';
-import type { WorkflowStarter } from '../ports.js';
+import type { WorkflowStarter } from '../ports/workflow.js';
 import { loadConfig } from './load-config.js';
 import { assertOpen, loadCase } from './load-case.js';
 import type { Reassign } from './reassign.js';
@@ -39,6 +39,8 @@ export interface PriorityChange {
 export interface NewNote {
   text: string;
   expectedVersion?: number;
+  /** Where the note was written, when not through the API: Slack (a message in the swarm's conversation, or the note form). */
+  source?: { kind: 'slack'; channel?: string; ts?: string };
 }
 
 export interface Reassignment {
@@ -104,10 +106,16 @@ export function makeCaseUpdates(deps: CaseUpdateDeps) {
         text: note.text,
         at,
         attachments: [],
+        ...(note.source ? { source: note.source } : {}),
       };
       const role = c.owner === p.agentId ? 'owner' : isSwarmMember(p, c) ? 'swarm' : 'colleague';
       const updated = await deps.cases.addMessage({ ...c, updatedAt: at }, c.version, message, [
-        makeEvent(deps.ids, c.caseId, ACTIVITIES.noteAdded, at, actorOf(p), { messageId: message.messageId, role, length: note.text.length }),
+        makeEvent(deps.ids, c.caseId, ACTIVITIES.noteAdded, at, actorOf(p), {
+          messageId: message.messageId,
+          role,
+          length: note.text.length,
+          ...(note.source ? { via: note.source.kind } : {}),
+        }),
       ]);
       return { case: updated, message };
     },

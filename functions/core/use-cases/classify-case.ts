@@ -1,9 +1,11 @@
 import type { Principal } from '../authz.js';
 import { actorOf, assertCanWorkCase } from '../authz.js';
-import type { CaseEvent, CaseRecord } from '../case.js';
+import type { CaseRecord } from '../case.js';
+import type { CaseEvent } from '../events.js';
 import { ValidationError } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
-import type { CaseRepository, Clock, IdGenerator } from '../ports.js';
+import type { Clock, IdGenerator } from '../ports/clock.js';
+import type { CaseRepository } from '../ports/repositories.js';
 import { FILLABLE_FIELDS, type FillableField } from '../triage/apply.js';
 import { assertVersion } from '../versions.js';
 import { loadCase } from './load-case.js';

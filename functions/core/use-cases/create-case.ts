@@ -5,7 +5,9 @@ import { ForbiddenError } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
 import type { NewCaseInput } from '../intake.js';
 import { firstMessage, newCase } from '../intake.js';
-import type { CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports.js';
+import type { Clock, IdGenerator } from '../ports/clock.js';
+import type { CaseRepository } from '../ports/repositories.js';
+import type { WorkflowStarter } from '../ports/workflow.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 
 /**

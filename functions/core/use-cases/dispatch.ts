@@ -1,8 +1,8 @@
 import { initialAgentState } from '../agent-state.js';
 import type { CaseRecord } from '../case.js';
 import { queuesOf } from '../authz.js';
-import type { CompiledRouting } from '../routing.js';
-import { compileRouting, decideRouting } from '../routing.js';
+import type { CompiledRouting } from '../routing/engine.js';
+import { compileRouting, decideRouting } from '../routing/engine.js';
 import { loadConfig } from './load-config.js';
 import { claimForAgent, type RoutingDeps } from './route-case.js';
 

@@ -2,7 +2,9 @@ import type { CaseRecord } from '../case.js';
 import { canTransition } from '../case.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import { ConflictError } from '../errors.js';
-import type { AlertPublisher, AssignmentStore, CaseRepository, Clock, IdGenerator } from '../ports.js';
+import type { Clock, IdGenerator } from '../ports/clock.js';
+import type { AlertPublisher } from '../ports/notifications.js';
+import type { AssignmentStore, CaseRepository } from '../ports/repositories.js';
 import { HOLDS_CAPACITY } from './work-case.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 

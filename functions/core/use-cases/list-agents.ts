@@ -1,7 +1,8 @@
 import { initialAgentState } from '../agent-state.js';
 import type { Principal } from '../authz.js';
 import { isManager, queuesOf } from '../authz.js';
-import type { AgentStateRepository, Clock } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
+import type { AgentStateRepository } from '../ports/repositories.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 
 export interface ListAgentsDeps {

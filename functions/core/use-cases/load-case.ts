@@ -1,7 +1,7 @@
 import type { CaseRecord } from '../case.js';
 import { isOpen } from '../case.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { CaseRepository, CaseWithHistory } from '../ports.js';
+import type { CaseRepository, CaseWithHistory } from '../ports/repositories.js';
 
 /** The case, or NotFoundError (404): how every use case that acts on one case starts. */
 export async function loadCase(cases: Pick<CaseRepository, 'get'>, caseId: string): Promise<CaseRecord> {

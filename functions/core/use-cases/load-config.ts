@@ -1,6 +1,6 @@
 import type { RoutingConfig } from '../config.js';
 import { ConfigurationMissingError } from '../errors.js';
-import type { ConfigRepository } from '../ports.js';
+import type { ConfigRepository } from '../ports/repositories.js';
 
 export type ConfigSource = Pick<ConfigRepository, 'getCurrent'>;
 

@@ -3,7 +3,8 @@ import type { Principal } from '../authz.js';
 import { assertManager } from '../authz.js';
 import { findAgent } from '../config.js';
 import { NotFoundError } from '../errors.js';
-import type { AgentStateRepository, Clock } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
+import type { AgentStateRepository } from '../ports/repositories.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import type { DispatchToAgent } from './dispatch.js';
 

@@ -5,10 +5,10 @@ import { formatCaseNumber } from '../case.js';
 import { findAgent } from '../config.js';
 import type { Channel } from '../config.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import type { AgentStateRepository, CaseRepository, CaseWithHistory, Page } from '../ports.js';
+import type { AgentStateRepository, CaseRepository, CaseWithHistory, Page } from '../ports/repositories.js';
 import type { CaseRecord } from '../case.js';
 import { initialAgentState } from '../agent-state.js';
-import type { Clock } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import { loadCaseWithHistory } from './load-case.js';
 

@@ -2,9 +2,12 @@ import type { Actor, CaseRecord, CaseStatus } from '../case.js';
 import { isOpen } from '../case.js';
 import { findAgent } from '../config.js';
 import { acceptDue } from '../due.js';
+import type { Activity } from '../events.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
 import { ConflictError } from '../errors.js';
-import type { AssignmentStore, CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports.js';
+import type { Clock, IdGenerator } from '../ports/clock.js';
+import type { AssignmentStore, CaseRepository } from '../ports/repositories.js';
+import type { WorkflowStarter } from '../ports/workflow.js';
 import { slaAfterChange, watchSla } from './sla-clock.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import { HOLDS_CAPACITY } from './work-case.js';
@@ -34,7 +37,7 @@ export interface ReassignRequest {
   actor: Actor;
   target: ReassignTarget;
   /** The event's activity; default `reassigned`. */
-  activity?: string;
+  activity?: Activity;
   /** Never offer the case to the current owner again (they let an offer lapse). */
   excludeOwner?: boolean;
   /** The case as the caller read it (from an index); re-read when it turns out stale. */

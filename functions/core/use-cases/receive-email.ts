@@ -25,24 +25,14 @@ import {
 import { ConflictError } from '../errors.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import { newCase } from '../intake.js';
-import type {
-  AgentStateRepository,
-  AlertPublisher,
-  AssignmentStore,
-  CaseRepository,
-  Clock,
-  EmailStore,
-  IdGenerator,
-  InboundKeys,
-  InboundRecord,
-  Mailer,
-  MimeParser,
-  RateLimiter,
-  RawMailStore,
-  StatusLinks,
-  ThreadingKeySource,
-  WorkflowStarter,
-} from '../ports.js';
+import type { Clock, IdGenerator } from '../ports/clock.js';
+import type { EmailStore, InboundKeys, InboundRecord, MimeParser, RawMailStore, ThreadingKeySource } from '../ports/email-intake.js';
+import type { StatusLinks } from '../ports/links.js';
+import type { Mailer } from '../ports/mail.js';
+import type { AlertPublisher } from '../ports/notifications.js';
+import type { AgentStateRepository, AssignmentStore, CaseRepository } from '../ports/repositories.js';
+import type { RateLimiter } from '../ports/submissions.js';
+import type { WorkflowStarter } from '../ports/workflow.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import { makeAcknowledge } from './acknowledge.js';
 import type { RouteCase } from './route-case.js';

@@ -1,12 +1,13 @@
 import type { Principal } from '../authz.js';
 import { assertManager } from '../authz.js';
-import type { CaseEvent, CaseMessage, CaseRecord } from '../case.js';
+import type { CaseMessage, CaseRecord } from '../case.js';
+import type { CaseEvent } from '../events.js';
 import { ValidationError } from '../errors.js';
 import { ACTIVITIES } from '../events.js';
 import { caseEventsToCsv } from '../mining/export-csv.js';
 import { caseEventsToOcelJson } from '../mining/export-ocel.js';
 import { caseEventsToXes } from '../mining/export-xes.js';
-import type { Clock } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
 import type { Bucket, Report, ReportSection } from '../reports/compute.js';
 import type { ExportFormat } from '../reports/exports.js';
 import { REPORT_SECTIONS, computeReport } from '../reports/compute.js';
@@ -171,8 +172,6 @@ function todayPeriod(now: Date): ReportPeriod {
 
 // ---------------------------------------------------------------------------------------------
 // The event-log export (the process-mining exporters in functions/core/mining/, unchanged)
-
-export { EXPORT_FORMATS, type ExportFormat } from '../reports/exports.js';
 
 export interface EventExport {
   format: ExportFormat;

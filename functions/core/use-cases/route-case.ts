@@ -1,12 +1,14 @@
-import type { CaseEvent, CaseRecord } from '../case.js';
+import type { CaseRecord } from '../case.js';
+import type { CaseEvent } from '../events.js';
 import { assertTransition } from '../case.js';
 import type { RoutingConfig } from '../config.js';
 import { acceptDue } from '../due.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { AgentStateRepository, AssignmentStore, CaseRepository, ClaimResult, Clock, IdGenerator, StoredDecision } from '../ports.js';
-import type { CompiledRouting, EngineDecision } from '../routing.js';
-import { agentsInvolved, compileRouting, decideRouting } from '../routing.js';
+import type { Clock, IdGenerator } from '../ports/clock.js';
+import type { AgentStateRepository, AssignmentStore, CaseRepository, ClaimResult, StoredDecision } from '../ports/repositories.js';
+import type { CompiledRouting, EngineDecision } from '../routing/engine.js';
+import { agentsInvolved, compileRouting, decideRouting } from '../routing/engine.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 
 /** What every routing use case (route, dispatch, reassign, case updates) reads and writes. */

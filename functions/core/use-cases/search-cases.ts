@@ -3,7 +3,7 @@ import { canReadCase } from '../authz.js';
 import type { CaseRecord } from '../case.js';
 import { formatCaseNumber } from '../case.js';
 import { ValidationError } from '../errors.js';
-import type { CaseRepository, Page, SubjectWordHit } from '../ports.js';
+import type { CaseRepository, Page, SubjectWordHit } from '../ports/repositories.js';
 import type { SearchTerm } from '../subject-words.js';
 import { searchTerms, subjectMatches } from '../subject-words.js';
 import { loadConfig, type ConfigSource } from './load-config.js';

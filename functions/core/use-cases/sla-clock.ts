@@ -1,9 +1,12 @@
-import type { Actor, CaseEvent, CaseRecord } from '../case.js';
+import type { Actor, CaseRecord } from '../case.js';
+import type { CaseEvent } from '../events.js';
 import { isOpen } from '../case.js';
 import type { RoutingConfig } from '../config.js';
 import { ConflictError } from '../errors.js';
 import { makeEvent } from '../events.js';
-import type { CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports.js';
+import type { Clock, IdGenerator } from '../ports/clock.js';
+import type { CaseRepository } from '../ports/repositories.js';
+import type { WorkflowStarter } from '../ports/workflow.js';
 import type { MilestoneName } from '../case.js';
 import type { SlaEventDraft } from '../sla.js';
 import { completeMilestone, nextSlaDeadline, slaContext, syncSla } from '../sla.js';

@@ -2,9 +2,11 @@ import type { CaseRecord } from '../case.js';
 import { assertTransition } from '../case.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import { NotFoundError } from '../errors.js';
-import type { AlertPublisher, CaseRepository, Clock, IdGenerator, StoredDecision } from '../ports.js';
+import type { Clock, IdGenerator } from '../ports/clock.js';
+import type { AlertPublisher } from '../ports/notifications.js';
+import type { CaseRepository, StoredDecision } from '../ports/repositories.js';
 import { decideTerritory } from '../territory.js';
-import { normaliseCase } from '../normalise/index.js';
+import { normaliseCaseLoadingDetector } from '../normalise/index.js';
 import { computePriority } from '../priority.js';
 import { loadToneLexicon } from '../tone.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
@@ -66,7 +68,8 @@ export function makeStampCase(deps: StampCaseDeps) {
 
     // Normalise before matching, so "Deutschland" and "DE" reach the same territory; the
     // before/after of every field goes into the case's history.
-    const normalised = normaliseCase(triage.case);
+    // The language detector is imported only for a case that needs one detected.
+    const normalised = await normaliseCaseLoadingDetector(triage.case);
     // Tone in the case's language: its lexicon is loaded on first use (English needs none).
     const weighsTone = (config.prioritisation?.sentiment.pointsPerNegativeUnit ?? 0) > 0;
     const toneLexicon = weighsTone && normalised.case.language ? await loadToneLexicon(normalised.case.language) : undefined;

@@ -8,7 +8,11 @@ import { webFormChoices } from '../web-form-text.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import type { WebSubmission } from '../intake.js';
 import { WEB_HONEYPOT_FIELD, firstMessage, newCase, webSubmissionToCase } from '../intake.js';
-import type { CaseRepository, Clock, EmailStore, IdGenerator, RateLimiter, Sleep, SubmissionClaim, SubmissionClaims, WorkflowStarter } from '../ports.js';
+import type { Clock, IdGenerator, Sleep } from '../ports/clock.js';
+import type { EmailStore } from '../ports/email-intake.js';
+import type { CaseRepository } from '../ports/repositories.js';
+import type { RateLimiter, SubmissionClaim, SubmissionClaims } from '../ports/submissions.js';
+import type { WorkflowStarter } from '../ports/workflow.js';
 import type { makeAcknowledge } from './acknowledge.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 

@@ -9,7 +9,10 @@ import { durationMs } from '../duration.js';
 import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import { ConflictError } from '../errors.js';
 import { caseSummary, notificationFrom, resolveRecipients } from '../notifications.js';
-import type { AgentStateRepository, CaseRepository, Clock, IdGenerator, Notifier, WorkflowStarter } from '../ports.js';
+import type { Clock, IdGenerator } from '../ports/clock.js';
+import type { Notifier } from '../ports/notifications.js';
+import type { AgentStateRepository, CaseRepository } from '../ports/repositories.js';
+import type { WorkflowStarter } from '../ports/workflow.js';
 import { formatMs } from '../sla.js';
 import type { MetricsSink } from '../metrics.js';
 import { queueDepthPoints } from '../metrics.js';
@@ -23,16 +26,16 @@ import { slaAfterChange, watchSla } from './sla-clock.js';
  * locally). Each part reads only what is due, through indexes, never a Scan:
  *
  * 1. offers not accepted within acceptTimeout ▶ taken back and routed, the agent excluded
- *    (gsi5 `DUE#accept`, by due time);
+ *    (the due-work index, `dueWork('accept')`, by due time);
  * 2. agents away or offline for longer than absentAfter during their working hours ▶ their assigned
- *    and in-progress cases routed to others (gsi5 `DUE#absent` on the agent's state, then the
- *    agent's open cases on gsi1);
+ *    and in-progress cases routed to others (`dueWork('absent')` on the agent's state, then the
+ *    agent's open cases, `casesByOwner`);
  * 3. end of shift, for queues that ask for it ▶ the open cases an agent could not close in their
  *    working day, routed to whoever is on now (pure calendar arithmetic picks the agents whose day
- *    ended within the look-back, then gsi1);
+ *    ended within the look-back, then `casesByOwner`);
  * 4. cases on hold longer than onHoldMax ▶ priority raised one step, owner's supervisor alerted
- *    (gsi5 `DUE#hold`);
- * 5. the dispatch backstop ▶ queues with waiting cases (one-item queries on gsi2) get them dispatched
+ *    (`dueWork('hold')`);
+ * 5. the dispatch backstop ▶ queues with waiting cases (one-item `queuedInQueue` queries) get them dispatched
  *    to members with spare capacity (requirements relax with time waited, with no event to say so);
  * 6. the QueueDepth gauge ▶ a count (up to QUEUE_DEPTH_CAP) of each queue that still has cases waiting.
  *

@@ -1,7 +1,8 @@
 import type { CaseRecord } from '../case.js';
 import { CLOSED_STATUSES } from '../case.js';
 import { ValidationError } from '../errors.js';
-import type { CaseRepository, Clock } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
+import type { CaseRepository } from '../ports/repositories.js';
 import { triageText } from '../triage/apply.js';
 import { type FieldEvaluation, type ModelSource, TRIAGE_FIELDS, type TriageModelBundle, versionFromInstant } from '../triage/bundle.js';
 import type { FieldModel, LabelledText, Progress, ViewSpec } from '../triage/model.js';

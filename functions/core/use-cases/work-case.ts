@@ -2,11 +2,18 @@ import type { Principal } from '../authz.js';
 import { actorOf, assertCanWorkCase, assertOfferedTo } from '../authz.js';
 import type { CaseRecord, CaseStatus } from '../case.js';
 import { assertTransition, isOpen } from '../case.js';
-import { ACTIVITIES, activityForStatus, makeEvent } from '../events.js';
+import type { Activity } from '../events.js';
+import { ACTIVITIES, SYSTEM, activityForStatus, makeEvent } from '../events.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { assertVersion } from '../versions.js';
 import type { Actor } from '../case.js';
-import type { AssignmentStore, CaseRepository, Clock, IdGenerator, WorkflowStarter } from '../ports.js';
+import type { Clock, IdGenerator } from '../ports/clock.js';
+import type { EmailStore } from '../ports/email-intake.js';
+import type { AssignmentStore, CaseRepository } from '../ports/repositories.js';
+import type { SwarmNotifier } from '../ports/swarm.js';
+import type { WorkflowStarter } from '../ports/workflow.js';
+import type { RoutingConfig } from '../config.js';
+import { swarmSummary } from '../swarm-summary.js';
 import { dueFor } from '../due.js';
 import { slaAfterChange, watchSla } from './sla-clock.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
@@ -28,6 +35,12 @@ export interface WorkCaseDeps {
   dispatchToAgent: DispatchToAgent;
   /** Starts a new generation of the case's workflow when a change moves an SLA deadline earlier (resume, reopen). */
   workflow?: WorkflowStarter;
+  /** The team's chat: a swarm's conversation hears that the case closed (and the swarm with it). */
+  swarmNotifier?: SwarmNotifier;
+  /** Where a failed chat message is recorded (an event that does not move the case's version). */
+  events?: Pick<EmailStore, 'appendEvents'>;
+  /** Where a person opens a case (the closed summary still links to it). */
+  caseLink?: (c: CaseRecord) => string;
 }
 
 /** Statuses in which the owner holds one unit of capacity on the case's channel. */
@@ -51,7 +64,7 @@ export function makeWorkCase(deps: WorkCaseDeps) {
    * The SLA clock pauses, resumes or completes in the same write (functions/core/use-cases/sla-clock.ts),
    * and the work due on the case follows its new status (an on-hold limit, functions/core/due.ts).
    */
-  async function write(c: CaseRecord, proposed: CaseRecord, actor: Actor, activity: string, details: Record<string, unknown>): Promise<CaseRecord> {
+  async function write(c: CaseRecord, proposed: CaseRecord, actor: Actor, activity: Activity, details: Record<string, unknown>): Promise<CaseRecord> {
     const at = proposed.updatedAt;
     const config = await loadConfig(deps.configs);
     const withDue = proposed.status === c.status ? proposed : { ...proposed, due: dueFor(proposed.status, config, at) };
@@ -75,11 +88,34 @@ export function makeWorkCase(deps: WorkCaseDeps) {
     let written: CaseRecord;
     if (!releases) written = await deps.cases.update(next, c.version, events);
     else {
-      events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.released, at, actor, { agent: c.owner, channel: c.channel }));
+      events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.released, at, actor, { agent: c.owner!, channel: c.channel }));
       written = await deps.assignments.release({ next, expectedVersion: c.version, agentId: c.owner!, channel: c.channel, events });
     }
     await watchSla(deps.workflow, c.caseId, sla.watch);
+    if (closesSwarm) await tellSwarmClosed(written, config, actor, details);
     return written;
+  }
+
+  /** The case closed with an open swarm: its conversation hears it; a chat that fails is on record, never a failed close. */
+  async function tellSwarmClosed(c: CaseRecord, config: RoutingConfig, actor: Actor, details: Record<string, unknown>): Promise<void> {
+    const chat = c.swarm?.chat;
+    if (!chat || !deps.swarmNotifier?.closed) return;
+    try {
+      await deps.swarmNotifier.closed({
+        conversation: chat,
+        summary: swarmSummary(c, config, deps.caseLink?.(c) ?? ''),
+        by: actor.id,
+        ...(typeof details.comment === 'string' ? { comment: details.comment } : {}),
+      });
+    } catch (error) {
+      await deps.events?.appendEvents([
+        makeEvent(deps.ids, c.caseId, ACTIVITIES.notificationFailed, deps.clock.now().toISOString(), SYSTEM, {
+          channel: 'slack',
+          swarmId: c.swarm!.swarmId,
+          reason: `the chat failed: ${(error as Error).message}`.slice(0, 300),
+        }),
+      ]);
+    }
   }
 
   return {

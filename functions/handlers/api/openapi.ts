@@ -260,13 +260,30 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
   'POST /cases/{id}/swarm': {
     summary: 'Swarm: invite experts',
     description:
-      'Owner, managers, admins; open cases. The expert finder ranks agents by the skills the case calls for (its product and type, the required skills of the rule that routed it), presence, spare capacity and language, never the owner; the best are invited (they may read the case and add notes until it closes) and Slack is told. Again while the swarm is open: more experts.',
+      "Owner, managers, admins; open cases. The expert finder ranks agents by the skills the request names (with minimum levels) or, without them, the skills the case calls for (its product and type, the required skills of the rule that routed it), presence, spare capacity, language and the similar cases they resolved lately, never the owner. It prefers the owner's pod, reaches into pods that hold the skills, and tells those pods' leads. The best are invited (they may read the case and add notes until it closes) and Slack is told: with the Slack app, a channel or thread for the swarm with the experts in it. Again while the swarm is open: more experts. docs/slack.md.",
     tag: 'Working a case',
     body: 'SwarmRequest',
     bodyOptional: true,
     ifMatch: true,
     responses: { 200: { description: 'The experts, the swarm, and whether Slack was told.', schema: 'SwarmResult', etag: true } },
     errors: WRITE_ERRORS,
+  },
+  'POST /cases/{id}/swarm/join': {
+    summary: 'Join the swarm',
+    description:
+      "While the swarm and the case are open: an agent who may read the case, has one of the skills the swarm asks for, or manages; never the owner. The swarm's Slack conversation hears it (and the agent is brought into it). Joining twice changes nothing.",
+    tag: 'Working a case',
+    ifMatch: true,
+    responses: { 200: { description: 'The case and its swarm.', schema: 'SwarmMembershipResult', etag: true } },
+    errors: [400, 401, 403, 404, 409, 412, 500],
+  },
+  'POST /cases/{id}/swarm/leave': {
+    summary: 'Leave the swarm',
+    description: "A member of the open swarm; they lose the access the swarm gave them. The swarm's Slack conversation hears it.",
+    tag: 'Working a case',
+    ifMatch: true,
+    responses: { 200: { description: 'The case and its swarm.', schema: 'SwarmMembershipResult', etag: true } },
+    errors: [400, 401, 403, 404, 409, 412, 500],
   },
   'GET /agents': {
     summary: 'The team',
@@ -353,6 +370,30 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
     query: ExportQuery,
     responses: { 200: { description: 'The event log file.' } },
     errors: [400, 401, 403, 413, 500],
+  },
+  // Slack's request URLs (functions/handlers/slack.ts; docs/slack.md)
+  'POST /slack/events': {
+    summary: 'Slack Events API',
+    description:
+      "Slack only: every request must carry a valid `X-Slack-Signature` (v0 HMAC-SHA256 of `v0:<timestamp>:<raw body>` with the app's signing secret) and an `X-Slack-Request-Timestamp` within five minutes; a signature seen before is refused (401). Answers the URL verification challenge; messages in a swarm's channel or thread become internal notes by their author's agent. A retried event (`X-Slack-Retry-Num`) is recognised by its `event_id` and acknowledged without acting twice.",
+    tag: 'Public',
+    responses: { 200: { description: 'Acknowledged (empty), or `{"challenge": ...}` for URL verification.' } },
+    errors: [400, 401, 413, 500],
+  },
+  'POST /slack/interactions': {
+    summary: 'Slack interactivity',
+    description:
+      'Slack only, signed as above (`payload=<JSON>`, form-encoded). Swarm buttons (join, leave, note, reply, resolve, close) and the forms they open, acted on as the Slack user’s agent with the same rules as the API; anyone else is told politely that nothing changed.',
+    tag: 'Public',
+    responses: { 200: { description: 'Acknowledged (empty), or `{"response_action": "errors", ...}` to keep a form open with its errors.' } },
+    errors: [400, 401, 413, 500],
+  },
+  'POST /slack/commands': {
+    summary: 'Slack slash command /case',
+    description: 'Slack only, signed as above. `/case 00001234` shows the case, only to the user, if their agent may read it.',
+    tag: 'Public',
+    responses: { 200: { description: 'An ephemeral message (`response_type: ephemeral`).' } },
+    errors: [400, 401, 413, 500],
   },
 };
 

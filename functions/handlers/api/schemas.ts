@@ -220,23 +220,32 @@ export const ReplyBody = z
   .strict();
 
 export const StatusMessageBody = z.object({ text: text(20_000).describe("The customer's message.") }).strict();
+const SkillWanted = z
+  .object({
+    skill: text(64).describe("A skill, as agents' `skills` name it (compared without regard to case)."),
+    minLevel: z.number().int().min(1).max(5).optional().describe('The lowest level that qualifies (default 1).'),
+  })
+  .strict();
 
 export const SwarmBody = z
   .object({
     limit: z.number().int().min(1).max(MAX_SWARM_SIZE).optional().describe(`How many experts to invite (default 3, at most ${MAX_SWARM_SIZE}).`),
-    note: optionalText(1000).describe('What the experts are asked; shown in the Slack message.'),
     skills: z
-      .array(
-        z
-          .object({
-            skill: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
-            minLevel: z.number().int().min(1).max(10).optional(),
-          })
-          .strict(),
-      )
-      .max(10, 'at most 10 skills')
+      .array(SkillWanted)
+      .min(1, 'must name at least one skill when given')
+      .max(10, 'must be at most 10 skills')
       .optional()
-      .describe('Skills wanted in the swarm (minimum level 1 unless given), on top of those the case calls for (its product, type and routing rule).'),
+      .superRefine((skills, ctx) => {
+        const seen = new Set<string>();
+        skills?.forEach((s, i) => {
+          const key = s.skill.trim().toLowerCase();
+          if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [i, 'skill'], message: `names ${s.skill} twice` });
+          seen.add(key);
+        });
+      })
+      .describe("The skills wanted, with minimum levels; without them, what the case calls for (its product and type, the routing rule's required skills)."),
+    question: optionalText(2000).describe('The question for the experts; shown in Slack.'),
+    note: optionalText(1000).describe('The older name of `question`.'),
   })
   .strict();
 
@@ -271,6 +280,8 @@ export const SwarmMemberSchema = z.looseObject({
   reasons: z.array(z.string()),
   invitedAt: instant,
   invitedBy: z.string(),
+  via: z.enum(['finder', 'joined']).optional().describe('`finder`: proposed by the expert finder; `joined`: came on their own.'),
+  pod: z.string().optional().describe('The pod the finder reached them through.'),
 });
 
 export const SwarmSchema = z.looseObject({
@@ -279,8 +290,16 @@ export const SwarmSchema = z.looseObject({
   startedAt: instant,
   startedBy: z.string(),
   note: z.string().optional(),
+  question: z.string().optional(),
   skills: z.array(z.looseObject({ skill: z.string(), minLevel: z.number() })),
   members: z.array(SwarmMemberSchema),
+  chat: z
+    .looseObject({ kind: z.literal('slack'), mode: z.enum(['channel', 'thread']), channel: z.string(), threadTs: z.string().optional(), summaryTs: z.string() })
+    .optional()
+    .describe('Where the swarm works in Slack (the Slack app).'),
+  podLeads: z
+    .array(z.looseObject({ podId: z.string(), leadId: z.string(), experts: z.array(z.string()), toldVia: z.enum(['chat', 'email', 'none']).optional() }))
+    .optional(),
   closedAt: instant.optional(),
   closedReason: z.string().optional(),
 });
@@ -438,6 +457,11 @@ export const ExpertSchema = z.looseObject({
   presence: z.enum(PRESENCES),
   spareCapacity: z.number(),
   skills: z.record(z.string(), z.number()),
+  reach: z
+    .enum(['own_pod', 'other_pod', 'no_pod'])
+    .describe('`own_pod`: shares a pod with the owner; `other_pod`: in a pod holding a wanted skill or the product; `no_pod`: in none.'),
+  pods: z.array(z.string()).describe('The pods they were reached through.'),
+  similarResolved: z.number().int().describe('Similar cases (same product or type) they resolved lately.'),
 });
 
 export const SwarmResultSchema = z.object({
@@ -446,8 +470,28 @@ export const SwarmResultSchema = z.object({
   invited: z.array(SwarmMemberSchema).describe('Experts this call invited, best first.'),
   experts: z.array(ExpertSchema).describe('The ranked experts with every part of their score.'),
   excluded: z.array(z.object({ agentId: z.string(), reason: z.string() })),
+  skills: z.array(z.looseObject({ skill: z.string(), minLevel: z.number() })).describe('The skills matched on.'),
+  skillsFrom: z.enum(['request', 'case']).describe('Whether the skills came from the request or from the case.'),
+  homePods: z.array(z.string()).describe("The owner's pods (the requester's when nobody owns the case): preferred."),
+  podLeads: z
+    .array(z.looseObject({ podId: z.string(), leadId: z.string(), experts: z.array(z.string()), toldVia: z.enum(['chat', 'email', 'none']).optional() }))
+    .describe('The lead of each pod experts came from, and how they were told.'),
   reasons: z.array(z.string()),
   notification: z.object({ sent: z.boolean(), reason: z.string().optional() }),
+  chat: z
+    .looseObject({
+      inChat: z.array(z.string()).optional(),
+      notInChat: z.array(z.object({ agentId: z.string(), reason: z.string() })).optional(),
+      leadsTold: z.array(z.string()).optional(),
+    })
+    .optional()
+    .describe('What the Slack app did: who it brought into the conversation, who it could not find.'),
+});
+
+export const SwarmMembershipResultSchema = z.object({
+  case: CaseSchema,
+  swarm: SwarmSchema.nullable(),
+  changed: z.boolean().describe('false when the caller was already a member (join) — joining twice changes nothing.'),
 });
 
 export const HealthSchema = z.looseObject({ status: z.enum(['ok', 'degraded', 'unavailable']), checks: z.record(z.string(), z.string()), time: instant });
@@ -534,6 +578,7 @@ export const RESPONSE_COMPONENTS = {
   Decision: DecisionSchema,
   Swarm: SwarmSchema,
   SwarmMember: SwarmMemberSchema,
+  SwarmMembershipResult: SwarmMembershipResultSchema,
   Expert: ExpertSchema,
   AgentState: AgentStateSchema,
   AgentMe: AgentMeSchema,

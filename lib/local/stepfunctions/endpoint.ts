@@ -7,7 +7,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { workflowExecutionName } from '../../../functions/core/ports.js';
+import { workflowExecutionName } from '../../../functions/core/workflow-execution.js';
 import { LOCAL_STATE_MACHINE_ARN, executionArn } from './definition.js';
 import type { ExecutionInput } from './executions.js';
 import type { LocalWorkflow } from './workflow.js';

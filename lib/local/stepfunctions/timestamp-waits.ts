@@ -17,7 +17,7 @@
  *   not due yet is simply waited for once more).
  * - A timestamp already past ends the wait at once; stopping the execution ends it too.
  */
-import type { Clock } from '../../../functions/core/ports.js';
+import type { Clock } from '../../../functions/core/ports/clock.js';
 import { isVirtualClock } from '../virtual-clock.js';
 import type { StateMachineDefinition } from './definition.js';
 import { readPath, simplePath } from './definition.js';

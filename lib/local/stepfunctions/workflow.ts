@@ -15,8 +15,9 @@
  * the background. Other processes start executions through the loopback endpoint (endpoint.ts).
  */
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine } from 'aws-local-stepfunctions';
-import type { Clock, WorkflowStarter } from '../../../functions/core/ports.js';
-import { workflowExecutionInput, workflowExecutionName } from '../../../functions/core/ports.js';
+import type { Clock } from '../../../functions/core/ports/clock.js';
+import type { WorkflowStarter } from '../../../functions/core/ports/workflow.js';
+import { workflowExecutionInput, workflowExecutionName } from '../../../functions/core/workflow-execution.js';
 import type { AppDeps } from '../../../functions/composition/deps.js';
 import { isVirtualClock } from '../virtual-clock.js';
 import type { StateMachineDefinition } from './definition.js';

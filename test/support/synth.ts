@@ -52,3 +52,22 @@ export function logicalId(construct: { node: { defaultChild?: unknown } }, stack
  * not caseflow functions: no caseflow environment, metrics or alarms of their own.
  */
 export const isCdkDeployHandler = (logicalId: string): boolean => logicalId.startsWith('CustomCDKBucketDeployment');
+/** The resources of one type, with their logical ids. */
+export function resourcesOfType(resources: Resources, type: string): [string, Resources[string]][] {
+  return Object.entries(resources).filter(([, r]) => r.Type === type);
+}
+
+/** Every IAM statement of the policies attached to a role, by the role's logical id. */
+export function statementsOfRole(resources: Resources, roleId: string): any[] {
+  return resourcesOfType(resources, 'AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+}
+
+/** Every IAM statement of a function's role, by the function's logical id. */
+export function statementsOfFunction(resources: Resources, functionId: string): any[] {
+  return statementsOfRole(resources, resources[functionId]!.Properties.Role['Fn::GetAtt'][0]);
+}
+
+/** A CloudFormation value that may be one item or a list, as a list. */
+export const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
