@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { type CfnStage, HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, CorsHttpMethod, HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -25,6 +25,10 @@ export interface CaseApiProps {
   /** Each public route's own limit, so a flood on the web form is refused before it reaches the agents' share. */
   readonly publicThrottle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetention: RetentionDays;
+  /** The console's origin (`https://<distribution>`): the only origin CORS allows (lib/console-hosting.ts). */
+  readonly consoleOrigin?: string;
+  /** App clients besides the CLI's whose tokens the authorizer accepts (the console's). */
+  readonly extraAudiences?: readonly string[];
 }
 
 /** Why each public route is public; a public route without an entry here fails synth. */
@@ -34,6 +38,12 @@ const PUBLIC_ROUTE_REASONS: Record<string, string> = {
   'GET /web-to-case': 'Serves the customer contact form, which anyone must be able to load without an account.',
   'POST /web-to-case':
     "Customers submit the contact form without an account; abuse is bounded by the handler's per-IP and per-email rate limits and the stage throttle.",
+  'GET /web-to-case/options':
+    "The contact form's languages and type/product choices, for customers' own front ends; the same words the public form shows, no case or agent data.",
+  'GET /status/{token}':
+    "The customer's status page has no account: the signed, expiring link in the acknowledgement is the key, checked by the handler (the same 404 for any link that does not work); it shows only that case's conversation, never internal notes.",
+  'POST /status/{token}/messages':
+    'The customer adds a message from the status page with the same signed link; bounded per link and per IP by the handler and by the public throttle.',
   'POST /slack/events':
     "Slack's Events API cannot send a JWT: it signs each request instead. The handler refuses any request without a valid v0 signature from the app's signing secret, older than five minutes, or seen before; the route has its own throttle.",
   'POST /slack/interactions':
@@ -46,8 +56,9 @@ const PUBLIC_ROUTE_REASONS: Record<string, string> = {
  * The one HTTP API: exactly the routes in functions/http/routes.ts, a Cognito JWT authorizer on
  * every `jwt` route, none on the public ones, and the agent/admin API function behind it.
  *
- * No CORS: the web form page and its POST are served by this same API (same origin, and a plain form
- * post is not subject to CORS anyway), and agents use the CLI, not a browser app on another origin.
+ * CORS allows the console's origin only (it is served by CloudFront, another origin); the web form
+ * page and its POST are served by this same API (same origin, and a plain form post is not subject to
+ * CORS anyway). No credentials: the console sends its token in a header, never a cookie.
  */
 export class CaseApi extends Construct {
   readonly httpApi: HttpApi;
@@ -130,6 +141,18 @@ export class CaseApi extends Construct {
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'caseflow agent/admin API and web-to-case form',
       createDefaultStage: false,
+      ...(props.consoleOrigin
+        ? {
+            corsPreflight: {
+              allowOrigins: [props.consoleOrigin],
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.PATCH],
+              allowHeaders: ['authorization', 'content-type', 'if-match', 'if-none-match'],
+              exposeHeaders: ['etag', 'location', 'retry-after'],
+              allowCredentials: false,
+              maxAge: Duration.minutes(10),
+            },
+          }
+        : {}),
     });
 
     // Links in swarm announcements open the case through this API (GET /cases/{id}).
@@ -168,7 +191,7 @@ export class CaseApi extends Construct {
 
     const authorizer = new HttpJwtAuthorizer('CognitoJwt', props.auth.issuerUrl, {
       // Cognito access tokens carry client_id instead of aud; API Gateway checks either against this list.
-      jwtAudience: [props.auth.client.userPoolClientId],
+      jwtAudience: [props.auth.client.userPoolClientId, ...(props.extraAudiences ?? [])],
     });
 
     const integrations: Record<RouteTarget, HttpLambdaIntegration> = {

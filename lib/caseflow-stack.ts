@@ -3,6 +3,8 @@ import type { Construct } from 'constructs';
 import { AdminAlerts } from './alerts.js';
 import { CaseApi } from './api.js';
 import { AgentAuth } from './auth.js';
+import { ConsoleHosting } from './console-hosting.js';
+import { useStatusPageBase } from './grants.js';
 import type { CaseflowConfig } from './config.js';
 import { CaseTable } from './data.js';
 import { EmailIntake } from './email-intake.js';
@@ -31,6 +33,8 @@ export class CaseflowStack extends Stack {
   readonly email?: EmailIntake;
   /** Trained triage model versions, read by the stamp function; the API checks the version a configuration names. */
   readonly triageModels: TriageModels;
+  /** The console: bucket, CloudFront, managed login (lib/console-hosting.ts). */
+  readonly console: ConsoleHosting;
 
   constructor(scope: Construct, id: string, props: CaseflowStackProps) {
     super(scope, id, props);
@@ -58,7 +62,10 @@ export class CaseflowStack extends Stack {
       });
     }
     this.auth = new AgentAuth(this, 'Auth');
+    this.console = new ConsoleHosting(this, 'Console', { auth: this.auth, loginDomainPrefix: `caseflow-${config.stage}` });
     this.api = new CaseApi(this, 'Api', {
+      consoleOrigin: this.console.origin,
+      extraAudiences: [this.console.client.userPoolClientId],
       auth: this.auth,
       data: this.data,
       lifecycle: this.workflow.stateMachine,
@@ -67,10 +74,19 @@ export class CaseflowStack extends Stack {
       publicThrottle: { rateLimit: config.publicThrottleRate, burstLimit: config.publicThrottleBurst },
       logRetention,
     });
+    this.console.deploy({ apiUrl: this.api.url });
     this.triageModels.grantList(this.api.apiFunction);
-    // Agent replies go out the way acknowledgements do (SES, the same identity, the same token key).
+    // Agent replies go out the way acknowledgements do (SES, the same identity, the same token key),
+    // and web-form cases are acknowledged the way email cases are; the API keeps and hands out files.
     this.email?.allowSending(this.api.apiFunction);
     this.email?.allowSending(this.api.slackFunction);
+    this.email?.allowSending(this.intake.webToCaseFunction);
+    this.email?.allowFiles(this.api.apiFunction);
+    // The acknowledgement links to the customer's status page in the console; the API answers it.
+    const statusPage = `${this.console.url}status`;
+    for (const fn of [this.api.apiFunction, this.intake.webToCaseFunction, ...(this.email ? [this.email.intakeFunction] : [])]) {
+      useStatusPageBase(fn, statusPage);
+    }
     // SLA and sweep notifications to agents go out from the email domain's identity when there is one.
     const notificationSender = this.email ? { domain: this.email.domain, fromAddress: this.email.fromAddress } : undefined;
     this.workflow.allowNotificationEmail(notificationSender);

@@ -245,6 +245,22 @@ export class EmailIntake extends Construct {
   }
 
   /**
+   * The API's files (docs/api.md#attachments): an agent's reply files are written beside the mail
+   * (`parts/`), and attachments are handed out as pre-signed GETs of that prefix, which S3 answers
+   * only when the signer may read the object. No list, no delete, nothing outside `parts/`.
+   */
+  allowFiles(fn: LambdaFunction): void {
+    setEnv(fn, 'RAW_MAIL_BUCKET', this.bucket.bucketName);
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects(`${PARTS_PREFIX}*`)] }));
+    const stack = Stack.of(this);
+    const bucketArn = `<${stack.getLogicalId(this.bucket.node.defaultChild as never)}.Arn>`;
+    Validations.of(fn.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${bucketArn}/${PARTS_PREFIX}*]`,
+      reason: `Attachments are named per message when they are stored, so the API may read and write ${PARTS_PREFIX}* of the raw-mail bucket only (downloads are pre-signed GETs of it; reply files are written there): no list, no delete, never raw mail.`,
+    });
+  }
+
+  /**
    * Another function sends mail through the same path as intake (agent replies from the API): SES
    * v2 from the verified domain identity only, the same sender, and the threading key to sign
    * subject tokens with. Set here, beside intake's own grants, so the two cannot drift.

@@ -117,6 +117,15 @@ export function useSlackWebhookSecret(fn: LambdaFunction, secret: ISecret): void
 }
 
 /**
+ * The customer's status page in the console (`<base>/<token>`, docs/console.md#the-customers-status-page):
+ * plain configuration; its links are signed with keys derived from the threading secret, which the
+ * functions that send acknowledgements are granted beside their email grants (lib/email-intake.ts).
+ */
+export function useStatusPageBase(fn: LambdaFunction, base: string): void {
+  setEnv(fn, 'STATUS_PAGE_BASE_URL', base);
+}
+
+/**
  * The Slack app: the secret holding its bot token and signing secret; read (GetSecretValue) on first
  * use and cached. Both the API function (it opens swarm conversations) and the Slack function (it
  * verifies Slack's requests and acts on them) read it.

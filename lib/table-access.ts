@@ -1,4 +1,14 @@
-import { caseNumberCounterKey, caseNumberKey, casePartition, configCurrentKey, idempotencyKey, rateLimitKey } from '../functions/adapters/keys.js';
+import {
+  caseNumberCounterKey,
+  caseNumberKey,
+  casePartition,
+  configCurrentKey,
+  idempotencyKey,
+  rateLimitKey,
+  subjectWordPartition,
+  emailContactKey,
+  outboundMessageIdKey,
+} from '../functions/adapters/keys.js';
 import type { IndexName } from '../functions/adapters/table-definition.js';
 import type { HandlerName } from './caseflow-function.js';
 
@@ -65,14 +75,30 @@ const startsWith = (key: string) => `${startOf(key)}*`;
  * an earlier submission's idempotency record, and the case it points at.
  */
 export const WEB_FORM_PARTITIONS: PartitionLimits = {
-  get: [configCurrentKey().pk, startsWith(idempotencyKey('web', MARK).pk), startsWith(idempotencyKey('web-content', MARK).pk), startsWith(casePartition(MARK))],
+  get: [
+    configCurrentKey().pk,
+    startsWith(idempotencyKey('web', MARK).pk),
+    startsWith(idempotencyKey('web-content', MARK).pk),
+    startsWith(casePartition(MARK)),
+    // The acknowledgement (functions/core/use-cases/acknowledge.ts): is the customer's address suppressed?
+    startsWith(emailContactKey(MARK).pk),
+  ],
   put: [
     startsWith(casePartition(MARK)),
     startsWith(caseNumberKey(MARK).pk),
     startsWith(idempotencyKey('web', MARK).pk),
     startsWith(idempotencyKey('web-content', MARK).pk),
+    // The subject-word index, written in the case's transaction (functions/core/subject-words.ts).
+    startsWith(subjectWordPartition(MARK)),
+    // The acknowledgement's ids, so the customer's reply to it finds the case.
+    startsWith(outboundMessageIdKey(MARK).pk),
   ],
-  update: [startsWith(rateLimitKey('web-ip', MARK).pk), startsWith(rateLimitKey('web-email', MARK).pk)],
+  update: [
+    startsWith(rateLimitKey('web-ip', MARK).pk),
+    startsWith(rateLimitKey('web-email', MARK).pk),
+    // Loop protection: acknowledgements per address and hour.
+    startsWith(rateLimitKey('email-ack', MARK).pk),
+  ],
   counters: [{ partition: caseNumberCounterKey().pk, attributes: ['value'], returnValues: 'UPDATED_NEW' }],
 };
 

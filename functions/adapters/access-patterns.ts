@@ -23,6 +23,7 @@ import {
   queuePartition,
   shardOf,
   statusPrefix,
+  subjectWordQuery,
 } from './keys.js';
 import type { IndexName } from './table-definition.js';
 import { TABLE } from './table-definition.js';
@@ -76,6 +77,15 @@ export const casesByOwner = (agentId: string, status: CaseStatus): KeyQuery => o
 
 /** A queue's cases of one status in dispatch order: priority rank, then age (gsi2). */
 export const casesInQueue = (queueId: string, status: CaseStatus): KeyQuery => onIndexWithPrefix('gsi2', queuePartition(queueId), statusPrefix(status));
+
+/**
+ * Cases by a word of their subject (the table, `WORD#<first letters>`; functions/core/subject-words.ts):
+ * the whole word, or the words starting with the letters typed. Read newest first within a word.
+ */
+export const casesBySubjectWord = (term: { word: string; prefix: boolean }): KeyQuery => {
+  const { pk, skPrefix } = subjectWordQuery(term);
+  return { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix } };
+};
 
 /** A queue's waiting cases in dispatch order (gsi2): the queue head, the queue depth. */
 export const queuedInQueue = (queueId: string): KeyQuery => casesInQueue(queueId, 'queued');

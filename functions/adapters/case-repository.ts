@@ -1,10 +1,21 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { BatchGetCommandOutput, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CaseMessage, CaseRecord, CaseStatus } from '../core/case.js';
 import type { CaseEvent } from '../core/events.js';
 import { CASE_STATUSES, OPEN_STATUSES, formatCaseNumber } from '../core/case.js';
+import { ValidationError } from '../core/errors.js';
 import type { CaseQuery, CaseRepository, CaseWithHistory, CreateCaseCommand, CreateCaseResult, StoredDecision } from '../core/ports/repositories.js';
-import { casesByAccount, casesByContact, casesByOwner, casesByStatus, casesInQueue, caseWithHistory, dueWork, queuedInQueue } from './access-patterns.js';
+import {
+  casesByAccount,
+  casesByContact,
+  casesByOwner,
+  casesByStatus,
+  casesBySubjectWord,
+  casesInQueue,
+  caseWithHistory,
+  dueWork,
+  queuedInQueue,
+} from './access-patterns.js';
 import { conflictOnFailedCondition, createOnce, failedAt } from './conditional-writes.js';
 import type { TableRef } from './dynamo.js';
 import { stripKeys } from './dynamo.js';
@@ -21,9 +32,11 @@ import {
   eventSortKey,
   idempotencyKey,
   messageSortKey,
+  subjectWordKey,
 } from './keys.js';
+import { subjectWords } from '../core/subject-words.js';
 import type { Stream } from './pagination.js';
-import { countItems, mergedPage, queryItems, queryShards } from './pagination.js';
+import { countItems, decodeCursor, encodeCursor, mergedPage, queryItems, queryShards } from './pagination.js';
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -80,6 +93,16 @@ export function historyPuts(tableName: string, events: CaseEvent[], decisions: S
     ...events.map((e) => ({ Put: { TableName: tableName, Item: eventItem(e) } })),
     ...decisions.map((d) => ({ Put: { TableName: tableName, Item: decisionItem(d) } })),
   ];
+}
+
+/**
+ * The subject-word index items of a new case (functions/core/subject-words.ts), written in the
+ * transaction that writes the case: at most MAX_INDEXED_WORDS small puts, never conditional.
+ */
+export function subjectWordPuts(tableName: string, c: Pick<CaseRecord, 'caseId' | 'subject' | 'createdAt'>): TransactItem[] {
+  return subjectWords(c.subject).map((word) => ({
+    Put: { TableName: tableName, Item: { ...subjectWordKey(word, c.createdAt, c.caseId), entity: 'subjectWord', caseId: c.caseId, createdAt: c.createdAt } },
+  }));
 }
 
 /** A conditional replace of the case item: it must exist at `expectedVersion`. */
@@ -162,6 +185,7 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
         },
         ...command.messages.map((m) => ({ Put: { TableName: tableName, Item: messageItem(m) } })),
         ...historyPuts(tableName, command.events),
+        ...subjectWordPuts(tableName, c),
       ];
       if (command.idempotency) {
         const { scope, key, expiresAt, claimToken, holdUntil } = command.idempotency;
@@ -229,6 +253,50 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
         }),
       );
       return (res.Items ?? []).map((item) => stripKeys<CaseRecord>(item));
+    },
+
+    async findBySubjectWord(term, limit, cursor) {
+      const query = casesBySubjectWord(term);
+      const pk = query.ExpressionAttributeValues[':pk'];
+      const start = decodeCursor<Record<string, unknown>>(cursor);
+      if (cursor && (!start || start.pk !== pk)) throw new ValidationError([{ field: 'cursor', message: 'the cursor does not belong to this search' }]);
+      const res = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          ...query,
+          // Newest first within a word (the sort key ends `<createdAt>#<caseId>`).
+          ScanIndexForward: false,
+          Limit: limit,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      const items = (res.Items ?? [])
+        .filter((i) => typeof i.caseId === 'string' && typeof i.createdAt === 'string')
+        .map((i) => ({ caseId: i.caseId as string, createdAt: i.createdAt as string, position: encodeCursor({ pk: i.pk, sk: i.sk }) }));
+      return { items, ...(res.LastEvaluatedKey ? { cursor: encodeCursor(res.LastEvaluatedKey) } : {}) };
+    },
+
+    async getMany(caseIds) {
+      const unique = [...new Set(caseIds)];
+      const found = new Map<string, CaseRecord>();
+      for (let i = 0; i < unique.length; i += 100) {
+        let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [tableName]: { Keys: unique.slice(i, i + 100).map(caseKey) } };
+        for (let attempt = 0; request; attempt++) {
+          if (attempt >= 8) throw new Error('the store kept returning unprocessed keys for a batch of cases');
+          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+          const res: BatchGetCommandOutput = await client.send(new BatchGetCommand({ RequestItems: request }));
+          for (const item of (res.Responses?.[tableName] ?? []) as Item[]) {
+            const c = stripKeys<CaseRecord>(item);
+            found.set(c.caseId, c);
+          }
+          const left = res.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
+          request = left?.length ? { [tableName]: { Keys: left } } : undefined;
+        }
+      }
+      return unique.flatMap((id) => {
+        const c = found.get(id);
+        return c ? [c] : [];
+      });
     },
 
     async getByNumber(caseNumber: string) {

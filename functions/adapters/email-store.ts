@@ -4,7 +4,7 @@ import type { CaseMessage } from '../core/case.js';
 import type { CaseEvent } from '../core/events.js';
 import type { ContactRecord, EmailStore, InboundKeys, InboundRecord, MailLogEntry } from '../core/ports/email-intake.js';
 import type { CreateCaseResult } from '../core/ports/repositories.js';
-import { caseItem, eventItem, historyPuts, messageItem } from './case-repository.js';
+import { caseItem, eventItem, historyPuts, messageItem, subjectWordPuts } from './case-repository.js';
 import type { CreateOutcome } from './conditional-writes.js';
 import { createOnce, failedFrom } from './conditional-writes.js';
 import type { TableRef } from './dynamo.js';
@@ -133,6 +133,7 @@ export function makeEmailStore({ client, tableName }: TableRef): EmailStore {
         },
         ...command.messages.map((m) => ({ Put: { TableName: tableName, Item: messageItem(fitMessage(m)) } })),
         ...historyPuts(tableName, command.events),
+        ...subjectWordPuts(tableName, c),
         ...inboundPuts(tableName, c.caseId, command.inbound, command.pending, at),
       ];
       const outcome = await dedupedWrite(items, command.inbound);

@@ -209,3 +209,21 @@ export const eventIndexKeys = (at: string, eventId: string) => ({
 export const queueSortKey = (status: string, rank: number, createdAt: string, caseId: string) =>
   `${status}${SEP}${String(rank).padStart(2, '0')}${SEP}${createdAt}${SEP}${caseId}`;
 export const statusPrefix = (status: string) => `${status}${SEP}`;
+
+/**
+ * The subject-word index (functions/core/subject-words.ts): one item per distinct word of a case's
+ * subject, written with the case. Partitioned by the word's first SUBJECT_WORD_PARTITION_CHARS
+ * characters, so a whole word (`printer#`) and a prefix of at least that many (`prin`) are each one
+ * Query of one partition; newest first within a word.
+ */
+export const SUBJECT_WORD_PARTITION_CHARS = 3;
+export const subjectWordPartition = (word: string) => `WORD${SEP}${[...word].slice(0, SUBJECT_WORD_PARTITION_CHARS).join('')}`;
+export const subjectWordKey = (word: string, createdAt: string, caseId: string) => ({
+  pk: subjectWordPartition(word),
+  sk: `${word}${SEP}${createdAt}${SEP}${caseId}`,
+});
+/** The partition and sort-key prefix a search term reads: the word and its separator, or the letters typed. */
+export const subjectWordQuery = (term: { word: string; prefix: boolean }) => ({
+  pk: subjectWordPartition(term.word),
+  skPrefix: term.prefix ? term.word : `${term.word}${SEP}`,
+});

@@ -13,10 +13,14 @@ export async function composeEmail(message: OutboundEmail): Promise<Buffer> {
   const composer = new MailComposer({
     from: addressText(message.from),
     to: message.to.map(addressText),
+    ...(message.cc?.length ? { cc: message.cc.map(addressText) } : {}),
     ...(message.replyTo ? { replyTo: addressText(message.replyTo) } : {}),
     subject: message.subject,
     text: message.text,
     ...(message.html ? { html: message.html } : {}),
+    ...(message.attachments?.length
+      ? { attachments: message.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content) })) }
+      : {}),
     messageId: `<${message.messageId}>`,
     ...(message.inReplyTo ? { inReplyTo: `<${message.inReplyTo}>` } : {}),
     ...(message.references.length ? { references: message.references.map((id) => `<${id}>`) } : {}),

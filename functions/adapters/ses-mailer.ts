@@ -18,7 +18,7 @@ export function makeSesMailer(client: SESv2Client, options: { region: string; co
       const res = await client.send(
         new SendEmailCommand({
           FromEmailAddress: message.from.address,
-          Destination: { ToAddresses: message.to.map((a) => a.address) },
+          Destination: { ToAddresses: message.to.map((a) => a.address), ...(message.cc?.length ? { CcAddresses: message.cc.map((a) => a.address) } : {}) },
           Content: { Raw: { Data: raw } },
           ...(options.configurationSetName ? { ConfigurationSetName: options.configurationSetName } : {}),
         }),

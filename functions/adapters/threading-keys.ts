@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ThreadingKeySource } from '../core/ports/email-intake.js';
 
@@ -37,4 +38,17 @@ export function makeSecretsManagerThreadingKeys(client: SecretsManagerClient, se
 
 export function staticThreadingKeys(keys: string[]): ThreadingKeySource {
   return { keys: async () => keys };
+}
+
+/**
+ * Status-page link keys derived from the threading secret (functions/core/status-link.ts): each key
+ * is HMAC-SHA256(threading key, "caseflow-status-link-key"), so the two kinds of signature never
+ * share a key, and one secret (rotated the same way, `current` then `previous`) serves both.
+ */
+export function derivedStatusLinkKeys(threading: ThreadingKeySource): ThreadingKeySource {
+  return {
+    async keys() {
+      return (await threading.keys()).map((k) => createHmac('sha256', k).update('caseflow-status-link-key').digest('base64url'));
+    },
+  };
 }

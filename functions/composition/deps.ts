@@ -25,6 +25,7 @@ import { cachedModelSource } from '../adapters/triage-model-store.js';
 import type { TriageModelStore } from '../core/triage/ports.js';
 import type { Clock, IdGenerator, Sleep } from '../core/ports/clock.js';
 import type { EmailStore, RawMailStore, ThreadingKeySource } from '../core/ports/email-intake.js';
+import type { FileLinks, StatusLinks } from '../core/ports/links.js';
 import type { Mailer } from '../core/ports/mail.js';
 import type { AlertPublisher, Notifier } from '../core/ports/notifications.js';
 import type { AgentStateRepository, AssignmentStore, CaseRepository, ConfigRepository } from '../core/ports/repositories.js';
@@ -89,6 +90,12 @@ export interface AppDeps {
   metrics: MetricsSink;
   /** Trained triage model versions (S3 / the data directory); absent where no function needs them. */
   triageModels?: TriageModelStore;
+  /** Whether `mailer` can send (email is set up): web-form cases are acknowledged only then. */
+  canSendMail: boolean;
+  /** The customer's status page: its link keys and where it lives (functions/core/status-link.ts). */
+  statusLinks?: StatusLinks;
+  /** Short-lived download links of stored files (attachments): S3 pre-signed in AWS, a signed local route locally. */
+  fileLinks?: FileLinks;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -132,6 +139,8 @@ export interface DepsParts {
   meteringWarning?: MeteringWarning;
   /** Triage model versions; loaded versions are kept in memory for the process's life. */
   triageModels?: TriageModelStore;
+  statusLinks?: StatusLinks;
+  fileLinks?: FileLinks;
 }
 
 export const DEFAULT_WEB_LIMITS: WebIntakeLimits = { perIp: 20, perEmail: 5, windowSeconds: 3600 };
@@ -173,6 +182,9 @@ export function makeAppDeps(parts: DepsParts): AppDeps {
     ...(parts.caseLinkBase ? { caseLinkBase: parts.caseLinkBase } : {}),
     metrics,
     ...(parts.triageModels ? { triageModels: cachedModelSource(parts.triageModels) } : {}),
+    canSendMail: parts.mailer !== undefined,
+    ...(parts.statusLinks ? { statusLinks: parts.statusLinks } : {}),
+    ...(parts.fileLinks ? { fileLinks: parts.fileLinks } : {}),
   };
 }
 

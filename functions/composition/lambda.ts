@@ -14,9 +14,12 @@ import { makeSecretsManagerSlackSecrets, staticSlackSecrets } from '../adapters/
 import { makeSecretsManagerWebhookUrl, makeSlackSwarmNotifier, staticWebhookUrl } from '../adapters/slack-webhook.js';
 import { makeSnsAlertPublisher } from '../adapters/sns-alerts.js';
 import { makeStepFunctionsStarter } from '../adapters/step-functions.js';
-import { makeSecretsManagerThreadingKeys } from '../adapters/threading-keys.js';
+import { derivedStatusLinkKeys, makeSecretsManagerThreadingKeys } from '../adapters/threading-keys.js';
+import { makeS3FileLinks } from '../adapters/s3-file-links.js';
 import { makeLazyS3ModelStore } from '../adapters/triage-model-store.js';
 import { ConfigurationMissingError } from '../core/errors.js';
+import type { ThreadingKeySource } from '../core/ports/email-intake.js';
+import type { StatusLinks } from '../core/ports/links.js';
 import type { Mailer } from '../core/ports/mail.js';
 import type { WorkflowStarter } from '../core/ports/workflow.js';
 import type { ReportDeps } from '../core/use-cases/reports.js';
@@ -47,6 +50,12 @@ function sesMailer(e: Env & { AWS_REGION: string }): Mailer {
 const hasRegion = (e: Env): e is Env & { AWS_REGION: string } => e.AWS_REGION !== undefined;
 
 const tableOf = (e: Env): TableRef => ({ client: makeDocumentClient({ endpoint: e.DYNAMODB_ENDPOINT }), tableName: e.TABLE_NAME });
+
+/** The customer's status page: where the console serves it, and keys derived from the threading secret (lib/email-intake.ts). */
+function statusLinksOf(e: Env, threadingKeys: ThreadingKeySource | undefined): StatusLinks | undefined {
+  if (!e.STATUS_PAGE_BASE_URL || !threadingKeys) return undefined;
+  return { keys: derivedStatusLinkKeys(threadingKeys), pageBase: e.STATUS_PAGE_BASE_URL };
+}
 
 let base: AppDeps | undefined;
 
@@ -85,6 +94,9 @@ export function awsApiDeps(): AppDeps {
   const base = awsDeps();
   const email = e.THREADING_SECRET_ARN !== undefined && hasRegion(e);
   const secrets = email || e.SLACK_WEBHOOK_SECRET_ARN || e.SLACK_APP_SECRET_ARN ? new SecretsManagerClient({}) : undefined;
+  const threadingKeys = email ? makeSecretsManagerThreadingKeys(secrets!, e.THREADING_SECRET_ARN!) : undefined;
+  const statusLinks = statusLinksOf(e, threadingKeys);
+  const s3 = e.RAW_MAIL_BUCKET ? new S3Client({}) : undefined;
   // The Slack app (when its secret is filled in) supersedes the webhook; its credentials are read on first use and cached.
   const slackSecrets = e.SLACK_APP_SECRET_ARN ? makeSecretsManagerSlackSecrets(secrets!, e.SLACK_APP_SECRET_ARN) : staticSlackSecrets({});
   const webhookNotifier = makeSlackSwarmNotifier({
@@ -96,11 +108,41 @@ export function awsApiDeps(): AppDeps {
     swarmNotifier: slack.swarmNotifier,
     slack: slack.slack,
     mailer: email && hasRegion(e) ? sesMailer(e) : { send: emailNotSetUp },
-    threadingKeys: email ? makeSecretsManagerThreadingKeys(secrets!, e.THREADING_SECRET_ARN!) : { keys: emailNotSetUp },
+    threadingKeys: threadingKeys ?? { keys: emailNotSetUp },
+    // Reply files are kept beside the mail, and attachments are handed out as pre-signed links of that bucket.
+    ...(s3 && e.RAW_MAIL_BUCKET ? { rawMail: makeS3RawMailStore(s3, e.RAW_MAIL_BUCKET), fileLinks: makeS3FileLinks(s3, e.RAW_MAIL_BUCKET) } : {}),
+    ...(statusLinks ? { statusLinks } : {}),
     ...(e.EMAIL_FROM_ADDRESS ? { defaultFromAddress: e.EMAIL_FROM_ADDRESS } : {}),
     ...(e.CASE_LINK_BASE_URL ? { caseLinkBase: e.CASE_LINK_BASE_URL } : {}),
   };
   return api;
+}
+
+let web: AppDeps | undefined;
+
+/**
+ * The web-to-case function: the common deps, plus what acknowledging a web-form case needs when the
+ * stack has email (lib/email-intake.ts allowSending): SES v2, the threading secret, the status page.
+ */
+export function awsWebDeps(): AppDeps {
+  if (web) return web;
+  const e = env();
+  const common = awsDeps();
+  if (!e.THREADING_SECRET_ARN || !hasRegion(e)) {
+    web = common;
+    return web;
+  }
+  const threadingKeys = makeSecretsManagerThreadingKeys(new SecretsManagerClient({}), e.THREADING_SECRET_ARN);
+  const statusLinks = statusLinksOf(e, threadingKeys);
+  web = {
+    ...common,
+    mailer: sesMailer(e),
+    canSendMail: true,
+    threadingKeys,
+    ...(statusLinks ? { statusLinks } : {}),
+    ...(e.EMAIL_FROM_ADDRESS ? { defaultFromAddress: e.EMAIL_FROM_ADDRESS } : {}),
+  };
+  return web;
 }
 
 let email: AppDeps | undefined;
@@ -112,11 +154,14 @@ let email: AppDeps | undefined;
 export function awsEmailDeps(): AppDeps {
   if (email) return email;
   const e = env();
+  const threadingKeys = e.THREADING_SECRET_ARN ? makeSecretsManagerThreadingKeys(new SecretsManagerClient({}), e.THREADING_SECRET_ARN) : undefined;
+  const statusLinks = statusLinksOf(e, threadingKeys);
   email = {
     ...awsDeps(),
     ...(e.RAW_MAIL_BUCKET ? { rawMail: makeS3RawMailStore(new S3Client({}), e.RAW_MAIL_BUCKET) } : {}),
     ...(hasRegion(e) ? { mailer: sesMailer(e) } : {}),
-    ...(e.THREADING_SECRET_ARN ? { threadingKeys: makeSecretsManagerThreadingKeys(new SecretsManagerClient({}), e.THREADING_SECRET_ARN) } : {}),
+    ...(threadingKeys ? { threadingKeys } : {}),
+    ...(statusLinks ? { statusLinks } : {}),
     ...(e.EMAIL_FROM_ADDRESS ? { defaultFromAddress: e.EMAIL_FROM_ADDRESS } : {}),
   };
   return email;

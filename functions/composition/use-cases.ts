@@ -12,6 +12,8 @@ import { makeSlackInteractions } from '../core/use-cases/slack-interactions.js';
 import { makeChangeClassification } from '../core/use-cases/classify-case.js';
 import { makeListAgents } from '../core/use-cases/list-agents.js';
 import { makeSearchCases } from '../core/use-cases/search-cases.js';
+import { makeAttachmentLink } from '../core/use-cases/attachments.js';
+import { makeCustomerStatus } from '../core/use-cases/customer-status.js';
 import type { AppDeps } from './deps.js';
 import { makeRoutingUseCases } from './routing-use-cases.js';
 import { makeSlaUseCases } from './sla-use-cases.js';
@@ -53,6 +55,7 @@ export function makeUseCases(deps: AppDeps) {
       mailer: deps.mailer,
       threadingKeys: deps.threadingKeys,
       workflow: deps.workflow,
+      files: deps.rawMail,
       ...(deps.defaultFromAddress ? { defaultFromAddress: deps.defaultFromAddress } : {}),
     }),
     startSwarm: makeStartSwarm({
@@ -69,6 +72,20 @@ export function makeUseCases(deps: AppDeps) {
     }),
     swarmMembership: makeSwarmMembership({ ...base, events: deps.emailStore, notifier: deps.swarmNotifier, caseLink }),
   };
+  // The console's reads beyond the case itself: attachment downloads and the customer's status page.
+  const unconfigured = (what: string) => async () => {
+    throw new Error(`${what} is not configured for this deployment`);
+  };
+  const attachmentLink = makeAttachmentLink({ ...base, files: deps.fileLinks ?? { link: unconfigured('attachment download') } });
+  const customerStatus = makeCustomerStatus({
+    ...base,
+    assignments: deps.assignments,
+    workflow: deps.workflow,
+    routeCase,
+    rateLimiter: deps.rateLimiter,
+    statusLinks: deps.statusLinks ?? { keys: { keys: unconfigured('the status page') }, pageBase: '' },
+    ...(deps.defaultFromAddress ? { defaultFromAddress: deps.defaultFromAddress } : {}),
+  });
   // Slack, both ways: its actions call the agent API's use cases as the Slack user's agent.
   const slackInteractions = makeSlackInteractions({
     cases: deps.cases,
@@ -85,6 +102,8 @@ export function makeUseCases(deps: AppDeps) {
   });
   return {
     ...agentApi,
+    attachmentLink,
+    customerStatus,
     slackInteractions,
     routeCase,
     dispatchToAgent,

@@ -1,3 +1,4 @@
+import { makeAcknowledge } from '../core/use-cases/acknowledge.js';
 import { makeSubmitWebCase } from '../core/use-cases/submit-web-case.js';
 import type { AppDeps } from './deps.js';
 
@@ -13,5 +14,23 @@ export function makeWebIntake(deps: AppDeps) {
     ids: deps.ids,
     sleep: deps.sleep,
     limits: deps.webLimits,
+    // Web-form cases are acknowledged as email cases are, where mail can be sent (docs/web-form.md#acknowledgements).
+    ...(deps.canSendMail
+      ? {
+          acknowledgements: {
+            acknowledge: makeAcknowledge({
+              email: deps.emailStore,
+              mailer: deps.mailer,
+              threadingKeys: deps.threadingKeys,
+              rateLimiter: deps.rateLimiter,
+              clock: deps.clock,
+              ids: deps.ids,
+              ...(deps.statusLinks ? { statusLinks: deps.statusLinks } : {}),
+            }),
+            contacts: deps.emailStore,
+            ...(deps.defaultFromAddress ? { defaultFromAddress: deps.defaultFromAddress } : {}),
+          },
+        }
+      : {}),
   });
 }

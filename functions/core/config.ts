@@ -359,7 +359,7 @@ export const SlackSettingsSchema = z
 export type SlackSettings = z.infer<typeof SlackSettingsSchema>;
 
 /** What an acknowledgement template may name; nothing else is ever filled in (functions/core/email-ack.ts). */
-export const ACK_PLACEHOLDERS = ['caseNumber', 'subject', 'name', 'email'] as const;
+export const ACK_PLACEHOLDERS = ['caseNumber', 'subject', 'name', 'email', 'statusLink'] as const;
 export type AckPlaceholder = (typeof ACK_PLACEHOLDERS)[number];
 
 /** Every `{{...}}` in a template, as written, with the name inside it (spaces trimmed). */
@@ -382,7 +382,10 @@ const templateText = (max: number) =>
       });
     });
 
-/** An acknowledgement template; `{{caseNumber}}`, `{{subject}}`, `{{name}}` and `{{email}}` are filled in, nothing else. */
+/**
+ * An acknowledgement template; `{{caseNumber}}`, `{{subject}}`, `{{name}}`, `{{email}}` and `{{statusLink}}`
+ * are filled in, nothing else. A line naming `{{statusLink}}` is left out when there is no status page.
+ */
 const ackTemplate = z.object({
   subject: templateText(300).describe('Subject line; the case token is appended whatever it says.'),
   text: templateText(20_000).describe('Plain-text body.'),
@@ -391,7 +394,7 @@ const ackTemplate = z.object({
 const DEFAULT_ACK_TEMPLATES = {
   en: {
     subject: 'We received your request: {{subject}}',
-    text: 'Hello {{name}},\n\nThank you for writing to us. Your request has been registered as case {{caseNumber}}; an agent will get back to you soon.\n\nTo add anything, simply reply to this email and keep the case reference in the subject.\n\nKind regards,\nSupport',
+    text: 'Hello {{name}},\n\nThank you for writing to us. Your request has been registered as case {{caseNumber}}; an agent will get back to you soon.\n\nFollow your case and add to it here: {{statusLink}}\n\nTo add anything, simply reply to this email and keep the case reference in the subject.\n\nKind regards,\nSupport',
   },
 };
 
@@ -416,7 +419,7 @@ export const EmailSettingsSchema = z.object({
         .record(z.string().min(2).max(8), ackTemplate)
         .default(DEFAULT_ACK_TEMPLATES)
         .describe(
-          "Language (`en`, `de`, ...) ▶ template, chosen by the message's `Content-Language` (or `Accept-Language`); `{{caseNumber}}`, `{{subject}}`, `{{name}}` and `{{email}}` are filled in.",
+          "Language (`en`, `de`, ...) ▶ template, chosen by the message's `Content-Language` (or `Accept-Language`), or the web form's language; `{{caseNumber}}`, `{{subject}}`, `{{name}}`, `{{email}}` and `{{statusLink}}` (the customer's status page; a line naming it is left out where there is none) are filled in. The web form speaks these languages.",
         ),
       maxPerSenderPerHour: z.number().int().min(0).default(3).describe('At most this many acknowledgements to one address per hour (loop protection).'),
     })
@@ -427,6 +430,32 @@ export const EmailSettingsSchema = z.object({
     .describe('A reply to a resolved or closed case reopens it within this time of closing; later, it starts a new case linked to the old one.'),
 });
 export type EmailSettings = z.infer<typeof EmailSettingsSchema>;
+
+/** A choice the web form offers: its id (what the case records and rules match) and its label per language. */
+const webFormChoice = z.object({
+  id: z.string().min(1).max(100).describe('What the case records (`type` or `product`) and rules match.'),
+  label: z
+    .record(z.string().min(2).max(8), z.string().min(1).max(200))
+    .refine((labels) => Object.keys(labels).length > 0, 'give a label in at least one language')
+    .describe("Language (`en`, `de`, ...) ▶ the label shown; a language without one shows the default language's, then English, then the id."),
+});
+
+/** The web form's choices (functions/core/web-form-text.ts). */
+export const WebFormSettingsSchema = z.object({
+  types: z
+    .array(webFormChoice)
+    .min(1)
+    .optional()
+    .describe(
+      'The request types the form offers, and the only ones a submission may name; absent: question, problem, feature request, other (any type accepted).',
+    ),
+  products: z
+    .array(webFormChoice)
+    .min(1)
+    .optional()
+    .describe('The products the form offers, and the only ones a submission may name; absent: a free-text field.'),
+});
+export type WebFormSettings = z.infer<typeof WebFormSettingsSchema>;
 
 export const RoutingConfigSchema = z
   .object({
@@ -451,12 +480,13 @@ export const RoutingConfigSchema = z
     pods: z.array(PodSchema).default([]).describe('Groups of experts the swarm finder reaches into (docs/slack.md#pods).'),
     slack: SlackSettingsSchema.optional(),
     triage: TriageSettingsSchema.describe('Automatic triage of an empty type or product from a trained model (docs/triage.md).'),
+    webForm: WebFormSettingsSchema.optional().describe("The web form's type and product choices, labelled per language (docs/web-form.md#languages)."),
   })
   .superRefine((cfg, ctx) => {
-    const dupes = (items: { id: string }[], path: string) => {
+    const dupes = (items: { id: string }[], path: string | string[]) => {
       const seen = new Set<string>();
       items.forEach((item, index) => {
-        if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: [path, index, 'id'], message: `duplicate id ${item.id}` });
+        if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: [...[path].flat(), index, 'id'], message: `duplicate id ${item.id}` });
         seen.add(item.id);
       });
     };
@@ -466,6 +496,8 @@ export const RoutingConfigSchema = z
     dupes(cfg.agents, 'agents');
     dupes(cfg.rules, 'rules');
     dupes(cfg.slaPolicies, 'slaPolicies');
+    if (cfg.webForm?.types) dupes(cfg.webForm.types, ['webForm', 'types']);
+    if (cfg.webForm?.products) dupes(cfg.webForm.products, ['webForm', 'products']);
     dupes(cfg.pods, 'pods');
 
     const queues = new Set(cfg.queues.map((q) => q.id));

@@ -68,6 +68,34 @@ export function decideAcknowledgement(input: AckInput): AckDecision {
   return { send: true, reasons: [`first message of a new case from ${input.recipient}`] };
 }
 
+export interface WebAckInput {
+  enabled: boolean;
+  /** The address the form was given. */
+  recipient: string;
+  /** Our own addresses: a form filled in with one of them must not make us mail ourselves. */
+  ourAddresses: readonly string[];
+  /** The recipient's address bounced or complained before. */
+  suppressed?: { reason: string };
+}
+
+/**
+ * Should a web-form case be acknowledged? As for email (decideAcknowledgement), without what only
+ * a received mail can tell (auto-replies, lists, verdicts): the address must take mail, not be one
+ * of ours, and not be suppressed. The sender's hourly limit is counted by the caller afterwards.
+ */
+export function decideWebAcknowledgement(input: WebAckInput): AckDecision {
+  const no: string[] = [];
+  const recipient = normaliseAddress(input.recipient);
+  if (!input.enabled) no.push('acknowledgements are switched off in the configuration');
+  if (!isDeliverableAddress(recipient)) no.push(`no address to answer (${input.recipient || 'none'})`);
+  else if (isMailerDaemon(recipient)) no.push(`${recipient} is a mail daemon`);
+  else if (isNoReplyAddress(recipient)) no.push(`${recipient} does not take replies`);
+  if (input.ourAddresses.includes(recipient)) no.push(`${recipient} is one of our own addresses (loop protection)`);
+  if (input.suppressed) no.push(`${recipient} is suppressed: ${input.suppressed.reason}`);
+  if (no.length > 0) return { send: false, reasons: no };
+  return { send: true, reasons: [`a new web-form case from ${recipient}`] };
+}
+
 export interface AckContent {
   subject: string;
   text: string;
@@ -80,7 +108,15 @@ export interface AckContent {
  * configuration refuses them when applied; one stored before that check shows them literally).
  */
 function fill(template: string, values: Readonly<Record<AckPlaceholder, string>>): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) =>
+  // Without a status page there is no link to give: the line that would offer it goes.
+  const kept = values.statusLink
+    ? template
+    : template
+        .split('\n')
+        .filter((line) => !/\{\{\s*statusLink\s*\}\}/.test(line))
+        .join('\n')
+        .replace(/\n{3,}/g, '\n\n');
+  return kept.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) =>
     (ACK_PLACEHOLDERS as readonly string[]).includes(name) && Object.hasOwn(values, name) ? values[name as AckPlaceholder] : whole,
   );
 }
@@ -88,7 +124,7 @@ function fill(template: string, values: Readonly<Record<AckPlaceholder, string>>
 /** The template in the customer's language when there is one, else the default language's, else English. */
 export function renderAcknowledgement(
   settings: Pick<EmailSettings, 'acknowledgement'>,
-  values: { caseNumber: string; subject: string; name?: string; email: string; token: string; language?: string },
+  values: { caseNumber: string; subject: string; name?: string; email: string; token: string; language?: string; statusLink?: string },
 ): AckContent {
   const templates = settings.acknowledgement.templates;
   const wanted = values.language?.toLowerCase();
@@ -103,9 +139,12 @@ export function renderAcknowledgement(
     subject: values.subject || '(no subject)',
     name: values.name?.trim() || values.email,
     email: values.email,
+    statusLink: values.statusLink ?? '',
   };
   const subject = template ? fill(template.subject, fields) : `Case ${values.caseNumber}: ${fields.subject}`;
-  const text = template ? fill(template.text, fields) : `Your request has been registered as case ${values.caseNumber}.`;
+  const text = template
+    ? fill(template.text, fields)
+    : `Your request has been registered as case ${values.caseNumber}.${values.statusLink ? `\n\n${values.statusLink}` : ''}`;
   // The token goes last and always: templates are written by admins, threading must not depend on them.
   return { subject: `${subject.replace(/\s+/g, ' ').trim().slice(0, 250)} ${values.token}`, text, language: language ?? 'en' };
 }

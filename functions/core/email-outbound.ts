@@ -1,4 +1,4 @@
-import type { OutboundAddress, OutboundEmail, OutboundKind, SentEmail } from './ports/mail.js';
+import type { OutboundAddress, OutboundAttachment, OutboundEmail, OutboundKind, SentEmail } from './ports/mail.js';
 
 /**
  * Every mail caseflow sends is made here: acknowledgements, agents' replies, notifications to agents
@@ -71,6 +71,10 @@ export type OutboundSpec =
       answering?: AnsweredMessage;
       id: string;
       replyTo?: OutboundAddress;
+      /** Copies the agent asked for. */
+      cc?: OutboundAddress[];
+      /** Files the agent attached. */
+      attachments?: OutboundAttachment[];
     })
   | (Envelope & {
       kind: 'notification';
@@ -124,6 +128,8 @@ export function buildOutboundMail(spec: OutboundSpec): OutboundEmail {
         kind: spec.kind,
         ...envelope,
         ...(spec.kind === 'reply' && spec.replyTo ? { replyTo: spec.replyTo } : {}),
+        ...(spec.kind === 'reply' && spec.cc?.length ? { cc: spec.cc } : {}),
+        ...(spec.kind === 'reply' && spec.attachments?.length ? { attachments: spec.attachments } : {}),
         messageId: `${prefix}.${spec.case.caseId}.${spec.id}@${domain}`.toLowerCase(),
         ...threading(spec.answering, caseThreadId(spec.case.caseId, domain)),
         headers: { ...loopHeaders(spec.kind), 'X-Caseflow-Case': spec.case.caseNumber },

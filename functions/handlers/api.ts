@@ -9,7 +9,7 @@ import { UNMATCHABLE_VERSION } from '../core/versions.js';
 import type { AppDeps } from '../composition/deps.js';
 import { makeUseCases } from '../composition/use-cases.js';
 import { awsApiDeps } from '../composition/lambda.js';
-import { API_MAX_BODY_BYTES, CONFIG_MAX_BODY_BYTES } from './api/limits.js';
+import { API_MAX_BODY_BYTES, CONFIG_MAX_BODY_BYTES, REPLY_MAX_BODY_BYTES } from './api/limits.js';
 import {
   ClassificationBody,
   CreateCaseBody,
@@ -22,6 +22,7 @@ import {
   ReplyBody,
   SearchCasesQuery,
   StatusBody,
+  StatusMessageBody,
   SwarmBody,
 } from './api/schemas.js';
 import { errorHeaders } from '../http/errors.js';
@@ -110,6 +111,25 @@ function jsonBody(event: HttpEvent, maxBytes = API_MAX_BODY_BYTES): unknown {
 /** The object without its undefined fields (exactOptionalPropertyTypes-friendly). */
 function definedOnly<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
+
+/** A status-page token's shape (functions/core/status-link.ts); anything else is the same 404 as a bad signature. */
+const STATUS_TOKEN = /^[A-Za-z0-9_.-]{1,120}$/;
+/** An attachment's place among its message's attachments. */
+const ATTACHMENT_INDEX = /^(0|[1-9][0-9]{0,3})$/;
+
+/** The customer's status page answers: never cached, and the token in the URL never leaves in a Referer. */
+const STATUS_HEADERS = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+
+function statusToken(params: Record<string, string>): string {
+  const token = params.token ?? '';
+  if (!STATUS_TOKEN.test(token)) throw new NotFoundError('this link is not valid or has expired');
+  return token;
+}
+
+/** Standard base64 ▶ bytes; the schema has checked the alphabet and padding. */
+function decodeBase64(content: string): Uint8Array {
+  return new Uint8Array(Buffer.from(content, 'base64'));
 }
 
 function pathId(params: Record<string, string>, name: string, what: string): string {
@@ -228,6 +248,8 @@ export function createHandler(deps: AppDeps) {
     changeClassification,
     listAgents,
     searchCases,
+    attachmentLink,
+    customerStatus,
   } = makeUseCases(deps);
   const openApiDocuments = new Map<string, string>();
 
@@ -276,8 +298,8 @@ export function createHandler(deps: AppDeps) {
 
     'GET /cases/search': async ({ event }) => {
       const query = parseWith(SearchCasesQuery, event.queryStringParameters ?? {});
-      const found = await searchCases(principalOf(event), query.q, query.limit);
-      return json(200, { items: found.map(toApiCase) });
+      const found = await searchCases(principalOf(event), query.q, query.limit, query.cursor);
+      return json(200, { items: found.items.map(toApiCase), ...(found.cursor ? { cursor: found.cursor } : {}) });
     },
 
     'GET /cases/{id}': async ({ event, params }) => {
@@ -286,6 +308,22 @@ export function createHandler(deps: AppDeps) {
       const etag = etagOf(found.case.version);
       if (ifNoneMatchHits(event, etag)) return { statusCode: 304, headers: { etag, 'cache-control': 'no-store' } };
       return json(200, toApiCaseWithHistory(found), { etag });
+    },
+
+    'GET /cases/{id}/messages/{messageId}/attachments/{index}': async ({ event, params }) => {
+      const index = params.index ?? '';
+      if (!ATTACHMENT_INDEX.test(index)) throw new NotFoundError(`attachment ${JSON.stringify(index.slice(0, 20))} does not exist`);
+      const link = await attachmentLink(principalOf(event), pathId(params, 'id', 'case'), pathId(params, 'messageId', 'message'), Number(index));
+      return json(200, link, { 'cache-control': 'no-store' });
+    },
+
+    'GET /status/{token}': async ({ params }) => json(200, await customerStatus.read(statusToken(params)), STATUS_HEADERS),
+
+    'POST /status/{token}/messages': async ({ event, params }) => {
+      const token = statusToken(params);
+      const body = parseWith(StatusMessageBody, jsonBody(event));
+      const view = await customerStatus.addMessage(token, body.text, { clientIp: event.requestContext?.http?.sourceIp || 'unknown' });
+      return json(201, view, STATUS_HEADERS);
     },
 
     'PATCH /cases/{id}': async ({ event, params }) => {
@@ -383,10 +421,14 @@ export function createHandler(deps: AppDeps) {
     },
 
     'POST /cases/{id}/replies': async ({ event, params }) => {
-      const body = parseWith(ReplyBody, jsonBody(event));
+      const body = parseWith(ReplyBody, jsonBody(event, REPLY_MAX_BODY_BYTES));
       const result = await replyToCustomer(principalOf(event), pathId(params, 'id', 'case'), {
         text: body.text,
         ...(body.subject ? { subject: body.subject } : {}),
+        ...(body.cc?.length ? { cc: body.cc } : {}),
+        ...(body.attachments?.length
+          ? { attachments: body.attachments.map((f) => ({ name: f.name, contentType: f.contentType, content: decodeBase64(f.content) })) }
+          : {}),
         expectedVersion: ifMatchVersion(event),
       });
       return json(201, { case: toApiCase(result.case), message: toApiMessage(result.message) }, { etag: etagOf(result.case.version) });

@@ -10,7 +10,7 @@ import { parseWebSubmission } from '../core/intake.js';
 import { intakeFailure } from '../core/metrics.js';
 import type { SubmitWebCaseResult } from '../core/use-cases/submit-web-case.js';
 import type { AppDeps } from '../composition/deps.js';
-import { awsDeps } from '../composition/lambda.js';
+import { awsWebDeps } from '../composition/lambda.js';
 import { makeWebIntake } from '../composition/web-intake.js';
 import { errorBody, errorHeaders, httpStatusOf } from '../http/errors.js';
 import type { HttpEvent, HttpResult } from '../http/api-gateway.js';
@@ -28,7 +28,9 @@ import {
 } from '../http/api-gateway.js';
 import { lazy } from '../runtime/lambda.js';
 import { logger } from '../runtime/observability.js';
-import type { FormValues } from './web-to-case/form-page.js';
+import type { RoutingConfig } from '../core/config.js';
+import { chooseLanguage, webFormChoices, webFormLanguages, webFormText } from '../core/web-form-text.js';
+import type { FormLocale, FormValues } from './web-to-case/form-page.js';
 import { renderError, renderForm, renderThankYou } from './web-to-case/form-page.js';
 
 /** The largest submission taken, counted as the customer's text in UTF-8 (see contentBytes). */
@@ -41,6 +43,13 @@ type BodyKind = 'form' | 'json';
 export function createHandler(deps: AppDeps) {
   const submitWebCase = makeWebIntake(deps);
 
+  /** The language this request gets (`?lang=`, then Accept-Language, then the default) and the configured choices. */
+  async function localeOf(event: HttpEvent): Promise<WebFormLocale> {
+    // Without a configuration the form still works, in English with the built-in types.
+    const config = (await deps.configs.getCurrent().catch(() => undefined))?.config;
+    return formLocale(config, event.queryStringParameters?.lang, header(event, 'accept-language'));
+  }
+
   async function handleJson(event: HttpEvent): Promise<HttpResult> {
     assertSize(event, 'json');
     const text = bodyText(event);
@@ -49,6 +58,8 @@ export function createHandler(deps: AppDeps) {
     assertWellFormedText(input, text);
     const submission = parseWebSubmission(input);
     const result = await submitWebCase(submission, { clientIp: clientIp(event) });
+    // Whether an acknowledgement went out is not said: a honeypot answer could not say it truthfully,
+    // so saying it would tell a bot it was caught (docs/web-form.md#the-honeypot).
     const body = { caseId: result.caseId, caseNumber: result.caseNumber, status: result.status };
     // Idempotent replay (same idempotencyKey, or the same words again within the dedupe window):
     // nothing new was created, so 200 with the existing case instead of 201.
@@ -57,6 +68,8 @@ export function createHandler(deps: AppDeps) {
 
   async function handleForm(event: HttpEvent, page: PageContext): Promise<HttpResult> {
     let values: FormValues | undefined;
+    const locale = await localeOf(event);
+    const form = { action: page.action, embed: page.embed, locale, languageHref: page.languageHref };
     try {
       assertSize(event, 'form');
       const text = bodyText(event);
@@ -67,10 +80,10 @@ export function createHandler(deps: AppDeps) {
         submission = parseWebSubmission(values);
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
-        return html(400, renderForm({ values: displayable(keepKey(values, deps)), errors: error.issues, action: page.action, embed: page.embed }));
+        return html(400, renderForm({ ...form, values: displayable(keepKey(values, deps)), errors: error.issues }));
       }
       const result = await submitWebCase(submission, { clientIp: clientIp(event) });
-      return formSuccess(result, page, deps.webFormReturnUrl);
+      return formSuccess(result, page, deps.webFormReturnUrl, locale);
     } catch (error) {
       const status = httpStatusOf(error);
       if (status >= 500) {
@@ -79,23 +92,40 @@ export function createHandler(deps: AppDeps) {
       } else logger.info('request rejected', { status, error: (error as Error)?.message });
       const headers = errorHeaders(error);
       // Once the fields are read, the customer gets the form back with everything they wrote.
-      if (values) {
-        return html(
-          status,
-          renderForm({ values: displayable(keepKey(values, deps)), action: page.action, embed: page.embed, formError: formErrorText(error) }),
-          headers,
-        );
+      // A configured choice the form no longer offers is shown at its field, like any other.
+      if (values && error instanceof ValidationError) {
+        return html(400, renderForm({ ...form, values: displayable(keepKey(values, deps)), errors: error.issues }), headers);
       }
-      return html(status, renderError({ ...errorPageText(error), formHref: page.action, embed: page.embed }), headers);
+      if (values) {
+        return html(status, renderForm({ ...form, values: displayable(keepKey(values, deps)), formError: formErrorText(error, locale) }), headers);
+      }
+      return html(status, renderError({ ...errorPageText(error, locale), formHref: page.action, embed: page.embed, locale }), headers);
     }
   }
 
   return httpHandler(async (event) => {
     const method = event.requestContext?.http?.method?.toUpperCase();
+    const path = event.rawPath ?? '/web-to-case';
+    if (path.replace(/\/+$/, '').endsWith('/web-to-case/options')) {
+      if (method !== 'GET') return json(405, { error: 'MethodNotAllowed', message: 'use GET' }, { allow: 'GET' });
+      return json(200, formOptions(await localeOf(event)), { 'cache-control': 'public, max-age=60', vary: 'accept-language' });
+    }
     const page = pageContext(event);
     if (method === 'GET') {
+      const locale = await localeOf(event);
       // A fresh key per page load: a double click, a retry or a reload of this page is one case.
-      return html(200, renderForm({ values: { idempotencyKey: deps.ids.next() }, action: page.action, embed: page.embed }));
+      // The preferred language starts as the page's, so the acknowledgement speaks it too.
+      return html(
+        200,
+        renderForm({
+          values: { idempotencyKey: deps.ids.next(), language: locale.language },
+          action: page.action,
+          embed: page.embed,
+          locale,
+          languageHref: page.languageHref,
+        }),
+        { 'content-language': locale.language, vary: 'accept-language' },
+      );
     }
     if (method !== 'POST') {
       return json(405, { error: 'MethodNotAllowed', message: 'use GET for the form or POST to submit' }, { allow: 'GET, POST' });
@@ -109,14 +139,16 @@ export function createHandler(deps: AppDeps) {
   });
 }
 
-export const handler = lazy(() => createHandler(awsDeps()));
+export const handler = lazy(() => createHandler(awsWebDeps()));
 
 // ---------------------------------------------------------------------------------------------
 
 interface PageContext {
   embed: boolean;
-  /** Relative, so the page posts back to itself behind any API stage or path prefix. */
+  /** Relative, so the page posts back to itself behind any API stage or path prefix; it keeps `lang`. */
   action: string;
+  /** The page in another language (the picker's links). */
+  languageHref: (code: string) => string;
 }
 
 function pageContext(event: HttpEvent): PageContext {
@@ -124,10 +156,50 @@ function pageContext(event: HttpEvent): PageContext {
   const embed = flag === '1' || flag === 'true';
   const path = event.rawPath ?? '/web-to-case';
   const base = path.endsWith('/') ? './' : (path.split('/').filter(Boolean).pop() ?? 'web-to-case');
-  return { embed, action: embed ? `${base}?embed=1` : base };
+  const lang = event.queryStringParameters?.lang;
+  const href = (language: string | undefined) => {
+    const query = new URLSearchParams();
+    if (embed) query.set('embed', '1');
+    if (language && /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(language)) query.set('lang', language.toLowerCase());
+    const q = query.toString();
+    return q ? `${base}?${q}` : base;
+  };
+  return { embed, action: href(lang), languageHref: href };
 }
 
-function formSuccess(result: SubmitWebCaseResult, page: PageContext, returnUrl: string | undefined): HttpResult {
+/** The form's locale from the configuration: its languages (the acknowledgement templates'), the one chosen, the choices in it. */
+type WebFormLocale = FormLocale & { typesRestricted: boolean; productsRestricted: boolean };
+
+export function formLocale(config: RoutingConfig | undefined, asked: string | undefined, acceptLanguage: string | undefined): WebFormLocale {
+  const { languages, defaultLanguage } = webFormLanguages(config);
+  const language = chooseLanguage({ ...(asked ? { asked } : {}), ...(acceptLanguage ? { acceptLanguage } : {}), offered: languages, defaultLanguage });
+  const choices = webFormChoices(config, language);
+  return {
+    language,
+    text: webFormText(language),
+    languages: languages.map((code) => ({ code, name: webFormText(code).name })),
+    types: choices.types,
+    ...(choices.products ? { products: choices.products } : {}),
+    typesRestricted: choices.restrictTypes,
+    productsRestricted: choices.restrictProducts,
+  };
+}
+
+/** GET /web-to-case/options: the languages and choices, for customers' own front ends (WebFormOptions). */
+function formOptions(locale: WebFormLocale) {
+  const label = (c: { value: string; label: string }) => ({ id: c.value, label: c.label });
+  return {
+    language: locale.language,
+    defaultLanguage: locale.languages[0]?.code ?? locale.language,
+    languages: locale.languages,
+    types: locale.types.map(label),
+    ...(locale.products ? { products: locale.products.map(label) } : {}),
+    typesRestricted: locale.typesRestricted,
+    productsRestricted: locale.productsRestricted,
+  };
+}
+
+function formSuccess(result: SubmitWebCaseResult, page: PageContext, returnUrl: string | undefined, locale: FormLocale): HttpResult {
   // Inside an iframe the customer's site (the usual return URL) would most likely refuse to be
   // framed, so the embedded form always shows its own thank-you page.
   if (returnUrl && !page.embed) {
@@ -137,7 +209,7 @@ function formSuccess(result: SubmitWebCaseResult, page: PageContext, returnUrl: 
   }
   // A honeypot hit gets the same page as a real case: the bot must not learn it was caught.
   const status = result.outcome === 'duplicate' ? 200 : 201;
-  return html(status, renderThankYou({ caseNumber: result.caseNumber, formHref: page.action, embed: page.embed }));
+  return html(status, renderThankYou({ caseNumber: result.caseNumber, formHref: page.action, embed: page.embed, locale }));
 }
 
 /** Values as the page can show them: bytes that were not UTF-8 appear as U+FFFD where they were. */
@@ -150,33 +222,27 @@ function keepKey(values: FormValues, deps: Pick<AppDeps, 'ids'>): FormValues {
   return values.idempotencyKey ? values : { ...values, idempotencyKey: deps.ids.next() };
 }
 
-function formErrorText(error: unknown): string {
-  if (error instanceof RateLimitedError) {
-    return `We have received too many requests from you in a short time. Please try again in ${humanDuration(error.retryAfterSeconds)}; what you wrote is kept below.`;
-  }
-  if (httpStatusOf(error) >= 500) {
-    return 'Something went wrong on our side and your request was not sent. Please try again in a few minutes; what you wrote is kept below.';
-  }
+function formErrorText(error: unknown, locale: FormLocale): string {
+  const t = locale.text;
+  if (error instanceof RateLimitedError) return t.problems.rateLimited(humanDuration(error.retryAfterSeconds, t));
+  if (httpStatusOf(error) >= 500) return t.problems.ours;
   return errorBody(error).message;
 }
 
-function errorPageText(error: unknown): { title: string; message: string } {
-  if (error instanceof PayloadTooLargeError) {
-    return { title: 'Your message is too long', message: 'Please shorten the description and send it again.' };
-  }
+function errorPageText(error: unknown, locale: FormLocale): { title: string; message: string } {
+  const t = locale.text.problems;
+  if (error instanceof PayloadTooLargeError) return { title: t.tooLongTitle, message: t.tooLong };
   if (error instanceof ValidationError) {
-    return { title: 'We could not read the form', message: error.issues.map((i) => `${i.field} ${i.message}`).join('; ') };
+    return { title: t.unreadableTitle, message: error.issues.map((i) => `${i.field} ${i.message}`).join('; ') };
   }
-  if (httpStatusOf(error) >= 500) {
-    return { title: 'Something went wrong', message: 'Your request was not sent. Please try again in a few minutes.' };
-  }
-  return { title: 'Your request was not sent', message: errorBody(error).message };
+  if (httpStatusOf(error) >= 500) return { title: t.oursTitle, message: t.oursPage };
+  return { title: locale.text.notSent, message: errorBody(error).message };
 }
 
-function humanDuration(seconds: number): string {
-  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} seconds`;
+function humanDuration(seconds: number, t: FormLocale['text']): string {
+  if (seconds < 90) return t.durations.seconds(Math.max(1, Math.round(seconds)));
   const minutes = Math.ceil(seconds / 60);
-  return minutes < 90 ? `${minutes} minutes` : `${Math.ceil(minutes / 60)} hours`;
+  return minutes < 90 ? t.durations.minutes(minutes) : t.durations.hours(Math.ceil(minutes / 60));
 }
 
 function clientIp(event: HttpEvent): string {

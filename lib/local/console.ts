@@ -10,6 +10,7 @@ import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import type { ConfigRepository } from '../../functions/core/ports/repositories.js';
+import { consoleCsp } from '../console-csp.js';
 import { REPO_ROOT } from '../paths.js';
 import type { LocalKeyPair } from './jwt.js';
 import { signLocalToken } from './jwt.js';
@@ -18,18 +19,7 @@ export const CONSOLE_DIR = join(REPO_ROOT, 'console');
 export const CONSOLE_DIST = join(CONSOLE_DIR, 'dist');
 
 /** The console's CSP: nothing inline, nothing from elsewhere (the local API is the same origin). */
-export const CONSOLE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const CONSOLE_CSP = consoleCsp();
 
 const SECURITY_HEADERS = {
   'content-security-policy': CONSOLE_CSP,

@@ -32,7 +32,7 @@ export function makeOutboxMailer(options: OutboxMailerOptions): Mailer & { close
       await writeFile(tmp, raw);
       await rename(tmp, file);
       if (transport) {
-        await transport.sendMail({ envelope: { from: message.from.address, to: message.to.map((a) => a.address) }, raw });
+        await transport.sendMail({ envelope: { from: message.from.address, to: [...message.to, ...(message.cc ?? [])].map((a) => a.address) }, raw });
       }
       // Ours is what went out: the outbox and a relay keep the Message-ID as written.
       return { messageId: message.messageId, providerMessageIds: [], ref: file };

@@ -8,6 +8,7 @@
  * Further local services (the SMTP listener, the sweep timer) plug in through `services`: each gets
  * the running stack's deps and is stopped with it.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -43,7 +44,8 @@ import { makeLocalWorkflow } from './stepfunctions/workflow.js';
 import { smtpService } from './smtp.js';
 import type { LocalMetricsSink } from './metrics.js';
 import { makeLocalMetricsSink } from './metrics.js';
-import { loadOrCreateThreadingKey } from './mail-store.js';
+import { loadOrCreateThreadingKey, makeFileRawMailStore } from './mail-store.js';
+import { loadOrCreateFileKey, loadOrCreateStatusKeys, makeFileRoutes, makeLocalFileLinks } from './file-links.js';
 import { makeSlackSwarmNotifier, staticWebhookUrl } from '../../functions/adapters/slack-webhook.js';
 import { staticSlackSecrets } from '../../functions/adapters/slack-secrets.js';
 import { createHandler as createSlackHandler } from '../../functions/handlers/slack.js';
@@ -221,9 +223,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       from: options.alertsFrom ?? DEFAULT_ALERTS_FROM,
       recipients: async () => adminEmails((await deps?.configs.getCurrent())?.config),
     });
+    // The customer's status page and attachment downloads: links signed with keys of the data
+    // directory, pointing at this gateway (its URL is known once it listens: filled in below).
+    const statusLinks = { keys: await loadOrCreateStatusKeys(dataDir), pageBase: '' };
+    const fileKey = await loadOrCreateFileKey(dataDir);
+    let gatewayUrl = '';
     deps = makeAppDeps({
       table,
       metrics,
+      statusLinks,
+      fileLinks: makeLocalFileLinks(fileKey, () => gatewayUrl),
+      // Files of agents' replies are kept beside the mail, as inbound attachments are.
+      rawMail: makeFileRawMailStore(dataDir),
       alerts,
       workflow: starter,
       ...(options.webLimits ? { webLimits: options.webLimits } : {}),
@@ -286,7 +297,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       functions,
       verifyToken: makeTokenVerifier(keys),
       // The console at /app/ and the local identity provider its sign-in page uses (lib/local/console.ts).
-      localRoutes: makeConsoleRoutes({ configs: deps.configs, keys }),
+      localRoutes: firstRoute(makeConsoleRoutes({ configs: deps.configs, keys }), makeFileRoutes({ key: fileKey, dataDir, now: () => appDeps.clock.now() })),
       ...(quiet ? {} : { accessLog: (line: string) => log(line) }),
       errorLog: (message, error) => console.error(`[caseflow] ${message}:`, error),
     }).catch((error: NodeJS.ErrnoException) => {
@@ -298,6 +309,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push({ name: 'gateway', stop: () => gateway.close() });
     // Links in swarm announcements point at this gateway (known only once it listens).
     deps.caseLinkBase ??= `${gateway.url}/cases`;
+    gatewayUrl = gateway.url;
+    statusLinks.pageBase = `${gateway.url}/app/status`;
 
     const services: Record<string, StartedLocalService> = {};
     const plugged = [
@@ -479,4 +492,14 @@ function seconds(since: number): string {
 function displayPath(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+type LocalRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+
+/** Local routes tried in order: the first that answers wins. */
+function firstRoute(...routes: LocalRoute[]): LocalRoute {
+  return async (req, res, url) => {
+    for (const route of routes) if (await route(req, res, url)) return true;
+    return false;
+  };
 }

@@ -17,7 +17,8 @@ import type { RouteDefinition } from '../../functions/http/routes.js';
 import { ROUTES } from '../../functions/http/routes.js';
 import type { LocalStack } from '../../lib/local/stack.js';
 import { startLocalStack } from '../../lib/local/stack.js';
-import { makeCase } from '../support/fixtures.js';
+import { signStatusToken, statusLinkExpiry } from '../../functions/core/status-link.js';
+import { makeCase, makeMessage } from '../support/fixtures.js';
 import type { LocalClient, Sent } from '../support/local-client.js';
 import { localClient } from '../support/local-client.js';
 
@@ -43,6 +44,9 @@ const CONFIG: RoutingConfigInput = {
 };
 
 let stack: LocalStack;
+/** The local stack's status-link keys: a customer's link to a case is signed with them. */
+let statusKeys: string[] = [];
+const statusToken = (c: CaseRecord) => signStatusToken(c.caseId, statusLinkExpiry(new Date()), statusKeys);
 let dataDir: string;
 let api: LocalClient;
 /** Every response of this file, checked at the end for stack traces and internals. */
@@ -54,6 +58,7 @@ beforeAll(async () => {
   await writeFile(configFile, JSON.stringify(CONFIG));
   stack = await startLocalStack({ port: 0, memory: true, dataDir, configFile, quiet: true, webLimits: { perIp: 10_000, perEmail: 10_000 } });
   api = await localClient(stack);
+  statusKeys = await stack.deps.statusLinks!.keys.keys();
   const at = new Date().toISOString();
   for (const id of ['olive', 'quinn', 'oscar', 'sam', 'max']) await stack.deps.agentStates.setPresence(id, 'online', at);
 });
@@ -77,7 +82,12 @@ async function freshCase(status: CaseStatus): Promise<CaseRecord> {
     createdAt: at,
     updatedAt: at,
   });
-  await stack.deps.cases.create({ case: base, messages: [], events: [] });
+  // The customer's first message, with a file: the attachment route has something to hand out.
+  const first = makeMessage(base.caseId, {
+    messageId: `${base.caseId}-m1`,
+    attachments: [{ name: 'photo.txt', contentType: 'text/plain', size: 5, ref: `parts/matrix/${base.caseId}/photo.txt` }],
+  });
+  await stack.deps.cases.create({ case: base, messages: [first], events: [] });
   const claimed = await stack.deps.assignments.claim({
     next: { ...base, status: 'assigned', owner: 'olive' },
     expectedVersion: base.version,
@@ -132,6 +142,15 @@ const MATRIX: Row[] = [
     request: () => ({ path: '/web-to-case', json: { email: `matrix${++uniq}@example.org`, subject: `Matrix ${uniq}`, description: 'A form post.' } }),
     expect: all(201),
   },
+  { route: 'GET /web-to-case/options', request: () => ({ path: '/web-to-case/options' }), expect: all(200) },
+  // The customer's status page: the signed link is the key, whoever holds it (a bearer token is neither needed nor used).
+  { route: 'GET /status/{token}', state: 'in_progress', request: (c) => ({ path: `/status/${statusToken(c!)}` }), expect: all(200) },
+  {
+    route: 'POST /status/{token}/messages',
+    state: 'in_progress',
+    request: (c) => ({ path: `/status/${statusToken(c!)}/messages`, json: { text: 'A customer adds a line.' } }),
+    expect: all(201),
+  },
   { route: 'GET /cases', request: () => ({ path: '/cases' }), expect: signedIn(200) },
   {
     route: 'POST /cases',
@@ -140,6 +159,12 @@ const MATRIX: Row[] = [
   },
   { route: 'GET /cases/search', request: () => ({ path: '/cases/search?q=00000001' }), expect: signedIn(200) },
   { route: 'GET /cases/{id}', state: 'in_progress', request: (c) => ({ path: `/cases/${c!.caseId}` }), expect: readers(200) },
+  {
+    route: 'GET /cases/{id}/messages/{messageId}/attachments/{index}',
+    state: 'in_progress',
+    request: (c) => ({ path: `/cases/${c!.caseId}/messages/${c!.caseId}-m1/attachments/0` }),
+    expect: readers(200),
+  },
   { route: 'GET /agents', request: () => ({ path: '/agents' }), expect: signedIn(200) },
   { route: 'GET /agents/me', request: () => ({ path: '/agents/me' }), expect: signedIn(200) },
   { route: 'PUT /agents/me/presence', request: () => ({ path: '/agents/me/presence', json: { status: 'online' } }), expect: signedIn(200) },
@@ -297,9 +322,23 @@ describe('GET /cases/search: only what the caller may read', () => {
         ).toBe(sees);
       }
     }
-    const words = await api.call('GET', '/cases/search?q=printer%20fire', { as: 'max' });
-    expect(words.status).toBe(400);
-    expect(words.body.fields).toEqual([{ field: 'q', message: expect.stringContaining('case number') }]);
+    // Words of the subject: the same filter (docs/api.md#finding-a-case).
+    const word = c.subject.split(/\s+/).find((w) => w.length >= 4)!;
+    for (const [who, sees] of [
+      ['olive', true],
+      ['oscar', false],
+      ['max', true],
+    ] as const) {
+      const res = await api.call('GET', `/cases/search?q=${encodeURIComponent(c.subject)}`, { as: who });
+      expect(res.status, `${who} ${word}`).toBe(200);
+      expect(
+        res.body.items.some((x: { caseId: string }) => x.caseId === c.caseId),
+        `${who} ${c.subject}`,
+      ).toBe(sees);
+    }
+    const nothingLeft = await api.call('GET', '/cases/search?q=the', { as: 'max' });
+    expect(nothingLeft.status).toBe(400);
+    expect(nothingLeft.body.fields).toEqual([{ field: 'q', message: expect.any(String) }]);
     const empty = await api.call('GET', '/cases/search?q=', { as: 'max' });
     expect(empty.status).toBe(400);
     expect(empty.body.fields[0].field).toBe('q');

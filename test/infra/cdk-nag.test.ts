@@ -69,11 +69,33 @@ describe('cdk-nag AWS Solutions checks', () => {
       'Caseflow-test/Api/PostSlackCommandsRoute AwsSolutions-APIG4',
       'Caseflow-test/Api/GetWebToCaseRoute AwsSolutions-APIG4',
       'Caseflow-test/Api/PostWebToCaseRoute AwsSolutions-APIG4',
+      'Caseflow-test/Api/GetWebToCaseOptionsRoute AwsSolutions-APIG4',
+      'Caseflow-test/Api/GetStatusTokenRoute AwsSolutions-APIG4',
+      'Caseflow-test/Api/PostStatusTokenMessagesRoute AwsSolutions-APIG4',
       // Triage models: the log bucket does not log itself; the stamp function reads the model prefix.
       'Caseflow-test/Triage/AccessLogs AwsSolutions-S1',
       // Added by CDK itself to a bucket that receives server access logs (its bucket policy grants the log service).
       'Caseflow-test/Triage/AccessLogs CloudFormation-Validate::W3045',
       `Caseflow-test/Workflow/StampFunction/Role AwsSolutions-IAM5[Resource::<${synth.stack.getLogicalId(synth.stack.triageModels.bucket.node.defaultChild as never)}.Arn>/triage-models/*]`,
+      // The console: its log bucket, CloudFront (no geo restriction, no WAF, the default certificate), and
+      // CDK's BucketDeployment handler that copies the build (its own singleton, run only while deploying).
+      'Caseflow-test/Console/AccessLogs AwsSolutions-S1',
+      'Caseflow-test/Console/AccessLogs CloudFormation-Validate::W3045',
+      'Caseflow-test/Console/Distribution AwsSolutions-CFR1',
+      'Caseflow-test/Console/Distribution AwsSolutions-CFR2',
+      'Caseflow-test/Console/Distribution AwsSolutions-CFR4',
+      ...[
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+        `AwsSolutions-IAM5[Resource::<${synth.stack.getLogicalId(synth.stack.console.bucket.node.defaultChild as never)}.Arn>/*]`,
+        'AwsSolutions-IAM5[Action::s3:GetBucket*]',
+        'AwsSolutions-IAM5[Action::s3:GetObject*]',
+        'AwsSolutions-IAM5[Action::s3:List*]',
+        'AwsSolutions-IAM5[Action::s3:Abort*]',
+        'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
+        'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-L1',
+      ].map((id) => `Caseflow-test/Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C512MiB ${id}`),
     ];
     const found = acknowledgements(synth.app);
     expect(found.map((a) => `${a.path} ${a.id}`).sort()).toEqual(expected.sort());

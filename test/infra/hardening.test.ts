@@ -108,9 +108,10 @@ describe('least privilege on the table', () => {
         expect(statement.Condition?.Null).toEqual({ 'dynamodb:LeadingKeys': 'false' });
       }
       const on = (action: string) => statements.filter((s) => s.Action === action).map((s) => s.Condition!['ForAllValues:StringLike']!['dynamodb:LeadingKeys']);
-      expect(on('dynamodb:GetItem')).toEqual([['CONFIG', 'IDEMP#web#*', 'IDEMP#web-content#*', 'CASE#*']]);
-      expect(on('dynamodb:PutItem')).toEqual([['CASE#*', 'CASENO#*', 'IDEMP#web#*', 'IDEMP#web-content#*']]);
-      expect(on('dynamodb:UpdateItem')).toEqual([['RATE#web-ip#*', 'RATE#web-email#*'], ['COUNTER#caseNumber']]);
+      expect(on('dynamodb:GetItem')).toEqual([['CONFIG', 'IDEMP#web#*', 'IDEMP#web-content#*', 'CASE#*', 'EMAILCONTACT#*']]);
+      // The subject-word index with the case; the acknowledgement's ids (OUTMSG) so a reply to it threads.
+      expect(on('dynamodb:PutItem')).toEqual([['CASE#*', 'CASENO#*', 'IDEMP#web#*', 'IDEMP#web-content#*', 'WORD#*', 'OUTMSG#*']]);
+      expect(on('dynamodb:UpdateItem')).toEqual([['RATE#web-ip#*', 'RATE#web-email#*', 'RATE#email-ack#*'], ['COUNTER#caseNumber']]);
       const counter = statements.find((s) => JSON.stringify(s.Condition).includes('COUNTER#caseNumber'))!;
       expect(counter.Condition!['ForAllValues:StringEquals']).toEqual({ 'dynamodb:Attributes': ['pk', 'sk', 'value'] });
       expect(counter.Condition!.StringEquals).toEqual({ 'dynamodb:ReturnValues': 'UPDATED_NEW' });
@@ -134,16 +135,7 @@ describe('least privilege on the table', () => {
     });
 
     it('cannot write configuration, agent items or any other counter, nor the case-number counter beyond its value', () => {
-      for (const pk of [
-        'CONFIG',
-        'AGENT#alice',
-        'COUNTER#other',
-        'EMAILCONTACT#ann@example.com',
-        'INMSG#x',
-        'OUTMSG#x',
-        'ALERT#2026-01-01',
-        'MAILLOG#2026-01-01',
-      ]) {
+      for (const pk of ['CONFIG', 'AGENT#alice', 'COUNTER#other', 'EMAILCONTACT#ann@example.com', 'INMSG#x', 'ALERT#2026-01-01', 'MAILLOG#2026-01-01']) {
         expect(allowed(item('PutItem', pk)), `PutItem ${pk}`).toBe(false);
         expect(allowed(item('UpdateItem', pk, { 'dynamodb:Attributes': ['pk', 'sk', 'x'] })), `UpdateItem ${pk}`).toBe(false);
         expect(allowed(item('ConditionCheckItem', pk)), `ConditionCheckItem ${pk}`).toBe(false);
@@ -172,7 +164,7 @@ describe('least privilege on the table', () => {
     });
 
     it('cannot write any partition outside its own, whatever the key (property)', () => {
-      const own = /^(CASE#|CASENO#|IDEMP#web#|IDEMP#web-content#|RATE#web-ip#|RATE#web-email#|COUNTER#caseNumber$)/;
+      const own = /^(CASE#|CASENO#|IDEMP#web#|IDEMP#web-content#|RATE#web-ip#|RATE#web-email#|RATE#email-ack#|WORD#|OUTMSG#|COUNTER#caseNumber$)/;
       const prefix = fc.constantFrom(
         'CONFIG',
         'AGENT#',
@@ -207,10 +199,13 @@ describe('public routes throttled on their own', () => {
     expect(publicRoutes.sort()).toEqual([
       'GET /health',
       'GET /openapi.json',
+      'GET /status/{token}',
       'GET /web-to-case',
+      'GET /web-to-case/options',
       'POST /slack/commands',
       'POST /slack/events',
       'POST /slack/interactions',
+      'POST /status/{token}/messages',
       'POST /web-to-case',
     ]);
     expect(Object.keys(stage.Properties.RouteSettings).sort()).toEqual(publicRoutes);
@@ -222,7 +217,7 @@ describe('public routes throttled on their own', () => {
     const routeIds = ofType('AWS::ApiGatewayV2::Route')
       .filter(([, r]) => publicRoutes.includes(r.Properties.RouteKey))
       .map(([id]) => id);
-    expect(routeIds).toHaveLength(7);
+    expect(routeIds).toHaveLength(publicRoutes.length);
     for (const id of routeIds) expect(asArray(resources[stageId]!.DependsOn ?? [])).toContain(id);
   });
 });
@@ -309,6 +304,9 @@ describe('outputs', () => {
       [
         'AlertTopicArn',
         'ApiUrl',
+        'ConsoleClientId',
+        'ConsoleLoginDomain',
+        'ConsoleUrl',
         'DashboardName',
         'DkimRecord1',
         'DkimRecord2',

@@ -29,15 +29,18 @@ describe('the HTTP API', () => {
     expect([...routes.keys()].sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
   });
 
-  it("leaves only GET/POST /web-to-case, GET /health, GET /openapi.json and Slack's signed routes public", () => {
+  it("leaves only the web form, the customer's status page, GET /health, GET /openapi.json and Slack's signed routes public", () => {
     const publicRoutes = [...routes].filter(([, r]) => r.AuthorizationType === 'NONE').map(([key]) => key);
     expect(publicRoutes.sort()).toEqual([
       'GET /health',
       'GET /openapi.json',
+      'GET /status/{token}',
       'GET /web-to-case',
+      'GET /web-to-case/options',
       'POST /slack/commands',
       'POST /slack/events',
       'POST /slack/interactions',
+      'POST /status/{token}/messages',
       'POST /web-to-case',
     ]);
     for (const [, route] of routes) expect(['NONE', 'JWT']).toContain(route.AuthorizationType);
@@ -56,14 +59,15 @@ describe('the HTTP API', () => {
     }
   });
 
-  it('trusts tokens issued by this user pool for this app client', () => {
+  it("trusts tokens issued by this user pool for the CLI's and the console's app clients", () => {
     const [, authorizer] = only('AWS::ApiGatewayV2::Authorizer');
     const pool = logicalId(synth.stack.auth.userPool, synth.stack);
     const client = logicalId(synth.stack.auth.client, synth.stack);
+    const consoleClient = logicalId(synth.stack.console.client, synth.stack);
     expect(authorizer.Properties.AuthorizerType).toBe('JWT');
     expect(authorizer.Properties.IdentitySource).toEqual(['$request.header.Authorization']);
     expect(authorizer.Properties.JwtConfiguration).toEqual({
-      Audience: [{ Ref: client }],
+      Audience: [{ Ref: client }, { Ref: consoleClient }],
       Issuer: { 'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: pool }]] },
     });
   });
@@ -102,9 +106,17 @@ describe('the HTTP API', () => {
     expect(format).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
   });
 
-  it('has no CORS configuration: the form posts to its own origin', () => {
+  it("allows exactly the console's origin by CORS, without credentials", () => {
     const [, api] = only('AWS::ApiGatewayV2::Api');
+    const distribution = logicalId(synth.stack.console.distribution, synth.stack);
     expect(api.Properties.ProtocolType).toBe('HTTP');
-    expect(api.Properties.CorsConfiguration).toBeUndefined();
+    expect(api.Properties.CorsConfiguration).toEqual({
+      AllowOrigins: [{ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distribution, 'DomainName'] }]] }],
+      AllowMethods: ['GET', 'POST', 'PUT', 'PATCH'],
+      AllowHeaders: ['authorization', 'content-type', 'if-match', 'if-none-match'],
+      ExposeHeaders: ['etag', 'location', 'retry-after'],
+      AllowCredentials: false,
+      MaxAge: 600,
+    });
   });
 });

@@ -17,7 +17,7 @@ import { makeAppDeps } from '../../functions/composition/deps.js';
 import type { HttpResult } from '../../functions/http/api-gateway.js';
 import { OPERATIONS } from '../../functions/handlers/api/openapi.js';
 import { freshTable } from '../support/dynamo.js';
-import { fixedClock, makeCase } from '../support/fixtures.js';
+import { fixedClock, makeCase, makeMessage } from '../support/fixtures.js';
 import { apiEvent, cognitoClaims, lambdaContext } from '../support/api-events.js';
 
 const db = await freshTable('api-trust');
@@ -84,7 +84,12 @@ async function ownedCase(status: CaseStatus, withSwarm = false): Promise<CaseRec
     subject: `Trust case ${seq}`,
     ...(withSwarm ? { swarm: openSwarm() } : {}),
   });
-  expect((await deps.cases.create({ case: c, messages: [], events: [] })).created).toBe(true);
+  // With a file, so an attachment route has something an unauthorised caller must not learn of.
+  const message = makeMessage(c.caseId, {
+    messageId: `${c.caseId}-m1`,
+    attachments: [{ name: `secret-${seq}.pdf`, contentType: 'application/pdf', size: 10, ref: `parts/x/secret-${seq}.pdf` }],
+  });
+  expect((await deps.cases.create({ case: c, messages: [message], events: [] })).created).toBe(true);
   return c;
 }
 
@@ -103,6 +108,7 @@ const openSwarm = (): Swarm => ({
 /** What each route needs besides the path to get past validation; every route below must have an entry. */
 const REQUESTS: Record<string, { json?: unknown; status?: CaseStatus; swarm?: boolean; conditional: 'if-match' | 'if-none-match' }> = {
   'GET /cases/{id}': { conditional: 'if-none-match' },
+  'GET /cases/{id}/messages/{messageId}/attachments/{index}': { conditional: 'if-none-match' },
   'PATCH /cases/{id}': { json: { type: 'billing', reason: 'it is a billing question' }, conditional: 'if-match' },
   'POST /cases/{id}/accept': { status: 'assigned', conditional: 'if-match' },
   'POST /cases/{id}/decline': { json: {}, status: 'assigned', conditional: 'if-match' },
@@ -126,7 +132,7 @@ const CASE_ROUTES = Object.entries(OPERATIONS)
  * read it but not work it, may join its swarm, and is in it when it has one.
  */
 function unauthorisedCallers(route: string): string[] {
-  if (route === 'GET /cases/{id}' || route === 'POST /cases/{id}/notes') return ['zed'];
+  if (route === 'GET /cases/{id}' || route === 'POST /cases/{id}/notes' || route.includes('/attachments/')) return ['zed'];
   if (route === 'POST /cases/{id}/swarm/join' || route === 'POST /cases/{id}/swarm/leave') return ['zed'];
   if (route === 'POST /cases/{id}/accept' || route === 'POST /cases/{id}/decline') return ['zed', 'cat', 'bob'];
   return ['zed', 'cat'];
@@ -144,7 +150,7 @@ describe('authorisation before anything about the case is revealed', () => {
     const header = spec.conditional;
     for (const who of unauthorisedCallers(route)) {
       const c = await ownedCase(spec.status ?? 'in_progress', spec.swarm);
-      const path = pattern.replace('{id}', c.caseId);
+      const path = pattern.replace('{id}', c.caseId).replace('{messageId}', `${c.caseId}-m1`).replace('{index}', '0');
       const variants: Record<string, Record<string, string>> = {
         none: {},
         current: { [header]: `"${c.version}"` },
@@ -167,6 +173,7 @@ describe('authorisation before anything about the case is revealed', () => {
           etag: first.headers.etag,
         });
         expect(a.text, `${route} as ${who}`).not.toContain(c.caseNumber);
+        expect(a.text, `${route} as ${who}`).not.toContain('secret-');
         expect(a.text, `${route} as ${who}`).not.toMatch(new RegExp(`\\b${c.version}\\b`));
       }
       // Nothing was written.

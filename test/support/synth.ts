@@ -47,6 +47,11 @@ export function logicalId(construct: { node: { defaultChild?: unknown } }, stack
   return stack.getLogicalId(child as never);
 }
 
+/**
+ * CDK's own deploy-time handlers (the BucketDeployment singleton that copies the console's build),
+ * not caseflow functions: no caseflow environment, metrics or alarms of their own.
+ */
+export const isCdkDeployHandler = (logicalId: string): boolean => logicalId.startsWith('CustomCDKBucketDeployment');
 /** The resources of one type, with their logical ids. */
 export function resourcesOfType(resources: Resources, type: string): [string, Resources[string]][] {
   return Object.entries(resources).filter(([, r]) => r.Type === type);

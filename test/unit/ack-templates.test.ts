@@ -11,7 +11,14 @@ import { ACK_PLACEHOLDERS, EmailSettingsSchema, parseRoutingConfig } from '../..
 import { renderAcknowledgement } from '../../functions/core/email-ack.js';
 import { ValidationError } from '../../functions/core/errors.js';
 
-const VALUES = { caseNumber: '00001234', subject: 'Printer', name: 'Ada', email: 'ada@example.com', token: '[CF-00001234:abc]' };
+const VALUES = {
+  caseNumber: '00001234',
+  subject: 'Printer',
+  name: 'Ada',
+  email: 'ada@example.com',
+  token: '[CF-00001234:abc]',
+  statusLink: 'https://console.example/app/status/T',
+};
 
 /** Settings as a stored configuration holds them, without the apply-time check (an older version). */
 function stored(text: string, subject = 'Re: {{subject}}') {

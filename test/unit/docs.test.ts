@@ -22,6 +22,7 @@ import {
   messageSortKey,
   outboundMessageIdKey,
   rateLimitKey,
+  subjectWordKey,
 } from '../../functions/adapters/keys.js';
 import { TABLE } from '../../functions/adapters/table-definition.js';
 import { ROOT, generatedDocs, slug } from '../../bin/docs.js';
@@ -167,6 +168,10 @@ describe('the key table of docs/architecture.md', () => {
     configCurrentKey(),
     configVersionKey(42),
     eventIndexKeys(at, '<eventId>'),
+    {
+      pk: subjectWordKey('abcdef', '<createdAt>', '<caseId>').pk.replace('abc', '<first 3 characters of the word>'),
+      sk: subjectWordKey('<word>', '<createdAt>', '<caseId>').sk,
+    },
     caseIndexKeys({
       caseId: '<caseId>',
       status: '<status>',

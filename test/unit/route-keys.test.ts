@@ -13,7 +13,7 @@ describe('route keys', () => {
     const web = routesOf('web-to-case').map(routeKey);
     expect(api).toContain('GET /cases/{id}');
     expect(reports).toEqual(['GET /reports', 'GET /reports/{name}', 'GET /exports/events']);
-    expect(web).toEqual(['GET /web-to-case', 'POST /web-to-case']);
+    expect(web).toEqual(['GET /web-to-case', 'POST /web-to-case', 'GET /web-to-case/options']);
     const targets = [...new Set(ROUTES.map((r) => r.target))];
     expect(targets.flatMap((t) => routesOf(t).map(routeKey)).sort()).toEqual(ROUTES.map(routeKey).sort());
     expect(new Set(ROUTES.map(routeKey)).size).toBe(ROUTES.length);

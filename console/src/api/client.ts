@@ -80,13 +80,14 @@ export function unwrap<T>(result: { data?: T; error?: unknown; response: Respons
 }
 
 /**
- * An attachment: the API answers with a short-lived pre-signed URL (`{ url, name }`), which the
- * browser then fetches itself (the bearer token never rides in a URL).
+ * An attachment: the API answers with a short-lived link (`AttachmentLink`: a pre-signed S3 URL in
+ * AWS, a signed route of the local stack), which the browser then fetches itself (the bearer token
+ * never rides in a URL).
  */
-export async function downloadAttachment(path: string, name: string): Promise<void> {
-  const res = await rawFetch(path);
-  const body = (await res.json().catch(() => undefined)) as { url?: string; name?: string } | undefined;
-  if (!res.ok || !body?.url) throw new ApiFailure(toApiError(res.status, body));
+export async function downloadAttachment(caseId: string, messageId: string, index: number, name: string): Promise<void> {
+  const body = unwrap(
+    await api().GET('/cases/{id}/messages/{messageId}/attachments/{index}', { params: { path: { id: caseId, messageId, index: String(index) } } }),
+  );
   const a = document.createElement('a');
   a.href = body.url;
   a.download = body.name ?? name;

@@ -61,6 +61,66 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/web-to-case/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The web form's languages and choices
+         * @description Public. The languages the form speaks (those of the acknowledgement templates) and the request types and products it offers, labelled in the language chosen by `?lang=`, else Accept-Language, else the default: for customers' own front ends.
+         */
+        get: operations["getWebToCaseOptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A case as its customer sees it
+         * @description Public: the signed, expiring link from the acknowledgement is the key. Case number, subject, status in words and the conversation (what the customer wrote and what we sent them), never internal notes, events, decisions, owner or queue. An altered, expired or unknown link: the same 404, whatever the reason. `Cache-Control: no-store`, `Referrer-Policy: no-referrer`.
+         */
+        get: operations["getStatusToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/status/{token}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a message to the case (the customer)
+         * @description Public, with the status link. The text joins the case as the customer's message (channel `web`), as an emailed reply does: the case's version moves, and a resolved or closed case reopens within the reopen window (409 after it: send a new request). Rate limited per link and per IP.
+         */
+        post: operations["postStatusTokenMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cases": {
         parameters: {
             query?: never;
@@ -93,8 +153,8 @@ export type paths = {
             cookie?: never;
         };
         /**
-         * Find cases by number or customer email
-         * @description Any signed-in caller; only cases the caller may read are returned. A case number (`1024`, `#00001024`) finds that case; an email address finds the customer's cases, newest first. Words of the subject are not searchable yet (400 naming `q`).
+         * Find cases by number, customer email or words of the subject
+         * @description Any signed-in caller; only cases the caller may read are returned. A case number (`1024`, `#00001024`) finds that case; an email address finds the customer's cases, newest first; anything else is words of the subject (folded: case and accents do not matter), every word required, the last one also as the start of a word (`paper jam prin`), newest first within a word, with a `cursor` when there may be more. 400 naming `q` when nothing searchable is left (only words such as "the").
          */
         get: operations["getCasesSearch"];
         put?: never;
@@ -114,7 +174,7 @@ export type paths = {
         };
         /**
          * Get a case
-         * @description With its messages, event history and decision records. Owner, queue members, swarm members (while the swarm is open), managers and admins.
+         * @description With its messages, event history and decision records. Owner, queue members, swarm members (while the swarm is open), managers and admins. `{id}` may be the case number a customer quotes (`1024` or `00001024`: 1 to 8 digits), found through the number pointer and answered the same way.
          */
         get: operations["getCasesById"];
         put?: never;
@@ -127,6 +187,26 @@ export type paths = {
          * @description Owner, managers, admins; open or closed cases. Recorded as `classification_changed`; changing a value automatic triage filled is also a `triage_corrected` event, which the next training learns from and counts. Does not re-route the case.
          */
         patch: operations["patchCasesById"];
+        trace?: never;
+    };
+    "/cases/{id}/messages/{messageId}/attachments/{index}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an attachment
+         * @description Whoever may read the case (as `GET /cases/{id}`). Answers a link that works for five minutes without a token (a pre-signed S3 GET in AWS, a signed route locally), served as an attachment; types a browser would run (HTML, SVG, XML, script) come as application/octet-stream. `index` counts the message's attachments from 0.
+         */
+        get: operations["getCasesByIdMessagesMessageIdAttachmentsIndex"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/agents": {
@@ -360,7 +440,7 @@ export type paths = {
         put?: never;
         /**
          * Reply to the customer by email
-         * @description Owner, managers, admins; open cases with a deliverable contact address. Sent through SES (the outbox locally) with the signed case token in the subject and In-Reply-To/References for threading; recorded as an outbound message. The first reply moves `assigned` ▶ `in_progress` and completes the first-response milestone.
+         * @description Owner, managers, admins; open cases with a deliverable contact address. Sent through SES (the outbox locally) with the signed case token in the subject and In-Reply-To/References for threading; recorded as an outbound message. `cc` (up to 10 addresses, never ours) and `attachments` (up to 10 files, 4 MB in total, base64; the body may then be up to 5.5 MB) go out with it; the files are kept on the case and downloadable like inbound ones. The first reply moves `assigned` ▶ `in_progress` and completes the first-response milestone.
          */
         post: operations["postCasesByIdReplies"];
         delete?: never;
@@ -1047,6 +1127,75 @@ export type components = {
         } & {
             [key: string]: unknown;
         };
+        /** @description The web form's languages and choices, for customers' own front ends. */
+        WebFormOptions: {
+            /** @description The language chosen for this request (`?lang=`, then Accept-Language, then the default). */
+            language: string;
+            defaultLanguage: string;
+            /** @description The languages of the acknowledgement templates: the form speaks them. */
+            languages: {
+                code: string;
+                name: string;
+            }[];
+            /** @description Request types, labelled in `language`. */
+            types: {
+                id: string;
+                label: string;
+            }[];
+            /** @description Products, when the configuration names them (else free text). */
+            products?: {
+                id: string;
+                label: string;
+            }[];
+            /** @description A submission must name one of `types` (the configuration names them). */
+            typesRestricted: boolean;
+            productsRestricted: boolean;
+        };
+        /** @description A case as its customer sees it: never internal notes, events, decisions, owner or queue. */
+        StatusView: {
+            caseNumber: string;
+            subject: string;
+            /**
+             * @description Where the case is, in words for the customer.
+             * @enum {string}
+             */
+            status: "received" | "in_progress" | "waiting" | "resolved" | "closed";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * Format: date-time
+             * @description When this link stops working; the next email from us brings a fresh one.
+             */
+            linkExpiresAt: string;
+            messages: {
+                /**
+                 * @description `inbound`: the customer wrote it; `outbound`: we did.
+                 * @enum {string}
+                 */
+                direction: "inbound" | "outbound";
+                from: string;
+                text: string;
+                /** Format: date-time */
+                at: string;
+                attachments: {
+                    name: string;
+                    size: number;
+                }[];
+            }[];
+        };
+        /** @description A short-lived download link for one attachment. */
+        AttachmentLink: {
+            /** @description Works for a few minutes, without a token: a pre-signed S3 GET in AWS, a signed route of the local stack locally. */
+            url: string;
+            name: string;
+            /** @description As stored, except types a browser would run (HTML, SVG, XML, script), given as application/octet-stream. */
+            contentType: string;
+            size: number;
+            /** Format: date-time */
+            expiresAt: string;
+        };
         StoredConfiguration: {
             version: number;
             config: {
@@ -1430,6 +1579,17 @@ export type components = {
             text: string;
             /** @description Default `Re: <case subject>`; the case token is always appended. */
             subject?: string;
+            /** @description Copies: up to 10 addresses, never our own. */
+            cc?: string[];
+            /** @description Files sent with the reply (at most 10, 4 MB in total once decoded) and kept on the case, downloadable like inbound attachments. */
+            attachments?: {
+                /** @description The file name the customer sees. */
+                name: string;
+                /** @default application/octet-stream */
+                contentType: string;
+                /** @description The file, base64-encoded. */
+                content: string;
+            }[];
         };
         SwarmRequest: {
             /** @description How many experts to invite (default 3, at most 10). */
@@ -1473,6 +1633,10 @@ export type components = {
             language?: string;
             idempotencyKey?: string;
             website?: string;
+        };
+        StatusMessageRequest: {
+            /** @description The customer's message. */
+            text: string;
         };
     };
     responses: {
@@ -1710,6 +1874,89 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    getWebToCaseOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Languages and choices. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebFormOptions"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getStatusToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed status link from the acknowledgement. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusView"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postStatusTokenMessages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The signed status link from the acknowledgement. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description Added: the case as the customer now sees it. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getCases: {
         parameters: {
             query?: {
@@ -1802,10 +2049,12 @@ export interface operations {
     getCasesSearch: {
         parameters: {
             query: {
-                /** @description A case number (`1024`, `#00001024`) or a customer email address. */
+                /** @description A case number (`1024`, `#00001024`), a customer email address, or words of the subject (every word must be there; the last one may be the start of a word: `paper jam prin`). */
                 q: string;
                 /** @description At most this many cases, 1 to 50. */
                 limit?: number;
+                /** @description From the previous page of a word search: continues after it. */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -1813,7 +2062,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The cases found (no cursor: one page). */
+            /** @description The cases found; `cursor` continues a word search. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1836,7 +2085,7 @@ export interface operations {
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
-                /** @description The case id (a ULID). */
+                /** @description The case id (a ULID), or its number (1 to 8 digits). */
                 id: string;
             };
             cookie?: never;
@@ -1877,7 +2126,7 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The case id (a ULID). */
+                /** @description The case id (a ULID), or its number (1 to 8 digits). */
                 id: string;
             };
             cookie?: never;
@@ -1907,6 +2156,39 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCasesByIdMessagesMessageIdAttachmentsIndex: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case id (a ULID), or its number (1 to 8 digits). */
+                id: string;
+                /** @description The message (its `messageId`). */
+                messageId: string;
+                /** @description The attachment's place among the message's attachments, from 0. */
+                index: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The download link. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentLink"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2057,7 +2339,7 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The case id (a ULID). */
+                /** @description The case id (a ULID), or its number (1 to 8 digits). */
                 id: string;
             };
             cookie?: never;
@@ -2095,7 +2377,7 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The case id (a ULID). */
+                /** @description The case id (a ULID), or its number (1 to 8 digits). */
                 id: string;
             };
             cookie?: never;
@@ -2135,7 +2417,7 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The case id (a ULID). */
+                /** @description The case id (a ULID), or its number (1 to 8 digits). */
                 id: string;
             };
             cookie?: never;
@@ -2177,7 +2459,7 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The case id (a ULID). */
+                /** @description The case id (a ULID), or its number (1 to 8 digits). */
                 id: string;
             };
             cookie?: never;
@@ -2219,7 +2501,7 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The case id (a ULID). */
+                /** @description The case id (a ULID), or its number (1 to 8 digits). */
                 id: string;
             };
             cookie?: never;
@@ -2261,7 +2543,7 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The case id (a ULID). */
+                /** @description The case id (a ULID), or its number (1 to 8 digits). */
                 id: string;
             };
             cookie?: never;
@@ -2303,7 +2585,7 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The case id (a ULID). */
+                /** @description The case id (a ULID), or its number (1 to 8 digits). */
                 id: string;
             };
             cookie?: never;
@@ -2345,7 +2627,7 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The case id (a ULID). */
+                /** @description The case id (a ULID), or its number (1 to 8 digits). */
                 id: string;
             };
             cookie?: never;
@@ -2387,7 +2669,7 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The case id (a ULID). */
+                /** @description The case id (a ULID), or its number (1 to 8 digits). */
                 id: string;
             };
             cookie?: never;
@@ -2423,7 +2705,7 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The case id (a ULID). */
+                /** @description The case id (a ULID), or its number (1 to 8 digits). */
                 id: string;
             };
             cookie?: never;

@@ -2,7 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { FormEvent, ReactNode } from 'react';
 import { useId, useState } from 'react';
 import type { CaseDetail } from '../api/client';
-import { ApiFailure, api, rawFetch, toApiError, unwrap } from '../api/client';
+import { ApiFailure, api, toApiError, unwrap } from '../api/client';
 import { getSession } from '../auth/session';
 import { duration, when, words } from '../lib/format';
 import { ErrorNote } from './Errors';
@@ -180,32 +180,22 @@ function ReplyForm({ c }: { c: Current }) {
   const [files, setFiles] = useState<File[]>([]);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    let ok: boolean;
-    if (cc.trim() || files.length) {
-      // Replies with cc and attachments: the shape the API gains (docs/pending/t12-console-api.md).
-      const attachments = await Promise.all(
-        files.map(async (f) => ({ name: f.name, contentType: f.type || 'application/octet-stream', content: await toBase64(f) })),
-      );
-      ok = await w.run((m) =>
-        rawFetch(`/cases/${encodeURIComponent(c.caseId)}/replies`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'if-match': m },
-          body: JSON.stringify({
-            text,
-            ...(subject.trim() ? { subject } : {}),
-            ...(cc.trim() ? { cc: cc.split(/[,;\s]+/).filter(Boolean) } : {}),
-            ...(attachments.length ? { attachments } : {}),
-          }),
-        }).then(async (response) => ({ response, error: response.ok ? undefined : await response.json().catch(() => undefined) })),
-      );
-    } else {
-      ok = await w.run((m) =>
-        api().POST('/cases/{id}/replies', {
-          params: { path: { id: c.caseId }, header: { 'If-Match': m } },
-          body: { text, ...(subject.trim() ? { subject } : {}) },
-        }),
-      );
-    }
+    // Files go as base64 in the JSON body (at most 10, 4 MB in total: docs/api.md#replies-with-cc-and-files).
+    const attachments = await Promise.all(
+      files.map(async (f) => ({ name: f.name, contentType: f.type || 'application/octet-stream', content: await toBase64(f) })),
+    );
+    const copies = cc.split(/[,;\s]+/).filter(Boolean);
+    const ok = await w.run((m) =>
+      api().POST('/cases/{id}/replies', {
+        params: { path: { id: c.caseId }, header: { 'If-Match': m } },
+        body: {
+          text,
+          ...(subject.trim() ? { subject } : {}),
+          ...(copies.length ? { cc: copies } : {}),
+          ...(attachments.length ? { attachments } : {}),
+        },
+      }),
+    );
     if (ok) {
       setText('');
       setSubject('');
@@ -520,6 +510,15 @@ function ReassignForm({ c }: { c: Current }) {
   );
 }
 
+/** `billing 2, sepa≥3, lamps` ▶ skills with their minimum levels (1 when none is given). */
+export function parseSkills(text: string): { skill: string; minLevel?: number }[] {
+  return text
+    .split(/[,;]+/)
+    .map((part) => /^\s*([^\s≥>=]+)\s*(?:(?:≥|>=|=)?\s*(\d{1,2}))?\s*$/.exec(part))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ skill: m[1]!, ...(m[2] ? { minLevel: Math.min(5, Math.max(1, Number(m[2]))) } : {}) }));
+}
+
 function SwarmForm({ c }: { c: Current }) {
   const w = useWrite(c);
   const [skills, setSkills] = useState('');
@@ -527,13 +526,10 @@ function SwarmForm({ c }: { c: Current }) {
   const swarm = c.swarm;
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    // Naming the skills wanted is a field the API gains (docs/pending/t12-console-api.md); until
-    // then the skills travel in the note the experts read.
-    const wanted = skills.trim();
-    const text = [note.trim(), wanted ? `Skills wanted: ${wanted}` : ''].filter(Boolean).join('\n');
-    if (
-      await w.run((m) => api().POST('/cases/{id}/swarm', { params: { path: { id: c.caseId }, header: { 'If-Match': m } }, body: text ? { note: text } : {} }))
-    ) {
+    // The skills wanted (`billing 2, sepa`: a name and an optional minimum level) replace what the case calls for.
+    const wanted = parseSkills(skills);
+    const body = { ...(note.trim() ? { note: note.trim() } : {}), ...(wanted.length ? { skills: wanted } : {}) };
+    if (await w.run((m) => api().POST('/cases/{id}/swarm', { params: { path: { id: c.caseId }, header: { 'If-Match': m } }, body }))) {
       setNote('');
       setSkills('');
     }
@@ -563,7 +559,7 @@ function SwarmForm({ c }: { c: Current }) {
               w.pin();
               setSkills(e.target.value);
             }}
-            placeholder="billing, sepa"
+            placeholder="billing 2, sepa"
           />
         </label>
         <label>

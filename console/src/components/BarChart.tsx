@@ -11,7 +11,9 @@ export interface Series {
 const COLOURS = ['#2f6fde', '#1f9d55', '#c2410c', '#7c3aed', '#0e7490', '#a16207'];
 
 export function BarChart({ title, labels, series, height = 180 }: { title: string; labels: string[]; series: Series[]; height?: number }) {
-  const max = Math.max(1, ...series.flatMap((s) => s.values));
+  // A value that is not a number (a report field the chart does not know) draws as 0, never as NaN.
+  const numberOf = (v: number | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  const max = Math.max(1, ...series.flatMap((s) => s.values.map(numberOf)));
   const groupWidth = Math.max(16, Math.min(60, 640 / Math.max(1, labels.length)));
   const barWidth = Math.max(3, (groupWidth - 4) / Math.max(1, series.length));
   const width = 40 + labels.length * groupWidth;
@@ -30,7 +32,7 @@ export function BarChart({ title, labels, series, height = 180 }: { title: strin
         {labels.map((label, i) => (
           <g key={label} transform={`translate(${40 + i * groupWidth},0)`}>
             {series.map((s, j) => {
-              const v = s.values[i] ?? 0;
+              const v = numberOf(s.values[i]);
               const h = (v / max) * (plot - 8);
               return (
                 <rect key={s.name} x={j * barWidth} y={plot - h} width={barWidth - 1} height={h} fill={COLOURS[j % COLOURS.length]}>

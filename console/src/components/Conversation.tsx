@@ -29,10 +29,8 @@ function Attachments({ caseId, m }: { caseId: string; m: Message }) {
             type="button"
             className="link"
             onClick={() =>
-              // Attachment download is a route the API gains (docs/pending/t12-console-api.md).
-              downloadAttachment(`/cases/${encodeURIComponent(caseId)}/messages/${encodeURIComponent(m.messageId)}/attachments/${i}`, a.name).catch(
-                (e: Error) => setError(e.message),
-              )
+              // A short-lived link, authorised like the case (docs/api.md#attachments); the browser fetches it itself.
+              downloadAttachment(caseId, m.messageId, i, a.name).catch((e: Error) => setError(e.message))
             }
           >
             {a.name}

@@ -8,8 +8,8 @@ import { useNow } from '../lib/hooks';
 import { navigate, useLocation } from '../router';
 
 /**
- * Search by case number or customer email (`GET /cases/search`); words of the subject follow when
- * the API gains its word index (docs/pending/t12-console-api.md), with no change here.
+ * Search by case number, customer email or words of the subject (`GET /cases/search`,
+ * docs/console.md#search); only cases the caller may read come back.
  */
 async function search(q: string): Promise<Case[]> {
   return unwrap(await api().GET('/cases/search', { params: { query: { q, limit: 50 } } })).items;

@@ -1,22 +1,26 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { ApiFailure, toApiError } from '../api/client';
+import { ApiFailure, type Schemas, toApiError } from '../api/client';
 import { ErrorNote } from '../components/Errors';
-import { when, words } from '../lib/format';
+import { bytes, when, words } from '../lib/format';
 
 /**
  * The customer's page for one case, opened from the link in the acknowledgement: no account, the
  * signed and expiring token is the key. Case number, status, the conversation without internal
- * notes, and a box to add a message. Built against the designed routes `GET /status/{token}` and
- * `POST /status/{token}/messages` (docs/pending/t12-console-api.md). No token is kept anywhere.
+ * notes, and a box to add a message: `GET /status/{token}` and `POST /status/{token}/messages`
+ * (docs/console.md#the-customers-status-page). No token is kept anywhere, and none is sent: the
+ * requests carry no credentials and no referrer.
  */
-interface CaseStatus {
-  caseNumber: string;
-  subject: string;
-  status: string;
-  createdAt: string;
-  messages: { direction: 'inbound' | 'outbound'; from: string; text: string; at: string }[];
-}
+type CaseStatus = Schemas['StatusView'];
+
+/** The customer's words for where the case is (StatusView.status). */
+const STATUS_WORDS: Record<CaseStatus['status'], string> = {
+  received: 'Received: waiting for an agent',
+  in_progress: 'An agent is working on it',
+  waiting: 'On hold',
+  resolved: 'Resolved',
+  closed: 'Closed',
+};
 
 async function call<T>(base: string, token: string, init?: RequestInit): Promise<T> {
   const res = await fetch(`${base}/status/${encodeURIComponent(token)}${init?.method === 'POST' ? '/messages' : ''}`, {
@@ -59,15 +63,32 @@ export function StatusPage({ apiUrl, token }: { apiUrl: string; token: string })
       {found.data && (
         <>
           <p>
-            Case <strong>#{found.data.caseNumber}</strong>: {found.data.subject} — <span className="badge">{words(found.data.status)}</span>
+            Case <strong>#{found.data.caseNumber}</strong>: {found.data.subject} —{' '}
+            <span className="badge" data-status={found.data.status}>
+              {STATUS_WORDS[found.data.status] ?? words(found.data.status)}
+            </span>
+          </p>
+          <p className="muted">
+            This link works until <time dateTime={found.data.linkExpiresAt}>{when(found.data.linkExpiresAt)}</time>; our next email brings a fresh one.
           </p>
           <ol className="conversation" aria-label="Conversation">
-            {found.data.messages.map((m) => (
-              <li key={`${m.at}-${m.from}`} className={`message message-${m.direction}`}>
+            {found.data.messages.map((m, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: messages have no id on this page; their order is fixed.
+              <li key={`${m.at}-${i}`} className={`message message-${m.direction}`}>
                 <p className="message-meta">
-                  <strong>{m.direction === 'inbound' ? 'You' : 'Support'}</strong> · <time dateTime={m.at}>{when(m.at)}</time>
+                  <strong>{m.direction === 'inbound' ? 'You' : m.from}</strong> · <time dateTime={m.at}>{when(m.at)}</time>
                 </p>
                 <div className="message-text">{m.text}</div>
+                {m.attachments.length > 0 && (
+                  <ul className="attachments" aria-label="Files">
+                    {m.attachments.map((a, j) => (
+                      // biome-ignore lint/suspicious/noArrayIndexKey: file names may repeat.
+                      <li key={`${a.name}-${j}`}>
+                        {a.name} <span className="muted">{bytes(a.size)}</span>
+                      </li>
+                    ))}
+                  </ul>
+                )}
               </li>
             ))}
           </ol>

@@ -5,6 +5,13 @@ export interface OutboundAddress {
   name?: string;
 }
 
+/** A file sent with a mail (an agent's reply). */
+export interface OutboundAttachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
+}
+
 /** What a mail is, as the outbound-mail builder made it (functions/core/email-outbound.ts). */
 export type OutboundKind = 'acknowledgement' | 'reply' | 'notification' | 'alert';
 
@@ -13,10 +20,14 @@ export interface OutboundEmail {
   kind: OutboundKind;
   from: OutboundAddress;
   to: OutboundAddress[];
+  /** Copies (an agent's reply may name up to ten). */
+  cc?: OutboundAddress[];
   replyTo?: OutboundAddress;
   subject: string;
   text: string;
   html?: string;
+  /** Files sent with it, as MIME parts. */
+  attachments?: OutboundAttachment[];
   /** Our Message-ID, without brackets. SES replaces it on the wire; both are recorded. */
   messageId: string;
   inReplyTo?: string;

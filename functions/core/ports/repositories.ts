@@ -4,6 +4,7 @@ import type { CaseEvent } from '../events.js';
 import type { Channel, RoutingConfig } from '../config.js';
 import type { RoutingDecision } from '../routing/assignment.js';
 import type { EngineDecision } from '../routing/engine.js';
+import type { SearchTerm } from '../subject-words.js';
 
 /** The stores of cases, agents' states, assignments and the configuration (functions/adapters over DynamoDB). */
 
@@ -56,6 +57,14 @@ export interface CreateCaseCommand {
 
 export type CreateCaseResult = { created: true; case: CaseRecord } | { created: false; existingCaseId: string };
 
+/** A case found in the subject-word index. */
+export interface SubjectWordHit {
+  caseId: string;
+  createdAt: string;
+  /** Where the hit is in the index: a cursor that continues after it. */
+  position: string;
+}
+
 export interface CaseRepository {
   allocateCaseNumber(): Promise<string>;
   /** The case an idempotency key already created, if any (checked before a number is spent). */
@@ -67,6 +76,14 @@ export interface CaseRepository {
   getByNumber(caseNumber: string): Promise<CaseRecord | undefined>;
   /** A customer's cases by contact email (the contact index), newest first. */
   listByContact(email: string, limit: number): Promise<CaseRecord[]>;
+  /**
+   * A page of the cases whose subject holds a word (the subject-word index, functions/core/subject-words.ts):
+   * the whole word, or words starting with it when `prefix`; newest first within a word. Each hit's
+   * `position`, given as `cursor`, continues after it.
+   */
+  findBySubjectWord(term: SearchTerm, limit: number, cursor?: string): Promise<Page<SubjectWordHit>>;
+  /** The cases of these ids that exist (BatchGetItem), in the order asked. */
+  getMany(caseIds: readonly string[]): Promise<CaseRecord[]>;
   /**
    * Replaces the case if its stored version is still `expectedVersion` (throws ConflictError
    * otherwise) and appends events, in one transaction. Returns the case with its new version.

@@ -1,6 +1,7 @@
 import type { Principal } from '../authz.js';
 import { assertCanReadCase, caseListScope, queuesOf } from '../authz.js';
 import type { CaseStatus } from '../case.js';
+import { formatCaseNumber } from '../case.js';
 import { findAgent } from '../config.js';
 import type { Channel } from '../config.js';
 import { NotFoundError, ValidationError } from '../errors.js';
@@ -11,13 +12,23 @@ import type { Clock } from '../ports/clock.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import { loadCaseWithHistory } from './load-case.js';
 
+/** `1024` or `00001024`: a case number, not an id. */
+const CASE_NUMBER = /^[0-9]{1,8}$/;
+
 export interface ReadCasesDeps {
   cases: CaseRepository;
   configs: ConfigSource;
 }
 
 export function makeGetCase(deps: ReadCasesDeps) {
-  return async function getCase(principal: Principal, caseId: string): Promise<CaseWithHistory> {
+  return async function getCase(principal: Principal, idOrNumber: string): Promise<CaseWithHistory> {
+    // A case number as customers quote it (1 to 8 digits; ULIDs are 26 characters): its number pointer names the case.
+    let caseId = idOrNumber;
+    if (CASE_NUMBER.test(idOrNumber)) {
+      const c = await deps.cases.getByNumber(formatCaseNumber(Number(idOrNumber)));
+      if (!c) throw new NotFoundError(`case ${idOrNumber} does not exist`);
+      caseId = c.caseId;
+    }
     const found = await loadCaseWithHistory(deps.cases, caseId);
     assertCanReadCase(principal, found.case, await loadConfig(deps.configs));
     return found;

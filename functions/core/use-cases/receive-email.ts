@@ -5,17 +5,15 @@ import { durationMs } from '../duration.js';
 import type { ParsedEmail } from '../email.js';
 import { contentHash, languageOf, messageIdsIn, normaliseAddress, truncate, unparsedEmail } from '../email.js';
 import type { AckDecision, ResolvedEmailSettings } from '../email-ack.js';
-import { decideAcknowledgement, emailSettingsOf, renderAcknowledgement } from '../email-ack.js';
+import { decideAcknowledgement, emailSettingsOf } from '../email-ack.js';
 import type { InboundClassification, MailReport, NewCaseTriage } from '../email-classify.js';
 import { automatedReasons, bounceMarks, classifyInbound, flagsOf, reportReasons, routeInbound, senderOf, triageNewCase } from '../email-classify.js';
-import { buildOutboundMail, sentMessageIds } from '../email-outbound.js';
 import type { CaseSummary, ThreadDecision } from '../email-threading.js';
 import {
   caseSummaryOf,
   decideJoin,
   decideThread,
   findSubjectTokens,
-  formatCaseToken,
   quotedSubjectTokens,
   referenceHits,
   referencedIds,
@@ -29,12 +27,14 @@ import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import { newCase } from '../intake.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
 import type { EmailStore, InboundKeys, InboundRecord, MimeParser, RawMailStore, ThreadingKeySource } from '../ports/email-intake.js';
+import type { StatusLinks } from '../ports/links.js';
 import type { Mailer } from '../ports/mail.js';
 import type { AlertPublisher } from '../ports/notifications.js';
 import type { AgentStateRepository, AssignmentStore, CaseRepository } from '../ports/repositories.js';
 import type { RateLimiter } from '../ports/submissions.js';
 import type { WorkflowStarter } from '../ports/workflow.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
+import { makeAcknowledge } from './acknowledge.js';
 import type { RouteCase } from './route-case.js';
 import { reopenCase } from './reopen-case.js';
 
@@ -68,6 +68,8 @@ export interface ReceiveEmailDeps {
   routeCase: RouteCase;
   /** From address when the configuration names none (EMAIL_FROM_ADDRESS in AWS). */
   defaultFromAddress?: string;
+  /** The customer's status page, linked from the acknowledgement (functions/core/status-link.ts). */
+  statusLinks?: StatusLinks;
 }
 
 export type ReceiveEmailOutcome = 'created' | 'joined' | 'reopened' | 'duplicate' | 'bounce' | 'report' | 'rejected' | 'missing';
@@ -180,6 +182,7 @@ type NewCaseDecision = Extract<ThreadDecision, { action: 'new' }>;
 
 export function makeReceiveEmail(deps: ReceiveEmailDeps) {
   const now = () => deps.clock.now();
+  const acknowledge = makeAcknowledge(deps);
 
   /**
    * The orchestrator: load the message, then one step: finish a redelivery, reject it, file a report,
@@ -562,68 +565,9 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
    * with every id it is known by; the pending `ack` step is done either way.
    */
   async function sendAcknowledgement(c: CaseRecord, email: ParsedEmail, inbound: InboundKeys, settings: ResolvedEmailSettings): Promise<boolean> {
-    const at = now();
-    const recipient = c.contact.email;
-    const limit = await deps.rateLimiter.hit('email-ack', recipient, settings.acknowledgement.maxPerSenderPerHour, 3600, at);
-    if (!limit.allowed) {
-      await deps.email.appendEvents([
-        makeEvent(deps.ids, c.caseId, ACTIVITIES.acknowledgementSkipped, at.toISOString(), SYSTEM, {
-          reasons: [`${recipient} already had ${settings.acknowledgement.maxPerSenderPerHour} acknowledgement(s) this hour (loop protection)`],
-        }),
-      ]);
-      await deps.email.completeStep(inbound, 'ack');
-      return false;
-    }
-    const [key] = await deps.threadingKeys.keys();
-    if (!key) throw new Error('no threading key is configured');
-    const content = renderAcknowledgement(settings, {
-      caseNumber: c.caseNumber,
-      subject: c.subject,
-      ...(c.contact.name ? { name: c.contact.name } : {}),
-      email: recipient,
-      token: formatCaseToken(c.caseNumber, key),
-      ...(c.language ? { language: c.language } : {}),
-    });
-    const mail = buildOutboundMail({
-      kind: 'acknowledgement',
-      case: c,
-      id: deps.ids.next(),
-      from: { address: settings.fromAddress, name: settings.fromName },
-      to: [{ address: recipient, ...(c.contact.name ? { name: c.contact.name } : {}) }],
-      subject: content.subject,
-      text: content.text,
-      answering: { ...(email.messageId ? { messageId: email.messageId } : {}), references: messageIdsIn(email.references) },
-      date: at,
-    });
-    const sent = await deps.mailer.send(mail);
-    const message: EmailMessage = {
-      messageId: deps.ids.next(),
-      caseId: c.caseId,
-      direction: 'outbound',
-      channel: 'email',
-      kind: 'acknowledgement',
-      from: normaliseAddress(settings.fromAddress),
-      to: [recipient],
-      cc: [],
-      subject: content.subject,
-      text: content.text,
-      at: at.toISOString(),
-      attachments: [],
-      emailMessageId: sent.messageId,
-      ...(mail.inReplyTo ? { inReplyTo: [mail.inReplyTo] } : {}),
-      references: mail.references,
-      ...(sent.providerMessageIds.length ? { providerMessageIds: sent.providerMessageIds } : {}),
-      ...(sent.ref ? { rawRef: sent.ref } : {}),
-    };
-    const event = makeEvent(deps.ids, c.caseId, ACTIVITIES.acknowledgementSent, at.toISOString(), SYSTEM, {
-      to: recipient,
-      language: content.language,
-      messageId: sent.messageId,
-      providerMessageIds: sent.providerMessageIds,
-    });
-    await deps.email.recordOutbound({ caseId: c.caseId, message, events: [event], messageIds: sentMessageIds(mail, sent, c.caseId) });
+    const sent = await acknowledge(c, settings, { ...(email.messageId ? { messageId: email.messageId } : {}), references: messageIdsIn(email.references) });
     await deps.email.completeStep(inbound, 'ack');
-    return true;
+    return sent;
   }
 
   /** The message item: attachments and long bodies go beside the raw message, the item keeps previews and references. */

@@ -1,16 +1,17 @@
 import type { Principal } from '../authz.js';
 import { actorOf, assertCanWorkCase } from '../authz.js';
-import type { CaseMessage, CaseRecord } from '../case.js';
+import type { Attachment, CaseMessage, CaseRecord } from '../case.js';
 import type { CaseEvent } from '../events.js';
 import { findAgent } from '../config.js';
 import { emailSettingsOf } from '../email-ack.js';
 import { buildOutboundMail, sentMessageIds } from '../email-outbound.js';
 import { findSubjectTokens, formatCaseToken, stripReplyPrefixes } from '../email-threading.js';
 import { isDeliverableAddress, normaliseAddress } from '../email.js';
-import { ConflictError } from '../errors.js';
+import { ConflictError, ValidationError } from '../errors.js';
+import type { FieldIssue } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
-import type { EmailStore, ThreadingKeySource } from '../ports/email-intake.js';
+import type { EmailStore, RawMailStore, ThreadingKeySource } from '../ports/email-intake.js';
 import type { Mailer } from '../ports/mail.js';
 import type { CaseRepository } from '../ports/repositories.js';
 import type { WorkflowStarter } from '../ports/workflow.js';
@@ -43,13 +44,59 @@ export interface ReplyDeps {
   defaultFromAddress?: string;
   /** Starts a new generation of the case's workflow when a change moves an SLA deadline earlier (sla-clock.ts). */
   workflow?: WorkflowStarter;
+  /** Where a reply's files are kept, beside the mail (the raw-mail bucket's `parts/`, the data directory locally). */
+  files?: Pick<RawMailStore, 'putPart'>;
+}
+
+/** A file an agent attaches to a reply. */
+export interface ReplyFile {
+  name: string;
+  contentType: string;
+  content: Uint8Array;
 }
 
 export interface NewReply {
   text: string;
   /** Default: `Re: <the case's subject>`. The case token is always appended. */
   subject?: string;
+  /** Copies, up to MAX_CC: real addresses, never ours. */
+  cc?: string[];
+  /** Files, sent as MIME parts and kept on the case (downloadable like inbound attachments). */
+  attachments?: ReplyFile[];
   expectedVersion?: number;
+}
+
+/** The most copies a reply may name. */
+export const MAX_CC = 10;
+/** A reply's files: at most this many, and this many bytes together (a Lambda payload is 6 MB, base64 takes a third more). */
+export const MAX_REPLY_FILES = 10;
+export const MAX_REPLY_FILE_BYTES = 4 * 1024 * 1024;
+
+/** A file name as it is kept: no path, no control characters, not hidden, at most 150 characters. */
+export function safeFileName(name: string): string {
+  return (
+    name
+      .normalize('NFC')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what a file name must not carry
+      .replace(/[\u0000-\u001f\u007f/\\]+/g, '_')
+      .replace(/^\.+/, '_')
+      .slice(0, 150) || 'file'
+  );
+}
+
+/** The copies of a reply, checked: real addresses, each once, not the customer's own, never one of ours (a loop). */
+export function checkCc(cc: readonly string[], recipient: string, ourAddresses: readonly string[]): string[] {
+  const issues: FieldIssue[] = [];
+  const kept: string[] = [];
+  cc.forEach((raw, i) => {
+    const address = normaliseAddress(raw);
+    if (!isDeliverableAddress(address)) issues.push({ field: `cc.${i}`, message: 'must be an email address' });
+    else if (ourAddresses.includes(address)) issues.push({ field: `cc.${i}`, message: 'is one of our own addresses (the mail would come back to us)' });
+    else if (address !== recipient && !kept.includes(address)) kept.push(address);
+  });
+  if (cc.length > MAX_CC) issues.push({ field: 'cc', message: `at most ${MAX_CC} addresses` });
+  if (issues.length) throw new ValidationError(issues);
+  return kept;
 }
 
 /** An outbound reply as stored on the case: a CaseMessage with the email fields threading reads. */
@@ -101,6 +148,13 @@ export function makeReplyToCustomer(deps: ReplyDeps) {
 
     const config = await loadConfig(deps.configs);
     const settings = emailSettingsOf(config, deps.defaultFromAddress);
+    const cc = checkCc(reply.cc ?? [], recipient, settings.ourAddresses);
+    const files = reply.attachments ?? [];
+    if (files.length > MAX_REPLY_FILES) throw new ValidationError([{ field: 'attachments', message: `at most ${MAX_REPLY_FILES} files` }]);
+    if (files.reduce((sum, f) => sum + f.content.byteLength, 0) > MAX_REPLY_FILE_BYTES) {
+      throw new ValidationError([{ field: 'attachments', message: `at most ${MAX_REPLY_FILE_BYTES / 1024 / 1024} MB in total` }]);
+    }
+    if (files.length > 0 && !deps.files) throw new Error('no file store is configured for reply attachments');
     const [key] = await deps.threadingKeys.keys();
     if (!key) throw new Error('no threading key is configured');
     const now = deps.clock.now();
@@ -112,15 +166,26 @@ export function makeReplyToCustomer(deps: ReplyDeps) {
       .reverse()
       .find((m): m is ThreadedMessage => m.direction === 'inbound' && typeof (m as ThreadedMessage).emailMessageId === 'string');
     const agent = findAgent(config, p.agentId);
+    const messageId = deps.ids.next();
+    // The files are kept first, so the message recorded after sending can name them (a failed send leaves only unreferenced files).
+    const attachments: Attachment[] = await Promise.all(
+      files.map(async (f, i) => {
+        const name = safeFileName(f.name);
+        const ref = await deps.files!.putPart(`outbound/${c.caseId}/${messageId}`, `${String(i + 1).padStart(2, '0')}-${name}`, f.content, f.contentType);
+        return { name, contentType: f.contentType, size: f.content.byteLength, ref };
+      }),
+    );
     const mail = buildOutboundMail({
       kind: 'reply',
       case: c,
       id: deps.ids.next(),
       from: { address: settings.fromAddress, name: agent ? `${agent.name} (${settings.fromName})` : settings.fromName },
       to: [{ address: recipient, ...(c.contact.name ? { name: c.contact.name } : {}) }],
+      ...(cc.length ? { cc: cc.map((address) => ({ address })) } : {}),
       replyTo: { address: settings.fromAddress, name: settings.fromName },
       subject,
       text: reply.text,
+      ...(files.length ? { attachments: files.map((f, i) => ({ filename: attachments[i]!.name, contentType: f.contentType, content: f.content })) } : {}),
       ...(parent?.emailMessageId ? { answering: { messageId: parent.emailMessageId, references: parent.references ?? [] } } : {}),
       date: now,
     });
@@ -128,7 +193,7 @@ export function makeReplyToCustomer(deps: ReplyDeps) {
 
     // From here the mail is out: it is recorded whatever happens to the case meanwhile.
     const message: ReplyMessage = {
-      messageId: deps.ids.next(),
+      messageId,
       caseId: c.caseId,
       direction: 'outbound',
       channel: 'email',
@@ -136,11 +201,11 @@ export function makeReplyToCustomer(deps: ReplyDeps) {
       author: p.agentId,
       from: normaliseAddress(settings.fromAddress),
       to: [recipient],
-      cc: [],
+      cc,
       subject,
       text: reply.text,
       at,
-      attachments: [],
+      attachments,
       emailMessageId: sent.messageId,
       ...(mail.inReplyTo ? { inReplyTo: [mail.inReplyTo] } : {}),
       references: mail.references,
@@ -154,6 +219,8 @@ export function makeReplyToCustomer(deps: ReplyDeps) {
         makeEvent(deps.ids, c.caseId, ACTIVITIES.replySent, at, actorOf(p), {
           messageId: message.messageId,
           to: recipient,
+          ...(cc.length ? { cc } : {}),
+          ...(attachments.length ? { attachments: attachments.map((a) => a.name) } : {}),
           subject,
           emailMessageId: sent.messageId,
           providerMessageIds: sent.providerMessageIds,

@@ -1,14 +1,38 @@
 import { createHash } from 'node:crypto';
-import type { CaseStatus } from '../case.js';
-import { ConflictError, RateLimitedError } from '../errors.js';
-import { ACTIVITIES, makeEvent } from '../events.js';
+import type { CaseRecord, CaseStatus } from '../case.js';
+import type { RoutingConfig } from '../config.js';
+import { decideWebAcknowledgement, emailSettingsOf } from '../email-ack.js';
+import { ConflictError, RateLimitedError, ValidationError } from '../errors.js';
+import type { FieldIssue } from '../errors.js';
+import { webFormChoices } from '../web-form-text.js';
+import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
 import type { WebSubmission } from '../intake.js';
 import { WEB_HONEYPOT_FIELD, firstMessage, newCase, webSubmissionToCase } from '../intake.js';
 import type { Clock, IdGenerator, Sleep } from '../ports/clock.js';
+import type { EmailStore } from '../ports/email-intake.js';
 import type { CaseRepository } from '../ports/repositories.js';
 import type { RateLimiter, SubmissionClaim, SubmissionClaims } from '../ports/submissions.js';
 import type { WorkflowStarter } from '../ports/workflow.js';
+import type { makeAcknowledge } from './acknowledge.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
+
+/**
+ * When the configuration names the form's request types or products (`webForm`), a submission names
+ * one of them or none (docs/web-form.md#types-and-products); otherwise they are free text.
+ */
+export function assertConfiguredChoices(submission: Pick<WebSubmission, 'type' | 'product'>, config: RoutingConfig): void {
+  const choices = webFormChoices(config, 'en');
+  const issues: FieldIssue[] = [];
+  const check = (field: 'type' | 'product', list: readonly { value: string }[] | undefined) => {
+    const value = submission[field];
+    if (value && list && !list.some((c) => c.value === value)) {
+      issues.push({ field, message: `must be one of ${list.map((c) => c.value).join(', ')}` });
+    }
+  };
+  if (choices.restrictTypes) check('type', choices.types);
+  if (choices.restrictProducts) check('product', choices.products);
+  if (issues.length) throw new ValidationError(issues);
+}
 
 export interface WebIntakeLimits {
   perIp: number;
@@ -26,6 +50,16 @@ export interface SubmitWebCaseDeps {
   ids: IdGenerator;
   sleep: Sleep;
   limits: WebIntakeLimits;
+  /**
+   * Acknowledgements of web-form cases, as for email cases (the same templates, languages and loop
+   * protection); absent where no mail can be sent.
+   */
+  acknowledgements?: {
+    acknowledge: ReturnType<typeof makeAcknowledge>;
+    contacts: Pick<EmailStore, 'getContact' | 'appendEvents'>;
+    /** Sender when the configuration names none (EMAIL_FROM_ADDRESS in AWS). */
+    defaultFromAddress?: string;
+  };
 }
 
 export interface SubmitWebCaseResult {
@@ -43,6 +77,8 @@ export interface SubmitWebCaseResult {
    * honeypot answer could not).
    */
   status: CaseStatus;
+  /** An acknowledgement email went out for this submission (only ever for `created`). */
+  acknowledged: boolean;
 }
 
 const MINUTE_MS = 60_000;
@@ -100,7 +136,7 @@ export function makeSubmitWebCase(deps: SubmitWebCaseDeps) {
     if (existing?.status === 'new') await deps.workflow.startCase(existing.caseId);
     const caseNumber = existing?.caseNumber ?? done.caseNumber;
     if (!caseNumber) throw new Error(`idempotency record for ${done.caseId} has no case number`);
-    return { outcome: 'duplicate', caseId: done.caseId, caseNumber, status: 'new' };
+    return { outcome: 'duplicate', caseId: done.caseId, caseNumber, status: 'new', acknowledged: false };
   }
 
   /** Takes the key for this attempt, or answers as the attempt that holds it did. */
@@ -164,6 +200,7 @@ export function makeSubmitWebCase(deps: SubmitWebCaseDeps) {
         throw error;
       }
       const config = await loadConfig(deps.configs);
+      assertConfiguredChoices(submission, config);
       const caseNumber = await deps.cases.allocateCaseNumber();
 
       if (submission[WEB_HONEYPOT_FIELD]) {
@@ -172,7 +209,7 @@ export function makeSubmitWebCase(deps: SubmitWebCaseDeps) {
         await deps.claims.settleDecoy(key.scope, key.key, token, { caseId: decoyId, caseNumber, holdUntil, expiresAt });
         settled = true;
         await waitOut(decoyDuration(decoyId) - elapsedSince(started));
-        return { outcome: 'honeypot', caseId: decoyId, caseNumber, status: 'new' };
+        return { outcome: 'honeypot', caseId: decoyId, caseNumber, status: 'new', acknowledged: false };
       }
 
       const c = newCase(webSubmissionToCase(submission), { ids: deps.ids, caseNumber, at, config });
@@ -188,12 +225,45 @@ export function makeSubmitWebCase(deps: SubmitWebCaseDeps) {
       if (!result.created) return replay({ state: 'done', caseId: result.existingCaseId, decoy: false });
 
       await deps.workflow.startCase(c.caseId);
+      const acknowledged = await acknowledge(c, config);
+      // The acknowledgement's time counts too: a honeypot answer copies the whole of it.
       remember(elapsedSince(started));
-      return { outcome: 'created', caseId: c.caseId, caseNumber: c.caseNumber, status: 'new' };
+      return { outcome: 'created', caseId: c.caseId, caseNumber: c.caseNumber, status: 'new', acknowledged };
     } finally {
       if (!settled) await deps.claims.release(key.scope, key.key, token).catch(() => undefined);
     }
   };
+
+  /**
+   * A new web-form case is acknowledged as an email case is (decideWebAcknowledgement, then the
+   * shared acknowledge step with its hourly limit per address). The case is taken whatever happens
+   * here: a refusal or a failed send is an event on the case, never a failed submission.
+   */
+  async function acknowledge(c: CaseRecord, config: RoutingConfig): Promise<boolean> {
+    const ack = deps.acknowledgements;
+    if (!ack) return false;
+    const at = deps.clock.now().toISOString();
+    const skipped = (reasons: string[]) =>
+      ack.contacts.appendEvents([makeEvent(deps.ids, c.caseId, ACTIVITIES.acknowledgementSkipped, at, SYSTEM, { reasons })]);
+    try {
+      const settings = emailSettingsOf(config, ack.defaultFromAddress);
+      const suppressed = (await ack.contacts.getContact(c.contact.email))?.suppressed;
+      const decision = decideWebAcknowledgement({
+        enabled: settings.acknowledgement.enabled,
+        recipient: c.contact.email,
+        ourAddresses: settings.ourAddresses,
+        ...(suppressed ? { suppressed: { reason: suppressed.reason } } : {}),
+      });
+      if (!decision.send) {
+        await skipped(decision.reasons);
+        return false;
+      }
+      return await ack.acknowledge(c, settings);
+    } catch (error) {
+      await skipped([`the acknowledgement could not be sent: ${(error as Error)?.message ?? String(error)}`.slice(0, 500)]).catch(() => undefined);
+      return false;
+    }
+  }
 
   /**
    * Waits `ms`, less what timers have lately overslept: a busy process wakes late, and a decoy that

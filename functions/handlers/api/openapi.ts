@@ -107,6 +107,31 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
     },
     errors: [400, 409, 413, 415, 429, 500],
   },
+  'GET /web-to-case/options': {
+    summary: "The web form's languages and choices",
+    description:
+      "Public. The languages the form speaks (those of the acknowledgement templates) and the request types and products it offers, labelled in the language chosen by `?lang=`, else Accept-Language, else the default: for customers' own front ends.",
+    tag: 'Public',
+    responses: { 200: { description: 'Languages and choices.', schema: 'WebFormOptions' } },
+    errors: [500],
+  },
+  'GET /status/{token}': {
+    summary: 'A case as its customer sees it',
+    description:
+      'Public: the signed, expiring link from the acknowledgement is the key. Case number, subject, status in words and the conversation (what the customer wrote and what we sent them), never internal notes, events, decisions, owner or queue. An altered, expired or unknown link: the same 404, whatever the reason. `Cache-Control: no-store`, `Referrer-Policy: no-referrer`.',
+    tag: 'Public',
+    responses: { 200: { description: 'The case.', schema: 'StatusView' } },
+    errors: [404, 500],
+  },
+  'POST /status/{token}/messages': {
+    summary: 'Add a message to the case (the customer)',
+    description:
+      "Public, with the status link. The text joins the case as the customer's message (channel `web`), as an emailed reply does: the case's version moves, and a resolved or closed case reopens within the reopen window (409 after it: send a new request). Rate limited per link and per IP.",
+    tag: 'Public',
+    body: 'StatusMessageRequest',
+    responses: { 201: { description: 'Added: the case as the customer now sees it.', schema: 'StatusView' } },
+    errors: [400, 404, 409, 413, 415, 429, 500],
+  },
   'GET /cases': {
     summary: 'List cases',
     description:
@@ -128,23 +153,32 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
     errors: [400, 401, 403, 413, 415, 500, 503],
   },
   'GET /cases/search': {
-    summary: 'Find cases by number or customer email',
+    summary: 'Find cases by number, customer email or words of the subject',
     description:
-      "Any signed-in caller; only cases the caller may read are returned. A case number (`1024`, `#00001024`) finds that case; an email address finds the customer's cases, newest first. Words of the subject are not searchable yet (400 naming `q`).",
+      'Any signed-in caller; only cases the caller may read are returned. A case number (`1024`, `#00001024`) finds that case; an email address finds the customer\'s cases, newest first; anything else is words of the subject (folded: case and accents do not matter), every word required, the last one also as the start of a word (`paper jam prin`), newest first within a word, with a `cursor` when there may be more. 400 naming `q` when nothing searchable is left (only words such as "the").',
     tag: 'Cases',
     query: SearchCasesQuery,
-    responses: { 200: { description: 'The cases found (no cursor: one page).', schema: 'CaseList' } },
+    responses: { 200: { description: 'The cases found; `cursor` continues a word search.', schema: 'CaseList' } },
     errors: [400, 401, 500, 503],
   },
   'GET /cases/{id}': {
     summary: 'Get a case',
-    description: 'With its messages, event history and decision records. Owner, queue members, swarm members (while the swarm is open), managers and admins.',
+    description:
+      'With its messages, event history and decision records. Owner, queue members, swarm members (while the swarm is open), managers and admins. `{id}` may be the case number a customer quotes (`1024` or `00001024`: 1 to 8 digits), found through the number pointer and answered the same way.',
     tag: 'Cases',
     ifNoneMatch: true,
     responses: {
       200: { description: 'The case.', schema: 'CaseDetail', etag: true },
       304: { description: '`If-None-Match` matched: unchanged since.' },
     },
+    errors: CASE_ERRORS,
+  },
+  'GET /cases/{id}/messages/{messageId}/attachments/{index}': {
+    summary: 'Download an attachment',
+    description:
+      "Whoever may read the case (as `GET /cases/{id}`). Answers a link that works for five minutes without a token (a pre-signed S3 GET in AWS, a signed route locally), served as an attachment; types a browser would run (HTML, SVG, XML, script) come as application/octet-stream. `index` counts the message's attachments from 0.",
+    tag: 'Cases',
+    responses: { 200: { description: 'The download link.', schema: 'AttachmentLink' } },
     errors: CASE_ERRORS,
   },
   'POST /cases/{id}/accept': {
@@ -216,7 +250,7 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
   'POST /cases/{id}/replies': {
     summary: 'Reply to the customer by email',
     description:
-      'Owner, managers, admins; open cases with a deliverable contact address. Sent through SES (the outbox locally) with the signed case token in the subject and In-Reply-To/References for threading; recorded as an outbound message. The first reply moves `assigned` ▶ `in_progress` and completes the first-response milestone.',
+      'Owner, managers, admins; open cases with a deliverable contact address. Sent through SES (the outbox locally) with the signed case token in the subject and In-Reply-To/References for threading; recorded as an outbound message. `cc` (up to 10 addresses, never ours) and `attachments` (up to 10 files, 4 MB in total, base64; the body may then be up to 5.5 MB) go out with it; the files are kept on the case and downloadable like inbound ones. The first reply moves `assigned` ▶ `in_progress` and completes the first-response milestone.',
     tag: 'Working a case',
     body: 'ReplyRequest',
     ifMatch: true,
@@ -400,13 +434,21 @@ function queryParameters(schema: z.ZodType): JsonObject[] {
   }));
 }
 
+const PATH_PARAMETERS: Record<string, { description: string; pattern: string }> = {
+  token: { description: 'The signed status link from the acknowledgement.', pattern: '^[A-Za-z0-9_.-]{1,120}$' },
+  messageId: { description: 'The message (its `messageId`).', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' },
+  index: { description: "The attachment's place among the message's attachments, from 0.", pattern: '^(0|[1-9][0-9]{0,3})$' },
+};
+
 function pathParameters(path: string): JsonObject[] {
   return [...path.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({
     name,
     in: 'path',
     required: true,
-    description: name === 'id' && path.startsWith('/cases') ? 'The case id (a ULID).' : name === 'id' ? 'The agent id.' : undefined,
-    schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' },
+    description:
+      PATH_PARAMETERS[name!]?.description ??
+      (name === 'id' && path.startsWith('/cases') ? 'The case id (a ULID), or its number (1 to 8 digits).' : name === 'id' ? 'The agent id.' : undefined),
+    schema: { type: 'string', pattern: PATH_PARAMETERS[name!]?.pattern ?? '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' },
   }));
 }
 

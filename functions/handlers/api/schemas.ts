@@ -97,7 +97,9 @@ export const SearchCasesQuery = z
       .trim()
       .min(1, 'must not be empty')
       .max(200, 'must be at most 200 characters')
-      .describe('A case number (`1024`, `#00001024`) or a customer email address.'),
+      .describe(
+        'A case number (`1024`, `#00001024`), a customer email address, or words of the subject (every word must be there; the last one may be the start of a word: `paper jam prin`).',
+      ),
     limit: z.coerce
       .number({ error: 'must be a whole number from 1 to 50' })
       .int('must be a whole number from 1 to 50')
@@ -105,6 +107,7 @@ export const SearchCasesQuery = z
       .max(50, 'must be at most 50')
       .default(20)
       .describe('At most this many cases, 1 to 50.'),
+    cursor: z.string().max(2000).optional().describe('From the previous page of a word search: continues after it.'),
   })
   .strict();
 
@@ -180,13 +183,43 @@ export const ReassignBody = z
   .strict()
   .refine((b) => (b.agent === undefined) !== (b.queue === undefined), { message: 'name either an agent or a queue', path: ['agent'] });
 
+/** A file in a JSON body: standard base64 (RFC 4648 §4), padded. */
+const base64 = z
+  .string()
+  .max(6 * 1024 * 1024)
+  .refine((s) => s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s), 'is not base64 (standard alphabet, padded)');
+
+const ReplyFileInput = z
+  .object({
+    name: text(255).describe('The file name the customer sees.'),
+    contentType: z
+      .string()
+      .trim()
+      .max(200)
+      .regex(/^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(\s*;.*)?$/, 'must be a media type such as application/pdf')
+      .default('application/octet-stream'),
+    content: base64.describe('The file, base64-encoded.'),
+  })
+  .strict();
+
 export const ReplyBody = z
   .object({
     text: text(50_000).describe('The reply, as plain text.'),
     subject: optionalText(250).describe('Default `Re: <case subject>`; the case token is always appended.'),
+    cc: z
+      .array(z.string().trim().min(1, 'must not be empty').max(254, 'must be at most 254 characters'))
+      .max(10, 'at most 10 addresses')
+      .optional()
+      .describe('Copies: up to 10 addresses, never our own.'),
+    attachments: z
+      .array(ReplyFileInput)
+      .max(10, 'at most 10 files')
+      .optional()
+      .describe('Files sent with the reply (at most 10, 4 MB in total once decoded) and kept on the case, downloadable like inbound attachments.'),
   })
   .strict();
 
+export const StatusMessageBody = z.object({ text: text(20_000).describe("The customer's message.") }).strict();
 const SkillWanted = z
   .object({
     skill: text(64).describe("A skill, as agents' `skills` name it (compared without regard to case)."),
@@ -469,6 +502,51 @@ export const ConfigAppliedSchema = z.looseObject({ version: z.number().int(), ap
 
 export const WebToCaseResultSchema = z.object({ caseId: z.string(), caseNumber: z.string(), status: z.enum(CASE_STATUSES) });
 
+export const WebFormOptionsSchema = z
+  .object({
+    language: z.string().describe('The language chosen for this request (`?lang=`, then Accept-Language, then the default).'),
+    defaultLanguage: z.string(),
+    languages: z.array(z.object({ code: z.string(), name: z.string() })).describe('The languages of the acknowledgement templates: the form speaks them.'),
+    types: z.array(z.object({ id: z.string(), label: z.string() })).describe('Request types, labelled in `language`.'),
+    products: z
+      .array(z.object({ id: z.string(), label: z.string() }))
+      .optional()
+      .describe('Products, when the configuration names them (else free text).'),
+    typesRestricted: z.boolean().describe('A submission must name one of `types` (the configuration names them).'),
+    productsRestricted: z.boolean(),
+  })
+  .describe("The web form's languages and choices, for customers' own front ends.");
+
+export const StatusViewSchema = z
+  .object({
+    caseNumber: z.string(),
+    subject: z.string(),
+    status: z.enum(['received', 'in_progress', 'waiting', 'resolved', 'closed']).describe('Where the case is, in words for the customer.'),
+    createdAt: instant,
+    updatedAt: instant,
+    linkExpiresAt: instant.describe('When this link stops working; the next email from us brings a fresh one.'),
+    messages: z.array(
+      z.object({
+        direction: z.enum(['inbound', 'outbound']).describe('`inbound`: the customer wrote it; `outbound`: we did.'),
+        from: z.string(),
+        text: z.string(),
+        at: instant,
+        attachments: z.array(z.object({ name: z.string(), size: z.number() })),
+      }),
+    ),
+  })
+  .describe('A case as its customer sees it: never internal notes, events, decisions, owner or queue.');
+
+export const AttachmentLinkSchema = z
+  .object({
+    url: z.string().describe('Works for a few minutes, without a token: a pre-signed S3 GET in AWS, a signed route of the local stack locally.'),
+    name: z.string(),
+    contentType: z.string().describe('As stored, except types a browser would run (HTML, SVG, XML, script), given as application/octet-stream.'),
+    size: z.number(),
+    expiresAt: instant,
+  })
+  .describe('A short-lived download link for one attachment.');
+
 export const OpenApiDocumentSchema = z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) });
 
 /** Named schemas of the document's components: request bodies are read as input, responses as output. */
@@ -485,6 +563,7 @@ export const REQUEST_COMPONENTS = {
   PresenceRequest: PresenceBody,
   RoutingConfiguration: ConfigBody,
   WebSubmission: WebToCaseBody,
+  StatusMessageRequest: StatusMessageBody,
 } as const;
 
 export const RESPONSE_COMPONENTS = {
@@ -511,6 +590,9 @@ export const RESPONSE_COMPONENTS = {
   ReplyResult: ReplyResultSchema,
   SwarmResult: SwarmResultSchema,
   Health: HealthSchema,
+  WebFormOptions: WebFormOptionsSchema,
+  StatusView: StatusViewSchema,
+  AttachmentLink: AttachmentLinkSchema,
   StoredConfiguration: StoredConfigSchema,
   ConfigurationApplied: ConfigAppliedSchema,
   WebToCaseResult: WebToCaseResultSchema,

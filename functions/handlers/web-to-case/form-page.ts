@@ -7,6 +7,8 @@
  * `markup` itself pass through unescaped. A forgotten escape is therefore not possible by omission.
  */
 import type { FieldIssue } from '../../core/errors.js';
+import type { WebFormChoice, WebFormText } from '../../core/web-form-text.js';
+import { webFormText } from '../../core/web-form-text.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -163,11 +165,76 @@ export const WEB_FORM_FIELDS: readonly FieldSpec[] = [
   },
 ];
 
-const FIELD_GROUPS: readonly { legend: string; fields: readonly string[] }[] = [
-  { legend: 'About you', fields: ['name', 'email', 'phone', 'company'] },
-  { legend: 'Where you are', fields: ['country', 'region', 'postalCode'] },
-  { legend: 'Your request', fields: ['subject', 'description', 'product', 'type', 'severity', 'language'] },
+const FIELD_GROUPS: readonly { legend: keyof WebFormText['legends']; fields: readonly string[] }[] = [
+  { legend: 'you', fields: ['name', 'email', 'phone', 'company'] },
+  { legend: 'where', fields: ['country', 'region', 'postalCode'] },
+  { legend: 'request', fields: ['subject', 'description', 'product', 'type', 'severity', 'language'] },
 ];
+
+/**
+ * The language a page speaks and the choices it offers (docs/web-form.md#languages): the words from
+ * the catalogue (functions/core/web-form-text.ts), the type and product choices from the
+ * configuration (webFormChoices), and the languages of the picker.
+ */
+export interface FormLocale {
+  language: string;
+  text: WebFormText;
+  /** The languages the form speaks, for the picker (none shown when there is only one). */
+  languages: readonly { code: string; name: string }[];
+  types: readonly WebFormChoice[];
+  /** Configured products: a select; absent, the product is free text. */
+  products?: readonly WebFormChoice[];
+}
+
+export const ENGLISH: FormLocale = (() => {
+  const text = webFormText('en');
+  return {
+    language: 'en',
+    text,
+    languages: [{ code: 'en', name: text.name }],
+    types: (Object.keys(text.types) as (keyof WebFormText['types'])[]).map((value) => ({ value, label: text.types[value] })),
+  };
+})();
+
+const RTL = new Set(['ar', 'fa', 'he', 'ur', 'yi']);
+const directionOf = (language: string) => (RTL.has(language.split('-')[0]!) ? 'rtl' : 'ltr');
+
+const countryOptionsCache = new Map<string, readonly FieldOption[]>();
+function countryOptions(language: string): readonly FieldOption[] {
+  let options = countryOptionsCache.get(language);
+  if (!options) {
+    let names: Intl.DisplayNames;
+    let collator: Intl.Collator;
+    try {
+      names = new Intl.DisplayNames([language, 'en'], { type: 'region', fallback: 'code' });
+      collator = new Intl.Collator([language, 'en']);
+    } catch {
+      return COUNTRY_OPTIONS;
+    }
+    options = COUNTRY_CODES.map((code) => ({ value: code, label: names.of(code) ?? code })).sort((a, b) => collator.compare(a.label, b.label));
+    if (countryOptionsCache.size < 32) countryOptionsCache.set(language, options);
+  }
+  return options;
+}
+
+/** WEB_FORM_FIELDS in the locale's words, with its choices. */
+export function localisedFields(locale: FormLocale): FieldSpec[] {
+  if (locale === ENGLISH) return [...WEB_FORM_FIELDS];
+  const t = locale.text;
+  return WEB_FORM_FIELDS.map((spec) => {
+    const label = t.labels[spec.name as keyof WebFormText['labels']] ?? spec.label;
+    const hint = spec.hint ? t.hints[spec.name as keyof WebFormText['hints']] : undefined;
+    const placeholderOption = spec.placeholderOption ? t.placeholders[spec.name as keyof WebFormText['placeholders']] : undefined;
+    const out: FieldSpec = { ...spec, label, ...(hint ? { hint } : {}), ...(placeholderOption ? { placeholderOption } : {}) };
+    if (spec.name === 'country') out.options = countryOptions(locale.language);
+    if (spec.name === 'type') out.options = locale.types;
+    if (spec.name === 'severity') out.options = SEVERITIES.map((v) => ({ value: v, label: t.severities[v] }));
+    if (spec.name === 'product' && locale.products) {
+      Object.assign(out, { kind: 'select', options: locale.products, placeholderOption: t.placeholders.product });
+    }
+    return out;
+  });
+}
 
 /** The hidden field only bots fill in (see WEB_HONEYPOT_FIELD in core/intake.ts). */
 const HONEYPOT_FIELD = 'website';
@@ -188,6 +255,10 @@ export interface RenderFormInput {
   formError?: string;
   /** Minimal chrome for an iframe. */
   embed?: boolean;
+  /** The page's language and choices; default English with the built-in types. */
+  locale?: FormLocale;
+  /** `?lang=<code>` links of the language picker are made from this (the page's own path, with `embed` kept). */
+  languageHref?: (code: string) => string;
 }
 
 export interface RenderThankYouInput {
@@ -195,6 +266,7 @@ export interface RenderThankYouInput {
   /** Link back to a fresh form. */
   formHref?: string;
   embed?: boolean;
+  locale?: FormLocale;
 }
 
 export interface RenderErrorInput {
@@ -202,77 +274,93 @@ export interface RenderErrorInput {
   message: string;
   formHref?: string;
   embed?: boolean;
+  locale?: FormLocale;
 }
 
-const SITE_TITLE = 'Contact support';
-
 export function renderForm(input: RenderFormInput): string {
+  const locale = input.locale ?? ENGLISH;
+  const t = locale.text;
+  const fields = localisedFields(locale);
   const values = input.values ?? {};
   const errors = input.errors ?? [];
   const errorByField = new Map<string, string>();
   for (const e of errors) if (!errorByField.has(e.field)) errorByField.set(e.field, e.message);
   const hasProblem = errors.length > 0 || Boolean(input.formError);
   // Without script the only way to move focus is autofocus: the first field at fault.
-  const firstInvalid = WEB_FORM_FIELDS.find((f) => errorByField.has(f.name))?.name;
+  const firstInvalid = fields.find((f) => errorByField.has(f.name))?.name;
 
   const summary = hasProblem
     ? markup`<div class="summary" role="alert" aria-labelledby="summary-title">
-  <h2 id="summary-title">${errors.length > 0 ? 'Please check the form' : 'Your request was not sent'}</h2>
+  <h2 id="summary-title">${errors.length > 0 ? t.checkTheForm : t.notSent}</h2>
   ${input.formError ? markup`<p>${input.formError}</p>` : ''}
-  ${errors.length > 0 ? markup`<ul>${[...errorByField].map(([field, message]) => summaryItem({ field, message }, values))}</ul>` : ''}
+  ${errors.length > 0 ? markup`<ul>${[...errorByField].map(([field, message]) => summaryItem({ field, message }, values, fields, t))}</ul>` : ''}
 </div>`
     : '';
 
   const groups = FIELD_GROUPS.map(
     (group) => markup`<fieldset>
-  <legend>${group.legend}</legend>
-  <div class="grid">${group.fields.map((name) => field(specOf(name), values, errorByField, name === firstInvalid))}</div>
+  <legend>${t.legends[group.legend]}</legend>
+  <div class="grid">${group.fields.map((name) => field(specOf(fields, name), values, errorByField, name === firstInvalid, t))}</div>
 </fieldset>`,
   );
 
+  const picker =
+    input.languageHref && locale.languages.length > 1
+      ? markup`<nav class="languages" aria-label="${t.pickLanguage}"><ul>${locale.languages.map((l) =>
+          l.code === locale.language
+            ? markup`<li><a href="${input.languageHref!(l.code)}" lang="${l.code}" hreflang="${l.code}" aria-current="true">${l.name}</a></li>`
+            : markup`<li><a href="${input.languageHref!(l.code)}" lang="${l.code}" hreflang="${l.code}">${l.name}</a></li>`,
+        )}</ul></nav>`
+      : '';
+
   const body = markup`<main class="card">
-  <h1${input.embed ? markup` class="visually-hidden"` : ''}>${SITE_TITLE}</h1>
-  <p class="lead">Tell us what you need and we will reply by email. Fields marked <span class="req" aria-hidden="true">*</span><span class="visually-hidden">required</span> are required.</p>
+  ${picker}
+  <h1${input.embed ? markup` class="visually-hidden"` : ''}>${t.siteTitle}</h1>
+  <p class="lead">${t.lead}</p>
   ${summary}
   <form method="post" action="${input.action}" accept-charset="UTF-8" novalidate>
     <input type="hidden" name="idempotencyKey" value="${values.idempotencyKey ?? ''}">
     <div class="hp" aria-hidden="true">
-      <label for="${HONEYPOT_FIELD}">Leave this field empty</label>
+      <label for="${HONEYPOT_FIELD}">${t.honeypot}</label>
       <input type="text" id="${HONEYPOT_FIELD}" name="${HONEYPOT_FIELD}" value="" tabindex="-1" autocomplete="off">
     </div>
     ${groups}
-    <div class="actions"><button type="submit">Send request</button></div>
+    <div class="actions"><button type="submit">${t.submit}</button></div>
   </form>
 </main>`;
 
-  return page({ title: hasProblem ? `Error: ${SITE_TITLE}` : SITE_TITLE, body, embed: input.embed });
+  return page({ title: hasProblem ? `${t.errorPrefix}${t.siteTitle}` : t.siteTitle, body, embed: input.embed, language: locale.language });
 }
 
 export function renderThankYou(input: RenderThankYouInput): string {
+  const locale = input.locale ?? ENGLISH;
+  const t = locale.text.thanks;
   const body = markup`<main class="card done">
-  <h1>Thank you, we have your request</h1>
-  <p>Your case number is</p>
+  <h1>${t.title}</h1>
+  <p>${t.numberIs}</p>
   <p class="case-number" id="case-number">${input.caseNumber}</p>
-  <p>Please quote it if you write to us about this request. We will reply by email.</p>
-  ${input.formHref ? markup`<p><a href="${input.formHref}">Send another request</a></p>` : ''}
+  <p>${t.quote}</p>
+  ${input.formHref ? markup`<p><a href="${input.formHref}">${t.another}</a></p>` : ''}
 </main>`;
-  return page({ title: `Request received: case ${input.caseNumber}`, body, embed: input.embed });
+  return page({ title: t.pageTitle(input.caseNumber), body, embed: input.embed, language: locale.language });
 }
 
 export function renderError(input: RenderErrorInput): string {
+  const locale = input.locale ?? ENGLISH;
+  const t = locale.text.problems;
   const body = markup`<main class="card">
   <h1>${input.title}</h1>
   <p>${input.message}</p>
-  ${input.formHref ? markup`<p><a href="${input.formHref}">Back to the form</a></p>` : ''}
+  ${input.formHref ? markup`<p><a href="${input.formHref}">${t.back}</a></p>` : ''}
 </main>`;
-  return page({ title: `Error: ${input.title}`, body, embed: input.embed });
+  return page({ title: t.pageTitle(input.title), body, embed: input.embed, language: locale.language });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Pieces
 
-function specOf(name: string): FieldSpec {
-  const spec = WEB_FORM_FIELDS.find((f) => f.name === name);
+function specOf(fields: readonly FieldSpec[], name: string): FieldSpec {
+  const spec = fields.find((f) => f.name === name);
   if (!spec) throw new Error(`no field ${name}`);
   return spec;
 }
@@ -282,19 +370,21 @@ function isBlank(value: string | undefined): boolean {
 }
 
 /** The schema says "must be an email address" for an empty email; on the page, "is required" is what helps. */
-function messageFor(spec: FieldSpec | undefined, message: string, value: string | undefined): string {
-  if (spec?.required && isBlank(value)) return 'is required';
-  if (spec && /too big|too long/i.test(message)) return `is too long (at most ${spec.maxLength.toLocaleString('en')} characters)`;
+function messageFor(spec: FieldSpec | undefined, message: string, value: string | undefined, t: WebFormText): string {
+  if (spec?.required && isBlank(value)) return t.messages.required;
+  if (spec && /too big|too long/i.test(message)) return t.messages.tooLong(spec.maxLength.toLocaleString(t === ENGLISH.text ? 'en' : undefined));
+  if (t !== ENGLISH.text && /email address/i.test(message)) return t.messages.email;
+  if (t !== ENGLISH.text && /must be one of/i.test(message)) return t.messages.choice;
   return message;
 }
 
-function summaryItem(issue: FieldIssue, values: FormValues): Markup {
-  const spec = WEB_FORM_FIELDS.find((f) => f.name === issue.field);
-  const text = spec ? `${spec.label} ${messageFor(spec, issue.message, values[issue.field])}` : `${issue.field}: ${issue.message}`;
+function summaryItem(issue: FieldIssue, values: FormValues, fields: readonly FieldSpec[], t: WebFormText): Markup {
+  const spec = fields.find((f) => f.name === issue.field);
+  const text = spec ? `${spec.label} ${messageFor(spec, issue.message, values[issue.field], t)}` : `${issue.field}: ${issue.message}`;
   return spec ? markup`<li><a href="#${spec.name}">${text}</a></li>` : markup`<li>${text}</li>`;
 }
 
-function field(spec: FieldSpec, values: FormValues, errors: ReadonlyMap<string, string>, autofocus: boolean): Markup {
+function field(spec: FieldSpec, values: FormValues, errors: ReadonlyMap<string, string>, autofocus: boolean, t: WebFormText): Markup {
   const value = values[spec.name] ?? '';
   const error = errors.get(spec.name);
   const hintId = spec.hint ? `${spec.name}-hint` : undefined;
@@ -327,14 +417,15 @@ function field(spec: FieldSpec, values: FormValues, errors: ReadonlyMap<string, 
     <div class="field ${spec.size ?? 'full'}${error ? ' invalid' : ''}">
       <label for="${spec.name}">${spec.label}${spec.required ? markup` <span class="req" aria-hidden="true">*</span>` : ''}</label>
       ${spec.hint ? markup`<p class="hint" id="${hintId}">${spec.hint}</p>` : ''}
-      ${error ? markup`<p class="error" id="${errorId}"><span class="visually-hidden">Error: </span>${spec.label} ${messageFor(spec, error, value)}</p>` : ''}
+      ${error ? markup`<p class="error" id="${errorId}"><span class="visually-hidden">${t.errorPrefix}</span>${spec.label} ${messageFor(spec, error, value, t)}</p>` : ''}
       ${control}
     </div>`;
 }
 
-function page(input: { title: string; body: Markup; embed?: boolean }): string {
+function page(input: { title: string; body: Markup; embed?: boolean; language?: string }): string {
+  const language = input.language ?? 'en';
   return markup`<!doctype html>
-<html lang="en" dir="ltr">
+<html lang="${language}" dir="${directionOf(language)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -387,5 +478,7 @@ a{color:var(--accent)}
 .done{text-align:center}
 .case-number{font-size:2rem;font-weight:700;letter-spacing:.08em;font-variant-numeric:tabular-nums;margin:.25rem 0 1rem}
 .visually-hidden{position:absolute!important;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
+.languages ul{list-style:none;margin:0 0 1rem;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem;justify-content:flex-end}
+.languages a[aria-current]{font-weight:700;text-decoration:none;color:var(--fg)}
 .hp{position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}
 `;
