@@ -28,7 +28,7 @@ export const LAYER_RULES: readonly LayerRule[] = [
     name: 'core is pure',
     from: /^functions\/core\//,
     forbids: { files: /^(?!functions\/core\/)/, packages: AWS_PACKAGES },
-    why: 'the core decides; time, ids and every store or service reach it through ports (functions/core/ports.ts)',
+    why: 'the core decides; time, ids and every store or service reach it through ports (functions/core/ports/)',
   },
   {
     name: 'adapters are injected',

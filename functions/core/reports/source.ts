@@ -5,7 +5,7 @@ import type { CaseEvent } from '../events.js';
  * What the reports and the event-log export read (functions/adapters/report-reader.ts). Every
  * method is a Query or a GetItem/BatchGetItem on the table, never a Scan (docs/architecture.md#access-patterns).
  *
- * Kept beside the reports rather than in core/ports.ts: only they use it, and the reports function
+ * Kept beside the reports rather than in core/ports/: only they use it, and the reports function
  * is the only one with this (read-only) access.
  */
 export interface ReportSource {
