@@ -83,6 +83,12 @@ export interface CaseRecord {
   /** Why the case is in manual review, when it is. */
   reviewReason?: string;
   /**
+   * The hold an agent put the case on (PATCH status `on_hold`): since when, why, and when it is
+   * expected to resume. Set with every hold and removed when the case leaves `on_hold` through a
+   * status change; read it together with `status === 'on_hold'`.
+   */
+  hold?: { since: string; reason: string; until?: string };
+  /**
    * Fields automatic triage filled (functions/core/triage/): the value predicted, its confidence and
    * the model version; an agent's later correction is kept beside it.
    */

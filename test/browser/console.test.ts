@@ -85,10 +85,17 @@ describe('an agent works a case from offer to resolution', () => {
     const held = (await world.api.call('GET', `/cases/${caseId}`, { as: 'ana' })).body;
     const holdEvent = held.events.find((e: { details: { reason?: string } }) => e.details.reason === 'Waiting for the bank');
     expect(holdEvent.details.until).toBe(new Date('2030-01-15T09:30').toISOString());
+    // The case carries its hold, and My work lists it with its until and reason.
+    expect(held.hold).toEqual({ since: holdEvent.at, reason: 'Waiting for the bank', until: new Date('2030-01-15T09:30').toISOString() });
+    const work = await newTab(world);
+    await signIn(work, world, 'ana');
+    await expect.poll(() => work.getByRole('table', { name: 'On hold' }).textContent()).toMatch(/until .*2030.*: Waiting for the bank/);
+    await work.close();
 
     await expect.poll(() => page.getByRole('combobox', { name: 'New status' }).inputValue()).toBe('in_progress');
     await press(page.getByRole('button', { name: 'Change status' }));
     await expect.poll(async () => (await world.api.call('GET', `/cases/${caseId}`, { as: 'ana' })).body.status).toBe('in_progress');
+    expect((await world.api.call('GET', `/cases/${caseId}`, { as: 'ana' })).body.hold).toBeUndefined();
 
     await expect.poll(() => page.locator('.case-head').textContent()).toContain('in progress');
     await page.getByRole('combobox', { name: 'New status' }).selectOption('resolved');

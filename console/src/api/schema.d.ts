@@ -718,6 +718,16 @@ export type components = {
                 [key: string]: unknown;
             };
             swarm?: components["schemas"]["Swarm"];
+            /** @description The hold an agent put the case on: since when, why, and when it should resume (meaningful while `status` is `on_hold`). */
+            hold?: {
+                /** Format: date-time */
+                since: string;
+                reason: string;
+                /** Format: date-time */
+                until?: string;
+            } & {
+                [key: string]: unknown;
+            };
             /** @description Fields automatic triage filled: the predicted value, its confidence, the model version, and an agent's later correction. The `triaged` event has the full record. */
             triage?: {
                 modelVersion: string;
@@ -789,6 +799,16 @@ export type components = {
                 [key: string]: unknown;
             };
             swarm?: components["schemas"]["Swarm"];
+            /** @description The hold an agent put the case on: since when, why, and when it should resume (meaningful while `status` is `on_hold`). */
+            hold?: {
+                /** Format: date-time */
+                since: string;
+                reason: string;
+                /** Format: date-time */
+                until?: string;
+            } & {
+                [key: string]: unknown;
+            };
             /** @description Fields automatic triage filled: the predicted value, its confidence, the model version, and an agent's later correction. The `triaged` event has the full record. */
             triage?: {
                 modelVersion: string;

@@ -6,7 +6,19 @@ import { nextDeadline } from '../lib/sla';
 import { Link } from '../router';
 import { SlaBadge } from './Sla';
 
-export function CaseTable({ cases, now, label, extra }: { cases: Case[]; now: number; label: string; extra?: (c: Case) => React.ReactNode }) {
+export function CaseTable({
+  cases,
+  now,
+  label,
+  extra,
+  extraLabel = 'Action',
+}: {
+  cases: Case[];
+  now: number;
+  label: string;
+  extra?: (c: Case) => React.ReactNode;
+  extraLabel?: string;
+}) {
   const client = useQueryClient();
   if (cases.length === 0) return <p className="muted">{label}: none.</p>;
   return (
@@ -20,7 +32,7 @@ export function CaseTable({ cases, now, label, extra }: { cases: Case[]; now: nu
           <th scope="col">SLA</th>
           <th scope="col">Next deadline</th>
           <th scope="col">Age</th>
-          {extra && <th scope="col">Action</th>}
+          {extra && <th scope="col">{extraLabel}</th>}
         </tr>
       </thead>
       <tbody>

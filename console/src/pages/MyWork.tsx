@@ -4,7 +4,7 @@ import type { Case } from '../api/client';
 import { api, unwrap } from '../api/client';
 import { CaseTable } from '../components/CaseTable';
 import { ErrorNote } from '../components/Errors';
-import { duration } from '../lib/format';
+import { duration, when } from '../lib/format';
 import { useNow } from '../lib/hooks';
 import { getPollMs } from '../lib/poll';
 import { nextDeadline } from '../lib/sla';
@@ -101,10 +101,8 @@ export function MyWork() {
           cases={onHold}
           now={now}
           label="On hold"
-          extra={(c) => {
-            const until = (c as { hold?: { until?: string } }).hold?.until;
-            return until ? `until ${new Date(until).toLocaleString()}` : '';
-          }}
+          extraLabel="Held"
+          extra={(c) => (c.hold ? `${c.hold.until ? `until ${when(c.hold.until)}` : 'no date set'}: ${c.hold.reason}` : '')}
         />
       </section>
     </div>

@@ -176,7 +176,8 @@ export function makeWorkCase(deps: WorkCaseDeps) {
         ...(change.until ? { until: change.until } : {}),
       };
       const activity = activityForStatus(c.status, change.status);
-      const base: CaseRecord = { ...c, status: change.status, due: undefined, updatedAt: at };
+      const base: CaseRecord = { ...c, status: change.status, due: undefined, updatedAt: at, hold: undefined };
+      if (change.status === 'on_hold') base.hold = { since: at, reason: change.reason!.trim(), ...(change.until ? { until: change.until } : {}) };
 
       // Reopening a closed case puts it back with its owner when they can take it, else routes it.
       if ((c.status === 'resolved' || c.status === 'closed_unresolved') && change.status !== 'queued') {

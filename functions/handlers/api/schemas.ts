@@ -335,6 +335,10 @@ export const CaseSchema = z
     owner: z.string().optional(),
     sla: z.looseObject({}).optional().describe('The SLA clock: policy and, per milestone, target, due instant, status.'),
     swarm: SwarmSchema.optional(),
+    hold: z
+      .looseObject({ since: instant, reason: z.string(), until: instant.optional() })
+      .optional()
+      .describe('The hold an agent put the case on: since when, why, and when it should resume (meaningful while `status` is `on_hold`).'),
     triage: z
       .looseObject({ modelVersion: z.string(), fields: z.record(z.string(), z.looseObject({ value: z.string(), confidence: z.number() })) })
       .optional()
