@@ -4,13 +4,14 @@ import { FORM_CALLBACK_ID, OPEN_CASE_ACTION, buttonOf, caseCardBlocks, formValue
 import type { SlackLedger } from '../adapters/slack-ledger.js';
 import type { SlackSecretSource } from '../adapters/slack-secrets.js';
 import { verifySlackSignature } from '../adapters/slack-signature.js';
-import { PayloadTooLargeError, UnauthorizedError, ValidationError } from '../core/errors.js';
+import { NotFoundError, PayloadTooLargeError, UnauthorizedError, ValidationError } from '../core/errors.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { SlackInbound, SlackOutcome } from '../core/use-cases/slack-interactions.js';
 import { awsApiDeps } from '../composition/lambda.js';
 import type { AppDeps } from '../composition/deps.js';
 import type { HttpEvent, HttpResult } from '../http/api-gateway.js';
 import { header, httpHandler, json } from '../http/api-gateway.js';
+import type { RouteKey, RouteOf } from '../http/routes.js';
 import { lazy } from '../runtime/lambda.js';
 import { logger } from '../runtime/observability.js';
 import { makeUseCases } from '../composition/use-cases.js';
@@ -41,8 +42,6 @@ export interface SlackHandlerDeps {
   handle: (inbound: SlackInbound) => Promise<SlackOutcome>;
   clock: Clock;
 }
-
-type SlackPath = '/slack/events' | '/slack/interactions' | '/slack/commands';
 
 function rawBody(event: HttpEvent): Buffer {
   if (!event.body) return Buffer.alloc(0);
@@ -198,16 +197,24 @@ export function createSlackHandler(deps: SlackHandlerDeps) {
     return json(200, { response_type: 'ephemeral', text: outcome.kind === 'refused' ? outcome.text : 'Done.' });
   }
 
+  /** One entry per Slack route of functions/http/routes.ts: a route added there without one here does not compile. */
+  const routes: Record<RouteKey<RouteOf<'slack'>>, (event: HttpEvent, body: Buffer) => Promise<HttpResult>> = {
+    'POST /slack/events': (event, body) => onEvent(event, body),
+    'POST /slack/interactions': (_event, body) => onInteraction(body),
+    'POST /slack/commands': (_event, body) => onCommand(body),
+  };
+  const routeOf = (key: string) => (Object.hasOwn(routes, key) ? routes[key as keyof typeof routes] : undefined);
+
   return httpHandler(async (event) => {
     const started = Date.now();
-    const path = (event.rawPath ?? '') as SlackPath;
+    const path = event.rawPath ?? '';
+    const method = event.requestContext?.http?.method ?? 'POST';
+    const route = routeOf(`${method.toUpperCase()} ${path}`);
+    if (!route) throw new NotFoundError(`no Slack route for ${method} ${path}`);
     const body = rawBody(event);
     if (body.length > SLACK_MAX_BODY_BYTES) throw new PayloadTooLargeError(`a Slack request is at most ${SLACK_MAX_BODY_BYTES / 1024} KB`);
     await verify(event, body);
-    let result: HttpResult;
-    if (path === '/slack/events') result = await onEvent(event, body);
-    else if (path === '/slack/interactions') result = await onInteraction(body);
-    else result = await onCommand(body);
+    const result = await route(event, body);
     const ms = Date.now() - started;
     // Slack gives up after three seconds: a slow answer is worth knowing about before users see errors.
     if (ms > 2_500) logger.warn('Slack request answered slowly', { path, ms });

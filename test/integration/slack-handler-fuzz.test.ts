@@ -376,3 +376,12 @@ describe("Slack's routes, unsigned", () => {
     );
   }, 60_000);
 });
+
+describe('a path that is not one of the Slack routes', () => {
+  it('is 404 even signed, and never runs a command (it used to fall through to /case)', async () => {
+    const body = new URLSearchParams({ command: '/case', text: '1', user_id: 'U1', team_id: 'T1' }).toString();
+    const result = await send('/slack/other', body, { contentType: 'application/x-www-form-urlencoded' });
+    expect(result.statusCode).toBe(404);
+    expect(JSON.parse(result.body!).error).toBe('NotFoundError');
+  });
+});

@@ -15,24 +15,15 @@ import { normaliseRegion } from './region.js';
 
 export { normaliseCountry } from './country.js';
 export { normaliseEmail } from './email.js';
-export { foldForLookup } from './fold.js';
 export {
-  DEFAULT_MIN_LANGUAGE_CONFIDENCE,
-  LONG_TEXT_LETTERS,
   MIN_LETTERS,
   REQUIRED_LEAD,
-  SHORT_TEXT_LETTERS,
   detectLanguage,
   languageDetectorLoaded,
   loadLanguageDetector,
-  needsLanguageDetection,
-  requiredLead,
   normaliseLanguageTag,
   textForDetection,
-  type DetectLanguageOptions,
-  type LanguageDetection,
 } from './language.js';
-export type { FieldOutcome } from './outcome.js';
 export { normalisePhone } from './phone.js';
 export { normalisePostalCode } from './postal-code.js';
 export { normaliseRegion } from './region.js';
