@@ -11,7 +11,6 @@
 import type { Context } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { makeDocumentClient } from '../functions/adapters/dynamo.js';
 import { caseKey } from '../functions/adapters/keys.js';
 import { signSlackRequest, verifySlackSignature } from '../functions/adapters/slack-signature.js';
 import { staticSlackSecrets } from '../functions/adapters/slack-secrets.js';
@@ -23,50 +22,7 @@ import { makeUseCases } from '../functions/composition/use-cases.js';
 import { LOCAL_CLIENT_SETTINGS, ensureTable, startDynamoDbLocal } from '../lib/local/dynamodb-local.js';
 import { makeCase } from '../test/support/fixtures.js';
 import { startSlackDouble } from '../test/support/slack-double.js';
-
-type Input = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- SDK middleware args
-
-interface Tally {
-  reads: number;
-  writes: number;
-  capacity: number;
-  /** Capacity units by command and table key prefix (`PutItem IDEMP`, `TransactWriteItems`). */
-  by?: Record<string, number>;
-}
-
-/** Writes, by the document client's command names and the low-level ones it sends. */
-const WRITES = new Set(['PutCommand', 'PutItemCommand', 'UpdateCommand', 'UpdateItemCommand', 'DeleteCommand', 'DeleteItemCommand']);
-const TRANSACTIONS = new Set(['TransactWriteCommand', 'TransactWriteItemsCommand']);
-
-function meteredClient(endpoint: string, tally: () => Tally) {
-  const client = makeDocumentClient({ endpoint });
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = String(context.commandName);
-      const input = args.input as Input;
-      input.ReturnConsumedCapacity = 'TOTAL';
-      const t = tally();
-      if (TRANSACTIONS.has(name)) t.writes += input.TransactItems?.length ?? 0;
-      else if (WRITES.has(name)) t.writes++;
-      else t.reads++;
-      try {
-        const result = await next(args);
-        const cc = (result.output as Input).ConsumedCapacity;
-        const key = `${name.replace(/Command$/, '')} ${String(input.Item?.pk ?? input.Key?.pk ?? input.KeyConditionExpression ?? '').split('#')[0]}`.trim();
-        for (const c of Array.isArray(cc) ? cc : cc ? [cc] : []) {
-          t.capacity += c.CapacityUnits ?? 0;
-          if (t.by) t.by[key] = (t.by[key] ?? 0) + (c.CapacityUnits ?? 0);
-        }
-        return result;
-      } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') t.capacity += 1;
-        throw error;
-      }
-    },
-    { step: 'initialize', name: 'benchMeter' },
-  );
-  return client;
-}
+import { emptyTally, meteredClient, type Tally } from './support/metered-client.js';
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
@@ -124,7 +80,7 @@ export async function runSlackBench(log: (line: string) => void = console.log): 
     // 2. A swarm request with the Slack app.
     const { startSwarm } = makeUseCases(deps);
     const callsBefore = slack.calls.length;
-    current = { reads: 0, writes: 0, capacity: 0, by: {} };
+    current = emptyTally(true);
     let started = performance.now();
     const swarm = await startSwarm({ agentId: 'owner', roles: ['agent'] }, c.caseId, { skills: [{ skill: 'network', minLevel: 2 }], limit: 3 });
     const swarmMs = performance.now() - started;
@@ -175,7 +131,7 @@ export async function runSlackBench(log: (line: string) => void = console.log): 
       return { status: res.statusCode, ms: performance.now() - started };
     };
     for (let i = 0; i < 5; i++) await send(`warm up ${i}`);
-    current = { reads: 0, writes: 0, capacity: 0, by: {} };
+    current = emptyTally(true);
     const one = await send('one measured note');
     const noteCost = current;
     current = { reads: 0, writes: 0, capacity: 0 };

@@ -15,54 +15,12 @@
  */
 import type { Context } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { makeDocumentClient } from '../functions/adapters/dynamo.js';
 import { parseRoutingConfig } from '../functions/core/config.js';
 import { createHandler } from '../functions/handlers/web-to-case.js';
 import { makeAppDeps } from '../functions/composition/deps.js';
 import type { HttpEvent, HttpResult } from '../functions/http/api-gateway.js';
 import { LOCAL_CLIENT_SETTINGS, ensureTable, startDynamoDbLocal } from '../lib/local/dynamodb-local.js';
-
-type Input = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- SDK middleware args
-
-interface Tally {
-  reads: number;
-  writes: number;
-  refusedWrites: number;
-  capacity: number;
-}
-
-/** Writes, by the document client's command names and the low-level ones it sends. */
-const WRITES = new Set(['PutCommand', 'PutItemCommand', 'UpdateCommand', 'UpdateItemCommand', 'DeleteCommand', 'DeleteItemCommand']);
-const TRANSACTIONS = new Set(['TransactWriteCommand', 'TransactWriteItemsCommand']);
-
-function meteredClient(endpoint: string, tally: () => Tally) {
-  const client = makeDocumentClient({ endpoint });
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = String(context.commandName);
-      const input = args.input as Input;
-      input.ReturnConsumedCapacity = 'TOTAL';
-      const t = tally();
-      if (TRANSACTIONS.has(name)) t.writes += input.TransactItems?.length ?? 0;
-      else if (WRITES.has(name)) t.writes++;
-      else t.reads++;
-      try {
-        const result = await next(args);
-        const cc = (result.output as Input).ConsumedCapacity;
-        for (const c of Array.isArray(cc) ? cc : cc ? [cc] : []) t.capacity += c.CapacityUnits ?? 0;
-        return result;
-      } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') {
-          t.refusedWrites++;
-          t.capacity += 1;
-        }
-        throw error;
-      }
-    },
-    { step: 'initialize', name: 'benchMeter' },
-  );
-  return client;
-}
+import { emptyTally, meteredClient, type Tally } from './support/metered-client.js';
 
 function event(body: Record<string, string>, ip: string): HttpEvent {
   return {
@@ -87,7 +45,7 @@ export async function runWebIntakeBench(log: (line: string) => void = console.lo
   const dynamo = await startDynamoDbLocal({ startTimeoutMs: 90_000 });
   const tableName = 'caseflow-bench-web';
   const admin = new DynamoDBClient({ ...LOCAL_CLIENT_SETTINGS, endpoint: dynamo.endpoint });
-  let current: Tally = { reads: 0, writes: 0, refusedWrites: 0, capacity: 0 };
+  let current: Tally = emptyTally();
   const client = meteredClient(dynamo.endpoint, () => current);
   let n = 0;
   let seed = 7;
@@ -116,10 +74,10 @@ export async function runWebIntakeBench(log: (line: string) => void = console.lo
     });
     /** Counts one call's DynamoDB work; calls outside `measure` are counted into a tally nobody reads. */
     const measure = async (label: string, run: () => Promise<{ status?: number }>) => {
-      current = { reads: 0, writes: 0, refusedWrites: 0, capacity: 0 };
+      current = emptyTally();
       const { status } = await run();
       const t = current;
-      current = { reads: 0, writes: 0, refusedWrites: 0, capacity: 0 };
+      current = emptyTally();
       log(
         `${label}: HTTP ${status}; ${t.reads} reads, ${t.writes} item writes (${t.refusedWrites} refused by condition), ${t.capacity.toFixed(1)} capacity units`,
       );
