@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SLACK_SECRET_FIELDS, makeSecretsManagerSlackSecret, parseSlackSecret } from '../../functions/adapters/slack-secrets.js';
+import { checkSlackSecretAtStart } from '../../functions/handlers/slack.js';
 
 const TOKEN = 'xoxb-1234567890-abcdefghij';
 const WEBHOOK = 'https://hooks.slack.com/services/T000/B000/XXXX';
@@ -121,5 +122,39 @@ describe('the Slack secret in Secrets Manager', () => {
     const secret = makeSecretsManagerSlackSecret(new SecretsManagerClient({}), 'arn:slack');
     expect(await secret.webhookUrl.url()).toEqual({ url: WEBHOOK });
     expect(await secret.app.get()).toEqual({ reason: expect.stringContaining('"botToken"') });
+  });
+});
+
+describe("the Slack function's start-up check", () => {
+  const sm = mockClient(SecretsManagerClient);
+  beforeEach(() => sm.reset());
+
+  it.each([
+    ['not JSON', 'xoxb-not-json', /not JSON/],
+    ['without a bot token', JSON.stringify({ webhookUrl: WEBHOOK, signingSecret: 's' }), /"botToken"/],
+    ['without a signing secret', JSON.stringify({ botToken: TOKEN }), /"signingSecret"/],
+  ])('logs one error naming what is wrong when the secret is %s', async (_, value, pattern) => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: value });
+    const errors: unknown[][] = [];
+    const reason = await checkSlackSecretAtStart(makeSecretsManagerSlackSecret(new SecretsManagerClient({}), 'arn:slack').app, {
+      error: (...args: unknown[]) => errors.push(args),
+    } as never);
+    expect(reason).toMatch(pattern);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]![1]).toEqual({ reason: expect.stringMatching(pattern) });
+  });
+
+  it('says nothing when the app is set up, and names an unreadable secret', async () => {
+    sm.on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: JSON.stringify(full) })
+      .rejectsOnce(new Error('AccessDeniedException'));
+    const errors: unknown[][] = [];
+    const log = { error: (...args: unknown[]) => errors.push(args) } as never;
+    expect(await checkSlackSecretAtStart(makeSecretsManagerSlackSecret(new SecretsManagerClient({}), 'arn:a').app, log)).toBeUndefined();
+    expect(errors).toEqual([]);
+    expect(await checkSlackSecretAtStart(makeSecretsManagerSlackSecret(new SecretsManagerClient({}), 'arn:b').app, log)).toMatch(
+      /could not be read: AccessDeniedException/,
+    );
+    expect(errors).toHaveLength(1);
   });
 });
