@@ -14,6 +14,7 @@ import { matchesFilters } from '../../functions/core/reports/filters.js';
 import { caseTimeline } from '../../functions/core/reports/history.js';
 import { daysOf, isoWeekOf, parsePeriod } from '../../functions/core/reports/period.js';
 import { AS_OF, CASES, EVENTS as events, OPEN, PERIOD, REPORT_CONFIG as config, at } from '../support/report-fixture.js';
+import { storedEvent } from '../support/fixtures.js';
 
 const H = 3_600_000;
 const MIN = 60_000;
@@ -335,14 +336,15 @@ describe('report building blocks', () => {
   it("count a person's reassignment to a colleague once, and a system reassignment followed by its assignment once", () => {
     const SYS = { kind: 'system' as const, id: 'sweep' };
     const mona = { kind: 'agent' as const, id: 'mona' };
-    const e = (at: string, activity: Activity, actor: typeof SYS | typeof mona, details: Record<string, unknown>) => ({
-      eventId: `${activity}-${at}`,
-      caseId: 'R',
-      activity,
-      at: `2025-03-04T${at}:00.000Z`,
-      actor,
-      details,
-    });
+    const e = (at: string, activity: Activity, actor: typeof SYS | typeof mona, details: Record<string, unknown>) =>
+      storedEvent({
+        eventId: `${activity}-${at}`,
+        caseId: 'R',
+        activity,
+        at: `2025-03-04T${at}:00.000Z`,
+        actor,
+        details,
+      });
     const tl = caseTimeline(
       CASES[0]!,
       [
@@ -405,7 +407,7 @@ describe('first-contact resolution, judged on what came after the resolution', (
     const all: Step[] = [['Mon 09:00', 'case_created', CUSTOMER], ['Mon 09:00', 'assigned', SYS, { owner: 'alice' }], ...steps];
     return {
       c,
-      events: all.map(([when, activity, actor, details], i) => ({ eventId: `${caseId}-${i}`, caseId, activity, at: at(when), actor, details: details ?? {} })),
+      events: all.map(([when, activity, actor, details], i) => storedEvent({ eventId: `${caseId}-${i}`, caseId, activity, at: at(when), actor, details: details ?? {} })),
     };
   }
   const fcr = (stories: ReturnType<typeof story>[], asOf = AS_OF) =>
