@@ -396,15 +396,6 @@ export const SLA_MILESTONE_ACTIVITIES = [
   SLA_ACTIVITIES.slaReopened,
 ] as const satisfies readonly ActivitiesWhoseDetails<SlaMilestoneDetails>[];
 
-/** The activities that name the queue the case was in or went to (process mining's group column). */
-export const QUEUE_NAMING_ACTIVITIES = [
-  ACTIVITIES.stamped,
-  ACTIVITIES.queued,
-  ACTIVITIES.assigned,
-  ACTIVITIES.reassigned,
-  ACTIVITIES.offerExpired,
-] as const satisfies readonly ActivitiesWhoseDetails<{ queue?: string | null }>[];
-
 /** What an event of activity `A` carries: exactly its details. */
 export type DetailsOf<A extends Activity> = ActivityDetails[A];
 

@@ -155,7 +155,8 @@ describe('the SLA loop', () => {
         ['reassigned', 'first_response', 2],
       ]),
     );
-    const order = (activity: string, level?: number) => events.findIndex((e) => e.activity === activity && (level === undefined || detailsRecord(e).level === level));
+    const order = (activity: string, level?: number) =>
+      events.findIndex((e) => e.activity === activity && (level === undefined || detailsRecord(e).level === level));
     expect(order('sla_warning')).toBeLessThan(order('sla_milestone_violated'));
     expect(order('sla_milestone_violated')).toBeLessThan(order('sla_escalated', 1));
     expect(order('sla_escalated', 1)).toBeLessThan(order('sla_escalated', 2));

@@ -12,7 +12,6 @@ import {
   eventOfDraft,
   isActivity,
   makeEvent,
-  QUEUE_NAMING_ACTIVITIES,
   SLA_ACTIVITIES,
   SLA_MILESTONE_ACTIVITIES,
   STATUS_CHANGE_ACTIVITIES,
@@ -134,7 +133,6 @@ describe('the event vocabulary', () => {
 
   it('lists activities by the details they carry, each list checked against the details types', () => {
     for (const activity of STATUS_CHANGE_ACTIVITIES) expect(isActivity(activity)).toBe(true);
-    expect(new Set(QUEUE_NAMING_ACTIVITIES)).toEqual(new Set(['territory_stamped', 'queued', 'assigned', 'reassigned', 'offer_expired']));
     expect(new Set([...SLA_MILESTONE_ACTIVITIES, SLA_ACTIVITIES.slaStarted, SLA_ACTIVITIES.slaStopped])).toEqual(new Set(Object.values(SLA_ACTIVITIES)));
   });
 });

@@ -52,7 +52,8 @@ const SYSTEM = { kind: 'system' as const, id: 'caseflow' };
 const CUSTOMER = { kind: 'customer' as const, id: 'ann@example.com' };
 
 /** Two cases' histories, with the awkward characters a real subject or reason can carry. */
-const EVENTS: CaseEvent[] = ([
+/** Stored events, some as older versions wrote them (fewer or other details than today's writers). */
+const STORED: StoredEvent[] = [
   {
     eventId: 'e1',
     caseId: 'c1',
@@ -102,7 +103,8 @@ const EVENTS: CaseEvent[] = ([
     actor: SYSTEM,
     details: { reason: 'no_territory', queue: 'review' },
   },
-] satisfies StoredEvent[]).map(storedEvent);
+];
+const EVENTS: CaseEvent[] = STORED.map(storedEvent);
 
 describe('CaseEvent ▶ mining events', () => {
   it('names status changes by their target, hides customer addresses and carries the queue forward', () => {

@@ -1,5 +1,5 @@
 import type { CaseEvent } from '../events.js';
-import { ACTIVITIES, QUEUE_NAMING_ACTIVITIES, detailsOf } from '../events.js';
+import { ACTIVITIES, detailsOf } from '../events.js';
 import type { MiningEvent } from './event-log.js';
 
 /**
@@ -41,6 +41,12 @@ function scalarDetails(details: CaseEvent['details'] | undefined): Record<string
   return out;
 }
 
+/** The queue an event's details name, whatever its activity (see miningEventsFromCaseEvents). */
+function queueNamedBy(details: CaseEvent['details'] | undefined): string | undefined {
+  for (const [key, value] of Object.entries(details ?? {})) if (key === 'queue' && typeof value === 'string') return value;
+  return undefined;
+}
+
 /** Events of each case in time order (ties in input order), cases in order of first appearance. */
 export function orderCaseEvents(events: readonly CaseEvent[]): CaseEvent[] {
   const byCase = new Map<string, CaseEvent[]>();
@@ -64,8 +70,10 @@ export function orderCaseEvents(events: readonly CaseEvent[]): CaseEvent[] {
 export function miningEventsFromCaseEvents(events: readonly CaseEvent[]): MiningEvent[] {
   const queueOfCase = new Map<string, string>();
   return orderCaseEvents(events).map((e) => {
-    const queue = detailsOf(e, ...QUEUE_NAMING_ACTIVITIES)?.queue;
-    if (typeof queue === 'string') queueOfCase.set(e.caseId, queue);
+    // The log is mined as data: any stored event that names a queue (today's stamping, queueing,
+    // assignments and reassignments, or an older version's event) moves the group on.
+    const queue = queueNamedBy(e.details);
+    if (queue !== undefined) queueOfCase.set(e.caseId, queue);
     const event: MiningEvent = {
       caseId: e.caseId,
       activity: activityOf(e),

@@ -184,7 +184,8 @@ export function makeWorkCase(deps: WorkCaseDeps) {
         ...(change.until ? { until: change.until } : {}),
       };
       const activity = activityForStatus(c.status, change.status);
-      const base: CaseRecord = { ...c, status: change.status, due: undefined, updatedAt: at, hold: undefined };
+      // Leaving the hold drops it as the case is written (caseAsWritten); a new hold is set here.
+      const base: CaseRecord = { ...c, status: change.status, due: undefined, updatedAt: at };
       if (change.status === 'on_hold') base.hold = { since: at, reason: change.reason!.trim(), ...(change.until ? { until: change.until } : {}) };
 
       // Reopening a closed case puts it back with its owner when they can take it, else routes it.
