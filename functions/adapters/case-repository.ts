@@ -2,7 +2,7 @@ import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, Update
 import type { BatchGetCommandOutput, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CaseMessage, CaseRecord, CaseStatus } from '../core/case.js';
 import type { CaseEvent } from '../core/events.js';
-import { CASE_STATUSES, OPEN_STATUSES, formatCaseNumber } from '../core/case.js';
+import { CASE_STATUSES, OPEN_STATUSES, caseAsWritten, formatCaseNumber } from '../core/case.js';
 import { ValidationError } from '../core/errors.js';
 import type { CaseQuery, CaseRepository, CaseWithHistory, CreateCaseCommand, CreateCaseResult, StoredDecision } from '../core/ports/repositories.js';
 import {
@@ -51,11 +51,17 @@ const IDEMPOTENT_CREATE_RETRIES = 5;
 /** DynamoDB's transaction limit; a case write with more events than this is split by the caller. */
 const MAX_TRANSACTION_ITEMS = 100;
 
+/** The case a conditional write at `expectedVersion` stores and returns (its hold settled by caseAsWritten). */
+export function writtenCase<C extends CaseRecord>(next: C, expectedVersion: number): C {
+  return { ...caseAsWritten(next), version: expectedVersion + 1 };
+}
+
+/** The case's item: a Put replaces the whole item, so a field the case no longer has (a hold it left) is removed. */
 export function caseItem(c: CaseRecord): Item {
   return {
     ...caseKey(c.caseId),
     entity: 'case',
-    ...c,
+    ...caseAsWritten(c),
     ...caseIndexKeys({
       caseId: c.caseId,
       status: c.status,
@@ -315,7 +321,7 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
     },
 
     async update(next, expectedVersion, events, decisions = []) {
-      const written = { ...next, version: expectedVersion + 1 };
+      const written = writtenCase(next, expectedVersion);
       await conflictOnFailedCondition(
         () =>
           client.send(
@@ -329,7 +335,7 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
     },
 
     async addMessage(next, expectedVersion, message, events) {
-      const written = { ...next, version: expectedVersion + 1 };
+      const written = writtenCase(next, expectedVersion);
       await conflictOnFailedCondition(
         () =>
           client.send(

@@ -84,8 +84,9 @@ export interface CaseRecord {
   reviewReason?: string;
   /**
    * The hold an agent put the case on (PATCH status `on_hold`): since when, why, and when it is
-   * expected to resume. Set with every hold and removed when the case leaves `on_hold` through a
-   * status change; read it together with `status === 'on_hold'`.
+   * expected to resume. Set with every hold; present only while the case is `on_hold`: whatever
+   * takes the case out of the hold (a status change, a reassignment) drops it as the case is
+   * written (caseAsWritten).
    */
   hold?: { since: string; reason: string; until?: string };
   /**
@@ -252,6 +253,18 @@ export interface CaseMessage {
 }
 
 export type ActorKind = 'customer' | 'agent' | 'system';
+
+/**
+ * The case as it is written: a hold belongs to `on_hold` alone, so a case in any other status is
+ * written without one, whichever use case moved it (a status change, a reassignment to an agent or
+ * a queue). The adapters write every case through this (functions/adapters/case-repository.ts), so
+ * no way out of the hold can leave a stale one. docs/architecture.md#statuses
+ */
+export function caseAsWritten<C extends CaseRecord>(c: C): C {
+  if (c.status === 'on_hold' || !('hold' in c)) return c;
+  const { hold: _dropped, ...rest } = c;
+  return rest as C;
+}
 
 export interface Actor {
   kind: ActorKind;

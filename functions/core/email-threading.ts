@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { CaseRecord, CaseStatus } from './case.js';
-import type { CaseEvent, StatusChangeDetails } from './events.js';
+import type { CaseEvent } from './events.js';
+import { ACTIVITIES, STATUS_CHANGE_ACTIVITIES, detailsOf } from './events.js';
 import { CLOSED_STATUSES } from './case.js';
 import type { ParsedEmail } from './email.js';
 import { messageIdsIn, normaliseAddress } from './email.js';
@@ -221,9 +222,9 @@ export function closedAtOf(
   if (!CLOSED_STATUSES.includes(c.status)) return undefined;
   const closing = events
     .filter((e) => {
-      const details = e.details as Partial<StatusChangeDetails> & { status?: unknown };
-      const to = details.to ?? details.status;
-      return typeof to === 'string' && (CLOSED_STATUSES as readonly string[]).includes(to);
+      if (e.activity === ACTIVITIES.resolved || e.activity === ACTIVITIES.closedUnresolved) return true;
+      const to = detailsOf(e, ...STATUS_CHANGE_ACTIVITIES)?.to;
+      return typeof to === 'string' && CLOSED_STATUSES.includes(to);
     })
     .map((e) => e.at)
     .sort();

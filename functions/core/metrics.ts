@@ -1,7 +1,7 @@
 import type { CaseRecord } from './case.js';
-import type { Activity, CaseEvent, SlaMilestoneDetails } from './events.js';
+import type { Activity, CaseEvent } from './events.js';
 import type { Channel } from './config.js';
-import { ACTIVITIES, detailsOf } from './events.js';
+import { ACTIVITIES, SLA_MILESTONE_ACTIVITIES, detailsOf } from './events.js';
 
 /**
  * Operational metrics, derived from the facts the system records. Pure: which data points a set of
@@ -117,7 +117,7 @@ export function metricsOfEvents(events: readonly CaseEvent[], kase?: Pick<CaseRe
     } else {
       const sla = SLA_METRICS[e.activity];
       if (sla) {
-        const recorded = (e.details as Partial<SlaMilestoneDetails>).milestone;
+        const recorded = detailsOf(e, ...SLA_MILESTONE_ACTIVITIES)?.milestone;
         const milestone = typeof recorded === 'string' ? recorded : 'unknown';
         points.push(count(sla, METRIC_SERIES[sla].dimension === 'milestone' ? { milestone } : {}));
       }

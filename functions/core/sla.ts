@@ -5,7 +5,7 @@ import { compileConditionNode } from './conditions.js';
 import type { BusinessHours, RoutingConfig, SlaPolicy } from './config.js';
 import { findCalendar, priorityRank } from './config.js';
 import { durationMs } from './duration.js';
-import type { SlaActivity } from './events.js';
+import type { EventDraft, SlaActivity } from './events.js';
 import { SLA_ACTIVITIES } from './events.js';
 
 /**
@@ -33,10 +33,7 @@ import { SLA_ACTIVITIES } from './events.js';
  */
 
 /** What the use cases turn into events; `activity` is one of ACTIVITIES' sla_* names. */
-export interface SlaEventDraft {
-  activity: SlaActivity;
-  details: Record<string, unknown>;
-}
+export type SlaEventDraft = EventDraft<SlaActivity>;
 
 /** The policy and calendar a clock runs by, resolved from the current configuration. */
 export interface SlaContext {

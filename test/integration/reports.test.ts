@@ -20,7 +20,7 @@ import { createHandler } from '../../functions/handlers/reports.js';
 import type { HttpEvent, HttpResult } from '../../functions/http/api-gateway.js';
 import { ReportSchema } from '../../functions/handlers/reports/schemas.js';
 import { freshTable } from '../support/dynamo.js';
-import { fixedClock, makeMessage } from '../support/fixtures.js';
+import { fixedClock, makeMessage, storedEvent } from '../support/fixtures.js';
 import { AS_OF, CASES, EVENTS, OPEN, PERIOD, REPORT_CONFIG, at } from '../support/report-fixture.js';
 import { apiEvent, lambdaContext } from '../support/api-events.js';
 
@@ -140,7 +140,7 @@ describe('the reports handler over DynamoDB Local', () => {
     ];
     const rItems = [
       caseItem(r),
-      ...story.map(([when, activity, actor, details], i) => eventItem({ eventId: `r${i}`, caseId: 'R', activity, at: when, actor, details })),
+      ...story.map(([when, activity, actor, details], i) => eventItem(storedEvent({ eventId: `r${i}`, caseId: 'R', activity, at: when, actor, details }))),
     ];
     await db.client.send(new BatchWriteCommand({ RequestItems: { [db.tableName]: rItems.map((Item) => ({ PutRequest: { Item } })) } }));
 

@@ -21,7 +21,7 @@ import { makeLocalWorkflow } from '../../lib/local/stepfunctions/workflow.js';
 import type { VirtualClock } from '../../lib/local/virtual-clock.js';
 import { makeVirtualClock } from '../../lib/local/virtual-clock.js';
 import { freshTable } from '../support/dynamo.js';
-import { makeCreateCommand, makeRoutingConfigInput } from '../support/fixtures.js';
+import { detailsRecord, makeCreateCommand, makeRoutingConfigInput } from '../support/fixtures.js';
 
 const db = await freshTable('sla-workflow');
 
@@ -145,7 +145,7 @@ describe('the SLA loop', () => {
 
     const events = await activities(setup.deps, c.caseId);
     const sla = events.filter((e) => e.activity.startsWith('sla_') || e.activity === 'reassigned' || e.activity === 'priority_set');
-    expect(sla.map((e) => [e.activity, e.details.milestone ?? null, e.details.level ?? null])).toEqual(
+    expect(sla.map((e) => [e.activity, detailsRecord(e).milestone ?? null, detailsRecord(e).level ?? null])).toEqual(
       expect.arrayContaining([
         ['sla_clock_started', null, null],
         ['sla_warning', 'first_response', null],
@@ -155,7 +155,8 @@ describe('the SLA loop', () => {
         ['reassigned', 'first_response', 2],
       ]),
     );
-    const order = (activity: string, level?: number) => events.findIndex((e) => e.activity === activity && (level === undefined || e.details.level === level));
+    const order = (activity: string, level?: number) =>
+      events.findIndex((e) => e.activity === activity && (level === undefined || detailsRecord(e).level === level));
     expect(order('sla_warning')).toBeLessThan(order('sla_milestone_violated'));
     expect(order('sla_milestone_violated')).toBeLessThan(order('sla_escalated', 1));
     expect(order('sla_escalated', 1)).toBeLessThan(order('sla_escalated', 2));

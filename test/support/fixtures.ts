@@ -6,7 +6,7 @@ import { ulid } from 'ulid';
 import type { AgentState } from '../../functions/core/agent-state.js';
 import { emptyLoad } from '../../functions/core/agent-state.js';
 import type { CaseMessage, CaseRecord } from '../../functions/core/case.js';
-import type { CaseEvent } from '../../functions/core/events.js';
+import type { Activity, CaseEvent } from '../../functions/core/events.js';
 import { formatCaseNumber } from '../../functions/core/case.js';
 import type { Agent, RoutingConfigInput } from '../../functions/core/config.js';
 import { AgentSchema } from '../../functions/core/config.js';
@@ -104,8 +104,34 @@ export function makeMessage(caseId: string, overrides: Partial<CaseMessage> = {}
   };
 }
 
-export function makeEvent(caseId: string, overrides: Partial<CaseEvent> = {}): CaseEvent {
-  return {
+/**
+ * An event as the table may hold it: history written by older versions (or a test's partial story)
+ * can lack details the current writer gives, or carry ones it no longer writes. The readers take
+ * such events through their partial view (detailsOf), so fixtures may build them.
+ */
+export interface StoredEvent {
+  eventId: string;
+  caseId: string;
+  activity: Activity;
+  at: string;
+  actor: CaseEvent['actor'];
+  details: Record<string, unknown>;
+}
+
+/** A stored event (see StoredEvent) typed as the event log's events. */
+export function storedEvent(e: StoredEvent): CaseEvent {
+  const event: unknown = e;
+  return event as CaseEvent;
+}
+
+/** An event's details as a plain record, for assertions over any activity's fields. */
+export function detailsRecord(e: Pick<CaseEvent, 'details'>): Record<string, unknown> {
+  const details: unknown = e.details;
+  return details as Record<string, unknown>;
+}
+
+export function makeEvent(caseId: string, overrides: Partial<StoredEvent> = {}): CaseEvent {
+  return storedEvent({
     eventId: ulid(),
     caseId,
     activity: 'case_created',
@@ -113,7 +139,7 @@ export function makeEvent(caseId: string, overrides: Partial<CaseEvent> = {}): C
     actor: { kind: 'customer', id: 'ada@example.com' },
     details: {},
     ...overrides,
-  };
+  });
 }
 
 export function makeDecision(caseId: string, overrides: Partial<StoredDecision> = {}): StoredDecision {

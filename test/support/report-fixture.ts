@@ -26,7 +26,7 @@ import type { Activity, CaseEvent } from '../../functions/core/events.js';
 import type { Channel } from '../../functions/core/config.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
 import { parsePeriod } from '../../functions/core/reports/period.js';
-import { makeCase } from './fixtures.js';
+import { makeCase, storedEvent } from './fixtures.js';
 
 export const REPORT_CONFIG = parseRoutingConfig({
   businessHours: [
@@ -78,7 +78,7 @@ export const at = (when: string) => {
 let seq = 0;
 export const EVENTS: CaseEvent[] = [];
 function ev(caseId: string, when: string, activity: Activity, actor: Actor, details: Record<string, unknown> = {}): void {
-  EVENTS.push({ eventId: `e${String(++seq).padStart(3, '0')}`, caseId, activity, at: at(when), actor, details });
+  EVENTS.push(storedEvent({ eventId: `e${String(++seq).padStart(3, '0')}`, caseId, activity, at: at(when), actor, details }));
 }
 
 function kase(

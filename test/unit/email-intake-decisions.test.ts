@@ -178,7 +178,7 @@ describe('filing a message on a case', () => {
           { from: 'ada@customer.example', to: ['support@caseflow.test'], cc: ['Bob@Customer.Example'] },
           { from: 'support@caseflow.test', to: ['ada@customer.example'] },
         ],
-        events: [{ activity: 'status_changed', at: '2026-03-14T11:00:00.000Z', details: { to: 'resolved' } }],
+        events: [{ activity: 'status_changed', at: '2026-03-14T11:00:00.000Z', details: { from: 'in_progress', to: 'resolved' } }],
       },
       OURS,
     );

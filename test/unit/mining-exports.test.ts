@@ -5,6 +5,7 @@ import { elkLayout } from '../../bin/mine/layout-elk.js';
 import { renderProcessMap } from '../../bin/mine/process-map.js';
 import type { CaseMessage, CaseRecord } from '../../functions/core/case.js';
 import type { CaseEvent } from '../../functions/core/events.js';
+import { type StoredEvent, storedEvent } from '../support/fixtures.js';
 import { analyseTraces } from '../../functions/core/mining/analysis.js';
 import { miningEventsFromCaseEvents } from '../../functions/core/mining/case-events.js';
 import { groupTraces } from '../../functions/core/mining/event-log.js';
@@ -51,7 +52,8 @@ const SYSTEM = { kind: 'system' as const, id: 'caseflow' };
 const CUSTOMER = { kind: 'customer' as const, id: 'ann@example.com' };
 
 /** Two cases' histories, with the awkward characters a real subject or reason can carry. */
-const EVENTS: CaseEvent[] = [
+/** Stored events, some as older versions wrote them (fewer or other details than today's writers). */
+const STORED: StoredEvent[] = [
   {
     eventId: 'e1',
     caseId: 'c1',
@@ -102,6 +104,7 @@ const EVENTS: CaseEvent[] = [
     details: { reason: 'no_territory', queue: 'review' },
   },
 ];
+const EVENTS: CaseEvent[] = STORED.map(storedEvent);
 
 describe('CaseEvent ▶ mining events', () => {
   it('names status changes by their target, hides customer addresses and carries the queue forward', () => {

@@ -14,6 +14,7 @@ import { matchesFilters } from '../../functions/core/reports/filters.js';
 import { caseTimeline } from '../../functions/core/reports/history.js';
 import { daysOf, isoWeekOf, parsePeriod } from '../../functions/core/reports/period.js';
 import { AS_OF, CASES, EVENTS as events, OPEN, PERIOD, REPORT_CONFIG as config, at } from '../support/report-fixture.js';
+import { storedEvent } from '../support/fixtures.js';
 
 const H = 3_600_000;
 const MIN = 60_000;
@@ -335,14 +336,15 @@ describe('report building blocks', () => {
   it("count a person's reassignment to a colleague once, and a system reassignment followed by its assignment once", () => {
     const SYS = { kind: 'system' as const, id: 'sweep' };
     const mona = { kind: 'agent' as const, id: 'mona' };
-    const e = (at: string, activity: Activity, actor: typeof SYS | typeof mona, details: Record<string, unknown>) => ({
-      eventId: `${activity}-${at}`,
-      caseId: 'R',
-      activity,
-      at: `2025-03-04T${at}:00.000Z`,
-      actor,
-      details,
-    });
+    const e = (at: string, activity: Activity, actor: typeof SYS | typeof mona, details: Record<string, unknown>) =>
+      storedEvent({
+        eventId: `${activity}-${at}`,
+        caseId: 'R',
+        activity,
+        at: `2025-03-04T${at}:00.000Z`,
+        actor,
+        details,
+      });
     const tl = caseTimeline(
       CASES[0]!,
       [
@@ -391,6 +393,25 @@ describe('report building blocks', () => {
     ]);
     expect(tl.holds).toEqual([{ start: Date.parse(at('Tue 11:00')), end: Date.parse(at('Tue 13:00')) }]);
   });
+
+  it('end a hold when the held case is reassigned (its `from` is the old owner, not a status)', () => {
+    const mona = { kind: 'agent' as const, id: 'mona' };
+    const alice = { kind: 'agent' as const, id: 'alice' };
+    const e = (when: string, activity: Activity, actor: typeof mona, details: Record<string, unknown>) =>
+      storedEvent({ eventId: `${activity}-${when}`, caseId: 'R', activity, at: at(when), actor, details });
+    const tl = caseTimeline(
+      CASES[0]!,
+      [
+        e('Tue 09:00', 'assigned', alice, { owner: 'alice' }),
+        e('Tue 10:00', 'put_on_hold', alice, { from: 'in_progress', to: 'on_hold', reason: 'parts' }),
+        // mona gives the held case to bob: it is assigned to him, no longer on hold
+        e('Tue 12:00', 'reassigned', mona, { cause: 'manual', reason: 'alice is away', from: 'alice', fromStatus: 'on_hold', to: 'bob' }),
+        e('Tue 15:00', 'resolved', mona, { from: 'in_progress', to: 'resolved' }),
+      ],
+      Date.parse(AS_OF),
+    );
+    expect(tl.holds).toEqual([{ start: Date.parse(at('Tue 10:00')), end: Date.parse(at('Tue 12:00')) }]);
+  });
 });
 
 describe('first-contact resolution, judged on what came after the resolution', () => {
@@ -405,7 +426,9 @@ describe('first-contact resolution, judged on what came after the resolution', (
     const all: Step[] = [['Mon 09:00', 'case_created', CUSTOMER], ['Mon 09:00', 'assigned', SYS, { owner: 'alice' }], ...steps];
     return {
       c,
-      events: all.map(([when, activity, actor, details], i) => ({ eventId: `${caseId}-${i}`, caseId, activity, at: at(when), actor, details: details ?? {} })),
+      events: all.map(([when, activity, actor, details], i) =>
+        storedEvent({ eventId: `${caseId}-${i}`, caseId, activity, at: at(when), actor, details: details ?? {} }),
+      ),
     };
   }
   const fcr = (stories: ReturnType<typeof story>[], asOf = AS_OF) =>

@@ -1,5 +1,5 @@
 import type { CaseEvent } from '../events.js';
-import { ACTIVITIES } from '../events.js';
+import { ACTIVITIES, detailsOf } from '../events.js';
 import type { MiningEvent } from './event-log.js';
 
 /**
@@ -20,8 +20,8 @@ import type { MiningEvent } from './event-log.js';
 export const RESERVED_COLUMNS = ['case_id', 'activity', 'timestamp', 'resource', 'queue'] as const;
 
 export function activityOf(e: CaseEvent): string {
-  const to = e.details.to;
-  if (e.activity === ACTIVITIES.statusChanged && typeof to === 'string') return `${e.activity}:${to}`;
+  const to = detailsOf(e, ACTIVITIES.statusChanged)?.to;
+  if (typeof to === 'string') return `${e.activity}:${to}`;
   return e.activity;
 }
 
@@ -29,9 +29,9 @@ export function resourceOf(e: CaseEvent): string {
   return e.actor.kind === 'customer' ? 'customer' : e.actor.id;
 }
 
-function scalarDetails(details: Record<string, unknown>): Record<string, string> {
+function scalarDetails(details: CaseEvent['details'] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(details)) {
+  for (const [key, value] of Object.entries(details ?? {})) {
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') continue;
     // The queue is the event's group column already.
     if (key === 'queue') continue;
@@ -39,6 +39,12 @@ function scalarDetails(details: Record<string, unknown>): Record<string, string>
     out[name] = String(value);
   }
   return out;
+}
+
+/** The queue an event's details name, whatever its activity (see miningEventsFromCaseEvents). */
+function queueNamedBy(details: CaseEvent['details'] | undefined): string | undefined {
+  for (const [key, value] of Object.entries(details ?? {})) if (key === 'queue' && typeof value === 'string') return value;
+  return undefined;
 }
 
 /** Events of each case in time order (ties in input order), cases in order of first appearance. */
@@ -64,7 +70,10 @@ export function orderCaseEvents(events: readonly CaseEvent[]): CaseEvent[] {
 export function miningEventsFromCaseEvents(events: readonly CaseEvent[]): MiningEvent[] {
   const queueOfCase = new Map<string, string>();
   return orderCaseEvents(events).map((e) => {
-    if (typeof e.details.queue === 'string') queueOfCase.set(e.caseId, e.details.queue);
+    // The log is mined as data: any stored event that names a queue (today's stamping, queueing,
+    // assignments and reassignments, or an older version's event) moves the group on.
+    const queue = queueNamedBy(e.details);
+    if (queue !== undefined) queueOfCase.set(e.caseId, queue);
     const event: MiningEvent = {
       caseId: e.caseId,
       activity: activityOf(e),
@@ -72,8 +81,8 @@ export function miningEventsFromCaseEvents(events: readonly CaseEvent[]): Mining
       resource: resourceOf(e),
       attributes: { event_id: e.eventId, actor_kind: e.actor.kind, ...scalarDetails(e.details) },
     };
-    const queue = queueOfCase.get(e.caseId);
-    if (queue !== undefined) event.group = queue;
+    const group = queueOfCase.get(e.caseId);
+    if (group !== undefined) event.group = group;
     return event;
   });
 }

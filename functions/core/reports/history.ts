@@ -1,6 +1,6 @@
 import type { CaseRecord } from '../case.js';
-import type { Activity, CaseEvent, SlaMilestoneDetails, StatusChangeDetails } from '../events.js';
-import { ACTIVITIES, detailsOf, SLA_ACTIVITIES } from '../events.js';
+import type { Activity, CaseEvent } from '../events.js';
+import { ACTIVITIES, detailsOf, SLA_ACTIVITIES, SLA_MILESTONE_ACTIVITIES, STATUS_CHANGE_ACTIVITIES } from '../events.js';
 
 /**
  * What the reports read from one case's event log: a timeline of the facts they count (replies,
@@ -143,10 +143,10 @@ export function caseTimeline(c: CaseRecord, events: readonly CaseEvent[], until:
   };
 
   for (const { e, t } of ordered) {
-    const d: Partial<StatusChangeDetails> & Record<string, unknown> = e.details ?? {};
+    const from = detailsOf(e, ...STATUS_CHANGE_ACTIVITIES)?.from;
 
     // On hold: from `put_on_hold` to the first event that leaves the on_hold status.
-    if (hold && (d.from === 'on_hold' || (d.from === undefined && HOLD_ENDING_ACTIVITIES.has(e.activity)))) {
+    if (hold && (from === 'on_hold' || (from === undefined && HOLD_ENDING_ACTIVITIES.has(e.activity)))) {
       hold.end = t;
       hold = undefined;
     }
@@ -172,7 +172,7 @@ export function caseTimeline(c: CaseRecord, events: readonly CaseEvent[], until:
     if (CUSTOMER_MESSAGE_ACTIVITIES.has(e.activity) && e.actor.kind === 'customer') timeline.customerMessages.push(t);
     if (HANDBACK_ACTIVITIES.has(e.activity) && e.actor.kind === 'agent') timeline.handbacks.push({ agentId: e.actor.id, at: t, activity: e.activity });
     if (SLA_EVENT_ACTIVITIES.has(e.activity)) {
-      const milestone = str((d as Partial<SlaMilestoneDetails>).milestone);
+      const milestone = str(detailsOf(e, ...SLA_MILESTONE_ACTIVITIES)?.milestone);
       timeline.sla.push({ activity: e.activity, at: t, ...(milestone ? { milestone } : {}) });
     }
 

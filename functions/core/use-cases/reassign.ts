@@ -2,7 +2,7 @@ import type { Actor, CaseRecord, CaseStatus } from '../case.js';
 import { isOpen } from '../case.js';
 import { findAgent } from '../config.js';
 import { acceptDue } from '../due.js';
-import type { Activity } from '../events.js';
+import type { ReassignExtras } from '../events.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
 import { ConflictError } from '../errors.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
@@ -37,14 +37,15 @@ export interface ReassignRequest {
   actor: Actor;
   target: ReassignTarget;
   /** The event's activity; default `reassigned`. */
-  activity?: Activity;
+  activity?: typeof ACTIVITIES.reassigned | typeof ACTIVITIES.offerExpired;
   /** Never offer the case to the current owner again (they let an offer lapse). */
   excludeOwner?: boolean;
   /** The case as the caller read it (from an index); re-read when it turns out stale. */
   read?: CaseRecord;
   /** Asked of the case as it is before the move: a reason to leave it alone, or undefined to go on. */
   guard?: (c: CaseRecord) => string | undefined;
-  details?: Record<string, unknown>;
+  /** What the sweep or the SLA clock adds to the event (presence, end of shift, milestone and level). */
+  details?: ReassignExtras;
 }
 
 export interface ReassignResult {

@@ -23,7 +23,7 @@ import {
   verifyToken,
 } from '../email-threading.js';
 import { ConflictError } from '../errors.js';
-import { ACTIVITIES, SYSTEM, makeEvent } from '../events.js';
+import { ACTIVITIES, SYSTEM, makeEvent, type CaseEvent, type MessageReceivedDetails } from '../events.js';
 import { newCase } from '../intake.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
 import type { EmailStore, InboundKeys, InboundRecord, MimeParser, RawMailStore, ThreadingKeySource } from '../ports/email-intake.js';
@@ -363,7 +363,7 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
     const sender = senderOf(m.email);
     const filing = decideJoin(decision, automatedReasons(m.classification), c);
     const message = await fileMessage(m, c.caseId, filing.automated ? 'automated' : 'email');
-    const details = {
+    const details: MessageReceivedDetails = {
       channel: 'email',
       from: sender.address,
       subject: truncate(m.email.subject, 300),
@@ -407,7 +407,7 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
     const c = await newEmailCase(m, sender, decision, triage, at);
     const actor = { kind: 'customer' as const, id: sender.address };
     const message = await fileMessage(m, c.caseId, 'email');
-    const events = [
+    const events: CaseEvent[] = [
       makeEvent(deps.ids, c.caseId, ACTIVITIES.created, at, actor, {
         channel: 'email',
         caseNumber: c.caseNumber,

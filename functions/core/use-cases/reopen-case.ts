@@ -2,7 +2,7 @@ import type { Actor, CaseRecord } from '../case.js';
 import { findAgent } from '../config.js';
 import { dueFor } from '../due.js';
 import { ConflictError } from '../errors.js';
-import { ACTIVITIES, makeEvent } from '../events.js';
+import { ACTIVITIES, makeEvent, type ReopenedDetails } from '../events.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
 import type { AssignmentStore, CaseRepository } from '../ports/repositories.js';
 import type { WorkflowStarter } from '../ports/workflow.js';
@@ -25,7 +25,7 @@ export interface ReopenRequest {
   to: 'in_progress' | 'assigned';
   actor: Actor;
   /** Recorded on the `reopened` event (comment, cause, reasons, ...). */
-  details: Record<string, unknown>;
+  details: Pick<ReopenedDetails, 'comment' | 'reason' | 'until' | 'cause' | 'via' | 'reasons'>;
 }
 
 /** `changed`: the case moved meanwhile; the caller re-reads and tries again, or reports a conflict. */

@@ -1,5 +1,5 @@
 import type { CaseRecord } from '../case.js';
-import type { CaseEvent } from '../events.js';
+import type { AssignedDetails, CaseEvent } from '../events.js';
 import { assertTransition } from '../case.js';
 import type { RoutingConfig } from '../config.js';
 import { acceptDue } from '../due.js';
@@ -99,7 +99,7 @@ export function claimForAgent(
   decision: EngineDecision,
   pick: { agentId: string; queue: string },
   at: string,
-  details: Record<string, unknown>,
+  details: Omit<AssignedDetails, 'owner' | 'queue'>,
   more: () => CaseEvent[] = () => [],
 ): Promise<ClaimResult> {
   const record = assignmentDecisionRecord(deps.ids, c.caseId, at, decision, pick.agentId);

@@ -3,7 +3,7 @@ import type { CaseEvent } from '../events.js';
 import { isOpen } from '../case.js';
 import type { RoutingConfig } from '../config.js';
 import { ConflictError } from '../errors.js';
-import { makeEvent } from '../events.js';
+import { eventOfDraft } from '../events.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
 import type { CaseRepository } from '../ports/repositories.js';
 import type { WorkflowStarter } from '../ports/workflow.js';
@@ -24,7 +24,7 @@ import { loadCase } from './load-case.js';
  */
 
 export function slaEvents(ids: IdGenerator, caseId: string, at: string, actor: Actor, drafts: SlaEventDraft[]): CaseEvent[] {
-  return drafts.map((d) => makeEvent(ids, caseId, d.activity, at, actor, d.details));
+  return drafts.map((d) => eventOfDraft(ids, caseId, at, actor, d));
 }
 
 export interface SlaChange {

@@ -2,7 +2,7 @@ import type { Principal } from '../authz.js';
 import { actorOf, assertCanWorkCase, assertOfferedTo } from '../authz.js';
 import type { CaseRecord, CaseStatus } from '../case.js';
 import { assertTransition, isOpen } from '../case.js';
-import type { Activity } from '../events.js';
+import type { DeclinedDetails, StatusChangeActivity, StatusChangeDetails } from '../events.js';
 import { ACTIVITIES, SYSTEM, activityForStatus, makeEvent } from '../events.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { assertVersion } from '../versions.js';
@@ -58,18 +58,27 @@ export interface StatusChange {
   expectedVersion?: number;
 }
 
+/** What a status change records besides `from` and `to`: the agent's note, or whose offer was declined and why. */
+type StatusNote =
+  | { activity: Exclude<StatusChangeActivity, 'declined'>; details: Pick<StatusChangeDetails, 'comment' | 'reason' | 'until'> }
+  | { activity: typeof ACTIVITIES.declined; details: Pick<DeclinedDetails, 'agent' | 'reason'> };
+
 export function makeWorkCase(deps: WorkCaseDeps) {
   /**
    * Moves the case and, when its owner stops holding it, gives the capacity back in the same transaction.
    * The SLA clock pauses, resumes or completes in the same write (functions/core/use-cases/sla-clock.ts),
    * and the work due on the case follows its new status (an on-hold limit, functions/core/due.ts).
    */
-  async function write(c: CaseRecord, proposed: CaseRecord, actor: Actor, activity: Activity, details: Record<string, unknown>): Promise<CaseRecord> {
+  async function write(c: CaseRecord, proposed: CaseRecord, actor: Actor, note: StatusNote): Promise<CaseRecord> {
     const at = proposed.updatedAt;
     const config = await loadConfig(deps.configs);
     const withDue = proposed.status === c.status ? proposed : { ...proposed, due: dueFor(proposed.status, config, at) };
     // The status change first, then what it causes on the clock (a pause, a resume, a completion).
-    const change = makeEvent(deps.ids, c.caseId, activity, at, actor, { from: c.status, to: withDue.status, ...details });
+    const fromTo = { from: c.status, to: withDue.status };
+    const change =
+      note.activity === ACTIVITIES.declined
+        ? makeEvent(deps.ids, c.caseId, note.activity, at, actor, { ...fromTo, ...note.details })
+        : makeEvent(deps.ids, c.caseId, note.activity, at, actor, { ...fromTo, ...note.details });
     const sla = slaAfterChange(c, withDue, config, at, deps.ids, actor, [change]);
     // A swarm lasts as long as the case is open: closing the case closes it, and its experts lose access.
     const closesSwarm = c.swarm?.status === 'open' && !isOpen(sla.case.status);
@@ -92,12 +101,12 @@ export function makeWorkCase(deps: WorkCaseDeps) {
       written = await deps.assignments.release({ next, expectedVersion: c.version, agentId: c.owner!, channel: c.channel, events });
     }
     await watchSla(deps.workflow, c.caseId, sla.watch);
-    if (closesSwarm) await tellSwarmClosed(written, config, actor, details);
+    if (closesSwarm) await tellSwarmClosed(written, config, actor, note.activity === ACTIVITIES.declined ? undefined : note.details.comment);
     return written;
   }
 
   /** The case closed with an open swarm: its conversation hears it; a chat that fails is on record, never a failed close. */
-  async function tellSwarmClosed(c: CaseRecord, config: RoutingConfig, actor: Actor, details: Record<string, unknown>): Promise<void> {
+  async function tellSwarmClosed(c: CaseRecord, config: RoutingConfig, actor: Actor, comment: string | undefined): Promise<void> {
     const chat = c.swarm?.chat;
     if (!chat || !deps.swarmNotifier?.closed) return;
     try {
@@ -105,7 +114,7 @@ export function makeWorkCase(deps: WorkCaseDeps) {
         conversation: chat,
         summary: swarmSummary(c, config, deps.caseLink?.(c) ?? ''),
         by: actor.id,
-        ...(typeof details.comment === 'string' ? { comment: details.comment } : {}),
+        ...(comment ? { comment } : {}),
       });
     } catch (error) {
       await deps.events?.appendEvents([
@@ -127,7 +136,7 @@ export function makeWorkCase(deps: WorkCaseDeps) {
       assertVersion(c, expectedVersion);
       if (c.status !== 'assigned') throw new ConflictError(`case ${c.caseNumber} is ${c.status}, not waiting for acceptance`);
       const at = deps.clock.now().toISOString();
-      return write(c, { ...c, status: 'in_progress', due: undefined, updatedAt: at }, actorOf(p), ACTIVITIES.accepted, {});
+      return write(c, { ...c, status: 'in_progress', due: undefined, updatedAt: at }, actorOf(p), { activity: ACTIVITIES.accepted, details: {} });
     },
 
     /** The owner turns the offer down: they are never offered it again, and it is routed anew. */
@@ -148,8 +157,7 @@ export function makeWorkCase(deps: WorkCaseDeps) {
           routing: { ...c.routing, excludedAgents: [...new Set([...c.routing.excludedAgents, p.agentId])], queuedAt: at },
         },
         actorOf(p),
-        ACTIVITIES.declined,
-        { agent: p.agentId, reason: reason ?? null },
+        { activity: ACTIVITIES.declined, details: { agent: p.agentId, reason: reason ?? null } },
       );
       const routed = await deps.routeCase(caseId, { actor: p.agentId });
       await deps.dispatchToAgent(p.agentId, { reason: 'declined a case' });
@@ -176,7 +184,8 @@ export function makeWorkCase(deps: WorkCaseDeps) {
         ...(change.until ? { until: change.until } : {}),
       };
       const activity = activityForStatus(c.status, change.status);
-      const base: CaseRecord = { ...c, status: change.status, due: undefined, updatedAt: at, hold: undefined };
+      // Leaving the hold drops it as the case is written (caseAsWritten); a new hold is set here.
+      const base: CaseRecord = { ...c, status: change.status, due: undefined, updatedAt: at };
       if (change.status === 'on_hold') base.hold = { since: at, reason: change.reason!.trim(), ...(change.until ? { until: change.until } : {}) };
 
       // Reopening a closed case puts it back with its owner when they can take it, else routes it.
@@ -187,13 +196,13 @@ export function makeWorkCase(deps: WorkCaseDeps) {
       }
 
       if (change.status === 'queued') {
-        const next = await write(c, { ...base, owner: undefined, routing: { ...c.routing, queuedAt: at } }, actorOf(p), activity, details);
+        const next = await write(c, { ...base, owner: undefined, routing: { ...c.routing, queuedAt: at } }, actorOf(p), { activity, details });
         await deps.routeCase(c.caseId, { actor: p.agentId });
         if (c.owner) await deps.dispatchToAgent(c.owner, { reason: 'a case left them' });
         return (await deps.cases.get(c.caseId)) ?? next;
       }
 
-      const next = await write(c, base, actorOf(p), activity, details);
+      const next = await write(c, base, actorOf(p), { activity, details });
       if (c.owner && HOLDS_CAPACITY.has(c.status) && !HOLDS_CAPACITY.has(next.status)) {
         await deps.dispatchToAgent(c.owner, { reason: `a case was ${change.status}` });
       }
