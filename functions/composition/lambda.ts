@@ -31,23 +31,22 @@ import { makeReportsDeps } from './reports.js';
  * function has the permissions for. The SDK clients are side-effect free, so a bundle carries only
  * the clients its flavour uses (esbuild drops the rest). DynamoDB is there from the start; S3, SES,
  * SNS and Step Functions are imported on the first call of the port over them (lazyPort,
- * functions/composition/aws-adapters.ts), so a function's start does not pay for the ones a request
+ * functions/composition/aws/), so a function's start does not pay for the ones a request
  * may never use (docs/costs.md#cold-start).
  */
 
-/** The adapters over S3, SES, SNS and Step Functions, imported once, when a port over them is first called. */
-const awsAdapters = () => import('./aws-adapters.js');
-
+// Each AWS service other than DynamoDB sits in a module of its own (functions/composition/aws/), imported on
+// the first call of the port over it; a bundle holds only the modules its function can reach.
 const alertsOn = (topicArn: string): AlertPublisher =>
-  lazyPort<AlertPublisher>({ publish: true }, async () => (await awsAdapters()).snsAlertPublisher(topicArn));
+  lazyPort<AlertPublisher>({ publish: true }, async () => (await import('./aws/sns.js')).snsAlertPublisher(topicArn));
 
 const starterOf = (stateMachineArn: string): WorkflowStarter =>
-  lazyPort<WorkflowStarter>({ startCase: true }, async () => (await awsAdapters()).stepFunctionsStarter(stateMachineArn));
+  lazyPort<WorkflowStarter>({ startCase: true }, async () => (await import('./aws/sfn.js')).stepFunctionsStarter(stateMachineArn));
 
 const rawMailIn = (bucket: string): RawMailStore =>
-  lazyPort<RawMailStore>({ get: true, putPart: true, mark: true }, async () => (await awsAdapters()).s3RawMailStore(bucket));
+  lazyPort<RawMailStore>({ get: true, putPart: true, mark: true }, async () => (await import('./aws/s3.js')).s3RawMailStore(bucket));
 
-const fileLinksIn = (bucket: string): FileLinks => lazyPort<FileLinks>({ link: true }, async () => (await awsAdapters()).s3FileLinks(bucket));
+const fileLinksIn = (bucket: string): FileLinks => lazyPort<FileLinks>({ link: true }, async () => (await import('./aws/s3.js')).s3FileLinks(bucket));
 
 const unconfigured = (what: string) => () => {
   throw new Error(`${what} is not configured for this function`);
@@ -56,7 +55,7 @@ const unconfigured = (what: string) => () => {
 /** The one way outbound mail is sent from Lambda: SES v2, with the configuration set when there is one. */
 function sesMailer(e: Env & { AWS_REGION: string }): Mailer {
   const options = { region: e.AWS_REGION, ...(e.SES_CONFIGURATION_SET ? { configurationSetName: e.SES_CONFIGURATION_SET } : {}) };
-  return lazyPort<Mailer>({ send: true }, async () => (await awsAdapters()).sesMailer(options));
+  return lazyPort<Mailer>({ send: true }, async () => (await import('./aws/ses.js')).sesMailer(options));
 }
 
 const hasRegion = (e: Env): e is Env & { AWS_REGION: string } => e.AWS_REGION !== undefined;

