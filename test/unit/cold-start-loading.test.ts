@@ -23,29 +23,39 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
+/**
+ * Counts, per name, the object schemas zod is asked to build whose shape has all of that name's keys
+ * (one schema of the set under test), in the modules imported after this call.
+ */
+function countingZod<N extends string>(shapes: Record<N, string[]>): Record<N, number> {
+  const built = Object.fromEntries(Object.keys(shapes).map((name) => [name, 0])) as Record<N, number>;
+  const count = (shape: unknown) => {
+    if (shape === null || typeof shape !== 'object') return;
+    for (const [name, keys] of Object.entries(shapes) as [N, string[]][]) if (keys.every((k) => k in shape)) built[name]++;
+  };
+  vi.doMock('zod', async (importOriginal) => {
+    const zod = await importOriginal<typeof import('zod')>();
+    const counted = <F extends (...args: never[]) => unknown>(build: F): F =>
+      ((...args: Parameters<F>) => {
+        count(args[0]);
+        return build(...args);
+      }) as F;
+    return { ...zod, z: { ...zod.z, object: counted(zod.z.object), looseObject: counted(zod.z.looseObject) } };
+  });
+  return built;
+}
+
 describe('the configuration schemas are built on first use', () => {
-  /** Counts the business-hours object schemas zod is asked to build (the configuration's first schema). */
-  async function countingZod() {
-    const built = { businessHours: 0 };
-    vi.doMock('zod', async (importOriginal) => {
-      const zod = await importOriginal<typeof import('zod')>();
-      const object: typeof zod.z.object = ((shape: Record<string, unknown>, params?: unknown) => {
-        if (shape && 'weekly' in shape && 'holidays' in shape) built.businessHours++;
-        return (zod.z.object as (s: unknown, p?: unknown) => unknown)(shape, params);
-      }) as typeof zod.z.object;
-      return { ...zod, z: { ...zod.z, object } };
-    });
-    return built;
-  }
+  const BUSINESS_HOURS = { businessHours: ['weekly', 'holidays'] };
 
   it('importing the configuration module builds none of them', async () => {
-    const built = await countingZod();
+    const built = countingZod(BUSINESS_HOURS);
     await import('../../functions/core/config.js');
     expect(built.businessHours).toBe(0);
   });
 
   it('builds them once, on the first parse, and keeps them', async () => {
-    const built = await countingZod();
+    const built = countingZod(BUSINESS_HOURS);
     const config = await import('../../functions/core/config.js');
     const document = { queues: [{ id: 'q', name: 'Q' }] };
     expect(config.parseRoutingConfig(document).queues.map((q) => q.id)).toEqual(['q', 'review']);
@@ -53,6 +63,20 @@ describe('the configuration schemas are built on first use', () => {
     config.parseRoutingConfig(document);
     expect(config.configSchemas()).toBe(config.configSchemas());
     expect(built.businessHours).toBe(1);
+  });
+});
+
+describe("the API's and the reports' response schemas are built on first use", () => {
+  it('importing the api handler builds neither; the OpenAPI document builds each once', async () => {
+    const built = countingZod({ health: ['status', 'checks', 'time'], report: ['report', 'generatedAt', 'period'] });
+    vi.stubEnv('TABLE_NAME', 'caseflow-test');
+    await import('../../functions/handlers/api.js');
+    expect(built).toEqual({ health: 0, report: 0 });
+    const { buildOpenApiDocument } = await import('../../functions/handlers/api/openapi.js');
+    const document = buildOpenApiDocument() as { components: { schemas: Record<string, unknown> } };
+    buildOpenApiDocument();
+    expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(['Health', 'Report', 'Case']));
+    expect(built).toEqual({ health: 1, report: 1 });
   });
 });
 
