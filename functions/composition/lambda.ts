@@ -10,8 +10,7 @@ import { derivedStatusLinkKeys, makeSecretsManagerThreadingKeys } from '../adapt
 import { makeLazyS3ModelStore } from '../adapters/triage-model-store.js';
 import { ConfigurationMissingError } from '../core/errors.js';
 import type { RawMailStore, ThreadingKeySource } from '../core/ports/email-intake.js';
-import type { FileLinks } from '../core/ports/links.js';
-import type { StatusLinks } from '../core/ports/links.js';
+import type { FileLinks, StatusLinks } from '../core/ports/links.js';
 import type { Mailer } from '../core/ports/mail.js';
 import type { AlertPublisher } from '../core/ports/notifications.js';
 import type { WorkflowStarter } from '../core/ports/workflow.js';
