@@ -9,12 +9,16 @@
  * running this bench: Node 22, as Lambda's nodejs22.x) 10 times, alternating with the floor so a busy
  * machine weighs on both alike, and the median of what `performance.now()` measures around the
  * `import()` is reported, with the environment each function finds in Lambda.
- * It also imports each bundle with `--enable-source-maps`, to show what that option would cost.
+ * It also imports each bundle with `--enable-source-maps`, to show what that option would cost, and
+ * builds each function a second time with esbuild's code splitting (what is imported with `import()`
+ * goes to chunks of its own, read only when first imported), to show what that would take off: without
+ * it, a module loaded on first use is not evaluated at start but is still in the one file Node parses
+ * (docs/costs.md#cold-start). CDK's NodejsFunction cannot split (it passes esbuild `--outfile`).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { CREATE_REQUIRE_BANNER, HANDLER_NAMES, type HandlerName } from '../lib/caseflow-function.js';
@@ -37,11 +41,14 @@ const LAMBDA_ENV = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
-/** esbuild as NodejsFunction runs it for lib/caseflow-function.ts's bundling options. */
-async function bundle(entry: string | { source: string }, outfile: string): Promise<void> {
+/**
+ * esbuild as NodejsFunction runs it for lib/caseflow-function.ts's bundling options; with `split`, the
+ * same with code splitting (chunks beside `outfile`, which stays the entry).
+ */
+async function bundle(entry: string | { source: string }, outfile: string, split = false): Promise<void> {
   await build({
     ...(typeof entry === 'string' ? { entryPoints: [entry] } : { stdin: { contents: entry.source, resolveDir: REPO_ROOT, loader: 'js' as const } }),
-    outfile,
+    ...(split ? { outdir: dirname(outfile), splitting: true, entryNames: 'index', outExtension: { '.js': '.mjs' } } : { outfile }),
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -78,6 +85,9 @@ export interface ColdStartRow {
   readonly kb: number;
   readonly medianMs: number;
   readonly withSourceMapsMs: number;
+  /** Built with code splitting: the entry chunk's size and its import time. */
+  readonly splitKb?: number;
+  readonly splitMs?: number;
 }
 
 export async function measureColdStarts(log: (line: string) => void, runs = RUNS): Promise<{ floorMs: number; rows: ColdStartRow[] }> {
@@ -91,27 +101,37 @@ export async function measureColdStarts(log: (line: string) => void, runs = RUNS
       join(dir, 'floor', 'index.mjs'),
     );
     files.set('floor', join(dir, 'floor', 'index.mjs'));
+    const splitFiles = new Map<HandlerName, string>();
     for (const name of HANDLER_NAMES) {
-      log(`bundling ${name}...`);
+      log(`bundling ${name} (one file, and split)...`);
       await bundle(join(HANDLERS_DIR, `${name}.ts`), join(dir, name, 'index.mjs'));
       files.set(name, join(dir, name, 'index.mjs'));
+      await bundle(join(HANDLERS_DIR, `${name}.ts`), join(dir, `${name}-split`, 'index.mjs'), true);
+      splitFiles.set(name, join(dir, `${name}-split`, 'index.mjs'));
     }
 
     const times = new Map<string, number[]>([...files.keys()].map((k) => [k, []]));
     const mapped = new Map<string, number[]>([...files.keys()].map((k) => [k, []]));
+    const split = new Map<string, number[]>([...splitFiles.keys()].map((k) => [k, []]));
     for (let run = 1; run <= runs; run++) {
-      log(`import run ${run}/${runs} (${files.size} bundles, each in a fresh node, with and without --enable-source-maps)...`);
+      log(`import run ${run}/${runs} (${files.size} bundles, each in a fresh node, with and without --enable-source-maps, and split)...`);
       for (const [name, file] of files) {
         times.get(name)!.push(importTime(file));
         mapped.get(name)!.push(importTime(file, ['--enable-source-maps']));
+        const splitFile = name === 'floor' ? undefined : splitFiles.get(name);
+        if (splitFile) split.get(name)!.push(importTime(splitFile));
       }
     }
-    const rows = [...files].map(([name, file]) => ({
-      name,
-      kb: Math.round(statSync(file).size / 1024),
-      medianMs: median(times.get(name)!),
-      withSourceMapsMs: median(mapped.get(name)!),
-    }));
+    const rows = [...files].map(([name, file]) => {
+      const splitFile = name === 'floor' ? undefined : splitFiles.get(name);
+      return {
+        name,
+        kb: Math.round(statSync(file).size / 1024),
+        medianMs: median(times.get(name)!),
+        withSourceMapsMs: median(mapped.get(name)!),
+        ...(splitFile ? { splitKb: Math.round(statSync(splitFile).size / 1024), splitMs: median(split.get(name)!) } : {}),
+      };
+    });
     return { floorMs: rows.find((r) => r.name === 'floor')!.medianMs, rows };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -121,18 +141,25 @@ export async function measureColdStarts(log: (line: string) => void, runs = RUNS
 export async function runColdStartBench(log: (line: string) => void): Promise<Record<string, number>> {
   const { floorMs, rows } = await measureColdStarts(log);
   const lines = [
-    `| bundle | size | import (median of ${RUNS}) | × floor | with --enable-source-maps |`,
-    '| --- | ---: | ---: | ---: | ---: |',
+    `| bundle | size | import (median of ${RUNS}) | × floor | with --enable-source-maps | split: entry chunk | split: import | split: × floor |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map(
       (r) =>
-        `| ${r.name === 'floor' ? '@aws-sdk/client-dynamodb only' : r.name} | ${r.kb} KB | ${r.medianMs.toFixed(0)} ms | ${(r.medianMs / floorMs).toFixed(2)} | ${r.withSourceMapsMs.toFixed(0)} ms (+${(((r.withSourceMapsMs - r.medianMs) / r.medianMs) * 100).toFixed(0)} %) |`,
+        `| ${r.name === 'floor' ? '@aws-sdk/client-dynamodb only' : r.name} | ${r.kb} KB | ${r.medianMs.toFixed(0)} ms | ${(r.medianMs / floorMs).toFixed(2)} | ${r.withSourceMapsMs.toFixed(0)} ms (+${(((r.withSourceMapsMs - r.medianMs) / r.medianMs) * 100).toFixed(0)} %) | ${r.splitKb === undefined ? '' : `${r.splitKb} KB`} | ${r.splitMs === undefined ? '' : `${r.splitMs.toFixed(0)} ms`} | ${r.splitMs === undefined ? '' : (r.splitMs / floorMs).toFixed(2)} |`,
     ),
   ];
   log(`cold start, Node ${process.versions.node}:\n${lines.join('\n')}`);
   const worst = rows.filter((r) => r.name !== 'floor').reduce((a, b) => (b.medianMs > a.medianMs ? b : a));
   const ratio = worst.medianMs / floorMs;
   log(`slowest: ${worst.name} at ${ratio.toFixed(2)}x the floor; goal ≤ 2x: ${ratio <= 2 ? 'met' : 'NOT met'}`);
-  const figures: Record<string, number> = { 'coldstart floor ms': floorMs, 'coldstart worst ratio': ratio };
+  const splitWorst = rows.filter((r) => r.splitMs !== undefined).reduce((a, b) => (b.splitMs! > a.splitMs! ? b : a));
+  log(`with code splitting (not how CDK bundles today): slowest ${splitWorst.name} at ${(splitWorst.splitMs! / floorMs).toFixed(2)}x the floor`);
+  const figures: Record<string, number> = {
+    'coldstart floor ms': floorMs,
+    'coldstart worst ratio': ratio,
+    'coldstart split worst ratio': splitWorst.splitMs! / floorMs,
+  };
   for (const r of rows) if (r.name !== 'floor') figures[`coldstart ${r.name} ratio`] = r.medianMs / floorMs;
+  for (const r of rows) if (r.splitMs !== undefined) figures[`coldstart ${r.name} split ratio`] = r.splitMs / floorMs;
   return figures;
 }

@@ -13,7 +13,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { RoutingConfigSchema } from '../functions/core/config.js';
+import { configSchemas } from '../functions/core/config.js';
 import { buildOpenApiDocument } from '../functions/handlers/api/openapi.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -76,7 +76,7 @@ interface Row {
 const SAFE = Number.MAX_SAFE_INTEGER;
 
 export function renderConfigurationReference(): string {
-  const root = z.toJSONSchema(RoutingConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const root = z.toJSONSchema(configSchemas().RoutingConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   const defs = root.$defs ?? {};
   const resolve = (s: JsonSchema): JsonSchema => (s.$ref ? (defs[s.$ref.replace('#/$defs/', '')] ?? {}) : s);
   // The recursive condition tree (ConditionNodeSchema, titled `condition`) is described once, in its own section.

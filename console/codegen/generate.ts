@@ -15,7 +15,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { z } from 'zod';
-import { RoutingConfigSchema } from '../../functions/core/config.js';
+import { configSchemas } from '../../functions/core/config.js';
 import { buildOpenApiDocument } from '../../functions/handlers/api/openapi.js';
 import { REPO_ROOT } from '../../lib/paths.js';
 
@@ -29,7 +29,7 @@ export async function apiTypes(): Promise<string> {
 }
 
 export function configSchema(): string {
-  const schema = z.toJSONSchema(RoutingConfigSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
+  const schema = z.toJSONSchema(configSchemas().RoutingConfigSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
   return `${JSON.stringify({ $comment: HEADER.slice(3).trim(), ...schema }, null, 2)}\n`;
 }
 

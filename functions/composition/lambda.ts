@@ -1,26 +1,18 @@
-import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { makeDocumentClient } from '../adapters/dynamo.js';
 import type { TableRef } from '../adapters/dynamo.js';
 import { makeNotifier } from '../adapters/notifier.js';
 import { makePowertoolsMetricsSink } from '../adapters/powertools-metrics.js';
 import { ALARM_METRICS } from '../core/metrics.js';
-import { makeS3RawMailStore } from '../adapters/s3-raw-mail-store.js';
-import { makeSesMailer } from '../adapters/ses-mailer.js';
 import { makeSecretsManagerSlackSecret, staticSlackSecrets } from '../adapters/slack-secrets.js';
 import { makeSlackSwarmNotifier, staticWebhookUrl } from '../adapters/slack-webhook.js';
-import { makeSnsAlertPublisher } from '../adapters/sns-alerts.js';
-import { makeStepFunctionsStarter } from '../adapters/step-functions.js';
 import { derivedStatusLinkKeys, makeSecretsManagerThreadingKeys } from '../adapters/threading-keys.js';
-import { makeS3FileLinks } from '../adapters/s3-file-links.js';
 import { makeLazyS3ModelStore } from '../adapters/triage-model-store.js';
 import { ConfigurationMissingError } from '../core/errors.js';
-import type { ThreadingKeySource } from '../core/ports/email-intake.js';
-import type { StatusLinks } from '../core/ports/links.js';
+import type { RawMailStore, ThreadingKeySource } from '../core/ports/email-intake.js';
+import type { FileLinks, StatusLinks } from '../core/ports/links.js';
 import type { Mailer } from '../core/ports/mail.js';
+import type { AlertPublisher } from '../core/ports/notifications.js';
 import type { WorkflowStarter } from '../core/ports/workflow.js';
 import type { ReportDeps } from '../core/use-cases/reports.js';
 import { metrics } from '../runtime/observability.js';
@@ -28,6 +20,7 @@ import type { AppDeps } from './deps.js';
 import { makeAppDeps, makeSlackDeps } from './deps.js';
 import type { Env } from './env.js';
 import { env } from './env.js';
+import { lazyPort } from './lazy-port.js';
 import { makeReportsDeps } from './reports.js';
 
 /**
@@ -35,8 +28,24 @@ import { makeReportsDeps } from './reports.js';
  * set together with the grants in lib/grants.ts). Each function takes the flavour it needs, built on
  * its first invocation and kept for the container's life; a flavour adds only the clients its
  * function has the permissions for. The SDK clients are side-effect free, so a bundle carries only
- * the clients its flavour uses (esbuild drops the rest).
+ * the clients its flavour uses (esbuild drops the rest). DynamoDB is there from the start; S3, SES,
+ * SNS and Step Functions are imported on the first call of the port over them (lazyPort,
+ * functions/composition/aws/), so a function's start does not pay for the ones a request
+ * may never use (docs/costs.md#cold-start).
  */
+
+// Each AWS service other than DynamoDB sits in a module of its own (functions/composition/aws/), imported on
+// the first call of the port over it; a bundle holds only the modules its function can reach.
+const alertsOn = (topicArn: string): AlertPublisher =>
+  lazyPort<AlertPublisher>({ publish: true }, async () => (await import('./aws/sns.js')).snsAlertPublisher(topicArn));
+
+const starterOf = (stateMachineArn: string): WorkflowStarter =>
+  lazyPort<WorkflowStarter>({ startCase: true }, async () => (await import('./aws/sfn.js')).stepFunctionsStarter(stateMachineArn));
+
+const rawMailIn = (bucket: string): RawMailStore =>
+  lazyPort<RawMailStore>({ get: true, putPart: true, mark: true }, async () => (await import('./aws/s3.js')).s3RawMailStore(bucket));
+
+const fileLinksIn = (bucket: string): FileLinks => lazyPort<FileLinks>({ link: true }, async () => (await import('./aws/s3.js')).s3FileLinks(bucket));
 
 const unconfigured = (what: string) => () => {
   throw new Error(`${what} is not configured for this function`);
@@ -44,7 +53,8 @@ const unconfigured = (what: string) => () => {
 
 /** The one way outbound mail is sent from Lambda: SES v2, with the configuration set when there is one. */
 function sesMailer(e: Env & { AWS_REGION: string }): Mailer {
-  return makeSesMailer(new SESv2Client({}), { region: e.AWS_REGION, ...(e.SES_CONFIGURATION_SET ? { configurationSetName: e.SES_CONFIGURATION_SET } : {}) });
+  const options = { region: e.AWS_REGION, ...(e.SES_CONFIGURATION_SET ? { configurationSetName: e.SES_CONFIGURATION_SET } : {}) };
+  return lazyPort<Mailer>({ send: true }, async () => (await import('./aws/ses.js')).sesMailer(options));
 }
 
 const hasRegion = (e: Env): e is Env & { AWS_REGION: string } => e.AWS_REGION !== undefined;
@@ -65,8 +75,8 @@ export function awsDeps(): AppDeps {
   const e = env();
   base = makeAppDeps({
     table: tableOf(e),
-    alerts: e.ALERT_TOPIC_ARN ? makeSnsAlertPublisher(new SNSClient({}), e.ALERT_TOPIC_ARN) : { publish: unconfigured('ALERT_TOPIC_ARN') },
-    workflow: e.STATE_MACHINE_ARN ? makeStepFunctionsStarter(new SFNClient({}), e.STATE_MACHINE_ARN) : { startCase: unconfigured('STATE_MACHINE_ARN') },
+    alerts: e.ALERT_TOPIC_ARN ? alertsOn(e.ALERT_TOPIC_ARN) : { publish: unconfigured('ALERT_TOPIC_ARN') },
+    workflow: e.STATE_MACHINE_ARN ? starterOf(e.STATE_MACHINE_ARN) : { startCase: unconfigured('STATE_MACHINE_ARN') },
     webLimits: { perIp: e.WEB_RATE_LIMIT_PER_IP, perEmail: e.WEB_RATE_LIMIT_PER_EMAIL, windowSeconds: e.WEB_RATE_LIMIT_WINDOW_SECONDS },
     webFormReturnUrl: e.WEB_FORM_RETURN_URL,
     metrics: makePowertoolsMetricsSink(metrics, e.METRICS_SCOPE === 'alarms' ? ALARM_METRICS : undefined),
@@ -96,7 +106,6 @@ export function awsApiDeps(): AppDeps {
   const secrets = email || e.SLACK_SECRET_ARN ? new SecretsManagerClient({}) : undefined;
   const threadingKeys = email ? makeSecretsManagerThreadingKeys(secrets!, e.THREADING_SECRET_ARN!) : undefined;
   const statusLinks = statusLinksOf(e, threadingKeys);
-  const s3 = e.RAW_MAIL_BUCKET ? new S3Client({}) : undefined;
   // One Slack secret: the app (when its fields are filled in) supersedes the webhook; read on first use and cached.
   const slackSecret = e.SLACK_SECRET_ARN ? makeSecretsManagerSlackSecret(secrets!, e.SLACK_SECRET_ARN) : undefined;
   const slackSecrets = slackSecret?.app ?? staticSlackSecrets({});
@@ -109,7 +118,7 @@ export function awsApiDeps(): AppDeps {
     mailer: email && hasRegion(e) ? sesMailer(e) : { send: emailNotSetUp },
     threadingKeys: threadingKeys ?? { keys: emailNotSetUp },
     // Reply files are kept beside the mail, and attachments are handed out as pre-signed links of that bucket.
-    ...(s3 && e.RAW_MAIL_BUCKET ? { rawMail: makeS3RawMailStore(s3, e.RAW_MAIL_BUCKET), fileLinks: makeS3FileLinks(s3, e.RAW_MAIL_BUCKET) } : {}),
+    ...(e.RAW_MAIL_BUCKET ? { rawMail: rawMailIn(e.RAW_MAIL_BUCKET), fileLinks: fileLinksIn(e.RAW_MAIL_BUCKET) } : {}),
     ...(statusLinks ? { statusLinks } : {}),
     ...(e.EMAIL_FROM_ADDRESS ? { defaultFromAddress: e.EMAIL_FROM_ADDRESS } : {}),
     ...(e.CASE_LINK_BASE_URL ? { caseLinkBase: e.CASE_LINK_BASE_URL } : {}),
@@ -157,7 +166,7 @@ export function awsEmailDeps(): AppDeps {
   const statusLinks = statusLinksOf(e, threadingKeys);
   email = {
     ...awsDeps(),
-    ...(e.RAW_MAIL_BUCKET ? { rawMail: makeS3RawMailStore(new S3Client({}), e.RAW_MAIL_BUCKET) } : {}),
+    ...(e.RAW_MAIL_BUCKET ? { rawMail: rawMailIn(e.RAW_MAIL_BUCKET) } : {}),
     ...(hasRegion(e) ? { mailer: sesMailer(e) } : {}),
     ...(threadingKeys ? { threadingKeys } : {}),
     ...(statusLinks ? { statusLinks } : {}),
@@ -193,14 +202,11 @@ export function awsReportsDeps(): ReportDeps {
   return makeReportsDeps(tableOf(env()));
 }
 
-let sfn: SFNClient | undefined;
-
 /**
  * The ContinueAsNew task: a starter for the state machine the input names (`$$.StateMachine.Id`). The
  * state machine refers to that function, so the function cannot refer back to it in its environment
  * (lib/workflow.ts); it needs no table either.
  */
 export function awsStarterFor(stateMachineArn: string): WorkflowStarter {
-  sfn ??= new SFNClient({});
-  return makeStepFunctionsStarter(sfn, stateMachineArn);
+  return starterOf(stateMachineArn);
 }

@@ -2,7 +2,6 @@ import { makeApplyConfig } from '../core/use-cases/apply-config.js';
 import { makeFailCase } from '../core/use-cases/fail-case.js';
 import { makeSetPresence } from '../core/use-cases/presence.js';
 import { makeGetCase, makeGetMe, makeListCases } from '../core/use-cases/read-cases.js';
-import type { StampResult } from '../core/use-cases/stamp-case.js';
 import { makeWorkCase } from '../core/use-cases/work-case.js';
 import { makeCaseUpdates } from '../core/use-cases/case-updates.js';
 import { makeCreateAgentCase } from '../core/use-cases/create-case.js';
@@ -23,7 +22,9 @@ import { makeWebIntake } from './web-intake.js';
  * Every use case wired to one AppDeps, once. Handlers pick the one they call; the wiring between
  * use cases (a decline reroutes, a closed case frees capacity for dispatch) lives here and in the
  * slices it is built from (routing-use-cases.ts, sla-use-cases.ts, web-intake.ts), which the
- * smaller functions import on their own to keep their bundles small.
+ * smaller functions import on their own to keep their bundles small. Stamping is not here: only the
+ * workflow-stamp function stamps (it wires `makeStampCase` itself), and normalisation's country, phone,
+ * language and tone data would otherwise ride in every bundle that holds this wiring (docs/costs.md#cold-start).
  */
 export function makeUseCases(deps: AppDeps) {
   const base = { cases: deps.cases, configs: deps.configs, clock: deps.clock, ids: deps.ids };
@@ -109,12 +110,6 @@ export function makeUseCases(deps: AppDeps) {
     dispatchToAgent,
     workCase,
     ...sla,
-    // Imported when first called: stamping pulls in normalisation's country, phone and language data,
-    // which the functions that only hold this wiring (api, web-to-case) never use (docs/costs.md#cold-start).
-    stampCase: async (caseId: string): Promise<StampResult> => {
-      const { makeStampCase } = await import('../core/use-cases/stamp-case.js');
-      return makeStampCase({ ...base, alerts: deps.alerts, ...(deps.triageModels ? { triageModels: deps.triageModels } : {}) })(caseId);
-    },
     failCase: makeFailCase({ ...base, alerts: deps.alerts, assignments: deps.assignments }),
     submitWebCase: makeWebIntake(deps),
     getCase: makeGetCase(base),

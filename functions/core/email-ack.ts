@@ -1,5 +1,5 @@
 import type { AckPlaceholder, EmailSettings, RoutingConfig } from './config.js';
-import { ACK_PLACEHOLDERS, EmailSettingsSchema } from './config.js';
+import { ACK_PLACEHOLDERS, configSchemas } from './config.js';
 import type { InboundClassification } from './email-classify.js';
 import { isMailerDaemon, isNoReplyAddress } from './email-classify.js';
 import { isDeliverableAddress, normaliseAddress } from './email.js';
@@ -19,7 +19,7 @@ export interface ResolvedEmailSettings extends EmailSettings {
 }
 
 export function emailSettingsOf(config: Pick<RoutingConfig, 'email'>, defaultFromAddress = DEFAULT_FROM_ADDRESS): ResolvedEmailSettings {
-  const settings = config.email ?? EmailSettingsSchema.parse({});
+  const settings = config.email ?? configSchemas().EmailSettingsSchema.parse({});
   const fromAddress = settings.fromAddress ?? defaultFromAddress;
   const ourAddresses = [...new Set([fromAddress, ...settings.addresses].map(normaliseAddress))];
   return { ...settings, fromAddress, ourAddresses };

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CaseDetailSchema, CaseListSchema, CaseSchema, NoteResultSchema, ReplyResultSchema, SwarmResultSchema } from '../../functions/handlers/api/schemas.js';
+import { responseSchemas } from '../../functions/handlers/api/schemas.js';
 import type { LocalStack } from '../../lib/local/stack.js';
 import { startLocalStack } from '../../lib/local/stack.js';
 import type { LocalClient } from '../support/local-client.js';
@@ -98,11 +98,11 @@ describe('an agent works a case from assignment to resolution', () => {
     // List: my cases (the case is there), then get it with its ETag.
     const mine = await api.call('GET', '/cases?owner=me&status=assigned', { as: agent });
     expect(mine.status).toBe(200);
-    CaseListSchema.parse(mine.body);
+    responseSchemas().CaseListSchema.parse(mine.body);
     expect(mine.body.items.map((i: { caseId: string }) => i.caseId)).toContain(c.caseId);
     const got = await api.call('GET', `/cases/${c.caseId}`, { as: agent });
     expect(got.status).toBe(200);
-    CaseDetailSchema.parse(got.body);
+    responseSchemas().CaseDetailSchema.parse(got.body);
     let etag = got.headers.get('etag')!;
     expect(etag).toBe(`"${got.body.version}"`);
 
@@ -121,7 +121,7 @@ describe('an agent works a case from assignment to resolution', () => {
       json: { text: 'We have corrected the invoice; a new one is on its way.' },
     });
     expect(reply.status, JSON.stringify(reply.body)).toBe(201);
-    ReplyResultSchema.parse(reply.body);
+    responseSchemas().ReplyResultSchema.parse(reply.body);
     etag = reply.headers.get('etag')!;
     const [file] = (await outboxMail()).filter((f) => !before.includes(f));
     const eml = await simpleParser(await readFile(join(dataDir, 'outbox', file!)));
@@ -156,7 +156,7 @@ describe('an agent works a case from assignment to resolution', () => {
     // A note, then on hold (a reason is required), resume, resolve.
     const note = await api.call('POST', `/cases/${c.caseId}/notes`, { as: agent, ifMatch: etag, json: { text: 'Customer confirmed receipt.' } });
     expect(note.status).toBe(201);
-    NoteResultSchema.parse(note.body);
+    responseSchemas().NoteResultSchema.parse(note.body);
     etag = note.headers.get('etag')!;
     const noReason = await api.call('POST', `/cases/${c.caseId}/status`, { as: agent, ifMatch: etag, json: { status: 'on_hold' } });
     expect(noReason).toMatchObject({ status: 400, body: { fields: [{ field: 'reason' }] } });
@@ -174,7 +174,7 @@ describe('an agent works a case from assignment to resolution', () => {
       json: { status: 'resolved', comment: 'new invoice sent' },
     });
     expect(resolved.status).toBe(200);
-    CaseSchema.parse(resolved.body);
+    responseSchemas().CaseSchema.parse(resolved.body);
     expect(resolved.body.status).toBe('resolved');
     // A resolved case cannot go on hold (docs/architecture.md#statuses); its owner's capacity is back.
     expect((await api.call('POST', `/cases/${c.caseId}/status`, { as: agent, json: { status: 'on_hold', reason: 'x' } })).status).toBe(409);
@@ -225,7 +225,7 @@ describe('a manager reassigns and swarms', () => {
       json: { limit: 2, note: 'Refund blocked by the payment provider?' },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    SwarmResultSchema.parse(res.body);
+    responseSchemas().SwarmResultSchema.parse(res.body);
     const invited: string[] = res.body.invited.map((m: { agentId: string }) => m.agentId);
     expect(invited.length).toBeGreaterThan(0);
     expect(invited).not.toContain(c.owner);

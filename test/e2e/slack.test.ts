@@ -18,7 +18,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signSlackRequest } from '../../functions/adapters/slack-signature.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
-import { SwarmResultSchema } from '../../functions/handlers/api/schemas.js';
+import { responseSchemas } from '../../functions/handlers/api/schemas.js';
 import type { LocalStack } from '../../lib/local/stack.js';
 import { startLocalStack } from '../../lib/local/stack.js';
 import type { LocalClient } from '../support/local-client.js';
@@ -135,7 +135,7 @@ describe('a swarm request with skills', () => {
       json: { skills: [{ skill: 'network', minLevel: 3 }], question: 'Is the VPN concentrator dropping idle sessions?', limit: 3 },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    SwarmResultSchema.parse(res.body);
+    responseSchemas().SwarmResultSchema.parse(res.body);
     // Pia is in the owner's pod and meets the requirement: first, though Nico and Ulf know more.
     // Nico comes from the network pod, which holds the skill; Ulf from no pod; Hugo's hardware pod
     // does not hold it; Nils (network 3) is next in line.

@@ -9,7 +9,7 @@ import type { CaseMessage, CaseRecord } from '../../functions/core/case.js';
 import type { Activity, CaseEvent } from '../../functions/core/events.js';
 import { formatCaseNumber } from '../../functions/core/case.js';
 import type { Agent, RoutingConfigInput } from '../../functions/core/config.js';
-import { AgentSchema } from '../../functions/core/config.js';
+import { configSchemas } from '../../functions/core/config.js';
 import type { Clock, IdGenerator } from '../../functions/core/ports/clock.js';
 import type { CreateCaseCommand, StoredDecision } from '../../functions/core/ports/repositories.js';
 
@@ -183,7 +183,7 @@ export function onlineState(agentId: string, since: Date | string, overrides: Pa
 
 /** An agent of the configuration, named after its id, with the capacity per channel given. */
 export function makeAgent(id: string, capacity: Partial<Agent['capacity']>, overrides: Partial<Agent> = {}): Agent {
-  return AgentSchema.parse({ id, name: id, email: `${id}@example.com`, capacity, ...overrides });
+  return configSchemas().AgentSchema.parse({ id, name: id, email: `${id}@example.com`, capacity, ...overrides });
 }
 
 /** A small valid routing configuration document (before defaults): two agents in one queue. */

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ACK_PLACEHOLDERS, EmailSettingsSchema, parseRoutingConfig } from '../../functions/core/config.js';
+import { ACK_PLACEHOLDERS, configSchemas, parseRoutingConfig } from '../../functions/core/config.js';
 import { renderAcknowledgement } from '../../functions/core/email-ack.js';
 import { ValidationError } from '../../functions/core/errors.js';
 
@@ -22,7 +22,7 @@ const VALUES = {
 
 /** Settings as a stored configuration holds them, without the apply-time check (an older version). */
 function stored(text: string, subject = 'Re: {{subject}}') {
-  const settings = EmailSettingsSchema.parse({});
+  const settings = configSchemas().EmailSettingsSchema.parse({});
   return { acknowledgement: { ...settings.acknowledgement, templates: { en: { subject, text } } } };
 }
 

@@ -2,13 +2,13 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { addBusinessTime, businessTimeBetween, nextOpening, subtractBusinessTime, workingDayEndedBetween } from '../../functions/core/business-time.js';
 import type { BusinessHours } from '../../functions/core/config.js';
-import { BusinessHoursSchema } from '../../functions/core/config.js';
+import { configSchemas } from '../../functions/core/config.js';
 
 const H = 3600_000;
 const M = 60_000;
 
 function calendar(input: Partial<BusinessHours> & { timezone: string; weekly: BusinessHours['weekly'] }): BusinessHours {
-  return BusinessHoursSchema.parse({ id: 'cal', ...input });
+  return configSchemas().BusinessHoursSchema.parse({ id: 'cal', ...input });
 }
 
 const weekdays = (intervals: { start: string; end: string }[]) => ({ mon: intervals, tue: intervals, wed: intervals, thu: intervals, fri: intervals });

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { COUNTRY_NAME_LOCALES } from '../../functions/core/normalise/country.js';
-import { normaliseCountry } from '../../functions/core/normalise/index.js';
+import { normaliseCountry } from '../../functions/core/normalise/place.js';
 
 type Table = Record<string, [string, string][]>;
 

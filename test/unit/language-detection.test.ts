@@ -8,14 +8,22 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AgentState } from '../../functions/core/agent-state.js';
 import { emptyLoad } from '../../functions/core/agent-state.js';
 import { parseRoutingConfig } from '../../functions/core/config.js';
-import { MIN_LETTERS, REQUIRED_LEAD, detectLanguage, loadLanguageDetector, normaliseCase, textForDetection } from '../../functions/core/normalise/index.js';
+import {
+  MIN_LETTERS,
+  REQUIRED_LEAD,
+  detectLanguage,
+  loadLanguageDetector,
+  loadPlaceNormalisers,
+  normaliseCase,
+  textForDetection,
+} from '../../functions/core/normalise/index.js';
 import { compileRouting, decideRouting } from '../../functions/core/routing/engine.js';
 import { requiredLanguage } from '../../functions/core/routing/filters.js';
 import { makeCase } from '../support/fixtures.js';
 import { HELD_OUT_TEXTS, type LabelledText, LONG_TEXTS, SHORT_TEXTS } from '../support/language-samples.js';
 
 // The detector is imported on first need (functions/core/normalise/language.ts); these tests detect.
-beforeAll(() => loadLanguageDetector());
+beforeAll(() => Promise.all([loadLanguageDetector(), loadPlaceNormalisers()]));
 
 const NOW = new Date('2026-11-23T10:00:00Z');
 

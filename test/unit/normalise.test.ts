@@ -5,19 +5,17 @@ import type { CaseRecord } from '../../functions/core/case.js';
 import {
   detectLanguage,
   loadLanguageDetector,
+  loadPlaceNormalisers,
   normaliseCase,
-  normaliseCountry,
   normaliseEmail,
   normaliseLanguageTag,
-  normalisePhone,
-  normalisePostalCode,
-  normaliseRegion,
   textForDetection,
 } from '../../functions/core/normalise/index.js';
+import { normaliseCountry, normalisePhone, normalisePostalCode, normaliseRegion } from '../../functions/core/normalise/place.js';
 import { loadEmailFixtures, readEmailFixture } from '../support/email-fixtures.js';
 
 // The detector is imported on first need (functions/core/normalise/language.ts); these tests detect.
-beforeAll(() => loadLanguageDetector());
+beforeAll(() => Promise.all([loadLanguageDetector(), loadPlaceNormalisers()]));
 
 const base: CaseRecord = {
   caseId: 'c-1',

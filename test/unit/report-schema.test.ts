@@ -10,7 +10,9 @@ import { computeReport } from '../../functions/core/reports/compute.js';
 import { parsePeriod } from '../../functions/core/reports/period.js';
 import { REPORT_NAMES } from '../../functions/core/use-cases/reports.js';
 import { buildOpenApiDocument } from '../../functions/handlers/api/openapi.js';
-import { ReportSchema } from '../../functions/handlers/reports/schemas.js';
+import { reportResponseSchemas } from '../../functions/handlers/reports/schemas.js';
+
+const { ReportSchema } = reportResponseSchemas();
 import type { RouteDefinition } from '../../functions/http/routes.js';
 import { ROUTES } from '../../functions/http/routes.js';
 import { AS_OF, CASES, EVENTS, OPEN, PERIOD, REPORT_CONFIG } from '../support/report-fixture.js';

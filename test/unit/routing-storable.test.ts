@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AgentState } from '../../functions/core/agent-state.js';
 import type { Agent, Queue } from '../../functions/core/config.js';
-import { QueueSchema, parseRoutingConfig } from '../../functions/core/config.js';
+import { configSchemas, parseRoutingConfig } from '../../functions/core/config.js';
 import { durationMs } from '../../functions/core/duration.js';
 import { computePriority } from '../../functions/core/priority.js';
 import { decideAssignment } from '../../functions/core/routing/assignment.js';
@@ -22,7 +22,7 @@ const NOW = new Date('2026-11-23T10:00:00Z');
 
 const agent = (id: string): Agent => makeAgent(id, { web: 3 });
 const state = (id: string, over: Partial<AgentState> = {}): AgentState => onlineState(id, NOW, over);
-const roundRobin = (members: string[]): Queue => QueueSchema.parse({ id: 'rr', name: 'RR', routing: 'round_robin', members });
+const roundRobin = (members: string[]): Queue => configSchemas().QueueSchema.parse({ id: 'rr', name: 'RR', routing: 'round_robin', members });
 const webCase = makeCase({ channel: 'web', createdAt: NOW.toISOString() });
 
 describe('round robin', () => {

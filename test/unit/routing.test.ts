@@ -3,7 +3,7 @@ import type { AgentState } from '../../functions/core/agent-state.js';
 import { emptyLoad } from '../../functions/core/agent-state.js';
 import type { CaseRecord } from '../../functions/core/case.js';
 import type { Agent, Queue } from '../../functions/core/config.js';
-import { QueueSchema } from '../../functions/core/config.js';
+import { configSchemas } from '../../functions/core/config.js';
 import { decideAssignment, decideNamedAssignment } from '../../functions/core/routing/assignment.js';
 import { makeCase, makeAgent, onlineState } from '../support/fixtures.js';
 
@@ -13,7 +13,7 @@ const agent = (id: string, capacity: Partial<Agent['capacity']> = { web: 4, emai
 const state = (id: string, over: Partial<AgentState> = {}): AgentState => onlineState(id, NOW, over);
 
 function queue(routing: Queue['routing'], members: string[]): Queue {
-  return QueueSchema.parse({ id: 'q', name: 'Q', routing, members });
+  return configSchemas().QueueSchema.parse({ id: 'q', name: 'Q', routing, members });
 }
 
 function webCase(over: Partial<CaseRecord> = {}): CaseRecord {

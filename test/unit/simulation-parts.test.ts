@@ -11,7 +11,7 @@ import {
   workingDayEndedBetween,
 } from '../../functions/core/business-time.js';
 import type { BusinessHours } from '../../functions/core/config.js';
-import { BusinessHoursSchema, parseRoutingConfig } from '../../functions/core/config.js';
+import { configSchemas, parseRoutingConfig } from '../../functions/core/config.js';
 import type { MiningEvent } from '../../functions/core/mining/event-log.js';
 import { groupTraces } from '../../functions/core/mining/event-log.js';
 import { applyAgentChanges, parseAgentsOption } from '../../functions/core/simulation/agents.js';
@@ -73,7 +73,7 @@ describe('isOpenAt, which now remembers its last answer per calendar', () => {
       ),
       holidays: fc.subarray(['2026-03-29', '2026-03-30', '2026-10-25', '2026-04-05', '2026-11-01']),
     })
-    .map((c) => BusinessHoursSchema.parse({ id: 'cal', ...c }));
+    .map((c) => configSchemas().BusinessHoursSchema.parse({ id: 'cal', ...c }));
   // Instants around the DST changes of 2026 in the zones above, and close to each other (so the memory is used).
   const base = fc.constantFrom(
     ...[
@@ -125,7 +125,7 @@ describe('isOpenAt, which now remembers its last answer per calendar', () => {
     const wrong: string[] = [];
     for (const [timezone, day] of changes) {
       for (const sun of shapes) {
-        const calendar = BusinessHoursSchema.parse({ id: 'cal', timezone, weekly: { sat: [{ start: '09:00', end: '17:00' }], sun } });
+        const calendar = configSchemas().BusinessHoursSchema.parse({ id: 'cal', timezone, weekly: { sat: [{ start: '09:00', end: '17:00' }], sun } });
         const from = Date.parse(`${day}T00:00:00Z`) - 18 * HOUR;
         const to = from + 48 * HOUR;
         const check = (t: number) => {
@@ -225,7 +225,7 @@ describe('business-time arithmetic, which now walks days it remembers', () => {
       ),
       holidays: fc.subarray(['2026-03-30', '2026-10-26', '2026-04-06']),
     })
-    .map((c) => BusinessHoursSchema.parse({ id: 'cal', ...c }));
+    .map((c) => configSchemas().BusinessHoursSchema.parse({ id: 'cal', ...c }));
   const around = fc.constantFrom(
     ...['2026-03-06', '2026-03-27', '2026-04-03', '2026-09-04', '2026-10-02', '2026-10-23', '2026-10-30'].map((d) => Date.parse(`${d}T00:00:00Z`)),
   );
@@ -233,7 +233,7 @@ describe('business-time arithmetic, which now walks days it remembers', () => {
   it('counts the last day after a DST change that skips midnight (Chile): Thursday evening to Monday 09:01 in Santiago is one business minute', () => {
     // On 2026-09-06 Santiago's clocks go from 23:59:59 to 01:00: that day has no midnight. Walking
     // days by adding one day to a midnight then landed on 01:00 and stopped a day short.
-    const monday = BusinessHoursSchema.parse({ id: 'cal', timezone: 'America/Santiago', weekly: { mon: [{ start: '09:00', end: '17:00' }] } });
+    const monday = configSchemas().BusinessHoursSchema.parse({ id: 'cal', timezone: 'America/Santiago', weekly: { mon: [{ start: '09:00', end: '17:00' }] } });
     const thursday = new Date('2026-09-04T00:59:00Z'); // Thursday 20:59 in Santiago (UTC−4)
     const mondayMorning = new Date('2026-09-07T12:01:00Z'); // 09:01 in Santiago (UTC−3)
     expect(businessTimeBetween(thursday, mondayMorning, monday)).toBe(60_000);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseRecord } from '../../functions/core/case.js';
-import { TerritorySchema } from '../../functions/core/config.js';
+import { configSchemas } from '../../functions/core/config.js';
 import { decideTerritory, postalCodeMatches } from '../../functions/core/territory.js';
 import { makeCase } from '../support/fixtures.js';
 
@@ -12,7 +12,7 @@ const territories = [
   { id: 'de-by', name: 'Bavaria', match: { countries: ['DE'], regions: ['DE-BY'] }, queue: 'bavaria' },
   { id: 'munich', name: 'Munich', match: { countries: ['DE'], postalCodes: ['80000-81999'] }, queue: 'munich' },
   { id: 'de-vip', name: 'Germany VIP', match: { countries: ['DE'] }, queue: 'vip', priority: 5 },
-].map((t) => TerritorySchema.parse(t));
+].map((t) => configSchemas().TerritorySchema.parse(t));
 
 describe('decideTerritory', () => {
   it('prefers postal code over region over country, keeping the runners-up', () => {

@@ -1,11 +1,8 @@
 import type { CaseRecord, Location } from '../case.js';
-import { normaliseCountry } from './country.js';
 import { normaliseEmail } from './email.js';
 import { detectLanguage, loadLanguageDetector, needsLanguageDetection, normaliseLanguageTag, textForDetection } from './language.js';
 import type { FieldOutcome } from './outcome.js';
-import { normalisePhone } from './phone.js';
-import { normalisePostalCode } from './postal-code.js';
-import { normaliseRegion } from './region.js';
+import type * as Place from './place.js';
 
 /**
  * Normalisation before territory matching: every field a territory or rule matches on gets one
@@ -13,7 +10,6 @@ import { normaliseRegion } from './region.js';
  * with the value before and after, so the stamping event shows exactly what the system assumed.
  */
 
-export { normaliseCountry } from './country.js';
 export { normaliseEmail } from './email.js';
 export {
   MIN_LETTERS,
@@ -24,9 +20,42 @@ export {
   normaliseLanguageTag,
   textForDetection,
 } from './language.js';
-export { normalisePhone } from './phone.js';
-export { normalisePostalCode } from './postal-code.js';
-export { normaliseRegion } from './region.js';
+
+/** The country, region, postal-code and phone normalisers (./place.ts), with their data. */
+export type PlaceNormalisers = typeof Place;
+
+let place: PlaceNormalisers | undefined;
+let loadingPlace: Promise<PlaceNormalisers> | undefined;
+
+/**
+ * Imports the place normalisers and their data (once per process; later calls return at once). Call
+ * it before `normaliseCase` when `caseNeedsPlaceData` says a case needs them, as for the language
+ * detector: most cases (email) have neither a location nor a phone, and the data is a good part of the
+ * stamp function's start (docs/costs.md#cold-start).
+ */
+export function loadPlaceNormalisers(): Promise<PlaceNormalisers> {
+  loadingPlace ??= import('./place.js').then(
+    (module) => {
+      place = module;
+      return module;
+    },
+    (error: unknown) => {
+      loadingPlace = undefined;
+      throw error;
+    },
+  );
+  return loadingPlace;
+}
+
+/** True once `loadPlaceNormalisers` has finished. */
+export function placeNormalisersLoaded(): boolean {
+  return place !== undefined;
+}
+
+/** Whether normalising this case reads the place data: it has a location or a phone number. */
+export function caseNeedsPlaceData(c: CaseRecord): boolean {
+  return c.location !== undefined || c.contact.phone !== undefined;
+}
 
 export type NormalisedField = 'location.country' | 'location.region' | 'location.postalCode' | 'contact.phone' | 'contact.email' | 'language';
 
@@ -49,6 +78,8 @@ export interface NormaliseCaseResult {
 export interface NormaliseCaseOptions {
   /** Minimum confidence to accept a detected language (default DEFAULT_MIN_LANGUAGE_CONFIDENCE). */
   minLanguageConfidence?: number;
+  /** The place normalisers, for a caller that imports ./place.ts itself; default: those loadPlaceNormalisers loaded. */
+  place?: PlaceNormalisers;
 }
 
 /**
@@ -59,10 +90,17 @@ export function caseNeedsLanguageDetection(c: CaseRecord): boolean {
   return needsLanguageDetection(c.language, textForDetection(c.subject, c.description));
 }
 
-/** `normaliseCase` with the language detector loaded first when this case needs it. */
+/** `normaliseCase` with the language detector and the place data loaded first when this case needs them. */
 export async function normaliseCaseLoadingDetector(c: CaseRecord, options: NormaliseCaseOptions = {}): Promise<NormaliseCaseResult> {
   if (caseNeedsLanguageDetection(c)) await loadLanguageDetector();
+  if (caseNeedsPlaceData(c)) await loadPlaceNormalisers();
   return normaliseCase(c, options);
+}
+
+function placeFor(options: NormaliseCaseOptions): PlaceNormalisers {
+  const loaded = options.place ?? place;
+  if (!loaded) throw new Error('the place normalisers are not loaded: await loadPlaceNormalisers() before normalising a case with a location or phone');
+  return loaded;
 }
 
 export function normaliseCase(c: CaseRecord, options: NormaliseCaseOptions = {}): NormaliseCaseResult {
@@ -80,6 +118,7 @@ export function normaliseCase(c: CaseRecord, options: NormaliseCaseOptions = {})
   // Only a recognised country drives the region, postal code and phone rules.
   let countryCode: string | undefined;
   if (c.location) {
+    const { normaliseCountry, normaliseRegion, normalisePostalCode } = placeFor(options);
     const given = c.location;
     const country = normaliseCountry(given.country);
     record('location.country', given.country, country);
@@ -97,7 +136,7 @@ export function normaliseCase(c: CaseRecord, options: NormaliseCaseOptions = {})
     location = withDefined({ ...given, country: country.value, region: region.value, postalCode: postalCode.value });
   }
 
-  const phone = normalisePhone(c.contact.phone, countryCode);
+  const phone = c.contact.phone === undefined ? { value: undefined, recognised: true } : placeFor(options).normalisePhone(c.contact.phone, countryCode);
   record('contact.phone', c.contact.phone, phone);
   // The contact's email is required on the record; an empty one stays empty rather than vanishing.
   const email = c.contact.email ? normaliseEmail(c.contact.email) : { value: c.contact.email, recognised: true };

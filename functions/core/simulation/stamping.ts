@@ -3,6 +3,7 @@ import { formatCaseNumber } from '../case.js';
 import type { Channel, RoutingConfig } from '../config.js';
 import { CHANNELS, priorityRank } from '../config.js';
 import { normaliseCase } from '../normalise/index.js';
+import * as place from '../normalise/place.js';
 import { computePriority } from '../priority.js';
 import { decideTerritory } from '../territory.js';
 import type { Arrival } from './arrivals.js';
@@ -58,7 +59,7 @@ export function defaultChannel(config: RoutingConfig): Channel {
  * queue; outside every territory ▶ needs_review in the review queue.
  */
 function stampCase(c: CaseRecord, config: RoutingConfig): CaseRecord {
-  const normalised = normaliseCase(c).case;
+  const normalised = normaliseCase(c, { place }).case;
   const priority = computePriority(normalised, config.prioritisation, config);
   const prepared: CaseRecord = { ...normalised, priority: priority.priority, priorityRank: priority.rank };
   const territory = decideTerritory(config.territories, prepared);

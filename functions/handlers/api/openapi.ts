@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { API_MAX_BODY_KB, CONFIG_MAX_BODY_KB } from './limits.js';
-import { ListCasesQuery, REQUEST_COMPONENTS, RESPONSE_COMPONENTS, SearchCasesQuery } from './schemas.js';
+import { ListCasesQuery, REQUEST_COMPONENTS, type ResponseSchemas, SearchCasesQuery, responseSchemas } from './schemas.js';
 import type { RouteDefinition } from '../../http/routes.js';
 import { ROUTES } from '../../http/routes.js';
-import { ExportQuery, REPORT_RESPONSE_COMPONENTS, ReportQuery } from '../reports/schemas.js';
+import { ExportQuery, type ReportResponseSchemas, ReportQuery, reportResponseSchemas } from '../reports/schemas.js';
 
 /**
  * The OpenAPI 3.1 document of the HTTP API, generated from the zod schemas the handlers parse with
@@ -18,7 +18,7 @@ type Route = (typeof ROUTES)[number];
 type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string } ? `${M} ${P}` : never;
 export type RouteKey = KeyOf<Route>;
 type RequestComponent = keyof typeof REQUEST_COMPONENTS;
-type ResponseComponent = keyof typeof RESPONSE_COMPONENTS | keyof typeof REPORT_RESPONSE_COMPONENTS;
+type ResponseComponent = keyof ResponseSchemas['RESPONSE_COMPONENTS'] | keyof ReportResponseSchemas['REPORT_RESPONSE_COMPONENTS'];
 
 /** Error responses, described once in components.responses. */
 const ERROR_RESPONSES = {
@@ -574,7 +574,10 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): JsonObject {
         IfNoneMatch: { name: 'If-None-Match', in: 'header', required: false, description: 'An ETag you hold: 304 when unchanged.', schema: { type: 'string' } },
       },
       responses: errorResponses,
-      schemas: { ...components({ ...RESPONSE_COMPONENTS, ...REPORT_RESPONSE_COMPONENTS }, 'output'), ...components(REQUEST_COMPONENTS, 'input') },
+      schemas: {
+        ...components({ ...responseSchemas().RESPONSE_COMPONENTS, ...reportResponseSchemas().REPORT_RESPONSE_COMPONENTS }, 'output'),
+        ...components(REQUEST_COMPONENTS, 'input'),
+      },
     },
   };
 }

@@ -259,301 +259,395 @@ export const WebToCaseBody = WebSubmissionSchema;
 // ---------------------------------------------------------------------------------------------
 // Responses
 
-export const FieldErrorSchema = z.object({ field: z.string(), message: z.string() });
+/**
+ * The response schemas and the document's named components, built on first use (responseSchemas) rather
+ * than at import: only the OpenAPI document and the tests read them, never a request, and building them
+ * is part of the api function's cold start (docs/costs.md#cold-start). What they describe is not changed by
+ * when they are built.
+ */
+function buildResponseSchemas() {
+  const FieldErrorSchema = z.object({ field: z.string(), message: z.string() });
 
-export const ErrorSchema = z
-  .object({
-    error: z.string().describe('The error class (ValidationError, NotFoundError, ...); InternalError for 5xx.'),
-    message: z.string(),
-    fields: z.array(FieldErrorSchema).optional().describe('ValidationError: each field at fault.'),
-  })
-  .describe('An error from the API function.');
-
-export const GatewayErrorSchema = z.object({ message: z.string() }).describe('An error from API Gateway itself (no token, unknown route, body over 10 MB).');
-
-const ActorSchema = z.object({ kind: z.enum(['customer', 'agent', 'system']), id: z.string() });
-
-export const SwarmMemberSchema = z.looseObject({
-  agentId: z.string(),
-  name: z.string(),
-  score: z.number(),
-  reasons: z.array(z.string()),
-  invitedAt: instant,
-  invitedBy: z.string(),
-  via: z.enum(['finder', 'joined']).optional().describe('`finder`: proposed by the expert finder; `joined`: came on their own.'),
-  pod: z.string().optional().describe('The pod the finder reached them through.'),
-});
-
-export const SwarmSchema = z.looseObject({
-  swarmId: z.string(),
-  status: z.enum(['open', 'closed']),
-  startedAt: instant,
-  startedBy: z.string(),
-  note: z.string().optional(),
-  question: z.string().optional(),
-  skills: z.array(z.looseObject({ skill: z.string(), minLevel: z.number() })),
-  members: z.array(SwarmMemberSchema),
-  chat: z
-    .looseObject({ kind: z.literal('slack'), mode: z.enum(['channel', 'thread']), channel: z.string(), threadTs: z.string().optional(), summaryTs: z.string() })
-    .optional()
-    .describe('Where the swarm works in Slack (the Slack app).'),
-  podLeads: z
-    .array(z.looseObject({ podId: z.string(), leadId: z.string(), experts: z.array(z.string()), toldVia: z.enum(['chat', 'email', 'none']).optional() }))
-    .optional(),
-  closedAt: instant.optional(),
-  closedReason: z.string().optional(),
-});
-
-export const CaseSchema = z
-  .looseObject({
-    caseId: z.string(),
-    caseNumber: z.string().describe('Human-friendly and sequential, e.g. 00001024.'),
-    channel: z.enum(CHANNELS),
-    status: z.enum(CASE_STATUSES),
-    priority: z.string(),
-    subject: z.string(),
-    description: z.string(),
-    contact: z.looseObject({ email: z.string(), name: z.string().optional(), phone: z.string().optional() }),
-    account: z
-      .looseObject({
-        id: z.string().optional(),
-        name: z.string().optional(),
-        tier: z.string().optional(),
-        segment: z.string().optional(),
-        group: z.string().optional(),
-      })
-      .optional(),
-    location: z
-      .looseObject({ country: z.string().optional(), region: z.string().optional(), postalCode: z.string().optional(), city: z.string().optional() })
-      .optional(),
-    product: z.string().optional(),
-    type: z.string().optional(),
-    severity: z.string().optional(),
-    language: z.string().optional(),
-    territory: z.string().optional(),
-    queue: z.string().optional(),
-    owner: z.string().optional(),
-    sla: z.looseObject({}).optional().describe('The SLA clock: policy and, per milestone, target, due instant, status.'),
-    swarm: SwarmSchema.optional(),
-    hold: z
-      .looseObject({ since: instant, reason: z.string(), until: instant.optional() })
-      .optional()
-      .describe('The hold an agent put the case on: since when, why, and when it should resume (meaningful while `status` is `on_hold`).'),
-    triage: z
-      .looseObject({ modelVersion: z.string(), fields: z.record(z.string(), z.looseObject({ value: z.string(), confidence: z.number() })) })
-      .optional()
-      .describe(
-        "Fields automatic triage filled: the predicted value, its confidence, the model version, and an agent's later correction. The `triaged` event has the full record.",
-      ),
-    createdAt: instant,
-    updatedAt: instant,
-    version: z.number().int().describe('Optimistic-concurrency version; the ETag is its quoted value.'),
-  })
-  .describe('A case (docs/architecture.md#the-case-contract). Fields may be added, never renamed.');
-
-export const MessageSchema = z.looseObject({
-  messageId: z.string(),
-  direction: z.enum(['inbound', 'outbound', 'internal']),
-  channel: z.enum(CHANNELS),
-  from: z.string(),
-  subject: z.string(),
-  text: z.string(),
-  at: instant,
-  attachments: z.array(z.looseObject({ name: z.string(), contentType: z.string(), size: z.number(), contentId: z.string().optional() })),
-});
-
-export const EventSchema = z.looseObject({
-  eventId: z.string(),
-  activity: z.string(),
-  at: instant,
-  actor: ActorSchema,
-  details: z.record(z.string(), z.unknown()),
-});
-
-export const DecisionSchema = z.looseObject({
-  decisionId: z.string(),
-  kind: z.string().describe('territory, priority, assignment or swarm'),
-  at: instant,
-  outcome: z.string(),
-  details: z.record(z.string(), z.unknown()),
-});
-
-export const CaseDetailSchema = CaseSchema.extend({
-  messages: z.array(MessageSchema),
-  events: z.array(EventSchema),
-  decisions: z.array(DecisionSchema),
-}).describe('A case with its messages, event history and decision records.');
-
-export const CaseListSchema = z.object({
-  items: z.array(CaseSchema),
-  cursor: z.string().optional().describe('Present when there may be more: pass it back as `cursor`.'),
-});
-
-export const AgentStateSchema = z.looseObject({
-  agentId: z.string(),
-  presence: z.enum(PRESENCES),
-  presenceSince: instant,
-  load: z.record(z.string(), z.number()),
-});
-
-export const AgentMeSchema = z.looseObject({
-  id: z.string(),
-  name: z.string(),
-  email: z.string(),
-  roles: z.array(z.enum(ROLES)),
-  capacity: z.record(z.string(), z.number()),
-  skills: z.record(z.string(), z.number()),
-  languages: z.array(z.string()),
-  tier: z.number(),
-  queues: z.array(z.string()),
-  state: AgentStateSchema,
-});
-
-export const AgentListSchema = z
-  .object({
-    agents: z.array(
-      z.looseObject({
-        id: z.string(),
-        name: z.string(),
-        queues: z.array(z.string()),
-        email: z.string().optional().describe('Managers and admins only.'),
-        roles: z.array(z.enum(ROLES)).optional().describe('Managers and admins only.'),
-        capacity: z.record(z.string(), z.number()).optional().describe('Per channel; managers and admins only.'),
-        tier: z.number().optional(),
-        supervisor: z.string().optional(),
-        state: z.looseObject({
-          presence: z.enum(PRESENCES),
-          presenceSince: instant,
-          load: z.record(z.string(), z.number()).optional().describe('Open cases per channel; managers and admins only.'),
-        }),
-      }),
-    ),
-    queues: z.array(z.looseObject({ id: z.string(), name: z.string(), members: z.array(z.string()), routing: z.string() })),
-    territories: z
-      .array(z.looseObject({ id: z.string(), name: z.string(), queue: z.string() }))
-      .optional()
-      .describe('Managers and admins only.'),
-    priorities: z.array(z.string()).describe('The priority levels, most urgent first.'),
-  })
-  .describe("The team: managers and admins see every agent with load and capacity; agents see their queues' members' presence.");
-
-export const PresenceResultSchema = z.object({
-  state: AgentStateSchema,
-  dispatched: z.array(z.string()).describe('Cases assigned because the agent came online.'),
-});
-
-export const NextCaseSchema = z.object({ case: CaseDetailSchema.nullable(), message: z.string().optional() });
-
-export const DeclineResultSchema = z.object({ status: z.enum(CASE_STATUSES), owner: z.string().nullable() });
-
-export const NoteResultSchema = z.object({ case: CaseSchema, note: MessageSchema });
-
-export const ReplyResultSchema = z.object({
-  case: CaseSchema,
-  message: MessageSchema.describe('The outbound message as recorded, with the ids it is known by.'),
-});
-
-export const ExpertSchema = z.looseObject({
-  agentId: z.string(),
-  name: z.string(),
-  score: z.number(),
-  reasons: z.array(z.string()),
-  presence: z.enum(PRESENCES),
-  spareCapacity: z.number(),
-  skills: z.record(z.string(), z.number()),
-  reach: z
-    .enum(['own_pod', 'other_pod', 'no_pod'])
-    .describe('`own_pod`: shares a pod with the owner; `other_pod`: in a pod holding a wanted skill or the product; `no_pod`: in none.'),
-  pods: z.array(z.string()).describe('The pods they were reached through.'),
-  similarResolved: z.number().int().describe('Similar cases (same product or type) they resolved lately.'),
-});
-
-export const SwarmResultSchema = z.object({
-  case: CaseSchema,
-  swarm: SwarmSchema.nullable(),
-  invited: z.array(SwarmMemberSchema).describe('Experts this call invited, best first.'),
-  experts: z.array(ExpertSchema).describe('The ranked experts with every part of their score.'),
-  excluded: z.array(z.object({ agentId: z.string(), reason: z.string() })),
-  skills: z.array(z.looseObject({ skill: z.string(), minLevel: z.number() })).describe('The skills matched on.'),
-  skillsFrom: z.enum(['request', 'case']).describe('Whether the skills came from the request or from the case.'),
-  homePods: z.array(z.string()).describe("The owner's pods (the requester's when nobody owns the case): preferred."),
-  podLeads: z
-    .array(z.looseObject({ podId: z.string(), leadId: z.string(), experts: z.array(z.string()), toldVia: z.enum(['chat', 'email', 'none']).optional() }))
-    .describe('The lead of each pod experts came from, and how they were told.'),
-  reasons: z.array(z.string()),
-  notification: z.object({ sent: z.boolean(), reason: z.string().optional() }),
-  chat: z
-    .looseObject({
-      inChat: z.array(z.string()).optional(),
-      notInChat: z.array(z.object({ agentId: z.string(), reason: z.string() })).optional(),
-      leadsTold: z.array(z.string()).optional(),
+  const ErrorSchema = z
+    .object({
+      error: z.string().describe('The error class (ValidationError, NotFoundError, ...); InternalError for 5xx.'),
+      message: z.string(),
+      fields: z.array(FieldErrorSchema).optional().describe('ValidationError: each field at fault.'),
     })
-    .optional()
-    .describe('What the Slack app did: who it brought into the conversation, who it could not find.'),
-});
+    .describe('An error from the API function.');
 
-export const SwarmMembershipResultSchema = z.object({
-  case: CaseSchema,
-  swarm: SwarmSchema.nullable(),
-  changed: z.boolean().describe('false when the caller was already a member (join) — joining twice changes nothing.'),
-});
+  const GatewayErrorSchema = z.object({ message: z.string() }).describe('An error from API Gateway itself (no token, unknown route, body over 10 MB).');
 
-export const HealthSchema = z.looseObject({ status: z.enum(['ok', 'degraded', 'unavailable']), checks: z.record(z.string(), z.string()), time: instant });
+  const ActorSchema = z.object({ kind: z.enum(['customer', 'agent', 'system']), id: z.string() });
 
-export const StoredConfigSchema = z.looseObject({ version: z.number().int(), config: z.looseObject({}), appliedAt: instant, appliedBy: z.string() });
-
-export const ConfigAppliedSchema = z.looseObject({ version: z.number().int(), appliedAt: instant, reconciled: z.unknown() });
-
-export const WebToCaseResultSchema = z.object({ caseId: z.string(), caseNumber: z.string(), status: z.enum(CASE_STATUSES) });
-
-export const WebFormOptionsSchema = z
-  .object({
-    language: z.string().describe('The language chosen for this request (`?lang=`, then Accept-Language, then the default).'),
-    defaultLanguage: z.string(),
-    languages: z.array(z.object({ code: z.string(), name: z.string() })).describe('The languages of the acknowledgement templates: the form speaks them.'),
-    types: z.array(z.object({ id: z.string(), label: z.string() })).describe('Request types, labelled in `language`.'),
-    products: z
-      .array(z.object({ id: z.string(), label: z.string() }))
-      .optional()
-      .describe('Products, when the configuration names them (else free text).'),
-    typesRestricted: z.boolean().describe('A submission must name one of `types` (the configuration names them).'),
-    productsRestricted: z.boolean(),
-  })
-  .describe("The web form's languages and choices, for customers' own front ends.");
-
-export const StatusViewSchema = z
-  .object({
-    caseNumber: z.string(),
-    subject: z.string(),
-    status: z.enum(['received', 'in_progress', 'waiting', 'resolved', 'closed']).describe('Where the case is, in words for the customer.'),
-    createdAt: instant,
-    updatedAt: instant,
-    linkExpiresAt: instant.describe('When this link stops working; the next email from us brings a fresh one.'),
-    messages: z.array(
-      z.object({
-        direction: z.enum(['inbound', 'outbound']).describe('`inbound`: the customer wrote it; `outbound`: we did.'),
-        from: z.string(),
-        text: z.string(),
-        at: instant,
-        attachments: z.array(z.object({ name: z.string(), size: z.number() })),
-      }),
-    ),
-  })
-  .describe('A case as its customer sees it: never internal notes, events, decisions, owner or queue.');
-
-export const AttachmentLinkSchema = z
-  .object({
-    url: z.string().describe('Works for a few minutes, without a token: a pre-signed S3 GET in AWS, a signed route of the local stack locally.'),
+  const SwarmMemberSchema = z.looseObject({
+    agentId: z.string(),
     name: z.string(),
-    contentType: z.string().describe('As stored, except types a browser would run (HTML, SVG, XML, script), given as application/octet-stream.'),
-    size: z.number(),
-    expiresAt: instant,
-  })
-  .describe('A short-lived download link for one attachment.');
+    score: z.number(),
+    reasons: z.array(z.string()),
+    invitedAt: instant,
+    invitedBy: z.string(),
+    via: z.enum(['finder', 'joined']).optional().describe('`finder`: proposed by the expert finder; `joined`: came on their own.'),
+    pod: z.string().optional().describe('The pod the finder reached them through.'),
+  });
 
-export const OpenApiDocumentSchema = z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) });
+  const SwarmSchema = z.looseObject({
+    swarmId: z.string(),
+    status: z.enum(['open', 'closed']),
+    startedAt: instant,
+    startedBy: z.string(),
+    note: z.string().optional(),
+    question: z.string().optional(),
+    skills: z.array(z.looseObject({ skill: z.string(), minLevel: z.number() })),
+    members: z.array(SwarmMemberSchema),
+    chat: z
+      .looseObject({
+        kind: z.literal('slack'),
+        mode: z.enum(['channel', 'thread']),
+        channel: z.string(),
+        threadTs: z.string().optional(),
+        summaryTs: z.string(),
+      })
+      .optional()
+      .describe('Where the swarm works in Slack (the Slack app).'),
+    podLeads: z
+      .array(z.looseObject({ podId: z.string(), leadId: z.string(), experts: z.array(z.string()), toldVia: z.enum(['chat', 'email', 'none']).optional() }))
+      .optional(),
+    closedAt: instant.optional(),
+    closedReason: z.string().optional(),
+  });
 
-/** Named schemas of the document's components: request bodies are read as input, responses as output. */
+  const CaseSchema = z
+    .looseObject({
+      caseId: z.string(),
+      caseNumber: z.string().describe('Human-friendly and sequential, e.g. 00001024.'),
+      channel: z.enum(CHANNELS),
+      status: z.enum(CASE_STATUSES),
+      priority: z.string(),
+      subject: z.string(),
+      description: z.string(),
+      contact: z.looseObject({ email: z.string(), name: z.string().optional(), phone: z.string().optional() }),
+      account: z
+        .looseObject({
+          id: z.string().optional(),
+          name: z.string().optional(),
+          tier: z.string().optional(),
+          segment: z.string().optional(),
+          group: z.string().optional(),
+        })
+        .optional(),
+      location: z
+        .looseObject({ country: z.string().optional(), region: z.string().optional(), postalCode: z.string().optional(), city: z.string().optional() })
+        .optional(),
+      product: z.string().optional(),
+      type: z.string().optional(),
+      severity: z.string().optional(),
+      language: z.string().optional(),
+      territory: z.string().optional(),
+      queue: z.string().optional(),
+      owner: z.string().optional(),
+      sla: z.looseObject({}).optional().describe('The SLA clock: policy and, per milestone, target, due instant, status.'),
+      swarm: SwarmSchema.optional(),
+      hold: z
+        .looseObject({ since: instant, reason: z.string(), until: instant.optional() })
+        .optional()
+        .describe('The hold an agent put the case on: since when, why, and when it should resume (meaningful while `status` is `on_hold`).'),
+      triage: z
+        .looseObject({ modelVersion: z.string(), fields: z.record(z.string(), z.looseObject({ value: z.string(), confidence: z.number() })) })
+        .optional()
+        .describe(
+          "Fields automatic triage filled: the predicted value, its confidence, the model version, and an agent's later correction. The `triaged` event has the full record.",
+        ),
+      createdAt: instant,
+      updatedAt: instant,
+      version: z.number().int().describe('Optimistic-concurrency version; the ETag is its quoted value.'),
+    })
+    .describe('A case (docs/architecture.md#the-case-contract). Fields may be added, never renamed.');
+
+  const MessageSchema = z.looseObject({
+    messageId: z.string(),
+    direction: z.enum(['inbound', 'outbound', 'internal']),
+    channel: z.enum(CHANNELS),
+    from: z.string(),
+    subject: z.string(),
+    text: z.string(),
+    at: instant,
+    attachments: z.array(z.looseObject({ name: z.string(), contentType: z.string(), size: z.number(), contentId: z.string().optional() })),
+  });
+
+  const EventSchema = z.looseObject({
+    eventId: z.string(),
+    activity: z.string(),
+    at: instant,
+    actor: ActorSchema,
+    details: z.record(z.string(), z.unknown()),
+  });
+
+  const DecisionSchema = z.looseObject({
+    decisionId: z.string(),
+    kind: z.string().describe('territory, priority, assignment or swarm'),
+    at: instant,
+    outcome: z.string(),
+    details: z.record(z.string(), z.unknown()),
+  });
+
+  const CaseDetailSchema = CaseSchema.extend({
+    messages: z.array(MessageSchema),
+    events: z.array(EventSchema),
+    decisions: z.array(DecisionSchema),
+  }).describe('A case with its messages, event history and decision records.');
+
+  const CaseListSchema = z.object({
+    items: z.array(CaseSchema),
+    cursor: z.string().optional().describe('Present when there may be more: pass it back as `cursor`.'),
+  });
+
+  const AgentStateSchema = z.looseObject({
+    agentId: z.string(),
+    presence: z.enum(PRESENCES),
+    presenceSince: instant,
+    load: z.record(z.string(), z.number()),
+  });
+
+  const AgentMeSchema = z.looseObject({
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    roles: z.array(z.enum(ROLES)),
+    capacity: z.record(z.string(), z.number()),
+    skills: z.record(z.string(), z.number()),
+    languages: z.array(z.string()),
+    tier: z.number(),
+    queues: z.array(z.string()),
+    state: AgentStateSchema,
+  });
+
+  const AgentListSchema = z
+    .object({
+      agents: z.array(
+        z.looseObject({
+          id: z.string(),
+          name: z.string(),
+          queues: z.array(z.string()),
+          email: z.string().optional().describe('Managers and admins only.'),
+          roles: z.array(z.enum(ROLES)).optional().describe('Managers and admins only.'),
+          capacity: z.record(z.string(), z.number()).optional().describe('Per channel; managers and admins only.'),
+          tier: z.number().optional(),
+          supervisor: z.string().optional(),
+          state: z.looseObject({
+            presence: z.enum(PRESENCES),
+            presenceSince: instant,
+            load: z.record(z.string(), z.number()).optional().describe('Open cases per channel; managers and admins only.'),
+          }),
+        }),
+      ),
+      queues: z.array(z.looseObject({ id: z.string(), name: z.string(), members: z.array(z.string()), routing: z.string() })),
+      territories: z
+        .array(z.looseObject({ id: z.string(), name: z.string(), queue: z.string() }))
+        .optional()
+        .describe('Managers and admins only.'),
+      priorities: z.array(z.string()).describe('The priority levels, most urgent first.'),
+    })
+    .describe("The team: managers and admins see every agent with load and capacity; agents see their queues' members' presence.");
+
+  const PresenceResultSchema = z.object({
+    state: AgentStateSchema,
+    dispatched: z.array(z.string()).describe('Cases assigned because the agent came online.'),
+  });
+
+  const NextCaseSchema = z.object({ case: CaseDetailSchema.nullable(), message: z.string().optional() });
+
+  const DeclineResultSchema = z.object({ status: z.enum(CASE_STATUSES), owner: z.string().nullable() });
+
+  const NoteResultSchema = z.object({ case: CaseSchema, note: MessageSchema });
+
+  const ReplyResultSchema = z.object({
+    case: CaseSchema,
+    message: MessageSchema.describe('The outbound message as recorded, with the ids it is known by.'),
+  });
+
+  const ExpertSchema = z.looseObject({
+    agentId: z.string(),
+    name: z.string(),
+    score: z.number(),
+    reasons: z.array(z.string()),
+    presence: z.enum(PRESENCES),
+    spareCapacity: z.number(),
+    skills: z.record(z.string(), z.number()),
+    reach: z
+      .enum(['own_pod', 'other_pod', 'no_pod'])
+      .describe('`own_pod`: shares a pod with the owner; `other_pod`: in a pod holding a wanted skill or the product; `no_pod`: in none.'),
+    pods: z.array(z.string()).describe('The pods they were reached through.'),
+    similarResolved: z.number().int().describe('Similar cases (same product or type) they resolved lately.'),
+  });
+
+  const SwarmResultSchema = z.object({
+    case: CaseSchema,
+    swarm: SwarmSchema.nullable(),
+    invited: z.array(SwarmMemberSchema).describe('Experts this call invited, best first.'),
+    experts: z.array(ExpertSchema).describe('The ranked experts with every part of their score.'),
+    excluded: z.array(z.object({ agentId: z.string(), reason: z.string() })),
+    skills: z.array(z.looseObject({ skill: z.string(), minLevel: z.number() })).describe('The skills matched on.'),
+    skillsFrom: z.enum(['request', 'case']).describe('Whether the skills came from the request or from the case.'),
+    homePods: z.array(z.string()).describe("The owner's pods (the requester's when nobody owns the case): preferred."),
+    podLeads: z
+      .array(z.looseObject({ podId: z.string(), leadId: z.string(), experts: z.array(z.string()), toldVia: z.enum(['chat', 'email', 'none']).optional() }))
+      .describe('The lead of each pod experts came from, and how they were told.'),
+    reasons: z.array(z.string()),
+    notification: z.object({ sent: z.boolean(), reason: z.string().optional() }),
+    chat: z
+      .looseObject({
+        inChat: z.array(z.string()).optional(),
+        notInChat: z.array(z.object({ agentId: z.string(), reason: z.string() })).optional(),
+        leadsTold: z.array(z.string()).optional(),
+      })
+      .optional()
+      .describe('What the Slack app did: who it brought into the conversation, who it could not find.'),
+  });
+
+  const SwarmMembershipResultSchema = z.object({
+    case: CaseSchema,
+    swarm: SwarmSchema.nullable(),
+    changed: z.boolean().describe('false when the caller was already a member (join) — joining twice changes nothing.'),
+  });
+
+  const HealthSchema = z.looseObject({ status: z.enum(['ok', 'degraded', 'unavailable']), checks: z.record(z.string(), z.string()), time: instant });
+
+  const StoredConfigSchema = z.looseObject({ version: z.number().int(), config: z.looseObject({}), appliedAt: instant, appliedBy: z.string() });
+
+  const ConfigAppliedSchema = z.looseObject({ version: z.number().int(), appliedAt: instant, reconciled: z.unknown() });
+
+  const WebToCaseResultSchema = z.object({ caseId: z.string(), caseNumber: z.string(), status: z.enum(CASE_STATUSES) });
+
+  const WebFormOptionsSchema = z
+    .object({
+      language: z.string().describe('The language chosen for this request (`?lang=`, then Accept-Language, then the default).'),
+      defaultLanguage: z.string(),
+      languages: z.array(z.object({ code: z.string(), name: z.string() })).describe('The languages of the acknowledgement templates: the form speaks them.'),
+      types: z.array(z.object({ id: z.string(), label: z.string() })).describe('Request types, labelled in `language`.'),
+      products: z
+        .array(z.object({ id: z.string(), label: z.string() }))
+        .optional()
+        .describe('Products, when the configuration names them (else free text).'),
+      typesRestricted: z.boolean().describe('A submission must name one of `types` (the configuration names them).'),
+      productsRestricted: z.boolean(),
+    })
+    .describe("The web form's languages and choices, for customers' own front ends.");
+
+  const StatusViewSchema = z
+    .object({
+      caseNumber: z.string(),
+      subject: z.string(),
+      status: z.enum(['received', 'in_progress', 'waiting', 'resolved', 'closed']).describe('Where the case is, in words for the customer.'),
+      createdAt: instant,
+      updatedAt: instant,
+      linkExpiresAt: instant.describe('When this link stops working; the next email from us brings a fresh one.'),
+      messages: z.array(
+        z.object({
+          direction: z.enum(['inbound', 'outbound']).describe('`inbound`: the customer wrote it; `outbound`: we did.'),
+          from: z.string(),
+          text: z.string(),
+          at: instant,
+          attachments: z.array(z.object({ name: z.string(), size: z.number() })),
+        }),
+      ),
+    })
+    .describe('A case as its customer sees it: never internal notes, events, decisions, owner or queue.');
+
+  const AttachmentLinkSchema = z
+    .object({
+      url: z.string().describe('Works for a few minutes, without a token: a pre-signed S3 GET in AWS, a signed route of the local stack locally.'),
+      name: z.string(),
+      contentType: z.string().describe('As stored, except types a browser would run (HTML, SVG, XML, script), given as application/octet-stream.'),
+      size: z.number(),
+      expiresAt: instant,
+    })
+    .describe('A short-lived download link for one attachment.');
+
+  const OpenApiDocumentSchema = z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) });
+
+  /** Named schemas of the document's components, read as output (REQUEST_COMPONENTS below are read as input). */
+  const RESPONSE_COMPONENTS = {
+    Error: ErrorSchema,
+    FieldError: FieldErrorSchema,
+    GatewayError: GatewayErrorSchema,
+    Case: CaseSchema,
+    CaseDetail: CaseDetailSchema,
+    CaseList: CaseListSchema,
+    Message: MessageSchema,
+    Event: EventSchema,
+    Decision: DecisionSchema,
+    Swarm: SwarmSchema,
+    SwarmMember: SwarmMemberSchema,
+    SwarmMembershipResult: SwarmMembershipResultSchema,
+    Expert: ExpertSchema,
+    AgentState: AgentStateSchema,
+    AgentMe: AgentMeSchema,
+    AgentList: AgentListSchema,
+    PresenceResult: PresenceResultSchema,
+    NextCase: NextCaseSchema,
+    DeclineResult: DeclineResultSchema,
+    NoteResult: NoteResultSchema,
+    ReplyResult: ReplyResultSchema,
+    SwarmResult: SwarmResultSchema,
+    Health: HealthSchema,
+    WebFormOptions: WebFormOptionsSchema,
+    StatusView: StatusViewSchema,
+    AttachmentLink: AttachmentLinkSchema,
+    StoredConfiguration: StoredConfigSchema,
+    ConfigurationApplied: ConfigAppliedSchema,
+    WebToCaseResult: WebToCaseResultSchema,
+    OpenApiDocument: OpenApiDocumentSchema,
+  } as const;
+
+  return {
+    FieldErrorSchema,
+    ErrorSchema,
+    GatewayErrorSchema,
+    SwarmMemberSchema,
+    SwarmSchema,
+    CaseSchema,
+    MessageSchema,
+    EventSchema,
+    DecisionSchema,
+    CaseDetailSchema,
+    CaseListSchema,
+    AgentStateSchema,
+    AgentMeSchema,
+    AgentListSchema,
+    PresenceResultSchema,
+    NextCaseSchema,
+    DeclineResultSchema,
+    NoteResultSchema,
+    ReplyResultSchema,
+    ExpertSchema,
+    SwarmResultSchema,
+    SwarmMembershipResultSchema,
+    HealthSchema,
+    StoredConfigSchema,
+    ConfigAppliedSchema,
+    WebToCaseResultSchema,
+    WebFormOptionsSchema,
+    StatusViewSchema,
+    AttachmentLinkSchema,
+    OpenApiDocumentSchema,
+    REQUEST_COMPONENTS,
+    RESPONSE_COMPONENTS,
+  };
+}
+
+/** The response schemas as buildResponseSchemas returns them. */
+export type ResponseSchemas = ReturnType<typeof buildResponseSchemas>;
+
+let responses: ResponseSchemas | undefined;
+
+/** The response schemas and RESPONSE_COMPONENTS, built on the first call and kept (docs/costs.md#cold-start). */
+export function responseSchemas(): ResponseSchemas {
+  responses ??= buildResponseSchemas();
+  return responses;
+}
+
+/** Named schemas of the document's components: request bodies are read as input, responses (responseSchemas) as output. */
 export const REQUEST_COMPONENTS = {
   CreateCaseRequest: CreateCaseBody,
   StatusChangeRequest: StatusBody,
@@ -568,37 +662,4 @@ export const REQUEST_COMPONENTS = {
   RoutingConfiguration: ConfigBody,
   WebSubmission: WebToCaseBody,
   StatusMessageRequest: StatusMessageBody,
-} as const;
-
-export const RESPONSE_COMPONENTS = {
-  Error: ErrorSchema,
-  FieldError: FieldErrorSchema,
-  GatewayError: GatewayErrorSchema,
-  Case: CaseSchema,
-  CaseDetail: CaseDetailSchema,
-  CaseList: CaseListSchema,
-  Message: MessageSchema,
-  Event: EventSchema,
-  Decision: DecisionSchema,
-  Swarm: SwarmSchema,
-  SwarmMember: SwarmMemberSchema,
-  SwarmMembershipResult: SwarmMembershipResultSchema,
-  Expert: ExpertSchema,
-  AgentState: AgentStateSchema,
-  AgentMe: AgentMeSchema,
-  AgentList: AgentListSchema,
-  PresenceResult: PresenceResultSchema,
-  NextCase: NextCaseSchema,
-  DeclineResult: DeclineResultSchema,
-  NoteResult: NoteResultSchema,
-  ReplyResult: ReplyResultSchema,
-  SwarmResult: SwarmResultSchema,
-  Health: HealthSchema,
-  WebFormOptions: WebFormOptionsSchema,
-  StatusView: StatusViewSchema,
-  AttachmentLink: AttachmentLinkSchema,
-  StoredConfiguration: StoredConfigSchema,
-  ConfigurationApplied: ConfigAppliedSchema,
-  WebToCaseResult: WebToCaseResultSchema,
-  OpenApiDocument: OpenApiDocumentSchema,
 } as const;
