@@ -65,6 +65,8 @@ let smtp: SmtpIntake;
 let intake: ReturnType<typeof createHandler>;
 /** Fault injection: while set, the next case write of a resume fails as a crashed Lambda would. */
 let failNextResume = false;
+/** Fault injection: while set, runs just before the next case write of a resume (an agent's change racing it). */
+let beforeNextResume: (() => Promise<void>) | undefined;
 /** What the SMTP listener handed the intake, per raw message: a redelivery hands the same event again. */
 const deliveries: unknown[] = [];
 
@@ -81,6 +83,11 @@ beforeAll(async () => {
         if (failNextResume && events.some((e) => e.activity === ACTIVITIES.resumed) && next.status === 'in_progress') {
           failNextResume = false;
           throw new Error('injected: the Lambda died before the resume was written');
+        }
+        const race = beforeNextResume;
+        if (race && events.some((e) => e.activity === ACTIVITIES.resumed)) {
+          beforeNextResume = undefined;
+          await race();
         }
         return target.update(...args);
       };
@@ -257,6 +264,33 @@ describe('a reply by email to a case on hold', () => {
     expect((await eventsOf(caseId)).filter((e) => e.activity === ACTIVITIES.resumed)).toHaveLength(1);
     // The reply was filed once.
     expect((await eventsOf(caseId)).filter((e) => e.activity === ACTIVITIES.messageReceived)).toHaveLength(1);
+  });
+});
+
+describe('the case changes while the reply resumes it (a lost race)', () => {
+  it('an agent changed something else meanwhile: the resume reads the case again and resumes it, once', async () => {
+    const { caseId, messageId, held } = await heldCase('Toner order');
+    // Another write moves the case's version between the resume's read and its write.
+    beforeNextResume = async () => {
+      const c = await stored(caseId);
+      await deps.cases.update({ ...c, updatedAt: new Date().toISOString() }, c.version, []);
+    };
+    const reply = await replyTo(messageId, 'Toner order');
+    expect(beforeNextResume).toBeUndefined();
+    expect(reply).toMatchObject({ caseId, detail: 'resumed' });
+    await expectResumedByCustomer(caseId, held, 'customer_reply');
+  });
+
+  it('an agent resolved it meanwhile: the reply is filed and the case stays resolved', async () => {
+    const { caseId, messageId } = await heldCase('Cable length');
+    beforeNextResume = async () => {
+      await uc.workCase.changeStatus(alice, caseId, { status: 'resolved' });
+    };
+    const reply = await replyTo(messageId, 'Cable length');
+    expect(beforeNextResume).toBeUndefined();
+    expect(reply).toMatchObject({ caseId, detail: 'joined' });
+    expect((await stored(caseId)).status).toBe('resolved');
+    expect((await eventsOf(caseId)).map((e) => e.activity)).not.toContain(ACTIVITIES.resumed);
   });
 });
 
