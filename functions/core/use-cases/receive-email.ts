@@ -42,10 +42,10 @@ import { resumeHeldCase } from './work-case.js';
 
 /**
  * Email-to-case: one raw message in the raw-mail store ▶ a new case, a message on an existing case
- * (reply, resume of a case on hold, reopen), a bounce filed on the case whose mail bounced, or a rejection. Every decision is
- * a pure function (email-classify, email-threading, email-ack, email-outbound) whose reasons are
- * stored on the case; this use case only loads, writes and sends, as an orchestrator of named steps
- * (docs/email.md#how-intake-is-built).
+ * (reply, resume of a case on hold, reopen), a bounce filed on the case whose mail bounced, or a
+ * rejection. Every decision is a pure function (email-classify, email-threading, email-ack,
+ * email-outbound, hold) whose reasons are stored on the case; this use case only loads, writes and
+ * sends, as an orchestrator of named steps (docs/email.md#how-intake-is-built).
  *
  * Nothing is lost: the raw message stays where it is; the case, the message and the dedupe records
  * are written in one transaction; a crash after that is finished by the redelivery (the dedupe
