@@ -224,8 +224,16 @@ export async function measureDay(log: (line: string) => void, cases: number): Pr
         await mail({ from: email, to: 'support@caseflow.local', subject, text: body });
         await clock.settle();
         // The case number is in the acknowledgement the customer was sent.
-        const ackFile = (await readdir(outboxDir(dataDir))).filter((f) => f.includes('-ack-') && !acks.has(f));
-        for (const f of ackFile) acks.add(f);
+        // Web-form cases are acknowledged too: the one new acknowledgement addressed to this customer.
+        const newAcks = (await readdir(outboxDir(dataDir))).filter((f) => f.includes('-ack-') && !acks.has(f));
+        const ackFile: string[] = [];
+        for (const f of newAcks) {
+          const text = await readFile(join(outboxDir(dataDir), f), 'utf8');
+          if (new RegExp(`^to: *.*${email.replace('.', '\\.')}`, 'im').test(text)) {
+            acks.add(f);
+            ackFile.push(f);
+          }
+        }
         const caseNumber =
           ackFile.length === 1 ? /^x-caseflow-case: *(\S+)/im.exec(await readFile(join(outboxDir(dataDir), ackFile[0]!), 'utf8'))?.[1] : undefined;
         metering = false;

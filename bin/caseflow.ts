@@ -24,6 +24,9 @@
  * |                   |         | absent agents, end of shift, on-hold limits, dispatch backstop. 1 to 60 (docs/sla.md). |
  * | dashboard         | false   | Deploy the CloudWatch dashboard and publish the metrics only it shows ($3 a month and   |
  * |                   |         | more series: docs/deploying.md#what-it-costs-when-idle).                                |
+ * | indexesProjectingAll | (none) | Only while trimming a deployed table's index projections: the indexes (comma-separated) |
+ * |                   |         | that still project ALL in AWS (docs/deploying.md#changing-an-index-projection).         |
+ * | withoutIndex      | (none)  | Only during that procedure: the index the deploy deletes, to create it anew next.       |
  *
  * Example: npm run deploy -- -c stage=prod -c alertEmail=ops@example.com -c apiThrottleRate=100
  *

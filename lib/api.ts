@@ -12,7 +12,7 @@ import { ROUTES, type RouteDefinition, type RouteTarget } from '../functions/htt
 import type { AgentAuth } from './auth.js';
 import { CaseflowFunction } from './caseflow-function.js';
 import type { CaseTable } from './data.js';
-import { useCaseLinkBase, useSlackAppSecret, useSlackWebhookSecret, useStateMachine, useTable } from './grants.js';
+import { useCaseLinkBase, useSlackSecret, useStateMachine, useTable } from './grants.js';
 
 export interface CaseApiProps {
   readonly auth: AgentAuth;
@@ -64,14 +64,12 @@ export class CaseApi extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
   readonly apiFunction: LambdaFunction;
-  /** The Slack incoming-webhook URL swarms are announced to (read by the API function only). */
-  readonly slackWebhookSecret: Secret;
   /** Serves the `reports` routes (reports and the event-log export) with read-only table access. */
   readonly reportsFunction: LambdaFunction;
   /** Serves Slack's three routes (events, interactions, commands): the agent API's use cases, as the Slack user's agent. */
   readonly slackFunction: LambdaFunction;
-  /** The Slack app's bot token and signing secret, as JSON (docs/slack.md#setting-up-the-slack-app). */
-  readonly slackAppSecret: Secret;
+  /** The one Slack secret: the webhook URL, the Slack app's bot token and signing secret, as JSON (docs/slack.md#the-slack-secret). */
+  readonly slackSecret: Secret;
 
   constructor(scope: Construct, id: string, props: CaseApiProps) {
     super(scope, id);
@@ -85,33 +83,24 @@ export class CaseApi extends Construct {
     useTable(this.apiFunction, props.data, 'api');
     useStateMachine(this.apiFunction, props.lifecycle);
 
-    // Swarming: the Slack incoming-webhook URL is a credential (whoever holds it posts to the channel).
-    // The stack creates the secret with a random value; an admin stores the real URL in it (docs/api.md#swarming).
-    this.slackWebhookSecret = new Secret(this, 'SlackWebhookUrl', {
-      description: 'caseflow: Slack incoming-webhook URL that swarm announcements are posted to (store the URL as the plain secret value)',
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.slackWebhookSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'A Slack incoming-webhook URL cannot be rotated by Secrets Manager: Slack issues it; an admin replaces it by hand (put-secret-value) when it is revoked.',
-    });
-    useSlackWebhookSecret(this.apiFunction, this.slackWebhookSecret);
-
-    // The Slack app: one secret with the bot token and the signing secret. Until an admin stores the
-    // real ones, the placeholder (a random signing secret, no bot token) refuses every Slack request
-    // and swarms fall back to the webhook (docs/slack.md#two-modes).
-    this.slackAppSecret = new Secret(this, 'SlackApp', {
-      description: 'caseflow: the Slack app, as JSON {"botToken": "xoxb-…", "signingSecret": "…"} (docs/slack.md)',
+    // Slack: one secret, JSON with named fields (docs/slack.md#the-slack-secret): the incoming-webhook URL
+    // (whoever holds it posts to the channel) and the Slack app's bot token and signing secret. Until an
+    // admin stores them, the placeholder (a random signing secret, no bot token, no webhook URL) refuses
+    // every Slack request and skips announcements (docs/slack.md#two-modes).
+    // Keep the id `SlackApp` and the GenerateSecretString below exactly as they are: a new logical id
+    // is a new, empty secret, and CloudFormation generates a new value (overwriting what the admin
+    // stored) whenever GenerateSecretString changes; a description change leaves the value alone.
+    this.slackSecret = new Secret(this, 'SlackApp', {
+      description: 'caseflow: Slack, as JSON {"webhookUrl": "https://hooks.slack.com/…", "botToken": "xoxb-…", "signingSecret": "…"} (docs/slack.md)',
       generateSecretString: { secretStringTemplate: JSON.stringify({ botToken: '' }), generateStringKey: 'signingSecret', excludePunctuation: true },
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(this.slackAppSecret).acknowledge({
+    Validations.of(this.slackSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'A Slack bot token and signing secret cannot be rotated by Secrets Manager: Slack issues them; an admin regenerates them in the app settings and stores them (previousSigningSecret keeps the old one valid meanwhile).',
+        'A Slack webhook URL, bot token and signing secret cannot be rotated by Secrets Manager: Slack issues them; an admin regenerates them in the app settings and stores them (previousSigningSecret keeps the old signing secret valid meanwhile).',
     });
-    useSlackAppSecret(this.apiFunction, this.slackAppSecret);
+    useSlackSecret(this.apiFunction, this.slackSecret);
 
     // Slack's requests: their own function, the API function's dependencies (a note, a reply, a status
     // change from Slack is the same use case), answering within Slack's three seconds.
@@ -124,7 +113,7 @@ export class CaseApi extends Construct {
     }).function;
     useTable(this.slackFunction, props.data, 'slack');
     useStateMachine(this.slackFunction, props.lifecycle);
-    useSlackAppSecret(this.slackFunction, this.slackAppSecret);
+    useSlackSecret(this.slackFunction, this.slackSecret);
 
     // Reports read many cases at once: their own function, so a heavy report neither slows agents'
     // requests nor holds more than read access to the table. 29 s: just inside API Gateway's 30 s.

@@ -41,7 +41,7 @@ export class CaseflowStack extends Stack {
     const { config } = props;
     const logRetention = config.logRetentionDays;
 
-    this.data = new CaseTable(this, 'Data');
+    this.data = new CaseTable(this, 'Data', { indexesProjectingAll: config.indexesProjectingAll, withoutIndex: config.withoutIndex });
     this.alerts = new AdminAlerts(this, 'Alerts', { alertEmail: config.alertEmail });
     this.workflow = new CaseWorkflow(this, 'Workflow', { data: this.data, alerts: this.alerts, logRetention });
     this.triageModels = new TriageModels(this, 'Triage');
@@ -129,13 +129,9 @@ export class CaseflowStack extends Stack {
       value: this.auth.client.userPoolClientId,
       description: 'Cognito app client id (no secret) for the CLI',
     });
-    new CfnOutput(this, 'SlackWebhookSecretArn', {
-      value: this.api.slackWebhookSecret.secretArn,
-      description: 'Secret to store the Slack incoming-webhook URL in (swarm announcements; see docs/api.md#swarming)',
-    });
-    new CfnOutput(this, 'SlackAppSecretArn', {
-      value: this.api.slackAppSecret.secretArn,
-      description: 'Secret to store the Slack app in: {"botToken": "xoxb-…", "signingSecret": "…"} (docs/slack.md)',
+    new CfnOutput(this, 'SlackSecretArn', {
+      value: this.api.slackSecret.secretArn,
+      description: 'Secret to store Slack in: {"webhookUrl": "https://hooks.slack.com/…", "botToken": "xoxb-…", "signingSecret": "…"} (docs/slack.md)',
     });
     new CfnOutput(this, 'SlackRequestUrl', {
       value: `${this.api.httpApi.apiEndpoint}/slack`,

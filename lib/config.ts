@@ -1,5 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import type { IndexName } from '../functions/adapters/table-definition.js';
+import { TABLE } from '../functions/adapters/table-definition.js';
 
 /**
  * Deployment settings, read from CDK context (`-c key=value` or cdk.json). Every parameter is
@@ -36,6 +38,13 @@ export interface CaseflowConfig {
    * default: a dashboard is $3 a month at list price (docs/deploying.md#what-it-costs-when-idle).
    */
   readonly dashboard: boolean;
+  /**
+   * Only while trimming index projections on a deployed table (docs/deploying.md#changing-an-index-projection):
+   * the indexes that still project ALL in AWS, kept so, since CloudFormation cannot change a projection in place.
+   */
+  readonly indexesProjectingAll: readonly IndexName[];
+  /** Only while changing an index's projection: the index left out of the table, so the deploy deletes it. */
+  readonly withoutIndex?: IndexName;
 }
 
 export const CONFIG_DEFAULTS = {
@@ -99,7 +108,24 @@ export function readCaseflowConfig(node: ContextReader): CaseflowConfig {
     sesDomain: optionalString(node, 'sesDomain'),
     sweepScheduleMinutes,
     dashboard: dashboardEnabled(node),
+    ...indexMigration(node),
   };
+}
+
+/** `indexesProjectingAll` (names, comma-separated) and `withoutIndex` (one name): each a name TABLE has. */
+function indexMigration(node: ContextReader): Pick<CaseflowConfig, 'indexesProjectingAll' | 'withoutIndex'> {
+  const names: readonly string[] = TABLE.indexes.map((i) => i.name);
+  const isIndex = (name: string): name is IndexName => names.includes(name);
+  const list = optionalString(node, 'indexesProjectingAll');
+  const all = (list ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  const unknown = all.filter((n) => !isIndex(n));
+  if (unknown.length > 0) throw new Error(`context "indexesProjectingAll" names no index of the table: ${unknown.join(', ')} (indexes: ${names.join(', ')})`);
+  const without = optionalString(node, 'withoutIndex');
+  if (without !== undefined && !isIndex(without)) throw new Error(`context "withoutIndex" must be one of ${names.join(', ')}, got "${without}"`);
+  return { indexesProjectingAll: all.filter(isIndex), ...(without !== undefined && isIndex(without) ? { withoutIndex: without } : {}) };
 }
 
 /** The `dashboard` context flag on its own: every function reads it to know which metrics to publish. */

@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import type { IndexDefinition, IndexName } from '../functions/adapters/table-definition.js';
 import { TABLE } from '../functions/adapters/table-definition.js';
 
 /**
@@ -10,10 +11,17 @@ import { TABLE } from '../functions/adapters/table-definition.js';
  * Keep this construct's id and the table's id stable: a new logical id would create a second, empty
  * table and (because of RETAIN) silently leave the data in the old one.
  */
+export interface CaseTableProps {
+  /** Indexes kept projecting ALL while a deployed table's projections are trimmed one by one (docs/deploying.md#changing-an-index-projection). */
+  readonly indexesProjectingAll?: readonly IndexName[];
+  /** An index left out, so that a deploy deletes it before the next creates it with its new projection. */
+  readonly withoutIndex?: IndexName;
+}
+
 export class CaseTable extends Construct {
   readonly table: Table;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: CaseTableProps = {}) {
     super(scope, id);
 
     this.table = new Table(this, 'Table', {
@@ -30,12 +38,14 @@ export class CaseTable extends Construct {
       encryption: TableEncryption.AWS_MANAGED,
     });
 
-    for (const index of TABLE.indexes) {
+    for (const index of TABLE.indexes as readonly IndexDefinition[]) {
+      if (index.name === props.withoutIndex) continue;
+      const projected = (props.indexesProjectingAll ?? []).some((name) => name === index.name) ? 'ALL' : index.projected;
       this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        projectionType: ProjectionType.ALL,
+        ...(projected === 'ALL' ? { projectionType: ProjectionType.ALL } : { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...projected] }),
       });
     }
   }

@@ -110,12 +110,6 @@ export function useWebFormReturnUrl(fn: LambdaFunction, url: string | undefined)
   if (url !== undefined) setEnv(fn, 'WEB_FORM_RETURN_URL', url);
 }
 
-/** Swarming: the secret holding the Slack incoming-webhook URL; read (GetSecretValue) on first use and cached. */
-export function useSlackWebhookSecret(fn: LambdaFunction, secret: ISecret): void {
-  setEnv(fn, 'SLACK_WEBHOOK_SECRET_ARN', secret.secretArn);
-  fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
-}
-
 /**
  * The customer's status page in the console (`<base>/<token>`, docs/console.md#the-customers-status-page):
  * plain configuration; its links are signed with keys derived from the threading secret, which the
@@ -126,12 +120,12 @@ export function useStatusPageBase(fn: LambdaFunction, base: string): void {
 }
 
 /**
- * The Slack app: the secret holding its bot token and signing secret; read (GetSecretValue) on first
- * use and cached. Both the API function (it opens swarm conversations) and the Slack function (it
- * verifies Slack's requests and acts on them) read it.
+ * The one Slack secret (the webhook URL, the Slack app's bot token and signing secret; docs/slack.md#the-slack-secret):
+ * read (GetSecretValue, nothing else) on first use and cached. The API function (it announces and opens swarm
+ * conversations) and the Slack function (it verifies Slack's requests and acts on them) read it.
  */
-export function useSlackAppSecret(fn: LambdaFunction, secret: ISecret): void {
-  setEnv(fn, 'SLACK_APP_SECRET_ARN', secret.secretArn);
+export function useSlackSecret(fn: LambdaFunction, secret: ISecret): void {
+  setEnv(fn, 'SLACK_SECRET_ARN', secret.secretArn);
   fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
 }
 

@@ -111,6 +111,15 @@ function indexOf(name: IndexName) {
   return index;
 }
 
+/**
+ * Whether a query on `index` returns whole items (the table, or an index projecting ALL), or only
+ * the attributes table-definition.ts lists for it: a reader that needs whole items then reads them
+ * from the table by key.
+ */
+export function returnsWholeItems(index: IndexName | undefined): boolean {
+  return index === undefined || indexOf(index).projected === 'ALL';
+}
+
 /** The attribute holding the sort key of the index a query reads (the table's `sk` when none): for projections that must keep it. */
 export function sortKeyAttribute(index: IndexName | undefined): string {
   return index ? indexOf(index).sortKey : TABLE.sortKey;

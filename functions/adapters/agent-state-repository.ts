@@ -20,7 +20,7 @@ function normalise(state: AgentState): AgentState {
 }
 
 export function makeAgentStateRepository({ client, tableName }: TableRef): AgentStateRepository {
-  return {
+  const repository: AgentStateRepository = {
     async get(agentId) {
       const res = await client.send(new GetCommand({ TableName: tableName, Key: agentStateKey(agentId), ConsistentRead: true }));
       return res.Item ? normalise(stripKeys<AgentState>(res.Item)) : undefined;
@@ -86,8 +86,15 @@ export function makeAgentStateRepository({ client, tableName }: TableRef): Agent
     },
 
     async listAbsent(before, limit) {
-      const items = await queryShards(client, tableName, dueWork(ABSENT_DUE_KIND, before), limit);
-      return items.map((i) => normalise(stripKeys<AgentState>(i)));
+      // The due-work index carries who is due, not their state (functions/adapters/table-definition.ts): the states come from the table.
+      const due = (await queryShards(client, tableName, dueWork(ABSENT_DUE_KIND, before), limit)).flatMap((i) =>
+        typeof i.agentId === 'string' ? [i.agentId] : [],
+      );
+      const states = await repository.getMany(due);
+      return due.flatMap((agentId) => {
+        const state = states.get(agentId);
+        return state ? [state] : [];
+      });
     },
 
     async markAbsenceHandled(agentId, presenceSince, at) {
@@ -107,4 +114,5 @@ export function makeAgentStateRepository({ client, tableName }: TableRef): Agent
       }
     },
   };
+  return repository;
 }

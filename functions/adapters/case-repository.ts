@@ -15,6 +15,7 @@ import {
   caseWithHistory,
   dueWork,
   queuedInQueue,
+  returnsWholeItems,
 } from './access-patterns.js';
 import { conflictOnFailedCondition, createOnce, failedAt } from './conditional-writes.js';
 import type { TableRef } from './dynamo.js';
@@ -147,10 +148,39 @@ function listFilter(query: CaseQuery): Pick<QueryCommandInput, 'FilterExpression
   return { FilterExpression: parts.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
 }
 
+/** The case ids of index items, in their order (each index projects `caseId`: table-definition.ts). */
+function caseIdsOf(items: readonly { caseId?: unknown }[] | undefined): string[] {
+  return (items ?? []).flatMap((i) => (typeof i.caseId === 'string' ? [i.caseId] : []));
+}
+
 export function makeCaseRepository({ client, tableName }: TableRef): CaseRepository {
   async function getCase(caseId: string): Promise<CaseRecord | undefined> {
     const res = await client.send(new GetCommand({ TableName: tableName, Key: caseKey(caseId), ConsistentRead: true }));
     return res.Item ? stripKeys<CaseRecord>(res.Item) : undefined;
+  }
+
+  /** Whole cases by id (BatchGetItem, eventually consistent), in the order asked: what an index's trimmed projection points at. */
+  async function getMany(caseIds: readonly string[]): Promise<CaseRecord[]> {
+    const unique = [...new Set(caseIds)];
+    const found = new Map<string, CaseRecord>();
+    for (let i = 0; i < unique.length; i += 100) {
+      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [tableName]: { Keys: unique.slice(i, i + 100).map(caseKey) } };
+      for (let attempt = 0; request; attempt++) {
+        if (attempt >= 8) throw new Error('the store kept returning unprocessed keys for a batch of cases');
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+        const res: BatchGetCommandOutput = await client.send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of (res.Responses?.[tableName] ?? []) as Item[]) {
+          const c = stripKeys<CaseRecord>(item);
+          found.set(c.caseId, c);
+        }
+        const left = res.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
+        request = left?.length ? { [tableName]: { Keys: left } } : undefined;
+      }
+    }
+    return unique.flatMap((id) => {
+      const c = found.get(id);
+      return c ? [c] : [];
+    });
   }
 
   function statusesOf(query: CaseQuery): readonly CaseStatus[] {
@@ -258,7 +288,7 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
           Limit: limit,
         }),
       );
-      return (res.Items ?? []).map((item) => stripKeys<CaseRecord>(item));
+      return getMany(caseIdsOf(res.Items));
     },
 
     async findBySubjectWord(term, limit, cursor) {
@@ -282,28 +312,7 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
       return { items, ...(res.LastEvaluatedKey ? { cursor: encodeCursor(res.LastEvaluatedKey) } : {}) };
     },
 
-    async getMany(caseIds) {
-      const unique = [...new Set(caseIds)];
-      const found = new Map<string, CaseRecord>();
-      for (let i = 0; i < unique.length; i += 100) {
-        let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [tableName]: { Keys: unique.slice(i, i + 100).map(caseKey) } };
-        for (let attempt = 0; request; attempt++) {
-          if (attempt >= 8) throw new Error('the store kept returning unprocessed keys for a batch of cases');
-          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
-          const res: BatchGetCommandOutput = await client.send(new BatchGetCommand({ RequestItems: request }));
-          for (const item of (res.Responses?.[tableName] ?? []) as Item[]) {
-            const c = stripKeys<CaseRecord>(item);
-            found.set(c.caseId, c);
-          }
-          const left = res.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
-          request = left?.length ? { [tableName]: { Keys: left } } : undefined;
-        }
-      }
-      return unique.flatMap((id) => {
-        const c = found.get(id);
-        return c ? [c] : [];
-      });
-    },
+    getMany,
 
     async getByNumber(caseNumber: string) {
       const res = await client.send(new GetCommand({ TableName: tableName, Key: caseNumberKey(caseNumber) }));
@@ -369,7 +378,10 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
             ...filter,
             ExpressionAttributeValues: { ...stream.query.ExpressionAttributeValues, ...filter.ExpressionAttributeValues },
           };
-      return mergedPage<CaseRecord>(client, tableName, streams, query.queues && !query.owner ? 'dispatch' : 'newest', query.limit, query.cursor);
+      const page = await mergedPage<CaseRecord>(client, tableName, streams, query.queues && !query.owner ? 'dispatch' : 'newest', query.limit, query.cursor);
+      if (streams.every((stream) => returnsWholeItems(stream.query.IndexName))) return page;
+      // The status index carries the listing's keys and filter fields only: the page's cases come from the table.
+      return { ...page, items: await getMany(caseIdsOf(page.items)) };
     },
 
     async findLastResolvers({ contactEmail, accountId, excludeCaseId }) {
@@ -399,8 +411,7 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
     countQueued: (queueId, max) => countItems(client, { TableName: tableName, ...queuedInQueue(queueId) }, max),
 
     async listDue(kind, until, limit) {
-      const items = await queryShards(client, tableName, dueWork(kind, until), limit);
-      return items.map((i) => stripKeys<CaseRecord>(i));
+      return getMany(caseIdsOf(await queryShards(client, tableName, dueWork(kind, until), limit)));
     },
 
     async listQueued(queueId, limit) {

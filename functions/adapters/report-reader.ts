@@ -23,7 +23,7 @@ export function makeReportReader(table: TableRef): ReportSource {
   const { client, tableName } = table;
   const days = makeEventDayReader(table);
 
-  return {
+  const reader: ReportSource = {
     listEventsOfDay: (day) => days.listEventsOfDay(day),
 
     async getCases(caseIds) {
@@ -62,8 +62,10 @@ export function makeReportReader(table: TableRef): ReportSource {
     },
 
     async listOpenCases() {
+      // The status index carries ids and listing fields only (functions/adapters/table-definition.ts): the cases come from the table.
       const perStatus = await Promise.all(OPEN_STATUSES.map((status) => queryShards(client, tableName, casesByStatus(status))));
-      return perStatus.flat().map((i) => stripKeys<CaseRecord>(i));
+      return reader.getCases(perStatus.flat().flatMap((i) => (typeof i.caseId === 'string' ? [i.caseId] : [])));
     },
   };
+  return reader;
 }

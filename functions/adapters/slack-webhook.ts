@@ -1,12 +1,12 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SwarmAnnouncement, SwarmNotifier } from '../core/ports/swarm.js';
 
 /**
  * Swarm announcements to Slack through an incoming webhook (https://api.slack.com/messaging/webhooks):
  * one POST of a JSON message with Block Kit blocks (the case, the experts and why, a link) and a
  * plain `text` fallback for notifications. The webhook URL is a credential (anyone holding it can
- * post to the channel): in AWS it lives in Secrets Manager and is read on first use and cached;
- * locally it comes from an option of the local stack.
+ * post to the channel): in AWS it is the `webhookUrl` field of the one Slack secret
+ * (functions/adapters/slack-secrets.ts), read on first use and cached; locally it comes from an
+ * option of the local stack.
  */
 
 export interface WebhookUrlSource {
@@ -14,8 +14,6 @@ export interface WebhookUrlSource {
   url(): Promise<{ url: string; reason?: undefined } | { url?: undefined; reason: string }>;
 }
 
-/** How long a fetched URL is trusted before Secrets Manager is asked again (a changed secret shows within this). */
-const CACHE_MS = 5 * 60 * 1000;
 const DEFAULT_TIMEOUT_MS = 5_000;
 
 /** Slack's limits: header 150 characters, section text 3,000, a field 2,000, ten fields. */
@@ -25,36 +23,6 @@ export function staticWebhookUrl(url: string | undefined): WebhookUrlSource {
   return {
     url: async () => (url ? { url } : { reason: 'no Slack webhook URL is configured (local stack: --slack-webhook-url or CASEFLOW_SLACK_WEBHOOK_URL)' }),
   };
-}
-
-/**
- * The URL from a Secrets Manager secret (its plain string value). The stack creates the secret with
- * a random value; until an admin stores the real URL there, announcements are skipped, not failed.
- */
-export function makeSecretsManagerWebhookUrl(client: SecretsManagerClient, secretId: string, now: () => number = Date.now): WebhookUrlSource {
-  let cached: { value: Awaited<ReturnType<WebhookUrlSource['url']>>; at: number } | undefined;
-  return {
-    async url() {
-      if (cached && now() - cached.at < CACHE_MS) return cached.value;
-      const res = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-      const value = (res.SecretString ?? '').trim();
-      cached = {
-        value: isHttpsUrl(value)
-          ? { url: value }
-          : { reason: 'the Slack webhook secret holds no https URL yet: store the incoming-webhook URL in it (docs/api.md#swarming)' },
-        at: now(),
-      };
-      return cached.value;
-    },
-  };
-}
-
-function isHttpsUrl(value: string): boolean {
-  try {
-    return new URL(value).protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 /** Slack mrkdwn treats &, < and > as control characters. */

@@ -26,12 +26,10 @@ const EnvSchema = z.object({
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
   /** Set by Lambda itself; names the SES Message-ID domain (`<id>@<region>.amazonses.com`). */
   AWS_REGION: z.string().min(1).optional(),
-  /** Swarming: the Secrets Manager secret holding the Slack incoming-webhook URL (lib/api.ts). */
-  SLACK_WEBHOOK_SECRET_ARN: z.string().min(1).optional(),
   /** The customer's status page in the console (`https://<console>/app/status`): links in acknowledgements, `<base>/<token>`. */
   STATUS_PAGE_BASE_URL: z.string().url().optional(),
-  /** The Slack app: the Secrets Manager secret holding `{"botToken", "signingSecret"}` (lib/api.ts). */
-  SLACK_APP_SECRET_ARN: z.string().min(1).optional(),
+  /** The one Slack secret: `{"webhookUrl", "botToken", "signingSecret"}` (functions/adapters/slack-secrets.ts, lib/api.ts). */
+  SLACK_SECRET_ARN: z.string().min(1).optional(),
   /** Where Slack's Web API is; unset: https://slack.com/api. */
   SLACK_API_URL: z.string().url().optional(),
   /** Where a person opens a case (links in Slack messages): `<base>/<caseId>`. */

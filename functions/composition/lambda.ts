@@ -10,8 +10,8 @@ import { makePowertoolsMetricsSink } from '../adapters/powertools-metrics.js';
 import { ALARM_METRICS } from '../core/metrics.js';
 import { makeS3RawMailStore } from '../adapters/s3-raw-mail-store.js';
 import { makeSesMailer } from '../adapters/ses-mailer.js';
-import { makeSecretsManagerSlackSecrets, staticSlackSecrets } from '../adapters/slack-secrets.js';
-import { makeSecretsManagerWebhookUrl, makeSlackSwarmNotifier, staticWebhookUrl } from '../adapters/slack-webhook.js';
+import { makeSecretsManagerSlackSecret, staticSlackSecrets } from '../adapters/slack-secrets.js';
+import { makeSlackSwarmNotifier, staticWebhookUrl } from '../adapters/slack-webhook.js';
 import { makeSnsAlertPublisher } from '../adapters/sns-alerts.js';
 import { makeStepFunctionsStarter } from '../adapters/step-functions.js';
 import { derivedStatusLinkKeys, makeSecretsManagerThreadingKeys } from '../adapters/threading-keys.js';
@@ -84,7 +84,7 @@ let api: AppDeps | undefined;
 /**
  * The API function: the common deps, plus what agent replies and swarms need, from the environment
  * lib/api.ts sets with the grants beside it: SES v2 and the threading secret (the email construct's,
- * when the stack has email), the Slack app and webhook secrets, and the link base for messages. The
+ * when the stack has email), the one Slack secret, and the link base for messages. The
  * Slack function (functions/handlers/slack.ts) uses the same: its actions are the API's. Without
  * email, a reply is a 503 that says so rather than a 500.
  */
@@ -93,15 +93,14 @@ export function awsApiDeps(): AppDeps {
   const e = env();
   const base = awsDeps();
   const email = e.THREADING_SECRET_ARN !== undefined && hasRegion(e);
-  const secrets = email || e.SLACK_WEBHOOK_SECRET_ARN || e.SLACK_APP_SECRET_ARN ? new SecretsManagerClient({}) : undefined;
+  const secrets = email || e.SLACK_SECRET_ARN ? new SecretsManagerClient({}) : undefined;
   const threadingKeys = email ? makeSecretsManagerThreadingKeys(secrets!, e.THREADING_SECRET_ARN!) : undefined;
   const statusLinks = statusLinksOf(e, threadingKeys);
   const s3 = e.RAW_MAIL_BUCKET ? new S3Client({}) : undefined;
-  // The Slack app (when its secret is filled in) supersedes the webhook; its credentials are read on first use and cached.
-  const slackSecrets = e.SLACK_APP_SECRET_ARN ? makeSecretsManagerSlackSecrets(secrets!, e.SLACK_APP_SECRET_ARN) : staticSlackSecrets({});
-  const webhookNotifier = makeSlackSwarmNotifier({
-    webhookUrl: e.SLACK_WEBHOOK_SECRET_ARN ? makeSecretsManagerWebhookUrl(secrets!, e.SLACK_WEBHOOK_SECRET_ARN) : staticWebhookUrl(undefined),
-  });
+  // One Slack secret: the app (when its fields are filled in) supersedes the webhook; read on first use and cached.
+  const slackSecret = e.SLACK_SECRET_ARN ? makeSecretsManagerSlackSecret(secrets!, e.SLACK_SECRET_ARN) : undefined;
+  const slackSecrets = slackSecret?.app ?? staticSlackSecrets({});
+  const webhookNotifier = makeSlackSwarmNotifier({ webhookUrl: slackSecret?.webhookUrl ?? staticWebhookUrl(undefined) });
   const slack = makeSlackDeps({ table: base.table, slackSecrets, webhookNotifier, ...(e.SLACK_API_URL ? { slackApiUrl: e.SLACK_API_URL } : {}) });
   api = {
     ...base,

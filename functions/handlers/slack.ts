@@ -231,5 +231,20 @@ export function createHandler(deps: AppDeps) {
   return createSlackHandler(slackHandlerDeps(deps));
 }
 
+/**
+ * At start-up, the Slack secret as this function needs it: when the app's fields are missing or
+ * malformed, one error saying which (docs/slack.md#the-slack-secret), before any request is refused
+ * for it. The read is the one the first request makes anyway (cached, shared while in flight).
+ */
+export async function checkSlackSecretAtStart(secrets: SlackSecretSource, log: Pick<typeof logger, 'error'> = logger): Promise<string | undefined> {
+  const credentials = await secrets.get().catch((error: unknown) => ({ reason: `the Slack secret could not be read: ${(error as Error).message}` }));
+  if (credentials.reason !== undefined) log.error('The Slack function cannot verify requests: the Slack secret is not usable', { reason: credentials.reason });
+  return credentials.reason;
+}
+
 /** The Lambda entry point: the API function's dependencies (replies and status changes need them all), built on first use. */
-export const handler = lazy(() => createHandler(awsApiDeps()));
+export const handler = lazy(() => {
+  const deps = awsApiDeps();
+  void checkSlackSecretAtStart(deps.slack.secrets);
+  return createHandler(deps);
+});

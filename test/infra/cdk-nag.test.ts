@@ -61,7 +61,6 @@ describe('cdk-nag AWS Solutions checks', () => {
       'Caseflow-test/Auth/UserPool AwsSolutions-COG2',
       'Caseflow-test/Api/GetHealthRoute AwsSolutions-APIG4',
       'Caseflow-test/Api/GetOpenapiJsonRoute AwsSolutions-APIG4',
-      'Caseflow-test/Api/SlackWebhookUrl AwsSolutions-SMG4',
       'Caseflow-test/Api/SlackApp AwsSolutions-SMG4',
       // Slack's request URLs: public, signed by Slack instead (functions/handlers/slack.ts).
       'Caseflow-test/Api/PostSlackEventsRoute AwsSolutions-APIG4',

@@ -19,7 +19,17 @@ describe('context parameters', () => {
       sesDomain: undefined,
       sweepScheduleMinutes: 1,
       dashboard: false,
+      indexesProjectingAll: [],
     });
+  });
+
+  it('name the indexes kept projecting ALL and the one left out while projections are trimmed, and only indexes the table has', () => {
+    expect(fromContext({ indexesProjectingAll: 'gsi4, gsi5,gsi6', withoutIndex: 'gsi3' })).toMatchObject({
+      indexesProjectingAll: ['gsi4', 'gsi5', 'gsi6'],
+      withoutIndex: 'gsi3',
+    });
+    expect(() => fromContext({ indexesProjectingAll: 'gsi3,gsi9' })).toThrow(/indexesProjectingAll.*gsi9/);
+    expect(() => fromContext({ withoutIndex: 'byContact' })).toThrow(/withoutIndex/);
   });
 
   it('accept the dashboard switch as a boolean or as the strings -c passes', () => {
@@ -110,5 +120,19 @@ describe('context parameters reach the stack', () => {
     const logGroups = ofType('AWS::Logs::LogGroup');
     expect(logGroups).toHaveLength(13); // 11 functions, API access logs, workflow
     for (const logGroup of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(30);
+  });
+});
+
+describe('trimming index projections on a deployed table', () => {
+  it('keeps the indexes named projecting ALL, and leaves the one named out', () => {
+    const synth = synthCaseflow({ context: { indexesProjectingAll: 'gsi4,gsi5,gsi6', withoutIndex: 'gsi3' } });
+    const [table] = Object.values(synth.template.toJSON().Resources as Resources).filter((r) => r.Type === 'AWS::DynamoDB::Table');
+    const projections = Object.fromEntries(
+      (table!.Properties.GlobalSecondaryIndexes as { IndexName: string; Projection: { ProjectionType: string } }[]).map((i) => [
+        i.IndexName,
+        i.Projection.ProjectionType,
+      ]),
+    );
+    expect(projections).toEqual({ gsi1: 'ALL', gsi2: 'ALL', gsi4: 'ALL', gsi5: 'ALL', gsi6: 'ALL' });
   });
 });

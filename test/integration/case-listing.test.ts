@@ -175,6 +175,14 @@ describe('list by status (no owner, no queue)', () => {
     const expected = seeded.filter((c) => c.status === 'resolved' || c.status === 'queued').sort(newestFirst);
     expectEachOnceInOrder(await pageThrough(repo, { statuses: ['resolved', 'queued'] }, limit), expected);
   });
+
+  it('returns whole cases, filtered on the fields the status index carries, though it carries little else', async () => {
+    const expected = seeded.filter((c) => c.status === 'resolved' || c.status === 'queued').sort(newestFirst);
+    const { priority, channel } = expected[0]!;
+    const page = await repo.list({ statuses: ['resolved', 'queued'], priorities: [priority], channels: [channel], limit: 100 });
+    expect(page.items).toEqual(expected.filter((c) => c.priority === priority && c.channel === channel));
+    expect(page.items[0]?.subject).toBe(expected[0]?.subject);
+  });
 });
 
 describe('list: pages cut short by DynamoDB (1 MB per Query)', () => {

@@ -14,6 +14,7 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
@@ -39,7 +40,7 @@ function isRunning(pid: number): boolean {
 }
 
 describe('ensureTable', () => {
-  it('builds the table TABLE describes: keys, on-demand, every index projecting ALL, TTL', async () => {
+  it('builds the table TABLE describes: keys, on-demand, each index projecting the attributes TABLE lists, TTL', async () => {
     const tableName = `ensure-${ulid()}`;
     await ensureTable(raw, tableName);
     await ensureTable(raw, tableName); // idempotent
@@ -52,15 +53,27 @@ describe('ensureTable', () => {
       { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
     ]);
     const indexes = (table.GlobalSecondaryIndexes ?? [])
-      .map((i) => ({ name: i.IndexName, keys: i.KeySchema?.map((k) => k.AttributeName), projection: i.Projection?.ProjectionType }))
+      .map((i) => ({
+        name: i.IndexName,
+        keys: i.KeySchema?.map((k) => k.AttributeName),
+        projection: i.Projection?.ProjectionType,
+        attributes: [...(i.Projection?.NonKeyAttributes ?? [])].sort(),
+      }))
       .sort((a, b) => String(a.name).localeCompare(String(b.name)));
-    expect(indexes).toEqual(TABLE.indexes.map((i) => ({ name: i.name, keys: [i.partitionKey, i.sortKey], projection: 'ALL' })));
+    expect(indexes).toEqual(
+      TABLE.indexes.map((i) => ({
+        name: i.name,
+        keys: [i.partitionKey, i.sortKey],
+        projection: i.projected === 'ALL' ? 'ALL' : 'INCLUDE',
+        attributes: i.projected === 'ALL' ? [] : [...i.projected].sort(),
+      })),
+    );
     expect(ttl).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: TABLE.ttlAttribute });
 
     await raw.send(new DeleteTableCommand({ TableName: tableName }));
   });
 
-  it('adds what an older table lacks (an index added since, TTL) and keeps its data', async () => {
+  it('adds what an older table lacks (an index added since, TTL), rebuilds an index projecting ALL with its trimmed projection, and keeps its data', async () => {
     const tableName = `older-${ulid()}`;
     // A table from before the newest index existed (DynamoDB Local builds an index in about a second).
     const older = TABLE.indexes.slice(0, -1);
@@ -85,11 +98,43 @@ describe('ensureTable', () => {
       }),
     );
     await raw.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'KEEP' }, sk: { S: 'ME' } } }));
+    const trimmed = TABLE.indexes.find((i) => i.projected !== 'ALL');
+    if (!trimmed) throw new Error('no index with a trimmed projection');
+    // An item in an index whose projection is trimmed, to read back through the rebuilt index.
+    await raw.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          pk: { S: 'CASE#k' },
+          sk: { S: 'CASE' },
+          [trimmed.partitionKey]: { S: 'P' },
+          [trimmed.sortKey]: { S: 'S' },
+          caseId: { S: 'k' },
+          subject: { S: 'not projected' },
+        },
+      }),
+    );
 
     await ensureTable(raw, tableName);
 
     const { table, ttl } = await describeTable(tableName);
     expect(table.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(TABLE.indexes.map((i) => i.name));
+    for (const index of table.GlobalSecondaryIndexes ?? []) {
+      const wanted = TABLE.indexes.find((i) => i.name === index.IndexName);
+      const projected = wanted?.projected ?? 'missing';
+      expect(index.Projection?.ProjectionType).toBe(projected === 'ALL' ? 'ALL' : 'INCLUDE');
+      expect([...(index.Projection?.NonKeyAttributes ?? [])].sort()).toEqual(projected === 'ALL' ? [] : [...projected].sort());
+    }
+    const read = await raw.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: trimmed.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': trimmed.partitionKey },
+        ExpressionAttributeValues: { ':pk': { S: 'P' } },
+      }),
+    );
+    expect(read.Items?.map((i) => [i.caseId?.S, i.subject])).toEqual([['k', undefined]]);
     expect(table.GlobalSecondaryIndexes?.every((i) => i.IndexStatus === 'ACTIVE')).toBe(true);
     expect(ttl?.TimeToLiveStatus).toBe('ENABLED');
     const kept = await raw.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'KEEP' }, sk: { S: 'ME' } } }));
