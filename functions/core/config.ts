@@ -437,6 +437,12 @@ function buildConfigSchemas() {
     reopenWindow: isoDuration
       .default('P14D')
       .describe('A reply to a resolved or closed case reopens it within this time of closing; later, it starts a new case linked to the old one.'),
+    resumeHeldCasesOnReply: z
+      .boolean()
+      .default(true)
+      .describe(
+        "A customer's own reply (an email, or a message on the status page) to a case on hold resumes it: back to `in_progress` with its owner, the hold removed, the SLA clock running again. `false` keeps the hold (for teams that hold cases for third parties); automated mail never resumes a case.",
+      ),
   });
 
   /** A choice the web form offers: its id (what the case records and rules match) and its label per language. */

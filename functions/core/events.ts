@@ -99,6 +99,8 @@ export function isActivity(name: string): name is Activity {
  * The details of a status change: from which status to which (read by the reports and the email
  * threading), with the agent's note when they gave one (`comment` to close, `reason` and `until` to
  * hold) and `via` when the change came about another way (an agent's first reply accepts the offer).
+ * `cause` and `reasons` say why a change no agent made happened: `customer_reply` (an email) or
+ * `customer_message` (the status page) resumes a held case or reopens a closed one.
  */
 export interface StatusChangeDetails {
   from: CaseStatus;
@@ -107,6 +109,8 @@ export interface StatusChangeDetails {
   reason?: string;
   until?: string;
   via?: string;
+  cause?: string;
+  reasons?: string[];
 }
 
 /** An offer turned down: the status change, whose offer it was, and their reason (null: none given). */
@@ -121,8 +125,6 @@ export interface ReopenedDetails extends StatusChangeDetails {
   owner?: string;
   previousOwner?: string | null;
   routedBecause?: string;
-  cause?: string;
-  reasons?: string[];
 }
 
 /** The details of a milestone's SLA events. */

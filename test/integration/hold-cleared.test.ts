@@ -1,7 +1,8 @@
 /**
  * A case carries its hold (`hold: { since, reason, until? }`) only while it is `on_hold`: every way
- * out of the hold removes it from the stored case (DynamoDB Local, read back with a fresh get), and
- * the ways that leave the case on hold (a customer's reply, the sweep's on-hold limit) keep it.
+ * out of the hold removes it from the stored case (DynamoDB Local, read back with a fresh get): an
+ * agent's change, a reassignment and a customer's reply (it resumes the case); the sweep's on-hold
+ * limit leaves the case on hold and keeps it.
  * docs/architecture.md#statuses
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -188,7 +189,7 @@ describe('the customer replies by email to a held case', () => {
     return { ...status, messageId };
   }
 
-  it('files the reply; the case stays on hold with its hold', async () => {
+  it('files the reply and resumes the case: in_progress with its owner, no hold', async () => {
     const first = await send({ From: 'ada@customer.example', To: 'support@caseflow.test', Subject: 'The printer again' });
     expect(first.detail).toBe('created');
     const created = await stored(first.caseId!);
@@ -201,9 +202,10 @@ describe('the customer replies by email to a held case', () => {
       'In-Reply-To': first.messageId,
       References: first.messageId,
     });
-    expect(reply).toMatchObject({ caseId: first.caseId, detail: 'joined' });
+    expect(reply).toMatchObject({ caseId: first.caseId, detail: 'resumed' });
     const history = await deps.cases.getWithHistory(first.caseId!);
-    expect(history!.events.map((e) => e.activity)).toContain('message_received');
-    expect(history!.case).toMatchObject({ status: 'on_hold', hold: { reason: 'waiting for parts' } });
+    expect(history!.events.map((e) => e.activity)).toEqual(expect.arrayContaining(['message_received', 'resumed']));
+    expect(history!.case).toMatchObject({ status: 'in_progress', owner: 'alice' });
+    await expectNoHoldAttribute(first.caseId!, 'in_progress');
   });
 });

@@ -4,19 +4,22 @@ import { durationMs } from '../duration.js';
 import { emailSettingsOf } from '../email-ack.js';
 import { ConflictError, NotFoundError, RateLimitedError } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
+import { decideResumeOnCustomerWord } from '../hold.js';
 import type { StatusLinks } from '../ports/links.js';
 import type { RateLimiter } from '../ports/submissions.js';
 import { verifyStatusToken } from '../status-link.js';
 import { loadConfig } from './load-config.js';
 import type { ReopenDeps } from './reopen-case.js';
 import { reopenCase } from './reopen-case.js';
+import { resumeHeldCase } from './work-case.js';
 
 /**
  * The customer's status page (docs/console.md#the-customers-status-page): the signed, expiring link
  * from the acknowledgement is the only key. It shows the case's number, subject and status and the
  * conversation (what the customer wrote and what we sent them; never internal notes, events,
  * decisions, owner or queue), and takes a message that joins the case as the customer's, the way an
- * emailed reply does: a closed case reopens within the reopen window.
+ * emailed reply does: a closed case reopens within the reopen window, a case on hold resumes (unless
+ * the configuration keeps holds: email.resumeHeldCasesOnReply).
  *
  * Whatever is wrong with a link (altered, expired, signed with a dropped key, its case gone), the
  * answer is the same 404, so a link tells nothing but that it does not work.
@@ -118,7 +121,7 @@ export function makeCustomerStatus(deps: CustomerStatusDeps) {
     if (!verdict.allowed) throw new RateLimitedError('too many messages; try again later', verdict.retryAfterSeconds);
   }
 
-  /** The customer's message on the case: a message like an emailed reply's, then a reopen when the case was closed. */
+  /** The customer's message on the case: a message like an emailed reply's, then a reopen when the case was closed, a resume when it was on hold. */
   async function addMessage(token: string, text: string, meta: { clientIp: string }): Promise<StatusView> {
     let { found, expiresAt } = await open(token);
     await spend('status-link', found.case.caseId, limits.perLink);
@@ -168,6 +171,9 @@ export function makeCustomerStatus(deps: CustomerStatusDeps) {
         const reopened = await reopenCase(deps, c, { to: 'in_progress', actor, details: { cause: 'customer_message', via: 'status_page' } });
         if (reopened.outcome !== 'changed') break;
       }
+    } else {
+      const hold = decideResumeOnCustomerWord({ case: found.case, automated: false, resumeHeldCasesOnReply: settings.resumeHeldCasesOnReply });
+      if (hold.resumes) await resumeHeldCase(deps, found.case.caseId, actor, { cause: 'customer_message', via: 'status_page', reasons: hold.reasons });
     }
     const fresh = await deps.cases.getWithHistory(found.case.caseId);
     return view(fresh ?? found, expiresAt, settings.fromName);

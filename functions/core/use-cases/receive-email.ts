@@ -23,6 +23,7 @@ import {
   verifyToken,
 } from '../email-threading.js';
 import { ConflictError } from '../errors.js';
+import { decideResumeOnCustomerWord } from '../hold.js';
 import { ACTIVITIES, SYSTEM, makeEvent, type CaseEvent, type MessageReceivedDetails } from '../events.js';
 import { newCase } from '../intake.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
@@ -37,13 +38,14 @@ import { loadConfig, type ConfigSource } from './load-config.js';
 import { makeAcknowledge } from './acknowledge.js';
 import type { RouteCase } from './route-case.js';
 import { reopenCase } from './reopen-case.js';
+import { resumeHeldCase } from './work-case.js';
 
 /**
  * Email-to-case: one raw message in the raw-mail store ▶ a new case, a message on an existing case
- * (reply, reopen), a bounce filed on the case whose mail bounced, or a rejection. Every decision is
- * a pure function (email-classify, email-threading, email-ack, email-outbound) whose reasons are
- * stored on the case; this use case only loads, writes and sends, as an orchestrator of named steps
- * (docs/email.md#how-intake-is-built).
+ * (reply, resume of a case on hold, reopen), a bounce filed on the case whose mail bounced, or a
+ * rejection. Every decision is a pure function (email-classify, email-threading, email-ack,
+ * email-outbound, hold) whose reasons are stored on the case; this use case only loads, writes and
+ * sends, as an orchestrator of named steps (docs/email.md#how-intake-is-built).
  *
  * Nothing is lost: the raw message stays where it is; the case, the message and the dedupe records
  * are written in one transaction; a crash after that is finished by the redelivery (the dedupe
@@ -72,7 +74,7 @@ export interface ReceiveEmailDeps {
   statusLinks?: StatusLinks;
 }
 
-export type ReceiveEmailOutcome = 'created' | 'joined' | 'reopened' | 'duplicate' | 'bounce' | 'report' | 'rejected' | 'missing';
+export type ReceiveEmailOutcome = 'created' | 'joined' | 'resumed' | 'reopened' | 'duplicate' | 'bounce' | 'report' | 'rejected' | 'missing';
 
 export interface ReceiveEmailResult {
   outcome: ReceiveEmailOutcome;
@@ -356,19 +358,22 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
 
   /**
    * A message that belongs to an existing case is filed on it. A person writing on a closed case
-   * reopens it (within the window); automated mail is filed for the record and leaves the case as it is.
+   * reopens it (within the window), on a case on hold resumes it (unless the configuration keeps
+   * holds: email.resumeHeldCasesOnReply); automated mail is filed for the record and leaves the case as it is.
    */
   async function joinCase(m: Received, c: CaseRecord, decision: JoinDecision): Promise<ReceiveEmailResult> {
     const at = now().toISOString();
     const sender = senderOf(m.email);
     const filing = decideJoin(decision, automatedReasons(m.classification), c);
+    const hold = decideResumeOnCustomerWord({ case: c, automated: filing.automated, resumeHeldCasesOnReply: m.settings.resumeHeldCasesOnReply });
+    const reasons = [...filing.reasons, ...hold.reasons];
     const message = await fileMessage(m, c.caseId, filing.automated ? 'automated' : 'email');
     const details: MessageReceivedDetails = {
       channel: 'email',
       from: sender.address,
       subject: truncate(m.email.subject, 300),
       flags: flagsOf(m.classification, m.unparsable),
-      reasons: filing.reasons,
+      reasons,
     };
     const event = filing.automated
       ? makeEvent(deps.ids, c.caseId, ACTIVITIES.automatedMailReceived, at, SYSTEM, details)
@@ -378,7 +383,7 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
       message,
       events: [event],
       inbound: m.inbound,
-      pending: filing.reopens ? ['reopen'] : [],
+      pending: filing.reopens ? ['reopen'] : hold.resumes ? ['resume'] : [],
     });
     if (!written.appended) return afterLostRace(m);
     let outcome: ReceiveEmailOutcome = 'joined';
@@ -386,9 +391,14 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
       await reopen(c.caseId, decision.reasons);
       await deps.email.completeStep(m.inbound, 'reopen');
       outcome = 'reopened';
+    } else if (hold.resumes) {
+      // An agent who changed the case meanwhile (resumed or resolved it) wins: only a case still on hold resumes.
+      const resumed = await resumeHeld(c.caseId, sender.address, hold.reasons);
+      await deps.email.completeStep(m.inbound, 'resume');
+      if (resumed) outcome = 'resumed';
     }
     await deps.rawMail.mark(m.rawKey, { status: 'processed', caseId: c.caseId, detail: outcome });
-    return { outcome, caseId: c.caseId, caseNumber: c.caseNumber, acknowledged: false, reasons: filing.reasons };
+    return { outcome, caseId: c.caseId, caseNumber: c.caseNumber, acknowledged: false, reasons };
   }
 
   /**
@@ -529,6 +539,10 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
         await reopen(c.caseId, ['finishing the reopen of an earlier delivery']);
         await deps.email.completeStep(r.keys, 'reopen');
       }
+      if (r.record.pending.includes('resume')) {
+        await resumeHeld(c.caseId, c.contact.email, ['finishing the resume of an earlier delivery']);
+        await deps.email.completeStep(r.keys, 'resume');
+      }
     }
     await deps.rawMail.mark(r.rawKey, { status: 'duplicate', caseId: r.record.caseId });
     const filed = r.record.messageId ? `Message-ID <${r.record.messageId}>` : `content ${r.record.hash.slice(0, 12)}`;
@@ -557,6 +571,16 @@ export function makeReceiveEmail(deps: ReceiveEmailDeps) {
       if (reopened.outcome !== 'changed') return reopened.case;
     }
     throw new ConflictError(`case ${caseId} kept changing while reopening it`);
+  }
+
+  /**
+   * The customer answered a case on hold: it resumes with its owner through the status change an
+   * agent's resume makes (resumeHeldCase: hold dropped, SLA clock resumed), once; a case no longer
+   * on hold is left as it is. Resolves to whether this call resumed it.
+   */
+  async function resumeHeld(caseId: string, customer: string, reasons: string[]): Promise<boolean> {
+    const resumed = await resumeHeldCase(deps, caseId, { kind: 'customer', id: customer }, { cause: 'customer_reply', via: 'email', reasons });
+    return resumed.outcome === 'resumed';
   }
 
   /**

@@ -60,72 +60,111 @@ export interface StatusChange {
 
 /** What a status change records besides `from` and `to`: the agent's note, or whose offer was declined and why. */
 type StatusNote =
-  | { activity: Exclude<StatusChangeActivity, 'declined'>; details: Pick<StatusChangeDetails, 'comment' | 'reason' | 'until'> }
+  | { activity: Exclude<StatusChangeActivity, 'declined'>; details: Pick<StatusChangeDetails, 'comment' | 'reason' | 'until' | 'cause' | 'via' | 'reasons'> }
   | { activity: typeof ACTIVITIES.declined; details: Pick<DeclinedDetails, 'agent' | 'reason'> };
 
-export function makeWorkCase(deps: WorkCaseDeps) {
-  /**
-   * Moves the case and, when its owner stops holding it, gives the capacity back in the same transaction.
-   * The SLA clock pauses, resumes or completes in the same write (functions/core/use-cases/sla-clock.ts),
-   * and the work due on the case follows its new status (an on-hold limit, functions/core/due.ts).
-   */
-  async function write(c: CaseRecord, proposed: CaseRecord, actor: Actor, note: StatusNote): Promise<CaseRecord> {
-    const at = proposed.updatedAt;
-    const config = await loadConfig(deps.configs);
-    const withDue = proposed.status === c.status ? proposed : { ...proposed, due: dueFor(proposed.status, config, at) };
-    // The status change first, then what it causes on the clock (a pause, a resume, a completion).
-    const fromTo = { from: c.status, to: withDue.status };
-    const change =
-      note.activity === ACTIVITIES.declined
-        ? makeEvent(deps.ids, c.caseId, note.activity, at, actor, { ...fromTo, ...note.details })
-        : makeEvent(deps.ids, c.caseId, note.activity, at, actor, { ...fromTo, ...note.details });
-    const sla = slaAfterChange(c, withDue, config, at, deps.ids, actor, [change]);
-    // A swarm lasts as long as the case is open: closing the case closes it, and its experts lose access.
-    const closesSwarm = c.swarm?.status === 'open' && !isOpen(sla.case.status);
-    const next = closesSwarm ? { ...sla.case, swarm: closedSwarm(c.swarm!, at, `case ${sla.case.status}`) } : sla.case;
-    const events = [...sla.events];
-    if (closesSwarm) {
-      events.push(
-        makeEvent(deps.ids, c.caseId, ACTIVITIES.swarmClosed, at, actor, {
-          swarmId: c.swarm!.swarmId,
-          reason: `case ${next.status}`,
-          members: c.swarm!.members.map((m) => m.agentId),
-        }),
-      );
-    }
-    const releases = c.owner !== undefined && HOLDS_CAPACITY.has(c.status) && (!HOLDS_CAPACITY.has(next.status) || next.owner !== c.owner);
-    let written: CaseRecord;
-    if (!releases) written = await deps.cases.update(next, c.version, events);
-    else {
-      events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.released, at, actor, { agent: c.owner!, channel: c.channel }));
-      written = await deps.assignments.release({ next, expectedVersion: c.version, agentId: c.owner!, channel: c.channel, events });
-    }
-    await watchSla(deps.workflow, c.caseId, sla.watch);
-    if (closesSwarm) await tellSwarmClosed(written, config, actor, note.activity === ACTIVITIES.declined ? undefined : note.details.comment);
-    return written;
-  }
+/** What writing a status change reads and writes: the agent's changes and a customer's resume share it. */
+export type StatusWriteDeps = Pick<WorkCaseDeps, 'cases' | 'configs' | 'assignments' | 'clock' | 'ids'> &
+  Partial<Pick<WorkCaseDeps, 'workflow' | 'swarmNotifier' | 'events' | 'caseLink'>>;
 
-  /** The case closed with an open swarm: its conversation hears it; a chat that fails is on record, never a failed close. */
-  async function tellSwarmClosed(c: CaseRecord, config: RoutingConfig, actor: Actor, comment: string | undefined): Promise<void> {
-    const chat = c.swarm?.chat;
-    if (!chat || !deps.swarmNotifier?.closed) return;
+/**
+ * Moves the case and, when its owner stops holding it, gives the capacity back in the same transaction.
+ * The SLA clock pauses, resumes or completes in the same write (functions/core/use-cases/sla-clock.ts),
+ * and the work due on the case follows its new status (an on-hold limit, functions/core/due.ts).
+ */
+export async function writeStatusChange(deps: StatusWriteDeps, c: CaseRecord, proposed: CaseRecord, actor: Actor, note: StatusNote): Promise<CaseRecord> {
+  const at = proposed.updatedAt;
+  const config = await loadConfig(deps.configs);
+  const withDue = proposed.status === c.status ? proposed : { ...proposed, due: dueFor(proposed.status, config, at) };
+  // The status change first, then what it causes on the clock (a pause, a resume, a completion).
+  const fromTo = { from: c.status, to: withDue.status };
+  const change =
+    note.activity === ACTIVITIES.declined
+      ? makeEvent(deps.ids, c.caseId, note.activity, at, actor, { ...fromTo, ...note.details })
+      : makeEvent(deps.ids, c.caseId, note.activity, at, actor, { ...fromTo, ...note.details });
+  const sla = slaAfterChange(c, withDue, config, at, deps.ids, actor, [change]);
+  // A swarm lasts as long as the case is open: closing the case closes it, and its experts lose access.
+  const closesSwarm = c.swarm?.status === 'open' && !isOpen(sla.case.status);
+  const next = closesSwarm ? { ...sla.case, swarm: closedSwarm(c.swarm!, at, `case ${sla.case.status}`) } : sla.case;
+  const events = [...sla.events];
+  if (closesSwarm) {
+    events.push(
+      makeEvent(deps.ids, c.caseId, ACTIVITIES.swarmClosed, at, actor, {
+        swarmId: c.swarm!.swarmId,
+        reason: `case ${next.status}`,
+        members: c.swarm!.members.map((m) => m.agentId),
+      }),
+    );
+  }
+  const releases = c.owner !== undefined && HOLDS_CAPACITY.has(c.status) && (!HOLDS_CAPACITY.has(next.status) || next.owner !== c.owner);
+  let written: CaseRecord;
+  if (!releases) written = await deps.cases.update(next, c.version, events);
+  else {
+    events.push(makeEvent(deps.ids, c.caseId, ACTIVITIES.released, at, actor, { agent: c.owner!, channel: c.channel }));
+    written = await deps.assignments.release({ next, expectedVersion: c.version, agentId: c.owner!, channel: c.channel, events });
+  }
+  await watchSla(deps.workflow, c.caseId, sla.watch);
+  if (closesSwarm) await tellSwarmClosed(deps, written, config, actor, note.activity === ACTIVITIES.declined ? undefined : note.details.comment);
+  return written;
+}
+
+/** The case closed with an open swarm: its conversation hears it; a chat that fails is on record, never a failed close. */
+async function tellSwarmClosed(deps: StatusWriteDeps, c: CaseRecord, config: RoutingConfig, actor: Actor, comment: string | undefined): Promise<void> {
+  const chat = c.swarm?.chat;
+  if (!chat || !deps.swarmNotifier?.closed) return;
+  try {
+    await deps.swarmNotifier.closed({
+      conversation: chat,
+      summary: swarmSummary(c, config, deps.caseLink?.(c) ?? ''),
+      by: actor.id,
+      ...(comment ? { comment } : {}),
+    });
+  } catch (error) {
+    await deps.events?.appendEvents([
+      makeEvent(deps.ids, c.caseId, ACTIVITIES.notificationFailed, deps.clock.now().toISOString(), SYSTEM, {
+        channel: 'slack',
+        swarmId: c.swarm!.swarmId,
+        reason: `the chat failed: ${(error as Error).message}`.slice(0, 300),
+      }),
+    ]);
+  }
+}
+
+/** `resumed`: this call moved the case; `not_held`: it was not (or no longer) on hold, so nothing changed. */
+export type ResumeOutcome = { outcome: 'resumed'; case: CaseRecord } | { outcome: 'not_held'; case: CaseRecord | undefined };
+
+/**
+ * The customer answered a case on hold: on_hold ▶ in_progress (`resumed`) with its owner, through the
+ * status change an agent's resume writes (writeStatusChange: the hold is dropped as the case is written,
+ * the SLA clock resumes in the same write and its workflow is nudged). Reads the case afresh and retries
+ * when it changed meanwhile; a case no longer on hold is left as it is, so finishing the step again
+ * (a redelivered email) resumes it once. docs/architecture.md#statuses
+ */
+export async function resumeHeldCase(
+  deps: StatusWriteDeps,
+  caseId: string,
+  actor: Actor,
+  details: Pick<StatusChangeDetails, 'cause' | 'via' | 'reasons'>,
+): Promise<ResumeOutcome> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const c = await deps.cases.get(caseId);
+    if (c?.status !== 'on_hold') return { outcome: 'not_held', case: c };
+    const at = deps.clock.now().toISOString();
     try {
-      await deps.swarmNotifier.closed({
-        conversation: chat,
-        summary: swarmSummary(c, config, deps.caseLink?.(c) ?? ''),
-        by: actor.id,
-        ...(comment ? { comment } : {}),
+      const written = await writeStatusChange(deps, c, { ...c, status: 'in_progress', due: undefined, updatedAt: at }, actor, {
+        activity: ACTIVITIES.resumed,
+        details,
       });
+      return { outcome: 'resumed', case: written };
     } catch (error) {
-      await deps.events?.appendEvents([
-        makeEvent(deps.ids, c.caseId, ACTIVITIES.notificationFailed, deps.clock.now().toISOString(), SYSTEM, {
-          channel: 'slack',
-          swarmId: c.swarm!.swarmId,
-          reason: `the chat failed: ${(error as Error).message}`.slice(0, 300),
-        }),
-      ]);
+      if (!(error instanceof ConflictError)) throw error;
     }
   }
+  throw new ConflictError(`case ${caseId} kept changing while resuming it`);
+}
+
+export function makeWorkCase(deps: WorkCaseDeps) {
+  const write = (c: CaseRecord, proposed: CaseRecord, actor: Actor, note: StatusNote) => writeStatusChange(deps, c, proposed, actor, note);
 
   return {
     /** The owner takes the offered case: assigned ▶ in_progress. */
