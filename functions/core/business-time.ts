@@ -9,7 +9,8 @@ import type { BusinessHours, Weekday } from './config.js';
  *
  * - an interval's local start and end are turned into instants on that very day, so a spring-forward
  *   day's 00:00–24:00 holds 23 hours and a fall-back day's 25; a local time that does not exist
- *   (02:30 when clocks jump from 02:00 to 03:00) moves forward to the first one that does;
+ *   (02:30 when clocks jump from 02:00 to 03:00) moves forward to the first one that does, and a
+ *   local time that happens twice (01:30 when clocks fall back) is open both times an interval holds it;
  * - a holiday closes the whole local day; several intervals a day make split shifts;
  * - an overnight shift is written as two intervals (mon 22:00–24:00, tue 00:00–06:00): the arithmetic
  *   runs straight through midnight because adjacent intervals touch;
@@ -42,19 +43,24 @@ function openSpans(calendar: BusinessHours, day: DateTime): Span[] {
   let spans: Span[] = [];
   if (!calendar.holidays.includes(key)) {
     const intervals = calendar.weekly[WEEKDAY_BY_LUXON[day.weekday]!] ?? [];
-    const midnight = day.startOf('day');
-    const at = (hhmm: string): number => {
-      if (hhmm === '24:00') return midnight.plus({ days: 1 }).startOf('day').toMillis();
-      const minutes = parseHhmm(hhmm);
-      return DateTime.fromObject(
-        { year: day.year, month: day.month, day: day.day, hour: Math.floor(minutes / 60), minute: minutes % 60 },
-        { zone: calendar.timezone },
-      ).toMillis();
-    };
-    spans = intervals
-      .map((i) => ({ from: at(i.start), to: at(i.end) }))
-      .filter((s) => s.to > s.from)
-      .sort((a, b) => a.from - b.from);
+    // An interval is the instants whose local time of day lies in [start, end), as the rest of caseflow
+    // reads it (functions/core/business-hours.ts isOpenAt). Each run of one UTC offset maps local
+    // minutes to instants linearly, so the interval is cut out of each run: a fall-back day's repeated
+    // hour yields two spans for an interval over it (00:30–01:30 is open in both 01:00–01:30s) and an
+    // interval ending in it ends at its first occurrence; a spring-forward gap holds no open time.
+    const runs = offsetRuns(day, calendar.timezone);
+    spans = [];
+    for (const i of intervals) {
+      const start = parseHhmm(i.start);
+      const end = i.end === '24:00' ? 1440 : parseHhmm(i.end);
+      for (const run of runs) {
+        const runEnd = run.local + (run.to - run.from) / 60_000;
+        const a = Math.max(start, run.local);
+        const b = Math.min(end, runEnd);
+        if (b > a) spans.push({ from: run.from + (a - run.local) * 60_000, to: run.from + (b - run.local) * 60_000 });
+      }
+    }
+    spans.sort((a, b) => a.from - b.from);
     // Overlapping or touching intervals (a calendar written with overlaps) become one span.
     const merged: Span[] = [];
     for (const s of spans) {
@@ -68,6 +74,43 @@ function openSpans(calendar: BusinessHours, day: DateTime): Span[] {
   if (perCalendar.size > 4000) perCalendar.clear();
   perCalendar.set(key, spans);
   return spans;
+}
+
+/** A stretch of a local day with one UTC offset: its instants [from, to) and the local minute of day at `from`. */
+interface OffsetRun {
+  from: number;
+  to: number;
+  local: number;
+}
+
+/**
+ * The local day starting at `day` (its start of day) as runs of one UTC offset: one run, or two on
+ * the day the zone changes its offset (zones change at most once a day). The change is found by
+ * bisection over whole minutes, where zones change.
+ */
+function offsetRuns(day: DateTime, zone: string): OffsetRun[] {
+  const from = day.startOf('day').toMillis();
+  const to = day.plus({ days: 1 }).startOf('day').toMillis();
+  const offsetAt = (ms: number) => DateTime.fromMillis(ms, { zone }).offset;
+  const localAt = (ms: number) => {
+    const t = DateTime.fromMillis(ms, { zone });
+    return t.hour * 60 + t.minute + (t.second * 1000 + t.millisecond) / 60_000;
+  };
+  const last = offsetAt(to - 1);
+  if (offsetAt(from) === last) return [{ from, to, local: localAt(from) }];
+  // The first whole minute after `from` with the day's last offset.
+  let lo = 0;
+  let hi = Math.ceil((to - from) / 60_000);
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (offsetAt(from + mid * 60_000) === last) hi = mid;
+    else lo = mid + 1;
+  }
+  const change = Math.min(from + lo * 60_000, to);
+  return [
+    { from, to: change, local: localAt(from) },
+    { from: change, to, local: localAt(change) },
+  ];
 }
 
 function localDay(instant: number, calendar: BusinessHours): DateTime {

@@ -138,6 +138,26 @@ describe('isOpenAt, which now remembers its last answer per calendar', () => {
     expect(wrong).toEqual([]);
   }, 60_000);
 
+  it("openUntil ends an interval at the first of a fall-back night's two 01:00s (New York, 2026-11-01)", () => {
+    // Found by the property below: Sunday 00:00–01:00 was taken to close at the second 01:00 (EST, 06:00Z),
+    // an hour after the local time of day had left the interval at the first one (EDT, 05:00Z).
+    const calendar = configSchemas().BusinessHoursSchema.parse({
+      id: 'cal',
+      timezone: 'America/New_York',
+      weekly: { sun: [{ start: '00:00', end: '01:00' }] },
+    });
+    expect(openUntil(new Date('2026-11-01T04:00:00Z'), calendar)?.toISOString()).toBe('2026-11-01T05:00:00.000Z');
+    // An interval over the repeated hour is open in both of its occurrences, as isOpenAt reads it.
+    const overRepeat = configSchemas().BusinessHoursSchema.parse({
+      id: 'cal',
+      timezone: 'America/New_York',
+      weekly: { sun: [{ start: '00:30', end: '01:30' }] },
+    });
+    expect(openUntil(new Date('2026-11-01T04:30:00Z'), overRepeat)?.toISOString()).toBe('2026-11-01T05:30:00.000Z');
+    expect(nextOpening(new Date('2026-11-01T05:30:00Z'), overRepeat).toISOString()).toBe('2026-11-01T06:00:00.000Z');
+    expect(businessTimeBetween(new Date('2026-11-01T04:00:00Z'), new Date('2026-11-01T08:00:00Z'), overRepeat)).toBe(90 * 60_000);
+  });
+
   it('openUntil: open throughout [t, openUntil), closed at it; itself when closed', () => {
     fc.assert(
       fc.property(calendarArb, base, fc.integer({ min: 0, max: 7 * 24 * HOUR }), (calendar, start, offset) => {
@@ -155,30 +175,25 @@ describe('isOpenAt, which now remembers its last answer per calendar', () => {
 });
 
 describe('business-time arithmetic, which now walks days it remembers', () => {
-  // The arithmetic done plainly: every step asks luxon for the next local day (its start of day) and its spans.
+  // The arithmetic done plainly: every step asks luxon for the next local day (its start of day), and the day's
+  // open spans are found by asking, every 15 minutes (the grid every interval and every zone's offset change
+  // here lies on), whether the local time of day lies in an interval, as isOpenAt reads a calendar.
   const WEEKDAY: Record<number, string> = { 1: 'mon', 2: 'tue', 3: 'wed', 4: 'thu', 5: 'fri', 6: 'sat', 7: 'sun' };
+  const QUARTER = 15 * 60_000;
   const spansOf = (calendar: BusinessHours, day: DateTime) => {
-    const key = day.toISODate()!;
-    if (calendar.holidays.includes(key)) return [];
-    const intervals = (calendar.weekly as Record<string, { start: string; end: string }[]>)[WEEKDAY[day.weekday]!] ?? [];
-    const at = (hhmm: string) =>
-      hhmm === '24:00'
-        ? day.plus({ days: 1 }).startOf('day').toMillis()
-        : DateTime.fromObject(
-            { year: day.year, month: day.month, day: day.day, hour: Math.floor(parseHhmm(hhmm) / 60), minute: parseHhmm(hhmm) % 60 },
-            { zone: calendar.timezone },
-          ).toMillis();
-    const spans = intervals
-      .map((i) => ({ from: at(i.start), to: at(i.end) }))
-      .filter((x) => x.to > x.from)
-      .sort((a, b) => a.from - b.from);
-    const merged: { from: number; to: number }[] = [];
-    for (const x of spans) {
-      const last = merged[merged.length - 1];
-      if (last && x.from <= last.to) last.to = Math.max(last.to, x.to);
-      else merged.push({ ...x });
+    const spans: { from: number; to: number }[] = [];
+    const end = day.plus({ days: 1 }).startOf('day').toMillis();
+    for (let t = day.startOf('day').toMillis(); t < end; t += QUARTER) {
+      const local = DateTime.fromMillis(t, { zone: calendar.timezone });
+      if (calendar.holidays.includes(local.toISODate()!)) continue;
+      const minutes = local.hour * 60 + local.minute;
+      const intervals = (calendar.weekly as Record<string, { start: string; end: string }[]>)[WEEKDAY[local.weekday]!] ?? [];
+      if (!intervals.some((i) => minutes >= parseHhmm(i.start) && minutes < parseHhmm(i.end))) continue;
+      const last = spans[spans.length - 1];
+      if (last && last.to === t) last.to = t + QUARTER;
+      else spans.push({ from: t, to: t + QUARTER });
     }
-    return merged;
+    return spans;
   };
   const day0 = (t: number, c: BusinessHours) => DateTime.fromMillis(t, { zone: c.timezone }).startOf('day');
   const between = (a: number, b: number, c: BusinessHours) => {
