@@ -1,5 +1,5 @@
 import type { AssignmentStore, ClaimResult } from '../core/ports/repositories.js';
-import { casePutIfVersion, historyPuts } from './case-repository.js';
+import { casePutIfVersion, historyPuts, nextVersion } from './case-repository.js';
 import type { TransactItems } from './conditional-writes.js';
 import { conflictOnFailedCondition, failedAt, lostAt, transactWithRetry } from './conditional-writes.js';
 import type { TableRef } from './dynamo.js';
@@ -63,7 +63,7 @@ export function makeAssignmentStore({ client, tableName }: TableRef): Assignment
 
   return {
     async claim({ next, expectedVersion, agentId, channel, capacity, at, events, decisions }) {
-      const written = { ...next, version: expectedVersion + 1 };
+      const written = nextVersion(next, expectedVersion);
       try {
         await transact([
           casePutIfVersion(tableName, written, expectedVersion),
@@ -80,7 +80,7 @@ export function makeAssignmentStore({ client, tableName }: TableRef): Assignment
     },
 
     async transfer({ next, expectedVersion, fromAgentId, toAgentId, channel, capacity, at, events }) {
-      const written = { ...next, version: expectedVersion + 1 };
+      const written = nextVersion(next, expectedVersion);
       const claimNew = reserveCapacity(tableName, toAgentId, channel, capacity, at);
       const attempt = async (withRelease: boolean) => {
         await transact([
@@ -114,7 +114,7 @@ export function makeAssignmentStore({ client, tableName }: TableRef): Assignment
     },
 
     async release({ next, expectedVersion, agentId, channel, events }) {
-      const written = { ...next, version: expectedVersion + 1 };
+      const written = nextVersion(next, expectedVersion);
       const casePut = casePutIfVersion(tableName, written, expectedVersion);
       const giveBack = giveBackCapacity(tableName, agentId, channel);
       const conflict = `case ${next.caseId} changed since version ${expectedVersion}`;

@@ -51,10 +51,12 @@ const IDEMPOTENT_CREATE_RETRIES = 5;
 const MAX_TRANSACTION_ITEMS = 100;
 
 export function caseItem(c: CaseRecord): Item {
+  // A write of the case item starts its history count again (historyTouch): the version moves instead.
+  const { historyRevision: _historyRevision, ...fields } = c;
   return {
     ...caseKey(c.caseId),
     entity: 'case',
-    ...c,
+    ...fields,
     ...caseIndexKeys({
       caseId: c.caseId,
       status: c.status,
@@ -103,6 +105,30 @@ export function subjectWordPuts(tableName: string, c: Pick<CaseRecord, 'caseId' 
   return subjectWords(c.subject).map((word) => ({
     Put: { TableName: tableName, Item: { ...subjectWordKey(word, c.createdAt, c.caseId), entity: 'subjectWord', caseId: c.caseId, createdAt: c.createdAt } },
   }));
+}
+
+/**
+ * History written without a write of the case item (a customer's message, an event, an outbound
+ * mail) counts itself on the case item, in the same transaction: the case's ETag, derived from the
+ * case item alone (version and historyRevision), changes with its history. The case must exist.
+ */
+export function historyTouch(tableName: string, caseId: string): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: caseKey(caseId),
+      UpdateExpression: 'ADD #revision :one',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#revision': 'historyRevision' },
+      ExpressionAttributeValues: { ':one': 1 },
+    },
+  };
+}
+
+/** The case as a conditional replace writes it: the next version, its history count started again (caseItem). */
+export function nextVersion(next: CaseRecord, expectedVersion: number): CaseRecord {
+  const { historyRevision: _historyRevision, ...fields } = next;
+  return { ...fields, version: expectedVersion + 1 };
 }
 
 /** A conditional replace of the case item: it must exist at `expectedVersion`. */
@@ -306,7 +332,7 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
     },
 
     async update(next, expectedVersion, events, decisions = []) {
-      const written = { ...next, version: expectedVersion + 1 };
+      const written = nextVersion(next, expectedVersion);
       await conflictOnFailedCondition(
         () =>
           client.send(
@@ -320,7 +346,7 @@ export function makeCaseRepository({ client, tableName }: TableRef): CaseReposit
     },
 
     async addMessage(next, expectedVersion, message, events) {
-      const written = { ...next, version: expectedVersion + 1 };
+      const written = nextVersion(next, expectedVersion);
       await conflictOnFailedCondition(
         () =>
           client.send(

@@ -1,7 +1,7 @@
 import { makeApplyConfig } from '../core/use-cases/apply-config.js';
 import { makeFailCase } from '../core/use-cases/fail-case.js';
 import { makeSetPresence } from '../core/use-cases/presence.js';
-import { makeGetCase, makeGetMe, makeListCases } from '../core/use-cases/read-cases.js';
+import { makeGetCase, makeGetCaseItem, makeGetMe, makeListCases } from '../core/use-cases/read-cases.js';
 import type { StampResult } from '../core/use-cases/stamp-case.js';
 import { makeWorkCase } from '../core/use-cases/work-case.js';
 import { makeCaseUpdates } from '../core/use-cases/case-updates.js';
@@ -118,6 +118,7 @@ export function makeUseCases(deps: AppDeps) {
     failCase: makeFailCase({ ...base, alerts: deps.alerts, assignments: deps.assignments }),
     submitWebCase: makeWebIntake(deps),
     getCase: makeGetCase(base),
+    getCaseItem: makeGetCaseItem(base),
     listCases: makeListCases(base),
     searchCases: makeSearchCases(base),
     listAgents: makeListAgents({ configs: deps.configs, agentStates: deps.agentStates, clock: deps.clock }),

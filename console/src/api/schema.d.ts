@@ -1774,7 +1774,7 @@ export type components = {
         };
     };
     parameters: {
-        /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+        /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
         IfMatch: string;
         /** @description An ETag you hold: 304 when unchanged. */
         IfNoneMatch: string;
@@ -2034,7 +2034,7 @@ export interface operations {
             /** @description The same idempotencyKey again: the case the first request created. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     /** @description Where the case is: `/cases/{id}`. */
                     Location?: string;
@@ -2047,7 +2047,7 @@ export interface operations {
             /** @description The case was created (status `new`; routing follows at once). */
             201: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     /** @description Where the case is: `/cases/{id}`. */
                     Location?: string;
@@ -2115,7 +2115,7 @@ export interface operations {
             /** @description The case. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2123,7 +2123,7 @@ export interface operations {
                     "application/json": components["schemas"]["CaseDetail"];
                 };
             };
-            /** @description `If-None-Match` matched: unchanged since. */
+            /** @description `If-None-Match` matched: unchanged since. Answered from the case item alone (one read), without reading the history. */
             304: {
                 headers: {
                     [name: string]: unknown;
@@ -2142,7 +2142,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2160,7 +2160,7 @@ export interface operations {
             /** @description The case after the change. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2338,7 +2338,7 @@ export interface operations {
             /** @description The case, or `case: null` when nothing is waiting. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2355,7 +2355,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2369,7 +2369,7 @@ export interface operations {
             /** @description Accepted. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2393,7 +2393,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2433,7 +2433,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2451,7 +2451,7 @@ export interface operations {
             /** @description The case after the change. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2475,7 +2475,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2493,7 +2493,7 @@ export interface operations {
             /** @description The case after the change. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2517,7 +2517,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2535,7 +2535,7 @@ export interface operations {
             /** @description The note and the case. */
             201: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2559,7 +2559,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2577,7 +2577,7 @@ export interface operations {
             /** @description The case after the move (and routing). */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2601,7 +2601,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2619,7 +2619,7 @@ export interface operations {
             /** @description Sent and recorded. */
             201: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2643,7 +2643,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2661,7 +2661,7 @@ export interface operations {
             /** @description The experts, the swarm, and whether Slack was told. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2685,7 +2685,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2699,7 +2699,7 @@ export interface operations {
             /** @description The case and its swarm. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2721,7 +2721,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2735,7 +2735,7 @@ export interface operations {
             /** @description The case and its swarm. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2765,7 +2765,7 @@ export interface operations {
             /** @description The stored configuration and its version. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2784,7 +2784,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path?: never;
@@ -2799,7 +2799,7 @@ export interface operations {
             /** @description Applied. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };

@@ -61,7 +61,9 @@ interface OperationDoc {
   ifMatch?: boolean;
   /** Takes If-None-Match and may answer 304. */
   ifNoneMatch?: boolean;
-  responses: Partial<Record<200 | 201 | 303 | 304, { description: string; schema?: ResponseComponent; html?: boolean; etag?: boolean; location?: boolean }>>;
+  responses: Partial<
+    Record<200 | 201 | 303 | 304, { description: string; schema?: ResponseComponent; html?: boolean; etag?: boolean | string; location?: boolean }>
+  >;
   errors: ErrorStatus[];
   /** Answers without reading the case store; every other route answers 503 + Retry-After while the store is unreachable. */
   storeFree?: boolean;
@@ -169,7 +171,7 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
     ifNoneMatch: true,
     responses: {
       200: { description: 'The case.', schema: 'CaseDetail', etag: true },
-      304: { description: '`If-None-Match` matched: unchanged since.' },
+      304: { description: '`If-None-Match` matched: unchanged since. Answered from the case item alone (one read), without reading the history.' },
     },
     errors: CASE_ERRORS,
   },
@@ -463,6 +465,10 @@ function operationId(route: RouteDefinition): string {
   return words.map((w, i) => (i === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1))).join('');
 }
 
+/** The case's ETag (functions/handlers/api.ts etagOf). */
+const CASE_ETAG =
+  'The case\'s strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer\'s message, an event). Send it back as If-Match (matched on the version) or If-None-Match.';
+
 function operation(route: RouteDefinition, doc: OperationDoc): JsonObject {
   const parameters = [
     ...pathParameters(route.path),
@@ -473,7 +479,7 @@ function operation(route: RouteDefinition, doc: OperationDoc): JsonObject {
   const responses: JsonObject = {};
   for (const [status, r] of Object.entries(doc.responses)) {
     const headers: JsonObject = {
-      ...(r.etag ? { ETag: { description: 'The case version as a strong validator (`"7"`): send it back as If-Match.', schema: { type: 'string' } } } : {}),
+      ...(r.etag ? { ETag: { description: typeof r.etag === 'string' ? r.etag : CASE_ETAG, schema: { type: 'string' } } } : {}),
       ...(r.location ? { Location: { description: 'Where the case is: `/cases/{id}`.', schema: { type: 'string' } } } : {}),
     };
     responses[status] = {
@@ -568,8 +574,8 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): JsonObject {
           in: 'header',
           required: false,
           description:
-            'The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well.',
-          schema: { type: 'string', pattern: '^(\\*|"(0|[1-9][0-9]*)")$' },
+            'The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer\'s message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well.',
+          schema: { type: 'string', pattern: '^(\\*|"(0|[1-9][0-9]*)(\\.[1-9][0-9]*)?")$' },
         },
         IfNoneMatch: { name: 'If-None-Match', in: 'header', required: false, description: 'An ETag you hold: 304 when unchanged.', schema: { type: 'string' } },
       },
