@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { CaseMessage, CaseRecord } from '../core/case.js';
 import type { CaseEvent } from '../core/events.js';
@@ -223,6 +224,24 @@ function ifNoneMatchHits(event: HttpEvent, etag: string): boolean {
   return value.trim() === '*' || value.split(',').some((v) => v.trim().replace(/^W\//, '') === etag);
 }
 
+/**
+ * A list's strong validator: a digest of the exact JSON answered (the page's content), so two answers
+ * share an ETag only when they are byte for byte the same. Distinct from the case ETags (never digits only).
+ */
+export const contentEtag = (body: string) => `"l${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+
+/**
+ * A list the console polls (`GET /cases`, `GET /agents`, `GET /agents/me`): 200 with its content's
+ * ETag, or 304 with no body when If-None-Match names it (docs/console.md#polling-and-etags). The
+ * list is still read; what a 304 saves is the body on the wire and the console's work.
+ */
+function listAnswer(event: HttpEvent, body: unknown): HttpResult {
+  const answer = json(200, body);
+  const etag = contentEtag(String(answer.body));
+  if (ifNoneMatchHits(event, etag)) return { statusCode: 304, headers: { etag, 'cache-control': 'no-store' } };
+  return { ...answer, headers: { ...answer.headers, etag, 'cache-control': 'no-store' } };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The router
 
@@ -306,7 +325,7 @@ export function createHandler(deps: AppDeps) {
         limit: query.limit,
         cursor: query.cursor,
       });
-      return json(200, { items: page.items.map(toApiCase), ...(page.cursor ? { cursor: page.cursor } : {}) });
+      return listAnswer(event, { items: page.items.map(toApiCase), ...(page.cursor ? { cursor: page.cursor } : {}) });
     },
 
     'GET /cases/search': async ({ event }) => {
@@ -352,9 +371,9 @@ export function createHandler(deps: AppDeps) {
       return json(200, toApiCase(updated), { etag: etagOf(updated) });
     },
 
-    'GET /agents': async ({ event }) => json(200, await listAgents(principalOf(event))),
+    'GET /agents': async ({ event }) => listAnswer(event, await listAgents(principalOf(event))),
 
-    'GET /agents/me': async ({ event }) => json(200, await getMe(principalOf(event))),
+    'GET /agents/me': async ({ event }) => listAnswer(event, await getMe(principalOf(event))),
 
     'PUT /agents/me/presence': async ({ event }) => presence(event, principalOf(event).agentId),
 

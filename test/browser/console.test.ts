@@ -53,6 +53,15 @@ describe('an agent works a case from offer to resolution', () => {
     expect(navigations).toEqual([]);
     await screenshot(page, 'console-my-work');
 
+    // Polling an unchanged list moves no body: My work and the header's profile come back 304 to the ETag held.
+    const polls: { url: string; status: number; ifNoneMatch?: string }[] = [];
+    page.on('response', (r) => {
+      if (r.request().method() === 'GET') polls.push({ url: r.url(), status: r.status(), ifNoneMatch: r.request().headers()['if-none-match'] });
+    });
+    await expect.poll(() => polls.some((p) => /\/cases\?.*owner=me/.test(p.url) && p.status === 304 && p.ifNoneMatch), { timeout: 12_000 }).toBe(true);
+    await expect.poll(() => polls.some((p) => /\/agents\/me$/.test(p.url) && p.status === 304 && p.ifNoneMatch), { timeout: 12_000 }).toBe(true);
+    await expect.poll(() => offered.textContent()).toContain(`#${caseNumber}`);
+
     await press(page.getByRole('button', { name: `Accept case ${caseNumber}` }));
     await expect.poll(() => page.getByRole('table', { name: 'In progress' }).textContent()).toContain(`#${caseNumber}`);
     await press(page.getByRole('link', { name: `#${caseNumber}` }));

@@ -144,3 +144,40 @@ describe('GET /cases/{id} with If-None-Match', () => {
     expect((await call('GET', `/cases/${c.caseId}`, { 'if-none-match': '"3.2"' })).status).toBe(200);
   });
 });
+
+describe('the lists the console polls answer 304 to their own ETag', () => {
+  const LISTS: { name: string; path: string; query?: Record<string, string> }[] = [
+    { name: 'my work', path: '/cases', query: { owner: 'me', status: 'assigned,in_progress,on_hold', limit: '100' } },
+    { name: 'a queue', path: '/cases', query: { queue: 'support', status: 'in_progress', limit: '100' } },
+    { name: 'the team', path: '/agents' },
+    { name: 'me', path: '/agents/me' },
+  ];
+
+  for (const list of LISTS) {
+    it(`${list.name}: 304 with no body while unchanged; a new ETag and the change once something on it changes`, async () => {
+      const c = await ownedCase();
+      const first = await call('GET', list.path, {}, list.query);
+      expect(first.status).toBe(200);
+      const etag = String(first.headers.etag);
+      expect(etag).toMatch(/^"l[A-Za-z0-9_-]{27}"$/);
+
+      const again = await call('GET', list.path, { 'if-none-match': etag }, list.query);
+      expect(again.status).toBe(304);
+      expect(again.body).toBeUndefined();
+      expect(again.headers.etag).toBe(etag);
+      // Weak comparison, as If-None-Match wants, and a list of ETags.
+      expect((await call('GET', list.path, { 'if-none-match': `"other", W/${etag}` }, list.query)).status).toBe(304);
+
+      // Something on the list changes: a case's priority on the case lists, Ann's presence on the agents'.
+      if (list.path === '/cases') {
+        expect((await call('POST', `/cases/${c.caseId}/priority`, {}, undefined, { priority: 'critical', reason: 'a key account' })).status).toBe(200);
+      } else {
+        expect((await call('PUT', '/agents/me/presence', {}, undefined, { status: seq % 2 ? 'away' : 'online' })).status).toBe(200);
+      }
+      const changed = await call('GET', list.path, { 'if-none-match': etag }, list.query);
+      expect(changed.status).toBe(200);
+      expect(changed.headers.etag).not.toBe(etag);
+      if (list.path === '/cases') expect(changed.body.items.find((i: CaseRecord) => i.caseId === c.caseId)?.priority).toBe('critical');
+    });
+  }
+});

@@ -88,8 +88,8 @@ describe('the OpenAPI document', () => {
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ReplyRequest' } } },
     });
     expect(doc.paths['/cases/{id}/swarm'].post.requestBody.required).toBe(false);
-    const list = doc.paths['/cases'].get.parameters.map((p: { name: string }) => p.name);
-    expect(list).toEqual(['queue', 'status', 'owner', 'priority', 'channel', 'limit', 'cursor']);
+    const list = doc.paths['/cases'].get.parameters.map((p: { name?: string; $ref?: string }) => p.name ?? p.$ref);
+    expect(list).toEqual(['queue', 'status', 'owner', 'priority', 'channel', 'limit', 'cursor', '#/components/parameters/IfNoneMatch']);
   });
 
   it('describes responses: the case contract (docs/architecture.md#the-case-contract), and the error body', () => {

@@ -1995,7 +1995,10 @@ export interface operations {
                 /** @description The `cursor` of the previous page. */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag you hold: 304 when unchanged. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2004,11 +2007,20 @@ export interface operations {
             /** @description A page of cases: newest first, or dispatch order (priority, then age) for a queue. */
             200: {
                 headers: {
+                    /** @description A strong validator of this exact answer (a digest of its JSON): send it back as If-None-Match to get 304 with no body while nothing on it changed. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CaseList"];
                 };
+            };
+            /** @description `If-None-Match` matched: the page is unchanged since. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -2216,7 +2228,10 @@ export interface operations {
     getAgents: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag you hold: 304 when unchanged. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2225,11 +2240,20 @@ export interface operations {
             /** @description Agents and queues the caller may see. */
             200: {
                 headers: {
+                    /** @description A strong validator of this exact answer (a digest of its JSON): send it back as If-None-Match to get 304 with no body while nothing on it changed. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AgentList"];
                 };
+            };
+            /** @description `If-None-Match` matched: unchanged since. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
@@ -2239,7 +2263,10 @@ export interface operations {
     getAgentsMe: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag you hold: 304 when unchanged. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2248,11 +2275,20 @@ export interface operations {
             /** @description The agent. */
             200: {
                 headers: {
+                    /** @description A strong validator of this exact answer (a digest of its JSON): send it back as If-None-Match to get 304 with no body while nothing on it changed. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AgentMe"];
                 };
+            };
+            /** @description `If-None-Match` matched: unchanged since. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];

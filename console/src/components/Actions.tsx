@@ -4,6 +4,7 @@ import { useId, useState } from 'react';
 import type { CaseDetail } from '../api/client';
 import { ApiFailure, api, toApiError, unwrap } from '../api/client';
 import { getSession } from '../auth/session';
+import { conditionalGet } from '../lib/conditional';
 import { duration, when, words } from '../lib/format';
 import { ErrorNote } from './Errors';
 
@@ -301,7 +302,7 @@ function NoteForm({ c }: { c: Current }) {
 export function useTeam(pollMs?: number) {
   return useQuery({
     queryKey: ['agents'],
-    queryFn: async () => unwrap(await api().GET('/agents')),
+    queryFn: () => conditionalGet(['agents'], (header) => api().GET('/agents', { params: { header } })),
     ...(pollMs ? { refetchInterval: pollMs } : { staleTime: 30_000 }),
   });
 }

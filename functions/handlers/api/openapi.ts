@@ -70,6 +70,10 @@ interface OperationDoc {
 }
 
 const CASE_ERRORS: ErrorStatus[] = [400, 401, 403, 404, 500];
+
+/** The ETag of the lists the console polls (functions/handlers/api.ts contentEtag). */
+const LIST_ETAG =
+  'A strong validator of this exact answer (a digest of its JSON): send it back as If-None-Match to get 304 with no body while nothing on it changed.';
 const WRITE_ERRORS: ErrorStatus[] = [400, 401, 403, 404, 409, 412, 413, 415, 500];
 
 export const OPERATIONS: Record<RouteKey, OperationDoc> = {
@@ -140,7 +144,11 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
       "Agents see their own cases and their queues' cases (all their queues when no queue is named); managers and admins may list any queue, any owner, or everything by status. Filters combine; results are paged with an opaque cursor.",
     tag: 'Cases',
     query: ListCasesQuery,
-    responses: { 200: { description: 'A page of cases: newest first, or dispatch order (priority, then age) for a queue.', schema: 'CaseList' } },
+    ifNoneMatch: true,
+    responses: {
+      200: { description: 'A page of cases: newest first, or dispatch order (priority, then age) for a queue.', schema: 'CaseList', etag: LIST_ETAG },
+      304: { description: '`If-None-Match` matched: the page is unchanged since.' },
+    },
     errors: CASE_ERRORS,
   },
   'POST /cases': {
@@ -292,14 +300,22 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
     description:
       "Managers and admins: every agent with presence, load per channel against capacity, roles and queues, and every queue. Agents: their queues' members (themselves included) with presence only, and those queues.",
     tag: 'Agents',
-    responses: { 200: { description: 'Agents and queues the caller may see.', schema: 'AgentList' } },
+    ifNoneMatch: true,
+    responses: {
+      200: { description: 'Agents and queues the caller may see.', schema: 'AgentList', etag: LIST_ETAG },
+      304: { description: '`If-None-Match` matched: unchanged since.' },
+    },
     errors: [401, 500, 503],
   },
   'GET /agents/me': {
     summary: 'The calling agent',
     description: 'Profile from the configuration, queues, live state and roles.',
     tag: 'Agents',
-    responses: { 200: { description: 'The agent.', schema: 'AgentMe' } },
+    ifNoneMatch: true,
+    responses: {
+      200: { description: 'The agent.', schema: 'AgentMe', etag: LIST_ETAG },
+      304: { description: '`If-None-Match` matched: unchanged since.' },
+    },
     errors: [401, 404, 500],
   },
   'PUT /agents/me/presence': {
