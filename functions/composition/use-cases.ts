@@ -1,4 +1,4 @@
-import { makeApplyConfig } from '../core/use-cases/apply-config.js';
+import { makeApplyConfig, makeValidateConfig } from '../core/use-cases/apply-config.js';
 import { makeFailCase } from '../core/use-cases/fail-case.js';
 import { makeSetPresence } from '../core/use-cases/presence.js';
 import { makeGetCase, makeGetCaseItem, makeGetMe, makeListCases } from '../core/use-cases/read-cases.js';
@@ -134,6 +134,7 @@ export function makeUseCases(deps: AppDeps) {
       requeue: (p, caseId, change) => workCase.changeStatus(p, caseId, change),
       ...(deps.triageModels ? { triageModels: deps.triageModels } : {}),
     }),
+    validateConfig: makeValidateConfig({ configs: deps.configs, ...(deps.triageModels ? { triageModels: deps.triageModels } : {}) }),
   };
 }
 

@@ -272,6 +272,7 @@ export function createHandler(deps: AppDeps) {
     workCase,
     dispatchToAgent,
     applyConfig,
+    validateConfig,
     createAgentCase,
     caseUpdates,
     replyToCustomer,
@@ -512,6 +513,14 @@ export function createHandler(deps: AppDeps) {
       const current = await deps.configs.getCurrent();
       if (!current) throw new NotFoundError('no routing configuration has been applied yet');
       return json(200, current, { etag: versionEtag(current.version) });
+    },
+
+    'POST /admin/config/validate': async ({ event }) => {
+      // A dry run of PUT /admin/config: the same checks, the same errors, and what would change; nothing is written.
+      const principal = principalOf(event);
+      assertAdmin(principal);
+      const result = await validateConfig(principal, jsonBody(event, CONFIG_MAX_BODY_BYTES));
+      return json(200, { valid: true, currentVersion: result.currentVersion, changes: result.changes }, { 'cache-control': 'no-store' });
     },
 
     'PUT /admin/config': async ({ event }) => {

@@ -46,6 +46,7 @@ export const ROUTES = [
   { method: 'POST', path: '/cases/{id}/swarm/leave', target: 'api', auth: 'jwt' },
   { method: 'GET', path: '/admin/config', target: 'api', auth: 'jwt' },
   { method: 'PUT', path: '/admin/config', target: 'api', auth: 'jwt' },
+  { method: 'POST', path: '/admin/config/validate', target: 'api', auth: 'jwt' },
   // Reports and the event-log export (managers, admins): a read-only function of their own.
   { method: 'GET', path: '/reports', target: 'reports', auth: 'jwt' },
   { method: 'GET', path: '/reports/{name}', target: 'reports', auth: 'jwt' },

@@ -218,20 +218,29 @@ describe('the admin edits the configuration', () => {
     });
     expect(selected).toBe('"fastest"');
 
-    // Only the server knows the whole document: an unknown agent in a queue comes back at its path.
+    // Only the server knows the whole document: its dry run answers an unknown agent at its path as you type, before Apply.
     const unknown = structuredClone(original);
     unknown.queues[1].members.push('nobody');
     await editor.fill(JSON.stringify(unknown, null, 2));
-    await expect.poll(() => problems.textContent()).toContain('No problems found');
     await expect.poll(() => page.getByRole('region', { name: /Changes against version/ }).textContent()).toMatch(/\+\s+"nobody"/);
-    await press(page.getByRole('button', { name: 'Apply' }));
     await expect.poll(() => problems.textContent()).toContain('queues.1.members.1');
     expect(await problems.textContent()).toContain('unknown agent nobody');
+    expect(await page.getByRole('button', { name: 'Apply' }).isDisabled()).toBe(true);
+    await press(problems.getByRole('button', { name: /queues\.1\.members\.1/ }));
+    expect(
+      await editor.evaluate((el) => {
+        const area = el as unknown as { value: string; selectionStart: number; selectionEnd: number };
+        return area.value.slice(area.selectionStart, area.selectionEnd);
+      }),
+    ).toBe('"nobody"');
     await screenshot(page, 'console-config-editor');
 
+    // A valid change: the dry run says what applying would do, then Apply stores it.
     const valid = structuredClone(original);
     valid.queues[1].members.push('ana');
     await editor.fill(JSON.stringify(valid, null, 2));
+    await expect.poll(() => page.getByRole('list', { name: 'What applying would do' }).textContent()).toContain('changes queues billing');
+    expect(await problems.textContent()).toContain('No problems found');
     await press(page.getByRole('button', { name: 'Apply' }));
     await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Applied as version \d+/);
     const stored = (await world.api.call('GET', '/admin/config', { as: 'adm' })).body;

@@ -242,6 +242,7 @@ const MATRIX: Row[] = [
   },
   { route: 'GET /admin/config', request: () => ({ path: '/admin/config' }), expect: { ...managersOnly(200), manager: 403 } },
   { route: 'PUT /admin/config', request: () => ({ path: '/admin/config', json: CONFIG }), expect: { ...managersOnly(200), manager: 403 } },
+  { route: 'POST /admin/config/validate', request: () => ({ path: '/admin/config/validate', json: CONFIG }), expect: { ...managersOnly(200), manager: 403 } },
   { route: 'GET /reports', request: () => ({ path: '/reports' }), expect: managersOnly(200) },
   { route: 'GET /reports/{name}', request: () => ({ path: '/reports/backlog' }), expect: managersOnly(200) },
   { route: 'GET /exports/events', request: () => ({ path: '/exports/events?from=2025-01-01&to=2025-01-02' }), expect: managersOnly(200) },

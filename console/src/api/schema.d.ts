@@ -530,6 +530,26 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/admin/config/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a routing configuration without applying it
+         * @description Admins. A dry run of `PUT /admin/config`: the same validation in full (the schema and every cross-reference: unknown agents, queues, calendars, territories, priorities, patterns; the triage model stored), answered with the same errors naming the JSON path, and when valid what applying it would add, remove or change by id. Writes nothing.
+         */
+        post: operations["postAdminConfigValidate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/reports": {
         parameters: {
             query?: never;
@@ -1234,6 +1254,74 @@ export type components = {
             reconciled: unknown;
         } & {
             [key: string]: unknown;
+        };
+        ConfigurationDryRun: {
+            /** @constant */
+            valid: true;
+            /** @description The version an apply would replace (0: none yet): send it as If-Match to apply what was checked. */
+            currentVersion: number;
+            changes: {
+                sections: {
+                    agents: {
+                        /** @description Ids in the document that the current version lacks. */
+                        added: string[];
+                        /** @description Ids of the current version that the document lacks. */
+                        removed: string[];
+                        /** @description Ids in both whose entries differ. */
+                        changed: string[];
+                    };
+                    queues: {
+                        /** @description Ids in the document that the current version lacks. */
+                        added: string[];
+                        /** @description Ids of the current version that the document lacks. */
+                        removed: string[];
+                        /** @description Ids in both whose entries differ. */
+                        changed: string[];
+                    };
+                    rules: {
+                        /** @description Ids in the document that the current version lacks. */
+                        added: string[];
+                        /** @description Ids of the current version that the document lacks. */
+                        removed: string[];
+                        /** @description Ids in both whose entries differ. */
+                        changed: string[];
+                    };
+                    territories: {
+                        /** @description Ids in the document that the current version lacks. */
+                        added: string[];
+                        /** @description Ids of the current version that the document lacks. */
+                        removed: string[];
+                        /** @description Ids in both whose entries differ. */
+                        changed: string[];
+                    };
+                    slaPolicies: {
+                        /** @description Ids in the document that the current version lacks. */
+                        added: string[];
+                        /** @description Ids of the current version that the document lacks. */
+                        removed: string[];
+                        /** @description Ids in both whose entries differ. */
+                        changed: string[];
+                    };
+                    businessHours: {
+                        /** @description Ids in the document that the current version lacks. */
+                        added: string[];
+                        /** @description Ids of the current version that the document lacks. */
+                        removed: string[];
+                        /** @description Ids in both whose entries differ. */
+                        changed: string[];
+                    };
+                    pods: {
+                        /** @description Ids in the document that the current version lacks. */
+                        added: string[];
+                        /** @description Ids of the current version that the document lacks. */
+                        removed: string[];
+                        /** @description Ids in both whose entries differ. */
+                        changed: string[];
+                    };
+                };
+                /** @description The other top-level settings (priorities, email, webForm, triage, ...) that differ. */
+                settings: string[];
+            };
         };
         WebToCaseResult: {
             caseId: string;
@@ -2848,6 +2936,37 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postAdminConfigValidate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoutingConfiguration"];
+            };
+        };
+        responses: {
+            /** @description Valid: what applying it would change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigurationDryRun"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];

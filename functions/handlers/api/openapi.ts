@@ -356,6 +356,15 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
     responses: { 200: { description: 'Applied.', schema: 'ConfigurationApplied', etag: true } },
     errors: [400, 401, 403, 409, 412, 413, 415, 500],
   },
+  'POST /admin/config/validate': {
+    summary: 'Check a routing configuration without applying it',
+    description:
+      'Admins. A dry run of `PUT /admin/config`: the same validation in full (the schema and every cross-reference: unknown agents, queues, calendars, territories, priorities, patterns; the triage model stored), answered with the same errors naming the JSON path, and when valid what applying it would add, remove or change by id. Writes nothing.',
+    tag: 'Admin',
+    body: 'RoutingConfiguration',
+    responses: { 200: { description: 'Valid: what applying it would change.', schema: 'ConfigurationDryRun' } },
+    errors: [400, 401, 403, 413, 415, 500],
+  },
   // Reports (functions/handlers/reports.ts; docs/reports-and-mining.md)
   'GET /reports': {
     summary: 'The reports there are',

@@ -504,6 +504,29 @@ export const StoredConfigSchema = z.looseObject({ version: z.number().int(), con
 
 export const ConfigAppliedSchema = z.looseObject({ version: z.number().int(), appliedAt: instant, reconciled: z.unknown() });
 
+const SectionChangesSchema = z.object({
+  added: z.array(z.string()).describe('Ids in the document that the current version lacks.'),
+  removed: z.array(z.string()).describe('Ids of the current version that the document lacks.'),
+  changed: z.array(z.string()).describe('Ids in both whose entries differ.'),
+});
+
+export const ConfigDryRunSchema = z.object({
+  valid: z.literal(true),
+  currentVersion: z.number().int().describe('The version an apply would replace (0: none yet): send it as If-Match to apply what was checked.'),
+  changes: z.object({
+    sections: z.object({
+      agents: SectionChangesSchema,
+      queues: SectionChangesSchema,
+      rules: SectionChangesSchema,
+      territories: SectionChangesSchema,
+      slaPolicies: SectionChangesSchema,
+      businessHours: SectionChangesSchema,
+      pods: SectionChangesSchema,
+    }),
+    settings: z.array(z.string()).describe('The other top-level settings (priorities, email, webForm, triage, ...) that differ.'),
+  }),
+});
+
 export const WebToCaseResultSchema = z.object({ caseId: z.string(), caseNumber: z.string(), status: z.enum(CASE_STATUSES) });
 
 export const WebFormOptionsSchema = z
@@ -599,6 +622,7 @@ export const RESPONSE_COMPONENTS = {
   AttachmentLink: AttachmentLinkSchema,
   StoredConfiguration: StoredConfigSchema,
   ConfigurationApplied: ConfigAppliedSchema,
+  ConfigurationDryRun: ConfigDryRunSchema,
   WebToCaseResult: WebToCaseResultSchema,
   OpenApiDocument: OpenApiDocumentSchema,
 } as const;
