@@ -273,8 +273,15 @@ describe('the manager watches the team', () => {
 
     await page.getByRole('link', { name: 'Reports' }).click();
     await expect.poll(() => page.getByRole('table', { name: 'Key figures' }).textContent()).toContain('all');
+    // Grouped in one call (groupBy), not one call per territory.
+    const reportCalls: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/reports/')) reportCalls.push(r.url());
+    });
     await page.getByRole('combobox', { name: 'Side by side by' }).selectOption('territory');
     await expect.poll(() => page.getByRole('table', { name: 'Key figures' }).textContent()).toMatch(/europe.*world/);
+    expect(reportCalls).toHaveLength(1);
+    expect(new URL(reportCalls[0]!).searchParams.get('groupBy')).toBe('territory');
     await expectAccessible(page, 'reports');
     await screenshot(page, 'console-reports');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /^Download/ }).click()]);

@@ -1608,6 +1608,275 @@ export type components = {
                     oldestAgeMs: number;
                 }[];
             };
+            /**
+             * @description The field asked for with `groupBy`
+             * @enum {string}
+             */
+            groupBy?: "territory" | "queue" | "channel";
+            /** @description With `groupBy`: one report per value (the configured territories or queues in order, or every channel, then any other value the data holds), each with that value added to its filters: the figures a call filtered by it would give */
+            groups?: {
+                period: {
+                    /** @description First UTC day */
+                    from: string;
+                    /** @description Last UTC day (inclusive) */
+                    to: string;
+                    /** @description Days in the period */
+                    days: number;
+                    /** @constant */
+                    timezone: "UTC";
+                    /**
+                     * Format: date-time
+                     * @description The period starts at this instant (`from` 00:00 UTC)
+                     */
+                    start: string;
+                    /**
+                     * Format: date-time
+                     * @description …and ends before this one (`to` + 1 day, 00:00 UTC)
+                     */
+                    end: string;
+                };
+                /**
+                 * Format: date-time
+                 * @description When the report was made: period figures stop here when it is before `period.end`
+                 */
+                asOf: string;
+                /** @description The filters applied, as given */
+                filters: {
+                    [key: string]: string[];
+                };
+                /** @description Distinct cases (after filters) with at least one event in the period */
+                casesWithActivity: number;
+                volume?: {
+                    /** @description Cases created in the period */
+                    created: number;
+                    /** @description Distinct cases resolved in the period */
+                    resolved: number;
+                    /** @description Distinct cases closed unresolved in the period */
+                    closedUnresolved: number;
+                    /** @description Reopenings in the period */
+                    reopened: number;
+                    daily: {
+                        date: string;
+                        created: number;
+                        resolved: number;
+                        closedUnresolved: number;
+                    }[];
+                };
+                responseTimes?: {
+                    /**
+                     * @description Durations count the business hours of each case's SLA calendar
+                     * @constant
+                     */
+                    calendar: "sla";
+                    /** @description Creation ▶ first agent reply, for cases whose first reply falls in the period */
+                    firstResponse: {
+                        /** @description How many durations were measured */
+                        count: number;
+                        /** @description Their average, in milliseconds; null when there is nothing to measure */
+                        averageMs: number | null;
+                        /** @description Their median, in milliseconds; null when there is nothing to measure */
+                        medianMs: number | null;
+                        /** @description The average for people (`1h 30m`) */
+                        average: string | null;
+                        /** @description The median for people */
+                        median: string | null;
+                    };
+                    /** @description Creation ▶ resolution, for cases resolved in the period (their last resolution in it) */
+                    resolution: {
+                        /** @description How many durations were measured */
+                        count: number;
+                        /** @description Their average, in milliseconds; null when there is nothing to measure */
+                        averageMs: number | null;
+                        /** @description Their median, in milliseconds; null when there is nothing to measure */
+                        medianMs: number | null;
+                        /** @description The average for people (`1h 30m`) */
+                        average: string | null;
+                        /** @description The median for people */
+                        median: string | null;
+                    };
+                };
+                sla?: {
+                    byMilestone: {
+                        [key: string]: {
+                            /** @description Milestones completed in time, in the period */
+                            met: number;
+                            /** @description Milestones completed after their target, in the period */
+                            metLate: number;
+                            /** @description met + metLate */
+                            completed: number;
+                            /** @description met ÷ completed, 4 decimals; null when the denominator is 0 */
+                            compliance: number | null;
+                            /** @description Targets passed in the period */
+                            breaches: number;
+                            /** @description Warnings in the period */
+                            warnings: number;
+                            /** @description Escalation steps taken in the period */
+                            escalations: number;
+                        };
+                    };
+                    total: {
+                        /** @description Milestones completed in time, in the period */
+                        met: number;
+                        /** @description Milestones completed after their target, in the period */
+                        metLate: number;
+                        /** @description met + metLate */
+                        completed: number;
+                        /** @description met ÷ completed, 4 decimals; null when the denominator is 0 */
+                        compliance: number | null;
+                        /** @description Targets passed in the period */
+                        breaches: number;
+                        /** @description Warnings in the period */
+                        warnings: number;
+                        /** @description Escalation steps taken in the period */
+                        escalations: number;
+                    };
+                };
+                firstContactResolution?: {
+                    /** @description Distinct cases resolved in the period */
+                    resolved: number;
+                    /** @description Of those, cases whose first resolution is in the period, with exactly one agent reply before it, no customer message between that reply and it, and never reopened up to `asOf` */
+                    firstContact: number;
+                    /** @description firstContact ÷ resolved, 4 decimals; null when the denominator is 0 */
+                    rate: number | null;
+                };
+                reassignments?: {
+                    byType: {
+                        /** @description The case type (`all` for the total) */
+                        type: string;
+                        /** @description Cases with an assignment in the period */
+                        cases: number;
+                        /** @description Assignments in the period */
+                        assignments: number;
+                        /** @description Of those, assignments that were not the case's first */
+                        reassignments: number;
+                        /** @description Of those, reassignments to a different agent than the previous one */
+                        handovers: number;
+                        /** @description reassignments ÷ cases */
+                        reassignmentsPerCase: number | null;
+                        /** @description handovers ÷ cases */
+                        handoversPerCase: number | null;
+                    }[];
+                    total: {
+                        /** @description The case type (`all` for the total) */
+                        type: string;
+                        /** @description Cases with an assignment in the period */
+                        cases: number;
+                        /** @description Assignments in the period */
+                        assignments: number;
+                        /** @description Of those, assignments that were not the case's first */
+                        reassignments: number;
+                        /** @description Of those, reassignments to a different agent than the previous one */
+                        handovers: number;
+                        /** @description reassignments ÷ cases */
+                        reassignmentsPerCase: number | null;
+                        /** @description handovers ÷ cases */
+                        handoversPerCase: number | null;
+                    };
+                    frequentReassigners: {
+                        /** @description reassignThreshold */
+                        threshold: number;
+                        agents: {
+                            agentId: string;
+                            week: string;
+                            /** @description Distinct cases given back that ISO week (in the period) */
+                            cases: number;
+                            caseIds: string[];
+                        }[];
+                    };
+                };
+                onHold?: {
+                    /** @description Holds that ended in the period, wall-clock */
+                    completed: {
+                        /** @description How many durations were measured */
+                        count: number;
+                        /** @description Their average, in milliseconds; null when there is nothing to measure */
+                        averageMs: number | null;
+                        /** @description Their median, in milliseconds; null when there is nothing to measure */
+                        medianMs: number | null;
+                        /** @description The average for people (`1h 30m`) */
+                        average: string | null;
+                        /** @description The median for people */
+                        median: string | null;
+                        /** @description Time on hold of the holds that ended in the period */
+                        totalMs: number;
+                        /** @description The longest of them, in milliseconds; null when there is nothing to measure */
+                        maxMs: number | null;
+                    };
+                    ongoingAtEnd: {
+                        /**
+                         * Format: date-time
+                         * @description The instant counted at: the end of the period, or `asOf` if sooner
+                         */
+                        at: string;
+                        /** @description Holds still running at `at` */
+                        count: number;
+                        /** @description How long the longest of them had lasted at `at`, in milliseconds; null when there is nothing to measure */
+                        longestMs: number | null;
+                    };
+                };
+                agents?: {
+                    /** @enum {string} */
+                    bucket: "day" | "week";
+                    agents: {
+                        agentId: string;
+                        name?: string;
+                        /** @description All channels */
+                        capacity: number | null;
+                        /** @description The agent's business-hours calendar (`24x7` without one) */
+                        calendar: string;
+                        /** @description Distinct cases the agent held at some time in the period */
+                        casesHeldInPeriod: number;
+                        /** @description Over the whole period */
+                        period: {
+                            /** @description Cases held, averaged over the agent's working time in the bucket; null without working time */
+                            averageLoad: number | null;
+                            /** @description Most cases held at once in the bucket */
+                            peakLoad: number;
+                            /** @description averageLoad ÷ capacity (all channels); null without capacity or working time */
+                            utilisation: number | null;
+                        };
+                        series: {
+                            /** @description Cases held, averaged over the agent's working time in the bucket; null without working time */
+                            averageLoad: number | null;
+                            /** @description Most cases held at once in the bucket */
+                            peakLoad: number;
+                            /** @description averageLoad ÷ capacity (all channels); null without capacity or working time */
+                            utilisation: number | null;
+                            /** @description yyyy-mm-dd or yyyy-Www */
+                            bucket: string;
+                        }[];
+                    }[];
+                };
+                backlog?: {
+                    /**
+                     * Format: date-time
+                     * @description The instant of the snapshot (when the report was made); not a period figure
+                     */
+                    asOf: string;
+                    /** @description Open cases (after filters) as of `asOf` */
+                    openNow: number;
+                    byQueue: {
+                        queue: string;
+                        /** @description The queue's open cases as of `asOf` */
+                        openNow: number;
+                        byStatus: {
+                            [key: string]: number;
+                        };
+                        byPriority: {
+                            [key: string]: number;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description An instant, ISO 8601 UTC
+                         */
+                        oldestCreatedAt: string;
+                        /** @description Age of the oldest open case at `asOf` */
+                        oldestAgeMs: number;
+                    }[];
+                };
+                /** @description The group's value of `groupBy` (`unspecified`: cases without one) */
+                value: string;
+            }[];
         };
         CreateCaseRequest: {
             /**
@@ -3015,6 +3284,8 @@ export interface operations {
                 reassignThreshold?: number;
                 /** @description Time buckets of the agent load series */
                 bucket?: "day" | "week";
+                /** @description Besides the whole, one report per value of this field (`groups`), computed in the same call from the same data */
+                groupBy?: "territory" | "queue" | "channel";
             };
             header?: never;
             path: {
