@@ -399,6 +399,23 @@ function StatusForm({ c }: { c: Current }) {
   );
 }
 
+/** The required reason of a priority change or a reassignment; the first keystroke pins the version (useWrite). */
+function ReasonField({ value, onChange, pin }: { value: string; onChange: (value: string) => void; pin: () => void }) {
+  return (
+    <label>
+      Reason (required){' '}
+      <input
+        required
+        value={value}
+        onChange={(e) => {
+          pin();
+          onChange(e.target.value);
+        }}
+      />
+    </label>
+  );
+}
+
 function PriorityForm({ c }: { c: Current }) {
   const w = useWrite(c);
   const team = useTeam();
@@ -428,17 +445,7 @@ function PriorityForm({ c }: { c: Current }) {
             ))}
           </select>
         </label>
-        <label>
-          Reason (required){' '}
-          <input
-            required
-            value={reason}
-            onChange={(e) => {
-              w.pin();
-              setReason(e.target.value);
-            }}
-          />
-        </label>
+        <ReasonField value={reason} onChange={setReason} pin={w.pin} />
         <button type="submit" disabled={w.busy || priority === c.priority}>
           Change priority
         </button>
@@ -491,17 +498,7 @@ function ReassignForm({ c }: { c: Current }) {
             </optgroup>
           </select>
         </label>
-        <label>
-          Reason (required){' '}
-          <input
-            required
-            value={reason}
-            onChange={(e) => {
-              w.pin();
-              setReason(e.target.value);
-            }}
-          />
-        </label>
+        <ReasonField value={reason} onChange={setReason} pin={w.pin} />
         <button type="submit" disabled={w.busy || !target}>
           Reassign
         </button>
