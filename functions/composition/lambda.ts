@@ -15,6 +15,7 @@ import { makeSecretsManagerWebhookUrl, makeSlackSwarmNotifier, staticWebhookUrl 
 import { makeSnsAlertPublisher } from '../adapters/sns-alerts.js';
 import { makeStepFunctionsStarter } from '../adapters/step-functions.js';
 import { derivedStatusLinkKeys, makeSecretsManagerThreadingKeys } from '../adapters/threading-keys.js';
+import { makeS3FileUploads } from '../adapters/s3-file-uploads.js';
 import { makeS3FileLinks } from '../adapters/s3-file-links.js';
 import { makeLazyS3ModelStore } from '../adapters/triage-model-store.js';
 import { ConfigurationMissingError } from '../core/errors.js';
@@ -110,7 +111,14 @@ export function awsApiDeps(): AppDeps {
     mailer: email && hasRegion(e) ? sesMailer(e) : { send: emailNotSetUp },
     threadingKeys: threadingKeys ?? { keys: emailNotSetUp },
     // Reply files are kept beside the mail, and attachments are handed out as pre-signed links of that bucket.
-    ...(s3 && e.RAW_MAIL_BUCKET ? { rawMail: makeS3RawMailStore(s3, e.RAW_MAIL_BUCKET), fileLinks: makeS3FileLinks(s3, e.RAW_MAIL_BUCKET) } : {}),
+    // Large reply files are uploaded with pre-signed POSTs under the same bucket's uploads/ prefix.
+    ...(s3 && e.RAW_MAIL_BUCKET
+      ? {
+          rawMail: makeS3RawMailStore(s3, e.RAW_MAIL_BUCKET),
+          fileLinks: makeS3FileLinks(s3, e.RAW_MAIL_BUCKET),
+          fileUploads: makeS3FileUploads(s3, e.RAW_MAIL_BUCKET),
+        }
+      : {}),
     ...(statusLinks ? { statusLinks } : {}),
     ...(e.EMAIL_FROM_ADDRESS ? { defaultFromAddress: e.EMAIL_FROM_ADDRESS } : {}),
     ...(e.CASE_LINK_BASE_URL ? { caseLinkBase: e.CASE_LINK_BASE_URL } : {}),

@@ -1,3 +1,4 @@
+import { makeRequestUpload } from '../core/use-cases/uploads.js';
 import { makeApplyConfig, makeValidateConfig } from '../core/use-cases/apply-config.js';
 import { makeFailCase } from '../core/use-cases/fail-case.js';
 import { makeSetPresence } from '../core/use-cases/presence.js';
@@ -56,6 +57,7 @@ export function makeUseCases(deps: AppDeps) {
       threadingKeys: deps.threadingKeys,
       workflow: deps.workflow,
       files: deps.rawMail,
+      ...(deps.fileUploads ? { uploads: deps.fileUploads } : {}),
       ...(deps.defaultFromAddress ? { defaultFromAddress: deps.defaultFromAddress } : {}),
     }),
     startSwarm: makeStartSwarm({
@@ -77,6 +79,10 @@ export function makeUseCases(deps: AppDeps) {
     throw new Error(`${what} is not configured for this deployment`);
   };
   const attachmentLink = makeAttachmentLink({ ...base, files: deps.fileLinks ?? { link: unconfigured('attachment download') } });
+  const requestUpload = makeRequestUpload({
+    ...base,
+    uploads: deps.fileUploads ?? { presign: unconfigured('uploading files'), read: unconfigured('uploading files') },
+  });
   const customerStatus = makeCustomerStatus({
     ...base,
     assignments: deps.assignments,
@@ -103,6 +109,7 @@ export function makeUseCases(deps: AppDeps) {
   return {
     ...agentApi,
     attachmentLink,
+    requestUpload,
     customerStatus,
     slackInteractions,
     routeCase,

@@ -25,6 +25,7 @@ import {
   StatusBody,
   StatusMessageBody,
   SwarmBody,
+  UploadBody,
 } from './api/schemas.js';
 import { errorHeaders } from '../http/errors.js';
 import { buildOpenApiDocument } from './api/openapi.js';
@@ -282,6 +283,7 @@ export function createHandler(deps: AppDeps) {
     listAgents,
     searchCases,
     attachmentLink,
+    requestUpload,
     customerStatus,
   } = makeUseCases(deps);
   const openApiDocuments = new Map<string, string>();
@@ -466,9 +468,16 @@ export function createHandler(deps: AppDeps) {
         ...(body.attachments?.length
           ? { attachments: body.attachments.map((f) => ({ name: f.name, contentType: f.contentType, content: decodeBase64(f.content) })) }
           : {}),
+        ...(body.uploads?.length ? { uploads: body.uploads } : {}),
         expectedVersion: ifMatchVersion(event),
       });
       return json(201, { case: toApiCase(result.case), message: toApiMessage(result.message) }, { etag: etagOf(result.case) });
+    },
+
+    'POST /cases/{id}/uploads': async ({ event, params }) => {
+      const body = parseWith(UploadBody, jsonBody(event));
+      const grant = await requestUpload(principalOf(event), pathId(params, 'id', 'case'), body);
+      return json(201, grant, { 'cache-control': 'no-store' });
     },
 
     'POST /cases/{id}/swarm': async ({ event, params }) => {

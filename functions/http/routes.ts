@@ -41,6 +41,7 @@ export const ROUTES = [
   { method: 'POST', path: '/cases/{id}/notes', target: 'api', auth: 'jwt' },
   { method: 'POST', path: '/cases/{id}/reassign', target: 'api', auth: 'jwt' },
   { method: 'POST', path: '/cases/{id}/replies', target: 'api', auth: 'jwt' },
+  { method: 'POST', path: '/cases/{id}/uploads', target: 'api', auth: 'jwt' },
   { method: 'POST', path: '/cases/{id}/swarm', target: 'api', auth: 'jwt' },
   { method: 'POST', path: '/cases/{id}/swarm/join', target: 'api', auth: 'jwt' },
   { method: 'POST', path: '/cases/{id}/swarm/leave', target: 'api', auth: 'jwt' },

@@ -224,6 +224,12 @@ const MATRIX: Row[] = [
     request: (c) => ({ path: `/cases/${c!.caseId}/replies`, json: { text: 'Hello from support.' } }),
     expect: ownerOrManager(201),
   },
+  {
+    route: 'POST /cases/{id}/uploads',
+    state: 'in_progress',
+    request: (c) => ({ path: `/cases/${c!.caseId}/uploads`, json: { contentType: 'application/pdf', size: 1024 } }),
+    expect: ownerOrManager(201),
+  },
   { route: 'POST /cases/{id}/swarm', state: 'in_progress', request: (c) => ({ path: `/cases/${c!.caseId}/swarm`, json: {} }), expect: ownerOrManager(200) },
   {
     route: 'POST /cases/{id}/swarm/join',

@@ -440,9 +440,29 @@ export type paths = {
         put?: never;
         /**
          * Reply to the customer by email
-         * @description Owner, managers, admins; open cases with a deliverable contact address. Sent through SES (the outbox locally) with the signed case token in the subject and In-Reply-To/References for threading; recorded as an outbound message. `cc` (up to 10 addresses, never ours) and `attachments` (up to 10 files, 4 MB in total, base64; the body may then be up to 5.5 MB) go out with it; the files are kept on the case and downloadable like inbound ones. The first reply moves `assigned` ▶ `in_progress` and completes the first-response milestone.
+         * @description Owner, managers, admins; open cases with a deliverable contact address. Sent through SES (the outbox locally) with the signed case token in the subject and In-Reply-To/References for threading; recorded as an outbound message. `cc` (up to 10 addresses, never ours), `attachments` (inline: 4 MB in total, base64; the body may then be up to 5.5 MB) and `uploads` (files uploaded beforehand with `POST /cases/{id}/uploads`, by key: each must be an upload of this case that holds a file, else 400 naming `uploads.N.key`) go out with it (up to 10 files); the files are kept on the case and downloadable like inbound ones. The first reply moves `assigned` ▶ `in_progress` and completes the first-response milestone.
          */
         post: operations["postCasesByIdReplies"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/{id}/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a large file for a reply
+         * @description Who may reply (owner, managers, admins; open cases). Answers a short-lived upload of one file (five minutes): send a multipart/form-data POST of `fields`, then the file as `file`, to `url` (a pre-signed S3 POST in AWS whose policy bounds the key, the size declared and the content type; a signed route of the local stack locally). Then name its `key` in the reply's `uploads`. Up to 25 MB a file, 28 MB for all of a reply's files (SES sends at most 40 MB of MIME).
+         */
+        post: operations["postCasesByIdUploads"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1236,6 +1256,26 @@ export type components = {
             /** Format: date-time */
             expiresAt: string;
         };
+        /** @description A short-lived upload of one file for a reply. */
+        UploadGrant: {
+            /** @description Name it in the reply (`uploads[].key`). */
+            key: string;
+            /** @constant */
+            method: "POST";
+            /** @description Send a multipart/form-data POST here: every field of `fields`, then the file as `file`. A pre-signed S3 POST in AWS, a signed route of the local stack locally. */
+            url: string;
+            /** @description Form fields to send first, as they are (the signed policy among them). */
+            fields: {
+                [key: string]: string;
+            };
+            /** @description The largest body the upload takes: the size declared. */
+            maxBytes: number;
+            /**
+             * Format: date-time
+             * @description The upload must start before this (five minutes).
+             */
+            expiresAt: string;
+        };
         StoredConfiguration: {
             version: number;
             config: {
@@ -1967,6 +2007,13 @@ export type components = {
                 /** @description The file, base64-encoded. */
                 content: string;
             }[];
+            /** @description Files uploaded beforehand (`POST /cases/{id}/uploads`), by key: each at most 25 MB, all files of the reply (inline too) at most 28 MB together, at most 10 files. */
+            uploads?: {
+                /** @description The `key` that `POST /cases/{id}/uploads` answered. */
+                key: string;
+                /** @description The file name the customer sees. */
+                name: string;
+            }[];
         };
         SwarmRequest: {
             /** @description How many experts to invite (default 3, at most 10). */
@@ -2014,6 +2061,12 @@ export type components = {
         StatusMessageRequest: {
             /** @description The customer's message. */
             text: string;
+        };
+        UploadRequest: {
+            /** @description The Content-Type the file is uploaded with (the upload policy requires exactly this one). */
+            contentType: string;
+            /** @description The file size in bytes; at most 25 MB (26214400). */
+            size: number;
         };
     };
     responses: {
@@ -3026,6 +3079,42 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postCasesByIdUploads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case id (a ULID), or its number (1 to 8 digits). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadRequest"];
+            };
+        };
+        responses: {
+            /** @description Where and how to upload the file. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadGrant"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];

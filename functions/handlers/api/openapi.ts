@@ -260,12 +260,21 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
   'POST /cases/{id}/replies': {
     summary: 'Reply to the customer by email',
     description:
-      'Owner, managers, admins; open cases with a deliverable contact address. Sent through SES (the outbox locally) with the signed case token in the subject and In-Reply-To/References for threading; recorded as an outbound message. `cc` (up to 10 addresses, never ours) and `attachments` (up to 10 files, 4 MB in total, base64; the body may then be up to 5.5 MB) go out with it; the files are kept on the case and downloadable like inbound ones. The first reply moves `assigned` ▶ `in_progress` and completes the first-response milestone.',
+      'Owner, managers, admins; open cases with a deliverable contact address. Sent through SES (the outbox locally) with the signed case token in the subject and In-Reply-To/References for threading; recorded as an outbound message. `cc` (up to 10 addresses, never ours), `attachments` (inline: 4 MB in total, base64; the body may then be up to 5.5 MB) and `uploads` (files uploaded beforehand with `POST /cases/{id}/uploads`, by key: each must be an upload of this case that holds a file, else 400 naming `uploads.N.key`) go out with it (up to 10 files); the files are kept on the case and downloadable like inbound ones. The first reply moves `assigned` ▶ `in_progress` and completes the first-response milestone.',
     tag: 'Working a case',
     body: 'ReplyRequest',
     ifMatch: true,
     responses: { 201: { description: 'Sent and recorded.', schema: 'ReplyResult', etag: true } },
     errors: [...WRITE_ERRORS, 503],
+  },
+  'POST /cases/{id}/uploads': {
+    summary: 'Upload a large file for a reply',
+    description:
+      "Who may reply (owner, managers, admins; open cases). Answers a short-lived upload of one file (five minutes): send a multipart/form-data POST of `fields`, then the file as `file`, to `url` (a pre-signed S3 POST in AWS whose policy bounds the key, the size declared and the content type; a signed route of the local stack locally). Then name its `key` in the reply's `uploads`. Up to 25 MB a file, 28 MB for all of a reply's files (SES sends at most 40 MB of MIME).",
+    tag: 'Working a case',
+    body: 'UploadRequest',
+    responses: { 201: { description: 'Where and how to upload the file.', schema: 'UploadGrant' } },
+    errors: [400, 401, 403, 404, 409, 413, 415, 500],
   },
   'POST /cases/{id}/swarm': {
     summary: 'Swarm: invite experts',

@@ -202,6 +202,13 @@ const ReplyFileInput = z
   })
   .strict();
 
+const ReplyUploadInput = z
+  .object({
+    key: z.string().min(1, 'is required').max(200, 'must be at most 200 characters').describe('The `key` that `POST /cases/{id}/uploads` answered.'),
+    name: text(255).describe('The file name the customer sees.'),
+  })
+  .strict();
+
 export const ReplyBody = z
   .object({
     text: text(50_000).describe('The reply, as plain text.'),
@@ -216,6 +223,25 @@ export const ReplyBody = z
       .max(10, 'at most 10 files')
       .optional()
       .describe('Files sent with the reply (at most 10, 4 MB in total once decoded) and kept on the case, downloadable like inbound attachments.'),
+    uploads: z
+      .array(ReplyUploadInput)
+      .max(10, 'at most 10 files')
+      .optional()
+      .describe(
+        'Files uploaded beforehand (`POST /cases/{id}/uploads`), by key: each at most 25 MB, all files of the reply (inline too) at most 28 MB together, at most 10 files.',
+      ),
+  })
+  .strict();
+
+export const UploadBody = z
+  .object({
+    contentType: z
+      .string()
+      .trim()
+      .max(200)
+      .regex(/^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+$/, 'must be a media type such as application/pdf')
+      .describe('The Content-Type the file is uploaded with (the upload policy requires exactly this one).'),
+    size: z.number().int('must be a whole number of bytes').min(1, 'must be at least 1 byte').describe('The file size in bytes; at most 25 MB (26214400).'),
   })
   .strict();
 
@@ -564,6 +590,21 @@ export const StatusViewSchema = z
   })
   .describe('A case as its customer sees it: never internal notes, events, decisions, owner or queue.');
 
+export const UploadGrantSchema = z
+  .object({
+    key: z.string().describe('Name it in the reply (`uploads[].key`).'),
+    method: z.literal('POST'),
+    url: z
+      .string()
+      .describe(
+        'Send a multipart/form-data POST here: every field of `fields`, then the file as `file`. A pre-signed S3 POST in AWS, a signed route of the local stack locally.',
+      ),
+    fields: z.record(z.string(), z.string()).describe('Form fields to send first, as they are (the signed policy among them).'),
+    maxBytes: z.number().int().describe('The largest body the upload takes: the size declared.'),
+    expiresAt: instant.describe('The upload must start before this (five minutes).'),
+  })
+  .describe('A short-lived upload of one file for a reply.');
+
 export const AttachmentLinkSchema = z
   .object({
     url: z.string().describe('Works for a few minutes, without a token: a pre-signed S3 GET in AWS, a signed route of the local stack locally.'),
@@ -591,6 +632,7 @@ export const REQUEST_COMPONENTS = {
   RoutingConfiguration: ConfigBody,
   WebSubmission: WebToCaseBody,
   StatusMessageRequest: StatusMessageBody,
+  UploadRequest: UploadBody,
 } as const;
 
 export const RESPONSE_COMPONENTS = {
@@ -620,6 +662,7 @@ export const RESPONSE_COMPONENTS = {
   WebFormOptions: WebFormOptionsSchema,
   StatusView: StatusViewSchema,
   AttachmentLink: AttachmentLinkSchema,
+  UploadGrant: UploadGrantSchema,
   StoredConfiguration: StoredConfigSchema,
   ConfigurationApplied: ConfigAppliedSchema,
   ConfigurationDryRun: ConfigDryRunSchema,
