@@ -191,14 +191,14 @@ export function makeRunReport(deps: ReportDeps) {
 function partition(loaded: Loaded, field: ReportGroupField): Map<string, Loaded> {
   const parts = new Map<string, Loaded>();
   const part = (value: string) => parts.get(value) ?? parts.set(value, { cases: [], events: [], openCases: [] }).get(value)!;
-  const valueOf = new Map<string, string>();
+  const groupOf = new Map<string, string>();
   for (const c of loaded.cases) {
     const value = fieldValue(c, field);
-    valueOf.set(c.caseId, value);
+    groupOf.set(c.caseId, value);
     part(value).cases.push(c);
   }
   for (const e of loaded.events) {
-    const value = valueOf.get(e.caseId);
+    const value = groupOf.get(e.caseId);
     if (value !== undefined) part(value).events.push(e);
   }
   for (const c of loaded.openCases) part(fieldValue(c, field)).openCases.push(c);
