@@ -62,7 +62,12 @@ export class CaseflowStack extends Stack {
       });
     }
     this.auth = new AgentAuth(this, 'Auth');
-    this.console = new ConsoleHosting(this, 'Console', { auth: this.auth, loginDomainPrefix: `caseflow-${config.stage}` });
+    this.console = new ConsoleHosting(this, 'Console', {
+      auth: this.auth,
+      loginDomainPrefix: `caseflow-${config.stage}`,
+      // Large reply files go from the browser straight to the raw-mail bucket (pre-signed POSTs).
+      ...(this.email ? { uploadOrigin: `https://${this.email.bucket.bucketRegionalDomainName}` } : {}),
+    });
     this.api = new CaseApi(this, 'Api', {
       consoleOrigin: this.console.origin,
       extraAudiences: [this.console.client.userPoolClientId],

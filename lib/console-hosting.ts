@@ -36,6 +36,8 @@ export interface ConsoleHostingProps {
   readonly auth: AgentAuth;
   /** The fixed start of the managed-login domain prefix (`caseflow-<stage>`); a suffix from the stack id makes it unique. */
   readonly loginDomainPrefix: string;
+  /** Where the console uploads large reply files (the raw-mail bucket's regional endpoint, pre-signed POSTs), when email is set up. */
+  readonly uploadOrigin?: string;
 }
 
 export interface ConsoleDeployProps {
@@ -118,7 +120,7 @@ export class ConsoleHosting extends Construct {
       securityHeadersBehavior: {
         contentSecurityPolicy: {
           contentSecurityPolicy: consoleCsp({
-            connect: [loginOrigin, `https://*.execute-api.${stack.region}.amazonaws.com`],
+            connect: [loginOrigin, `https://*.execute-api.${stack.region}.amazonaws.com`, ...(props.uploadOrigin ? [props.uploadOrigin] : [])],
             upgradeInsecureRequests: true,
           }),
           override: true,

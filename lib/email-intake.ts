@@ -5,7 +5,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BlockPublicAccess, Bucket, BucketEncryption, EventType, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, EventType, HttpMethods, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import {
@@ -21,6 +21,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { INBOUND_PREFIX, PARTS_PREFIX } from '../functions/adapters/s3-raw-mail-store.js';
+import { UPLOAD_PREFIX } from '../functions/core/use-cases/uploads.js';
 import type { Env } from '../functions/composition/env.js';
 import { CaseflowFunction } from './caseflow-function.js';
 import type { CaseTable } from './data.js';
@@ -134,6 +135,14 @@ export class EmailIntake extends Construct {
           expiration: Duration.days(props.rawMailRetentionDays ?? 3 * 365),
           noncurrentVersionExpiration: Duration.days(30),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+        {
+          // Large reply files uploaded for a reply (docs/api.md#large-files): the reply keeps its own
+          // copy under parts/, so an upload is needed for minutes; one never sent goes after a day.
+          id: 'expire-reply-uploads',
+          prefix: UPLOAD_PREFIX,
+          expiration: Duration.days(1),
+          noncurrentVersionExpiration: Duration.days(1),
         },
       ],
     });
@@ -252,12 +261,25 @@ export class EmailIntake extends Construct {
   allowFiles(fn: LambdaFunction): void {
     setEnv(fn, 'RAW_MAIL_BUCKET', this.bucket.bucketName);
     fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects(`${PARTS_PREFIX}*`)] }));
+    // Large reply files: the API signs POSTs under uploads/ (S3 checks the signer may PutObject there)
+    // and reads an upload when a reply names it. Nothing else of the bucket is reachable through them.
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects(`${UPLOAD_PREFIX}*`)] }));
     const stack = Stack.of(this);
     const bucketArn = `<${stack.getLogicalId(this.bucket.node.defaultChild as never)}.Arn>`;
     Validations.of(fn.role!).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${bucketArn}/${PARTS_PREFIX}*]`,
       reason: `Attachments are named per message when they are stored, so the API may read and write ${PARTS_PREFIX}* of the raw-mail bucket only (downloads are pre-signed GETs of it; reply files are written there): no list, no delete, never raw mail.`,
     });
+    Validations.of(fn.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${bucketArn}/${UPLOAD_PREFIX}*]`,
+      reason: `Each upload gets a key of its own (${UPLOAD_PREFIX}<case>/<id>) when it is asked for, so the API may write (sign upload POSTs) and read ${UPLOAD_PREFIX}* of the raw-mail bucket only: no list, no delete; uploads expire after a day.`,
+    });
+    // The console uploads from its own origin straight to S3 (a form POST of a pre-signed policy), and
+    // reads the answer's status. CORS allows POST from any origin, because naming the console's origin
+    // here while the console's CSP names this bucket would be a cycle in the template; it grants
+    // nothing: a form POST can be sent from anywhere without CORS, S3 takes one only with a valid
+    // signed policy, and no cookie or credential rides on it. Nothing else (GET, PUT, DELETE) is allowed.
+    this.bucket.addCorsRule({ allowedMethods: [HttpMethods.POST], allowedOrigins: ['*'], maxAge: 3000 });
   }
 
   /**

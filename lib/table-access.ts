@@ -94,6 +94,9 @@ export const WEB_FORM_PARTITIONS: PartitionLimits = {
     startsWith(outboundMessageIdKey(MARK).pk),
   ],
   update: [
+    // History written without a write of the case item counts itself there (the acknowledgement, its
+    // events: historyTouch in functions/adapters/case-repository.ts, which the case's ETag reads).
+    startsWith(casePartition(MARK)),
     startsWith(rateLimitKey('web-ip', MARK).pk),
     startsWith(rateLimitKey('web-email', MARK).pk),
     // Loop protection: acknowledgements per address and hour.

@@ -51,17 +51,21 @@ const IDEMPOTENT_CREATE_RETRIES = 5;
 /** DynamoDB's transaction limit; a case write with more events than this is split by the caller. */
 const MAX_TRANSACTION_ITEMS = 100;
 
-/** The case a conditional write at `expectedVersion` stores and returns (its hold settled by caseAsWritten). */
+/** The case a conditional replace at `expectedVersion` stores and returns: the next version, its hold settled by caseAsWritten, its history count started again. */
 export function writtenCase<C extends CaseRecord>(next: C, expectedVersion: number): C {
-  return { ...caseAsWritten(next), version: expectedVersion + 1 };
+  // The write starts the case's history count again (historyTouch): the version moves instead.
+  const { historyRevision: _historyRevision, ...fields } = caseAsWritten(next);
+  return { ...fields, version: expectedVersion + 1 } as C;
 }
 
 /** The case's item: a Put replaces the whole item, so a field the case no longer has (a hold it left) is removed. */
 export function caseItem(c: CaseRecord): Item {
+  // A write of the case item starts its history count again (historyTouch): the version moves instead.
+  const { historyRevision: _historyRevision, ...fields } = caseAsWritten(c);
   return {
     ...caseKey(c.caseId),
     entity: 'case',
-    ...caseAsWritten(c),
+    ...fields,
     ...caseIndexKeys({
       caseId: c.caseId,
       status: c.status,
@@ -110,6 +114,24 @@ export function subjectWordPuts(tableName: string, c: Pick<CaseRecord, 'caseId' 
   return subjectWords(c.subject).map((word) => ({
     Put: { TableName: tableName, Item: { ...subjectWordKey(word, c.createdAt, c.caseId), entity: 'subjectWord', caseId: c.caseId, createdAt: c.createdAt } },
   }));
+}
+
+/**
+ * History written without a write of the case item (a customer's message, an event, an outbound
+ * mail) counts itself on the case item, in the same transaction: the case's ETag, derived from the
+ * case item alone (version and historyRevision), changes with its history. The case must exist.
+ */
+export function historyTouch(tableName: string, caseId: string): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: caseKey(caseId),
+      UpdateExpression: 'ADD #revision :one',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#revision': 'historyRevision' },
+      ExpressionAttributeValues: { ':one': 1 },
+    },
+  };
 }
 
 /** A conditional replace of the case item: it must exist at `expectedVersion`. */

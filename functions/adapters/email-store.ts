@@ -4,11 +4,11 @@ import type { CaseMessage } from '../core/case.js';
 import type { CaseEvent } from '../core/events.js';
 import type { ContactRecord, EmailStore, InboundKeys, InboundRecord, MailLogEntry } from '../core/ports/email-intake.js';
 import type { CreateCaseResult } from '../core/ports/repositories.js';
-import { caseItem, eventItem, historyPuts, messageItem, subjectWordPuts } from './case-repository.js';
+import { caseItem, historyPuts, historyTouch, messageItem, subjectWordPuts } from './case-repository.js';
 import type { CreateOutcome } from './conditional-writes.js';
 import { createOnce, failedFrom } from './conditional-writes.js';
 import type { TableRef } from './dynamo.js';
-import { caseKey, caseNumberKey, emailContactKey, inboundHashKey, inboundMessageIdKey, mailLogKey, outboundMessageIdKey } from './keys.js';
+import { caseNumberKey, emailContactKey, inboundHashKey, inboundMessageIdKey, mailLogKey, outboundMessageIdKey } from './keys.js';
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -142,8 +142,8 @@ export function makeEmailStore({ client, tableName }: TableRef): EmailStore {
 
     async appendMessage({ caseId, message, events, inbound, pending }) {
       const items: TransactItem[] = [
-        // The case must exist: a message is never filed on nothing.
-        { ConditionCheck: { TableName: tableName, Key: caseKey(caseId), ConditionExpression: 'attribute_exists(pk)' } },
+        // The case must exist (a message is never filed on nothing); its history count moves (the ETag).
+        historyTouch(tableName, caseId),
         { Put: { TableName: tableName, Item: messageItem(fitMessage(message)) } },
         ...historyPuts(tableName, events),
         ...inboundPuts(tableName, caseId, inbound, pending, message.at),
@@ -154,6 +154,7 @@ export function makeEmailStore({ client, tableName }: TableRef): EmailStore {
 
     async recordOutbound({ caseId, message, events, messageIds }) {
       const items: TransactItem[] = [
+        historyTouch(tableName, caseId),
         { Put: { TableName: tableName, Item: messageItem(fitMessage(message)) } },
         ...historyPuts(tableName, events),
         ...[...new Set(messageIds)].map((id) => ({
@@ -167,10 +168,11 @@ export function makeEmailStore({ client, tableName }: TableRef): EmailStore {
     },
 
     async appendEvents(events: CaseEvent[]) {
+      // Each write counts itself on its cases' items (historyTouch): at most 25 events and 25 touches.
       for (let i = 0; i < events.length; i += 25) {
         const chunk = events.slice(i, i + 25);
-        if (chunk.length === 1) await client.send(new PutCommand({ TableName: tableName, Item: eventItem(chunk[0]!) }));
-        else await client.send(new TransactWriteCommand({ TransactItems: historyPuts(tableName, chunk) }));
+        const touches = [...new Set(chunk.map((e) => e.caseId))].map((caseId) => historyTouch(tableName, caseId));
+        await client.send(new TransactWriteCommand({ TransactItems: [...touches, ...historyPuts(tableName, chunk)] }));
       }
     },
 

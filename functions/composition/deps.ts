@@ -25,7 +25,7 @@ import { cachedModelSource } from '../adapters/triage-model-store.js';
 import type { TriageModelStore } from '../core/triage/ports.js';
 import type { Clock, IdGenerator, Sleep } from '../core/ports/clock.js';
 import type { EmailStore, RawMailStore, ThreadingKeySource } from '../core/ports/email-intake.js';
-import type { FileLinks, StatusLinks } from '../core/ports/links.js';
+import type { FileLinks, FileUploads, StatusLinks } from '../core/ports/links.js';
 import type { Mailer } from '../core/ports/mail.js';
 import type { AlertPublisher, Notifier } from '../core/ports/notifications.js';
 import type { AgentStateRepository, AssignmentStore, CaseRepository, ConfigRepository } from '../core/ports/repositories.js';
@@ -96,6 +96,8 @@ export interface AppDeps {
   statusLinks?: StatusLinks;
   /** Short-lived download links of stored files (attachments): S3 pre-signed in AWS, a signed local route locally. */
   fileLinks?: FileLinks;
+  /** Short-lived uploads of large reply files: S3 pre-signed POSTs in AWS, a signed local route locally. */
+  fileUploads?: FileUploads;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -141,6 +143,7 @@ export interface DepsParts {
   triageModels?: TriageModelStore;
   statusLinks?: StatusLinks;
   fileLinks?: FileLinks;
+  fileUploads?: FileUploads;
 }
 
 export const DEFAULT_WEB_LIMITS: WebIntakeLimits = { perIp: 20, perEmail: 5, windowSeconds: 3600 };
@@ -185,6 +188,7 @@ export function makeAppDeps(parts: DepsParts): AppDeps {
     canSendMail: parts.mailer !== undefined,
     ...(parts.statusLinks ? { statusLinks: parts.statusLinks } : {}),
     ...(parts.fileLinks ? { fileLinks: parts.fileLinks } : {}),
+    ...(parts.fileUploads ? { fileUploads: parts.fileUploads } : {}),
   };
 }
 

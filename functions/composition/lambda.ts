@@ -10,7 +10,7 @@ import { derivedStatusLinkKeys, makeSecretsManagerThreadingKeys } from '../adapt
 import { makeLazyS3ModelStore } from '../adapters/triage-model-store.js';
 import { ConfigurationMissingError } from '../core/errors.js';
 import type { RawMailStore, ThreadingKeySource } from '../core/ports/email-intake.js';
-import type { FileLinks, StatusLinks } from '../core/ports/links.js';
+import type { FileLinks, FileUploads, StatusLinks } from '../core/ports/links.js';
 import type { Mailer } from '../core/ports/mail.js';
 import type { AlertPublisher } from '../core/ports/notifications.js';
 import type { WorkflowStarter } from '../core/ports/workflow.js';
@@ -44,6 +44,9 @@ const starterOf = (stateMachineArn: string): WorkflowStarter =>
 
 const rawMailIn = (bucket: string): RawMailStore =>
   lazyPort<RawMailStore>({ get: true, putPart: true, mark: true }, async () => (await import('./aws/s3.js')).s3RawMailStore(bucket));
+
+const fileUploadsIn = (bucket: string): FileUploads =>
+  lazyPort<FileUploads>({ presign: true, read: true }, async () => (await import('./aws/s3.js')).s3FileUploads(bucket));
 
 const fileLinksIn = (bucket: string): FileLinks => lazyPort<FileLinks>({ link: true }, async () => (await import('./aws/s3.js')).s3FileLinks(bucket));
 
@@ -118,7 +121,10 @@ export function awsApiDeps(): AppDeps {
     mailer: email && hasRegion(e) ? sesMailer(e) : { send: emailNotSetUp },
     threadingKeys: threadingKeys ?? { keys: emailNotSetUp },
     // Reply files are kept beside the mail, and attachments are handed out as pre-signed links of that bucket.
-    ...(e.RAW_MAIL_BUCKET ? { rawMail: rawMailIn(e.RAW_MAIL_BUCKET), fileLinks: fileLinksIn(e.RAW_MAIL_BUCKET) } : {}),
+    // Large reply files are uploaded with pre-signed POSTs under the same bucket's uploads/ prefix.
+    ...(e.RAW_MAIL_BUCKET
+      ? { rawMail: rawMailIn(e.RAW_MAIL_BUCKET), fileLinks: fileLinksIn(e.RAW_MAIL_BUCKET), fileUploads: fileUploadsIn(e.RAW_MAIL_BUCKET) }
+      : {}),
     ...(statusLinks ? { statusLinks } : {}),
     ...(e.EMAIL_FROM_ADDRESS ? { defaultFromAddress: e.EMAIL_FROM_ADDRESS } : {}),
     ...(e.CASE_LINK_BASE_URL ? { caseLinkBase: e.CASE_LINK_BASE_URL } : {}),

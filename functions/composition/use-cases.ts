@@ -1,7 +1,8 @@
-import { makeApplyConfig } from '../core/use-cases/apply-config.js';
+import { makeRequestUpload } from '../core/use-cases/uploads.js';
+import { makeApplyConfig, makeValidateConfig } from '../core/use-cases/apply-config.js';
 import { makeFailCase } from '../core/use-cases/fail-case.js';
 import { makeSetPresence } from '../core/use-cases/presence.js';
-import { makeGetCase, makeGetMe, makeListCases } from '../core/use-cases/read-cases.js';
+import { makeGetCase, makeGetCaseItem, makeGetMe, makeListCases } from '../core/use-cases/read-cases.js';
 import { makeWorkCase } from '../core/use-cases/work-case.js';
 import { makeCaseUpdates } from '../core/use-cases/case-updates.js';
 import { makeCreateAgentCase } from '../core/use-cases/create-case.js';
@@ -57,6 +58,7 @@ export function makeUseCases(deps: AppDeps) {
       threadingKeys: deps.threadingKeys,
       workflow: deps.workflow,
       files: deps.rawMail,
+      ...(deps.fileUploads ? { uploads: deps.fileUploads } : {}),
       ...(deps.defaultFromAddress ? { defaultFromAddress: deps.defaultFromAddress } : {}),
     }),
     startSwarm: makeStartSwarm({
@@ -78,6 +80,10 @@ export function makeUseCases(deps: AppDeps) {
     throw new Error(`${what} is not configured for this deployment`);
   };
   const attachmentLink = makeAttachmentLink({ ...base, files: deps.fileLinks ?? { link: unconfigured('attachment download') } });
+  const requestUpload = makeRequestUpload({
+    ...base,
+    uploads: deps.fileUploads ?? { presign: unconfigured('uploading files'), read: unconfigured('uploading files') },
+  });
   const customerStatus = makeCustomerStatus({
     ...base,
     assignments: deps.assignments,
@@ -104,6 +110,7 @@ export function makeUseCases(deps: AppDeps) {
   return {
     ...agentApi,
     attachmentLink,
+    requestUpload,
     customerStatus,
     slackInteractions,
     routeCase,
@@ -113,6 +120,7 @@ export function makeUseCases(deps: AppDeps) {
     failCase: makeFailCase({ ...base, alerts: deps.alerts, assignments: deps.assignments }),
     submitWebCase: makeWebIntake(deps),
     getCase: makeGetCase(base),
+    getCaseItem: makeGetCaseItem(base),
     listCases: makeListCases(base),
     searchCases: makeSearchCases(base),
     listAgents: makeListAgents({ configs: deps.configs, agentStates: deps.agentStates, clock: deps.clock }),
@@ -128,6 +136,7 @@ export function makeUseCases(deps: AppDeps) {
       requeue: (p, caseId, change) => workCase.changeStatus(p, caseId, change),
       ...(deps.triageModels ? { triageModels: deps.triageModels } : {}),
     }),
+    validateConfig: makeValidateConfig({ configs: deps.configs, ...(deps.triageModels ? { triageModels: deps.triageModels } : {}) }),
   };
 }
 

@@ -100,6 +100,12 @@ export interface CaseRecord {
   updatedAt: string;
   /** Optimistic-concurrency version; every write bumps it. */
   version: number;
+  /**
+   * History written since the last write of the case item (a customer's message, an event, an
+   * outbound mail): the store counts each such write on the case item and resets the count when the
+   * case item is written. With `version` it makes the case's ETag (docs/console.md#polling-and-etags).
+   */
+  historyRevision?: number;
 }
 
 // --- the SLA clock's state (its decisions: functions/core/sla.ts) ---------------------------

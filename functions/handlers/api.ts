@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { CaseMessage, CaseRecord } from '../core/case.js';
 import type { CaseEvent } from '../core/events.js';
@@ -24,6 +25,7 @@ import {
   StatusBody,
   StatusMessageBody,
   SwarmBody,
+  UploadBody,
 } from './api/schemas.js';
 import { errorHeaders } from '../http/errors.js';
 import { buildOpenApiDocument } from './api/openapi.js';
@@ -49,17 +51,21 @@ const API_ROUTES = routesOf('api');
 type ApiRouteKey = RouteKey<RouteOf<'api'>>;
 
 /** Case fields that are bookkeeping for the store and the router, not part of the API contract. */
-const INTERNAL_CASE_FIELDS = ['priorityRank', 'routing'] as const;
+const INTERNAL_CASE_FIELDS = ['priorityRank', 'routing', 'historyRevision'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Requests (the schemas live in functions/handlers/api/schemas.ts, shared with the OpenAPI document)
 
-/** The ETags this API issues: the version as a decimal without leading zeros, in double quotes (strong). */
-const ISSUED_ETAG = /^"(0|[1-9][0-9]{0,15})"$/;
+/**
+ * The ETags this API issues (strong): the version as a decimal without leading zeros, then for a
+ * case whose history moved since its item was last written, a dot and that count (`"7"`, `"7.2"`).
+ */
+const ISSUED_ETAG = /^"(0|[1-9][0-9]{0,15})(?:\.[1-9][0-9]{0,15})?"$/;
 
 /**
  * `If-Match` as the use cases take it: absent, empty or `*` ▶ undefined (unconditional); an ETag
- * this API issued (`"7"`) ▶ its version; anything else (`""`, `"0x10"`, `"1e3"`, `W/"7"`, a list)
+ * this API issued (`"7"`, `"7.2"`) ▶ its version (a write is conditional on the case item's
+ * version: history others added since, such as a customer's message, does not conflict); anything else (`""`, `"0x10"`, `"1e3"`, `W/"7"`, a list)
  * ▶ a version nothing has, so the write fails with 412 after authorisation, as RFC 9110 wants for a
  * condition that cannot match, never with 400 before it.
  */
@@ -202,13 +208,39 @@ export function toApiCaseWithHistory(found: CaseWithHistory): Record<string, unk
   };
 }
 
-/** A strong validator from the optimistic-concurrency version: it changes on every write (ISSUED_ETAG). */
-export const etagOf = (version: number) => `"${version}"`;
+/** A strong validator from an optimistic-concurrency version: it changes on every write (ISSUED_ETAG). */
+export const versionEtag = (version: number) => `"${version}"`;
+
+/**
+ * A case's strong validator, from the case item alone: its version, and the count of history writes
+ * since the item was last written (a customer's message, an event): whatever the case's answer
+ * shows changes one or the other (docs/console.md#polling-and-etags).
+ */
+export const etagOf = (c: Pick<CaseRecord, 'version' | 'historyRevision'>) =>
+  c.historyRevision ? `"${c.version}.${c.historyRevision}"` : versionEtag(c.version);
 
 function ifNoneMatchHits(event: HttpEvent, etag: string): boolean {
   const value = header(event, 'if-none-match');
   if (!value) return false;
   return value.trim() === '*' || value.split(',').some((v) => v.trim().replace(/^W\//, '') === etag);
+}
+
+/**
+ * A list's strong validator: a digest of the exact JSON answered (the page's content), so two answers
+ * share an ETag only when they are byte for byte the same. Distinct from the case ETags (never digits only).
+ */
+export const contentEtag = (body: string) => `"l${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+
+/**
+ * A list the console polls (`GET /cases`, `GET /agents`, `GET /agents/me`): 200 with its content's
+ * ETag, or 304 with no body when If-None-Match names it (docs/console.md#polling-and-etags). The
+ * list is still read; what a 304 saves is the body on the wire and the console's work.
+ */
+function listAnswer(event: HttpEvent, body: unknown): HttpResult {
+  const answer = json(200, body);
+  const etag = contentEtag(String(answer.body));
+  if (ifNoneMatchHits(event, etag)) return { statusCode: 304, headers: { etag, 'cache-control': 'no-store' } };
+  return { ...answer, headers: { ...answer.headers, etag, 'cache-control': 'no-store' } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,12 +266,14 @@ type RouteHandler = (request: RouteRequest) => Promise<HttpResult>;
 export function createHandler(deps: AppDeps) {
   const {
     getCase,
+    getCaseItem,
     listCases,
     getMe,
     setPresence,
     workCase,
     dispatchToAgent,
     applyConfig,
+    validateConfig,
     createAgentCase,
     caseUpdates,
     replyToCustomer,
@@ -249,6 +283,7 @@ export function createHandler(deps: AppDeps) {
     listAgents,
     searchCases,
     attachmentLink,
+    requestUpload,
     customerStatus,
   } = makeUseCases(deps);
   const openApiDocuments = new Map<string, string>();
@@ -293,7 +328,7 @@ export function createHandler(deps: AppDeps) {
         limit: query.limit,
         cursor: query.cursor,
       });
-      return json(200, { items: page.items.map(toApiCase), ...(page.cursor ? { cursor: page.cursor } : {}) });
+      return listAnswer(event, { items: page.items.map(toApiCase), ...(page.cursor ? { cursor: page.cursor } : {}) });
     },
 
     'GET /cases/search': async ({ event }) => {
@@ -304,10 +339,14 @@ export function createHandler(deps: AppDeps) {
 
     'GET /cases/{id}': async ({ event, params }) => {
       const principal = principalOf(event);
-      const found = await getCase(principal, pathId(params, 'id', 'case'));
-      const etag = etagOf(found.case.version);
-      if (ifNoneMatchHits(event, etag)) return { statusCode: 304, headers: { etag, 'cache-control': 'no-store' } };
-      return json(200, toApiCaseWithHistory(found), { etag });
+      const id = pathId(params, 'id', 'case');
+      // A conditional read: the case item alone (one GetItem) decides 304, without reading the history.
+      if (header(event, 'if-none-match')) {
+        const etag = etagOf(await getCaseItem(principal, id));
+        if (ifNoneMatchHits(event, etag)) return { statusCode: 304, headers: { etag, 'cache-control': 'no-store' } };
+      }
+      const found = await getCase(principal, id);
+      return json(200, toApiCaseWithHistory(found), { etag: etagOf(found.case) });
     },
 
     'GET /cases/{id}/messages/{messageId}/attachments/{index}': async ({ event, params }) => {
@@ -332,12 +371,12 @@ export function createHandler(deps: AppDeps) {
         ...definedOnly(body),
         expectedVersion: ifMatchVersion(event),
       });
-      return json(200, toApiCase(updated), { etag: etagOf(updated.version) });
+      return json(200, toApiCase(updated), { etag: etagOf(updated) });
     },
 
-    'GET /agents': async ({ event }) => json(200, await listAgents(principalOf(event))),
+    'GET /agents': async ({ event }) => listAnswer(event, await listAgents(principalOf(event))),
 
-    'GET /agents/me': async ({ event }) => json(200, await getMe(principalOf(event))),
+    'GET /agents/me': async ({ event }) => listAnswer(event, await getMe(principalOf(event))),
 
     'PUT /agents/me/presence': async ({ event }) => presence(event, principalOf(event).agentId),
 
@@ -349,12 +388,12 @@ export function createHandler(deps: AppDeps) {
       const [caseId] = await dispatchToAgent(principal.agentId, { reason: 'asked for the next case', max: 1 });
       if (!caseId) return json(200, { case: null, message: 'nothing you can take is waiting' });
       const found = await getCase(principal, caseId);
-      return json(200, { case: toApiCaseWithHistory(found) }, { etag: etagOf(found.case.version) });
+      return json(200, { case: toApiCaseWithHistory(found) }, { etag: etagOf(found.case) });
     },
 
     'POST /cases/{id}/accept': async ({ event, params }) => {
       const updated = await workCase.accept(principalOf(event), pathId(params, 'id', 'case'), ifMatchVersion(event));
-      return json(200, toApiCase(updated), { etag: etagOf(updated.version) });
+      return json(200, toApiCase(updated), { etag: etagOf(updated) });
     },
 
     'POST /cases/{id}/decline': async ({ event, params }) => {
@@ -366,7 +405,7 @@ export function createHandler(deps: AppDeps) {
     'POST /cases/{id}/status': async ({ event, params }) => {
       const body = parseWith(StatusBody, jsonBody(event));
       const updated = await workCase.changeStatus(principalOf(event), pathId(params, 'id', 'case'), { ...body, expectedVersion: ifMatchVersion(event) });
-      return json(200, toApiCase(updated), { etag: etagOf(updated.version) });
+      return json(200, toApiCase(updated), { etag: etagOf(updated) });
     },
 
     'GET /openapi.json': async ({ event }) => {
@@ -395,19 +434,19 @@ export function createHandler(deps: AppDeps) {
         ...(account && Object.keys(definedOnly(account)).length ? { account: definedOnly(account) } : {}),
         ...(location && Object.keys(definedOnly(location)).length ? { location: definedOnly(location) } : {}),
       } as Parameters<typeof createAgentCase>[1]);
-      return json(result.created ? 201 : 200, toApiCase(result.case), { etag: etagOf(result.case.version), location: `/cases/${result.case.caseId}` });
+      return json(result.created ? 201 : 200, toApiCase(result.case), { etag: etagOf(result.case), location: `/cases/${result.case.caseId}` });
     },
 
     'POST /cases/{id}/priority': async ({ event, params }) => {
       const body = parseWith(PriorityBody, jsonBody(event));
       const updated = await caseUpdates.changePriority(principalOf(event), pathId(params, 'id', 'case'), { ...body, expectedVersion: ifMatchVersion(event) });
-      return json(200, toApiCase(updated), { etag: etagOf(updated.version) });
+      return json(200, toApiCase(updated), { etag: etagOf(updated) });
     },
 
     'POST /cases/{id}/notes': async ({ event, params }) => {
       const body = parseWith(NoteBody, jsonBody(event));
       const result = await caseUpdates.addNote(principalOf(event), pathId(params, 'id', 'case'), { ...body, expectedVersion: ifMatchVersion(event) });
-      return json(201, { case: toApiCase(result.case), note: toApiMessage(result.message) }, { etag: etagOf(result.case.version) });
+      return json(201, { case: toApiCase(result.case), note: toApiMessage(result.message) }, { etag: etagOf(result.case) });
     },
 
     'POST /cases/{id}/reassign': async ({ event, params }) => {
@@ -417,7 +456,7 @@ export function createHandler(deps: AppDeps) {
         reason: body.reason,
         expectedVersion: ifMatchVersion(event),
       });
-      return json(200, toApiCase(updated), { etag: etagOf(updated.version) });
+      return json(200, toApiCase(updated), { etag: etagOf(updated) });
     },
 
     'POST /cases/{id}/replies': async ({ event, params }) => {
@@ -429,9 +468,16 @@ export function createHandler(deps: AppDeps) {
         ...(body.attachments?.length
           ? { attachments: body.attachments.map((f) => ({ name: f.name, contentType: f.contentType, content: decodeBase64(f.content) })) }
           : {}),
+        ...(body.uploads?.length ? { uploads: body.uploads } : {}),
         expectedVersion: ifMatchVersion(event),
       });
-      return json(201, { case: toApiCase(result.case), message: toApiMessage(result.message) }, { etag: etagOf(result.case.version) });
+      return json(201, { case: toApiCase(result.case), message: toApiMessage(result.message) }, { etag: etagOf(result.case) });
+    },
+
+    'POST /cases/{id}/uploads': async ({ event, params }) => {
+      const body = parseWith(UploadBody, jsonBody(event));
+      const grant = await requestUpload(principalOf(event), pathId(params, 'id', 'case'), body);
+      return json(201, grant, { 'cache-control': 'no-store' });
     },
 
     'POST /cases/{id}/swarm': async ({ event, params }) => {
@@ -457,25 +503,33 @@ export function createHandler(deps: AppDeps) {
           notification: result.notification,
           ...(result.chat ? { chat: result.chat } : {}),
         },
-        { etag: etagOf(result.case.version) },
+        { etag: etagOf(result.case) },
       );
     },
 
     'POST /cases/{id}/swarm/join': async ({ event, params }) => {
       const result = await swarmMembership.join(principalOf(event), pathId(params, 'id', 'case'), { via: 'api', expectedVersion: ifMatchVersion(event) });
-      return json(200, { case: toApiCase(result.case), swarm: result.case.swarm ?? null, changed: result.joined }, { etag: etagOf(result.case.version) });
+      return json(200, { case: toApiCase(result.case), swarm: result.case.swarm ?? null, changed: result.joined }, { etag: etagOf(result.case) });
     },
 
     'POST /cases/{id}/swarm/leave': async ({ event, params }) => {
       const result = await swarmMembership.leave(principalOf(event), pathId(params, 'id', 'case'), { via: 'api', expectedVersion: ifMatchVersion(event) });
-      return json(200, { case: toApiCase(result.case), swarm: result.case.swarm ?? null, changed: result.left }, { etag: etagOf(result.case.version) });
+      return json(200, { case: toApiCase(result.case), swarm: result.case.swarm ?? null, changed: result.left }, { etag: etagOf(result.case) });
     },
 
     'GET /admin/config': async ({ event }) => {
       assertAdmin(principalOf(event));
       const current = await deps.configs.getCurrent();
       if (!current) throw new NotFoundError('no routing configuration has been applied yet');
-      return json(200, current, { etag: etagOf(current.version) });
+      return json(200, current, { etag: versionEtag(current.version) });
+    },
+
+    'POST /admin/config/validate': async ({ event }) => {
+      // A dry run of PUT /admin/config: the same checks, the same errors, and what would change; nothing is written.
+      const principal = principalOf(event);
+      assertAdmin(principal);
+      const result = await validateConfig(principal, jsonBody(event, CONFIG_MAX_BODY_BYTES));
+      return json(200, { valid: true, currentVersion: result.currentVersion, changes: result.changes }, { 'cache-control': 'no-store' });
     },
 
     'PUT /admin/config': async ({ event }) => {
@@ -485,7 +539,7 @@ export function createHandler(deps: AppDeps) {
       return json(
         200,
         { version: result.stored.version, appliedAt: result.stored.appliedAt, reconciled: result.reconciled },
-        { etag: etagOf(result.stored.version) },
+        { etag: versionEtag(result.stored.version) },
       );
     },
   };

@@ -82,6 +82,7 @@ export function createHandler(deps: ReportDeps) {
           ...Object.fromEntries(REPORT_FILTER_FIELDS.map((f) => [f, `only cases whose ${f} is one of these (comma-separated)`])),
           reassignThreshold: 'agents who gave back more than this many distinct cases in one ISO week are listed (default 5)',
           bucket: 'day or week: buckets of the agent load series (default day)',
+          groupBy: 'territory, queue or channel: besides the whole, one report per value (groups), in the same call',
         },
         exports: { path: '/exports/events', formats: ['csv', 'xes', 'ocel'] },
       });
@@ -106,6 +107,7 @@ export function createHandler(deps: ReportDeps) {
         filters,
         reassignThreshold: query.reassignThreshold,
         bucket: query.bucket,
+        ...(query.groupBy ? { groupBy: query.groupBy } : {}),
       });
       logger.info('report made', {
         report: name,

@@ -41,11 +41,13 @@ export const ROUTES = [
   { method: 'POST', path: '/cases/{id}/notes', target: 'api', auth: 'jwt' },
   { method: 'POST', path: '/cases/{id}/reassign', target: 'api', auth: 'jwt' },
   { method: 'POST', path: '/cases/{id}/replies', target: 'api', auth: 'jwt' },
+  { method: 'POST', path: '/cases/{id}/uploads', target: 'api', auth: 'jwt' },
   { method: 'POST', path: '/cases/{id}/swarm', target: 'api', auth: 'jwt' },
   { method: 'POST', path: '/cases/{id}/swarm/join', target: 'api', auth: 'jwt' },
   { method: 'POST', path: '/cases/{id}/swarm/leave', target: 'api', auth: 'jwt' },
   { method: 'GET', path: '/admin/config', target: 'api', auth: 'jwt' },
   { method: 'PUT', path: '/admin/config', target: 'api', auth: 'jwt' },
+  { method: 'POST', path: '/admin/config/validate', target: 'api', auth: 'jwt' },
   // Reports and the event-log export (managers, admins): a read-only function of their own.
   { method: 'GET', path: '/reports', target: 'reports', auth: 'jwt' },
   { method: 'GET', path: '/reports/{name}', target: 'reports', auth: 'jwt' },

@@ -46,6 +46,7 @@ import type { LocalMetricsSink } from './metrics.js';
 import { makeLocalMetricsSink } from './metrics.js';
 import { loadOrCreateThreadingKey, makeFileRawMailStore } from './mail-store.js';
 import { loadOrCreateFileKey, loadOrCreateStatusKeys, makeFileRoutes, makeLocalFileLinks } from './file-links.js';
+import { makeLocalFileUploads, makeUploadRoutes } from './file-uploads.js';
 import { makeSlackSwarmNotifier, staticWebhookUrl } from '../../functions/adapters/slack-webhook.js';
 import { staticSlackSecrets } from '../../functions/adapters/slack-secrets.js';
 import { createHandler as createSlackHandler } from '../../functions/handlers/slack.js';
@@ -233,6 +234,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       metrics,
       statusLinks,
       fileLinks: makeLocalFileLinks(fileKey, () => gatewayUrl),
+      // Large reply files are uploaded to this gateway (POST /local-uploads/<token>), as to S3 in AWS.
+      fileUploads: makeLocalFileUploads({ key: fileKey, dataDir, base: () => gatewayUrl }),
       // Files of agents' replies are kept beside the mail, as inbound attachments are.
       rawMail: makeFileRawMailStore(dataDir),
       alerts,
@@ -297,7 +300,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       functions,
       verifyToken: makeTokenVerifier(keys),
       // The console at /app/ and the local identity provider its sign-in page uses (lib/local/console.ts).
-      localRoutes: firstRoute(makeConsoleRoutes({ configs: deps.configs, keys }), makeFileRoutes({ key: fileKey, dataDir, now: () => appDeps.clock.now() })),
+      localRoutes: firstRoute(
+        makeConsoleRoutes({ configs: deps.configs, keys }),
+        makeFileRoutes({ key: fileKey, dataDir, now: () => appDeps.clock.now() }),
+        makeUploadRoutes({ key: fileKey, dataDir, now: () => appDeps.clock.now() }),
+      ),
       ...(quiet ? {} : { accessLog: (line: string) => log(line) }),
       errorLog: (message, error) => console.error(`[caseflow] ${message}:`, error),
     }).catch((error: NodeJS.ErrnoException) => {

@@ -12,6 +12,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RoutingConfigInput } from '../../functions/core/config.js';
 import { signStatusToken } from '../../functions/core/status-link.js';
@@ -105,6 +106,37 @@ describe('an agent replies with a file and a copy', () => {
     for await (const c of await download.createReadStream()) chunks.push(c as Buffer);
     expect(Buffer.concat(chunks).toString()).toBe(contract.toString());
     await screenshot(page, 'console-reply-with-file');
+    expect(page.errors).toEqual([]);
+  });
+
+  it('a file larger than a reply body takes (5 MB) goes up by itself, and the mail carries it byte for byte', async () => {
+    const { caseId, caseNumber } = await webCase(world, { subject: 'Send me the scans', email: 'sven@example.org' });
+    await world.stack.deps.cases.update(
+      { ...(await world.stack.deps.cases.get(caseId))!, status: 'in_progress', owner: 'ana', queue: 'support' },
+      (await world.stack.deps.cases.get(caseId))!.version,
+      [],
+    );
+    const page = await newTab(world);
+    await signIn(page, world, 'ana', `/cases/${caseId}`);
+    const requests: { url: string; method: string; type: string; bytes: number }[] = [];
+    page.on('request', (r) =>
+      requests.push({ url: r.url(), method: r.method(), type: r.headers()['content-type'] ?? '', bytes: r.postDataBuffer()?.byteLength ?? 0 }),
+    );
+    await page.getByRole('textbox', { name: 'Reply' }).fill('All the scans, in one file.');
+    const scans = randomBytes(5 * 1024 * 1024);
+    await page.getByLabel(/^Attachments/).setInputFiles({ name: 'scans.zip', mimeType: 'application/zip', buffer: scans });
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await expect.poll(() => page.getByRole('region', { name: 'Conversation' }).textContent(), { timeout: 30_000 }).toContain('All the scans, in one file.');
+
+    const mail = (await outbox('mail')).find((m) => m.text?.includes('All the scans, in one file.'));
+    expect(mail, `no reply in the outbox for case ${caseNumber}`).toBeDefined();
+    expect(mail!.attachments.map((a) => [a.filename, a.contentType, a.size])).toEqual([['scans.zip', 'application/zip', scans.byteLength]]);
+    expect(createHash('sha256').update(mail!.attachments[0]!.content).digest('hex')).toBe(createHash('sha256').update(scans).digest('hex'));
+    // The file went to the upload URL, never in the reply's JSON.
+    const sentTo = (path: string) => requests.filter((r) => r.method === 'POST' && r.url.includes(path));
+    expect(sentTo(`/cases/${caseId}/uploads`)).toHaveLength(1);
+    expect(sentTo('/local-uploads/').map((r) => r.type.split(';')[0])).toEqual(['multipart/form-data']);
+    expect(sentTo(`/cases/${caseId}/replies`).map((r) => r.bytes < 10_000)).toEqual([true]);
     expect(page.errors).toEqual([]);
   });
 });

@@ -53,6 +53,15 @@ describe('an agent works a case from offer to resolution', () => {
     expect(navigations).toEqual([]);
     await screenshot(page, 'console-my-work');
 
+    // Polling an unchanged list moves no body: My work and the header's profile come back 304 to the ETag held.
+    const polls: { url: string; status: number; ifNoneMatch?: string }[] = [];
+    page.on('response', (r) => {
+      if (r.request().method() === 'GET') polls.push({ url: r.url(), status: r.status(), ifNoneMatch: r.request().headers()['if-none-match'] });
+    });
+    await expect.poll(() => polls.some((p) => /\/cases\?.*owner=me/.test(p.url) && p.status === 304 && p.ifNoneMatch), { timeout: 12_000 }).toBe(true);
+    await expect.poll(() => polls.some((p) => /\/agents\/me$/.test(p.url) && p.status === 304 && p.ifNoneMatch), { timeout: 12_000 }).toBe(true);
+    await expect.poll(() => offered.textContent()).toContain(`#${caseNumber}`);
+
     await press(page.getByRole('button', { name: `Accept case ${caseNumber}` }));
     await expect.poll(() => page.getByRole('table', { name: 'In progress' }).textContent()).toContain(`#${caseNumber}`);
     await press(page.getByRole('link', { name: `#${caseNumber}` }));
@@ -209,20 +218,29 @@ describe('the admin edits the configuration', () => {
     });
     expect(selected).toBe('"fastest"');
 
-    // Only the server knows the whole document: an unknown agent in a queue comes back at its path.
+    // Only the server knows the whole document: its dry run answers an unknown agent at its path as you type, before Apply.
     const unknown = structuredClone(original);
     unknown.queues[1].members.push('nobody');
     await editor.fill(JSON.stringify(unknown, null, 2));
-    await expect.poll(() => problems.textContent()).toContain('No problems found');
     await expect.poll(() => page.getByRole('region', { name: /Changes against version/ }).textContent()).toMatch(/\+\s+"nobody"/);
-    await press(page.getByRole('button', { name: 'Apply' }));
     await expect.poll(() => problems.textContent()).toContain('queues.1.members.1');
     expect(await problems.textContent()).toContain('unknown agent nobody');
+    expect(await page.getByRole('button', { name: 'Apply' }).isDisabled()).toBe(true);
+    await press(problems.getByRole('button', { name: /queues\.1\.members\.1/ }));
+    expect(
+      await editor.evaluate((el) => {
+        const area = el as unknown as { value: string; selectionStart: number; selectionEnd: number };
+        return area.value.slice(area.selectionStart, area.selectionEnd);
+      }),
+    ).toBe('"nobody"');
     await screenshot(page, 'console-config-editor');
 
+    // A valid change: the dry run says what applying would do, then Apply stores it.
     const valid = structuredClone(original);
     valid.queues[1].members.push('ana');
     await editor.fill(JSON.stringify(valid, null, 2));
+    await expect.poll(() => page.getByRole('list', { name: 'What applying would do' }).textContent()).toContain('changes queues billing');
+    expect(await problems.textContent()).toContain('No problems found');
     await press(page.getByRole('button', { name: 'Apply' }));
     await expect.poll(() => page.getByRole('status').textContent()).toMatch(/Applied as version \d+/);
     const stored = (await world.api.call('GET', '/admin/config', { as: 'adm' })).body;
@@ -255,8 +273,15 @@ describe('the manager watches the team', () => {
 
     await page.getByRole('link', { name: 'Reports' }).click();
     await expect.poll(() => page.getByRole('table', { name: 'Key figures' }).textContent()).toContain('all');
+    // Grouped in one call (groupBy), not one call per territory.
+    const reportCalls: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/reports/')) reportCalls.push(r.url());
+    });
     await page.getByRole('combobox', { name: 'Side by side by' }).selectOption('territory');
     await expect.poll(() => page.getByRole('table', { name: 'Key figures' }).textContent()).toMatch(/europe.*world/);
+    expect(reportCalls).toHaveLength(1);
+    expect(new URL(reportCalls[0]!).searchParams.get('groupBy')).toBe('territory');
     await expectAccessible(page, 'reports');
     await screenshot(page, 'console-reports');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /^Download/ }).click()]);

@@ -224,6 +224,12 @@ const MATRIX: Row[] = [
     request: (c) => ({ path: `/cases/${c!.caseId}/replies`, json: { text: 'Hello from support.' } }),
     expect: ownerOrManager(201),
   },
+  {
+    route: 'POST /cases/{id}/uploads',
+    state: 'in_progress',
+    request: (c) => ({ path: `/cases/${c!.caseId}/uploads`, json: { contentType: 'application/pdf', size: 1024 } }),
+    expect: ownerOrManager(201),
+  },
   { route: 'POST /cases/{id}/swarm', state: 'in_progress', request: (c) => ({ path: `/cases/${c!.caseId}/swarm`, json: {} }), expect: ownerOrManager(200) },
   {
     route: 'POST /cases/{id}/swarm/join',
@@ -242,6 +248,7 @@ const MATRIX: Row[] = [
   },
   { route: 'GET /admin/config', request: () => ({ path: '/admin/config' }), expect: { ...managersOnly(200), manager: 403 } },
   { route: 'PUT /admin/config', request: () => ({ path: '/admin/config', json: CONFIG }), expect: { ...managersOnly(200), manager: 403 } },
+  { route: 'POST /admin/config/validate', request: () => ({ path: '/admin/config/validate', json: CONFIG }), expect: { ...managersOnly(200), manager: 403 } },
   { route: 'GET /reports', request: () => ({ path: '/reports' }), expect: managersOnly(200) },
   { route: 'GET /reports/{name}', request: () => ({ path: '/reports/backlog' }), expect: managersOnly(200) },
   { route: 'GET /exports/events', request: () => ({ path: '/exports/events?from=2025-01-01&to=2025-01-02' }), expect: managersOnly(200) },

@@ -136,3 +136,33 @@ describe('the agent API in AWS', () => {
     expect(env).toMatchObject({ THREADING_SECRET_ARN: { Ref: threadingId }, EMAIL_FROM_ADDRESS: 'support@support.example.com' });
   });
 });
+
+describe('large reply files (uploads)', () => {
+  it('the API function may write and read uploads/ of the raw-mail bucket only; uploads expire after a day; the console may POST there', () => {
+    const s = withEmail;
+    const apiFn = logicalId(s.stack.api.apiFunction, s.stack);
+    const bucketId = logicalId(s.stack.email!.bucket, s.stack);
+    const statements = statementsOf(s, apiFn);
+    const uploadResources = (action: string) => resourcesFor(statements, action).filter((r) => JSON.stringify(r).includes('/uploads/*'));
+    expect(uploadResources('s3:PutObject')).toHaveLength(1);
+    expect(uploadResources('s3:GetObject')).toHaveLength(1);
+    expect(JSON.stringify(uploadResources('s3:PutObject'))).toContain(bucketId);
+    // No S3 action of the API's on the raw-mail bucket reaches the whole bucket, lists it or deletes.
+    const s3Statements = statements.filter((st) => actions(st).some((a) => a.startsWith('s3:')) && JSON.stringify(st.Resource).includes(bucketId));
+    expect(s3Statements.length).toBeGreaterThan(0);
+    for (const st of s3Statements) {
+      expect(actions(st).filter((a) => /Delete|List|\*/.test(a))).toEqual([]);
+      for (const r of Array.isArray(st.Resource) ? st.Resource : [st.Resource]) expect(JSON.stringify(r)).toMatch(/\/(parts|uploads)\/\*/);
+    }
+    const bucket = (s.template.toJSON().Resources as Resources)[bucketId]!.Properties;
+    expect(bucket.LifecycleConfiguration.Rules).toEqual(
+      expect.arrayContaining([expect.objectContaining({ Id: 'expire-reply-uploads', Prefix: 'uploads/', ExpirationInDays: 1, Status: 'Enabled' })]),
+    );
+    // POST only (pre-signed policies): nothing to read or change through CORS.
+    expect(bucket.CorsConfiguration.CorsRules).toEqual([expect.objectContaining({ AllowedMethods: ['POST'] })]);
+    // The console's CSP lets it connect to that bucket's endpoint, and without email there is none of it.
+    const policies = (t: Synth) => Object.values(t.template.toJSON().Resources as Resources).filter((r) => r.Type === 'AWS::CloudFront::ResponseHeadersPolicy');
+    expect(JSON.stringify(policies(s))).toContain(`"${bucketId}","RegionalDomainName"`);
+    expect(JSON.stringify(policies(plain))).not.toContain('RegionalDomainName');
+  });
+});

@@ -111,7 +111,8 @@ describe('least privilege on the table', () => {
       expect(on('dynamodb:GetItem')).toEqual([['CONFIG', 'IDEMP#web#*', 'IDEMP#web-content#*', 'CASE#*', 'EMAILCONTACT#*']]);
       // The subject-word index with the case; the acknowledgement's ids (OUTMSG) so a reply to it threads.
       expect(on('dynamodb:PutItem')).toEqual([['CASE#*', 'CASENO#*', 'IDEMP#web#*', 'IDEMP#web-content#*', 'WORD#*', 'OUTMSG#*']]);
-      expect(on('dynamodb:UpdateItem')).toEqual([['RATE#web-ip#*', 'RATE#web-email#*', 'RATE#email-ack#*'], ['COUNTER#caseNumber']]);
+      // The case item counts the acknowledgement and its events (the case's ETag: historyTouch); the rate limits.
+      expect(on('dynamodb:UpdateItem')).toEqual([['CASE#*', 'RATE#web-ip#*', 'RATE#web-email#*', 'RATE#email-ack#*'], ['COUNTER#caseNumber']]);
       const counter = statements.find((s) => JSON.stringify(s.Condition).includes('COUNTER#caseNumber'))!;
       expect(counter.Condition!['ForAllValues:StringEquals']).toEqual({ 'dynamodb:Attributes': ['pk', 'sk', 'value'] });
       expect(counter.Condition!.StringEquals).toEqual({ 'dynamodb:ReturnValues': 'UPDATED_NEW' });

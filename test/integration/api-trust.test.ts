@@ -117,6 +117,7 @@ const REQUESTS: Record<string, { json?: unknown; status?: CaseStatus; swarm?: bo
   'POST /cases/{id}/notes': { json: { text: 'a note' }, conditional: 'if-match' },
   'POST /cases/{id}/reassign': { json: { queue: 'support', reason: 'handing over' }, conditional: 'if-match' },
   'POST /cases/{id}/replies': { json: { text: 'Hello' }, conditional: 'if-match' },
+  'POST /cases/{id}/uploads': { json: { contentType: 'application/pdf', size: 1024 }, conditional: 'if-match' },
   'POST /cases/{id}/swarm': { json: {}, conditional: 'if-match' },
   'POST /cases/{id}/swarm/join': { swarm: true, conditional: 'if-match' },
   'POST /cases/{id}/swarm/leave': { swarm: true, conditional: 'if-match' },

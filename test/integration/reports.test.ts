@@ -271,3 +271,46 @@ describe('the report reader', () => {
     expect((await reader.getCases(['A', 'nope', 'G'])).map((c) => c.caseId).sort()).toEqual(['A', 'G']);
   });
 });
+
+describe('a report grouped by territory, queue or channel in one call', () => {
+  for (const groupBy of ['territory', 'queue', 'channel'] as const) {
+    it(`groupBy=${groupBy}: each group's figures are the ones a call filtered by its value gives, and the whole is the ungrouped report`, async () => {
+      const grouped = await invoke(event('/reports/summary', { claims: MANAGER, query: { ...WEEK, reassignThreshold: '2', groupBy } }));
+      expect(grouped.status, grouped.text).toBe(200);
+      expect(reportResponseSchemas().ReportSchema.safeParse(grouped.body).success).toBe(true);
+      expect(grouped.body.groupBy).toBe(groupBy);
+      const { groups, groupBy: _g, ...whole } = grouped.body;
+      const ungrouped = await invoke(event('/reports/summary', { claims: MANAGER, query: { ...WEEK, reassignThreshold: '2' } }));
+      expect(whole).toEqual(ungrouped.body);
+
+      const values = groups.map((g: { value: string }) => g.value);
+      // The configured values in order (every channel), then what the data holds besides.
+      if (groupBy === 'queue') expect(values.slice(0, 2)).toEqual(REPORT_CONFIG.queues.map((q) => q.id).slice(0, 2));
+      if (groupBy === 'channel') expect(values).toEqual(['email', 'web', 'phone', 'chat']);
+      for (const c of CASES) expect(values).toContain(c[groupBy] ?? 'unspecified');
+      expect(new Set(values).size).toBe(values.length);
+
+      let active = 0;
+      for (const group of groups) {
+        const single = await invoke(event('/reports/summary', { claims: MANAGER, query: { ...WEEK, reassignThreshold: '2', [groupBy]: group.value } }));
+        expect(single.status, single.text).toBe(200);
+        const { report: _r, generatedAt: _at, ...figures } = single.body;
+        expect(group, `${groupBy}=${group.value}`).toEqual({ value: group.value, ...figures });
+        active += group.casesWithActivity;
+      }
+      // Every case with activity is in exactly one group.
+      expect(active).toBe(whole.casesWithActivity);
+      expect(whole.casesWithActivity).toBeGreaterThan(0);
+    });
+  }
+
+  it('a filter on the grouped field keeps only its values; a bad groupBy is 400 naming it', async () => {
+    const res = await invoke(event('/reports/volume', { claims: MANAGER, query: { ...WEEK, groupBy: 'queue', queue: 'billing' } }));
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.groups.map((g: { value: string }) => g.value)).toEqual(['billing']);
+    expect(res.body.groups[0].volume).toEqual(res.body.volume);
+    const bad = await invoke(event('/reports/summary', { claims: MANAGER, query: { ...WEEK, groupBy: 'agent' } }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields.map((f: { field: string }) => f.field)).toEqual(['groupBy']);
+  });
+});

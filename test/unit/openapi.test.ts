@@ -65,7 +65,10 @@ describe('the OpenAPI document', () => {
     }
     const ids = routes.map((r) => doc.paths[r.path][r.method.toLowerCase()].operationId);
     expect(new Set(ids).size).toBe(ids.length);
-    for (const route of routes.filter((r) => r.method === 'POST' && r.path.startsWith('/cases/{id}/'))) {
+    // Every POST under a case writes it, except asking for an upload (nothing on the case changes).
+    const caseWrites = routes.filter((r) => r.method === 'POST' && r.path.startsWith('/cases/{id}/') && r.path !== '/cases/{id}/uploads');
+    expect(doc.paths['/cases/{id}/uploads'].post.responses['412']).toBeUndefined();
+    for (const route of caseWrites) {
       const op = doc.paths[route.path].post;
       expect(op.parameters, route.path).toContainEqual({ $ref: '#/components/parameters/IfMatch' });
       expect(op.responses['412'], route.path).toEqual({ $ref: '#/components/responses/PreconditionFailed' });
@@ -88,8 +91,8 @@ describe('the OpenAPI document', () => {
       content: { 'application/json': { schema: { $ref: '#/components/schemas/ReplyRequest' } } },
     });
     expect(doc.paths['/cases/{id}/swarm'].post.requestBody.required).toBe(false);
-    const list = doc.paths['/cases'].get.parameters.map((p: { name: string }) => p.name);
-    expect(list).toEqual(['queue', 'status', 'owner', 'priority', 'channel', 'limit', 'cursor']);
+    const list = doc.paths['/cases'].get.parameters.map((p: { name?: string; $ref?: string }) => p.name ?? p.$ref);
+    expect(list).toEqual(['queue', 'status', 'owner', 'priority', 'channel', 'limit', 'cursor', '#/components/parameters/IfNoneMatch']);
   });
 
   it('describes responses: the case contract (docs/architecture.md#the-case-contract), and the error body', () => {

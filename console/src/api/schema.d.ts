@@ -440,9 +440,29 @@ export type paths = {
         put?: never;
         /**
          * Reply to the customer by email
-         * @description Owner, managers, admins; open cases with a deliverable contact address. Sent through SES (the outbox locally) with the signed case token in the subject and In-Reply-To/References for threading; recorded as an outbound message. `cc` (up to 10 addresses, never ours) and `attachments` (up to 10 files, 4 MB in total, base64; the body may then be up to 5.5 MB) go out with it; the files are kept on the case and downloadable like inbound ones. The first reply moves `assigned` ▶ `in_progress` and completes the first-response milestone.
+         * @description Owner, managers, admins; open cases with a deliverable contact address. Sent through SES (the outbox locally) with the signed case token in the subject and In-Reply-To/References for threading; recorded as an outbound message. `cc` (up to 10 addresses, never ours), `attachments` (inline: 4 MB in total, base64; the body may then be up to 5.5 MB) and `uploads` (files uploaded beforehand with `POST /cases/{id}/uploads`, by key: each must be an upload of this case that holds a file, else 400 naming `uploads.N.key`) go out with it (up to 10 files); the files are kept on the case and downloadable like inbound ones. The first reply moves `assigned` ▶ `in_progress` and completes the first-response milestone.
          */
         post: operations["postCasesByIdReplies"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/{id}/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a large file for a reply
+         * @description Who may reply (owner, managers, admins; open cases). Answers a short-lived upload of one file (five minutes): send a multipart/form-data POST of `fields`, then the file as `file`, to `url` (a pre-signed S3 POST in AWS whose policy bounds the key, the size declared and the content type; a signed route of the local stack locally). Then name its `key` in the reply's `uploads`. Up to 25 MB a file, 28 MB for all of a reply's files (SES sends at most 40 MB of MIME).
+         */
+        post: operations["postCasesByIdUploads"];
         delete?: never;
         options?: never;
         head?: never;
@@ -524,6 +544,26 @@ export type paths = {
          */
         put: operations["putAdminConfig"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/config/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a routing configuration without applying it
+         * @description Admins. A dry run of `PUT /admin/config`: the same validation in full (the schema and every cross-reference: unknown agents, queues, calendars, territories, priorities, patterns; the triage model stored), answered with the same errors naming the JSON path, and when valid what applying it would add, remove or change by id. Writes nothing.
+         */
+        post: operations["postAdminConfigValidate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1216,6 +1256,26 @@ export type components = {
             /** Format: date-time */
             expiresAt: string;
         };
+        /** @description A short-lived upload of one file for a reply. */
+        UploadGrant: {
+            /** @description Name it in the reply (`uploads[].key`). */
+            key: string;
+            /** @constant */
+            method: "POST";
+            /** @description Send a multipart/form-data POST here: every field of `fields`, then the file as `file`. A pre-signed S3 POST in AWS, a signed route of the local stack locally. */
+            url: string;
+            /** @description Form fields to send first, as they are (the signed policy among them). */
+            fields: {
+                [key: string]: string;
+            };
+            /** @description The largest body the upload takes: the size declared. */
+            maxBytes: number;
+            /**
+             * Format: date-time
+             * @description The upload must start before this (five minutes).
+             */
+            expiresAt: string;
+        };
         StoredConfiguration: {
             version: number;
             config: {
@@ -1234,6 +1294,74 @@ export type components = {
             reconciled: unknown;
         } & {
             [key: string]: unknown;
+        };
+        ConfigurationDryRun: {
+            /** @constant */
+            valid: true;
+            /** @description The version an apply would replace (0: none yet): send it as If-Match to apply what was checked. */
+            currentVersion: number;
+            changes: {
+                sections: {
+                    agents: {
+                        /** @description Ids in the document that the current version lacks. */
+                        added: string[];
+                        /** @description Ids of the current version that the document lacks. */
+                        removed: string[];
+                        /** @description Ids in both whose entries differ. */
+                        changed: string[];
+                    };
+                    queues: {
+                        /** @description Ids in the document that the current version lacks. */
+                        added: string[];
+                        /** @description Ids of the current version that the document lacks. */
+                        removed: string[];
+                        /** @description Ids in both whose entries differ. */
+                        changed: string[];
+                    };
+                    rules: {
+                        /** @description Ids in the document that the current version lacks. */
+                        added: string[];
+                        /** @description Ids of the current version that the document lacks. */
+                        removed: string[];
+                        /** @description Ids in both whose entries differ. */
+                        changed: string[];
+                    };
+                    territories: {
+                        /** @description Ids in the document that the current version lacks. */
+                        added: string[];
+                        /** @description Ids of the current version that the document lacks. */
+                        removed: string[];
+                        /** @description Ids in both whose entries differ. */
+                        changed: string[];
+                    };
+                    slaPolicies: {
+                        /** @description Ids in the document that the current version lacks. */
+                        added: string[];
+                        /** @description Ids of the current version that the document lacks. */
+                        removed: string[];
+                        /** @description Ids in both whose entries differ. */
+                        changed: string[];
+                    };
+                    businessHours: {
+                        /** @description Ids in the document that the current version lacks. */
+                        added: string[];
+                        /** @description Ids of the current version that the document lacks. */
+                        removed: string[];
+                        /** @description Ids in both whose entries differ. */
+                        changed: string[];
+                    };
+                    pods: {
+                        /** @description Ids in the document that the current version lacks. */
+                        added: string[];
+                        /** @description Ids of the current version that the document lacks. */
+                        removed: string[];
+                        /** @description Ids in both whose entries differ. */
+                        changed: string[];
+                    };
+                };
+                /** @description The other top-level settings (priorities, email, webForm, triage, ...) that differ. */
+                settings: string[];
+            };
         };
         WebToCaseResult: {
             caseId: string;
@@ -1520,6 +1648,275 @@ export type components = {
                     oldestAgeMs: number;
                 }[];
             };
+            /**
+             * @description The field asked for with `groupBy`
+             * @enum {string}
+             */
+            groupBy?: "territory" | "queue" | "channel";
+            /** @description With `groupBy`: one report per value (the configured territories or queues in order, or every channel, then any other value the data holds), each with that value added to its filters: the figures a call filtered by it would give */
+            groups?: {
+                period: {
+                    /** @description First UTC day */
+                    from: string;
+                    /** @description Last UTC day (inclusive) */
+                    to: string;
+                    /** @description Days in the period */
+                    days: number;
+                    /** @constant */
+                    timezone: "UTC";
+                    /**
+                     * Format: date-time
+                     * @description The period starts at this instant (`from` 00:00 UTC)
+                     */
+                    start: string;
+                    /**
+                     * Format: date-time
+                     * @description …and ends before this one (`to` + 1 day, 00:00 UTC)
+                     */
+                    end: string;
+                };
+                /**
+                 * Format: date-time
+                 * @description When the report was made: period figures stop here when it is before `period.end`
+                 */
+                asOf: string;
+                /** @description The filters applied, as given */
+                filters: {
+                    [key: string]: string[];
+                };
+                /** @description Distinct cases (after filters) with at least one event in the period */
+                casesWithActivity: number;
+                volume?: {
+                    /** @description Cases created in the period */
+                    created: number;
+                    /** @description Distinct cases resolved in the period */
+                    resolved: number;
+                    /** @description Distinct cases closed unresolved in the period */
+                    closedUnresolved: number;
+                    /** @description Reopenings in the period */
+                    reopened: number;
+                    daily: {
+                        date: string;
+                        created: number;
+                        resolved: number;
+                        closedUnresolved: number;
+                    }[];
+                };
+                responseTimes?: {
+                    /**
+                     * @description Durations count the business hours of each case's SLA calendar
+                     * @constant
+                     */
+                    calendar: "sla";
+                    /** @description Creation ▶ first agent reply, for cases whose first reply falls in the period */
+                    firstResponse: {
+                        /** @description How many durations were measured */
+                        count: number;
+                        /** @description Their average, in milliseconds; null when there is nothing to measure */
+                        averageMs: number | null;
+                        /** @description Their median, in milliseconds; null when there is nothing to measure */
+                        medianMs: number | null;
+                        /** @description The average for people (`1h 30m`) */
+                        average: string | null;
+                        /** @description The median for people */
+                        median: string | null;
+                    };
+                    /** @description Creation ▶ resolution, for cases resolved in the period (their last resolution in it) */
+                    resolution: {
+                        /** @description How many durations were measured */
+                        count: number;
+                        /** @description Their average, in milliseconds; null when there is nothing to measure */
+                        averageMs: number | null;
+                        /** @description Their median, in milliseconds; null when there is nothing to measure */
+                        medianMs: number | null;
+                        /** @description The average for people (`1h 30m`) */
+                        average: string | null;
+                        /** @description The median for people */
+                        median: string | null;
+                    };
+                };
+                sla?: {
+                    byMilestone: {
+                        [key: string]: {
+                            /** @description Milestones completed in time, in the period */
+                            met: number;
+                            /** @description Milestones completed after their target, in the period */
+                            metLate: number;
+                            /** @description met + metLate */
+                            completed: number;
+                            /** @description met ÷ completed, 4 decimals; null when the denominator is 0 */
+                            compliance: number | null;
+                            /** @description Targets passed in the period */
+                            breaches: number;
+                            /** @description Warnings in the period */
+                            warnings: number;
+                            /** @description Escalation steps taken in the period */
+                            escalations: number;
+                        };
+                    };
+                    total: {
+                        /** @description Milestones completed in time, in the period */
+                        met: number;
+                        /** @description Milestones completed after their target, in the period */
+                        metLate: number;
+                        /** @description met + metLate */
+                        completed: number;
+                        /** @description met ÷ completed, 4 decimals; null when the denominator is 0 */
+                        compliance: number | null;
+                        /** @description Targets passed in the period */
+                        breaches: number;
+                        /** @description Warnings in the period */
+                        warnings: number;
+                        /** @description Escalation steps taken in the period */
+                        escalations: number;
+                    };
+                };
+                firstContactResolution?: {
+                    /** @description Distinct cases resolved in the period */
+                    resolved: number;
+                    /** @description Of those, cases whose first resolution is in the period, with exactly one agent reply before it, no customer message between that reply and it, and never reopened up to `asOf` */
+                    firstContact: number;
+                    /** @description firstContact ÷ resolved, 4 decimals; null when the denominator is 0 */
+                    rate: number | null;
+                };
+                reassignments?: {
+                    byType: {
+                        /** @description The case type (`all` for the total) */
+                        type: string;
+                        /** @description Cases with an assignment in the period */
+                        cases: number;
+                        /** @description Assignments in the period */
+                        assignments: number;
+                        /** @description Of those, assignments that were not the case's first */
+                        reassignments: number;
+                        /** @description Of those, reassignments to a different agent than the previous one */
+                        handovers: number;
+                        /** @description reassignments ÷ cases */
+                        reassignmentsPerCase: number | null;
+                        /** @description handovers ÷ cases */
+                        handoversPerCase: number | null;
+                    }[];
+                    total: {
+                        /** @description The case type (`all` for the total) */
+                        type: string;
+                        /** @description Cases with an assignment in the period */
+                        cases: number;
+                        /** @description Assignments in the period */
+                        assignments: number;
+                        /** @description Of those, assignments that were not the case's first */
+                        reassignments: number;
+                        /** @description Of those, reassignments to a different agent than the previous one */
+                        handovers: number;
+                        /** @description reassignments ÷ cases */
+                        reassignmentsPerCase: number | null;
+                        /** @description handovers ÷ cases */
+                        handoversPerCase: number | null;
+                    };
+                    frequentReassigners: {
+                        /** @description reassignThreshold */
+                        threshold: number;
+                        agents: {
+                            agentId: string;
+                            week: string;
+                            /** @description Distinct cases given back that ISO week (in the period) */
+                            cases: number;
+                            caseIds: string[];
+                        }[];
+                    };
+                };
+                onHold?: {
+                    /** @description Holds that ended in the period, wall-clock */
+                    completed: {
+                        /** @description How many durations were measured */
+                        count: number;
+                        /** @description Their average, in milliseconds; null when there is nothing to measure */
+                        averageMs: number | null;
+                        /** @description Their median, in milliseconds; null when there is nothing to measure */
+                        medianMs: number | null;
+                        /** @description The average for people (`1h 30m`) */
+                        average: string | null;
+                        /** @description The median for people */
+                        median: string | null;
+                        /** @description Time on hold of the holds that ended in the period */
+                        totalMs: number;
+                        /** @description The longest of them, in milliseconds; null when there is nothing to measure */
+                        maxMs: number | null;
+                    };
+                    ongoingAtEnd: {
+                        /**
+                         * Format: date-time
+                         * @description The instant counted at: the end of the period, or `asOf` if sooner
+                         */
+                        at: string;
+                        /** @description Holds still running at `at` */
+                        count: number;
+                        /** @description How long the longest of them had lasted at `at`, in milliseconds; null when there is nothing to measure */
+                        longestMs: number | null;
+                    };
+                };
+                agents?: {
+                    /** @enum {string} */
+                    bucket: "day" | "week";
+                    agents: {
+                        agentId: string;
+                        name?: string;
+                        /** @description All channels */
+                        capacity: number | null;
+                        /** @description The agent's business-hours calendar (`24x7` without one) */
+                        calendar: string;
+                        /** @description Distinct cases the agent held at some time in the period */
+                        casesHeldInPeriod: number;
+                        /** @description Over the whole period */
+                        period: {
+                            /** @description Cases held, averaged over the agent's working time in the bucket; null without working time */
+                            averageLoad: number | null;
+                            /** @description Most cases held at once in the bucket */
+                            peakLoad: number;
+                            /** @description averageLoad ÷ capacity (all channels); null without capacity or working time */
+                            utilisation: number | null;
+                        };
+                        series: {
+                            /** @description Cases held, averaged over the agent's working time in the bucket; null without working time */
+                            averageLoad: number | null;
+                            /** @description Most cases held at once in the bucket */
+                            peakLoad: number;
+                            /** @description averageLoad ÷ capacity (all channels); null without capacity or working time */
+                            utilisation: number | null;
+                            /** @description yyyy-mm-dd or yyyy-Www */
+                            bucket: string;
+                        }[];
+                    }[];
+                };
+                backlog?: {
+                    /**
+                     * Format: date-time
+                     * @description The instant of the snapshot (when the report was made); not a period figure
+                     */
+                    asOf: string;
+                    /** @description Open cases (after filters) as of `asOf` */
+                    openNow: number;
+                    byQueue: {
+                        queue: string;
+                        /** @description The queue's open cases as of `asOf` */
+                        openNow: number;
+                        byStatus: {
+                            [key: string]: number;
+                        };
+                        byPriority: {
+                            [key: string]: number;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description An instant, ISO 8601 UTC
+                         */
+                        oldestCreatedAt: string;
+                        /** @description Age of the oldest open case at `asOf` */
+                        oldestAgeMs: number;
+                    }[];
+                };
+                /** @description The group's value of `groupBy` (`unspecified`: cases without one) */
+                value: string;
+            }[];
         };
         CreateCaseRequest: {
             /**
@@ -1610,6 +2007,13 @@ export type components = {
                 /** @description The file, base64-encoded. */
                 content: string;
             }[];
+            /** @description Files uploaded beforehand (`POST /cases/{id}/uploads`), by key: each at most 25 MB, all files of the reply (inline too) at most 28 MB together, at most 10 files. */
+            uploads?: {
+                /** @description The `key` that `POST /cases/{id}/uploads` answered. */
+                key: string;
+                /** @description The file name the customer sees. */
+                name: string;
+            }[];
         };
         SwarmRequest: {
             /** @description How many experts to invite (default 3, at most 10). */
@@ -1657,6 +2061,12 @@ export type components = {
         StatusMessageRequest: {
             /** @description The customer's message. */
             text: string;
+        };
+        UploadRequest: {
+            /** @description The Content-Type the file is uploaded with (the upload policy requires exactly this one). */
+            contentType: string;
+            /** @description The file size in bytes; at most 25 MB (26214400). */
+            size: number;
         };
     };
     responses: {
@@ -1774,7 +2184,7 @@ export type components = {
         };
     };
     parameters: {
-        /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+        /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
         IfMatch: string;
         /** @description An ETag you hold: 304 when unchanged. */
         IfNoneMatch: string;
@@ -1995,7 +2405,10 @@ export interface operations {
                 /** @description The `cursor` of the previous page. */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description An ETag you hold: 304 when unchanged. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2004,11 +2417,20 @@ export interface operations {
             /** @description A page of cases: newest first, or dispatch order (priority, then age) for a queue. */
             200: {
                 headers: {
+                    /** @description A strong validator of this exact answer (a digest of its JSON): send it back as If-None-Match to get 304 with no body while nothing on it changed. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CaseList"];
                 };
+            };
+            /** @description `If-None-Match` matched: the page is unchanged since. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -2034,7 +2456,7 @@ export interface operations {
             /** @description The same idempotencyKey again: the case the first request created. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     /** @description Where the case is: `/cases/{id}`. */
                     Location?: string;
@@ -2047,7 +2469,7 @@ export interface operations {
             /** @description The case was created (status `new`; routing follows at once). */
             201: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     /** @description Where the case is: `/cases/{id}`. */
                     Location?: string;
@@ -2115,7 +2537,7 @@ export interface operations {
             /** @description The case. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2123,7 +2545,7 @@ export interface operations {
                     "application/json": components["schemas"]["CaseDetail"];
                 };
             };
-            /** @description `If-None-Match` matched: unchanged since. */
+            /** @description `If-None-Match` matched: unchanged since. Answered from the case item alone (one read), without reading the history. */
             304: {
                 headers: {
                     [name: string]: unknown;
@@ -2142,7 +2564,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2160,7 +2582,7 @@ export interface operations {
             /** @description The case after the change. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2216,7 +2638,10 @@ export interface operations {
     getAgents: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag you hold: 304 when unchanged. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2225,11 +2650,20 @@ export interface operations {
             /** @description Agents and queues the caller may see. */
             200: {
                 headers: {
+                    /** @description A strong validator of this exact answer (a digest of its JSON): send it back as If-None-Match to get 304 with no body while nothing on it changed. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AgentList"];
                 };
+            };
+            /** @description `If-None-Match` matched: unchanged since. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
@@ -2239,7 +2673,10 @@ export interface operations {
     getAgentsMe: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag you hold: 304 when unchanged. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2248,11 +2685,20 @@ export interface operations {
             /** @description The agent. */
             200: {
                 headers: {
+                    /** @description A strong validator of this exact answer (a digest of its JSON): send it back as If-None-Match to get 304 with no body while nothing on it changed. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AgentMe"];
                 };
+            };
+            /** @description `If-None-Match` matched: unchanged since. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
@@ -2338,7 +2784,7 @@ export interface operations {
             /** @description The case, or `case: null` when nothing is waiting. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2355,7 +2801,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2369,7 +2815,7 @@ export interface operations {
             /** @description Accepted. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2393,7 +2839,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2433,7 +2879,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2451,7 +2897,7 @@ export interface operations {
             /** @description The case after the change. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2475,7 +2921,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2493,7 +2939,7 @@ export interface operations {
             /** @description The case after the change. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2517,7 +2963,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2535,7 +2981,7 @@ export interface operations {
             /** @description The note and the case. */
             201: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2559,7 +3005,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2577,7 +3023,7 @@ export interface operations {
             /** @description The case after the move (and routing). */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2601,7 +3047,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2619,7 +3065,7 @@ export interface operations {
             /** @description Sent and recorded. */
             201: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2639,11 +3085,47 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    postCasesByIdUploads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case id (a ULID), or its number (1 to 8 digits). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadRequest"];
+            };
+        };
+        responses: {
+            /** @description Where and how to upload the file. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadGrant"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     postCasesByIdSwarm: {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2661,7 +3143,7 @@ export interface operations {
             /** @description The experts, the swarm, and whether Slack was told. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2685,7 +3167,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2699,7 +3181,7 @@ export interface operations {
             /** @description The case and its swarm. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2721,7 +3203,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2735,7 +3217,7 @@ export interface operations {
             /** @description The case and its swarm. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2765,7 +3247,7 @@ export interface operations {
             /** @description The stored configuration and its version. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2784,7 +3266,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
+                /** @description The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer's message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path?: never;
@@ -2799,7 +3281,7 @@ export interface operations {
             /** @description Applied. */
             200: {
                 headers: {
-                    /** @description The case version as a strong validator (`"7"`): send it back as If-Match. */
+                    /** @description The case's strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer's message, an event). Send it back as If-Match (matched on the version) or If-None-Match. */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2812,6 +3294,37 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postAdminConfigValidate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoutingConfiguration"];
+            };
+        };
+        responses: {
+            /** @description Valid: what applying it would change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigurationDryRun"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
@@ -2860,6 +3373,8 @@ export interface operations {
                 reassignThreshold?: number;
                 /** @description Time buckets of the agent load series */
                 bucket?: "day" | "week";
+                /** @description Besides the whole, one report per value of this field (`groups`), computed in the same call from the same data */
+                groupBy?: "territory" | "queue" | "channel";
             };
             header?: never;
             path: {

@@ -6,6 +6,7 @@
 import type { RuntimeConfig } from '../runtime-config';
 import { beginCognitoSignIn, cognitoSignOut, completeCognitoSignIn, refreshCognito } from './cognito';
 import { localSignIn } from './local';
+import { forgetConditional } from '../lib/conditional';
 import { getSession, sessionFromToken, setSession } from './session';
 
 const REFRESH_BEFORE_MS = 60_000;
@@ -59,5 +60,6 @@ export async function signInCognito(config: RuntimeConfig, returnTo: string): Pr
 export function signOut(config: RuntimeConfig): void {
   clearTimeout(refreshTimer);
   setSession(undefined);
+  forgetConditional();
   if (config.idp.kind === 'cognito') cognitoSignOut(config.idp);
 }

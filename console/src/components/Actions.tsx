@@ -4,6 +4,7 @@ import { useId, useState } from 'react';
 import type { CaseDetail } from '../api/client';
 import { ApiFailure, api, toApiError, unwrap } from '../api/client';
 import { getSession } from '../auth/session';
+import { conditionalGet } from '../lib/conditional';
 import { duration, when, words } from '../lib/format';
 import { ErrorNote } from './Errors';
 
@@ -180,22 +181,20 @@ function ReplyForm({ c }: { c: Current }) {
   const [files, setFiles] = useState<File[]>([]);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    // Files go as base64 in the JSON body (at most 10, 4 MB in total: docs/api.md#replies-with-cc-and-files).
-    const attachments = await Promise.all(
-      files.map(async (f) => ({ name: f.name, contentType: f.type || 'application/octet-stream', content: await toBase64(f) })),
-    );
     const copies = cc.split(/[,;\s]+/).filter(Boolean);
-    const ok = await w.run((m) =>
-      api().POST('/cases/{id}/replies', {
+    const ok = await w.run(async (m) => {
+      // Each file goes up first, straight to the file store (docs/api.md#large-files); the reply names them by key.
+      const uploads = await Promise.all(files.map((f) => uploadFile(c.caseId, f)));
+      return api().POST('/cases/{id}/replies', {
         params: { path: { id: c.caseId }, header: { 'If-Match': m } },
         body: {
           text,
           ...(subject.trim() ? { subject } : {}),
           ...(copies.length ? { cc: copies } : {}),
-          ...(attachments.length ? { attachments } : {}),
+          ...(uploads.length ? { uploads } : {}),
         },
-      }),
-    );
+      });
+    });
     if (ok) {
       setText('');
       setSubject('');
@@ -241,7 +240,7 @@ function ReplyForm({ c }: { c: Current }) {
           />
         </label>
         <label>
-          Attachments{' '}
+          Attachments (up to 10 files, 25 MB each, 28 MB together){' '}
           <input
             type="file"
             multiple
@@ -260,11 +259,20 @@ function ReplyForm({ c }: { c: Current }) {
   );
 }
 
-async function toBase64(file: File): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
+/**
+ * One file of a reply, uploaded: the API hands out a short-lived upload (POST /cases/{id}/uploads: a
+ * pre-signed S3 POST in AWS, the local stack's route locally), and the browser sends the file there
+ * itself, so no file rides in the reply's JSON body.
+ */
+async function uploadFile(caseId: string, file: File): Promise<{ key: string; name: string }> {
+  const contentType = (file.type || 'application/octet-stream').toLowerCase();
+  const grant = unwrap(await api().POST('/cases/{id}/uploads', { params: { path: { id: caseId } }, body: { contentType, size: file.size } }));
+  const form = new FormData();
+  for (const [name, value] of Object.entries(grant.fields)) form.append(name, value);
+  form.append('file', file);
+  const res = await fetch(grant.url, { method: 'POST', body: form });
+  if (!res.ok) throw new ApiFailure({ status: res.status, error: 'UploadFailed', message: `${file.name} could not be uploaded (HTTP ${res.status})` });
+  return { key: grant.key, name: file.name };
 }
 
 function NoteForm({ c }: { c: Current }) {
@@ -301,7 +309,7 @@ function NoteForm({ c }: { c: Current }) {
 export function useTeam(pollMs?: number) {
   return useQuery({
     queryKey: ['agents'],
-    queryFn: async () => unwrap(await api().GET('/agents')),
+    queryFn: () => conditionalGet(['agents'], (header) => api().GET('/agents', { params: { header } })),
     ...(pollMs ? { refetchInterval: pollMs } : { staleTime: 30_000 }),
   });
 }
@@ -398,6 +406,23 @@ function StatusForm({ c }: { c: Current }) {
   );
 }
 
+/** The required reason of a priority change or a reassignment; the first keystroke pins the version (useWrite). */
+function ReasonField({ value, onChange, pin }: { value: string; onChange: (value: string) => void; pin: () => void }) {
+  return (
+    <label>
+      Reason (required){' '}
+      <input
+        required
+        value={value}
+        onChange={(e) => {
+          pin();
+          onChange(e.target.value);
+        }}
+      />
+    </label>
+  );
+}
+
 function PriorityForm({ c }: { c: Current }) {
   const w = useWrite(c);
   const team = useTeam();
@@ -427,17 +452,7 @@ function PriorityForm({ c }: { c: Current }) {
             ))}
           </select>
         </label>
-        <label>
-          Reason (required){' '}
-          <input
-            required
-            value={reason}
-            onChange={(e) => {
-              w.pin();
-              setReason(e.target.value);
-            }}
-          />
-        </label>
+        <ReasonField value={reason} onChange={setReason} pin={w.pin} />
         <button type="submit" disabled={w.busy || priority === c.priority}>
           Change priority
         </button>
@@ -490,17 +505,7 @@ function ReassignForm({ c }: { c: Current }) {
             </optgroup>
           </select>
         </label>
-        <label>
-          Reason (required){' '}
-          <input
-            required
-            value={reason}
-            onChange={(e) => {
-              w.pin();
-              setReason(e.target.value);
-            }}
-          />
-        </label>
+        <ReasonField value={reason} onChange={setReason} pin={w.pin} />
         <button type="submit" disabled={w.busy || !target}>
           Reassign
         </button>

@@ -2,7 +2,8 @@ import type { QueryClient } from '@tanstack/react-query';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { AgentMe, Case, CaseDetail } from '../api/client';
-import { ApiFailure, api, toApiError, unwrap } from '../api/client';
+import { ApiFailure, api, toApiError } from '../api/client';
+import { conditionalGet } from './conditional';
 import { getPollMs } from './poll';
 
 /** The current time, ticking every second (countdowns). */
@@ -18,7 +19,7 @@ export function useNow(everyMs = 1000): number {
 export function useMe() {
   return useQuery({
     queryKey: ['me'],
-    queryFn: async (): Promise<AgentMe> => unwrap(await api().GET('/agents/me')),
+    queryFn: (): Promise<AgentMe> => conditionalGet(['me'], (header) => api().GET('/agents/me', { params: { header } })),
     refetchInterval: getPollMs(),
   });
 }

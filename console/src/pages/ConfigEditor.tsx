@@ -1,7 +1,8 @@
 import { Validator } from '@cfworker/json-schema';
 import type { Schema } from '@cfworker/json-schema';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useDeferredValue, useMemo, useRef, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import type { Schemas } from '../api/client';
 import { ApiFailure, api, toApiError, unwrap } from '../api/client';
 import { ErrorNote } from '../components/Errors';
 import schema from '../generated/config.schema.json';
@@ -11,9 +12,10 @@ import { lineOf, locateAll, toPointer } from '../lib/json-locate';
 /**
  * The routing configuration editor. Validation as you type uses the JSON Schema exported from the
  * server's zod schema (console/codegen/generate.ts): the structure, types, patterns and enums are
- * checked here; what needs the whole document (unknown ids, duplicates) is checked by the server on
- * apply, and its errors land at their paths the same way. @cfworker/json-schema interprets the
- * schema (no generated code), so the CSP needs no 'unsafe-eval'.
+ * checked here; what needs the whole document (unknown ids, duplicates, calendars) is checked by the
+ * server's dry run (`POST /admin/config/validate`, apply's validation writing nothing) a moment after
+ * typing stops, and its errors land at their paths the same way, before Apply. @cfworker/json-schema
+ * interprets the schema (no generated code), so the CSP needs no 'unsafe-eval'.
  */
 const validator = new Validator(schema as unknown as Schema, '2020-12', false);
 /** Wrapper keywords whose failure only repeats what their children say. */
@@ -45,6 +47,41 @@ function check(text: string): { problems: Problem[]; parsed?: unknown } {
   return { problems, parsed };
 }
 
+/** How long typing must pause before the server's dry run checks the document. */
+const DRY_RUN_DELAY_MS = 500;
+
+type DryRunChanges = Schemas['ConfigurationDryRun']['changes'];
+
+/** The server's dry run of one text: its problems (cross-references), or what applying it would change. */
+interface DryRun {
+  text: string;
+  problems: Problem[];
+  changes?: DryRunChanges;
+}
+
+const SECTION_NAMES: Record<keyof DryRunChanges['sections'], string> = {
+  agents: 'agents',
+  queues: 'queues',
+  rules: 'rules',
+  territories: 'territories',
+  slaPolicies: 'SLA policies',
+  businessHours: 'calendars',
+  pods: 'pods',
+};
+
+/** "adds agents cy; removes queues billing; changes rules r1" */
+function changeLines(changes: DryRunChanges): string[] {
+  const lines: string[] = [];
+  for (const [section, name] of Object.entries(SECTION_NAMES) as [keyof DryRunChanges['sections'], string][]) {
+    const c = changes.sections[section];
+    if (c.added.length) lines.push(`adds ${name} ${c.added.join(', ')}`);
+    if (c.removed.length) lines.push(`removes ${name} ${c.removed.join(', ')}`);
+    if (c.changed.length) lines.push(`changes ${name} ${c.changed.join(', ')}`);
+  }
+  if (changes.settings.length) lines.push(`changes ${changes.settings.join(', ')}`);
+  return lines;
+}
+
 const display = (pointer: string) => (pointer === '' ? '(document)' : pointer.slice(1).split('/').join('.'));
 
 export default function ConfigEditor() {
@@ -63,7 +100,35 @@ export default function ConfigEditor() {
   const local = useMemo(() => check(deferred), [deferred]);
   const diff = useMemo(() => lineDiff(original, deferred), [original, deferred]);
   const changed = diff.filter((d) => d.kind !== 'same').length;
-  const problems = [...local.problems, ...serverProblems];
+  const [dryRun, setDryRun] = useState<DryRun>();
+
+  // The server's dry run, once typing pauses on a document the schema accepts: cross-references before Apply.
+  useEffect(() => {
+    if (local.problems.length > 0 || changed === 0 || local.parsed === undefined) return;
+    const text = deferred;
+    const controller = new AbortController();
+    const timer = setTimeout(async () => {
+      try {
+        const res = await api().POST('/admin/config/validate', { body: local.parsed as Record<string, unknown>, signal: controller.signal });
+        if (res.response.ok && res.data) {
+          setDryRun({ text, problems: [], changes: res.data.changes });
+        } else {
+          const failure = toApiError(res.response.status, res.error);
+          const fields = failure.fields ?? [{ field: '', message: failure.message }];
+          setDryRun({ text, problems: fields.map((f) => ({ pointer: toPointer(f.field), message: `${f.message} (server)` })) });
+        }
+      } catch {
+        // Aborted by the next keystroke, or the network: Apply still validates in full.
+      }
+    }, DRY_RUN_DELAY_MS);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [deferred, local, changed]);
+
+  const dry = dryRun?.text === deferred && changed > 0 ? dryRun : undefined;
+  const problems = [...local.problems, ...(dry?.problems ?? []), ...serverProblems];
 
   const goTo = (pointer: string) => {
     const at = locateAll(edited).get(pointer);
@@ -154,7 +219,12 @@ export default function ConfigEditor() {
         </section>
       </div>
       <div className="row">
-        <button type="button" className="primary" disabled={busy || local.problems.length > 0 || changed === 0} onClick={apply}>
+        <button
+          type="button"
+          className="primary"
+          disabled={busy || local.problems.length > 0 || (dry?.problems.length ?? 0) > 0 || changed === 0}
+          onClick={apply}
+        >
           Apply
         </button>
         <button
@@ -171,6 +241,17 @@ export default function ConfigEditor() {
         <span role="status">{outcome}</span>
       </div>
       <ErrorNote error={error} />
+      {dry?.changes && (
+        <section aria-labelledby="dry-run-h">
+          <h3 id="dry-run-h">What applying would do (checked by the server)</h3>
+          <ul aria-label="What applying would do">
+            {changeLines(dry.changes).map((line) => (
+              <li key={line}>{line}</li>
+            ))}
+            {changeLines(dry.changes).length === 0 && <li>nothing: the same as the current version</li>}
+          </ul>
+        </section>
+      )}
       <section aria-labelledby="diff-h">
         <h3 id="diff-h">
           Changes against version {baseVersion ?? current.data.version} ({changed} line{changed === 1 ? '' : 's'})

@@ -5,6 +5,7 @@ import { api, unwrap } from '../api/client';
 import { CaseTable } from '../components/CaseTable';
 import { ErrorNote } from '../components/Errors';
 import { duration, when } from '../lib/format';
+import { conditionalGet } from '../lib/conditional';
 import { useNow } from '../lib/hooks';
 import { getPollMs } from '../lib/poll';
 import { nextDeadline } from '../lib/sla';
@@ -13,7 +14,10 @@ import { navigate } from '../router';
 export function useMyWork() {
   return useQuery({
     queryKey: ['my-work'],
-    queryFn: async () => unwrap(await api().GET('/cases', { params: { query: { owner: 'me', status: 'assigned,in_progress,on_hold' as never, limit: 100 } } })),
+    queryFn: () =>
+      conditionalGet(['my-work'], (header) =>
+        api().GET('/cases', { params: { query: { owner: 'me', status: 'assigned,in_progress,on_hold' as never, limit: 100 }, header } }),
+      ),
     refetchInterval: getPollMs(),
   });
 }

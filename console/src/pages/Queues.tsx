@@ -1,8 +1,9 @@
 import { useQueries } from '@tanstack/react-query';
-import { api, unwrap } from '../api/client';
+import { api } from '../api/client';
 import { useTeam } from '../components/Actions';
 import { CaseTable } from '../components/CaseTable';
 import { ErrorNote } from '../components/Errors';
+import { conditionalGet } from '../lib/conditional';
 import { duration } from '../lib/format';
 import { useMe, useNow } from '../lib/hooks';
 import { getPollMs } from '../lib/poll';
@@ -13,7 +14,8 @@ function useQueued(queues: string[]) {
   return useQueries({
     queries: queues.map((queue) => ({
       queryKey: ['queue', queue],
-      queryFn: async () => unwrap(await api().GET('/cases', { params: { query: { queue, status: 'queued' as never, limit: 100 } } })),
+      queryFn: () =>
+        conditionalGet(['queue', queue], (header) => api().GET('/cases', { params: { query: { queue, status: 'queued' as never, limit: 100 }, header } })),
       refetchInterval: getPollMs(),
     })),
   });

@@ -34,6 +34,76 @@ export interface ApplyConfigResult {
   reconciled: { rerouted: string[]; requeued: string[]; dispatched: string[] };
 }
 
+/** A misspelt or deleted version would otherwise be found case by case, by the Stamp step. */
+async function assertModelStored(triageModels: TriageModelCatalogue | undefined, version: string | undefined): Promise<void> {
+  if (!version || !triageModels || (await triageModels.exists(version))) return;
+  throw new ValidationError([
+    {
+      field: 'triage.modelVersion',
+      message: `model version ${version} is not stored: name one that \`npm run triage -- list\` shows, or train one (\`npm run triage -- train\`)`,
+    },
+  ]);
+}
+
+/** The sections of the configuration whose entries have ids: a dry run lists what it adds, removes or changes in each. */
+export const DIFFED_SECTIONS = ['agents', 'queues', 'rules', 'territories', 'slaPolicies', 'businessHours', 'pods'] as const;
+export type DiffedSection = (typeof DIFFED_SECTIONS)[number];
+
+export interface SectionChanges {
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
+
+export interface ConfigChanges {
+  sections: Record<DiffedSection, SectionChanges>;
+  /** The other top-level settings (priorities, email, web form, triage, ...) that differ. */
+  settings: string[];
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** What applying `next` over `previous` would change, by id (parsed configurations: defaults filled in on both sides). */
+export function configChanges(previous: RoutingConfig | undefined, next: RoutingConfig): ConfigChanges {
+  const byId = (list: unknown) => new Map((Array.isArray(list) ? list : []).map((e: { id: string }) => [e.id, e] as const));
+  const sections = {} as Record<DiffedSection, SectionChanges>;
+  for (const section of DIFFED_SECTIONS) {
+    const before = byId(previous?.[section]);
+    const after = byId(next[section]);
+    sections[section] = {
+      added: [...after.keys()].filter((id) => !before.has(id)),
+      removed: [...before.keys()].filter((id) => !after.has(id)),
+      changed: [...after.keys()].filter((id) => before.has(id) && !same(before.get(id), after.get(id))),
+    };
+  }
+  const keys = new Set([...Object.keys(previous ?? {}), ...Object.keys(next)]);
+  const settings = [...keys]
+    .filter((k) => !(DIFFED_SECTIONS as readonly string[]).includes(k))
+    .filter((k) => !same((previous as Record<string, unknown> | undefined)?.[k], (next as Record<string, unknown>)[k]))
+    .sort();
+  return { sections, settings };
+}
+
+export interface ConfigDryRun {
+  /** The version an apply would replace (0: none yet): send it as If-Match to apply what was checked. */
+  currentVersion: number;
+  changes: ConfigChanges;
+}
+
+/**
+ * Apply's validation in full (the schema with every cross-reference, the triage model stored) and
+ * what applying would change, writing nothing: the configuration editor's check before Apply.
+ */
+export function makeValidateConfig(deps: Pick<ApplyConfigDeps, 'configs' | 'triageModels'>) {
+  return async function validateConfig(p: Principal, document: unknown): Promise<ConfigDryRun> {
+    assertAdmin(p);
+    const next = parseRoutingConfig(document);
+    await assertModelStored(deps.triageModels, next.triage.modelVersion);
+    const current = await deps.configs.getCurrent();
+    return { currentVersion: current?.version ?? 0, changes: configChanges(current?.config, next) };
+  };
+}
+
 /** Upper bound of cases moved per removed queue or agent in one apply; the sweeps finish the rest. */
 const RECONCILE_PAGE = 200;
 
@@ -47,7 +117,7 @@ export function makeApplyConfig(deps: ApplyConfigDeps) {
   return async function applyConfig(p: Principal, document: unknown, expectedVersion?: number): Promise<ApplyConfigResult> {
     assertAdmin(p);
     const next = parseRoutingConfig(document);
-    await assertModelStored(next.triage.modelVersion);
+    await assertModelStored(deps.triageModels, next.triage.modelVersion);
     const current = await deps.configs.getCurrent();
     if (expectedVersion !== undefined && expectedVersion !== (current?.version ?? 0)) {
       throw new PreconditionFailedError(
@@ -60,17 +130,6 @@ export function makeApplyConfig(deps: ApplyConfigDeps) {
     const reconciled = await reconcile(current?.config, next, p);
     return { stored, reconciled };
   };
-
-  /** A misspelt or deleted version would otherwise be found case by case, by the Stamp step. */
-  async function assertModelStored(version: string | undefined): Promise<void> {
-    if (!version || !deps.triageModels || (await deps.triageModels.exists(version))) return;
-    throw new ValidationError([
-      {
-        field: 'triage.modelVersion',
-        message: `model version ${version} is not stored: name one that \`npm run triage -- list\` shows, or train one (\`npm run triage -- train\`)`,
-      },
-    ]);
-  }
 
   async function reconcile(previous: RoutingConfig | undefined, next: RoutingConfig, p: Principal) {
     const rerouted: string[] = [];

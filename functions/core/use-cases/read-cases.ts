@@ -10,7 +10,7 @@ import type { CaseRecord } from '../case.js';
 import { initialAgentState } from '../agent-state.js';
 import type { Clock } from '../ports/clock.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
-import { loadCaseWithHistory } from './load-case.js';
+import { loadCase, loadCaseWithHistory } from './load-case.js';
 
 /** `1024` or `00001024`: a case number, not an id. */
 const CASE_NUMBER = /^[0-9]{1,8}$/;
@@ -20,18 +20,31 @@ export interface ReadCasesDeps {
   configs: ConfigSource;
 }
 
+/** A case id, or a case number as customers quote it (1 to 8 digits; ULIDs are 26 characters): its number pointer names the case. */
+async function byNumber(cases: CaseRepository, idOrNumber: string): Promise<CaseRecord | undefined> {
+  if (!CASE_NUMBER.test(idOrNumber)) return undefined;
+  const c = await cases.getByNumber(formatCaseNumber(Number(idOrNumber)));
+  if (!c) throw new NotFoundError(`case ${idOrNumber} does not exist`);
+  return c;
+}
+
 export function makeGetCase(deps: ReadCasesDeps) {
   return async function getCase(principal: Principal, idOrNumber: string): Promise<CaseWithHistory> {
-    // A case number as customers quote it (1 to 8 digits; ULIDs are 26 characters): its number pointer names the case.
-    let caseId = idOrNumber;
-    if (CASE_NUMBER.test(idOrNumber)) {
-      const c = await deps.cases.getByNumber(formatCaseNumber(Number(idOrNumber)));
-      if (!c) throw new NotFoundError(`case ${idOrNumber} does not exist`);
-      caseId = c.caseId;
-    }
-    const found = await loadCaseWithHistory(deps.cases, caseId);
+    const found = await loadCaseWithHistory(deps.cases, (await byNumber(deps.cases, idOrNumber))?.caseId ?? idOrNumber);
     assertCanReadCase(principal, found.case, await loadConfig(deps.configs));
     return found;
+  };
+}
+
+/**
+ * The case item alone (one GetItem), authorised like getCase: what a conditional read needs to
+ * answer 304 without reading the history (the ETag is the case item's: docs/console.md#polling-and-etags).
+ */
+export function makeGetCaseItem(deps: ReadCasesDeps) {
+  return async function getCaseItem(principal: Principal, idOrNumber: string): Promise<CaseRecord> {
+    const c = (await byNumber(deps.cases, idOrNumber)) ?? (await loadCase(deps.cases, idOrNumber));
+    assertCanReadCase(principal, c, await loadConfig(deps.configs));
+    return c;
   };
 }
 

@@ -12,6 +12,7 @@ import type { FieldIssue } from '../errors.js';
 import { ACTIVITIES, makeEvent } from '../events.js';
 import type { Clock, IdGenerator } from '../ports/clock.js';
 import type { EmailStore, RawMailStore, ThreadingKeySource } from '../ports/email-intake.js';
+import type { FileUploads } from '../ports/links.js';
 import type { Mailer } from '../ports/mail.js';
 import type { CaseRepository } from '../ports/repositories.js';
 import type { WorkflowStarter } from '../ports/workflow.js';
@@ -19,6 +20,7 @@ import { assertVersion } from '../versions.js';
 import { assertOpen, loadCaseWithHistory } from './load-case.js';
 import { loadConfig, type ConfigSource } from './load-config.js';
 import { firstResponseChange, slaAfterChange, watchSla } from './sla-clock.js';
+import { MAX_REPLY_TOTAL_BYTES, MAX_UPLOAD_BYTES, isUploadOf } from './uploads.js';
 
 /**
  * An agent answers the customer by email, made by the one outbound-mail builder
@@ -46,6 +48,8 @@ export interface ReplyDeps {
   workflow?: WorkflowStarter;
   /** Where a reply's files are kept, beside the mail (the raw-mail bucket's `parts/`, the data directory locally). */
   files?: Pick<RawMailStore, 'putPart'>;
+  /** Files uploaded for a reply (POST /cases/{id}/uploads), read when the reply names them. */
+  uploads?: Pick<FileUploads, 'read'>;
 }
 
 /** A file an agent attaches to a reply. */
@@ -63,6 +67,8 @@ export interface NewReply {
   cc?: string[];
   /** Files, sent as MIME parts and kept on the case (downloadable like inbound attachments). */
   attachments?: ReplyFile[];
+  /** Files uploaded beforehand (POST /cases/{id}/uploads), by key, with the name each is sent as. */
+  uploads?: { key: string; name: string }[];
   expectedVersion?: number;
 }
 
@@ -131,6 +137,25 @@ export function replySubject(caseSubject: string, given: string | undefined, tok
 }
 
 export function makeReplyToCustomer(deps: ReplyDeps) {
+  /** The uploaded files a reply names: each a key of this case's uploads that holds a file within the limit. */
+  async function readUploads(caseId: string, uploads: readonly { key: string; name: string }[]): Promise<ReplyFile[]> {
+    if (uploads.length === 0) return [];
+    const foreign: FieldIssue[] = uploads.flatMap((u, i) =>
+      isUploadOf(caseId, u.key) ? [] : [{ field: `uploads.${i}.key`, message: 'is not an upload of this case' }],
+    );
+    if (foreign.length) throw new ValidationError(foreign);
+    if (!deps.uploads) throw new Error('no file store is configured for uploads');
+    const read = await Promise.all(uploads.map((u) => deps.uploads!.read(u.key)));
+    const issues: FieldIssue[] = [];
+    read.forEach((r, i) => {
+      if (!r) issues.push({ field: `uploads.${i}.key`, message: "holds no file: upload it first (POST /cases/{id}/uploads), within the link's five minutes" });
+      else if (r.content.byteLength > MAX_UPLOAD_BYTES)
+        issues.push({ field: `uploads.${i}.key`, message: `is more than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB` });
+    });
+    if (issues.length) throw new ValidationError(issues);
+    return uploads.map((u, i) => ({ name: u.name, contentType: read[i]!.contentType, content: read[i]!.content }));
+  }
+
   return async function replyToCustomer(p: Principal, caseId: string, reply: NewReply): Promise<{ case: CaseRecord; message: ReplyMessage }> {
     const found = await loadCaseWithHistory(deps.cases, caseId);
     const c = found.case;
@@ -149,10 +174,21 @@ export function makeReplyToCustomer(deps: ReplyDeps) {
     const config = await loadConfig(deps.configs);
     const settings = emailSettingsOf(config, deps.defaultFromAddress);
     const cc = checkCc(reply.cc ?? [], recipient, settings.ourAddresses);
-    const files = reply.attachments ?? [];
-    if (files.length > MAX_REPLY_FILES) throw new ValidationError([{ field: 'attachments', message: `at most ${MAX_REPLY_FILES} files` }]);
-    if (files.reduce((sum, f) => sum + f.content.byteLength, 0) > MAX_REPLY_FILE_BYTES) {
-      throw new ValidationError([{ field: 'attachments', message: `at most ${MAX_REPLY_FILE_BYTES / 1024 / 1024} MB in total` }]);
+    const inline = reply.attachments ?? [];
+    const uploads = reply.uploads ?? [];
+    if (inline.length + uploads.length > MAX_REPLY_FILES) {
+      throw new ValidationError([
+        { field: uploads.length ? 'uploads' : 'attachments', message: `at most ${MAX_REPLY_FILES} files, inline and uploaded together` },
+      ]);
+    }
+    if (inline.reduce((sum, f) => sum + f.content.byteLength, 0) > MAX_REPLY_FILE_BYTES) {
+      throw new ValidationError([
+        { field: 'attachments', message: `at most ${MAX_REPLY_FILE_BYTES / 1024 / 1024} MB in total inline: upload larger files (POST /cases/{id}/uploads)` },
+      ]);
+    }
+    const files = [...inline, ...(await readUploads(c.caseId, uploads))];
+    if (files.reduce((sum, f) => sum + f.content.byteLength, 0) > MAX_REPLY_TOTAL_BYTES) {
+      throw new ValidationError([{ field: 'uploads', message: `the reply's files come to more than ${MAX_REPLY_TOTAL_BYTES / 1024 / 1024} MB together` }]);
     }
     if (files.length > 0 && !deps.files) throw new Error('no file store is configured for reply attachments');
     const [key] = await deps.threadingKeys.keys();

@@ -61,13 +61,19 @@ interface OperationDoc {
   ifMatch?: boolean;
   /** Takes If-None-Match and may answer 304. */
   ifNoneMatch?: boolean;
-  responses: Partial<Record<200 | 201 | 303 | 304, { description: string; schema?: ResponseComponent; html?: boolean; etag?: boolean; location?: boolean }>>;
+  responses: Partial<
+    Record<200 | 201 | 303 | 304, { description: string; schema?: ResponseComponent; html?: boolean; etag?: boolean | string; location?: boolean }>
+  >;
   errors: ErrorStatus[];
   /** Answers without reading the case store; every other route answers 503 + Retry-After while the store is unreachable. */
   storeFree?: boolean;
 }
 
 const CASE_ERRORS: ErrorStatus[] = [400, 401, 403, 404, 500];
+
+/** The ETag of the lists the console polls (functions/handlers/api.ts contentEtag). */
+const LIST_ETAG =
+  'A strong validator of this exact answer (a digest of its JSON): send it back as If-None-Match to get 304 with no body while nothing on it changed.';
 const WRITE_ERRORS: ErrorStatus[] = [400, 401, 403, 404, 409, 412, 413, 415, 500];
 
 export const OPERATIONS: Record<RouteKey, OperationDoc> = {
@@ -138,7 +144,11 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
       "Agents see their own cases and their queues' cases (all their queues when no queue is named); managers and admins may list any queue, any owner, or everything by status. Filters combine; results are paged with an opaque cursor.",
     tag: 'Cases',
     query: ListCasesQuery,
-    responses: { 200: { description: 'A page of cases: newest first, or dispatch order (priority, then age) for a queue.', schema: 'CaseList' } },
+    ifNoneMatch: true,
+    responses: {
+      200: { description: 'A page of cases: newest first, or dispatch order (priority, then age) for a queue.', schema: 'CaseList', etag: LIST_ETAG },
+      304: { description: '`If-None-Match` matched: the page is unchanged since.' },
+    },
     errors: CASE_ERRORS,
   },
   'POST /cases': {
@@ -169,7 +179,7 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
     ifNoneMatch: true,
     responses: {
       200: { description: 'The case.', schema: 'CaseDetail', etag: true },
-      304: { description: '`If-None-Match` matched: unchanged since.' },
+      304: { description: '`If-None-Match` matched: unchanged since. Answered from the case item alone (one read), without reading the history.' },
     },
     errors: CASE_ERRORS,
   },
@@ -250,12 +260,21 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
   'POST /cases/{id}/replies': {
     summary: 'Reply to the customer by email',
     description:
-      'Owner, managers, admins; open cases with a deliverable contact address. Sent through SES (the outbox locally) with the signed case token in the subject and In-Reply-To/References for threading; recorded as an outbound message. `cc` (up to 10 addresses, never ours) and `attachments` (up to 10 files, 4 MB in total, base64; the body may then be up to 5.5 MB) go out with it; the files are kept on the case and downloadable like inbound ones. The first reply moves `assigned` ▶ `in_progress` and completes the first-response milestone.',
+      'Owner, managers, admins; open cases with a deliverable contact address. Sent through SES (the outbox locally) with the signed case token in the subject and In-Reply-To/References for threading; recorded as an outbound message. `cc` (up to 10 addresses, never ours), `attachments` (inline: 4 MB in total, base64; the body may then be up to 5.5 MB) and `uploads` (files uploaded beforehand with `POST /cases/{id}/uploads`, by key: each must be an upload of this case that holds a file, else 400 naming `uploads.N.key`) go out with it (up to 10 files); the files are kept on the case and downloadable like inbound ones. The first reply moves `assigned` ▶ `in_progress` and completes the first-response milestone.',
     tag: 'Working a case',
     body: 'ReplyRequest',
     ifMatch: true,
     responses: { 201: { description: 'Sent and recorded.', schema: 'ReplyResult', etag: true } },
     errors: [...WRITE_ERRORS, 503],
+  },
+  'POST /cases/{id}/uploads': {
+    summary: 'Upload a large file for a reply',
+    description:
+      "Who may reply (owner, managers, admins; open cases). Answers a short-lived upload of one file (five minutes): send a multipart/form-data POST of `fields`, then the file as `file`, to `url` (a pre-signed S3 POST in AWS whose policy bounds the key, the size declared and the content type; a signed route of the local stack locally). Then name its `key` in the reply's `uploads`. Up to 25 MB a file, 28 MB for all of a reply's files (SES sends at most 40 MB of MIME).",
+    tag: 'Working a case',
+    body: 'UploadRequest',
+    responses: { 201: { description: 'Where and how to upload the file.', schema: 'UploadGrant' } },
+    errors: [400, 401, 403, 404, 409, 413, 415, 500],
   },
   'POST /cases/{id}/swarm': {
     summary: 'Swarm: invite experts',
@@ -290,14 +309,22 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
     description:
       "Managers and admins: every agent with presence, load per channel against capacity, roles and queues, and every queue. Agents: their queues' members (themselves included) with presence only, and those queues.",
     tag: 'Agents',
-    responses: { 200: { description: 'Agents and queues the caller may see.', schema: 'AgentList' } },
+    ifNoneMatch: true,
+    responses: {
+      200: { description: 'Agents and queues the caller may see.', schema: 'AgentList', etag: LIST_ETAG },
+      304: { description: '`If-None-Match` matched: unchanged since.' },
+    },
     errors: [401, 500, 503],
   },
   'GET /agents/me': {
     summary: 'The calling agent',
     description: 'Profile from the configuration, queues, live state and roles.',
     tag: 'Agents',
-    responses: { 200: { description: 'The agent.', schema: 'AgentMe' } },
+    ifNoneMatch: true,
+    responses: {
+      200: { description: 'The agent.', schema: 'AgentMe', etag: LIST_ETAG },
+      304: { description: '`If-None-Match` matched: unchanged since.' },
+    },
     errors: [401, 404, 500],
   },
   'PUT /agents/me/presence': {
@@ -337,6 +364,15 @@ export const OPERATIONS: Record<RouteKey, OperationDoc> = {
     ifMatch: true,
     responses: { 200: { description: 'Applied.', schema: 'ConfigurationApplied', etag: true } },
     errors: [400, 401, 403, 409, 412, 413, 415, 500],
+  },
+  'POST /admin/config/validate': {
+    summary: 'Check a routing configuration without applying it',
+    description:
+      'Admins. A dry run of `PUT /admin/config`: the same validation in full (the schema and every cross-reference: unknown agents, queues, calendars, territories, priorities, patterns; the triage model stored), answered with the same errors naming the JSON path, and when valid what applying it would add, remove or change by id. Writes nothing.',
+    tag: 'Admin',
+    body: 'RoutingConfiguration',
+    responses: { 200: { description: 'Valid: what applying it would change.', schema: 'ConfigurationDryRun' } },
+    errors: [400, 401, 403, 413, 415, 500],
   },
   // Reports (functions/handlers/reports.ts; docs/reports-and-mining.md)
   'GET /reports': {
@@ -463,6 +499,10 @@ function operationId(route: RouteDefinition): string {
   return words.map((w, i) => (i === 0 ? w : w.charAt(0).toUpperCase() + w.slice(1))).join('');
 }
 
+/** The case's ETag (functions/handlers/api.ts etagOf). */
+const CASE_ETAG =
+  'The case\'s strong validator, from the case item alone: the version in double quotes (`"7"`), with the count of history writes since the case was last written when there are any (`"7.2"`: a customer\'s message, an event). Send it back as If-Match (matched on the version) or If-None-Match.';
+
 function operation(route: RouteDefinition, doc: OperationDoc): JsonObject {
   const parameters = [
     ...pathParameters(route.path),
@@ -473,7 +513,7 @@ function operation(route: RouteDefinition, doc: OperationDoc): JsonObject {
   const responses: JsonObject = {};
   for (const [status, r] of Object.entries(doc.responses)) {
     const headers: JsonObject = {
-      ...(r.etag ? { ETag: { description: 'The case version as a strong validator (`"7"`): send it back as If-Match.', schema: { type: 'string' } } } : {}),
+      ...(r.etag ? { ETag: { description: typeof r.etag === 'string' ? r.etag : CASE_ETAG, schema: { type: 'string' } } } : {}),
       ...(r.location ? { Location: { description: 'Where the case is: `/cases/{id}`.', schema: { type: 'string' } } } : {}),
     };
     responses[status] = {
@@ -568,8 +608,8 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): JsonObject {
           in: 'header',
           required: false,
           description:
-            'The ETag you read (`"7"`: the version in double quotes), or `*`. The write happens only if the case is still at that version; otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well.',
-          schema: { type: 'string', pattern: '^(\\*|"(0|[1-9][0-9]*)")$' },
+            'The ETag you read (`"7"`: the version in double quotes; `"7.2"` when history arrived since the case was last written), or `*`. The write happens only if the case is still at that version (history others added since, such as a customer\'s message, does not conflict); otherwise 412. A value that is not an ETag this API issues (`W/"7"`, `"07"`, `"0x10"`, a list) never matches: 412 as well.',
+          schema: { type: 'string', pattern: '^(\\*|"(0|[1-9][0-9]*)(\\.[1-9][0-9]*)?")$' },
         },
         IfNoneMatch: { name: 'If-None-Match', in: 'header', required: false, description: 'An ETag you hold: 304 when unchanged.', schema: { type: 'string' } },
       },

@@ -202,6 +202,13 @@ const ReplyFileInput = z
   })
   .strict();
 
+const ReplyUploadInput = z
+  .object({
+    key: z.string().min(1, 'is required').max(200, 'must be at most 200 characters').describe('The `key` that `POST /cases/{id}/uploads` answered.'),
+    name: text(255).describe('The file name the customer sees.'),
+  })
+  .strict();
+
 export const ReplyBody = z
   .object({
     text: text(50_000).describe('The reply, as plain text.'),
@@ -216,6 +223,25 @@ export const ReplyBody = z
       .max(10, 'at most 10 files')
       .optional()
       .describe('Files sent with the reply (at most 10, 4 MB in total once decoded) and kept on the case, downloadable like inbound attachments.'),
+    uploads: z
+      .array(ReplyUploadInput)
+      .max(10, 'at most 10 files')
+      .optional()
+      .describe(
+        'Files uploaded beforehand (`POST /cases/{id}/uploads`), by key: each at most 25 MB, all files of the reply (inline too) at most 28 MB together, at most 10 files.',
+      ),
+  })
+  .strict();
+
+export const UploadBody = z
+  .object({
+    contentType: z
+      .string()
+      .trim()
+      .max(200)
+      .regex(/^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+$/, 'must be a media type such as application/pdf')
+      .describe('The Content-Type the file is uploaded with (the upload policy requires exactly this one).'),
+    size: z.number().int('must be a whole number of bytes').min(1, 'must be at least 1 byte').describe('The file size in bytes; at most 25 MB (26214400).'),
   })
   .strict();
 
@@ -517,6 +543,29 @@ function buildResponseSchemas() {
 
   const ConfigAppliedSchema = z.looseObject({ version: z.number().int(), appliedAt: instant, reconciled: z.unknown() });
 
+  const SectionChangesSchema = z.object({
+    added: z.array(z.string()).describe('Ids in the document that the current version lacks.'),
+    removed: z.array(z.string()).describe('Ids of the current version that the document lacks.'),
+    changed: z.array(z.string()).describe('Ids in both whose entries differ.'),
+  });
+
+  const ConfigDryRunSchema = z.object({
+    valid: z.literal(true),
+    currentVersion: z.number().int().describe('The version an apply would replace (0: none yet): send it as If-Match to apply what was checked.'),
+    changes: z.object({
+      sections: z.object({
+        agents: SectionChangesSchema,
+        queues: SectionChangesSchema,
+        rules: SectionChangesSchema,
+        territories: SectionChangesSchema,
+        slaPolicies: SectionChangesSchema,
+        businessHours: SectionChangesSchema,
+        pods: SectionChangesSchema,
+      }),
+      settings: z.array(z.string()).describe('The other top-level settings (priorities, email, webForm, triage, ...) that differ.'),
+    }),
+  });
+
   const WebToCaseResultSchema = z.object({ caseId: z.string(), caseNumber: z.string(), status: z.enum(CASE_STATUSES) });
 
   const WebFormOptionsSchema = z
@@ -553,6 +602,21 @@ function buildResponseSchemas() {
       ),
     })
     .describe('A case as its customer sees it: never internal notes, events, decisions, owner or queue.');
+
+  const UploadGrantSchema = z
+    .object({
+      key: z.string().describe('Name it in the reply (`uploads[].key`).'),
+      method: z.literal('POST'),
+      url: z
+        .string()
+        .describe(
+          'Send a multipart/form-data POST here: every field of `fields`, then the file as `file`. A pre-signed S3 POST in AWS, a signed route of the local stack locally.',
+        ),
+      fields: z.record(z.string(), z.string()).describe('Form fields to send first, as they are (the signed policy among them).'),
+      maxBytes: z.number().int().describe('The largest body the upload takes: the size declared.'),
+      expiresAt: instant.describe('The upload must start before this (five minutes).'),
+    })
+    .describe('A short-lived upload of one file for a reply.');
 
   const AttachmentLinkSchema = z
     .object({
@@ -594,8 +658,10 @@ function buildResponseSchemas() {
     WebFormOptions: WebFormOptionsSchema,
     StatusView: StatusViewSchema,
     AttachmentLink: AttachmentLinkSchema,
+    UploadGrant: UploadGrantSchema,
     StoredConfiguration: StoredConfigSchema,
     ConfigurationApplied: ConfigAppliedSchema,
+    ConfigurationDryRun: ConfigDryRunSchema,
     WebToCaseResult: WebToCaseResultSchema,
     OpenApiDocument: OpenApiDocumentSchema,
   } as const;
@@ -626,10 +692,12 @@ function buildResponseSchemas() {
     HealthSchema,
     StoredConfigSchema,
     ConfigAppliedSchema,
+    ConfigDryRunSchema,
     WebToCaseResultSchema,
     WebFormOptionsSchema,
     StatusViewSchema,
     AttachmentLinkSchema,
+    UploadGrantSchema,
     OpenApiDocumentSchema,
     REQUEST_COMPONENTS,
     RESPONSE_COMPONENTS,
@@ -662,4 +730,5 @@ export const REQUEST_COMPONENTS = {
   RoutingConfiguration: ConfigBody,
   WebSubmission: WebToCaseBody,
   StatusMessageRequest: StatusMessageBody,
+  UploadRequest: UploadBody,
 } as const;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { REPORT_FILTER_FIELDS } from '../../core/reports/filters.js';
 import { EXPORT_FORMATS } from '../../core/reports/exports.js';
+import { REPORT_GROUP_FIELDS } from '../../core/use-cases/reports.js';
 
 /**
  * Query strings of the reports function's routes (functions/handlers/reports.ts), here so the
@@ -46,6 +47,10 @@ export const ReportQuery = z
       .default(DEFAULT_REASSIGN_THRESHOLD)
       .describe('Agents who gave back more than this many distinct cases in one ISO week are listed'),
     bucket: z.enum(['day', 'week'], { error: 'must be day or week' }).default('day').describe('Time buckets of the agent load series'),
+    groupBy: z
+      .enum(REPORT_GROUP_FIELDS, { error: `must be one of ${REPORT_GROUP_FIELDS.join(', ')}` })
+      .optional()
+      .describe('Besides the whole, one report per value of this field (`groups`), computed in the same call from the same data'),
   })
   .strict();
 
@@ -116,7 +121,7 @@ function buildReportResponseSchemas() {
     })
     .strict();
 
-  const ReportSchema = z
+  const SingleReportSchema = z
     .object({
       report: z.enum(['summary', 'volume', 'response-times', 'sla', 'first-contact-resolution', 'reassignments', 'on-hold', 'agents', 'backlog']),
       generatedAt: instant,
@@ -244,8 +249,21 @@ function buildReportResponseSchemas() {
         .strict()
         .optional(),
     })
-    .strict()
-    .describe('A report: the period and what it covers, then the sections asked for (`summary`: all of them)');
+    .strict();
+
+  const ReportGroupSchema = SingleReportSchema.omit({ report: true, generatedAt: true }).extend({
+    value: z.string().describe("The group's value of `groupBy` (`unspecified`: cases without one)"),
+  });
+
+  const ReportSchema = SingleReportSchema.extend({
+    groupBy: z.enum(REPORT_GROUP_FIELDS).optional().describe('The field asked for with `groupBy`'),
+    groups: z
+      .array(ReportGroupSchema)
+      .optional()
+      .describe(
+        'With `groupBy`: one report per value (the configured territories or queues in order, or every channel, then any other value the data holds), each with that value added to its filters: the figures a call filtered by it would give',
+      ),
+  }).describe('A report: the period and what it covers, then the sections asked for (`summary`: all of them)');
 
   /** Response schemas of the reports routes, named as components of the OpenAPI document. */
   const REPORT_RESPONSE_COMPONENTS = { Report: ReportSchema } as const;
