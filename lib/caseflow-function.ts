@@ -1,11 +1,12 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, type ILocalBundling, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { HANDLERS_DIR, REPO_ROOT } from './paths.js';
+import { buildSync } from 'esbuild';
+import { BUNDLE_ENTRY_FILE, functionBundleOptions } from './function-bundle.js';
+import { HANDLERS_DIR } from './paths.js';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from '../functions/core/metrics.js';
 import type { Env } from '../functions/composition/env.js';
 import { dashboardEnabled } from './config.js';
@@ -29,10 +30,12 @@ export const HANDLER_NAMES = [
 ] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
-/** CommonJS dependencies inside an ESM bundle still call require(); this banner gives them one. */
-export const CREATE_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+export { CREATE_REQUIRE_BANNER } from './function-bundle.js';
 
 export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
+
+/** `handler` exported by the bundle's entry, index.mjs (BUNDLE_ENTRY_FILE). */
+export const FUNCTION_HANDLER = `${BUNDLE_ENTRY_FILE.replace(/\.mjs$/, '')}.handler`;
 
 export interface CaseflowFunctionProps {
   readonly handler: HandlerName;
@@ -50,8 +53,39 @@ export interface CaseflowFunctionProps {
 }
 
 /**
+ * The asset of one handler: esbuild (the project's own, run in-process by the synth) bundles it with
+ * code splitting into the asset folder, `index.mjs` and the chunks it imports lazily
+ * (lib/function-bundle.ts). CDK's NodejsFunction cannot split (it passes esbuild `--outfile`).
+ * The Docker image is CDK's required fallback for when local bundling declines; it never does here
+ * (esbuild is a devDependency, so `npm ci` brings it), and the image says so rather than building.
+ */
+export function functionCode(handler: HandlerName): Code {
+  const entry = join(HANDLERS_DIR, `${handler}.ts`);
+  const local: ILocalBundling & { readonly entry: string } = {
+    // Part of CDK's asset cache key (its own fields, not the method): without it, every function
+    // would share the first one's bundle, the rest of the options being alike.
+    entry,
+    tryBundle(outputDir: string): boolean {
+      // buildSync throws with esbuild's messages on any error, which fails the synth.
+      buildSync(functionBundleOptions(entry, outputDir));
+      return true;
+    },
+  };
+  return Code.fromAsset(HANDLERS_DIR, {
+    // The hash of what is deployed; the source folder is not fingerprinted (the bundle reaches beyond it).
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('public.ecr.aws/docker/library/busybox'),
+      command: ['sh', '-c', 'echo "caseflow functions are bundled by the local esbuild: run npm ci" >&2; exit 1'],
+      local,
+    },
+  });
+}
+
+/**
  * A handler from functions/handlers/ packaged the way every caseflow function is: nodejs22.x on ARM64,
- * an ESM bundle built by the local esbuild, X-Ray tracing, and its own log group and role.
+ * an ESM bundle with code splitting built by the local esbuild (functionCode), X-Ray tracing, and its
+ * own log group and role.
  *
  * The role is ours rather than Lambda's default so the function can write only to its own log group
  * (the AWS managed AWSLambdaBasicExecutionRole allows creating and writing any log group). Everything
@@ -59,7 +93,7 @@ export interface CaseflowFunctionProps {
  * tells the handler where to find the resource.
  */
 export class CaseflowFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
@@ -78,9 +112,9 @@ export class CaseflowFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: join(HANDLERS_DIR, `${props.handler}.ts`),
-      handler: 'handler',
+    this.function = new LambdaFunction(this, 'Function', {
+      code: functionCode(props.handler),
+      handler: FUNCTION_HANDLER,
       description: props.description,
       runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
@@ -89,29 +123,12 @@ export class CaseflowFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: (props.tracing ?? true) ? Tracing.ACTIVE : Tracing.DISABLED,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       environment: {
         POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
         // Where the EMF metrics go (functions/core/metrics.ts); lib/monitoring.ts reads the same names.
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         // Without the dashboard, only the metrics alarms read are published (each series has a monthly fee).
         [METRICS_SCOPE]: dashboardEnabled(this.node) ? 'all' : 'alarms',
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        // Prefer ESM entry points so esbuild can tree-shake the SDK and middy.
-        mainFields: ['module', 'main'],
-        banner: CREATE_REQUIRE_BANNER,
-        target: 'node22',
-        minify: true,
-        // The map ships beside the bundle for reading a stack trace offline; it costs nothing at start
-        // because Node does not read it without --enable-source-maps, which is left off: that option
-        // costs import time on every cold start and up to 100 ms on the first error (docs/costs.md#cold-start).
-        sourceMap: true,
-        sourcesContent: false,
-        // Ship the SDK version we test against (package-lock.json) instead of whatever the runtime carries.
-        bundleAwsSDK: true,
       },
     });
 
