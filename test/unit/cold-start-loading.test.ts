@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CREATE_REQUIRE_BANNER } from '../../lib/caseflow-function.js';
+import { functionBundleOptions } from '../../lib/function-bundle.js';
 import { HANDLERS_DIR, REPO_ROOT } from '../../lib/paths.js';
 import { lazyPort } from '../../functions/composition/lazy-port.js';
 import type { AdminAlert, AlertPublisher } from '../../functions/core/ports/notifications.js';
@@ -163,21 +163,13 @@ describe('the Lambda composition root imports the S3, SES, SNS and Step Function
   });
 });
 
-/** The inputs a handler's bundle (esbuild, as lib/caseflow-function.ts bundles it) holds, and those it reaches through static imports only. */
+/** The inputs a handler's bundle (esbuild with the deployed options) holds, and those it reaches through static imports only. */
 async function staticInputs(handler: string): Promise<{ all: string[]; statics: Set<string> }> {
+  // The deployed options (lib/function-bundle.ts) in one file, so the entry's output holds every module the bundle carries.
   const result = await build({
-    entryPoints: [join(HANDLERS_DIR, `${handler}.ts`)],
-    bundle: true,
+    ...functionBundleOptions(join(HANDLERS_DIR, `${handler}.ts`), join(REPO_ROOT, '.tmp-bundle-check'), false),
     write: false,
-    outdir: join(REPO_ROOT, '.tmp-bundle-check'),
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    banner: { js: CREATE_REQUIRE_BANNER },
     metafile: true,
-    logLevel: 'error',
-    absWorkingDir: REPO_ROOT,
   });
   const meta: Metafile = result.metafile;
   const entry = Object.keys(meta.inputs).find((f) => f.endsWith(`functions/handlers/${handler}.ts`))!;
