@@ -20,7 +20,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { type FunctionUse, type MeasuredUse, formatCaseCosts, priceCases } from '../lib/case-costs.js';
 import { fixedMonthlyCosts } from '../lib/fixed-costs.js';
 import { REPO_ROOT } from '../lib/paths.js';
@@ -149,7 +149,7 @@ export async function measureDay(log: (line: string) => void, cases: number): Pr
     };
     let sesInbound = 0;
     let inboundBytes = 0;
-    const mail = async (message: nodemailer.SendMailOptions) => {
+    const mail = async (message: SendMailOptions) => {
       sesInbound++;
       inboundBytes += 600 + String(message.text ?? '').length + String(message.subject ?? '').length;
       await timed('intake-email', () => smtp.sendMail(message));
@@ -194,6 +194,20 @@ export async function measureDay(log: (line: string) => void, cases: number): Pr
       });
       if (resolved.status !== 200) throw new Error(`resolve ${caseId}: ${resolved.status} ${resolved.text.slice(0, 300)}`);
     };
+    // A customer on hold writes back when their answer is due; the agent then resolves.
+    const answerHeld = async (h: (typeof held)[number]) => {
+      await clock.advanceTo(Math.max(h.answerAt, clock.now().getTime()));
+      await mail({
+        from: h.email,
+        to: 'support@caseflow.local',
+        subject: `Re: ${h.subject}`,
+        text: 'Thanks, that fixed it.',
+        inReplyTo: h.messageId,
+        references: [h.messageId],
+      });
+      await clock.settle();
+      await resolve(h.caseId, h.owner);
+    };
     const countries = ['GB', 'DE', 'FR', 'US', 'ES', 'JP', 'BR', 'IT'];
 
     for (let i = 0; i < cases; i++) {
@@ -201,17 +215,7 @@ export async function measureDay(log: (line: string) => void, cases: number): Pr
       // Customers on hold whose answer is due by now write back; the agent then resolves.
       for (const h of held.filter((x) => x.answerAt <= at)) {
         held.splice(held.indexOf(h), 1);
-        await clock.advanceTo(Math.max(h.answerAt, clock.now().getTime()));
-        await mail({
-          from: h.email,
-          to: 'support@caseflow.local',
-          subject: `Re: ${h.subject}`,
-          text: 'Thanks, that fixed it.',
-          inReplyTo: h.messageId,
-          references: [h.messageId],
-        });
-        await clock.settle();
-        await resolve(h.caseId, h.owner);
+        await answerHeld(h);
       }
       dbg(`case ${i}: advancing`);
       await clock.advanceTo(at);
@@ -274,19 +278,7 @@ export async function measureDay(log: (line: string) => void, cases: number): Pr
       });
       if ((i + 1) % 20 === 0) log(`${i + 1}/${cases} cases, ${new Date(clock.now()).toISOString().slice(11, 16)} on the day's clock`);
     }
-    for (const h of held.splice(0)) {
-      await clock.advanceTo(Math.max(h.answerAt, clock.now().getTime()));
-      await mail({
-        from: h.email,
-        to: 'support@caseflow.local',
-        subject: `Re: ${h.subject}`,
-        text: 'Thanks, that fixed it.',
-        inReplyTo: h.messageId,
-        references: [h.messageId],
-      });
-      await clock.settle();
-      await resolve(h.caseId, h.owner);
-    }
+    for (const h of held.splice(0)) await answerHeld(h);
     // The rest of the day: the SLA loops of resolved cases end, the sweeps run on.
     dbg('the rest of the day...');
     await clock.advanceTo(Math.max(start + dayMs, clock.now().getTime()) + 3600_000);

@@ -43,7 +43,7 @@ export async function runSlackBench(log: (line: string) => void = console.log): 
   const dynamo = await startDynamoDbLocal({ startTimeoutMs: 90_000 });
   const slack = await startSlackDouble();
   const admin = new DynamoDBClient({ ...LOCAL_CLIENT_SETTINGS, endpoint: dynamo.endpoint });
-  let current: Tally = { reads: 0, writes: 0, capacity: 0 };
+  let current: Tally = emptyTally();
   const client = meteredClient(dynamo.endpoint, () => current);
   const tableName = 'caseflow-bench-slack';
   try {
@@ -85,7 +85,7 @@ export async function runSlackBench(log: (line: string) => void = console.log): 
     const swarm = await startSwarm({ agentId: 'owner', roles: ['agent'] }, c.caseId, { skills: [{ skill: 'network', minLevel: 2 }], limit: 3 });
     const swarmMs = performance.now() - started;
     const swarmCost = current;
-    current = { reads: 0, writes: 0, capacity: 0 };
+    current = emptyTally();
     const swarmCalls = slack.calls.length - callsBefore;
     log(
       `swarm request (3 experts, 200 resolved cases in the history): ${swarmCost.reads} reads, ${swarmCost.writes} item writes, ${swarmCost.capacity.toFixed(1)} capacity units; ${swarmCalls} Slack Web API calls; ${swarmMs.toFixed(0)} ms`,
@@ -99,7 +99,7 @@ export async function runSlackBench(log: (line: string) => void = console.log): 
     const caseItem = (await client.send(new GetCommand({ TableName: tableName, Key: caseKey(c.caseId) }))).Item!;
     const caseItemKb = Buffer.byteLength(JSON.stringify(caseItem)) / 1024;
     const swarmKb = Buffer.byteLength(JSON.stringify(caseItem.swarm)) / 1024;
-    current = { reads: 0, writes: 0, capacity: 0 };
+    current = emptyTally();
     log(`the case item after the swarm: ${caseItemKb.toFixed(1)} KB as JSON, its swarm ${swarmKb.toFixed(1)} KB`);
     const channel = swarm.case.swarm!.chat!.channel;
     const expert = swarm.invited[0]!.agentId;
@@ -134,7 +134,7 @@ export async function runSlackBench(log: (line: string) => void = console.log): 
     current = emptyTally(true);
     const one = await send('one measured note');
     const noteCost = current;
-    current = { reads: 0, writes: 0, capacity: 0 };
+    current = emptyTally();
     log(`a message noted: HTTP ${one.status}; ${noteCost.reads} reads, ${noteCost.writes} item writes, ${noteCost.capacity.toFixed(1)} capacity units`);
     log(
       `  by call: ${Object.entries(noteCost.by ?? {})

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { durationMs } from './duration.js';
 import { ValidationError } from './errors.js';
 import { fieldIssues } from './field-issues.js';
+import { once } from './once.js';
 import { PrioritisationSchema, checkPrioritisation } from './priority-settings.js';
 import { PatternError, compilePattern } from './pattern.js';
 import { TriageSettingsSchema } from './triage/settings.js';
@@ -591,13 +592,8 @@ function buildConfigSchemas() {
 /** The configuration's schemas as buildConfigSchemas returns them. */
 export type ConfigSchemas = ReturnType<typeof buildConfigSchemas>;
 
-let schemas: ConfigSchemas | undefined;
-
 /** The configuration's schemas, built on the first call and kept (docs/costs.md#cold-start). */
-export function configSchemas(): ConfigSchemas {
-  schemas ??= buildConfigSchemas();
-  return schemas;
-}
+export const configSchemas: () => ConfigSchemas = once(buildConfigSchemas);
 
 export type BusinessHours = z.infer<ConfigSchemas['BusinessHoursSchema']>;
 export type Territory = z.infer<ConfigSchemas['TerritorySchema']>;

@@ -4,7 +4,7 @@
  * `<dataDir>/mail/`), the name and type to serve it with, and when it stops working, signed with a
  * key of the data directory. The route serves exactly that file, as an attachment, until then.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -12,21 +12,20 @@ import type { ThreadingKeySource } from '../../functions/core/ports/email-intake
 import type { FileLinks } from '../../functions/core/ports/links.js';
 import { attachmentDisposition } from '../../functions/core/use-cases/attachments.js';
 import { objectPath } from './mail-store.js';
+import { type Claim, signClaim, verifyClaim } from './signed-claim.js';
 
 export const FILE_ROUTE = '/local-files/';
 /** As long as an S3 pre-signed link of the API's (functions/adapters/s3-file-links.ts). */
 export const LOCAL_FILE_LINK_SECONDS = 300;
 
-interface FileClaim {
+interface FileClaim extends Claim {
   /** The object key under `<dataDir>/mail/`. */
   ref: string;
   name: string;
   type: string;
-  /** Expiry, epoch seconds. */
-  exp: number;
 }
 
-const sign = (key: Buffer, payload: string) => createHmac('sha256', key).update(`caseflow-file:${payload}`).digest('base64url');
+const PURPOSE = 'caseflow-file';
 
 /** The key that signs download links: made once in `<dataDir>/keys/files.key` and kept. */
 export async function loadOrCreateFileKey(dataDir: string): Promise<Buffer> {
@@ -60,25 +59,14 @@ export function makeLocalFileLinks(key: Buffer, base: () => string): FileLinks {
   return {
     async link(ref, file, now) {
       const exp = Math.floor(now.getTime() / 1000) + LOCAL_FILE_LINK_SECONDS;
-      const payload = Buffer.from(JSON.stringify({ ref, name: file.name, type: file.contentType, exp } satisfies FileClaim), 'utf8').toString('base64url');
-      return { url: `${base()}${FILE_ROUTE}${payload}.${sign(key, payload)}`, expiresAt: new Date(exp * 1000).toISOString() };
+      const token = signClaim(key, PURPOSE, { ref, name: file.name, type: file.contentType, exp } satisfies FileClaim);
+      return { url: `${base()}${FILE_ROUTE}${token}`, expiresAt: new Date(exp * 1000).toISOString() };
     },
   };
 }
 
 function verify(key: Buffer, token: string, now: Date): FileClaim | undefined {
-  const [payload, signature, ...rest] = token.split('.');
-  if (!payload || !signature || rest.length > 0 || token.length > 4000) return undefined;
-  const expected = Buffer.from(sign(key, payload));
-  const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
-  try {
-    const claim = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as FileClaim;
-    if (typeof claim.ref !== 'string' || typeof claim.name !== 'string' || typeof claim.type !== 'string' || typeof claim.exp !== 'number') return undefined;
-    return now.getTime() < claim.exp * 1000 ? claim : undefined;
-  } catch {
-    return undefined;
-  }
+  return verifyClaim<FileClaim>(key, PURPOSE, token, now, (c) => typeof c.ref === 'string' && typeof c.name === 'string' && typeof c.type === 'string');
 }
 
 /** The gateway's `GET /local-files/<token>`: the file, or the same 404 for any link that does not work. */

@@ -6,12 +6,12 @@
  * the same multipart/form-data POST as S3 (the fields, then `file`), writes the file where the reply
  * reads it, and answers 204 as S3 does; anything outside the token's bounds is refused as S3 would.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import type { FileUploads } from '../../functions/core/ports/links.js';
 import { objectPath } from './mail-store.js';
+import { type Claim, signClaim, verifyClaim } from './signed-claim.js';
 
 export const UPLOAD_ROUTE = '/local-uploads/';
 /** As long as an S3 upload link of the API's (functions/adapters/s3-file-uploads.ts). */
@@ -19,16 +19,14 @@ export const LOCAL_UPLOAD_LINK_SECONDS = 300;
 /** What a multipart body may carry besides the file: the fields and the part headers. */
 const FORM_OVERHEAD_BYTES = 64 * 1024;
 
-interface UploadClaim {
+interface UploadClaim extends Claim {
   key: string;
   type: string;
   /** The largest file taken, bytes. */
   max: number;
-  /** Expiry, epoch seconds. */
-  exp: number;
 }
 
-const sign = (secret: Buffer, payload: string) => createHmac('sha256', secret).update(`caseflow-upload:${payload}`).digest('base64url');
+const PURPOSE = 'caseflow-upload';
 const typePath = (dataDir: string, key: string) => objectPath(dataDir, `${key}.content-type`);
 
 /** FileUploads for the local stack; `base` is the gateway's URL (known once it listens). */
@@ -37,9 +35,8 @@ export function makeLocalFileUploads(options: { key: Buffer; dataDir: string; ba
     async presign(key, file, now) {
       const exp = Math.floor(now.getTime() / 1000) + LOCAL_UPLOAD_LINK_SECONDS;
       const claim: UploadClaim = { key, type: file.contentType, max: file.maxBytes, exp };
-      const payload = Buffer.from(JSON.stringify(claim), 'utf8').toString('base64url');
       return {
-        url: `${options.base()}${UPLOAD_ROUTE}${payload}.${sign(options.key, payload)}`,
+        url: `${options.base()}${UPLOAD_ROUTE}${signClaim(options.key, PURPOSE, claim)}`,
         fields: { 'Content-Type': file.contentType },
         expiresAt: new Date(exp * 1000).toISOString(),
       };
@@ -54,18 +51,7 @@ export function makeLocalFileUploads(options: { key: Buffer; dataDir: string; ba
 }
 
 function verify(secret: Buffer, token: string, now: Date): UploadClaim | undefined {
-  const [payload, signature, ...rest] = token.split('.');
-  if (!payload || !signature || rest.length > 0 || token.length > 4000) return undefined;
-  const expected = Buffer.from(sign(secret, payload));
-  const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
-  try {
-    const claim = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as UploadClaim;
-    if (typeof claim.key !== 'string' || typeof claim.type !== 'string' || typeof claim.max !== 'number' || typeof claim.exp !== 'number') return undefined;
-    return now.getTime() < claim.exp * 1000 ? claim : undefined;
-  } catch {
-    return undefined;
-  }
+  return verifyClaim<UploadClaim>(secret, PURPOSE, token, now, (c) => typeof c.key === 'string' && typeof c.type === 'string' && typeof c.max === 'number');
 }
 
 /** The request body, refused past `limit` bytes (the rest is drained, so the client reads the answer). */

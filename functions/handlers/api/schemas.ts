@@ -6,6 +6,7 @@ import { CHANNELS, ROLES } from '../../core/config.js';
 import type { Channel } from '../../core/config.js';
 import { MAX_SWARM_SIZE } from '../../core/expert-finder.js';
 import { WebSubmissionSchema } from '../../core/intake.js';
+import { once } from '../../core/once.js';
 
 /**
  * The agent/admin API's request and response schemas, in one place: the api handler parses every
@@ -707,13 +708,8 @@ function buildResponseSchemas() {
 /** The response schemas as buildResponseSchemas returns them. */
 export type ResponseSchemas = ReturnType<typeof buildResponseSchemas>;
 
-let responses: ResponseSchemas | undefined;
-
 /** The response schemas and RESPONSE_COMPONENTS, built on the first call and kept (docs/costs.md#cold-start). */
-export function responseSchemas(): ResponseSchemas {
-  responses ??= buildResponseSchemas();
-  return responses;
-}
+export const responseSchemas: () => ResponseSchemas = once(buildResponseSchemas);
 
 /** Named schemas of the document's components: request bodies are read as input, responses (responseSchemas) as output. */
 export const REQUEST_COMPONENTS = {

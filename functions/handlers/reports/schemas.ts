@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { REPORT_FILTER_FIELDS } from '../../core/reports/filters.js';
+import { once } from '../../core/once.js';
 import { EXPORT_FORMATS } from '../../core/reports/exports.js';
 import { REPORT_GROUP_FIELDS } from '../../core/use-cases/reports.js';
 
@@ -274,10 +275,5 @@ function buildReportResponseSchemas() {
 /** The report's response schemas as buildReportResponseSchemas returns them. */
 export type ReportResponseSchemas = ReturnType<typeof buildReportResponseSchemas>;
 
-let responses: ReportResponseSchemas | undefined;
-
 /** ReportSchema and REPORT_RESPONSE_COMPONENTS, built on the first call and kept (docs/costs.md#cold-start). */
-export function reportResponseSchemas(): ReportResponseSchemas {
-  responses ??= buildReportResponseSchemas();
-  return responses;
-}
+export const reportResponseSchemas: () => ReportResponseSchemas = once(buildReportResponseSchemas);
